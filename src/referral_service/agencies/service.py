@@ -1,0 +1,88 @@
+"""Agency directory: create, update, read, list, and loading the shipped regional directories."""
+
+from __future__ import annotations
+
+import json
+from importlib import resources
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from referral_service.agencies.models import Agency
+from referral_service.agencies.schemas import AgencyCreate, AgencyUpdate
+from referral_service.errors import Conflict, NotFound, UnprocessableEntity
+
+
+async def get_agency(session: AsyncSession, code: str, *, for_update: bool = False) -> Agency:
+    stmt = select(Agency).where(Agency.code == code)
+    if for_update:
+        stmt = stmt.with_for_update()
+    agency = (await session.execute(stmt)).scalar_one_or_none()
+    if agency is None:
+        raise NotFound(f"No agency with code {code!r}.")
+    return agency
+
+
+async def _check_parent(session: AsyncSession, parent_code: str | None, own_code: str) -> None:
+    if parent_code is None:
+        return
+    if parent_code == own_code:
+        raise UnprocessableEntity("An agency cannot be its own parent.")
+    if await session.get(Agency, parent_code) is None:
+        raise UnprocessableEntity(f"Parent agency {parent_code!r} does not exist.")
+
+
+async def create_agency(session: AsyncSession, data: AgencyCreate) -> Agency:
+    await _check_parent(session, data.parent_code, data.code)
+    inserted = await session.scalar(
+        insert(Agency).values(**data.model_dump()).on_conflict_do_nothing(index_elements=["code"]).returning(Agency.code)
+    )
+    if inserted is None:
+        raise Conflict(f"An agency with code {data.code!r} already exists.")
+    return await get_agency(session, data.code)
+
+
+async def update_agency(session: AsyncSession, code: str, data: AgencyUpdate) -> Agency:
+    agency = await get_agency(session, code, for_update=True)
+    changes = data.model_dump(exclude_unset=True)
+    if "parent_code" in changes:
+        await _check_parent(session, changes["parent_code"], code)
+    for name in ("name", "kind", "region_code", "timezone", "active"):
+        if name in changes and changes[name] is None:
+            raise UnprocessableEntity(f"`{name}` cannot be null.")
+    for name, value in changes.items():
+        setattr(agency, name, value)
+    agency.updated_at = func.now()
+    await session.flush()
+    await session.refresh(agency)
+    return agency
+
+
+async def list_agencies(
+    session: AsyncSession, *, region_code: str | None, kind: str | None, active: bool | None
+) -> list[Agency]:
+    stmt = select(Agency).order_by(Agency.code)
+    if region_code is not None:
+        stmt = stmt.where((Agency.region_code == region_code) | Agency.region_code.startswith(region_code + ".", autoescape=True))
+    if kind is not None:
+        stmt = stmt.where(Agency.kind == kind)
+    if active is not None:
+        stmt = stmt.where(Agency.active.is_(active))
+    return list((await session.scalars(stmt)).all())
+
+
+def shipped_directory(name: str = "kalimantan_timur") -> dict[str, Any]:
+    text = resources.files("referral_service.data").joinpath(f"{name}.json").read_text("utf-8")
+    return json.loads(text)
+
+
+async def load_directory(session: AsyncSession, name: str = "kalimantan_timur") -> int:
+    """Insert the shipped directory; agencies that already exist are left as they are."""
+    directory = shipped_directory(name)
+    rows = [{**agency, "timezone": directory["timezone"], "active": True} for agency in directory["agencies"]]
+    # Parents first, so the parent_code foreign key is always satisfied.
+    rows.sort(key=lambda row: row["parent_code"] is not None)
+    result = await session.execute(insert(Agency).values(rows).on_conflict_do_nothing(index_elements=["code"]).returning(Agency.code))
+    return len(result.all())

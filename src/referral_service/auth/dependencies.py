@@ -1,0 +1,66 @@
+"""Authentication and role checks as FastAPI dependencies."""
+
+from __future__ import annotations
+
+import hmac
+from typing import Annotated
+
+from fastapi import Depends, Request, Security
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy import select
+
+from referral_service.auth.keys import hash_api_key
+from referral_service.auth.models import ApiKey
+from referral_service.auth.principal import BOOTSTRAP_ADMIN_ID, Principal
+from referral_service.auth.roles import Role
+from referral_service.db.session import SessionDep
+from referral_service.errors import Forbidden, Unauthorized
+
+_MAX_KEY_LENGTH = 200
+
+
+_bearer = HTTPBearer(auto_error=False, description="An API key issued by `POST /v1/api-keys`.")
+BearerCredentials = Annotated[HTTPAuthorizationCredentials | None, Security(_bearer)]
+
+
+async def get_principal(request: Request, session: SessionDep, credentials: BearerCredentials) -> Principal:
+    token = credentials.credentials.strip() if credentials is not None else ""
+    if not token or len(token) > _MAX_KEY_LENGTH:
+        raise Unauthorized("Send an API key as `Authorization: Bearer <key>`.")
+    bootstrap = request.app.state.settings.admin_key
+    if bootstrap is not None and hmac.compare_digest(
+        token.encode("utf-8", "surrogatepass"), bootstrap.get_secret_value().encode()
+    ):
+        return Principal(key_id=BOOTSTRAP_ADMIN_ID, role=Role.ADMIN, name="bootstrap admin")
+    row = (
+        await session.execute(
+            select(ApiKey.id, ApiKey.role, ApiKey.name, ApiKey.agency_code, ApiKey.region_code).where(
+                ApiKey.key_hash == hash_api_key(token), ApiKey.revoked_at.is_(None)
+            )
+        )
+    ).first()
+    if row is None:
+        raise Unauthorized("Unknown or revoked API key.")
+    principal = Principal(
+        key_id=row.id, role=Role(row.role), name=row.name, agency_code=row.agency_code, region_code=row.region_code
+    )
+    request.state.principal = principal
+    return principal
+
+
+CurrentPrincipal = Annotated[Principal, Depends(get_principal)]
+
+
+def require_roles(*roles: Role):
+    allowed = frozenset(roles)
+
+    async def _check(principal: CurrentPrincipal) -> Principal:
+        if principal.role not in allowed:
+            raise Forbidden(f"This operation needs one of the roles: {', '.join(sorted(allowed))}.")
+        return principal
+
+    return _check
+
+
+AdminPrincipal = Annotated[Principal, Depends(require_roles(Role.ADMIN))]
+OmbudsmanSidePrincipal = Annotated[Principal, Depends(require_roles(Role.ADMIN, Role.OMBUDSMAN))]

@@ -1,0 +1,60 @@
+import uuid
+
+from fastapi import APIRouter, Response, status
+from sqlalchemy import func, select, update
+
+from referral_service.agencies.models import Agency
+from referral_service.auth.dependencies import AdminPrincipal
+from referral_service.auth.keys import display_prefix, generate_api_key, hash_api_key
+from referral_service.auth.models import ApiKey
+from referral_service.auth.schemas import ApiKeyCreate, ApiKeyCreated, ApiKeyOut
+from referral_service.db.session import SessionDep
+from referral_service.errors import NotFound, UnprocessableEntity
+from referral_service.openapi_docs import problem_responses
+
+router = APIRouter(prefix="/v1/api-keys", tags=["api-keys"])
+
+
+@router.post("", status_code=status.HTTP_201_CREATED, response_model=ApiKeyCreated, responses=problem_responses(401, 403, 422))
+async def create(body: ApiKeyCreate, session: SessionDep, _: AdminPrincipal) -> ApiKeyCreated:
+    """Issue an API key. The key itself is returned once, in this response, and stored only as a hash.
+
+    `agency` keys are bound to one agency and see only what was forwarded to it; `ombudsman` keys may be
+    limited to a region with `region_code`; `admin` keys operate the platform.
+    """
+    if body.agency_code is not None and await session.get(Agency, body.agency_code) is None:
+        raise UnprocessableEntity(f"Agency {body.agency_code!r} does not exist.")
+    key = generate_api_key()
+    row = ApiKey(
+        name=body.name,
+        role=body.role.value,
+        agency_code=body.agency_code,
+        region_code=body.region_code,
+        key_prefix=display_prefix(key),
+        key_hash=hash_api_key(key),
+    )
+    session.add(row)
+    await session.flush()
+    await session.refresh(row)
+    return ApiKeyCreated.model_validate({**ApiKeyOut.model_validate(row).model_dump(), "key": key})
+
+
+@router.get("", response_model=list[ApiKeyOut], responses=problem_responses(401, 403))
+async def list_(session: SessionDep, _: AdminPrincipal) -> list[ApiKeyOut]:
+    """List every API key (never the keys themselves), newest first."""
+    rows = await session.scalars(select(ApiKey).order_by(ApiKey.created_at.desc(), ApiKey.id))
+    return [ApiKeyOut.model_validate(row) for row in rows]
+
+
+@router.delete("/{key_id}", status_code=status.HTTP_204_NO_CONTENT, responses=problem_responses(401, 403, 404))
+async def revoke(key_id: uuid.UUID, session: SessionDep, _: AdminPrincipal) -> Response:
+    """Revoke a key. It stops working with the next request."""
+    revoked = await session.scalar(
+        update(ApiKey)
+        .where(ApiKey.id == key_id, ApiKey.revoked_at.is_(None))
+        .values(revoked_at=func.now())
+        .returning(ApiKey.id)
+    )
+    if revoked is None:
+        raise NotFound("No active API key with this id.")
+    return Response(status_code=status.HTTP_204_NO_CONTENT)

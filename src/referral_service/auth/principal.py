@@ -1,0 +1,42 @@
+"""Who is calling: the authenticated principal and the scoping rules every feature shares."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+from referral_service.auth.roles import Role
+
+# The bootstrap admin key (REFERRAL_ADMIN_KEY) has no row; it acts under this fixed id.
+BOOTSTRAP_ADMIN_ID = uuid.UUID("00000000-0000-0000-0000-000000000001")
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    key_id: uuid.UUID
+    role: Role
+    name: str
+    agency_code: str | None = None
+    region_code: str | None = None
+
+    @property
+    def is_ombudsman_side(self) -> bool:
+        return self.role in (Role.ADMIN, Role.OMBUDSMAN)
+
+    def covers_region(self, region_code: str) -> bool:
+        """A region-limited key covers its region and every region below it (64 covers 64.72)."""
+        if self.role is Role.AGENCY:
+            return False
+        return region_in_scope(region_code, self.region_code)
+
+
+def region_in_scope(region_code: str, scope: str | None) -> bool:
+    if scope is None:
+        return True
+    return region_code == scope or region_code.startswith(scope + ".")
+
+
+def region_prefix_pattern(scope: str) -> str:
+    """LIKE pattern for the regions strictly below `scope` (Kemendagri codes are dot-separated)."""
+    escaped = scope.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return escaped + ".%"

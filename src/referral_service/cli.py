@@ -1,0 +1,126 @@
+"""`referral-service` command line: serve, migrate, load-directory, openapi, ..."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import sys
+from pathlib import Path
+
+from referral_service.config import Settings, get_settings
+
+
+def resolve_database_url(settings: Settings) -> str:
+    """DATABASE_URL when given; otherwise the embedded server under REFERRAL_DATA_DIR (started here)."""
+    if settings.database_url:
+        return settings.database_url
+    from referral_service.db.embedded import start_embedded
+
+    print(f"No DATABASE_URL: using the embedded PostgreSQL in {settings.data_dir.resolve() / 'pg'}", file=sys.stderr)
+    return start_embedded(settings.data_dir / "pg", "referral")
+
+
+def _migrate(url: str) -> None:
+    from referral_service.db.migrate import upgrade_to_head
+
+    upgrade_to_head(url)
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from referral_service.main import create_app
+
+    settings = get_settings()
+    embedded = not settings.database_url
+    url = resolve_database_url(settings)
+    if not args.no_migrate:
+        _migrate(url)
+    if args.demo:
+        from referral_service.demo import seed_demo
+
+        keys = asyncio.run(seed_demo(url))
+        print("\nDemo directory loaded (Kalimantan Timur). API keys for this run:")
+        for key in keys:
+            scope = key.agency_code or (f"region {key.region_code}" if key.region_code else "national")
+            print(f"  export {key.label}={key.key}    # {key.role}, {scope}")
+        print()
+    app = create_app(settings, database_url=url, run_jobs_in_process=embedded or args.with_worker)
+    uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level, proxy_headers=False)
+    return 0
+
+
+def cmd_migrate(args: argparse.Namespace) -> int:
+    url = resolve_database_url(get_settings())
+    _migrate(url)
+    print("Database schema is at the latest migration.")
+    return 0
+
+
+def cmd_load_directory(args: argparse.Namespace) -> int:
+    from referral_service.demo import seed_directory
+
+    url = resolve_database_url(get_settings())
+    _migrate(url)
+    added = asyncio.run(seed_directory(url))
+    print(f"Loaded the Kalimantan Timur directory: {added} agencies added (existing ones left as they were).")
+    return 0
+
+
+def cmd_openapi(args: argparse.Namespace) -> int:
+    from referral_service.openapi_export import openapi_json
+
+    text = openapi_json()
+    if args.output == "-":
+        sys.stdout.write(text)
+    else:
+        Path(args.output).write_text(text, encoding="utf-8")
+        print(f"Wrote {args.output}", file=sys.stderr)
+    return 0
+
+
+def cmd_state_diagram(args: argparse.Namespace) -> int:
+    from referral_service.referrals.domain import state_diagram_mermaid
+
+    print(state_diagram_mermaid())
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="referral-service", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    serve = sub.add_parser("serve", help="run the API (embedded PostgreSQL when DATABASE_URL is unset)")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--no-migrate", action="store_true", help="do not apply pending migrations at start")
+    serve.add_argument("--demo", action="store_true", help="load the Kalimantan Timur directory and print demo keys")
+    serve.add_argument("--with-worker", action="store_true", help="also run background jobs in this process")
+    serve.add_argument("--log-level", default="info")
+    serve.set_defaults(func=cmd_serve)
+
+    migrate = sub.add_parser("migrate", help="apply pending migrations and exit")
+    migrate.set_defaults(func=cmd_migrate)
+
+    load = sub.add_parser("load-directory", help="load the shipped Kalimantan Timur agency directory")
+    load.set_defaults(func=cmd_load_directory)
+
+    openapi = sub.add_parser("openapi", help="write the OpenAPI document")
+    openapi.add_argument("--output", default="openapi/openapi.json", help="file to write, or - for stdout")
+    openapi.set_defaults(func=cmd_openapi)
+
+    diagram = sub.add_parser("state-diagram", help="print the referral state diagram (Mermaid)")
+    diagram.set_defaults(func=cmd_state_diagram)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    args = build_parser().parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

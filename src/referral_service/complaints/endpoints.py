@@ -1,0 +1,141 @@
+import uuid
+from datetime import timedelta
+from typing import Annotated, Any
+
+import orjson
+from fastapi import APIRouter, Header, Query, Request, Response, status
+from pydantic import AwareDatetime
+
+from referral_service.auth.dependencies import OmbudsmanSidePrincipal
+from referral_service.complaints import service
+from referral_service.complaints.representation import complaint_dict, etag
+from referral_service.complaints.schemas import Category, Channel, ComplaintCreate, ComplaintOut
+from referral_service.db.session import SessionDep
+from referral_service.errors import BadRequest, UnprocessableEntity
+from referral_service.events.schemas import EventOut, event_out
+from referral_service.events.service import list_events
+from referral_service.idempotency import json_response, run_idempotent
+from referral_service.openapi_docs import problem_responses
+from referral_service.schemas import LimitQuery, Page, RegionCode, encode_cursor
+
+router = APIRouter(prefix="/v1/complaints", tags=["complaints"])
+
+IdempotencyKey = Annotated[
+    str | None,
+    Header(
+        alias="Idempotency-Key",
+        description="Makes a retry safe: the same key with the same body returns the first response again. "
+        "Keys are scoped to your API key and kept for 48 hours.",
+        max_length=255,
+    ),
+]
+IfMatch = Annotated[str | None, Header(alias="If-Match", description="The ETag from your last read.")]
+
+
+def _out(complaint: Any) -> dict[str, Any]:
+    return ComplaintOut.model_validate(complaint_dict(complaint)).model_dump(mode="json")
+
+
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    response_model=ComplaintOut,
+    responses={
+        **problem_responses(400, 401, 403, 409, 413, 415, 422),
+        201: {"description": "Created. `Location` and `ETag` headers are set."},
+    },
+)
+async def create(
+    body: ComplaintCreate,
+    request: Request,
+    session: SessionDep,
+    principal: OmbudsmanSidePrincipal,
+    idempotency_key: IdempotencyKey = None,
+) -> Response:
+    """Record a complaint the Ombudsman received. Ombudsman and admin keys.
+
+    Send an `Idempotency-Key` so a retry after a timeout cannot create a second record: the same key
+    and body return the first response again (with `Idempotent-Replayed: true`), the same key with a
+    different body is refused with 422, and a retry while the first is still running gets 409.
+    A region-limited key may only create complaints in its region (403 otherwise).
+    """
+
+    async def produce():
+        complaint = await service.create_complaint(session, principal, body)
+        headers = {"Location": f"/v1/complaints/{complaint.id}", "ETag": etag(complaint.version)}
+        return json_response(201, _out(complaint), headers)
+
+    ttl = timedelta(hours=request.app.state.settings.idempotency_ttl_hours)
+    return await run_idempotent(session, principal, idempotency_key, request, produce, ttl)
+
+
+@router.get("", response_model=Page[ComplaintOut], responses=problem_responses(400, 401, 403, 422))
+async def list_(
+    session: SessionDep,
+    principal: OmbudsmanSidePrincipal,
+    limit: LimitQuery = 20,
+    cursor: Annotated[str | None, Query(max_length=200)] = None,
+    region_code: Annotated[RegionCode | None, Query(description="Region and everything below it.")] = None,
+    category: Category | None = None,
+    channel: Channel | None = None,
+    received_from: Annotated[AwareDatetime | None, Query(description="Inclusive lower bound on `received_at`.")] = None,
+    received_to: Annotated[AwareDatetime | None, Query(description="Exclusive upper bound on `received_at`.")] = None,
+    q: Annotated[str | None, Query(max_length=200, description="Words to find in subject and description.")] = None,
+) -> Page[ComplaintOut]:
+    """List complaints, newest first, with cursor pagination. Ombudsman and admin keys; a region-limited
+    key sees only its region. Rows inserted while you page never make a page skip or repeat a row."""
+    if q is not None and "\x00" in q:
+        raise BadRequest("`q` must not contain NUL characters.")
+    rows, more = await service.list_complaints(
+        session, principal, limit=limit, cursor=cursor, region_code=region_code, category=category,
+        channel=channel, received_from=received_from, received_to=received_to, q=q,
+    )
+    next_cursor = encode_cursor(rows[-1].created_at, rows[-1].id) if more else None
+    return Page[ComplaintOut](items=[ComplaintOut.model_validate(complaint_dict(r)) for r in rows], next_cursor=next_cursor)
+
+
+@router.get("/{complaint_id}", response_model=ComplaintOut, responses=problem_responses(401, 403, 404))
+async def get(complaint_id: uuid.UUID, session: SessionDep, principal: OmbudsmanSidePrincipal) -> Response:
+    """Read one complaint. The `ETag` header is what `PATCH` expects in `If-Match`."""
+    complaint = await service.get_complaint(session, principal, complaint_id)
+    return Response(orjson.dumps(_out(complaint)), media_type="application/json", headers={"ETag": etag(complaint.version)})
+
+
+_PATCH_BODY = {
+    "requestBody": {
+        "required": True,
+        "description": "A JSON merge patch (RFC 7396): fields present replace, `null` removes an optional field.",
+        "content": {
+            "application/merge-patch+json": {"schema": {"type": "object", "additionalProperties": True}},
+            "application/json": {"schema": {"type": "object", "additionalProperties": True}},
+        },
+    }
+}
+
+
+@router.patch(
+    "/{complaint_id}",
+    response_model=ComplaintOut,
+    openapi_extra=_PATCH_BODY,
+    responses=problem_responses(400, 401, 403, 404, 412, 413, 415, 422, 428),
+)
+async def patch(
+    complaint_id: uuid.UUID, request: Request, session: SessionDep, principal: OmbudsmanSidePrincipal, if_match: IfMatch = None
+) -> Response:
+    """Change a complaint with a JSON merge patch. Requires `If-Match` with the current `ETag`:
+    without it 428, with a stale one 412. Records a `complaint.updated` event naming the changed fields."""
+    try:
+        patch_doc = orjson.loads(await request.body())
+    except orjson.JSONDecodeError as exc:
+        raise BadRequest("Request body is not valid JSON.") from exc
+    if not isinstance(patch_doc, dict):
+        raise UnprocessableEntity("A merge patch must be a JSON object.")
+    complaint = await service.patch_complaint(session, principal, complaint_id, patch_doc, if_match)
+    return Response(orjson.dumps(_out(complaint)), media_type="application/json", headers={"ETag": etag(complaint.version)})
+
+
+@router.get("/{complaint_id}/events", response_model=list[EventOut], responses=problem_responses(401, 403, 404))
+async def events(complaint_id: uuid.UUID, session: SessionDep, principal: OmbudsmanSidePrincipal) -> list[EventOut]:
+    """The complaint's whole timeline: its own events and those of every referral, oldest first."""
+    await service.get_complaint(session, principal, complaint_id)
+    return [event_out(row) for row in await list_events(session, complaint_id=complaint_id)]

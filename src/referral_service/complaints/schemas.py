@@ -1,0 +1,104 @@
+import uuid
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Annotated, Any
+
+from pydantic import AwareDatetime, Field
+
+from referral_service.schemas import AgencyCode, InputModel, OutputModel, RegionCode, ShortText, text_field
+
+
+class Channel(StrEnum):
+    WALK_IN = "walk_in"
+    LETTER = "letter"
+    EMAIL = "email"
+    PHONE = "phone"
+    WEB = "web"
+    SOCIAL_MEDIA = "social_media"
+    SP4N_LAPOR = "sp4n_lapor"
+    OTHER = "other"
+
+
+class Category(StrEnum):
+    """Classes of maladministration (Peraturan Ombudsman 26/2017), plus `other`."""
+
+    PENUNDAAN_BERLARUT = "penundaan_berlarut"
+    TIDAK_MEMBERIKAN_PELAYANAN = "tidak_memberikan_pelayanan"
+    TIDAK_KOMPETEN = "tidak_kompeten"
+    PENYALAHGUNAAN_WEWENANG = "penyalahgunaan_wewenang"
+    PENYIMPANGAN_PROSEDUR = "penyimpangan_prosedur"
+    PERMINTAAN_IMBALAN = "permintaan_imbalan"
+    TIDAK_PATUT = "tidak_patut"
+    BERPIHAK = "berpihak"
+    DISKRIMINASI = "diskriminasi"
+    KONFLIK_KEPENTINGAN = "konflik_kepentingan"
+    OTHER = "other"
+
+
+Email = Annotated[str, Field(max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
+
+
+class Complainant(InputModel):
+    name: ShortText = Field(examples=["Siti Rahmawati"])
+    email: Email | None = Field(None, examples=["siti@example.org"])
+    phone: text_field(40) | None = Field(None, examples=["+62 812 5555 0101"])
+    address: text_field(500) | None = None
+    identity_number: text_field(40) | None = Field(None, description="E.g. the NIK on the KTP.")
+
+
+class ReportedParty(InputModel):
+    agency_code: AgencyCode | None = Field(None, examples=["opd-64.72-dpmptsp"])
+    name: text_field(200) | None = Field(None, examples=["Dinas Penanaman Modal dan PTSP Kota Samarinda"])
+
+
+class ExternalRef(InputModel):
+    system: text_field(50, 1) = Field(examples=["sp4n_lapor"])
+    id: text_field(100, 1) = Field(examples=["LAP-2026-77812"])
+
+
+class ComplaintCreate(InputModel):
+    channel: Channel
+    received_at: AwareDatetime | None = Field(None, description="When the Ombudsman received it; defaults to now.")
+    complainant: Complainant
+    identity_confidential: bool = Field(
+        False, description="UU 37/2008 art. 24(2): when true the complainant's identity never reaches an agency."
+    )
+    subject: text_field(300, 1) = Field(examples=["Izin usaha tidak diproses lebih dari tiga bulan"])
+    description: text_field(20000, 1)
+    category: Category
+    reported_party: ReportedParty | None = None
+    region_code: RegionCode = Field(examples=["64.72"], description="Kemendagri code of the region concerned.")
+    incident_date: date | None = None
+    external_refs: list[ExternalRef] = Field(default_factory=list, max_length=20)
+
+
+# A merge patch is validated by applying it and validating the result as a whole complaint.
+ComplaintWritable = ComplaintCreate
+
+
+class ComplainantOut(OutputModel):
+    name: str
+    email: str | None = None
+    phone: str | None = None
+    address: str | None = None
+    identity_number: str | None = None
+
+
+class ComplaintOut(OutputModel):
+    id: uuid.UUID
+    reference: str = Field(examples=["64-2026-000123"], description="Human-readable, unique, never reused.")
+    channel: Channel
+    received_at: datetime
+    complainant: ComplainantOut | None = Field(
+        description="Null when the identity is confidential and the caller is an agency."
+    )
+    identity_confidential: bool
+    subject: str
+    description: str
+    category: Category
+    reported_party: dict[str, Any] | None
+    region_code: str
+    incident_date: date | None
+    external_refs: list[dict[str, Any]]
+    created_at: datetime
+    updated_at: datetime

@@ -1,0 +1,190 @@
+"""Canonical complaint record: intake, merge-patch updates, scoped reads and keyset listing."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timezone
+from typing import Any
+
+from pydantic import ValidationError
+from sqlalchemy import Sequence, func, select, text, tuple_
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from referral_service.agencies.models import Agency
+from referral_service.auth.principal import Principal, region_prefix_pattern
+from referral_service.complaints.models import Complaint
+from referral_service.complaints.representation import complaint_dict, etag
+from referral_service.complaints.schemas import ComplaintCreate, ComplaintWritable
+from referral_service.errors import Forbidden, NotFound, UnprocessableEntity, field_errors
+from referral_service.events.service import Actor, EventDraft, record
+from referral_service.preconditions import check_if_match
+from referral_service.schemas import decode_cursor
+
+REFERENCE_SEQUENCE = Sequence("complaint_reference_seq")
+
+
+def _check_region(principal: Principal, region_code: str) -> None:
+    if not principal.covers_region(region_code):
+        raise Forbidden(f"This key is limited to region {principal.region_code}; {region_code} is outside it.")
+
+
+async def _check_reported_party(session: AsyncSession, data: ComplaintCreate) -> None:
+    code = data.reported_party.agency_code if data.reported_party else None
+    if code is not None and await session.get(Agency, code) is None:
+        raise UnprocessableEntity(f"reported_party.agency_code {code!r} is not in the agency directory.")
+
+
+async def create_complaint(session: AsyncSession, principal: Principal, data: ComplaintCreate) -> Complaint:
+    _check_region(principal, data.region_code)
+    await _check_reported_party(session, data)
+    received_at = data.received_at or datetime.now(timezone.utc)
+    number = await session.scalar(REFERENCE_SEQUENCE.next_value())
+    province = data.region_code.split(".", 1)[0]
+    # The sequence never hands a number out twice, even across rolled-back transactions.
+    reference = f"{province}-{received_at.astimezone(timezone.utc).year}-{number:06d}"
+    complaint = Complaint(
+        id=uuid.uuid4(),
+        reference=reference,
+        received_at=received_at,
+        created_by_key_id=principal.key_id,
+        event_seq=1,
+        **_columns(data),
+    )
+    session.add(complaint)
+    await session.flush()
+    await session.refresh(complaint)
+    await record(
+        session,
+        EventDraft(
+            type="complaint.created",
+            complaint_id=complaint.id,
+            sequence=1,
+            region_code=complaint.region_code,
+            data={"reference": reference, "region_code": complaint.region_code, "category": complaint.category},
+        ),
+        Actor.of(principal),
+        snapshot={"complaint": complaint_dict(complaint)},
+    )
+    return complaint
+
+
+def _columns(data: ComplaintCreate) -> dict[str, Any]:
+    dumped = data.model_dump(mode="json", exclude={"received_at", "incident_date"})
+    dumped["complainant"] = {k: v for k, v in dumped["complainant"].items() if v is not None}
+    if dumped["reported_party"] is not None:
+        dumped["reported_party"] = {k: v for k, v in dumped["reported_party"].items() if v is not None}
+    dumped["incident_date"] = data.incident_date
+    return dumped
+
+
+async def get_complaint(session: AsyncSession, principal: Principal, complaint_id: uuid.UUID, *, for_update: bool = False) -> Complaint:
+    stmt = select(Complaint).where(Complaint.id == complaint_id)
+    if for_update:
+        stmt = stmt.with_for_update()
+    complaint = (await session.execute(stmt)).scalar_one_or_none()
+    # Outside the caller's region is indistinguishable from absent.
+    if complaint is None or not principal.covers_region(complaint.region_code):
+        raise NotFound("No complaint with this id.")
+    return complaint
+
+
+def _merge_patch(target: Any, patch: Any) -> Any:
+    """RFC 7396 JSON merge patch."""
+    if not isinstance(patch, dict):
+        return patch
+    result = dict(target) if isinstance(target, dict) else {}
+    for key, value in patch.items():
+        if value is None:
+            result.pop(key, None)
+        else:
+            result[key] = _merge_patch(result.get(key), value)
+    return result
+
+
+_PATCHABLE = (
+    "channel", "received_at", "complainant", "identity_confidential", "subject", "description", "category",
+    "reported_party", "region_code", "incident_date", "external_refs",
+)
+
+
+async def patch_complaint(
+    session: AsyncSession, principal: Principal, complaint_id: uuid.UUID, patch: dict[str, Any], if_match: str | None
+) -> Complaint:
+    complaint = await get_complaint(session, principal, complaint_id, for_update=True)
+    check_if_match(if_match, etag(complaint.version), required=True)
+    current = ComplaintWritable.model_validate(
+        {name: getattr(complaint, name) for name in _PATCHABLE}
+    ).model_dump(mode="json", exclude_none=True)
+    merged = _merge_patch(current, patch)
+    try:
+        updated = ComplaintWritable.model_validate(merged)
+    except ValidationError as exc:
+        raise UnprocessableEntity(
+            "The complaint would not be valid after this patch; see `errors`.", errors=field_errors(exc.errors())
+        ) from exc
+    _check_region(principal, updated.region_code)
+    await _check_reported_party(session, updated)
+    new_columns = _columns(updated)
+    new_columns["received_at"] = updated.received_at or complaint.received_at
+    changed = sorted(name for name, value in new_columns.items() if getattr(complaint, name) != value)
+    if not changed:
+        return complaint
+    for name in changed:
+        setattr(complaint, name, new_columns[name])
+    complaint.version = complaint.version + 1
+    complaint.event_seq = complaint.event_seq + 1
+    complaint.updated_at = func.now()
+    await session.flush()
+    await session.refresh(complaint)
+    await record(
+        session,
+        # Field names only: values may carry the complainant's identity, and events outlive edits.
+        EventDraft(
+            type="complaint.updated",
+            complaint_id=complaint.id,
+            sequence=complaint.event_seq,
+            region_code=complaint.region_code,
+            data={"changed_fields": changed, "version": complaint.version},
+        ),
+        Actor.of(principal),
+        snapshot={"complaint": complaint_dict(complaint)},
+    )
+    return complaint
+
+
+async def list_complaints(
+    session: AsyncSession,
+    principal: Principal,
+    *,
+    limit: int,
+    cursor: str | None,
+    region_code: str | None,
+    category: str | None,
+    channel: str | None,
+    received_from: datetime | None,
+    received_to: datetime | None,
+    q: str | None,
+) -> tuple[list[Complaint], bool]:
+    stmt = select(Complaint).order_by(Complaint.created_at.desc(), Complaint.id.desc()).limit(limit + 1)
+    for scope in (principal.region_code, region_code):
+        if scope is not None:
+            stmt = stmt.where(
+                (Complaint.region_code == scope)
+                | Complaint.region_code.like(region_prefix_pattern(scope), escape="\\")
+            )
+    if category is not None:
+        stmt = stmt.where(Complaint.category == category)
+    if channel is not None:
+        stmt = stmt.where(Complaint.channel == channel)
+    if received_from is not None:
+        stmt = stmt.where(Complaint.received_at >= received_from)
+    if received_to is not None:
+        stmt = stmt.where(Complaint.received_at < received_to)
+    if q:
+        stmt = stmt.where(Complaint.search_vector.op("@@")(func.websearch_to_tsquery(text("'simple'"), q)))
+    if cursor is not None:
+        position, last_id = decode_cursor(cursor)
+        stmt = stmt.where(tuple_(Complaint.created_at, Complaint.id) < tuple_(position, last_id))
+    rows = list((await session.scalars(stmt)).all())
+    return rows[:limit], len(rows) > limit
+

@@ -1,0 +1,44 @@
+"""Settings, read once from the environment (and an optional `.env`)."""
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+
+    # When unset the CLI starts an embedded PostgreSQL under data_dir.
+    database_url: str | None = Field(default=None, validation_alias="DATABASE_URL")
+    data_dir: Path = Field(default=Path(".referral-data"), validation_alias="REFERRAL_DATA_DIR")
+    # Accepted as an admin key so an operator can bootstrap everything else through the API.
+    admin_key: SecretStr | None = Field(default=None, validation_alias="REFERRAL_ADMIN_KEY")
+
+    max_body_bytes: int = Field(default=1024 * 1024, validation_alias="REFERRAL_MAX_BODY_BYTES")
+    idempotency_ttl_hours: int = Field(default=48, validation_alias="REFERRAL_IDEMPOTENCY_TTL_HOURS")
+    db_pool_size: int = Field(default=10, validation_alias="REFERRAL_DB_POOL_SIZE")
+    default_due_working_days: int = Field(default=14, validation_alias="REFERRAL_DEFAULT_DUE_WORKING_DAYS")
+
+    webhook_allow_http: bool = Field(default=False, validation_alias="REFERRAL_WEBHOOK_ALLOW_HTTP")
+    webhook_allowed_networks: str = Field(default="", validation_alias="REFERRAL_WEBHOOK_ALLOWED_NETWORKS")
+    inbound_tolerance_seconds: int = Field(default=300, validation_alias="REFERRAL_INBOUND_TOLERANCE_SECONDS")
+
+    @field_validator("database_url")
+    @classmethod
+    def _blank_is_unset(cls, value: str | None) -> str | None:
+        return value or None
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()
+
+
+def to_async_url(url: str) -> str:
+    """Accept the plain `postgresql://` URLs operators have and give SQLAlchemy its asyncpg form."""
+    for prefix in ("postgresql+asyncpg://", "postgresql://", "postgres://", "postgresql+psycopg://", "postgresql+psycopg2://"):
+        if url.startswith(prefix):
+            return "postgresql+asyncpg://" + url[len(prefix):]
+    raise ValueError("DATABASE_URL must be a postgresql:// URL")

@@ -1,0 +1,11 @@
+"""Imports every model so `Base.metadata` is complete (Alembic autogenerate, tests)."""
+
+from referral_service.agencies.models import Agency
+from referral_service.auth.models import ApiKey
+from referral_service.complaints.models import Complaint
+from referral_service.db.base import Base
+from referral_service.events.models import Event
+from referral_service.idempotency import IdempotencyRecord
+from referral_service.referrals.models import Referral
+
+__all__ = ["Agency", "ApiKey", "Base", "Complaint", "Event", "IdempotencyRecord", "Referral"]

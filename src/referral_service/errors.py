@@ -1,0 +1,188 @@
+"""One error hierarchy, rendered as RFC 9457 problem details (`application/problem+json`).
+
+Every error the service returns goes through here, including FastAPI's own validation
+errors and Starlette's 404/405, so clients parse exactly one error shape.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from typing import Any
+
+import orjson
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.responses import Response
+
+logger = logging.getLogger("referral_service.errors")
+
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+PROBLEM_TYPE_BASE = "https://referral-service.dev/problems/"
+
+
+class ProblemError(Exception):
+    """Base for every error a client should see. Subclasses fix status, slug and title."""
+
+    status: int = 500
+    slug: str = "internal-error"
+    title: str = "Internal server error"
+
+    def __init__(self, detail: str | None = None, *, headers: dict[str, str] | None = None, **extra: Any):
+        super().__init__(detail or self.title)
+        self.detail = detail
+        self.headers = headers or {}
+        self.extra = extra
+
+    def to_problem(self, instance: str | None = None) -> dict[str, Any]:
+        return problem_body(self.status, self.slug, self.title, self.detail, instance, **self.extra)
+
+
+class BadRequest(ProblemError):
+    status, slug, title = 400, "bad-request", "Bad request"
+
+
+class Unauthorized(ProblemError):
+    status, slug, title = 401, "unauthorized", "Authentication required"
+
+    def __init__(self, detail: str | None = None, **extra: Any):
+        super().__init__(detail, headers={"WWW-Authenticate": 'Bearer realm="referral-service"'}, **extra)
+
+
+class InvalidSignature(ProblemError):
+    status, slug, title = 401, "invalid-signature", "Webhook signature verification failed"
+
+
+class Forbidden(ProblemError):
+    status, slug, title = 403, "forbidden", "Not permitted for this API key"
+
+
+class NotFound(ProblemError):
+    status, slug, title = 404, "not-found", "Resource not found"
+
+
+class Conflict(ProblemError):
+    status, slug, title = 409, "conflict", "Conflict with the current state"
+
+
+class TransitionConflict(Conflict):
+    slug, title = "transition-not-allowed", "Action not allowed in the current state"
+
+
+class IdempotencyInFlight(Conflict):
+    slug, title = "idempotency-key-in-use", "A request with this Idempotency-Key is still being processed"
+
+
+class PreconditionFailed(ProblemError):
+    status, slug, title = 412, "precondition-failed", "If-Match does not match the current ETag"
+
+
+class PreconditionRequired(ProblemError):
+    status, slug, title = 428, "precondition-required", "This request requires If-Match"
+
+
+class UnprocessableEntity(ProblemError):
+    status, slug, title = 422, "unprocessable-entity", "The request could not be processed"
+
+
+class IdempotencyKeyReused(UnprocessableEntity):
+    slug, title = "idempotency-key-reused", "Idempotency-Key was already used with a different request"
+
+
+class PayloadTooLarge(ProblemError):
+    status, slug, title = 413, "payload-too-large", "Request body too large"
+
+
+class UnsupportedMediaType(ProblemError):
+    status, slug, title = 415, "unsupported-media-type", "Unsupported media type"
+
+
+_DEFAULT_TITLES = {
+    400: ("bad-request", "Bad request"),
+    401: ("unauthorized", "Authentication required"),
+    403: ("forbidden", "Forbidden"),
+    404: ("not-found", "Resource not found"),
+    405: ("method-not-allowed", "Method not allowed"),
+    406: ("not-acceptable", "Not acceptable"),
+    409: ("conflict", "Conflict"),
+    413: ("payload-too-large", "Request body too large"),
+    415: ("unsupported-media-type", "Unsupported media type"),
+    422: ("validation-error", "Request validation failed"),
+    429: ("too-many-requests", "Too many requests"),
+}
+
+
+def problem_body(
+    status: int, slug: str, title: str, detail: str | None = None, instance: str | None = None, **extra: Any
+) -> dict[str, Any]:
+    body: dict[str, Any] = {"type": PROBLEM_TYPE_BASE + slug, "title": title, "status": status}
+    if detail:
+        body["detail"] = detail
+    if instance:
+        body["instance"] = instance
+    body.update(extra)
+    return body
+
+
+def problem_response(body: dict[str, Any], headers: dict[str, str] | None = None) -> Response:
+    return Response(
+        content=orjson.dumps(body), status_code=body["status"], media_type=PROBLEM_MEDIA_TYPE, headers=headers
+    )
+
+
+def _safe_text(value: Any, limit: int = 200) -> str:
+    """Error messages must survive hostile input (lone surrogates, NaN, huge strings)."""
+    text = str(value)
+    text = text.encode("utf-8", "replace").decode("utf-8")
+    return text[:limit]
+
+
+def field_errors(errors: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    # Never echo the submitted input back: it may be un-encodable, and it may be personal data.
+    out = []
+    for err in errors:
+        loc = [part if isinstance(part, int) else _safe_text(part, 100) for part in err.get("loc", ())]
+        out.append({"loc": loc, "message": _safe_text(err.get("msg", "invalid")), "type": _safe_text(err.get("type", ""))})
+    return out
+
+
+def validation_problem(errors: Iterable[dict[str, Any]], instance: str | None = None) -> dict[str, Any]:
+    return problem_body(
+        422,
+        "validation-error",
+        "Request validation failed",
+        "One or more fields are invalid; see `errors`.",
+        instance,
+        errors=field_errors(errors),
+    )
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(ProblemError)
+    async def _problem(request: Request, exc: ProblemError) -> Response:
+        return problem_response(exc.to_problem(request.url.path), exc.headers)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(request: Request, exc: RequestValidationError) -> Response:
+        errors = exc.errors()
+        # A body that is not JSON at all is a syntax problem, not a field problem.
+        if any(e.get("type") == "json_invalid" for e in errors):
+            return problem_response(
+                problem_body(400, "malformed-json", "Request body is not valid JSON", None, request.url.path)
+            )
+        return problem_response(validation_problem(errors, request.url.path))
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> Response:
+        slug, title = _DEFAULT_TITLES.get(exc.status_code, ("http-error", "HTTP error"))
+        detail = exc.detail if isinstance(exc.detail, str) and exc.detail != title else None
+        return problem_response(
+            problem_body(exc.status_code, slug, title, detail, request.url.path), dict(exc.headers or {})
+        )
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> Response:
+        logger.exception("unhandled error on %s %s", request.method, request.url.path)
+        return problem_response(problem_body(500, "internal-error", "Internal server error", None, request.url.path))
+

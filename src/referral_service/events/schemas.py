@@ -1,0 +1,43 @@
+import uuid
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from referral_service.auth.roles import Role
+
+
+class ActorOut(BaseModel):
+    key_id: uuid.UUID | None = Field(description="The API key that caused the event; null for the service itself.")
+    role: Role | None
+    agency_code: str | None
+
+
+class EventOut(BaseModel):
+    id: int = Field(description="Global, increasing event id.")
+    complaint_id: uuid.UUID
+    referral_id: uuid.UUID | None
+    sequence: int = Field(description="Gapless position in this referral's timeline (or the complaint's own), from 1.")
+    type: str = Field(examples=["referral.forwarded"])
+    occurred_at: datetime
+    actor: ActorOut
+    via: str = Field(description="`api`, `inbound_webhook` or `system`.")
+    from_state: str | None
+    to_state: str | None
+    data: dict[str, Any]
+
+
+def event_out(row: Any) -> EventOut:
+    return EventOut(
+        id=row.id,
+        complaint_id=row.complaint_id,
+        referral_id=row.referral_id,
+        sequence=row.sequence,
+        type=row.type,
+        occurred_at=row.occurred_at,
+        actor=ActorOut(key_id=row.actor_key_id, role=row.actor_role, agency_code=row.actor_agency_code),
+        via=row.via,
+        from_state=row.from_state,
+        to_state=row.to_state,
+        data=row.data,
+    )

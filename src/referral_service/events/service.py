@@ -1,0 +1,86 @@
+"""Appending to the timeline. Every change calls `record` in the transaction that makes it, so the
+event, and the webhook deliveries it fans out to, commit or vanish together with the change."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import insert, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from referral_service.auth.principal import Principal
+from referral_service.events.models import Event
+from referral_service.webhooks import outbox
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    key_id: uuid.UUID | None
+    role: str | None
+    agency_code: str | None
+    via: str = "api"
+
+    @classmethod
+    def of(cls, principal: Principal, via: str = "api") -> "Actor":
+        return cls(principal.key_id, principal.role.value, principal.agency_code, via)
+
+
+SYSTEM = Actor(key_id=None, role=None, agency_code=None, via="system")
+
+
+@dataclass(slots=True)
+class EventDraft:
+    type: str
+    complaint_id: uuid.UUID
+    sequence: int
+    region_code: str
+    referral_id: uuid.UUID | None = None
+    agency_code: str | None = None
+    from_state: str | None = None
+    to_state: str | None = None
+    data: dict[str, Any] = field(default_factory=dict)
+    # Whether the referral's agency may see this event (never before the first forward).
+    agency_visible: bool = False
+
+
+async def record(session: AsyncSession, draft: EventDraft, actor: Actor, snapshot: dict[str, Any] | None) -> int:
+    """Append one event and queue its webhook deliveries. Returns the event id.
+
+    `snapshot` is the resource as the Ombudsman sees it at this event; the outbox derives what
+    each subscriber may see from it (agencies never get a confidential complainant's identity).
+    """
+    row = (
+        await session.execute(
+            insert(Event)
+            .values(
+                complaint_id=draft.complaint_id,
+                referral_id=draft.referral_id,
+                agency_code=draft.agency_code,
+                sequence=draft.sequence,
+                type=draft.type,
+                actor_key_id=actor.key_id,
+                actor_role=actor.role,
+                actor_agency_code=actor.agency_code,
+                via=actor.via,
+                from_state=draft.from_state,
+                to_state=draft.to_state,
+                data=draft.data,
+            )
+            .returning(Event.id, Event.occurred_at)
+        )
+    ).one()
+    await outbox.enqueue(session, event_id=row.id, occurred_at=row.occurred_at, draft=draft, snapshot=snapshot)
+    return row.id
+
+
+async def list_events(session: AsyncSession, *, complaint_id: uuid.UUID | None = None, referral_id: uuid.UUID | None = None, hide_types: tuple[str, ...] = ()) -> list[Event]:
+    stmt = select(Event).order_by(Event.id)
+    if referral_id is not None:
+        stmt = stmt.where(Event.referral_id == referral_id)
+    if complaint_id is not None:
+        stmt = stmt.where(Event.complaint_id == complaint_id)
+    if hide_types:
+        stmt = stmt.where(Event.type.not_in(hide_types))
+    return list((await session.scalars(stmt)).all())

@@ -1,0 +1,120 @@
+"""Application factory: lifespan resources, routers, error handlers, OpenAPI shape."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.openapi.utils import get_openapi
+from fastapi.routing import APIRoute
+from sqlalchemy import text
+from starlette.responses import Response
+
+from referral_service import __version__
+from referral_service.agencies.endpoints import router as agencies_router
+from referral_service.auth.endpoints import router as api_keys_router
+from referral_service.complaints.endpoints import router as complaints_router
+from referral_service.config import Settings, get_settings
+from referral_service.db.engine import make_engine, make_sessionmaker
+from referral_service.db.migrate import head_revisions
+from referral_service.errors import install_error_handlers, problem_body, problem_response
+from referral_service.middleware import RequestGuards
+from referral_service.openapi_docs import PROBLEM_SCHEMA
+
+API_DESCRIPTION = """
+Shared complaint-referral service between the Ombudsman Republik Indonesia and the regional
+governments it oversees: one canonical complaint record, a referral state machine per complaint
+and agency, an append-only timeline, and signed webhooks in both directions.
+
+Every `/v1` operation needs `Authorization: Bearer <api key>`. Errors are RFC 9457
+`application/problem+json`.
+"""
+
+TAGS = [
+    {"name": "complaints", "description": "The canonical complaint record, owned by the Ombudsman."},
+    {"name": "referrals", "description": "A complaint referred to one agency, and its state machine."},
+    {"name": "agencies", "description": "The directory of Inspektorats and OPDs."},
+    {"name": "api-keys", "description": "Issuing and revoking API keys (admin)."},
+    {"name": "health", "description": "Liveness and readiness probes (no authentication)."},
+]
+
+
+def operation_id(route: APIRoute) -> str:
+    """`complaints_create`, `referrals_forward`: stable names for generated clients."""
+    tag = route.tags[0] if route.tags else "service"
+    return f"{str(tag).replace('-', '_')}_{route.name.rstrip('_')}"
+
+
+def create_app(
+    settings: Settings | None = None, *, database_url: str | None = None, run_jobs_in_process: bool = False
+) -> FastAPI:
+    settings = settings or get_settings()
+    url = database_url or settings.database_url
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if url is None:
+            raise RuntimeError("No database URL: use `referral-service serve`, which starts the embedded server.")
+        engine = make_engine(url, pool_size=settings.db_pool_size)
+        app.state.engine = engine
+        app.state.sessionmaker = make_sessionmaker(engine)
+        app.state.expected_heads = head_revisions()
+        try:
+            yield
+        finally:
+            await engine.dispose()
+
+    app = FastAPI(
+        title="referral-service",
+        version=__version__,
+        description=API_DESCRIPTION,
+        openapi_tags=TAGS,
+        lifespan=lifespan,
+        generate_unique_id_function=operation_id,
+        redirect_slashes=False,
+    )
+    app.state.settings = settings
+    install_error_handlers(app)
+    app.add_middleware(RequestGuards, max_body_bytes=settings.max_body_bytes)
+
+    @app.get("/healthz", tags=["health"], name="healthz")
+    async def healthz() -> dict[str, str]:
+        """The process is alive. Does not touch the database."""
+        return {"status": "ok"}
+
+    @app.get(
+        "/readyz",
+        tags=["health"],
+        name="readyz",
+        responses={503: {"description": "Database unreachable or schema not at the latest migration."}},
+    )
+    async def readyz() -> Response:
+        """The database answers and its schema is at the latest migration."""
+        try:
+            async with app.state.engine.connect() as connection:
+                current = set((await connection.execute(text("SELECT version_num FROM alembic_version"))).scalars())
+        except Exception:  # any failure here means "not ready", never a 500
+            current = None
+        if current != app.state.expected_heads:
+            body = problem_body(503, "not-ready", "Service not ready", "Database unreachable or migrations pending.")
+            return problem_response(body)
+        return Response(b'{"status":"ready"}', media_type="application/json")
+
+    for router in (complaints_router, agencies_router, api_keys_router):
+        app.include_router(router)
+
+    def custom_openapi() -> dict[str, Any]:
+        if app.openapi_schema:
+            return app.openapi_schema
+        schema = get_openapi(
+            title=app.title, version=app.version, description=app.description, routes=app.routes, tags=app.openapi_tags,
+            webhooks=app.webhooks.routes,
+        )
+        schema.setdefault("components", {}).setdefault("schemas", {})["Problem"] = PROBLEM_SCHEMA
+        app.openapi_schema = schema
+        return schema
+
+    app.openapi = custom_openapi  # type: ignore[method-assign]
+    return app

@@ -1,0 +1,81 @@
+"""Pieces every feature's schemas share: strict input models, safe text, cursors, pages."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import uuid
+from datetime import datetime
+from typing import Annotated, Any, Generic, TypeVar
+
+import orjson
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+
+from referral_service.errors import BadRequest
+
+
+def _no_nul(value: str) -> str:
+    # PostgreSQL text and jsonb cannot hold U+0000; refuse it as a validation error, not a 500.
+    if "\x00" in value:
+        raise ValueError("must not contain NUL characters")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise ValueError("must be valid Unicode text") from exc
+    return value
+
+
+Text = Annotated[str, AfterValidator(_no_nul)]
+
+
+def text_field(max_length: int, min_length: int = 0) -> Any:
+    return Annotated[
+        str, StringConstraints(strip_whitespace=True, min_length=min_length, max_length=max_length), AfterValidator(_no_nul)
+    ]
+
+
+ShortText = text_field(200, 1)
+RegionCode = Annotated[
+    str, StringConstraints(pattern=r"^[0-9]{2}(\.[0-9]{2})?(\.[0-9]{2})?(\.[0-9]{4})?$", max_length=20),
+]
+AgencyCode = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9.\-]{1,62}[a-z0-9]$")]
+
+
+class InputModel(BaseModel):
+    """Request bodies: unknown fields are an error, not silently dropped."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class OutputModel(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+
+T = TypeVar("T")
+
+
+class Page(BaseModel, Generic[T]):
+    items: list[T]
+    next_cursor: str | None = Field(
+        None, description="Pass as `cursor` to get the next page; absent on the last page."
+    )
+
+
+LimitQuery = Annotated[int, Field(ge=1, le=100, description="Page size, 1-100.")]
+
+
+def encode_cursor(created_at: datetime, row_id: Any) -> str:
+    raw = orjson.dumps([created_at.isoformat(), str(row_id)])
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> tuple[datetime, uuid.UUID]:
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        created_at, row_id = orjson.loads(base64.urlsafe_b64decode(padded.encode("ascii")))
+        position = datetime.fromisoformat(created_at)
+        if position.tzinfo is None:
+            raise ValueError("naive timestamp")
+        return position, uuid.UUID(row_id)
+    except (ValueError, TypeError, AttributeError, binascii.Error, UnicodeEncodeError, orjson.JSONDecodeError) as exc:
+        raise BadRequest("The cursor is not valid; start again without one.") from exc
