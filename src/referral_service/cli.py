@@ -52,6 +52,30 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_worker(args: argparse.Namespace) -> int:
+    import signal
+
+    from referral_service.db.engine import make_engine, make_sessionmaker
+    from referral_service.worker import WorkerContext, run_jobs
+
+    settings = get_settings()
+    url = resolve_database_url(settings)
+
+    async def _run() -> None:
+        engine = make_engine(url, pool_size=4)
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
+        try:
+            await run_jobs(WorkerContext(make_sessionmaker(engine), settings), stop)
+        finally:
+            await engine.dispose()
+
+    asyncio.run(_run())
+    return 0
+
+
 def cmd_migrate(args: argparse.Namespace) -> int:
     url = resolve_database_url(get_settings())
     _migrate(url)
@@ -100,6 +124,9 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--with-worker", action="store_true", help="also run background jobs in this process")
     serve.add_argument("--log-level", default="info")
     serve.set_defaults(func=cmd_serve)
+
+    worker = sub.add_parser("worker", help="run background jobs (webhook delivery, deadlines); any number may run")
+    worker.set_defaults(func=cmd_worker)
 
     migrate = sub.add_parser("migrate", help="apply pending migrations and exit")
     migrate.set_defaults(func=cmd_migrate)

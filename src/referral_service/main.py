@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -22,6 +23,7 @@ from referral_service.db.migrate import head_revisions
 from referral_service.errors import install_error_handlers, problem_body, problem_response
 from referral_service.middleware import RequestGuards
 from referral_service.openapi_docs import PROBLEM_SCHEMA
+from referral_service.worker import WorkerContext, run_jobs
 
 API_DESCRIPTION = """
 Shared complaint-referral service between the Ombudsman Republik Indonesia and the regional
@@ -61,9 +63,16 @@ def create_app(
         app.state.engine = engine
         app.state.sessionmaker = make_sessionmaker(engine)
         app.state.expected_heads = head_revisions()
+        stop = asyncio.Event()
+        jobs = None
+        if run_jobs_in_process:
+            jobs = asyncio.create_task(run_jobs(WorkerContext(app.state.sessionmaker, settings), stop))
         try:
             yield
         finally:
+            stop.set()
+            if jobs is not None:
+                await jobs
             await engine.dispose()
 
     app = FastAPI(

@@ -1,0 +1,64 @@
+"""Background jobs: `referral-service worker` runs them; `serve` runs them in-process on the
+embedded default. Every job must be safe with any number of workers running at once (claim work
+with FOR UPDATE SKIP LOCKED, or make it idempotent), since scaling out means more workers."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from referral_service.config import Settings
+
+logger = logging.getLogger("referral_service.worker")
+
+
+@dataclass(frozen=True)
+class WorkerContext:
+    sessionmaker: async_sessionmaker[AsyncSession]
+    settings: Settings
+
+
+@dataclass(frozen=True)
+class Job:
+    name: str
+    # Returns how much work it did; a job that did some runs again at once, otherwise sleeps.
+    run_once: Callable[[WorkerContext], Awaitable[int]]
+    idle_seconds: float
+
+
+async def _purge_idempotency_keys(ctx: WorkerContext) -> int:
+    from referral_service.idempotency import purge_expired
+
+    async with ctx.sessionmaker() as session, session.begin():
+        await purge_expired(session)
+    return 0
+
+
+def default_jobs() -> list[Job]:
+    return [
+        Job("idempotency-purge", _purge_idempotency_keys, idle_seconds=600),
+    ]
+
+
+async def _loop(job: Job, ctx: WorkerContext, stop: asyncio.Event) -> None:
+    while not stop.is_set():
+        try:
+            done = await job.run_once(ctx)
+        except Exception:
+            logger.exception("job %s failed; retrying after its idle interval", job.name)
+            done = 0
+        if done:
+            await asyncio.sleep(0)
+            continue
+        try:
+            await asyncio.wait_for(stop.wait(), timeout=job.idle_seconds)
+        except TimeoutError:
+            pass
+
+
+async def run_jobs(ctx: WorkerContext, stop: asyncio.Event, jobs: list[Job] | None = None) -> None:
+    await asyncio.gather(*(_loop(job, ctx, stop) for job in (jobs or default_jobs())))
