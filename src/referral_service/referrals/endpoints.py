@@ -5,7 +5,7 @@ from typing import Annotated, Any
 
 import orjson
 from fastapi import APIRouter, Body, Header, Query, Request, Response, status
-from pydantic import AwareDatetime, BaseModel
+from pydantic import BaseModel
 
 from referral_service.auth.dependencies import CurrentPrincipal, OmbudsmanSidePrincipal
 from referral_service.complaints.representation import etag
@@ -28,7 +28,7 @@ from referral_service.referrals.schemas import (
     ReferralOut,
     RespondRequest,
 )
-from referral_service.schemas import AgencyCode, LimitQuery, Page, encode_cursor
+from referral_service.schemas import AgencyCode, LimitQuery, Page, UtcDateTime, encode_cursor
 
 router = APIRouter(tags=["referrals"])
 
@@ -82,12 +82,12 @@ async def list_(
     session: SessionDep,
     principal: CurrentPrincipal,
     limit: LimitQuery = 20,
-    cursor: Annotated[str | None, Query(max_length=200)] = None,
+    cursor: Annotated[str | None, Query(description="`next_cursor` from the previous page.")] = None,
     state: ReferralState | None = None,
     agency_code: AgencyCode | None = None,
     complaint_id: uuid.UUID | None = None,
     overdue: Annotated[bool | None, Query(description="Only referrals past `due_at` while still `forwarded`.")] = None,
-    due_before: Annotated[AwareDatetime | None, Query(description="Forwarded referrals due before this instant.")] = None,
+    due_before: Annotated[UtcDateTime | None, Query(description="Forwarded referrals due before this instant.")] = None,
 ) -> Response:
     """List referrals, newest first, with cursor pagination. An agency key sees only referrals forwarded
     to its own agency (its work queue: `?state=forwarded`); a region-limited key only its region."""
