@@ -69,7 +69,7 @@ T = TypeVar("T")
 class Page(BaseModel, Generic[T]):
     items: list[T]
     next_cursor: str | None = Field(
-        None, description="Pass as `cursor` to get the next page; absent on the last page."
+        None, description="Pass as `cursor` to get the next page; null on the last page."
     )
 
 

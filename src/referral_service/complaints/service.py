@@ -37,7 +37,9 @@ async def _check_reported_party(session: AsyncSession, data: ComplaintCreate) ->
 async def create_complaint(session: AsyncSession, principal: Principal, data: ComplaintCreate) -> Complaint:
     _check_region(principal, data.region_code)
     await _check_reported_party(session, data)
-    received_at = data.received_at or datetime.now(timezone.utc)
+    now = datetime.now(timezone.utc)
+    # One clock for all three, so a complaint is never "received" after it was recorded.
+    received_at = data.received_at or now
     number = await session.scalar(REFERENCE_SEQUENCE.next_value())
     province = data.region_code.split(".", 1)[0]
     # The sequence never hands a number out twice, even across rolled-back transactions.
@@ -47,6 +49,8 @@ async def create_complaint(session: AsyncSession, principal: Principal, data: Co
         reference=reference,
         received_at=received_at,
         created_by_key_id=principal.key_id,
+        created_at=now,
+        updated_at=now,
         event_seq=1,
         **_columns(data),
     )
