@@ -240,3 +240,17 @@ async def _regional_key(admin, region):
     from tests.conftest import issue_key
 
     return await issue_key(admin, "ombudsman", region_code=region)
+
+
+async def test_external_ref_taken_is_a_conflict_and_changes_nothing(raw_client, samarinda, ombudsman_kaltim, secret, clock):
+    first, second = await forwarded_referral(ombudsman_kaltim), await forwarded_referral(ombudsman_kaltim)
+    ref = f"SMD-DUP-{uuid.uuid4().hex[:8]}"
+    ok = await push(raw_client, SAMARINDA, event("referral.acknowledged", referral_id=first, external_ref=ref), secret, clock=clock)
+    assert ok.status_code == 200, ok.text
+    taken = await push(raw_client, SAMARINDA, event("referral.acknowledged", referral_id=second, external_ref=ref), secret, clock=clock)
+    assert taken.status_code == 409 and taken.json()["type"].endswith("/conflict")
+    untouched = (await samarinda.get(f"/v1/referrals/{second}")).json()
+    assert untouched["external_ref"] is None and untouched["acknowledged_at"] is None
+    assert [e["type"] for e in await _timeline(ombudsman_kaltim, second)] == ["referral.created", "referral.forwarded"]
+    row = (await inbound_log(samarinda, SAMARINDA, status="rejected", limit=1))[0]
+    assert row["status_code"] == 409 and "external_ref" in row["reason"]

@@ -69,6 +69,11 @@ class UnknownStatusWord(UnprocessableEntity):
     slug, title = "unknown-status-word", "The status word is not in this agency's status mapping"
 
 
+class _MalformedJson(ProblemError):
+    # Same answer the REST API gives for a body that is not JSON.
+    status, slug, title = 400, "malformed-json", "Request body is not valid JSON"
+
+
 @dataclass(slots=True)
 class Outcome:
     status_code: int
@@ -216,10 +221,6 @@ def _parse_json(body: bytes) -> Any:
         return orjson.loads(body)
     except orjson.JSONDecodeError:
         raise _MalformedJson() from None
-
-
-class _MalformedJson(ProblemError):
-    status, slug, title = 400, "malformed-json", "Request body is not valid JSON"
 
 
 def _declared_type(raw: Any) -> str | None:
