@@ -112,6 +112,44 @@ def cmd_state_diagram(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_send_inbound(args: argparse.Namespace) -> int:
+    """Sign a JSON file with an agency's inbound secret and push it, as a regional system would."""
+    import os
+    import uuid
+
+    import httpx
+
+    from referral_service.webhooks.signing import InvalidSecret, build_headers
+
+    secret = args.secret or os.environ.get("REFERRAL_INBOUND_SECRET")
+    if not secret:
+        print("error: pass --secret or set REFERRAL_INBOUND_SECRET", file=sys.stderr)
+        return 2
+    try:
+        body = Path(args.file).read_bytes()
+    except OSError as exc:
+        print(f"error: cannot read {args.file}: {exc.strerror}", file=sys.stderr)
+        return 2
+    webhook_id = args.webhook_id or f"msg_{uuid.uuid4().hex}"
+    try:
+        headers = build_headers([secret], webhook_id, body)
+    except InvalidSecret as exc:
+        print(f"error: the secret is not usable: {exc}", file=sys.stderr)
+        return 2
+    except ValueError as exc:  # a --webhook-id we would not accept ourselves
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    url = f"{args.url.rstrip('/')}/v1/inbound/{args.agency}/events"
+    try:
+        response = httpx.post(url, content=body, headers={**headers, "content-type": "application/json"}, timeout=30)
+    except httpx.HTTPError as exc:
+        print(f"error: could not reach {url}: {exc}", file=sys.stderr)
+        return 1
+    print(f"{response.status_code} {response.reason_phrase} (webhook-id {webhook_id})")
+    print(response.text)
+    return 0 if response.is_success else 1
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="referral-service", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -137,6 +175,14 @@ def build_parser() -> argparse.ArgumentParser:
     openapi = sub.add_parser("openapi", help="write the OpenAPI document")
     openapi.add_argument("--output", default="openapi/openapi.json", help="file to write, or - for stdout")
     openapi.set_defaults(func=cmd_openapi)
+
+    send = sub.add_parser("send-inbound", help="sign and send an inbound status push from a JSON file")
+    send.add_argument("--agency", required=True, help="agency code, e.g. inspektorat-64.72")
+    send.add_argument("--secret", help="the agency's inbound secret (whsec_...); or set REFERRAL_INBOUND_SECRET")
+    send.add_argument("--file", required=True, help="JSON file with {type, timestamp, data}")
+    send.add_argument("--url", default="http://127.0.0.1:8000", help="the service's base URL")
+    send.add_argument("--webhook-id", help="reuse an id to retry a message (default: a new one)")
+    send.set_defaults(func=cmd_send_inbound)
 
     diagram = sub.add_parser("state-diagram", help="print the referral state diagram (Mermaid)")
     diagram.set_defaults(func=cmd_state_diagram)

@@ -17,6 +17,7 @@ from referral_service import __version__
 from referral_service.agencies.endpoints import router as agencies_router
 from referral_service.auth.endpoints import router as api_keys_router
 from referral_service.complaints.endpoints import router as complaints_router
+from referral_service.inbound.endpoints import router as inbound_router
 from referral_service.referrals.endpoints import router as referrals_router
 from referral_service.config import Settings, get_settings
 from referral_service.db.engine import make_engine, make_sessionmaker
@@ -39,6 +40,7 @@ TAGS = [
     {"name": "complaints", "description": "The canonical complaint record, owned by the Ombudsman."},
     {"name": "referrals", "description": "A complaint referred to one agency, and its state machine."},
     {"name": "agencies", "description": "The directory of Inspektorats and OPDs."},
+    {"name": "inbound", "description": "Status pushes from regional complaint systems, signed with the agency's inbound secret."},
     {"name": "api-keys", "description": "Issuing and revoking API keys (admin)."},
     {"name": "health", "description": "Liveness and readiness probes (no authentication)."},
 ]
@@ -112,7 +114,7 @@ def create_app(
             return problem_response(body)
         return Response(b'{"status":"ready"}', media_type="application/json")
 
-    for router in (complaints_router, referrals_router, agencies_router, api_keys_router):
+    for router in (complaints_router, referrals_router, agencies_router, inbound_router, api_keys_router):
         app.include_router(router)
 
     def custom_openapi() -> dict[str, Any]:

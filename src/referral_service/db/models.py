@@ -6,6 +6,7 @@ from referral_service.complaints.models import Complaint
 from referral_service.db.base import Base
 from referral_service.events.models import Event
 from referral_service.idempotency import IdempotencyRecord
+from referral_service.inbound.models import InboundEvent, InboundSecret, StatusMapping
 from referral_service.referrals.models import Referral
 
-__all__ = ["Agency", "ApiKey", "Base", "Complaint", "Event", "IdempotencyRecord", "Referral"]
+__all__ = ["Agency", "ApiKey", "Base", "Complaint", "Event", "IdempotencyRecord", "InboundEvent", "InboundSecret", "Referral", "StatusMapping"]

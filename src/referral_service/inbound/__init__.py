@@ -1,0 +1,1 @@
+"""Inbound status pushes: regional complaint systems report back through signed webhooks."""

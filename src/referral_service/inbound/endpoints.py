@@ -1,0 +1,211 @@
+"""Inbound status pushes: per-agency secret and status mapping, the push endpoint, its log."""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable
+from datetime import datetime, timezone
+from typing import Annotated, Literal
+
+import orjson
+from fastapi import APIRouter, Body, Depends, Query, Request, Response
+from starlette.requests import ClientDisconnect
+
+from referral_service.auth.dependencies import CurrentPrincipal
+from referral_service.db.session import SessionDep
+from referral_service.inbound import inbox, service
+from referral_service.inbound.schemas import (
+    INBOUND_EVENT,
+    InboundAccepted,
+    InboundEventOut,
+    InboundSecretOut,
+    InboundSecretRequest,
+    StatusMappingBody,
+    inline_schema,
+)
+from referral_service.openapi_docs import problem_responses
+from referral_service.schemas import AgencyCode, LimitQuery, Page, encode_cursor
+
+router = APIRouter(tags=["inbound"])
+
+_AGENCY_CODE = re.compile(r"^[a-z0-9][a-z0-9.\-]{1,62}[a-z0-9]$")
+
+
+def get_clock() -> Callable[[], float]:
+    """The time source for signature tolerance and secret overlap (tests override it)."""
+    return time.time
+
+
+ClockDep = Annotated[Callable[[], float], Depends(get_clock)]
+
+
+@router.post(
+    "/v1/agencies/{code}/inbound-secret",
+    response_model=InboundSecretOut,
+    responses=problem_responses(401, 403, 404, 413, 415, 422),
+)
+async def rotate_secret(
+    code: AgencyCode,
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    clock: ClockDep,
+    body: Annotated[InboundSecretRequest | None, Body()] = None,
+) -> InboundSecretOut:
+    """Create or rotate the agency's inbound signing secret. The agency's own key, or admin.
+
+    The secret is returned only in this response; store it in your system now. After a rotation the
+    previous secret keeps verifying for `overlap_hours` (default 24, at most 168), so you can switch
+    your sender over without losing pushes; both may be sent at once as two `v1,` signatures.
+    """
+    await service.agency_in_scope(session, principal, code, manage=True)
+    overlap = (body or InboundSecretRequest()).overlap_hours
+    secret, row = await service.rotate_secret(session, code, overlap, datetime.fromtimestamp(clock(), timezone.utc))
+    return InboundSecretOut(
+        agency_code=code, secret=secret, rotated_at=row.rotated_at, previous_valid_until=row.previous_valid_until
+    )
+
+
+@router.get("/v1/agencies/{code}/status-mapping", response_model=StatusMappingBody, responses=problem_responses(401, 404))
+async def get_status_mapping(code: AgencyCode, session: SessionDep, principal: CurrentPrincipal) -> Response:
+    """Read the agency's status mapping: your system's status words and the action each one stands for.
+    The agency's own key, Ombudsman keys covering its region, or admin."""
+    await service.agency_in_scope(session, principal, code, manage=False)
+    return Response(orjson.dumps(await service.get_mapping(session, code)), media_type="application/json")
+
+
+@router.put(
+    "/v1/agencies/{code}/status-mapping",
+    response_model=StatusMappingBody,
+    responses=problem_responses(401, 403, 404, 413, 415, 422),
+)
+async def put_status_mapping(
+    code: AgencyCode, body: Annotated[StatusMappingBody, Body()], session: SessionDep, principal: CurrentPrincipal
+) -> Response:
+    """Replace the agency's status mapping. The agency's own key, or admin.
+
+    Keys are your system's status words, matched exactly (case and spelling) against the `status` of a
+    `referral.status_changed` push. Only agency-side actions can be mapped: `acknowledge`, `respond`
+    (optionally with the `outcome` to report) and `add_note`. A word that is not in the mapping is refused
+    with 422 `unknown-status-word`.
+    """
+    await service.agency_in_scope(session, principal, code, manage=True)
+    return Response(orjson.dumps(await service.put_mapping(session, code, body)), media_type="application/json")
+
+
+@router.get(
+    "/v1/agencies/{code}/inbound-events",
+    response_model=Page[InboundEventOut],
+    responses=problem_responses(400, 401, 404, 422),
+)
+async def list_inbound_events(
+    code: AgencyCode,
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    status: Literal["accepted", "rejected"] | None = None,
+    limit: LimitQuery = 20,
+    cursor: Annotated[str | None, Query(max_length=200)] = None,
+) -> Response:
+    """Every push this agency sent, newest first, with what became of it and why: the place to look
+    when an update did not apply. The agency's own key, Ombudsman keys covering its region, or admin.
+
+    Pushes whose signature did not verify are listed with their reason but without id or body, since
+    nothing unsigned can be trusted. Pushes for unknown agencies are not kept.
+    """
+    await service.agency_in_scope(session, principal, code, manage=False)
+    rows, more = await service.list_inbound_events(session, code, status=status, limit=limit, cursor=cursor)
+    items = [_event_out(row) for row in rows]
+    last = rows[-1] if rows else None
+    page = {"items": items, "next_cursor": encode_cursor(last.received_at, last.id) if more and last else None}
+    return Response(orjson.dumps(page), media_type="application/json")
+
+
+def _event_out(row) -> dict:
+    return InboundEventOut(
+        id=row.id, agency_code=row.agency_code, status=row.status, status_code=row.status_code, reason=row.reason,
+        webhook_id=row.webhook_id, webhook_timestamp=row.webhook_timestamp, type=row.event_type,
+        referral_id=row.referral_id, deliveries=row.deliveries, received_at=row.received_at,
+        last_delivery_at=row.last_delivery_at, payload=_json_or_none(row.body), response=_json_or_none(row.response_body),
+    ).model_dump(mode="json")
+
+
+def _json_or_none(raw: bytes | None):
+    if raw is None:
+        return None
+    try:
+        return orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        return None
+
+
+_SIGNATURE_HEADERS = [
+    {
+        "name": "webhook-id", "in": "header", "required": True, "schema": {"type": "string", "maxLength": 256},
+        "description": "Your unique id for this message; keep it the same on every retry. A repeated id gets "
+        "the first answer again and changes nothing.",
+    },
+    {
+        "name": "webhook-timestamp", "in": "header", "required": True, "schema": {"type": "string", "pattern": "^[0-9]+$"},
+        "description": "Unix seconds when this attempt was signed; refused when more than 5 minutes off.",
+    },
+    {
+        "name": "webhook-signature", "in": "header", "required": True, "schema": {"type": "string"},
+        "description": "`v1,<base64 HMAC-SHA256 of \"{webhook-id}.{webhook-timestamp}.{body}\">`; "
+        "several space-separated entries are allowed (e.g. during a secret rotation).",
+    },
+]
+
+_PUSH_ERRORS = problem_responses(400, 401, 404, 409, 413, 415, 422)
+_PUSH_ERRORS[401] = {
+    **_PUSH_ERRORS[401],
+    "description": "Signature missing, malformed or wrong, timestamp outside the tolerance, or no secret set.",
+}
+_PUSH_ERRORS[404] = {**_PUSH_ERRORS[404], "description": "The referral was not forwarded to this agency."}
+_PUSH_ERRORS[409] = {**_PUSH_ERRORS[409], "description": "The state machine does not allow this move now."}
+_PUSH_ERRORS[422] = {
+    **_PUSH_ERRORS[422],
+    "description": "Body does not match the schema, or `status` is not in the agency's status mapping.",
+}
+
+
+@router.post(
+    "/v1/inbound/{agency_code}/events",
+    response_model=InboundAccepted,
+    responses=_PUSH_ERRORS,
+    openapi_extra={
+        "security": [],
+        "parameters": _SIGNATURE_HEADERS,
+        "requestBody": {
+            "required": True,
+            "content": {"application/json": {"schema": inline_schema(INBOUND_EVENT)}},
+        },
+    },
+)
+async def push_event(agency_code: str, request: Request, session: SessionDep, clock: ClockDep) -> Response:
+    """Push a status change from your complaint system, signed the Standard Webhooks way with your
+    agency's inbound secret. No API key: the signature is the authentication.
+
+    The push has exactly the effect of the same action through the REST API with your agency's key
+    (same state change, timeline event with `via: inbound_webhook`, same outbound webhooks):
+    `referral.acknowledged`, `referral.note_added`, `referral.responded`, or `referral.status_changed`
+    with your own status word, translated by your status mapping. Name the referral by `referral_id`
+    or by your `external_ref`.
+
+    Every push gets a definite answer and is kept in `GET /v1/agencies/{code}/inbound-events` with its
+    reason. Retrying with the same `webhook-id` is always safe: it returns the first answer again.
+    """
+    settings = request.app.state.settings
+    try:
+        body = await request.body()
+    except ClientDisconnect:
+        # The size guard already answered 413 and cut the stream; nothing more is sent.
+        return Response(status_code=400)
+    # A path that cannot be an agency code is an unknown agency (401), not a validation error:
+    # the answer must not tell which agencies exist.
+    code = agency_code if _AGENCY_CODE.match(agency_code) else None
+    outcome = await inbox.receive(
+        session, code, request.headers, body, now=clock(), tolerance_seconds=settings.inbound_tolerance_seconds,
+        default_due_working_days=settings.default_due_working_days, instance=request.url.path,
+    )
+    headers = {"Idempotent-Replayed": "true"} if outcome.replayed else None
+    return Response(outcome.body, status_code=outcome.status_code, media_type=outcome.media_type, headers=headers)

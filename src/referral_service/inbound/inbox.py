@@ -1,0 +1,309 @@
+"""Receiving one push: verify, claim the webhook-id, apply it as the agency, keep the outcome.
+
+The order matters:
+1. Verify the signature with the secrets of the agency named in the path, and nothing else:
+   that agency is then both whose secret verified and whom the push acts as.
+2. Claim (agency, webhook-id) with INSERT ... ON CONFLICT DO NOTHING. A concurrent duplicate's
+   insert waits on the unique index until the first transaction commits, then conflicts and
+   replays the stored outcome; if the first rolled back, the duplicate claims it instead.
+3. Parse and apply the action inside a SAVEPOINT, so a refusal (404/409/422) undoes the partial
+   change but the inbox row with the rejection still commits with the request.
+
+Every outcome is returned, never raised: raising would roll back the request transaction and
+with it the record of what happened.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Any
+
+import orjson
+from pydantic import ValidationError
+from sqlalchemy import func, select, update
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from referral_service.errors import (
+    PROBLEM_MEDIA_TYPE,
+    InvalidSignature,
+    NotFound,
+    ProblemError,
+    UnprocessableEntity,
+    field_errors,
+    problem_body,
+    validation_problem,
+)
+from referral_service.inbound import service
+from referral_service.inbound.models import InboundEvent
+from referral_service.inbound.schemas import (
+    INBOUND_EVENT,
+    AcknowledgedEvent,
+    InboundAccepted,
+    MappedAction,
+    NoteAddedEvent,
+    ReferralRef,
+    RespondedEvent,
+    StatusChangedEvent,
+)
+from referral_service.referrals import service as referrals
+from referral_service.referrals.deadlines import current_calendar
+from referral_service.referrals.domain import ReferralAction
+from referral_service.referrals.models import Referral
+from referral_service.referrals.representation import referral_out
+from referral_service.referrals.schemas import AcknowledgeRequest, NoteRequest, ReferralOut, RespondRequest
+from referral_service.webhooks import signing
+
+logger = logging.getLogger("referral_service.inbound")
+
+# Unknown agencies, and agencies without a secret, are checked against this throwaway secret so
+# they fail exactly like a wrong signature would: the answer does not reveal which agencies exist.
+_DECOY_SECRETS = [signing.generate_secret()]
+
+
+class UnknownStatusWord(UnprocessableEntity):
+    slug, title = "unknown-status-word", "The status word is not in this agency's status mapping"
+
+
+class _MalformedJson(ProblemError):
+    # Same answer the REST API gives for a body that is not JSON.
+    status, slug, title = 400, "malformed-json", "Request body is not valid JSON"
+
+
+@dataclass(slots=True)
+class Outcome:
+    status_code: int
+    body: bytes
+    replayed: bool = False
+
+    @property
+    def media_type(self) -> str:
+        return "application/json" if self.status_code < 400 else PROBLEM_MEDIA_TYPE
+
+
+@dataclass(slots=True)
+class Plan:
+    referral_id: uuid.UUID
+    action: ReferralAction
+    payload: Any
+
+
+async def receive(
+    session: AsyncSession,
+    agency_code: str | None,
+    headers: Mapping[str, str],
+    body: bytes,
+    *,
+    now: float,
+    tolerance_seconds: int,
+    default_due_working_days: int,
+    instance: str,
+) -> Outcome:
+    moment = datetime.fromtimestamp(now, timezone.utc)
+    secrets = None if agency_code is None else await service.verifying_secrets(session, agency_code, moment)
+    try:
+        verified = signing.verify(
+            secrets or _DECOY_SECRETS, headers, body, tolerance_seconds=tolerance_seconds, now=int(now)
+        )
+        if not secrets:
+            raise signing.SignatureError("no matching signature")
+    except signing.SignatureError as exc:
+        return await _unauthenticated(session, agency_code, secrets, exc.reason, instance)
+    assert agency_code is not None  # verified, so the agency exists
+
+    claimed = await session.scalar(
+        insert(InboundEvent)
+        .values(
+            id=uuid.uuid4(), agency_code=agency_code, webhook_id=verified.msg_id,
+            webhook_timestamp=verified.timestamp, status="processing", body=body,
+        )
+        .on_conflict_do_nothing(
+            index_elements=["agency_code", "webhook_id"], index_where=InboundEvent.webhook_id.is_not(None)
+        )
+        .returning(InboundEvent.id)
+    )
+    if claimed is None:
+        return await _replay(session, agency_code, verified.msg_id)
+
+    event_type, referral_id = None, None
+    try:
+        raw = _parse_json(body)
+        event_type = _declared_type(raw)
+        try:
+            event = INBOUND_EVENT.validate_python(raw)
+        except ValidationError as exc:
+            problem = validation_problem(exc.errors(), instance)
+            reason = "body does not match the schema: " + _summarise(problem["errors"])
+            return await _finish(session, claimed, problem, reason, event_type, None)
+        plan = await _plan(session, agency_code, event)
+        referral_id = plan.referral_id
+        principal = service.inbound_principal(agency_code)
+        async with session.begin_nested():
+            view = await referrals.transition(
+                session, principal, plan.referral_id, plan.action, plan.payload, None,
+                default_due_working_days=default_due_working_days, via="inbound_webhook",
+            )
+    except ProblemError as exc:
+        reason = exc.detail or exc.title
+        return await _finish(session, claimed, exc.to_problem(instance), reason, event_type, referral_id)
+
+    referral = ReferralOut.model_validate(referral_out(view, principal, await current_calendar(session)))
+    accepted = InboundAccepted(
+        inbound_event_id=claimed, action=MappedAction(plan.action.value), referral=referral
+    )
+    reason = f"applied as {plan.action.value}"
+    return await _finish(session, claimed, accepted.model_dump(mode="json"), reason, event_type, referral_id, status=200)
+
+
+async def _unauthenticated(
+    session: AsyncSession, agency_code: str | None, secrets: list[str] | None, reason: str, instance: str
+) -> Outcome:
+    problem = InvalidSignature(f"{reason}.").to_problem(instance)
+    if secrets is None:
+        # No agency to show it to; a row per unknown code would let anyone fill the table.
+        logger.info("inbound push for unknown agency refused: %s", reason)
+    else:
+        stored_reason = reason if secrets else "no inbound secret is set for this agency"
+        # Nothing unsigned is kept (no webhook-id, no body): it could be anyone's.
+        session.add(
+            InboundEvent(
+                agency_code=agency_code, status="rejected", status_code=401, reason=stored_reason,
+                response_body=orjson.dumps(problem),
+            )
+        )
+        await session.flush()
+    return Outcome(401, orjson.dumps(problem))
+
+
+async def _replay(session: AsyncSession, agency_code: str, webhook_id: str) -> Outcome:
+    row = (
+        await session.execute(
+            update(InboundEvent)
+            .where(InboundEvent.agency_code == agency_code, InboundEvent.webhook_id == webhook_id)
+            .values(deliveries=InboundEvent.deliveries + 1, last_delivery_at=func.now())
+            .returning(InboundEvent.status_code, InboundEvent.response_body)
+        )
+    ).one()
+    return Outcome(row.status_code, row.response_body, replayed=True)
+
+
+async def _finish(
+    session: AsyncSession,
+    event_id: uuid.UUID,
+    body: dict[str, Any],
+    reason: str,
+    event_type: str | None,
+    referral_id: uuid.UUID | None,
+    *,
+    status: int | None = None,
+) -> Outcome:
+    status_code = status or body["status"]
+    if status_code >= 400:
+        body = {**body, "inbound_event_id": str(event_id)}
+    encoded = orjson.dumps(body)
+    await session.execute(
+        update(InboundEvent)
+        .where(InboundEvent.id == event_id)
+        .values(
+            status="accepted" if status_code < 400 else "rejected", status_code=status_code, reason=reason[:2000],
+            response_body=encoded, event_type=event_type, referral_id=referral_id,
+        )
+    )
+    return Outcome(status_code, encoded)
+
+
+def _parse_json(body: bytes) -> Any:
+    try:
+        return orjson.loads(body)
+    except orjson.JSONDecodeError:
+        raise _MalformedJson() from None
+
+
+def _declared_type(raw: Any) -> str | None:
+    declared = raw.get("type") if isinstance(raw, dict) else None
+    if not isinstance(declared, str):
+        return None
+    return declared.replace("\x00", "").encode("utf-8", "replace").decode("utf-8")[:64] or None
+
+
+def _summarise(errors: list[dict[str, Any]]) -> str:
+    parts = [".".join(str(p) for p in err["loc"]) + ": " + err["message"] for err in errors[:5]]
+    return "; ".join(parts)
+
+
+async def _plan(session: AsyncSession, agency_code: str, event: Any) -> Plan:
+    """Turn a push into the REST action, payload and referral it stands for."""
+    data = event.data
+    if isinstance(event, AcknowledgedEvent):
+        by_id = data.referral_id is not None
+        to_set = data.new_external_ref or (data.external_ref if by_id else None)
+        name_check = data.external_ref if (not by_id or data.new_external_ref) else None
+        referral_id = await _resolve(session, agency_code, data, name_check)
+        return Plan(referral_id, ReferralAction.ACKNOWLEDGE, AcknowledgeRequest(external_ref=to_set))
+    referral_id = await _resolve(session, agency_code, data, data.external_ref)
+    if isinstance(event, NoteAddedEvent):
+        return Plan(referral_id, ReferralAction.ADD_NOTE, NoteRequest(text=data.text))
+    if isinstance(event, RespondedEvent):
+        payload = RespondRequest(outcome=data.outcome, summary=data.summary, actions_taken=data.actions_taken)
+        return Plan(referral_id, ReferralAction.RESPOND, payload)
+    assert isinstance(event, StatusChangedEvent)
+    return Plan(referral_id, *(await _mapped(session, agency_code, data)))
+
+
+async def _mapped(session: AsyncSession, agency_code: str, data: Any) -> tuple[ReferralAction, Any]:
+    entry = (await service.get_mapping(session, agency_code)).get(data.status)
+    if entry is None:
+        raise UnknownStatusWord(
+            f"Status {data.status!r} is not mapped; set it with PUT /v1/agencies/{agency_code}/status-mapping.",
+            status_word=data.status,
+        )
+    action = MappedAction(entry["action"])
+    if action is MappedAction.ACKNOWLEDGE:
+        return ReferralAction.ACKNOWLEDGE, AcknowledgeRequest(external_ref=data.new_external_ref)
+    if action is MappedAction.ADD_NOTE:
+        if data.text is None:
+            raise _missing(data.status, action, "text")
+        return ReferralAction.ADD_NOTE, NoteRequest(text=data.text)
+    outcome = data.outcome or entry.get("outcome")
+    if outcome is None:
+        raise _missing(data.status, action, "outcome")
+    if data.summary is None:
+        raise _missing(data.status, action, "summary")
+    return ReferralAction.RESPOND, RespondRequest(outcome=outcome, summary=data.summary, actions_taken=data.actions_taken)
+
+
+def _missing(word: str, action: MappedAction, field: str) -> UnprocessableEntity:
+    return UnprocessableEntity(
+        f"Status {word!r} maps to {action.value}, which needs data.{field}.",
+        errors=field_errors([{"loc": ["data", field], "msg": "Field required", "type": "missing"}]),
+    )
+
+
+async def _resolve(session: AsyncSession, agency_code: str, ref: ReferralRef, external_ref: str | None) -> uuid.UUID:
+    """The referral a push names. Only this agency's referrals are searched; the transition then
+    applies the agency's own visibility rules (forwarded to it, not hidden) on top."""
+    if ref.referral_id is None:
+        found = await session.scalar(
+            select(Referral.id).where(Referral.agency_code == agency_code, Referral.external_ref == external_ref)
+        )
+        if found is None:
+            raise NotFound("No referral of this agency has this external_ref.")
+        return found
+    if external_ref is not None:
+        row = (
+            await session.execute(
+                select(Referral.external_ref, Referral.forwarded_at).where(
+                    Referral.id == ref.referral_id, Referral.agency_code == agency_code
+                )
+            )
+        ).first()
+        # Same answer as the transition would give for a referral the agency may not see.
+        if row is None or row.forwarded_at is None:
+            raise NotFound("No referral with this id.")
+        if row.external_ref != external_ref:
+            raise UnprocessableEntity("referral_id and external_ref name different referrals.")
+    return ref.referral_id

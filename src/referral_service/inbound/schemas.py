@@ -1,0 +1,188 @@
+"""What regional systems push, the per-agency status mapping, secrets and the inbox log."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from enum import StrEnum
+from typing import Annotated, Any, Literal, Union
+
+from pydantic import AwareDatetime, BaseModel, Field, StringConstraints, TypeAdapter, model_validator
+
+from referral_service.referrals.domain import ReferralAction, ResponseOutcome
+from referral_service.referrals.schemas import ReferralOut
+from referral_service.schemas import InputModel, Text, text_field
+
+ExternalRef = text_field(200, 1)
+StatusWord = Annotated[Text, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
+MAX_MAPPING_ENTRIES = 200
+
+
+class InboundSecretRequest(InputModel):
+    overlap_hours: int = Field(
+        24, ge=0, le=168,
+        description="Hours during which the previous secret still verifies, so the sender can switch over. 0 ends it now.",
+    )
+
+
+class InboundSecretOut(BaseModel):
+    agency_code: str
+    secret: str = Field(description="The new signing secret (`whsec_` + base64). Shown only in this response.")
+    rotated_at: datetime
+    previous_valid_until: datetime | None = Field(
+        description="Until when the secret this one replaced is still accepted; null when there was none."
+    )
+
+
+class MappedAction(StrEnum):
+    """Only what an agency may do itself can be mapped: its pushes act as the agency."""
+
+    ACKNOWLEDGE = ReferralAction.ACKNOWLEDGE.value
+    RESPOND = ReferralAction.RESPOND.value
+    ADD_NOTE = ReferralAction.ADD_NOTE.value
+
+
+class StatusMappingEntry(InputModel):
+    action: MappedAction
+    outcome: ResponseOutcome | None = Field(
+        None, description="Only for `respond`: the outcome to report when the push does not carry one."
+    )
+
+    @model_validator(mode="after")
+    def _outcome_only_for_respond(self) -> "StatusMappingEntry":
+        if self.outcome is not None and self.action is not MappedAction.RESPOND:
+            raise ValueError("outcome is only allowed for the respond action")
+        return self
+
+
+StatusMappingBody = Annotated[
+    dict[StatusWord, StatusMappingEntry],
+    Field(
+        max_length=MAX_MAPPING_ENTRIES,
+        examples=[{
+            "DIPROSES": {"action": "acknowledge"},
+            "SELESAI": {"action": "respond", "outcome": "action_taken"},
+            "CATATAN": {"action": "add_note"},
+        }],
+    ),
+]
+
+
+# ---- the pushed events -------------------------------------------------------------------
+
+
+class ReferralRef(InputModel):
+    referral_id: uuid.UUID | None = Field(None, description="The referral's id in this service.")
+    external_ref: ExternalRef | None = Field(
+        None, examples=["SMD-ADU-2026-0042"], description="Your own id for the referral, once recorded."
+    )
+
+    @model_validator(mode="after")
+    def _named(self) -> "ReferralRef":
+        if self.referral_id is None and self.external_ref is None:
+            raise ValueError("name the referral with referral_id or external_ref")
+        return self
+
+
+class AcknowledgedData(ReferralRef):
+    """With `referral_id`, `external_ref` is recorded as your id for the referral (as in the REST call)."""
+
+    new_external_ref: ExternalRef | None = Field(None, description="Record (or change) your id for the referral.")
+
+
+class NoteAddedData(ReferralRef):
+    text: text_field(10000, 1)
+
+
+class RespondedData(ReferralRef):
+    outcome: ResponseOutcome
+    summary: text_field(10000, 1)
+    actions_taken: text_field(10000) | None = None
+
+
+class StatusChangedData(ReferralRef):
+    """Your system's own status word; the agency's status mapping decides what it does."""
+
+    status: StatusWord = Field(examples=["SELESAI"])
+    summary: text_field(10000, 1) | None = Field(None, description="Required when the word maps to `respond`.")
+    outcome: ResponseOutcome | None = Field(None, description="Overrides the mapping's outcome for `respond`.")
+    actions_taken: text_field(10000) | None = None
+    text: text_field(10000, 1) | None = Field(None, description="Required when the word maps to `add_note`.")
+    new_external_ref: ExternalRef | None = Field(None, description="For `acknowledge`: record your id for the referral.")
+
+
+class _Envelope(InputModel):
+    timestamp: AwareDatetime = Field(description="When the change happened in your system (RFC 3339).")
+
+
+class AcknowledgedEvent(_Envelope):
+    type: Literal["referral.acknowledged"]
+    data: AcknowledgedData
+
+
+class NoteAddedEvent(_Envelope):
+    type: Literal["referral.note_added"]
+    data: NoteAddedData
+
+
+class RespondedEvent(_Envelope):
+    type: Literal["referral.responded"]
+    data: RespondedData
+
+
+class StatusChangedEvent(_Envelope):
+    type: Literal["referral.status_changed"]
+    data: StatusChangedData
+
+
+InboundEventBody = Annotated[
+    Union[AcknowledgedEvent, NoteAddedEvent, RespondedEvent, StatusChangedEvent], Field(discriminator="type")
+]
+INBOUND_EVENT = TypeAdapter(InboundEventBody)
+STATUS_MAPPING = TypeAdapter(StatusMappingBody)
+
+
+class InboundAccepted(BaseModel):
+    status: Literal["accepted"] = "accepted"
+    inbound_event_id: uuid.UUID = Field(description="This push in `GET /v1/agencies/{code}/inbound-events`.")
+    action: MappedAction = Field(description="The action the push was applied as.")
+    referral: ReferralOut = Field(description="The referral after the change, as the agency sees it.")
+
+
+class InboundEventOut(BaseModel):
+    id: uuid.UUID
+    agency_code: str
+    status: Literal["accepted", "rejected"]
+    status_code: int = Field(description="The HTTP status the push was answered with.")
+    reason: str | None = Field(description="Why it was rejected (or what was done), in words.")
+    webhook_id: str | None = Field(description="Null when the signature did not verify: nothing in it can be trusted.")
+    webhook_timestamp: int | None
+    type: str | None
+    referral_id: uuid.UUID | None
+    deliveries: int = Field(description="How many times this webhook-id arrived; redeliveries got the same answer.")
+    received_at: datetime
+    last_delivery_at: datetime
+    payload: Any | None = Field(description="The body as sent, when it was signed and valid JSON.")
+    response: Any | None = Field(description="The body this service answered with.")
+
+
+def inline_schema(adapter: TypeAdapter) -> dict[str, Any]:
+    """A JSON schema with its `$defs` inlined, to embed as an OpenAPI request body."""
+    schema = adapter.json_schema()
+    defs = schema.pop("$defs", {})
+
+    def resolve(node: Any) -> Any:
+        if isinstance(node, dict):
+            ref = node.get("$ref")
+            if isinstance(ref, str) and ref.startswith("#/$defs/"):
+                return resolve(defs[ref.removeprefix("#/$defs/")])
+            out = {key: resolve(value) for key, value in node.items()}
+            if isinstance(out.get("discriminator"), dict):
+                # Its mapping points into the `$defs` that were just inlined away.
+                out["discriminator"] = {"propertyName": out["discriminator"]["propertyName"]}
+            return out
+        if isinstance(node, list):
+            return [resolve(item) for item in node]
+        return node
+
+    return resolve(schema)
