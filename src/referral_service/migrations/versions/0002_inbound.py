@@ -1,6 +1,6 @@
 """inbound status pushes
 
-Revision ID: 0004
+Revision ID: 0002
 Revises: 0001
 Create Date: 2026-11-30
 
@@ -12,7 +12,7 @@ from alembic import op
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 
-revision = '0004'
+revision = "0002"
 down_revision = '0001'
 branch_labels = None
 depends_on = None
