@@ -2,10 +2,11 @@
 
 from referral_service.agencies.models import Agency
 from referral_service.auth.models import ApiKey
+from referral_service.calendar_admin.models import CalendarOverride
 from referral_service.complaints.models import Complaint
 from referral_service.db.base import Base
 from referral_service.events.models import Event
 from referral_service.idempotency import IdempotencyRecord
 from referral_service.referrals.models import Referral
 
-__all__ = ["Agency", "ApiKey", "Base", "Complaint", "Event", "IdempotencyRecord", "Referral"]
+__all__ = ["Agency", "ApiKey", "Base", "CalendarOverride", "Complaint", "Event", "IdempotencyRecord", "Referral"]
