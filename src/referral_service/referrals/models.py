@@ -22,7 +22,6 @@ class Referral(Base):
         Index("ix_referrals_forwarded_due_at", "due_at", postgresql_where=text("state = 'forwarded'")),
         # The agency-performance report: referrals forwarded in a window, per agency.
         Index("ix_referrals_agency_forwarded_at", "agency_code", "forwarded_at", postgresql_where=text("forwarded_at IS NOT NULL")),
-        Index("ix_referrals_forwarded_at", "forwarded_at", postgresql_where=text("forwarded_at IS NOT NULL")),
         Index(
             "uq_referrals_agency_external_ref",
             "agency_code",

@@ -10,7 +10,7 @@ Create Date: 2026-11-27
   recorded for (claimed by the worker in the same transaction as the event).
 - referrals.first_responded_at / first_response_working_days / first_response_on_time: the
   agency-performance report's per-referral facts, fixed when the first answer arrives.
-- Indexes for the report (referrals forwarded in a window, per agency).
+- ix_referrals_agency_forwarded_at: the report reads each agency's window as one range scan.
 """
 
 from alembic import op
@@ -38,7 +38,6 @@ def upgrade() -> None:
     op.add_column('referrals', sa.Column('first_response_working_days', sa.Integer(), nullable=True))
     op.add_column('referrals', sa.Column('first_response_on_time', sa.Boolean(), nullable=True))
     op.create_index('ix_referrals_agency_forwarded_at', 'referrals', ['agency_code', 'forwarded_at'], unique=False, postgresql_where=sa.text('forwarded_at IS NOT NULL'))
-    op.create_index('ix_referrals_forwarded_at', 'referrals', ['forwarded_at'], unique=False, postgresql_where=sa.text('forwarded_at IS NOT NULL'))
     # Existing rows: the deadline started at the latest follow-up request, else the forward.
     op.execute(
         """
@@ -62,7 +61,6 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    op.drop_index('ix_referrals_forwarded_at', table_name='referrals', postgresql_where=sa.text('forwarded_at IS NOT NULL'))
     op.drop_index('ix_referrals_agency_forwarded_at', table_name='referrals', postgresql_where=sa.text('forwarded_at IS NOT NULL'))
     for column in ('first_response_on_time', 'first_response_working_days', 'first_responded_at',
                    'overdue_notified_for', 'due_soon_notified_for', 'deadline_started_at'):
