@@ -30,7 +30,3 @@ async def forwarded_referral(omb: Api, agency_code: str, at: datetime, days: int
     referral_id = await new_referral(omb, agency_code, region_code)
     return await act(omb, referral_id, "forward", {"due_working_days": days} if days else {}, at)
 
-
-def utc_z(moment: datetime) -> str:
-    """How the API renders an instant (UTC, ISO 8601)."""
-    return moment.astimezone(ZoneInfo("UTC")).isoformat().replace("+00:00", "Z")
