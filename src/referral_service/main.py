@@ -16,9 +16,11 @@ from starlette.responses import Response
 from referral_service import __version__
 from referral_service.agencies.endpoints import router as agencies_router
 from referral_service.auth.endpoints import router as api_keys_router
+from referral_service.calendar_admin.endpoints import router as calendar_router
 from referral_service.complaints.endpoints import router as complaints_router
 from referral_service.inbound.endpoints import router as inbound_router
 from referral_service.referrals.endpoints import router as referrals_router
+from referral_service.reports.endpoints import router as reports_router
 from referral_service.config import Settings, get_settings
 from referral_service.db.engine import make_engine, make_sessionmaker
 from referral_service.db.migrate import head_revisions
@@ -41,6 +43,8 @@ TAGS = [
     {"name": "referrals", "description": "A complaint referred to one agency, and its state machine."},
     {"name": "agencies", "description": "The directory of Inspektorats and OPDs."},
     {"name": "inbound", "description": "Status pushes from regional complaint systems, signed with the agency's inbound secret."},
+    {"name": "calendar", "description": "The working-day calendar deadlines are counted on, and its overrides."},
+    {"name": "reports", "description": "Per-agency figures for coordination meetings (JSON or CSV)."},
     {"name": "api-keys", "description": "Issuing and revoking API keys (admin)."},
     {"name": "health", "description": "Liveness and readiness probes (no authentication)."},
 ]
@@ -114,7 +118,11 @@ def create_app(
             return problem_response(body)
         return Response(b'{"status":"ready"}', media_type="application/json")
 
-    for router in (complaints_router, referrals_router, agencies_router, inbound_router, api_keys_router):
+    routers = (
+        complaints_router, referrals_router, agencies_router, inbound_router, calendar_router, reports_router,
+        api_keys_router,
+    )
+    for router in routers:
         app.include_router(router)
 
     def custom_openapi() -> dict[str, Any]:

@@ -38,9 +38,17 @@ async def _purge_idempotency_keys(ctx: WorkerContext) -> int:
     return 0
 
 
+async def _deadline_reminders(ctx: WorkerContext) -> int:
+    from referral_service.reminders.jobs import run_deadline_reminders
+
+    return await run_deadline_reminders(ctx)
+
+
 def default_jobs() -> list[Job]:
     return [
         Job("idempotency-purge", _purge_idempotency_keys, idle_seconds=600),
+        # Due-soon and overdue are day-granular facts: once a minute is prompt enough.
+        Job("deadline-reminders", _deadline_reminders, idle_seconds=60),
     ]
 
 

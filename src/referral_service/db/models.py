@@ -2,6 +2,7 @@
 
 from referral_service.agencies.models import Agency
 from referral_service.auth.models import ApiKey
+from referral_service.calendar_admin.models import CalendarOverride
 from referral_service.complaints.models import Complaint
 from referral_service.db.base import Base
 from referral_service.events.models import Event
@@ -9,4 +10,7 @@ from referral_service.idempotency import IdempotencyRecord
 from referral_service.inbound.models import InboundEvent, InboundSecret, StatusMapping
 from referral_service.referrals.models import Referral
 
-__all__ = ["Agency", "ApiKey", "Base", "Complaint", "Event", "IdempotencyRecord", "InboundEvent", "InboundSecret", "Referral", "StatusMapping"]
+__all__ = [
+    "Agency", "ApiKey", "Base", "CalendarOverride", "Complaint", "Event", "IdempotencyRecord",
+    "InboundEvent", "InboundSecret", "Referral", "StatusMapping",
+]

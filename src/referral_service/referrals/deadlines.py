@@ -1,18 +1,68 @@
-"""Deadline arithmetic bound to the database: which calendar is in force and what a referral owes."""
+"""Deadline arithmetic bound to the database: which calendar is in force and what a referral owes.
+
+The calendar in force is the `holidays` package's (national holidays and cuti bersama) with the
+administrator's overrides (`calendar_overrides`) on top. The overrides table is small, so it is
+read whole, once per session (one session = one request or one job run), and cached on it.
+
+Consistency with calendar changes: code that *sets* a deadline takes a shared advisory lock
+before reading the calendar; a calendar change takes the same lock exclusively before it
+recomputes the open deadlines. So a forward that read the old calendar has committed before the
+recompute looks at referrals, and a forward after it waits and reads the new calendar: no
+deadline is ever computed with a calendar that has already been replaced.
+"""
 
 from __future__ import annotations
 
 from datetime import datetime
 
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from referral_service.referrals.calendar import WorkingCalendar
+from referral_service.calendar_admin.models import CalendarOverride
+from referral_service.referrals.calendar import CalendarOverrides, WorkingCalendar
+
+# pg_advisory_xact_lock key guarding "the calendar in force" (arbitrary, fixed, unique in the service).
+CALENDAR_LOCK_KEY = 7_240_001
+_CACHE = "referral_service.working_calendar"
+_LOCKED = "referral_service.working_calendar_locked"
 
 
-async def current_calendar(session: AsyncSession) -> WorkingCalendar:
-    """The working calendar in force: national holidays and cuti bersama (admin overrides come with the
-    calendar endpoints)."""
-    return WorkingCalendar()
+async def load_calendar(session: AsyncSession) -> WorkingCalendar:
+    rows = (await session.execute(select(CalendarOverride.day, CalendarOverride.kind, CalendarOverride.name))).all()
+    overrides = CalendarOverrides(
+        extra_non_working={row.day: row.name for row in rows if row.kind == "non_working"},
+        declared_working=frozenset(row.day for row in rows if row.kind == "working"),
+    )
+    return WorkingCalendar(overrides)
+
+
+async def current_calendar(session: AsyncSession, *, for_deadline: bool = False) -> WorkingCalendar:
+    """The working calendar in force, cached on the session.
+
+    `for_deadline=True` when the caller is about to store a due date computed with it: takes the
+    shared calendar lock (held until the transaction ends) and makes sure the calendar was read
+    after the lock was granted.
+    """
+    if for_deadline and not session.info.get(_LOCKED):
+        await session.execute(select(func.pg_advisory_xact_lock_shared(CALENDAR_LOCK_KEY)))
+        session.info[_LOCKED] = True
+        session.info.pop(_CACHE, None)
+    calendar = session.info.get(_CACHE)
+    if calendar is None:
+        calendar = await load_calendar(session)
+        session.info[_CACHE] = calendar
+    return calendar
+
+
+async def lock_calendar_for_change(session: AsyncSession) -> None:
+    """Exclusive calendar lock for an override change; waits for deadline writers in flight."""
+    await session.execute(select(func.pg_advisory_xact_lock(CALENDAR_LOCK_KEY)))
+    session.info[_LOCKED] = True
+    forget_calendar(session)
+
+
+def forget_calendar(session: AsyncSession) -> None:
+    session.info.pop(_CACHE, None)
 
 
 def due_at_for(calendar: WorkingCalendar, start: datetime, working_days: int, timezone: str) -> datetime:

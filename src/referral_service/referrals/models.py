@@ -20,6 +20,8 @@ class Referral(Base):
         Index("ix_referrals_complaint_id", "complaint_id"),
         # Overdue and due_before are only meaningful while the agency owes an answer.
         Index("ix_referrals_forwarded_due_at", "due_at", postgresql_where=text("state = 'forwarded'")),
+        # The agency-performance report: referrals forwarded in a window, per agency.
+        Index("ix_referrals_agency_forwarded_at", "agency_code", "forwarded_at", postgresql_where=text("forwarded_at IS NOT NULL")),
         Index(
             "uq_referrals_agency_external_ref",
             "agency_code",
@@ -37,6 +39,18 @@ class Referral(Base):
     forwarded_at: Mapped[datetime | None]
     due_at: Mapped[datetime | None]
     due_working_days: Mapped[int | None] = mapped_column(Integer)
+    # When the running deadline started (the forward, or the latest follow-up request): a calendar
+    # change recomputes due_at from here with due_working_days.
+    deadline_started_at: Mapped[datetime | None]
+    # The due_at for which `referral.due_soon` / `referral.overdue` was recorded. A new due_at
+    # (follow-up, calendar change) no longer matches, which re-arms the notification.
+    due_soon_notified_for: Mapped[datetime | None]
+    overdue_notified_for: Mapped[datetime | None]
+    # The first answer, fixed when it happens (figures for coordination meetings): when, how many
+    # working days after the forward on the calendar then in force, and whether before due_at.
+    first_responded_at: Mapped[datetime | None]
+    first_response_working_days: Mapped[int | None] = mapped_column(Integer)
+    first_response_on_time: Mapped[bool | None]
     acknowledged_at: Mapped[datetime | None]
     external_ref: Mapped[str | None] = mapped_column(String(200))
     response: Mapped[dict[str, Any] | None] = mapped_column(JSONB)

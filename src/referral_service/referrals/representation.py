@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Any
 
+from referral_service import clock
 from referral_service.auth.principal import Principal
 from referral_service.auth.roles import Role
 from referral_service.complaints.representation import complaint_dict, redact_for_agency
@@ -19,7 +20,7 @@ def is_overdue(state: str, due_at: datetime | None, now: datetime) -> bool:
 
 
 def referral_out(view: ReferralView, principal: Principal, calendar: WorkingCalendar, now: datetime | None = None) -> dict[str, Any]:
-    now = now or datetime.now(timezone.utc)
+    now = now or clock.now()
     referral = view.referral
     complaint = complaint_dict(view.complaint)
     if principal.role is Role.AGENCY:

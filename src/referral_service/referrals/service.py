@@ -10,13 +10,14 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, func, select, tuple_
+from sqlalchemy import Select, select, tuple_
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from referral_service import clock
 from referral_service.agencies.models import Agency
 from referral_service.auth.principal import Principal, region_prefix_pattern
 from referral_service.auth.roles import Role
@@ -74,7 +75,8 @@ def _visible(principal: Principal, referral: Referral, complaint: Complaint) -> 
     return principal.covers_region(complaint.region_code)
 
 
-def _view_query() -> Select:
+def view_query() -> Select:
+    """Referral, complaint and the agency's time zone: what a `ReferralView` is built from."""
     return (
         select(Referral, Complaint, Agency.timezone)
         .join(Complaint, Complaint.id == Referral.complaint_id)
@@ -85,7 +87,7 @@ def _view_query() -> Select:
 async def get_view(
     session: AsyncSession, principal: Principal, referral_id: uuid.UUID, *, for_update: bool = False
 ) -> ReferralView:
-    stmt = _view_query().where(Referral.id == referral_id)
+    stmt = view_query().where(Referral.id == referral_id)
     if for_update:
         stmt = stmt.with_for_update(of=Referral)
     row = (await session.execute(stmt)).first()
@@ -194,7 +196,7 @@ async def transition(
 
     target = _decide(principal, current, action, before_conflict=check_freshness)
     check_freshness()
-    now = datetime.now(timezone.utc)
+    now = clock.now()
     data = await _apply(session, view, action, payload, now, default_due_working_days)
     referral.state = target.value
     referral.version += 1
@@ -227,6 +229,8 @@ async def _apply(
             referral.external_ref = payload.external_ref
         return {"external_ref": referral.external_ref}
     if action is ReferralAction.RESPOND:
+        if referral.first_responded_at is None:
+            await _record_first_response(session, view, now)
         referral.response = {
             "outcome": payload.outcome.value,
             "summary": payload.summary,
@@ -259,9 +263,25 @@ async def _set_deadline(
     referral = view.referral
     agency_days = await session.scalar(select(Agency.default_due_working_days).where(Agency.code == referral.agency_code))
     days = requested_days or agency_days or default_days
-    calendar = await current_calendar(session)
+    calendar = await current_calendar(session, for_deadline=True)
     referral.due_working_days = days
+    referral.deadline_started_at = now
     referral.due_at = due_at_for(calendar, now, days, view.timezone)
+    # A new deadline cycle: due-soon and overdue may be recorded again for it.
+    referral.due_soon_notified_for = None
+    referral.overdue_notified_for = None
+
+
+async def _record_first_response(session: AsyncSession, view: ReferralView, now: datetime) -> None:
+    """Fix the agency-performance facts of the first answer, on the calendar in force now: later
+    calendar changes do not rewrite how fast an answer was (its deadline was what it was)."""
+    referral = view.referral
+    referral.first_responded_at = now
+    if referral.forwarded_at is not None:
+        calendar = await current_calendar(session)
+        referral.first_response_working_days = calendar.working_days_between(referral.forwarded_at, now, view.timezone)
+    if referral.due_at is not None:
+        referral.first_response_on_time = now <= referral.due_at
 
 
 async def _check_external_ref_free(session: AsyncSession, referral: Referral, external_ref: str) -> None:
@@ -274,8 +294,13 @@ async def _check_external_ref_free(session: AsyncSession, referral: Referral, ex
         raise Conflict("Another referral of this agency already uses this external_ref.")
 
 
-async def list_views(
-    session: AsyncSession,
+async def list_views(session: AsyncSession, principal: Principal, *, limit: int, **filters: Any) -> tuple[list[ReferralView], bool]:
+    rows = (await session.execute(list_query(principal, limit=limit, **filters))).all()
+    views = [ReferralView(r[0], r[1], r[2]) for r in rows[:limit]]
+    return views, len(rows) > limit
+
+
+def list_query(
     principal: Principal,
     *,
     limit: int,
@@ -285,8 +310,9 @@ async def list_views(
     complaint_id: uuid.UUID | None,
     overdue: bool | None,
     due_before: datetime | None,
-) -> tuple[list[ReferralView], bool]:
-    stmt = _view_query().order_by(Referral.created_at.desc(), Referral.id.desc()).limit(limit + 1)
+) -> Select:
+    """The list endpoint's query (limit + 1 rows, to tell whether another page follows)."""
+    stmt = view_query().order_by(Referral.created_at.desc(), Referral.id.desc()).limit(limit + 1)
     if principal.role is Role.AGENCY:
         stmt = stmt.where(Referral.agency_code == principal.agency_code, Referral.forwarded_at.is_not(None))
     elif principal.region_code is not None:
@@ -300,17 +326,17 @@ async def list_views(
         stmt = stmt.where(Referral.agency_code == agency_code)
     if complaint_id is not None:
         stmt = stmt.where(Referral.complaint_id == complaint_id)
+    # The service clock, not the database's: `overdue` in the list agrees with `overdue` in each item.
     if overdue is True:
-        stmt = stmt.where(Referral.state == ReferralState.FORWARDED.value, Referral.due_at < func.now())
+        # Served by the partial index ix_referrals_forwarded_due_at (state = 'forwarded').
+        stmt = stmt.where(Referral.state == ReferralState.FORWARDED.value, Referral.due_at < clock.now())
     elif overdue is False:
         stmt = stmt.where(
-            (Referral.state != ReferralState.FORWARDED.value) | (Referral.due_at.is_(None)) | (Referral.due_at >= func.now())
+            (Referral.state != ReferralState.FORWARDED.value) | (Referral.due_at.is_(None)) | (Referral.due_at >= clock.now())
         )
     if due_before is not None:
         stmt = stmt.where(Referral.state == ReferralState.FORWARDED.value, Referral.due_at < due_before)
     if cursor is not None:
         position, last_id = decode_cursor(cursor)
         stmt = stmt.where(tuple_(Referral.created_at, Referral.id) < tuple_(position, last_id))
-    rows = (await session.execute(stmt)).all()
-    views = [ReferralView(r[0], r[1], r[2]) for r in rows[:limit]]
-    return views, len(rows) > limit
+    return stmt

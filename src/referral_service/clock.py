@@ -1,0 +1,34 @@
+"""The service's notion of "now", in one place so tests can move it.
+
+Deadlines are decided by the wall clock (a referral forwarded on the Friday before Idul Fitri
+owes its answer on a date a person can check), so tests need to forward "on" a given day.
+Production code calls `now()`; tests wrap a block in `frozen_at(moment)`. Database defaults
+(`created_at`, `occurred_at`) keep using the server's clock: they record when a row was
+written, not the business moment.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime, timezone
+
+_frozen: datetime | None = None
+
+
+def now() -> datetime:
+    """The current instant, timezone-aware UTC."""
+    return _frozen if _frozen is not None else datetime.now(timezone.utc)
+
+
+@contextmanager
+def frozen_at(moment: datetime) -> Iterator[None]:
+    """Make `now()` return `moment` inside the block (tests only; process-wide, not per task)."""
+    global _frozen
+    if moment.tzinfo is None:
+        raise ValueError("frozen_at needs an aware datetime")
+    previous, _frozen = _frozen, moment.astimezone(timezone.utc)
+    try:
+        yield
+    finally:
+        _frozen = previous

@@ -1,0 +1,123 @@
+"""Deadline reminders: `referral.due_soon` once a forwarded referral is within DUE_SOON_WORKING_DAYS
+working days of its deadline, and `referral.overdue` once the deadline has passed.
+
+Exactly once, with any number of workers: each run locks a batch of candidate rows with
+FOR UPDATE SKIP LOCKED (two workers never hold the same referral), stamps the due_at the
+notification is for in `due_soon_notified_for` / `overdue_notified_for`, bumps `event_seq` under
+that lock, and appends the event in the same transaction. A worker that reads the row after the
+commit sees the stamp and skips it; one that crashes before the commit leaves nothing behind.
+A new due_at (follow-up request, calendar change) no longer matches the stamp, which re-arms
+the reminder for the new deadline.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from referral_service import clock
+from referral_service.events.service import SYSTEM, EventDraft, record
+from referral_service.referrals.calendar import WorkingCalendar
+from referral_service.referrals.deadlines import current_calendar
+from referral_service.referrals.domain import ReferralState
+from referral_service.referrals.models import Referral
+from referral_service.referrals.service import ReferralView, snapshot, view_query
+from referral_service.worker import WorkerContext
+
+DUE_SOON = "referral.due_soon"
+OVERDUE = "referral.overdue"
+DUE_SOON_WORKING_DAYS = 2
+BATCH = 100
+# 2 working days never span more than this many calendar days (Idul Fitri plus a weekend is about 9):
+# a cheap, index-friendly prefilter before the exact working-day test in Python.
+_DUE_SOON_HORIZON = timedelta(days=21)
+
+
+async def record_overdue(session: AsyncSession, now: datetime, limit: int = BATCH) -> int:
+    rows = (
+        await session.execute(
+            view_query()
+            .where(
+                Referral.state == ReferralState.FORWARDED.value,
+                Referral.due_at < now,
+                Referral.overdue_notified_for.is_distinct_from(Referral.due_at),
+            )
+            .order_by(Referral.due_at)
+            .limit(limit)
+            .with_for_update(of=Referral, skip_locked=True)
+        )
+    ).all()
+    views = [ReferralView(*row) for row in rows]
+    for view in views:
+        view.referral.overdue_notified_for = view.referral.due_at
+    await _record_all(session, views, OVERDUE, lambda view: {"due_at": view.referral.due_at})
+    return len(views)
+
+
+async def record_due_soon(session: AsyncSession, now: datetime, limit: int = BATCH) -> int:
+    rows = (
+        await session.execute(
+            view_query()
+            .where(
+                Referral.state == ReferralState.FORWARDED.value,
+                Referral.due_at >= now,
+                Referral.due_at < now + _DUE_SOON_HORIZON,
+                Referral.due_soon_notified_for.is_distinct_from(Referral.due_at),
+            )
+            .order_by(Referral.due_at)
+            .limit(limit)
+            .with_for_update(of=Referral, skip_locked=True)
+        )
+    ).all()
+    calendar = await current_calendar(session)
+    views = [ReferralView(*row) for row in rows if _due_soon(calendar, now, row[0].due_at, row[2])]
+    for view in views:
+        view.referral.due_soon_notified_for = view.referral.due_at
+    await _record_all(
+        session, views, DUE_SOON,
+        lambda view: {
+            "due_at": view.referral.due_at,
+            "working_days_remaining": calendar.working_days_remaining(now, view.referral.due_at, view.timezone),
+        },
+    )
+    return len(views)
+
+
+def _due_soon(calendar: WorkingCalendar, now: datetime, due_at: datetime, tz: str) -> bool:
+    return calendar.working_days_remaining(now, due_at, tz) <= DUE_SOON_WORKING_DAYS
+
+
+async def _record_all(session: AsyncSession, views: list[ReferralView], event_type: str, data) -> None:
+    for view in views:
+        view.referral.event_seq += 1  # under the row lock taken above: the timeline stays gapless
+    await session.flush()
+    for view in views:
+        referral = view.referral
+        await record(
+            session,
+            EventDraft(
+                type=event_type,
+                complaint_id=referral.complaint_id,
+                sequence=referral.event_seq,
+                region_code=view.complaint.region_code,
+                referral_id=referral.id,
+                agency_code=referral.agency_code,
+                from_state=referral.state,
+                to_state=referral.state,
+                data=data(view),
+                agency_visible=True,
+            ),
+            SYSTEM,
+            snapshot(view),
+        )
+
+
+async def run_deadline_reminders(ctx: WorkerContext) -> int:
+    """One worker pass: overdue first (the stronger fact), then due-soon; each its own transaction."""
+    done = 0
+    async with ctx.sessionmaker() as session, session.begin():
+        done += await record_overdue(session, clock.now())
+    async with ctx.sessionmaker() as session, session.begin():
+        done += await record_due_soon(session, clock.now())
+    return done
