@@ -23,6 +23,9 @@ from referral_service.db.migrate import head_revisions
 from referral_service.errors import install_error_handlers, problem_body, problem_response
 from referral_service.middleware import RequestGuards
 from referral_service.openapi_docs import PROBLEM_SCHEMA
+from referral_service.webhooks.docs import register_webhook_docs
+from referral_service.webhooks.endpoints import deliveries_router as webhook_deliveries_router
+from referral_service.webhooks.endpoints import router as webhook_endpoints_router
 from referral_service.worker import WorkerContext, run_jobs
 
 API_DESCRIPTION = """
@@ -38,6 +41,7 @@ TAGS = [
     {"name": "complaints", "description": "The canonical complaint record, owned by the Ombudsman."},
     {"name": "referrals", "description": "A complaint referred to one agency, and its state machine."},
     {"name": "agencies", "description": "The directory of Inspektorats and OPDs."},
+    {"name": "webhooks", "description": "Outbound webhook subscriptions, their attempt log, resend and recovery."},
     {"name": "api-keys", "description": "Issuing and revoking API keys (admin)."},
     {"name": "health", "description": "Liveness and readiness probes (no authentication)."},
 ]
@@ -111,8 +115,9 @@ def create_app(
             return problem_response(body)
         return Response(b'{"status":"ready"}', media_type="application/json")
 
-    for router in (complaints_router, agencies_router, api_keys_router):
+    for router in (complaints_router, agencies_router, webhook_endpoints_router, webhook_deliveries_router, api_keys_router):
         app.include_router(router)
+    register_webhook_docs(app)
 
     def custom_openapi() -> dict[str, Any]:
         if app.openapi_schema:

@@ -7,5 +7,9 @@ from referral_service.db.base import Base
 from referral_service.events.models import Event
 from referral_service.idempotency import IdempotencyRecord
 from referral_service.referrals.models import Referral
+from referral_service.webhooks.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint, WebhookMessage
 
-__all__ = ["Agency", "ApiKey", "Base", "Complaint", "Event", "IdempotencyRecord", "Referral"]
+__all__ = [
+    "Agency", "ApiKey", "Base", "Complaint", "Event", "IdempotencyRecord", "Referral",
+    "WebhookAttempt", "WebhookDelivery", "WebhookEndpoint", "WebhookMessage",
+]
