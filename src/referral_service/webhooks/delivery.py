@@ -173,12 +173,12 @@ async def send(client: httpx.AsyncClient, delivery: ClaimedDelivery, timeout_sec
 _RECORD = text(
     """
     UPDATE webhook_deliveries
-    SET status = :status,
+    SET status = CAST(:status AS varchar),
         attempts = attempts + 1,
-        next_attempt_at = CASE WHEN :status = 'pending' THEN now() + make_interval(secs => :delay) ELSE next_attempt_at END,
-        delivered_at = CASE WHEN :status = 'delivered' THEN now() ELSE delivered_at END,
-        last_response_status = :response_status,
-        last_error = :error,
+        next_attempt_at = CASE WHEN CAST(:status AS varchar) = 'pending' THEN now() + make_interval(secs => CAST(:delay AS double precision)) ELSE next_attempt_at END,
+        delivered_at = CASE WHEN CAST(:status AS varchar) = 'delivered' THEN now() ELSE delivered_at END,
+        last_response_status = CAST(:response_status AS smallint),
+        last_error = CAST(:error AS varchar),
         locked_until = NULL,
         lease_token = NULL,
         updated_at = now()
