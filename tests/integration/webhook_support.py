@@ -27,6 +27,7 @@ class Received:
     headers: dict[str, str]
     body: bytes
     at: float
+    answered: str = ""
 
     @property
     def json(self) -> dict[str, Any]:
@@ -82,6 +83,7 @@ class Receiver:
         received = Received(scope["path"], headers, body, time.monotonic())
         self.requests.append(received)
         behaviour = self.behaviours.get(scope["path"], lambda _r: "404")(received)
+        received.answered = behaviour
         status, extra = 204, []
         if behaviour == "slow":
             await asyncio.sleep(self.slow_seconds)
