@@ -17,6 +17,7 @@ from referral_service import __version__
 from referral_service.agencies.endpoints import router as agencies_router
 from referral_service.auth.endpoints import router as api_keys_router
 from referral_service.complaints.endpoints import router as complaints_router
+from referral_service.referrals.endpoints import router as referrals_router
 from referral_service.config import Settings, get_settings
 from referral_service.db.engine import make_engine, make_sessionmaker
 from referral_service.db.migrate import head_revisions
@@ -115,7 +116,11 @@ def create_app(
             return problem_response(body)
         return Response(b'{"status":"ready"}', media_type="application/json")
 
-    for router in (complaints_router, agencies_router, webhook_endpoints_router, webhook_deliveries_router, api_keys_router):
+    routers = (
+        complaints_router, referrals_router, agencies_router,
+        webhook_endpoints_router, webhook_deliveries_router, api_keys_router,
+    )
+    for router in routers:
         app.include_router(router)
     register_webhook_docs(app)
 

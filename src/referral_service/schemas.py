@@ -5,11 +5,11 @@ from __future__ import annotations
 import base64
 import binascii
 import uuid
-from datetime import datetime
+from datetime import datetime, timezone
 from typing import Annotated, Any, Generic, TypeVar
 
 import orjson
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
 
 from referral_service.errors import BadRequest
 
@@ -33,6 +33,18 @@ def text_field(max_length: int, min_length: int = 0) -> Any:
         str, StringConstraints(strip_whitespace=True, min_length=min_length, max_length=max_length), AfterValidator(_no_nul)
     ]
 
+
+def _utc_representable(value: datetime) -> datetime:
+    # 0001-01-01T00:00+14:00 is valid ISO 8601 but has no UTC form in Python; the driver would raise (a 500).
+    try:
+        value.astimezone(timezone.utc)
+    except OverflowError as exc:
+        raise ValueError("must fall between years 1 and 9999 in UTC") from exc
+    return value
+
+
+# A timezone-aware instant that can be converted to UTC (and so stored and compared in PostgreSQL).
+UtcDateTime = Annotated[AwareDatetime, AfterValidator(_utc_representable)]
 
 ShortText = text_field(200, 1)
 RegionCode = Annotated[
@@ -69,7 +81,12 @@ def encode_cursor(created_at: datetime, row_id: Any) -> str:
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
+MAX_CURSOR_LENGTH = 200  # a real cursor is about 100 characters
+
+
 def decode_cursor(cursor: str) -> tuple[datetime, uuid.UUID]:
+    if len(cursor) > MAX_CURSOR_LENGTH:
+        raise BadRequest("The cursor is not valid; start again without one.")
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
         created_at, row_id = orjson.loads(base64.urlsafe_b64decode(padded.encode("ascii")))

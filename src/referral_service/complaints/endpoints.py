@@ -4,7 +4,6 @@ from typing import Annotated, Any
 
 import orjson
 from fastapi import APIRouter, Header, Query, Request, Response, status
-from pydantic import AwareDatetime
 
 from referral_service.auth.dependencies import OmbudsmanSidePrincipal
 from referral_service.complaints import service
@@ -16,7 +15,7 @@ from referral_service.events.schemas import EventOut, event_out
 from referral_service.events.service import list_events
 from referral_service.idempotency import json_response, run_idempotent
 from referral_service.openapi_docs import problem_responses
-from referral_service.schemas import LimitQuery, Page, RegionCode, encode_cursor
+from referral_service.schemas import LimitQuery, Page, RegionCode, UtcDateTime, encode_cursor
 
 router = APIRouter(prefix="/v1/complaints", tags=["complaints"])
 
@@ -74,12 +73,13 @@ async def list_(
     session: SessionDep,
     principal: OmbudsmanSidePrincipal,
     limit: LimitQuery = 20,
-    cursor: Annotated[str | None, Query(max_length=200)] = None,
+    # No max_length here: an over-long cursor is a bad cursor (400 from decode_cursor), not a 422.
+    cursor: Annotated[str | None, Query(description="`next_cursor` from the previous page.")] = None,
     region_code: Annotated[RegionCode | None, Query(description="Region and everything below it.")] = None,
     category: Category | None = None,
     channel: Channel | None = None,
-    received_from: Annotated[AwareDatetime | None, Query(description="Inclusive lower bound on `received_at`.")] = None,
-    received_to: Annotated[AwareDatetime | None, Query(description="Exclusive upper bound on `received_at`.")] = None,
+    received_from: Annotated[UtcDateTime | None, Query(description="Inclusive lower bound on `received_at`.")] = None,
+    received_to: Annotated[UtcDateTime | None, Query(description="Exclusive upper bound on `received_at`.")] = None,
     q: Annotated[str | None, Query(max_length=200, description="Words to find in subject and description.")] = None,
 ) -> Page[ComplaintOut]:
     """List complaints, newest first, with cursor pagination. Ombudsman and admin keys; a region-limited

@@ -3,9 +3,11 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Annotated, Any
 
-from pydantic import AwareDatetime, Field
+from pydantic import Field
 
-from referral_service.schemas import AgencyCode, InputModel, OutputModel, RegionCode, ShortText, text_field
+from referral_service.schemas import (
+    AgencyCode, InputModel, OutputModel, RegionCode, ShortText, Text, UtcDateTime, text_field,
+)
 
 
 class Channel(StrEnum):
@@ -35,7 +37,8 @@ class Category(StrEnum):
     OTHER = "other"
 
 
-Email = Annotated[str, Field(max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
+# `Text`: the pattern alone lets U+0000 and lone surrogates through, which jsonb then refuses (a 500).
+Email = Annotated[Text, Field(max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
 
 
 class Complainant(InputModel):
@@ -58,7 +61,7 @@ class ExternalRef(InputModel):
 
 class ComplaintCreate(InputModel):
     channel: Channel
-    received_at: AwareDatetime | None = Field(None, description="When the Ombudsman received it; defaults to now.")
+    received_at: UtcDateTime | None = Field(None, description="When the Ombudsman received it; defaults to now.")
     complainant: Complainant
     identity_confidential: bool = Field(
         False, description="UU 37/2008 art. 24(2): when true the complainant's identity never reaches an agency."

@@ -18,6 +18,8 @@ def make_engine(database_url: str, *, pool_size: int = 10, max_overflow: int = 1
         pool_size=pool_size,
         max_overflow=max_overflow,
         pool_pre_ping=False,
+        # SQL errors must never carry bound values (complainant identity) into log lines.
+        hide_parameters=True,
         # orjson for jsonb: the json round-trip is a measurable share of list endpoints.
         json_serializer=_json_dumps,
         json_deserializer=orjson.loads,

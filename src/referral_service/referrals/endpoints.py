@@ -1,0 +1,195 @@
+import inspect
+import uuid
+from datetime import timedelta
+from typing import Annotated, Any
+
+import orjson
+from fastapi import APIRouter, Body, Header, Query, Request, Response, status
+from pydantic import BaseModel
+
+from referral_service.auth.dependencies import CurrentPrincipal, OmbudsmanSidePrincipal
+from referral_service.complaints.representation import etag
+from referral_service.db.session import SessionDep
+from referral_service.events.schemas import EventOut, event_out
+from referral_service.events.service import list_events
+from referral_service.idempotency import StoredResponse, json_response, run_idempotent
+from referral_service.openapi_docs import problem_responses
+from referral_service.referrals import service
+from referral_service.referrals.deadlines import current_calendar
+from referral_service.referrals.domain import ReferralAction, ReferralState
+from referral_service.referrals.representation import referral_out
+from referral_service.referrals.schemas import (
+    AcknowledgeRequest,
+    CloseRequest,
+    FollowUpRequest,
+    ForwardRequest,
+    NoteRequest,
+    ReferralCreate,
+    ReferralOut,
+    RespondRequest,
+)
+from referral_service.schemas import AgencyCode, LimitQuery, Page, UtcDateTime, encode_cursor
+
+router = APIRouter(tags=["referrals"])
+
+IdempotencyKey = Annotated[
+    str | None,
+    Header(alias="Idempotency-Key", max_length=255, description="Makes a retry safe; kept for 48 hours."),
+]
+IfMatch = Annotated[
+    str | None, Header(alias="If-Match", description="The referral's ETag; a stale one is refused with 412.")
+]
+
+_TRANSITION_ERRORS = problem_responses(400, 401, 403, 404, 409, 412, 413, 415, 422)
+
+
+async def _render(session, principal, view, status_code: int = 200, headers: dict[str, str] | None = None) -> StoredResponse:
+    body = ReferralOut.model_validate(referral_out(view, principal, await current_calendar(session))).model_dump(mode="json")
+    return json_response(status_code, body, {"ETag": etag(view.referral.version), **(headers or {})})
+
+
+@router.post(
+    "/v1/complaints/{complaint_id}/referrals",
+    status_code=status.HTTP_201_CREATED,
+    response_model=ReferralOut,
+    responses=problem_responses(400, 401, 403, 404, 409, 413, 415, 422),
+)
+async def create(
+    complaint_id: uuid.UUID,
+    body: ReferralCreate,
+    request: Request,
+    session: SessionDep,
+    principal: OmbudsmanSidePrincipal,
+    idempotency_key: IdempotencyKey = None,
+) -> Response:
+    """Refer a complaint to one agency. The referral starts `received`: the agency does not see it until
+    it is forwarded. Ombudsman and admin keys."""
+
+    async def produce() -> StoredResponse:
+        view = await service.create_referral(session, principal, complaint_id, body.agency_code, body.instructions)
+        return await _render(session, principal, view, 201, {"Location": f"/v1/referrals/{view.referral.id}"})
+
+    return await _idempotent(request, session, principal, idempotency_key, produce)
+
+
+async def _idempotent(request, session, principal, key, produce) -> Response:
+    ttl = timedelta(hours=request.app.state.settings.idempotency_ttl_hours)
+    return await run_idempotent(session, principal, key, request, produce, ttl)
+
+
+@router.get("/v1/referrals", response_model=Page[ReferralOut], responses=problem_responses(400, 401, 422))
+async def list_(
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    limit: LimitQuery = 20,
+    cursor: Annotated[str | None, Query(description="`next_cursor` from the previous page.")] = None,
+    state: ReferralState | None = None,
+    agency_code: AgencyCode | None = None,
+    complaint_id: uuid.UUID | None = None,
+    overdue: Annotated[bool | None, Query(description="Only referrals past `due_at` while still `forwarded`.")] = None,
+    due_before: Annotated[UtcDateTime | None, Query(description="Forwarded referrals due before this instant.")] = None,
+) -> Response:
+    """List referrals, newest first, with cursor pagination. An agency key sees only referrals forwarded
+    to its own agency (its work queue: `?state=forwarded`); a region-limited key only its region."""
+    views, more = await service.list_views(
+        session, principal, limit=limit, cursor=cursor, state=state, agency_code=agency_code,
+        complaint_id=complaint_id, overdue=overdue, due_before=due_before,
+    )
+    calendar = await current_calendar(session)
+    items = [ReferralOut.model_validate(referral_out(v, principal, calendar)).model_dump(mode="json") for v in views]
+    last = views[-1].referral if views else None
+    page = {"items": items, "next_cursor": encode_cursor(last.created_at, last.id) if more and last else None}
+    return Response(orjson.dumps(page), media_type="application/json")
+
+
+@router.get("/v1/referrals/{referral_id}", response_model=ReferralOut, responses=problem_responses(401, 404))
+async def get(referral_id: uuid.UUID, session: SessionDep, principal: CurrentPrincipal) -> Response:
+    """Read one referral with its complaint. The `ETag` header is what transitions accept in `If-Match`."""
+    view = await service.get_view(session, principal, referral_id)
+    return (await _render(session, principal, view)).to_response()
+
+
+@router.get("/v1/referrals/{referral_id}/events", response_model=list[EventOut], responses=problem_responses(401, 404))
+async def events(referral_id: uuid.UUID, session: SessionDep, principal: CurrentPrincipal) -> list[EventOut]:
+    """The referral's timeline, oldest first; `sequence` is gapless from 1. Agencies see it from the forward on."""
+    await service.get_view(session, principal, referral_id)
+    hidden = ("referral.created",) if principal.role == "agency" else ()
+    return [event_out(row) for row in await list_events(session, referral_id=referral_id, hide_types=hidden)]
+
+
+def _transition_route(path: str, action: ReferralAction, body_model: type[BaseModel], doc: str, name: str) -> None:
+    async def endpoint(
+        referral_id: uuid.UUID,
+        request: Request,
+        session: SessionDep,
+        principal: CurrentPrincipal,
+        if_match: IfMatch = None,
+        idempotency_key: IdempotencyKey = None,
+        body: Any = None,
+    ) -> Response:
+        async def produce() -> StoredResponse:
+            payload = body if body is not None else body_model()
+            view = await service.transition(
+                session, principal, referral_id, action, payload, if_match,
+                default_due_working_days=request.app.state.settings.default_due_working_days,
+            )
+            return await _render(session, principal, view)
+
+        return await _idempotent(request, session, principal, idempotency_key, produce)
+
+    # Give FastAPI the concrete body model so it validates and documents it; a body whose fields
+    # are all optional may be omitted altogether.
+    signature = inspect.signature(endpoint)
+    body_required = any(field.is_required() for field in body_model.model_fields.values())
+    body_param = signature.parameters["body"].replace(
+        annotation=Annotated[body_model, Body()] if body_required else Annotated[body_model | None, Body()],
+        default=inspect.Parameter.empty if body_required else None,
+    )
+    params = [p for name, p in signature.parameters.items() if name != "body"]
+    required = [p for p in params if p.default is inspect.Parameter.empty]
+    optional = [p for p in params if p.default is not inspect.Parameter.empty]
+    ordered = required + ([body_param] if body_required else []) + optional + ([] if body_required else [body_param])
+    endpoint.__signature__ = signature.replace(parameters=ordered)
+    endpoint.__doc__ = doc
+    endpoint.__name__ = name
+    router.add_api_route(
+        f"/v1/referrals/{{referral_id}}/{path}",
+        endpoint,
+        methods=["POST"],
+        response_model=ReferralOut,
+        responses=_TRANSITION_ERRORS,
+        name=name,
+    )
+
+
+_transition_route(
+    "forward", ReferralAction.FORWARD, ForwardRequest,
+    "Forward a `received` referral to its agency (Ombudsman side). Sets `due_at` to the end of the working day "
+    "`due_working_days` working days later, in the agency's time zone.",
+    "forward",
+)
+_transition_route(
+    "acknowledge", ReferralAction.ACKNOWLEDGE, AcknowledgeRequest,
+    "The agency confirms it has the referral, optionally recording its own id in `external_ref`. State stays `forwarded`.",
+    "acknowledge",
+)
+_transition_route(
+    "respond", ReferralAction.RESPOND, RespondRequest,
+    "The agency answers a `forwarded` referral with an outcome and a summary; the referral becomes `responded`.",
+    "respond",
+)
+_transition_route(
+    "request-follow-up", ReferralAction.REQUEST_FOLLOW_UP, FollowUpRequest,
+    "Send a `responded` referral back to the agency with a reason and a new deadline (Ombudsman side).",
+    "request_follow_up",
+)
+_transition_route(
+    "close", ReferralAction.CLOSE, CloseRequest,
+    "Close a referral with a resolution (Ombudsman side). Allowed from `received`, `forwarded` and `responded`.",
+    "close",
+)
+_transition_route(
+    "notes", ReferralAction.ADD_NOTE, NoteRequest,
+    "Add a note to a `forwarded` or `responded` referral (Ombudsman side or the agency). The state does not change.",
+    "add_note",
+)

@@ -1,0 +1,82 @@
+import uuid
+from datetime import datetime
+
+from pydantic import Field
+
+from referral_service.complaints.schemas import ComplaintOut
+from referral_service.referrals.domain import ReferralAction, ReferralState, Resolution, ResponseOutcome
+from referral_service.schemas import AgencyCode, InputModel, OutputModel, text_field
+
+DueWorkingDays = Field(
+    None,
+    ge=1,
+    le=365,
+    description="Working days the agency has to respond; defaults to the agency's setting, then the service default (14).",
+)
+
+
+class ReferralCreate(InputModel):
+    agency_code: AgencyCode = Field(examples=["inspektorat-64.72"])
+    instructions: text_field(5000) | None = Field(None, examples=["Mohon klarifikasi ke DPMPTSP Kota Samarinda."])
+
+
+class ForwardRequest(InputModel):
+    instructions: text_field(5000) | None = Field(None, description="Replaces the instructions when given.")
+    due_working_days: int | None = DueWorkingDays
+
+
+class AcknowledgeRequest(InputModel):
+    external_ref: text_field(200, 1) | None = Field(
+        None, examples=["SAMARINDA-ADU-2026-0042"], description="Your own id for this referral; unique per agency."
+    )
+
+
+class RespondRequest(InputModel):
+    outcome: ResponseOutcome
+    summary: text_field(10000, 1) = Field(examples=["Izin telah diterbitkan pada 2 Desember 2026."])
+    actions_taken: text_field(10000) | None = None
+
+
+class FollowUpRequest(InputModel):
+    reason: text_field(5000, 1) = Field(examples=["Mohon lampirkan salinan izin yang diterbitkan."])
+    due_working_days: int | None = DueWorkingDays
+
+
+class CloseRequest(InputModel):
+    resolution: Resolution
+    note: text_field(5000) | None = None
+
+
+class NoteRequest(InputModel):
+    text: text_field(10000, 1) = Field(examples=["Pemeriksaan lapangan dijadwalkan Senin."])
+
+
+class ResponseOut(OutputModel):
+    outcome: ResponseOutcome
+    summary: str
+    actions_taken: str | None = None
+    responded_at: datetime
+
+
+class ReferralOut(OutputModel):
+    id: uuid.UUID
+    complaint_id: uuid.UUID
+    agency_code: str
+    state: ReferralState
+    instructions: str | None
+    forwarded_at: datetime | None
+    due_at: datetime | None = Field(description="End of the last working day to respond, in the agency's time zone.")
+    acknowledged_at: datetime | None
+    external_ref: str | None
+    response: ResponseOut | None
+    resolution: Resolution | None
+    closed_at: datetime | None
+    follow_up_count: int
+    overdue: bool = Field(description="True once `due_at` has passed while the referral is still `forwarded`.")
+    working_days_remaining: int | None = Field(
+        description="Working days left until `due_at` (0 on the due day, negative when overdue); null when no deadline runs."
+    )
+    allowed_actions: list[ReferralAction] = Field(description="What the calling key may do next, from the transition table.")
+    created_at: datetime
+    updated_at: datetime
+    complaint: ComplaintOut = Field(description="The complaint, as the caller may see it.")
