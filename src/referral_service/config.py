@@ -25,6 +25,23 @@ class Settings(BaseSettings):
     webhook_allowed_networks: str = Field(default="", validation_alias="REFERRAL_WEBHOOK_ALLOWED_NETWORKS")
     inbound_tolerance_seconds: int = Field(default=300, validation_alias="REFERRAL_INBOUND_TOLERANCE_SECONDS")
 
+    # Outbound webhook delivery. Defaults follow Svix; tests shorten them.
+    webhook_timeout_seconds: float = Field(default=15.0, gt=0, validation_alias="REFERRAL_WEBHOOK_TIMEOUT_SECONDS")
+    # Delay before each attempt (the first is "now"); its length is the number of attempts.
+    webhook_retry_schedule: str = Field(
+        default="0,5,300,1800,7200,18000,36000,36000", validation_alias="REFERRAL_WEBHOOK_RETRY_SCHEDULE"
+    )
+    webhook_retry_jitter: float = Field(default=0.2, ge=0, lt=1, validation_alias="REFERRAL_WEBHOOK_RETRY_JITTER")
+    # Longest Retry-After we honour; a receiver cannot park a delivery for days.
+    webhook_retry_after_max_seconds: float = Field(default=36000, ge=0, validation_alias="REFERRAL_WEBHOOK_RETRY_AFTER_MAX_SECONDS")
+    # A claimed delivery whose worker died becomes claimable again after this; must exceed the timeout.
+    webhook_lease_seconds: float = Field(default=60.0, gt=0, validation_alias="REFERRAL_WEBHOOK_LEASE_SECONDS")
+    webhook_poll_seconds: float = Field(default=0.2, gt=0, validation_alias="REFERRAL_WEBHOOK_POLL_SECONDS")
+    webhook_concurrency: int = Field(default=32, ge=1, le=1000, validation_alias="REFERRAL_WEBHOOK_CONCURRENCY")
+    # An endpoint that has failed without a single success for this long is disabled (5 days).
+    webhook_disable_after_seconds: float = Field(default=5 * 24 * 3600, gt=0, validation_alias="REFERRAL_WEBHOOK_DISABLE_AFTER_SECONDS")
+    webhook_max_endpoints_per_owner: int = Field(default=50, ge=1, validation_alias="REFERRAL_WEBHOOK_MAX_ENDPOINTS_PER_OWNER")
+
     @field_validator("database_url")
     @classmethod
     def _blank_is_unset(cls, value: str | None) -> str | None:

@@ -27,6 +27,9 @@ from referral_service.db.migrate import head_revisions
 from referral_service.errors import install_error_handlers, problem_body, problem_response
 from referral_service.middleware import RequestGuards
 from referral_service.openapi_docs import PROBLEM_SCHEMA
+from referral_service.webhooks.docs import register_webhook_docs
+from referral_service.webhooks.endpoints import deliveries_router as webhook_deliveries_router
+from referral_service.webhooks.endpoints import router as webhook_endpoints_router
 from referral_service.worker import WorkerContext, run_jobs
 
 API_DESCRIPTION = """
@@ -43,6 +46,7 @@ TAGS = [
     {"name": "referrals", "description": "A complaint referred to one agency, and its state machine."},
     {"name": "agencies", "description": "The directory of Inspektorats and OPDs."},
     {"name": "inbound", "description": "Status pushes from regional complaint systems, signed with the agency's inbound secret."},
+    {"name": "webhooks", "description": "Outbound webhook subscriptions, their attempt log, resend and recovery."},
     {"name": "calendar", "description": "The working-day calendar deadlines are counted on, and its overrides."},
     {"name": "reports", "description": "Per-agency figures for coordination meetings (JSON or CSV)."},
     {"name": "api-keys", "description": "Issuing and revoking API keys (admin)."},
@@ -119,11 +123,12 @@ def create_app(
         return Response(b'{"status":"ready"}', media_type="application/json")
 
     routers = (
-        complaints_router, referrals_router, agencies_router, inbound_router, calendar_router, reports_router,
-        api_keys_router,
+        complaints_router, referrals_router, agencies_router, inbound_router,
+        webhook_endpoints_router, webhook_deliveries_router, calendar_router, reports_router, api_keys_router,
     )
     for router in routers:
         app.include_router(router)
+    register_webhook_docs(app)
 
     def custom_openapi() -> dict[str, Any]:
         if app.openapi_schema:

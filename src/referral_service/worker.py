@@ -28,6 +28,8 @@ class Job:
     # Returns how much work it did; a job that did some runs again at once, otherwise sleeps.
     run_once: Callable[[WorkerContext], Awaitable[int]]
     idle_seconds: float
+    # Called once when the worker stops, to finish in-flight work and release resources.
+    on_stop: Callable[[WorkerContext], Awaitable[None]] | None = None
 
 
 async def _purge_idempotency_keys(ctx: WorkerContext) -> int:
@@ -45,14 +47,31 @@ async def _deadline_reminders(ctx: WorkerContext) -> int:
 
 
 def default_jobs() -> list[Job]:
+    from referral_service.webhooks.dispatcher import DeliveryDispatcher
+
+    # One dispatcher per worker: it owns that worker's HTTP client and in-flight sends.
+    dispatcher = DeliveryDispatcher()
     return [
         Job("idempotency-purge", _purge_idempotency_keys, idle_seconds=600),
         # Due-soon and overdue are day-granular facts: once a minute is prompt enough.
         Job("deadline-reminders", _deadline_reminders, idle_seconds=60),
+        # idle_seconds=0: the dispatcher waits for NOTIFY or its poll interval itself.
+        Job("webhook-delivery", dispatcher.run_once, idle_seconds=0, on_stop=dispatcher.close),
     ]
 
 
 async def _loop(job: Job, ctx: WorkerContext, stop: asyncio.Event) -> None:
+    try:
+        await _run_until_stopped(job, ctx, stop)
+    finally:
+        if job.on_stop is not None:
+            try:
+                await job.on_stop(ctx)
+            except Exception:
+                logger.exception("job %s failed to stop cleanly", job.name)
+
+
+async def _run_until_stopped(job: Job, ctx: WorkerContext, stop: asyncio.Event) -> None:
     while not stop.is_set():
         try:
             done = await job.run_once(ctx)

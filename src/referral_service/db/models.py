@@ -9,8 +9,10 @@ from referral_service.events.models import Event
 from referral_service.idempotency import IdempotencyRecord
 from referral_service.inbound.models import InboundEvent, InboundSecret, StatusMapping
 from referral_service.referrals.models import Referral
+from referral_service.webhooks.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint, WebhookMessage
 
 __all__ = [
     "Agency", "ApiKey", "Base", "CalendarOverride", "Complaint", "Event", "IdempotencyRecord",
     "InboundEvent", "InboundSecret", "Referral", "StatusMapping",
+    "WebhookAttempt", "WebhookDelivery", "WebhookEndpoint", "WebhookMessage",
 ]

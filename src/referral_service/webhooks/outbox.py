@@ -1,21 +1,169 @@
 """Transactional outbox: turns a recorded event into webhook delivery rows in the same transaction.
 
-The subscription side (issue: outbound webhooks) fills this in; until then events are recorded
-on the timeline only.
+`enqueue` is called by the event recorder inside the transaction that makes the change, so the
+change, its timeline event and its deliveries commit or vanish together; a worker sends them
+later (see dispatcher.py). Fan-out is one INSERT ... SELECT over the subscriptions, with each
+audience's body built once per event.
+
+Who receives what (the subscription's scope is that of the key that created it):
+- admin endpoints and national ombudsman endpoints: every event;
+- region-limited ombudsman endpoints: events whose region is inside theirs (64 covers 64.72);
+- agency endpoints: only referral events about referrals forwarded to that agency
+  (`agency_visible`), never complaint-level events, with a confidential complainant redacted.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+import uuid
+from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
+from sqlalchemy import bindparam, text
+from sqlalchemy.dialects.postgresql import BYTEA
 from sqlalchemy.ext.asyncio import AsyncSession
+
+from referral_service.webhooks import payloads
+from referral_service.webhooks.catalogue import ENDPOINT_DISABLED_EVENT, TEST_EVENT
 
 if TYPE_CHECKING:
     from referral_service.events.service import EventDraft
+    from referral_service.webhooks.models import WebhookEndpoint
+
+NOTIFY_CHANNEL = "webhook_deliveries"
+
+# One statement: pick the subscriptions that may see this event, insert the (at most two) bodies
+# only if someone will receive them, and queue one delivery per subscription.
+_FAN_OUT = text(
+    """
+    WITH targets AS (
+        SELECT e.id, e.owner_role = 'agency' AS redacted
+        FROM webhook_endpoints e
+        WHERE e.disabled_at IS NULL
+          AND (CAST(:exclude_endpoint AS uuid) IS NULL OR e.id <> CAST(:exclude_endpoint AS uuid))
+          AND (cardinality(e.event_types) = 0 OR CAST(:type AS text) = ANY (e.event_types))
+          AND CASE e.owner_role
+                WHEN 'admin' THEN true
+                WHEN 'ombudsman' THEN e.owner_region_code IS NULL
+                    OR CAST(:region AS text) = e.owner_region_code
+                    OR starts_with(CAST(:region AS text), e.owner_region_code || '.')
+                WHEN 'agency' THEN CAST(:agency_body AS bytea) IS NOT NULL
+                    AND e.owner_agency_code = CAST(:agency_code AS text)
+                ELSE false
+              END
+    ),
+    full_message AS (
+        INSERT INTO webhook_messages (event_id, type, body)
+        SELECT CAST(:event_id AS bigint), CAST(:type AS text), :full_body WHERE EXISTS (SELECT 1 FROM targets WHERE NOT redacted)
+        RETURNING id
+    ),
+    agency_message AS (
+        INSERT INTO webhook_messages (event_id, type, body)
+        SELECT CAST(:event_id AS bigint), CAST(:type AS text), :agency_body WHERE EXISTS (SELECT 1 FROM targets WHERE redacted)
+        RETURNING id
+    ),
+    queued AS (
+        INSERT INTO webhook_deliveries (endpoint_id, message_id, ordering_key)
+        SELECT t.id,
+               CASE WHEN t.redacted THEN (SELECT id FROM agency_message) ELSE (SELECT id FROM full_message) END,
+               CAST(:ordering_key AS uuid)
+        FROM targets t
+        ORDER BY t.id
+        RETURNING 1
+    )
+    SELECT count(*) FROM queued
+    """
+).bindparams(bindparam("full_body", type_=BYTEA), bindparam("agency_body", type_=BYTEA))
+
+
+async def _fan_out(
+    session: AsyncSession,
+    *,
+    event_type: str,
+    event_id: int | None,
+    region_code: str | None,
+    agency_code: str | None,
+    ordering_key: uuid.UUID | None,
+    full_body: bytes,
+    agency_body: bytes | None,
+    exclude_endpoint: uuid.UUID | None = None,
+) -> int:
+    queued = await session.scalar(
+        _FAN_OUT,
+        {
+            "type": event_type,
+            "event_id": event_id,
+            "region": region_code,
+            "agency_code": agency_code,
+            "ordering_key": ordering_key,
+            "full_body": full_body,
+            "agency_body": agency_body,
+            "exclude_endpoint": exclude_endpoint,
+        },
+    )
+    if queued:
+        # Delivered to listening workers at commit (and dropped on rollback), so a healthy
+        # receiver hears about the change right away instead of at the next poll.
+        await session.execute(text("SELECT pg_notify(:channel, '')"), {"channel": NOTIFY_CHANNEL})
+    return queued or 0
 
 
 async def enqueue(
     session: AsyncSession, *, event_id: int, occurred_at: datetime, draft: "EventDraft", snapshot: dict[str, Any] | None
-) -> None:
-    return None
+) -> int:
+    """Queue the deliveries of one timeline event. Returns how many were queued."""
+    full_body, agency_body = payloads.event_bodies(event_id, occurred_at, draft, snapshot)
+    return await _fan_out(
+        session,
+        event_type=draft.type,
+        event_id=event_id,
+        region_code=draft.region_code,
+        agency_code=draft.agency_code,
+        # Order is kept per referral; complaint-level events are ordered per complaint.
+        ordering_key=draft.referral_id or draft.complaint_id,
+        full_body=full_body,
+        agency_body=agency_body,
+    )
+
+
+async def enqueue_test(session: AsyncSession, endpoint: "WebhookEndpoint") -> int:
+    """Queue a `webhook.test` message to this endpoint only. Returns the delivery id."""
+    now = datetime.now(timezone.utc)
+    body = payloads.notice_body(
+        TEST_EVENT, now, {"endpoint_id": endpoint.id, "message": "Test event sent on request."}
+    )
+    delivery_id = await session.scalar(
+        text(
+            """
+            WITH message AS (
+                INSERT INTO webhook_messages (type, body) VALUES (:type, :body) RETURNING id
+            )
+            INSERT INTO webhook_deliveries (endpoint_id, message_id)
+            SELECT CAST(:endpoint_id AS uuid), id FROM message
+            RETURNING id
+            """
+        ).bindparams(bindparam("body", type_=BYTEA)),
+        {"type": TEST_EVENT, "body": body, "endpoint_id": endpoint.id},
+    )
+    await session.execute(text("SELECT pg_notify(:channel, '')"), {"channel": NOTIFY_CHANNEL})
+    return int(delivery_id)
+
+
+async def enqueue_endpoint_disabled(session: AsyncSession, endpoint: "WebhookEndpoint", region_code: str | None) -> int:
+    """Tell the Ombudsman-side subscriptions whose scope covers `region_code` that an endpoint was disabled.
+
+    `region_code` is the disabled endpoint's region (its agency's, or its ombudsman key's); None
+    reaches only national ombudsman and admin subscriptions.
+    """
+    now = datetime.now(timezone.utc)
+    body = payloads.notice_body(ENDPOINT_DISABLED_EVENT, now, {"endpoint": payloads.endpoint_summary(endpoint)})
+    return await _fan_out(
+        session,
+        event_type=ENDPOINT_DISABLED_EVENT,
+        event_id=None,
+        region_code=region_code,
+        agency_code=None,
+        ordering_key=None,
+        full_body=body,
+        agency_body=None,
+        exclude_endpoint=endpoint.id,
+    )

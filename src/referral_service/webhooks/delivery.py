@@ -1,0 +1,270 @@
+"""One delivery attempt, in three steps that never hold a transaction open across the network:
+
+1. `claim`: a short transaction takes due rows with FOR UPDATE SKIP LOCKED and stamps them with a
+   lease (`locked_until`, `lease_token`), then commits. A worker that dies after this leaves rows
+   that become claimable again when the lease runs out: at-least-once, never lost.
+2. `send`: the signed POST, outside any transaction.
+3. `record`: a second short transaction writes the attempt log and the outcome, only if the lease
+   is still ours (a late result never overwrites a newer claim).
+
+Order per resource: a delivery is claimable only when no earlier delivery for the same endpoint
+and ordering key (the referral, or the complaint for complaint-level events) is still pending.
+A slow referral therefore holds back only its own later events, not the endpoint's other traffic.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+
+import httpx
+from sqlalchemy import select, text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from referral_service import __version__
+from referral_service.agencies.models import Agency
+from referral_service.webhooks import outbox, signing
+from referral_service.webhooks.models import WebhookAttempt, WebhookEndpoint
+from referral_service.webhooks.retry import RetryPolicy, parse_retry_after
+from referral_service.webhooks.ssrf import BlockedDestination
+
+logger = logging.getLogger("referral_service.webhooks.delivery")
+
+RESPONSE_BODY_LIMIT = 4096
+USER_AGENT = f"referral-service-webhooks/{__version__}"
+
+_CLAIM = text(
+    """
+    WITH due AS (
+        SELECT d.id
+        FROM webhook_deliveries d
+        JOIN webhook_endpoints e ON e.id = d.endpoint_id
+        WHERE d.status = 'pending'
+          AND d.next_attempt_at <= now()
+          AND (d.locked_until IS NULL OR d.locked_until < now())
+          AND e.disabled_at IS NULL
+          AND NOT EXISTS (
+              SELECT 1 FROM webhook_deliveries earlier
+              WHERE earlier.endpoint_id = d.endpoint_id
+                AND earlier.ordering_key = d.ordering_key
+                AND earlier.status = 'pending'
+                AND earlier.id < d.id
+          )
+        ORDER BY d.next_attempt_at, d.id
+        LIMIT :limit
+        FOR UPDATE OF d SKIP LOCKED
+    )
+    UPDATE webhook_deliveries d
+    SET locked_until = now() + make_interval(secs => :lease_seconds), lease_token = gen_random_uuid()
+    FROM due, webhook_endpoints e, webhook_messages m
+    WHERE d.id = due.id AND e.id = d.endpoint_id AND m.id = d.message_id
+    RETURNING d.id, d.lease_token, d.endpoint_id, d.attempts, d.max_attempts, d.message_id,
+              e.url, e.secret,
+              CASE WHEN e.previous_secret_expires_at > now() THEN e.previous_secret END AS previous_secret,
+              m.body
+    """
+)
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimedDelivery:
+    delivery_id: int
+    lease_token: uuid.UUID
+    endpoint_id: uuid.UUID
+    url: str
+    secrets: tuple[str, ...]
+    message_id: int
+    body: bytes
+    attempts: int
+    max_attempts: int | None
+
+    @property
+    def webhook_id(self) -> str:
+        # Stable across retries (receivers de-duplicate on it), distinct per message.
+        return f"msg_{self.message_id}"
+
+
+@dataclass(frozen=True, slots=True)
+class AttemptOutcome:
+    attempted_at: datetime
+    duration_ms: int
+    response_status: int | None = None
+    response_body: str | None = None
+    error: str | None = None
+    retry_after: float | None = None
+
+    @property
+    def delivered(self) -> bool:
+        return self.response_status is not None and 200 <= self.response_status < 300
+
+
+async def claim(session: AsyncSession, limit: int, lease_seconds: float) -> list[ClaimedDelivery]:
+    rows = (await session.execute(_CLAIM, {"limit": limit, "lease_seconds": lease_seconds})).all()
+    return [
+        ClaimedDelivery(
+            delivery_id=row.id,
+            lease_token=row.lease_token,
+            endpoint_id=row.endpoint_id,
+            url=row.url,
+            # New secret first; the old one is still valid during a rotation's overlap.
+            secrets=(row.secret, row.previous_secret) if row.previous_secret else (row.secret,),
+            message_id=row.message_id,
+            body=bytes(row.body),
+            attempts=row.attempts,
+            max_attempts=row.max_attempts,
+        )
+        for row in sorted(rows, key=lambda r: r.id)
+    ]
+
+
+async def _read_prefix(response: httpx.Response, limit: int) -> bytes:
+    collected = bytearray()
+    async for chunk in response.aiter_bytes():
+        collected.extend(chunk)
+        if len(collected) >= limit:
+            break  # the rest is not stored; closing the stream discards it
+    return bytes(collected[:limit])
+
+
+def _as_text(raw: bytes) -> str:
+    # PostgreSQL text cannot hold NUL; the log is for humans, so lenient decoding is fine.
+    return raw.decode("utf-8", "replace").replace("\x00", "\ufffd")
+
+
+async def send(client: httpx.AsyncClient, delivery: ClaimedDelivery, timeout_seconds: float) -> AttemptOutcome:
+    headers = signing.build_headers(list(delivery.secrets), delivery.webhook_id, delivery.body)
+    headers["content-type"] = "application/json"
+    headers["user-agent"] = USER_AGENT
+    attempted_at = datetime.now(timezone.utc)
+    started = time.monotonic()
+
+    def elapsed_ms() -> int:
+        return int((time.monotonic() - started) * 1000)
+
+    try:
+        # One deadline for the whole exchange: httpx's timeouts are per read, so a receiver that
+        # trickles bytes could otherwise hold a worker slot indefinitely.
+        async with asyncio.timeout(timeout_seconds):
+            async with client.stream("POST", delivery.url, content=delivery.body, headers=headers) as response:
+                raw = await _read_prefix(response, RESPONSE_BODY_LIMIT)
+    except (TimeoutError, httpx.TimeoutException):
+        return AttemptOutcome(attempted_at, elapsed_ms(), error=f"timed out after {timeout_seconds:g} s")
+    except BlockedDestination as exc:
+        return AttemptOutcome(attempted_at, elapsed_ms(), error=f"refused by the egress policy: {exc.reason}"[:500])
+    except httpx.HTTPError as exc:
+        return AttemptOutcome(attempted_at, elapsed_ms(), error=f"{type(exc).__name__}: {exc}"[:500])
+    retry_after = None
+    if response.status_code in (429, 503):
+        retry_after = parse_retry_after(response.headers.get("retry-after"))
+    error = None
+    if 300 <= response.status_code < 400:
+        error = "redirects are not followed; configure the final URL"
+    elif not 200 <= response.status_code < 300:
+        error = f"HTTP {response.status_code}"
+    return AttemptOutcome(
+        attempted_at, elapsed_ms(), response.status_code, _as_text(raw), error=error, retry_after=retry_after
+    )
+
+
+_RECORD = text(
+    """
+    UPDATE webhook_deliveries
+    SET status = CAST(:status AS varchar),
+        attempts = attempts + 1,
+        next_attempt_at = CASE WHEN CAST(:status AS varchar) = 'pending' THEN now() + make_interval(secs => CAST(:delay AS double precision)) ELSE next_attempt_at END,
+        delivered_at = CASE WHEN CAST(:status AS varchar) = 'delivered' THEN now() ELSE delivered_at END,
+        last_response_status = CAST(:response_status AS smallint),
+        last_error = CAST(:error AS varchar),
+        locked_until = NULL,
+        lease_token = NULL,
+        updated_at = now()
+    WHERE id = :id AND lease_token = :lease_token
+    RETURNING id
+    """
+)
+
+
+async def record(
+    session: AsyncSession,
+    delivery: ClaimedDelivery,
+    outcome: AttemptOutcome,
+    policy: RetryPolicy,
+    disable_after_seconds: float,
+) -> str:
+    """Write the attempt and its consequences. Returns the delivery's new status."""
+    session.add(
+        WebhookAttempt(
+            delivery_id=delivery.delivery_id,
+            attempted_at=outcome.attempted_at,
+            duration_ms=outcome.duration_ms,
+            response_status=outcome.response_status,
+            response_body=outcome.response_body,
+            error=outcome.error,
+        )
+    )
+    await session.flush()
+    gone = outcome.response_status == 410
+    attempts_made = delivery.attempts + 1
+    delay: float | None = 0.0
+    if outcome.delivered:
+        status = "delivered"
+    else:
+        out_of_manual_budget = delivery.max_attempts is not None and attempts_made >= delivery.max_attempts
+        delay = None if gone or out_of_manual_budget else policy.delay_after(attempts_made, retry_after=outcome.retry_after)
+        status = "failed" if delay is None else "pending"
+    updated = await session.scalar(
+        _RECORD,
+        {
+            "status": status,
+            "delay": delay or 0.0,
+            "response_status": outcome.response_status,
+            "error": outcome.error,
+            "id": delivery.delivery_id,
+            "lease_token": delivery.lease_token,
+        },
+    )
+    if updated is None:
+        # Our lease ran out and another worker owns the row now; the attempt stays in the log.
+        logger.warning("delivery %s: lease lost before the result was recorded", delivery.delivery_id)
+        return "lease-lost"
+    await _update_endpoint_health(session, delivery.endpoint_id, outcome, gone, disable_after_seconds)
+    return status
+
+
+async def _update_endpoint_health(
+    session: AsyncSession, endpoint_id: uuid.UUID, outcome: AttemptOutcome, gone: bool, disable_after_seconds: float
+) -> None:
+    endpoint = await session.get(WebhookEndpoint, endpoint_id, with_for_update=True)
+    if endpoint is None:
+        return
+    now = datetime.now(timezone.utc)
+    if outcome.delivered:
+        endpoint.failing_since = None
+        return
+    if endpoint.failing_since is None:
+        endpoint.failing_since = now
+    if endpoint.disabled_at is not None:
+        return
+    if gone:
+        await disable_endpoint(session, endpoint, "The endpoint answered 410 Gone.")
+    elif now - endpoint.failing_since >= timedelta(seconds=disable_after_seconds):
+        await disable_endpoint(
+            session, endpoint, f"Every delivery failed since {endpoint.failing_since.isoformat(timespec='seconds')}."
+        )
+
+
+async def disable_endpoint(session: AsyncSession, endpoint: WebhookEndpoint, reason: str) -> None:
+    """Disable and tell the Ombudsman-side subscribers whose scope covers the endpoint's owner."""
+    endpoint.disabled_at = datetime.now(timezone.utc)
+    endpoint.disabled_reason = reason[:200]
+    endpoint.updated_at = endpoint.disabled_at
+    await session.flush()
+    region = endpoint.owner_region_code
+    if endpoint.owner_agency_code is not None:
+        region = await session.scalar(select(Agency.region_code).where(Agency.code == endpoint.owner_agency_code))
+    await outbox.enqueue_endpoint_disabled(session, endpoint, region)
+    logger.warning("webhook endpoint %s disabled: %s", endpoint.id, reason)

@@ -1,0 +1,124 @@
+"""The OpenAPI `webhooks` section: one entry per catalogue type, with its payload schema.
+
+Call `register_webhook_docs(app)` once from the app factory.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any, Literal
+
+from fastapi import FastAPI
+from pydantic import BaseModel, ConfigDict, Field, create_model
+
+from referral_service.complaints.schemas import ComplaintOut
+from referral_service.webhooks.catalogue import CATALOGUE, EventType, PayloadKind
+
+_HEADERS_DOC = """
+Signed as [Standard Webhooks](https://www.standardwebhooks.com/) `v1` (HMAC-SHA256):
+`webhook-id` (the same on every retry of this message: de-duplicate on it), `webhook-timestamp`
+(Unix seconds, fresh on every attempt) and `webhook-signature` (`v1,<base64>`; two entries during a
+secret rotation). Answer 2xx within 15 seconds; anything else is retried. Events of one referral
+arrive in `sequence` order.
+"""
+
+_SIGNATURE_HEADERS = [
+    {"name": "webhook-id", "in": "header", "required": True, "schema": {"type": "string"}, "example": "msg_1234"},
+    {"name": "webhook-timestamp", "in": "header", "required": True, "schema": {"type": "string"}, "example": "1767225600"},
+    {
+        "name": "webhook-signature", "in": "header", "required": True, "schema": {"type": "string"},
+        "example": "v1,K5oZfzN95Z9UVu1EsfQmfVNQhnkZ2pj9o9NDN/H/pI4=",
+    },
+]
+
+
+class ReferralSnapshot(BaseModel):
+    """The referral as the subscriber may see it, with its complaint embedded."""
+
+    model_config = ConfigDict(extra="allow")
+
+    id: uuid.UUID
+    complaint_id: uuid.UUID
+    agency_code: str
+    state: str = Field(examples=["forwarded"])
+    due_at: datetime | None = None
+    complaint: ComplaintOut = Field(description="`complainant` is null for an agency when the identity is confidential.")
+
+
+class _EventData(BaseModel):
+    event_id: int = Field(description="The timeline event id.")
+    complaint_id: uuid.UUID
+    referral_id: uuid.UUID | None
+    agency_code: str | None
+    state: str | None = Field(description="The referral's state after the event.")
+    from_state: str | None
+    sequence: int = Field(description="Position in the referral's timeline (the complaint's for complaint events), from 1, gapless.")
+    details: dict[str, Any] = Field(description="What the event itself records, e.g. `changed_fields`.")
+
+
+class ComplaintEventData(_EventData):
+    complaint: ComplaintOut
+
+
+class ReferralEventData(_EventData):
+    referral: ReferralSnapshot
+
+
+class EndpointNotice(BaseModel):
+    id: uuid.UUID
+    url: str
+    description: str | None
+    owner: dict[str, Any]
+    disabled_at: datetime | None
+    disabled_reason: str | None
+
+
+class EndpointDisabledData(BaseModel):
+    endpoint: EndpointNotice
+
+
+class TestData(BaseModel):
+    endpoint_id: uuid.UUID
+    message: str
+
+
+def _data_model(event_type: EventType) -> type[BaseModel]:
+    if event_type.kind is PayloadKind.COMPLAINT:
+        return ComplaintEventData
+    if event_type.kind is PayloadKind.REFERRAL:
+        return ReferralEventData
+    return TestData if event_type.name == "webhook.test" else EndpointDisabledData
+
+
+def payload_model(event_type: EventType) -> type[BaseModel]:
+    model_name = "Webhook_" + "".join(part.title() for part in event_type.name.replace("_", ".").split("."))
+    return create_model(
+        model_name,
+        __doc__=event_type.summary,
+        type=(Literal[event_type.name], ...),  # type: ignore[valid-type]
+        timestamp=(datetime, Field(description="When the event happened (RFC 3339).")),
+        data=(_data_model(event_type), ...),
+    )
+
+
+def register_webhook_docs(app: FastAPI) -> None:
+    for event_type in CATALOGUE:
+        model = payload_model(event_type)
+        audience = "" if event_type.agency_may_receive else "\n\nNot sent to agency endpoints."
+
+        async def receiver(body: Any) -> None:  # documentation only: never called
+            return None
+
+        # Set explicitly: with postponed annotations the name `model` would not resolve later.
+        receiver.__annotations__ = {"body": model, "return": None}
+
+        app.webhooks.post(
+            event_type.name,
+            summary=event_type.summary,
+            description=event_type.summary + audience + "\n" + _HEADERS_DOC,
+            operation_id=f"webhook_{event_type.name.replace('.', '_')}",
+            tags=["webhooks"],
+            openapi_extra={"parameters": _SIGNATURE_HEADERS},
+            responses={200: {"description": "Any 2xx acknowledges the delivery."}},
+        )(receiver)

@@ -1,0 +1,105 @@
+"""Webhook bodies (Standard Webhooks: `{"type", "timestamp", "data"}`), one per audience.
+
+Two audiences exist: the Ombudsman side (admin and ombudsman endpoints) sees the snapshot as
+recorded; an agency endpoint sees it through `redact_for_agency`, so a confidential
+complainant's identity never leaves the service towards an agency. Bodies are built once per
+event and audience, never per endpoint. Pure functions: unit-tested without a database.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timezone
+from typing import TYPE_CHECKING, Any
+
+import orjson
+
+from referral_service.complaints.representation import redact_for_agency
+from referral_service.webhooks.catalogue import BY_NAME, PayloadKind
+
+if TYPE_CHECKING:
+    from referral_service.events.service import EventDraft
+
+
+def rfc3339(moment: datetime) -> str:
+    return moment.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
+
+
+def _default(value: Any) -> Any:
+    # orjson handles datetime, date and UUID itself; anything else (Decimal, enums) as text.
+    return str(value)
+
+
+def encode(payload: dict[str, Any]) -> bytes:
+    return orjson.dumps(payload, default=_default)
+
+
+def agency_may_receive(draft: "EventDraft") -> bool:
+    """An agency hears only about referrals forwarded to it, and never complaint-level events."""
+    event_type = BY_NAME.get(draft.type)
+    agency_allowed = event_type.agency_may_receive if event_type else draft.referral_id is not None
+    return agency_allowed and draft.agency_visible and draft.agency_code is not None and draft.referral_id is not None
+
+
+def _event_data(event_id: int, draft: "EventDraft", snapshot: dict[str, Any] | None) -> dict[str, Any]:
+    snapshot = snapshot or {}
+    referral = snapshot.get("referral")
+    state = (referral or {}).get("state", draft.to_state)
+    data: dict[str, Any] = {
+        "event_id": event_id,
+        "complaint_id": draft.complaint_id,
+        "referral_id": draft.referral_id,
+        "agency_code": draft.agency_code,
+        "state": state,
+        "from_state": draft.from_state,
+        "sequence": draft.sequence,
+        "details": draft.data,
+    }
+    kind = BY_NAME[draft.type].kind if draft.type in BY_NAME else None
+    if referral is not None or kind is PayloadKind.REFERRAL:
+        data["referral"] = referral
+    if "complaint" in snapshot or kind is PayloadKind.COMPLAINT:
+        data["complaint"] = snapshot.get("complaint")
+    return data
+
+
+def _redact_data(data: dict[str, Any]) -> dict[str, Any]:
+    redacted = dict(data)
+    referral = redacted.get("referral")
+    if isinstance(referral, dict) and isinstance(referral.get("complaint"), dict):
+        redacted["referral"] = {**referral, "complaint": redact_for_agency(referral["complaint"])}
+    if isinstance(redacted.get("complaint"), dict):
+        redacted["complaint"] = redact_for_agency(redacted["complaint"])
+    return redacted
+
+
+def event_bodies(
+    event_id: int, occurred_at: datetime, draft: "EventDraft", snapshot: dict[str, Any] | None
+) -> tuple[bytes, bytes | None]:
+    """(body for the Ombudsman side, body for the referral's agency or None if it may not see it)."""
+    data = _event_data(event_id, draft, snapshot)
+    envelope = {"type": draft.type, "timestamp": rfc3339(occurred_at)}
+    full = encode({**envelope, "data": data})
+    agency = encode({**envelope, "data": _redact_data(data)}) if agency_may_receive(draft) else None
+    return full, agency
+
+
+def notice_body(event_type: str, occurred_at: datetime, data: dict[str, Any]) -> bytes:
+    """Bodies of service notices (webhook.test, webhook.endpoint_disabled): no personal data."""
+    return encode({"type": event_type, "timestamp": rfc3339(occurred_at), "data": data})
+
+
+def endpoint_summary(endpoint: Any) -> dict[str, Any]:
+    """How an endpoint is described in a notice: never its secret."""
+    return {
+        "id": endpoint.id if isinstance(endpoint.id, uuid.UUID) else uuid.UUID(str(endpoint.id)),
+        "url": endpoint.url,
+        "description": endpoint.description,
+        "owner": {
+            "role": endpoint.owner_role,
+            "agency_code": endpoint.owner_agency_code,
+            "region_code": endpoint.owner_region_code,
+        },
+        "disabled_at": endpoint.disabled_at,
+        "disabled_reason": endpoint.disabled_reason,
+    }
