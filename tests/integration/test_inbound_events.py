@@ -160,7 +160,7 @@ async def test_refusals_answer_clearly_and_are_logged(raw_client, samarinda, omb
     rejected = await inbound_log(samarinda, SAMARINDA, status="rejected", limit=len(cases) + 3)
     newest = rejected[0]
     assert newest["status_code"] == 409 and newest["referral_id"] == rid
-    assert newest["type"] == "referral.responded" and "Cannot respond" in newest["reason"]
+    assert newest["type"] == "referral.responded" and "`respond` is not allowed" in newest["reason"]
     assert newest["payload"]["data"]["summary"] == "Telat."
     assert newest["response"] == conflict.json()
     reasons = " | ".join(row["reason"] for row in rejected)

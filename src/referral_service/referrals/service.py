@@ -132,13 +132,13 @@ def _decide(
     try:
         return domain.decide(state, action, principal.role)
     except domain.RoleNotPermitted as exc:
-        raise Forbidden(f"A {principal.role.value} key may not {action.value.replace('_', ' ')} a referral.") from exc
+        raise Forbidden(f"Keys with the role {principal.role.value} may not use `{action.value}` on a referral.") from exc
     except domain.TransitionNotAllowed as exc:
         if before_conflict is not None:
             before_conflict()
         allowed = [a.value for a in exc.allowed_actions]
         raise TransitionConflict(
-            f"Cannot {action.value.replace('_', ' ')} a referral that is {state.value if state else 'new'}.",
+            f"`{action.value}` is not allowed while the referral is {state.value if state else 'new'}.",
             current_state=state.value if state else None,
             allowed_actions=allowed,
         ) from exc
