@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 _frozen: datetime | None = None
 
@@ -21,14 +21,32 @@ def now() -> datetime:
     return _frozen if _frozen is not None else datetime.now(timezone.utc)
 
 
+def timestamp() -> float:
+    """`now()` as Unix seconds (signature tolerance and secret overlaps compare these)."""
+    return now().timestamp()
+
+
+class FrozenClock:
+    """Handle returned by `frozen_at`: lets a test move the frozen instant forward."""
+
+    def advance(self, seconds: float) -> None:
+        global _frozen
+        assert _frozen is not None, "the clock is not frozen"
+        _frozen = _frozen + timedelta(seconds=seconds)
+
+    @property
+    def now(self) -> float:
+        return timestamp()
+
+
 @contextmanager
-def frozen_at(moment: datetime) -> Iterator[None]:
+def frozen_at(moment: datetime) -> Iterator[FrozenClock]:
     """Make `now()` return `moment` inside the block (tests only; process-wide, not per task)."""
     global _frozen
     if moment.tzinfo is None:
         raise ValueError("frozen_at needs an aware datetime")
     previous, _frozen = _frozen, moment.astimezone(timezone.utc)
     try:
-        yield
+        yield FrozenClock()
     finally:
         _frozen = previous

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import json
-import time
 import uuid
-from dataclasses import dataclass, field
+from datetime import datetime, timezone
 
 import httpx
 import pytest
 
-from referral_service.inbound.endpoints import get_clock
+from referral_service.clock import FrozenClock, frozen_at
 from referral_service.webhooks import signing
 from tests.conftest import Api, create_complaint
 
@@ -18,23 +17,14 @@ SAMARINDA = "inspektorat-64.72"
 BONTANG = "inspektorat-64.74"
 
 
-@dataclass
-class Clock:
-    now: float = field(default_factory=time.time)
-
-    def advance(self, seconds: float) -> None:
-        self.now += seconds
+Clock = FrozenClock
 
 
 @pytest.fixture
-def clock(app):
+def clock():
     """Server time for signature tolerance and rotation overlap, under the test's control."""
-    current = Clock()
-    app.dependency_overrides[get_clock] = lambda: (lambda: current.now)
-    try:
-        yield current
-    finally:
-        app.dependency_overrides.pop(get_clock, None)
+    with frozen_at(datetime.now(timezone.utc)) as frozen:
+        yield frozen
 
 
 def event(type_: str, **data) -> dict:

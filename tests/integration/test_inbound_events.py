@@ -8,7 +8,6 @@ import pytest
 
 from referral_service.inbound.service import inbound_principal
 from tests.integration.inbound_support import (
-    BONTANG,
     SAMARINDA,
     clock,  # noqa: F401  (fixture)
     event,

@@ -18,12 +18,12 @@ from referral_service import clock
 from referral_service.auth.principal import Principal
 from referral_service.calendar_admin.models import CalendarOverride
 from referral_service.errors import NotFound
-from referral_service.events.service import SYSTEM, EventDraft, record
+from referral_service.events.service import SYSTEM
 from referral_service.referrals.calendar import DaySource, NonWorkingDay, WorkingCalendar
 from referral_service.referrals.deadlines import current_calendar, forget_calendar, lock_calendar_for_change
 from referral_service.referrals.domain import ReferralState
 from referral_service.referrals.models import Referral
-from referral_service.referrals.service import ReferralView, snapshot, view_query
+from referral_service.referrals.service import ReferralView, record_referral_event, view_query
 
 DUE_DATE_CHANGED = "referral.due_date_changed"
 
@@ -115,22 +115,11 @@ async def reschedule_open_deadlines(session: AsyncSession, calendar: WorkingCale
     await session.flush()  # one executemany UPDATE for all moved rows
     for view, previous in moved:
         referral = view.referral
-        await record(
-            session,
-            EventDraft(
-                type=DUE_DATE_CHANGED,
-                complaint_id=referral.complaint_id,
-                sequence=referral.event_seq,
-                region_code=view.complaint.region_code,
-                referral_id=referral.id,
-                agency_code=referral.agency_code,
-                from_state=referral.state,
-                to_state=referral.state,
-                data={"previous_due_at": previous, "due_at": referral.due_at, "calendar_date": day.isoformat(),
-                      "reason": "calendar_changed"},
-                agency_visible=True,
-            ),
-            SYSTEM,
-            snapshot(view),
-        )
+        data = {
+            "previous_due_at": previous,
+            "due_at": referral.due_at,
+            "calendar_date": day.isoformat(),
+            "reason": "calendar_changed",
+        }
+        await record_referral_event(session, view, DUE_DATE_CHANGED, data, SYSTEM, from_state=referral.state)
     return len(moved)

@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import re
-import time
-from collections.abc import Callable
-from datetime import datetime, timezone
 from typing import Annotated, Literal
 
 import orjson
-from fastapi import APIRouter, Body, Depends, Query, Request, Response
+from fastapi import APIRouter, Body, Query, Request, Response
 from starlette.requests import ClientDisconnect
 
+from referral_service import clock
 from referral_service.auth.dependencies import CurrentPrincipal
 from referral_service.db.session import SessionDep
 from referral_service.inbound import inbox, service
@@ -32,14 +30,6 @@ router = APIRouter(tags=["inbound"])
 _AGENCY_CODE = re.compile(r"^[a-z0-9][a-z0-9.\-]{1,62}[a-z0-9]$")
 
 
-def get_clock() -> Callable[[], float]:
-    """The time source for signature tolerance and secret overlap (tests override it)."""
-    return time.time
-
-
-ClockDep = Annotated[Callable[[], float], Depends(get_clock)]
-
-
 @router.post(
     "/v1/agencies/{code}/inbound-secret",
     response_model=InboundSecretOut,
@@ -49,7 +39,6 @@ async def rotate_secret(
     code: AgencyCode,
     session: SessionDep,
     principal: CurrentPrincipal,
-    clock: ClockDep,
     body: Annotated[InboundSecretRequest | None, Body()] = None,
 ) -> InboundSecretOut:
     """Create or rotate the agency's inbound signing secret. The agency's own key, or admin.
@@ -60,7 +49,7 @@ async def rotate_secret(
     """
     await service.agency_in_scope(session, principal, code, manage=True)
     overlap = (body or InboundSecretRequest()).overlap_hours
-    secret, row = await service.rotate_secret(session, code, overlap, datetime.fromtimestamp(clock(), timezone.utc))
+    secret, row = await service.rotate_secret(session, code, overlap, clock.now())
     return InboundSecretOut(
         agency_code=code, secret=secret, rotated_at=row.rotated_at, previous_valid_until=row.previous_valid_until
     )
@@ -181,7 +170,7 @@ _PUSH_ERRORS[422] = {
         },
     },
 )
-async def push_event(agency_code: str, request: Request, session: SessionDep, clock: ClockDep) -> Response:
+async def push_event(agency_code: str, request: Request, session: SessionDep) -> Response:
     """Push a status change from your complaint system, signed the Standard Webhooks way with your
     agency's inbound secret. No API key: the signature is the authentication.
 
@@ -204,7 +193,7 @@ async def push_event(agency_code: str, request: Request, session: SessionDep, cl
     # the answer must not tell which agencies exist.
     code = agency_code if _AGENCY_CODE.match(agency_code) else None
     outcome = await inbox.receive(
-        session, code, request.headers, body, now=clock(), tolerance_seconds=settings.inbound_tolerance_seconds,
+        session, code, request.headers, body, now=clock.timestamp(), tolerance_seconds=settings.inbound_tolerance_seconds,
         default_due_working_days=settings.default_due_working_days, instance=request.url.path,
     )
     headers = {"Idempotent-Replayed": "true"} if outcome.replayed else None

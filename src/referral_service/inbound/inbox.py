@@ -35,7 +35,6 @@ from referral_service.errors import (
     ProblemError,
     UnprocessableEntity,
     field_errors,
-    problem_body,
     validation_problem,
 )
 from referral_service.inbound import service

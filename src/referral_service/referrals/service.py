@@ -119,7 +119,9 @@ async def create_referral(
     await session.flush()
     await session.refresh(referral)
     view = ReferralView(referral, complaint, agency.timezone)
-    await _record(session, view, principal, ReferralAction.CREATE, None, {"agency_code": agency_code}, sequence=1)
+    await record_referral_event(
+        session, view, EVENT_TYPES[ReferralAction.CREATE], {"agency_code": agency_code}, Actor.of(principal), from_state=None
+    )
     return view
 
 
@@ -144,33 +146,33 @@ def _decide(
         ) from exc
 
 
-async def _record(
+async def record_referral_event(
     session: AsyncSession,
     view: ReferralView,
-    principal: Principal,
-    action: ReferralAction,
-    from_state: ReferralState | None,
+    event_type: str,
     data: dict[str, Any],
+    actor: Actor,
     *,
-    sequence: int,
-    via: str = "api",
+    from_state: str | None,
 ) -> None:
+    """Append an event to the referral's timeline at its current `event_seq` (bumped by the caller
+    under the row lock), with the snapshot subscribers receive."""
     referral = view.referral
     await record(
         session,
         EventDraft(
-            type=EVENT_TYPES[action],
+            type=event_type,
             complaint_id=referral.complaint_id,
-            sequence=sequence,
+            sequence=referral.event_seq,
             region_code=view.complaint.region_code,
             referral_id=referral.id,
             agency_code=referral.agency_code,
-            from_state=from_state.value if from_state else None,
+            from_state=from_state,
             to_state=referral.state,
             data=data,
             agency_visible=referral.forwarded_at is not None,
         ),
-        Actor.of(principal, via),
+        actor,
         snapshot(view),
     )
 
@@ -206,7 +208,7 @@ async def transition(
         await session.flush()
     except IntegrityError as exc:
         raise Conflict("Another referral of this agency already uses this external_ref.") from exc
-    await _record(session, view, principal, action, current, data, sequence=referral.event_seq, via=via)
+    await record_referral_event(session, view, EVENT_TYPES[action], data, Actor.of(principal, via), from_state=current.value)
     return view
 
 

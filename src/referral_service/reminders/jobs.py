@@ -17,12 +17,12 @@ from datetime import datetime, timedelta
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from referral_service import clock
-from referral_service.events.service import SYSTEM, EventDraft, record
+from referral_service.events.service import SYSTEM
 from referral_service.referrals.calendar import WorkingCalendar
 from referral_service.referrals.deadlines import current_calendar
 from referral_service.referrals.domain import ReferralState
 from referral_service.referrals.models import Referral
-from referral_service.referrals.service import ReferralView, snapshot, view_query
+from referral_service.referrals.service import ReferralView, record_referral_event, view_query
 from referral_service.worker import WorkerContext
 
 DUE_SOON = "referral.due_soon"
@@ -94,23 +94,7 @@ async def _record_all(session: AsyncSession, views: list[ReferralView], event_ty
     await session.flush()
     for view in views:
         referral = view.referral
-        await record(
-            session,
-            EventDraft(
-                type=event_type,
-                complaint_id=referral.complaint_id,
-                sequence=referral.event_seq,
-                region_code=view.complaint.region_code,
-                referral_id=referral.id,
-                agency_code=referral.agency_code,
-                from_state=referral.state,
-                to_state=referral.state,
-                data=data(view),
-                agency_visible=True,
-            ),
-            SYSTEM,
-            snapshot(view),
-        )
+        await record_referral_event(session, view, event_type, data(view), SYSTEM, from_state=referral.state)
 
 
 async def run_deadline_reminders(ctx: WorkerContext) -> int:
