@@ -13,6 +13,7 @@ from typing import Any
 import orjson
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
@@ -183,6 +184,10 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> Response:
-        logger.exception("unhandled error on %s %s", request.method, request.url.path)
+        if isinstance(exc, DBAPIError):
+            # Driver messages can quote the bound values (complainant identity): log the kind only.
+            logger.error("database error on %s %s: %s", request.method, request.url.path, type(exc.orig).__name__)
+        else:
+            logger.exception("unhandled error on %s %s", request.method, request.url.path)
         return problem_response(problem_body(500, "internal-error", "Internal server error", None, request.url.path))
 

@@ -93,6 +93,9 @@ def decode_cursor(cursor: str) -> tuple[datetime, uuid.UUID]:
         position = datetime.fromisoformat(created_at)
         if position.tzinfo is None:
             raise ValueError("naive timestamp")
+        position.astimezone(timezone.utc)  # a forged cursor may name an instant with no UTC form
         return position, uuid.UUID(row_id)
-    except (ValueError, TypeError, AttributeError, binascii.Error, UnicodeEncodeError, orjson.JSONDecodeError) as exc:
+    except (
+        ValueError, TypeError, AttributeError, OverflowError, binascii.Error, UnicodeEncodeError, orjson.JSONDecodeError,
+    ) as exc:
         raise BadRequest("The cursor is not valid; start again without one.") from exc

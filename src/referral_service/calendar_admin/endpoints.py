@@ -9,12 +9,11 @@ from referral_service.calendar_admin.schemas import CalendarChangeOut, CalendarD
 from referral_service.db.session import SessionDep
 from referral_service.errors import UnprocessableEntity
 from referral_service.openapi_docs import problem_responses
-from referral_service.referrals.calendar import NonWorkingDay
+from referral_service.referrals.calendar import MAX_YEAR, MIN_YEAR, NonWorkingDay
 from referral_service.referrals.deadlines import current_calendar
 
 router = APIRouter(prefix="/v1/calendar", tags=["calendar"])
 
-MIN_YEAR, MAX_YEAR = 2000, 2100
 Year = Annotated[int, Query(ge=MIN_YEAR, le=MAX_YEAR, description="Calendar year, e.g. 2026.", examples=[2026])]
 Day = Annotated[date, Path(description="ISO date, e.g. `2026-03-25`.", examples=["2026-03-25"])]
 

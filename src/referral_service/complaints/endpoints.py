@@ -11,7 +11,7 @@ from referral_service.complaints.representation import complaint_dict, etag
 from referral_service.complaints.schemas import Category, Channel, ComplaintCreate, ComplaintOut
 from referral_service.db.session import SessionDep
 from referral_service.errors import BadRequest, UnprocessableEntity
-from referral_service.events.schemas import EventOut, event_out
+from referral_service.events.schemas import AfterIdQuery, EventLimitQuery, EventOut, event_out
 from referral_service.events.service import list_events
 from referral_service.idempotency import json_response, run_idempotent
 from referral_service.openapi_docs import problem_responses
@@ -134,8 +134,15 @@ async def patch(
     return Response(orjson.dumps(_out(complaint)), media_type="application/json", headers={"ETag": etag(complaint.version)})
 
 
-@router.get("/{complaint_id}/events", response_model=list[EventOut], responses=problem_responses(401, 403, 404))
-async def events(complaint_id: uuid.UUID, session: SessionDep, principal: OmbudsmanSidePrincipal) -> list[EventOut]:
+@router.get("/{complaint_id}/events", response_model=list[EventOut], responses=problem_responses(401, 403, 404, 422))
+async def events(
+    complaint_id: uuid.UUID,
+    session: SessionDep,
+    principal: OmbudsmanSidePrincipal,
+    after_id: AfterIdQuery = None,
+    limit: EventLimitQuery = 1000,
+) -> list[EventOut]:
     """The complaint's whole timeline: its own events and those of every referral, oldest first."""
     await service.get_complaint(session, principal, complaint_id)
-    return [event_out(row) for row in await list_events(session, complaint_id=complaint_id)]
+    rows = await list_events(session, complaint_id=complaint_id, after_id=after_id, limit=limit)
+    return [event_out(row) for row in rows]

@@ -92,16 +92,23 @@ async def get_complaint(session: AsyncSession, principal: Principal, complaint_i
     return complaint
 
 
-def _merge_patch(target: Any, patch: Any) -> Any:
+# A complaint is at most three objects deep; anything deeper is not a complaint patch, and
+# unbounded recursion on hostile input would end in a RecursionError (a 500).
+MAX_PATCH_DEPTH = 8
+
+
+def _merge_patch(target: Any, patch: Any, depth: int = 0) -> Any:
     """RFC 7396 JSON merge patch."""
     if not isinstance(patch, dict):
         return patch
+    if depth >= MAX_PATCH_DEPTH:
+        raise UnprocessableEntity(f"A complaint patch may nest objects at most {MAX_PATCH_DEPTH} levels deep.")
     result = dict(target) if isinstance(target, dict) else {}
     for key, value in patch.items():
         if value is None:
             result.pop(key, None)
         else:
-            result[key] = _merge_patch(result.get(key), value)
+            result[key] = _merge_patch(result.get(key), value, depth + 1)
     return result
 
 

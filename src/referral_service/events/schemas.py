@@ -1,7 +1,8 @@
 import uuid
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
+from fastapi import Query
 from pydantic import BaseModel, Field
 
 from referral_service.auth.roles import Role
@@ -41,3 +42,9 @@ def event_out(row: Any) -> EventOut:
         to_state=row.to_state,
         data=row.data,
     )
+
+
+AfterIdQuery = Annotated[
+    int | None, Query(ge=0, description="Only events with an `id` greater than this: continue a long timeline.")
+]
+EventLimitQuery = Annotated[int, Query(ge=1, le=1000, description="At most this many events (1-1000).")]

@@ -75,12 +75,26 @@ async def record(session: AsyncSession, draft: EventDraft, actor: Actor, snapsho
     return row.id
 
 
-async def list_events(session: AsyncSession, *, complaint_id: uuid.UUID | None = None, referral_id: uuid.UUID | None = None, hide_types: tuple[str, ...] = ()) -> list[Event]:
-    stmt = select(Event).order_by(Event.id)
+MAX_EVENTS_PER_PAGE = 1000
+
+
+async def list_events(
+    session: AsyncSession,
+    *,
+    complaint_id: uuid.UUID | None = None,
+    referral_id: uuid.UUID | None = None,
+    hide_types: tuple[str, ...] = (),
+    after_id: int | None = None,
+    limit: int = MAX_EVENTS_PER_PAGE,
+) -> list[Event]:
+    """Oldest first; a client reading a long timeline continues with `after_id` = the last id it got."""
+    stmt = select(Event).order_by(Event.id).limit(limit)
     if referral_id is not None:
         stmt = stmt.where(Event.referral_id == referral_id)
     if complaint_id is not None:
         stmt = stmt.where(Event.complaint_id == complaint_id)
     if hide_types:
         stmt = stmt.where(Event.type.not_in(hide_types))
+    if after_id is not None:
+        stmt = stmt.where(Event.id > after_id)
     return list((await session.scalars(stmt)).all())

@@ -19,7 +19,7 @@ import logging
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import orjson
@@ -158,6 +158,11 @@ async def receive(
     return await _finish(session, claimed, accepted.model_dump(mode="json"), reason, event_type, referral_id, status=200)
 
 
+# Unsigned pushes can come from anyone: keep enough of them for an agency to see why its own
+# pushes fail, but never let strangers grow the table without bound.
+UNAUTHENTICATED_ROWS_PER_HOUR = 100
+
+
 async def _unauthenticated(
     session: AsyncSession, agency_code: str | None, secrets: list[str] | None, reason: str, instance: str
 ) -> Outcome:
@@ -165,6 +170,8 @@ async def _unauthenticated(
     if secrets is None:
         # No agency to show it to; a row per unknown code would let anyone fill the table.
         logger.info("inbound push for unknown agency refused: %s", reason)
+    elif await _recent_unauthenticated(session, agency_code) >= UNAUTHENTICATED_ROWS_PER_HOUR:
+        logger.warning("inbound push for %s refused (%s); not recorded: hourly cap reached", agency_code, reason)
     else:
         stored_reason = reason if secrets else "no inbound secret is set for this agency"
         # Nothing unsigned is kept (no webhook-id, no body): it could be anyone's.
@@ -176,6 +183,22 @@ async def _unauthenticated(
         )
         await session.flush()
     return Outcome(401, orjson.dumps(problem))
+
+
+async def _recent_unauthenticated(session: AsyncSession, agency_code: str) -> int:
+    # Served by ix_inbound_events_agency_status_received; stops counting at the cap.
+    recent = (
+        select(InboundEvent.id)
+        .where(
+            InboundEvent.agency_code == agency_code,
+            InboundEvent.status == "rejected",
+            InboundEvent.received_at > func.now() - timedelta(hours=1),
+            InboundEvent.status_code == 401,
+        )
+        .limit(UNAUTHENTICATED_ROWS_PER_HOUR)
+        .subquery()
+    )
+    return await session.scalar(select(func.count()).select_from(recent)) or 0
 
 
 async def _replay(session: AsyncSession, agency_code: str, webhook_id: str) -> Outcome:

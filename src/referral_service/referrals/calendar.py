@@ -13,6 +13,8 @@ Pure Python: callers load the overrides from the database and pass them in.
 
 from __future__ import annotations
 
+import functools
+
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
@@ -24,6 +26,8 @@ from zoneinfo import ZoneInfo
 import holidays
 
 MAX_WORKING_DAYS = 365
+# Years the service accepts in dates it counts on (the holiday data is meaningful well inside this).
+MIN_YEAR, MAX_YEAR = 2000, 2100
 _COUNTRY = "ID"
 # Names come out in Indonesian whatever the server locale is; without an explicit language
 # the package may pick a different one and the API's output would vary by host.
@@ -78,7 +82,6 @@ class WorkingCalendar:
 
     def __init__(self, overrides: CalendarOverrides | None = None) -> None:
         self._overrides = overrides or CalendarOverrides()
-        self._package_years: dict[int, dict[date, tuple[str, DaySource]]] = {}
 
     @property
     def overrides(self) -> CalendarOverrides:
@@ -177,15 +180,18 @@ class WorkingCalendar:
             day += timedelta(days=1)
         return count
 
-    def _package_holidays(self, year: int) -> dict[date, tuple[str, DaySource]]:
-        cached = self._package_years.get(year)
-        if cached is None:
-            cached = _load_package_year(year)
-            self._package_years[year] = cached
-        return cached
+    def _package_holidays(self, year: int) -> Mapping[date, tuple[str, DaySource]]:
+        return _load_package_year(year)
 
 
-def _load_package_year(year: int) -> dict[date, tuple[str, DaySource]]:
+@functools.lru_cache(maxsize=64)
+def _load_package_year(year: int) -> Mapping[date, tuple[str, DaySource]]:
+    # Building a year costs milliseconds of CPU on the event loop; the answer never changes within
+    # a process (admin overrides live outside it), so every calendar shares one copy per year.
+    return MappingProxyType(_build_package_year(year))
+
+
+def _build_package_year(year: int) -> dict[date, tuple[str, DaySource]]:
     # Two lookups rather than one combined one, so each day keeps its category.
     loaded: dict[date, tuple[str, DaySource]] = {}
     for category, source in (("government", DaySource.CUTI_BERSAMA), ("public", DaySource.PUBLIC)):

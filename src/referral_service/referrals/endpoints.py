@@ -10,7 +10,7 @@ from pydantic import BaseModel
 from referral_service.auth.dependencies import CurrentPrincipal, OmbudsmanSidePrincipal
 from referral_service.complaints.representation import etag
 from referral_service.db.session import SessionDep
-from referral_service.events.schemas import EventOut, event_out
+from referral_service.events.schemas import AfterIdQuery, EventLimitQuery, EventOut, event_out
 from referral_service.events.service import list_events
 from referral_service.idempotency import StoredResponse, json_response, run_idempotent
 from referral_service.openapi_docs import problem_responses
@@ -109,12 +109,19 @@ async def get(referral_id: uuid.UUID, session: SessionDep, principal: CurrentPri
     return (await _render(session, principal, view)).to_response()
 
 
-@router.get("/v1/referrals/{referral_id}/events", response_model=list[EventOut], responses=problem_responses(401, 404))
-async def events(referral_id: uuid.UUID, session: SessionDep, principal: CurrentPrincipal) -> list[EventOut]:
+@router.get("/v1/referrals/{referral_id}/events", response_model=list[EventOut], responses=problem_responses(401, 404, 422))
+async def events(
+    referral_id: uuid.UUID,
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    after_id: AfterIdQuery = None,
+    limit: EventLimitQuery = 1000,
+) -> list[EventOut]:
     """The referral's timeline, oldest first; `sequence` is gapless from 1. Agencies see it from the forward on."""
     await service.get_view(session, principal, referral_id)
     hidden = ("referral.created",) if principal.role == "agency" else ()
-    return [event_out(row) for row in await list_events(session, referral_id=referral_id, hide_types=hidden)]
+    rows = await list_events(session, referral_id=referral_id, hide_types=hidden, after_id=after_id, limit=limit)
+    return [event_out(row) for row in rows]
 
 
 def _transition_route(path: str, action: ReferralAction, body_model: type[BaseModel], doc: str, name: str) -> None:

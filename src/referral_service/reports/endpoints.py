@@ -11,8 +11,10 @@ from referral_service.auth.dependencies import CurrentPrincipal
 from referral_service.db.session import SessionDep
 from referral_service.errors import UnprocessableEntity
 from referral_service.openapi_docs import problem_responses
+from referral_service.referrals.calendar import MAX_YEAR, MIN_YEAR
 from referral_service.reports import service
 from referral_service.reports.schemas import AgencyPerformanceReport, AgencyPerformanceRow
+from referral_service.calendar_admin.endpoints import MAX_YEAR, MIN_YEAR
 from referral_service.schemas import RegionCode
 
 router = APIRouter(prefix="/v1/reports", tags=["reports"])
@@ -75,6 +77,8 @@ async def agency_performance(
 
     Ombudsman and admin keys see every agency (a region-limited key, the agencies of its region);
     an agency key sees its own row only. Send `Accept: text/csv` for a spreadsheet."""
+    if not (MIN_YEAR <= date_from.year <= MAX_YEAR and MIN_YEAR <= date_to.year <= MAX_YEAR):
+        raise UnprocessableEntity(f"`from` and `to` must fall in the years {MIN_YEAR}-{MAX_YEAR}.")
     if date_to < date_from:
         raise UnprocessableEntity("`to` must not be before `from`.")
     if (date_to - date_from).days > MAX_WINDOW_DAYS:

@@ -1,0 +1,77 @@
+"""Hostile input found in review: each of these once produced a 500 or grew a table without bound."""
+
+import base64
+import uuid
+
+import orjson
+from sqlalchemy import text
+
+from referral_service.inbound.inbox import UNAUTHENTICATED_ROWS_PER_HOUR
+from tests.conftest import create_agency, create_complaint
+from tests.integration.inbound_support import rotate
+
+PROBLEM = "application/problem+json"
+
+
+def forged_cursor(instant: str) -> str:
+    raw = orjson.dumps([instant, str(uuid.uuid4())])
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+async def test_cursor_naming_an_instant_without_utc_form_is_a_bad_cursor(ombudsman_kaltim, samarinda):
+    for api, path in ((ombudsman_kaltim, "/v1/complaints"), (samarinda, "/v1/referrals"), (ombudsman_kaltim, "/v1/referrals")):
+        for instant in ("0001-01-01T00:00:00+14:00", "9999-12-31T23:59:59-14:00"):
+            response = await api.get(path, params={"cursor": forged_cursor(instant)})
+            assert response.status_code == 400, (path, response.text)
+            assert response.headers["content-type"] == PROBLEM
+
+
+async def test_report_window_at_the_end_of_the_calendar_is_refused(ombudsman_kaltim):
+    for window in ({"from": "9999-12-30", "to": "9999-12-31"}, {"from": "0001-01-01", "to": "0001-01-02"}):
+        response = await ombudsman_kaltim.get("/v1/reports/agency-performance", params=window)
+        assert response.status_code == 422, response.text
+        assert response.headers["content-type"] == PROBLEM
+
+
+async def test_deeply_nested_merge_patch_is_refused_not_a_crash(ombudsman_kaltim):
+    complaint = await create_complaint(ombudsman_kaltim)
+    # 1000 levels: within what the JSON parser accepts, far beyond any complaint's shape.
+    body = '{"complainant":' + '{"a":' * 1000 + "{}" + "}" * 1000 + "}"
+    response = await ombudsman_kaltim.patch(
+        f"/v1/complaints/{complaint['id']}",
+        content=body.encode(),
+        headers={"If-Match": '"1"', "Content-Type": "application/merge-patch+json"},
+    )
+    assert response.status_code == 422, response.text
+    assert response.headers["content-type"] == PROBLEM
+
+
+async def test_unsigned_pushes_are_recorded_only_up_to_an_hourly_cap(app, admin, raw_client):
+    code = await create_agency(admin)
+    await rotate(admin, code)
+    body = orjson.dumps({"type": "referral.note_added", "timestamp": "2026-12-01T09:00:00+08:00", "data": {}})
+    headers = {"webhook-id": "msg_x", "webhook-timestamp": "1", "webhook-signature": "v1,AAAA", "content-type": "application/json"}
+    for _ in range(UNAUTHENTICATED_ROWS_PER_HOUR + 15):
+        response = await raw_client.post(f"/v1/inbound/{code}/events", content=body, headers=headers)
+        assert response.status_code == 401
+    async with app.state.sessionmaker() as session:
+        stored = await session.scalar(
+            text("SELECT count(*) FROM inbound_events WHERE agency_code = :code AND status_code = 401"), {"code": code}
+        )
+    assert stored == UNAUTHENTICATED_ROWS_PER_HOUR
+
+
+async def test_long_timelines_are_read_in_pages(ombudsman_kaltim):
+    complaint = await create_complaint(ombudsman_kaltim)
+    rid = (
+        await ombudsman_kaltim.post(f"/v1/complaints/{complaint['id']}/referrals", json={"agency_code": "inspektorat-64.72"})
+    ).json()["id"]
+    assert (await ombudsman_kaltim.post(f"/v1/referrals/{rid}/forward")).status_code == 200
+    for i in range(4):
+        assert (await ombudsman_kaltim.post(f"/v1/referrals/{rid}/notes", json={"text": f"n{i}"})).status_code == 200
+    first = (await ombudsman_kaltim.get(f"/v1/referrals/{rid}/events", params={"limit": 4})).json()
+    assert [e["sequence"] for e in first] == [1, 2, 3, 4]
+    rest = (await ombudsman_kaltim.get(f"/v1/referrals/{rid}/events", params={"after_id": first[-1]["id"]})).json()
+    assert [e["sequence"] for e in rest] == [5, 6]
+    too_many = await ombudsman_kaltim.get(f"/v1/referrals/{rid}/events", params={"limit": 5000})
+    assert too_many.status_code == 422
