@@ -99,3 +99,23 @@ def test_agency_gets_nothing_before_the_forward_or_for_complaint_events():
     assert not agency_may_receive(complaint_event)
     _, agency = event_bodies(1, NOW, complaint_event, {"complaint": _complaint(True)})
     assert agency is None
+
+
+def test_strip_complainant_removes_identity_from_referral_and_complaint_bodies():
+    from referral_service.webhooks.payloads import strip_complainant
+
+    person = {"name": "Budi Santoso", "email": "budi@example.org"}
+    referral_body = orjson.dumps(
+        {"type": "referral.forwarded", "timestamp": "2026-01-05T08:00:00Z",
+         "data": {"referral": {"id": "r", "complaint": {"complainant": person, "identity_confidential": False, "subject": "s"}}}}
+    )
+    stripped = orjson.loads(strip_complainant(referral_body))
+    complaint = stripped["data"]["referral"]["complaint"]
+    assert complaint == {"complainant": None, "identity_confidential": True, "subject": "s"}
+    assert stripped["type"] == "referral.forwarded" and stripped["timestamp"] == "2026-01-05T08:00:00Z"
+
+    complaint_body = orjson.dumps({"type": "t", "timestamp": "x", "data": {"complaint": {"complainant": person}}})
+    assert orjson.loads(strip_complainant(complaint_body))["data"]["complaint"]["complainant"] is None
+    # Already redacted, or nothing to redact: left as it is.
+    assert strip_complainant(orjson.dumps({"type": "t", "timestamp": "x", "data": {"referral": {"complaint": {"complainant": None, "identity_confidential": True}}}})) is None
+    assert strip_complainant(orjson.dumps({"type": "webhook.test", "timestamp": "x", "data": {"message": "hi"}})) is None

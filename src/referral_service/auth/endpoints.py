@@ -11,6 +11,7 @@ from referral_service.auth.schemas import ApiKeyCreate, ApiKeyCreated, ApiKeyOut
 from referral_service.db.session import SessionDep
 from referral_service.errors import NotFound, UnprocessableEntity
 from referral_service.openapi_docs import problem_responses
+from referral_service.webhooks.service import disable_endpoints_of_key
 
 router = APIRouter(prefix="/v1/api-keys", tags=["api-keys"])
 
@@ -48,7 +49,8 @@ async def list_(session: SessionDep, _: AdminPrincipal) -> list[ApiKeyOut]:
 
 @router.delete("/{key_id}", status_code=status.HTTP_204_NO_CONTENT, responses=problem_responses(401, 403, 404))
 async def revoke(key_id: uuid.UUID, session: SessionDep, _: AdminPrincipal) -> Response:
-    """Revoke a key. It stops working with the next request."""
+    """Revoke a key. It stops working with the next request, and the webhook subscriptions it created
+    are disabled for good (the Ombudsman-side subscribers get `webhook.endpoint_disabled`)."""
     revoked = await session.scalar(
         update(ApiKey)
         .where(ApiKey.id == key_id, ApiKey.revoked_at.is_(None))
@@ -57,4 +59,5 @@ async def revoke(key_id: uuid.UUID, session: SessionDep, _: AdminPrincipal) -> R
     )
     if revoked is None:
         raise NotFound("No active API key with this id.")
+    await disable_endpoints_of_key(session, key_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)

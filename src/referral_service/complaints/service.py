@@ -147,6 +147,11 @@ async def patch_complaint(
     complaint.updated_at = func.now()
     await session.flush()
     await session.refresh(complaint)
+    if "identity_confidential" in changed and complaint.identity_confidential:
+        # Agency webhook bodies built before this change must not carry the identity either.
+        from referral_service.webhooks.outbox import redact_pending_for_complaint
+
+        await redact_pending_for_complaint(session, complaint.id)
     await record(
         session,
         # Field names only: values may carry the complainant's identity, and events outlive edits.

@@ -10,6 +10,8 @@
 Order per resource: a delivery is claimable only when no earlier delivery for the same endpoint
 and ordering key (the referral, or the complaint for complaint-level events) is still pending.
 A slow referral therefore holds back only its own later events, not the endpoint's other traffic.
+Deliveries of a disabled endpoint (or one whose owner key was revoked) stay pending and are not
+claimed; they go out, in order, once it is enabled.
 """
 
 from __future__ import annotations
@@ -37,24 +39,49 @@ logger = logging.getLogger("referral_service.webhooks.delivery")
 RESPONSE_BODY_LIMIT = 4096
 USER_AGENT = f"referral-service-webhooks/{__version__}"
 
+# Claiming costs what there is to claim, not what is waiting:
+# - it starts from the enabled endpoints (whose owner key is not revoked), so a disabled
+#   endpoint's backlog is never read, and reads each one's due rows through
+#   ix_webhook_deliveries_endpoint_due;
+# - a delivery blocked behind an earlier pending one of the same resource is normally not due:
+#   fan-out queues it no earlier than that one, and `record` pushes it back whenever that one is
+#   rescheduled (see _PUSH_FOLLOWERS), so it does not appear in the scan until it may go.
+# Candidates are read without locks and a few more than asked for, then locked with SKIP LOCKED,
+# so concurrent workers share the work instead of waiting on each other.
 _CLAIM = text(
     """
-    WITH due AS (
+    WITH candidates AS (
+        SELECT c.id, c.next_attempt_at
+        FROM webhook_endpoints e
+        CROSS JOIN LATERAL (
+            SELECT d.id, d.next_attempt_at
+            FROM webhook_deliveries d
+            WHERE d.endpoint_id = e.id
+              AND d.status = 'pending'
+              AND d.next_attempt_at <= now()
+              AND (d.locked_until IS NULL OR d.locked_until < now())
+              AND NOT EXISTS (
+                  SELECT 1 FROM webhook_deliveries earlier
+                  WHERE earlier.endpoint_id = d.endpoint_id
+                    AND earlier.ordering_key = d.ordering_key
+                    AND earlier.status = 'pending'
+                    AND earlier.id < d.id
+              )
+            ORDER BY d.next_attempt_at, d.id
+            LIMIT CAST(:limit AS integer) * 4
+        ) c
+        WHERE e.disabled_at IS NULL
+          AND NOT EXISTS (SELECT 1 FROM api_keys k WHERE k.id = e.owner_key_id AND k.revoked_at IS NOT NULL)
+        ORDER BY c.next_attempt_at, c.id
+        LIMIT CAST(:limit AS integer) * 4
+    ),
+    due AS (
         SELECT d.id
-        FROM webhook_deliveries d
-        JOIN webhook_endpoints e ON e.id = d.endpoint_id
+        FROM candidates c
+        JOIN webhook_deliveries d ON d.id = c.id
         WHERE d.status = 'pending'
-          AND d.next_attempt_at <= now()
           AND (d.locked_until IS NULL OR d.locked_until < now())
-          AND e.disabled_at IS NULL
-          AND NOT EXISTS (
-              SELECT 1 FROM webhook_deliveries earlier
-              WHERE earlier.endpoint_id = d.endpoint_id
-                AND earlier.ordering_key = d.ordering_key
-                AND earlier.status = 'pending'
-                AND earlier.id < d.id
-          )
-        ORDER BY d.next_attempt_at, d.id
+        ORDER BY c.next_attempt_at, c.id
         LIMIT :limit
         FOR UPDATE OF d SKIP LOCKED
     )
@@ -66,6 +93,40 @@ _CLAIM = text(
               e.url, e.secret,
               CASE WHEN e.previous_secret_expires_at > now() THEN e.previous_secret END AS previous_secret,
               m.body
+    """
+)
+
+# A rescheduled delivery takes the later pending deliveries of its resource along: none of them
+# may go before it, so none is due before it.
+_PUSH_FOLLOWERS = text(
+    """
+    UPDATE webhook_deliveries f
+    SET next_attempt_at = h.next_attempt_at
+    FROM webhook_deliveries h
+    WHERE h.id = :id
+      AND f.endpoint_id = h.endpoint_id
+      AND f.ordering_key = h.ordering_key
+      AND f.status = 'pending'
+      AND f.id > h.id
+      AND f.next_attempt_at < h.next_attempt_at
+    """
+)
+
+# A delivery that is done (delivered, or given up on) releases the next one of its resource. That
+# one may have been pushed back to this delivery's retry time, which a manual retry can undercut.
+_RELEASE_NEXT = text(
+    """
+    UPDATE webhook_deliveries n
+    SET next_attempt_at = now()
+    FROM webhook_deliveries h
+    WHERE h.id = :id
+      AND h.ordering_key IS NOT NULL
+      AND n.id = (
+          SELECT min(p.id) FROM webhook_deliveries p
+          WHERE p.endpoint_id = h.endpoint_id AND p.ordering_key = h.ordering_key AND p.status = 'pending'
+      )
+      AND n.attempts = 0
+      AND n.next_attempt_at > now()
     """
 )
 
@@ -231,6 +292,7 @@ async def record(
         # Our lease ran out and another worker owns the row now; the attempt stays in the log.
         logger.warning("delivery %s: lease lost before the result was recorded", delivery.delivery_id)
         return "lease-lost"
+    await session.execute(_PUSH_FOLLOWERS if status == "pending" else _RELEASE_NEXT, {"id": delivery.delivery_id})
     await _update_endpoint_health(session, delivery.endpoint_id, outcome, gone, disable_after_seconds)
     return status
 

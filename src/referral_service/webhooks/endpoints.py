@@ -64,7 +64,7 @@ async def get(endpoint_id: uuid.UUID, session: SessionDep, principal: CurrentPri
 
 
 @router.patch(
-    "/{endpoint_id}", response_model=WebhookEndpointOut, responses=problem_responses(400, 401, 404, 413, 415, 422)
+    "/{endpoint_id}", response_model=WebhookEndpointOut, responses=problem_responses(400, 401, 404, 409, 413, 415, 422)
 )
 async def patch(
     endpoint_id: uuid.UUID, body: WebhookEndpointPatch, request: Request, session: SessionDep, principal: CurrentPrincipal
@@ -73,7 +73,8 @@ async def patch(
 
     Deliveries queued while an endpoint is disabled wait and go out, in order, once it is enabled.
     Enabling an endpoint the service disabled (410 Gone, or five days of failures) restarts its
-    failure clock; use `recover` to re-queue what failed meanwhile.
+    failure clock; use `recover` to re-queue what failed meanwhile. An endpoint disabled because the
+    API key that created it was revoked cannot be enabled again (409): subscribe anew.
     """
     endpoint = await service.patch_endpoint(session, principal, endpoint_id, body, request.app.state.settings)
     return service.endpoint_out(endpoint)

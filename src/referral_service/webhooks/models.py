@@ -72,8 +72,14 @@ class WebhookDelivery(Base):
     __tablename__ = "webhook_deliveries"
     __table_args__ = (
         CheckConstraint("status IN ('pending', 'delivered', 'failed')", name="status"),
-        # What a worker scans for due work.
-        Index("ix_webhook_deliveries_due", "next_attempt_at", "id", postgresql_where=text("status = 'pending'")),
+        # What a worker scans for due work, endpoint by enabled endpoint (migration 0005).
+        Index(
+            "ix_webhook_deliveries_endpoint_due",
+            "endpoint_id",
+            "next_attempt_at",
+            "id",
+            postgresql_where=text("status = 'pending'"),
+        ),
         # Per-resource order: "is an earlier delivery of this referral to this endpoint still pending?"
         Index(
             "ix_webhook_deliveries_pending_order",

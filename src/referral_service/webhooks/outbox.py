@@ -38,7 +38,12 @@ _FAN_OUT = text(
     WITH targets AS (
         SELECT e.id, e.owner_role = 'agency' AS redacted
         FROM webhook_endpoints e
-        WHERE e.disabled_at IS NULL
+        -- Disabled endpoints are included: their deliveries wait (the claim holds them back) and
+        -- go out in order once the endpoint is enabled again. An endpoint whose owner key was
+        -- revoked receives nothing more (the bootstrap admin has no api_keys row: NOT EXISTS).
+        WHERE NOT EXISTS (
+                SELECT 1 FROM api_keys k WHERE k.id = e.owner_key_id AND k.revoked_at IS NOT NULL
+              )
           AND (CAST(:exclude_endpoint AS uuid) IS NULL OR e.id <> CAST(:exclude_endpoint AS uuid))
           AND (cardinality(e.event_types) = 0 OR CAST(:type AS text) = ANY (e.event_types))
           AND CASE e.owner_role
@@ -62,10 +67,16 @@ _FAN_OUT = text(
         RETURNING id
     ),
     queued AS (
-        INSERT INTO webhook_deliveries (endpoint_id, message_id, ordering_key)
+        INSERT INTO webhook_deliveries (endpoint_id, message_id, ordering_key, next_attempt_at)
         SELECT t.id,
                CASE WHEN t.redacted THEN (SELECT id FROM agency_message) ELSE (SELECT id FROM full_message) END,
-               CAST(:ordering_key AS uuid)
+               CAST(:ordering_key AS uuid),
+               -- Not due before the earlier pending delivery of the same resource (it would only
+               -- be blocked behind it): keeps blocked rows out of the claim's scan.
+               GREATEST(now(), (
+                   SELECT max(p.next_attempt_at) FROM webhook_deliveries p
+                   WHERE p.endpoint_id = t.id AND p.ordering_key = CAST(:ordering_key AS uuid) AND p.status = 'pending'
+               ))
         FROM targets t
         ORDER BY t.id
         RETURNING 1
@@ -167,3 +178,42 @@ async def enqueue_endpoint_disabled(session: AsyncSession, endpoint: "WebhookEnd
         agency_body=None,
         exclude_endpoint=endpoint.id,
     )
+
+
+async def redact_pending_for_complaint(session: AsyncSession, complaint_id: uuid.UUID) -> int:
+    """Remove the complainant from every stored agency-audience body of this complaint's events.
+
+    Bodies are built when the event is recorded; a complaint made confidential afterwards must not
+    reach an agency through a delivery still queued, retried, resent or recovered later. The
+    Ombudsman-side bodies are left as they are. A send already in flight keeps the body it claimed.
+    Call it in the transaction that sets `identity_confidential`. Returns how many bodies changed.
+    """
+    rows = (
+        await session.execute(
+            text(
+                """
+                SELECT m.id, m.body
+                FROM events ev
+                JOIN webhook_messages m ON m.event_id = ev.id
+                WHERE ev.complaint_id = :complaint_id
+                  AND EXISTS (
+                      SELECT 1 FROM webhook_deliveries d JOIN webhook_endpoints e ON e.id = d.endpoint_id
+                      WHERE d.message_id = m.id AND e.owner_role = 'agency'
+                  )
+                ORDER BY m.id
+                FOR UPDATE OF m
+                """
+            ),
+            {"complaint_id": complaint_id},
+        )
+    ).all()
+    changed = 0
+    for row in rows:
+        body = payloads.strip_complainant(bytes(row.body))
+        if body is not None:
+            await session.execute(
+                text("UPDATE webhook_messages SET body = :body WHERE id = :id").bindparams(bindparam("body", type_=BYTEA)),
+                {"body": body, "id": row.id},
+            )
+            changed += 1
+    return changed

@@ -84,6 +84,25 @@ def event_bodies(
     return full, agency
 
 
+def strip_complainant(body: bytes) -> bytes | None:
+    """An agency body with the complainant removed, as if the complaint had been confidential when the
+    event was recorded; None when there is nothing to remove. For a complaint made confidential later."""
+    payload = orjson.loads(body)
+    data = payload.get("data")
+    if not isinstance(data, dict):
+        return None
+    changed = False
+    complaints = [data.get("complaint")]
+    if isinstance(data.get("referral"), dict):
+        complaints.append(data["referral"].get("complaint"))
+    for complaint in complaints:
+        if isinstance(complaint, dict) and (complaint.get("complainant") is not None or not complaint.get("identity_confidential")):
+            complaint["complainant"] = None
+            complaint["identity_confidential"] = True
+            changed = True
+    return encode(payload) if changed else None
+
+
 def notice_body(event_type: str, occurred_at: datetime, data: dict[str, Any]) -> bytes:
     """Bodies of service notices (webhook.test, webhook.endpoint_disabled): no personal data."""
     return encode({"type": event_type, "timestamp": rfc3339(occurred_at), "data": data})

@@ -2,10 +2,10 @@ import uuid
 from datetime import datetime
 from typing import Literal
 
-from pydantic import AwareDatetime, Field, field_validator
+from pydantic import Field, field_validator
 
 from referral_service.auth.roles import Role
-from referral_service.schemas import InputModel, OutputModel, text_field
+from referral_service.schemas import InputModel, OutputModel, UtcDateTime, text_field
 from referral_service.webhooks.catalogue import EventTypeName
 
 WebhookUrl = text_field(2048, 1)
@@ -81,8 +81,8 @@ class RotateSecret(InputModel):
 
 
 class RecoverRequest(InputModel):
-    since: AwareDatetime = Field(description="Re-queue failed deliveries created at or after this time.")
-    until: AwareDatetime | None = Field(None, description="...and before this time (default: now).")
+    since: UtcDateTime = Field(description="Re-queue failed deliveries created at or after this time.")
+    until: UtcDateTime | None = Field(None, description="...and before this time (default: now).")
 
 
 class RecoverResult(OutputModel):

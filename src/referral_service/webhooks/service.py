@@ -10,6 +10,7 @@ An endpoint's scope is fixed at creation; no later call can widen what it receiv
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from datetime import datetime, timedelta, timezone
 from typing import Any
@@ -17,10 +18,12 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, func, or_, select, true, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from referral_service.auth.models import ApiKey
 from referral_service.auth.principal import Principal, region_prefix_pattern
 from referral_service.auth.roles import Role
 from referral_service.config import Settings
 from referral_service.errors import Conflict, NotFound, UnprocessableEntity
+from referral_service.webhooks import delivery as delivery_module
 from referral_service.webhooks import outbox, signing, ssrf
 from referral_service.webhooks.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint, WebhookMessage
 from referral_service.webhooks.schemas import (
@@ -70,19 +73,63 @@ def endpoint_out(endpoint: WebhookEndpoint) -> WebhookEndpointOut:
     )
 
 
+# Saving a URL resolves its host; a resolver that never answers must not hold the request (and
+# its database connection) open. The lookup thread itself cannot be cancelled; it is abandoned.
+RESOLVE_TIMEOUT_SECONDS = 5.0
+
+OWNER_KEY_REVOKED = "owner key revoked: the API key that created this endpoint was revoked."
+
+
 async def _checked_url(url: str, settings: Settings) -> str:
     policy = ssrf.EgressPolicy.from_strings(settings.webhook_allow_http, settings.webhook_allowed_networks)
     try:
-        await ssrf.check_url(url, policy)
+        await asyncio.wait_for(ssrf.check_url(url, policy), RESOLVE_TIMEOUT_SECONDS)
     except ssrf.UnsafeUrl as exc:
         raise UnprocessableEntity(f"This URL cannot receive webhooks: {exc.reason}.", field="url") from None
+    except TimeoutError:
+        raise UnprocessableEntity(
+            f"This URL cannot receive webhooks: its host could not be resolved in time ({RESOLVE_TIMEOUT_SECONDS:g} s).",
+            field="url",
+        ) from None
     return url
+
+
+async def _owner_key_revoked(session: AsyncSession, endpoint: WebhookEndpoint) -> bool:
+    if endpoint.owner_key_id is None:
+        return False
+    revoked = await session.scalar(
+        select(ApiKey.id).where(ApiKey.id == endpoint.owner_key_id, ApiKey.revoked_at.is_not(None))
+    )
+    return revoked is not None
+
+
+async def disable_endpoints_of_key(session: AsyncSession, key_id: uuid.UUID) -> int:
+    """Disable every subscription the key created; call it in the transaction that revokes the key.
+
+    A revoked key's subscriptions stop receiving at once (their queued deliveries are held back and
+    fan-out queues nothing more for them), and the Ombudsman-side subscribers are notified.
+    They cannot be enabled again; the owner subscribes anew with a valid key. Returns how many.
+    """
+    endpoints = (
+        await session.scalars(
+            select(WebhookEndpoint)
+            .where(WebhookEndpoint.owner_key_id == key_id, WebhookEndpoint.disabled_at.is_(None))
+            .order_by(WebhookEndpoint.id)
+            .with_for_update()
+        )
+    ).all()
+    for endpoint in endpoints:
+        await delivery_module.disable_endpoint(session, endpoint, OWNER_KEY_REVOKED)
+    return len(endpoints)
 
 
 async def create_endpoint(
     session: AsyncSession, principal: Principal, body: WebhookEndpointCreate, settings: Settings
 ) -> WebhookEndpoint:
     url = await _checked_url(body.url, settings)
+    # Serialise creates per scope so that concurrent ones cannot all pass the count below.
+    scope = f"webhook-owner:{principal.role.value}:{principal.agency_code or ''}:{principal.region_code or ''}"
+    await session.execute(select(func.pg_advisory_xact_lock(func.hashtextextended(scope, 0))))
     owned = await session.scalar(
         select(func.count()).select_from(WebhookEndpoint).where(
             WebhookEndpoint.owner_role == principal.role.value,
@@ -129,10 +176,12 @@ async def get_endpoint(
 async def patch_endpoint(
     session: AsyncSession, principal: Principal, endpoint_id: uuid.UUID, body: WebhookEndpointPatch, settings: Settings
 ) -> WebhookEndpoint:
-    endpoint = await get_endpoint(session, principal, endpoint_id, for_update=True)
     changes = body.model_dump(exclude_unset=True)
-    if changes.get("url") is not None:
-        endpoint.url = await _checked_url(changes["url"], settings)
+    # Resolve before taking the row lock: DNS may be slow.
+    url = await _checked_url(changes["url"], settings) if changes.get("url") is not None else None
+    endpoint = await get_endpoint(session, principal, endpoint_id, for_update=True)
+    if url is not None:
+        endpoint.url = url
     if "description" in changes:
         endpoint.description = changes["description"]
     if changes.get("event_types") is not None:
@@ -141,6 +190,8 @@ async def patch_endpoint(
         endpoint.disabled_at = datetime.now(timezone.utc)
         endpoint.disabled_reason = "Disabled through the API."
     elif changes.get("disabled") is False and endpoint.disabled_at is not None:
+        if await _owner_key_revoked(session, endpoint):
+            raise Conflict("The API key that created this endpoint was revoked; subscribe again with a valid key.")
         # A fresh start: the 5-day failure clock restarts with the next failed attempt.
         endpoint.disabled_at = endpoint.disabled_reason = endpoint.failing_since = None
     endpoint.updated_at = func.now()
