@@ -67,9 +67,15 @@ T = TypeVar("T")
 
 
 class Page(BaseModel, Generic[T]):
+    """One page of a list, newest first. Follow `next_cursor` until it is null."""
+
+    # A docstring is not inherited by `Page[X]`; the config is.
+    model_config = ConfigDict(json_schema_extra={"description": "One page of a list, newest first. Follow `next_cursor` until it is null."})
+
     items: list[T]
     next_cursor: str | None = Field(
-        None, description="Pass as `cursor` to get the next page; null on the last page."
+        None, description="Pass as `cursor` to get the next page; null on the last page.",
+        examples=["WyIyMDI2LTExLTI3VDAyOjU2OjIzLjI3MzA1NCswMDowMCIsIjY1ODgxMTk3LWEzN2EtNDI3ZS1iOWIzLWQ1OTk4ZjQ3ZDlmZCJd"],
     )
 
 

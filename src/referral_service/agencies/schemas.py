@@ -3,12 +3,16 @@ from enum import StrEnum
 from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
-from pydantic import AfterValidator, Field
+from pydantic import AfterValidator, ConfigDict, Field
+
+from referral_service import openapi_examples as ex
 
 from referral_service.schemas import AgencyCode, InputModel, OutputModel, RegionCode, ShortText
 
 
 class AgencyKind(StrEnum):
+    """An Inspektorat (province, regency or city) or another regional office (OPD)."""
+
     INSPEKTORAT_PROVINSI = "inspektorat_provinsi"
     INSPEKTORAT_KABUPATEN = "inspektorat_kabupaten"
     INSPEKTORAT_KOTA = "inspektorat_kota"
@@ -31,6 +35,10 @@ DueDays = Annotated[int, Field(ge=1, le=365)]
 
 
 class AgencyCreate(InputModel):
+    """A new agency in the directory (admin)."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{"code": "opd-64.72-dpmptsp", "name": "DPMPTSP Kota Samarinda", "kind": "opd", "region_code": "64.72", "parent_code": "inspektorat-64.72", "timezone": "Asia/Makassar", "default_due_working_days": 10}]})
+
     code: AgencyCode = Field(examples=["inspektorat-64.72"], description="Stable identifier, lower case.")
     name: ShortText = Field(examples=["Inspektorat Kota Samarinda"])
     kind: AgencyKind
@@ -44,6 +52,10 @@ class AgencyCreate(InputModel):
 
 
 class AgencyUpdate(InputModel):
+    """Fields present are changed; fields absent stay as they are."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{"default_due_working_days": 10}, {"active": False}]})
+
     name: ShortText | None = None
     kind: AgencyKind | None = None
     region_code: RegionCode | None = None
@@ -54,6 +66,10 @@ class AgencyUpdate(InputModel):
 
 
 class AgencyOut(OutputModel):
+    """An agency of the directory."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [ex.AGENCY_OUT]})
+
     code: str = Field(examples=["inspektorat-64.72"])
     name: str
     kind: AgencyKind
