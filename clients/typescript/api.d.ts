@@ -1401,7 +1401,8 @@ export interface components {
         };
         /**
          * AgencyUpdate
-         * @description Fields present are changed; fields absent stay as they are.
+         * @description Fields present are changed; fields absent stay as they are. Only `parent_code` and
+         *     `default_due_working_days` may be set to null (no parent; the service default).
          * @example {
          *       "default_due_working_days": 10
          *     }
@@ -1411,16 +1412,19 @@ export interface components {
          */
         AgencyUpdate: {
             /** Name */
-            name?: string | null;
-            kind?: components["schemas"]["AgencyKind"] | null;
+            name?: string;
+            kind?: components["schemas"]["AgencyKind"];
             /** Region Code */
-            region_code?: string | null;
+            region_code?: string;
             /** Parent Code */
             parent_code?: string | null;
-            /** Timezone */
-            timezone?: string | null;
+            /**
+             * Timezone
+             * @example Asia/Makassar
+             */
+            timezone?: string;
             /** Active */
-            active?: boolean | null;
+            active?: boolean;
             /** Default Due Working Days */
             default_due_working_days?: number | null;
         };
@@ -4278,7 +4282,10 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Makes a retry safe: the same key with the same body returns the first response again. Keys are scoped to your API key and kept for 48 hours. */
+                /**
+                 * @description Makes a retry safe: the same key with the same body returns the first response again. Keys are scoped to your API key and kept for 48 hours.
+                 * @example 3f1c2a9e-complaint-intake-0001
+                 */
                 "Idempotency-Key"?: string | null;
             };
             path?: never;
@@ -4595,7 +4602,10 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Makes a retry safe; kept for 48 hours. */
+                /**
+                 * @description Makes a retry safe; kept for 48 hours.
+                 * @example 3f1c2a9e-complaint-intake-0001
+                 */
                 "Idempotency-Key"?: string | null;
             };
             path: {
@@ -4855,7 +4865,10 @@ export interface operations {
             header?: {
                 /** @description The referral's ETag; a stale one is refused with 412. */
                 "If-Match"?: string | null;
-                /** @description Makes a retry safe; kept for 48 hours. */
+                /**
+                 * @description Makes a retry safe; kept for 48 hours.
+                 * @example 3f1c2a9e-complaint-intake-0001
+                 */
                 "Idempotency-Key"?: string | null;
             };
             path: {
@@ -4967,7 +4980,10 @@ export interface operations {
             header?: {
                 /** @description The referral's ETag; a stale one is refused with 412. */
                 "If-Match"?: string | null;
-                /** @description Makes a retry safe; kept for 48 hours. */
+                /**
+                 * @description Makes a retry safe; kept for 48 hours.
+                 * @example 3f1c2a9e-complaint-intake-0001
+                 */
                 "Idempotency-Key"?: string | null;
             };
             path: {
@@ -5079,7 +5095,10 @@ export interface operations {
             header?: {
                 /** @description The referral's ETag; a stale one is refused with 412. */
                 "If-Match"?: string | null;
-                /** @description Makes a retry safe; kept for 48 hours. */
+                /**
+                 * @description Makes a retry safe; kept for 48 hours.
+                 * @example 3f1c2a9e-complaint-intake-0001
+                 */
                 "Idempotency-Key"?: string | null;
             };
             path: {
@@ -5191,7 +5210,10 @@ export interface operations {
             header?: {
                 /** @description The referral's ETag; a stale one is refused with 412. */
                 "If-Match"?: string | null;
-                /** @description Makes a retry safe; kept for 48 hours. */
+                /**
+                 * @description Makes a retry safe; kept for 48 hours.
+                 * @example 3f1c2a9e-complaint-intake-0001
+                 */
                 "Idempotency-Key"?: string | null;
             };
             path: {
@@ -5303,7 +5325,10 @@ export interface operations {
             header?: {
                 /** @description The referral's ETag; a stale one is refused with 412. */
                 "If-Match"?: string | null;
-                /** @description Makes a retry safe; kept for 48 hours. */
+                /**
+                 * @description Makes a retry safe; kept for 48 hours.
+                 * @example 3f1c2a9e-complaint-intake-0001
+                 */
                 "Idempotency-Key"?: string | null;
             };
             path: {
@@ -5415,7 +5440,10 @@ export interface operations {
             header?: {
                 /** @description The referral's ETag; a stale one is refused with 412. */
                 "If-Match"?: string | null;
-                /** @description Makes a retry safe; kept for 48 hours. */
+                /**
+                 * @description Makes a retry safe; kept for 48 hours.
+                 * @example 3f1c2a9e-complaint-intake-0001
+                 */
                 "Idempotency-Key"?: string | null;
             };
             path: {

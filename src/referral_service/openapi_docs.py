@@ -85,6 +85,15 @@ def _problem(code: int) -> dict[str, Any]:
     return problem_responses(code)[code]
 
 
+def _idempotency_key_schema(parameter: dict[str, Any]) -> None:
+    schema = parameter.get("schema", {})
+    variants = schema.get("anyOf", [schema])
+    for variant in variants:
+        if variant.get("type") == "string":
+            variant["pattern"] = r"^[\x21-\x7e]([\x20-\x7e]{0,253}[\x21-\x7e])?$"  # no edge spaces: HTTP strips them
+    parameter.setdefault("example", "3f1c2a9e-complaint-intake-0001")
+
+
 def _name_merge_patch_body(schema: dict[str, Any]) -> None:
     """`PATCH /v1/complaints/{id}` reads its body itself (a merge patch); document it as a named schema.
 
@@ -132,6 +141,10 @@ def finalize_openapi(schema: dict[str, Any]) -> dict[str, Any]:
                 continue
             if operation.get("operationId") in SUMMARIES:
                 operation["summary"] = SUMMARIES[operation["operationId"]]
+            for parameter in operation.get("parameters", []):
+                if parameter.get("in") == "header" and parameter.get("name") == "Idempotency-Key":
+                    # What idempotency.validate_key enforces (a 400 otherwise): 1-255 printable ASCII characters.
+                    _idempotency_key_schema(parameter)
             responses = operation.setdefault("responses", {})
             has_body = "requestBody" in operation
             has_params = bool(operation.get("parameters")) or has_body

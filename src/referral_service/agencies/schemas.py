@@ -31,7 +31,7 @@ def _known_zone(value: str) -> str:
 
 _ZONES = frozenset(available_timezones())
 TimeZoneName = Annotated[str, Field(max_length=64, examples=["Asia/Makassar"]), AfterValidator(_known_zone)]
-DueDays = Annotated[int, Field(ge=1, le=365)]
+DueDays = Annotated[int, Field(ge=1, le=365, strict=True)]  # strict: `true` is not 1 day
 
 
 class AgencyCreate(InputModel):
@@ -52,16 +52,18 @@ class AgencyCreate(InputModel):
 
 
 class AgencyUpdate(InputModel):
-    """Fields present are changed; fields absent stay as they are."""
+    """Fields present are changed; fields absent stay as they are. Only `parent_code` and
+    `default_due_working_days` may be set to null (no parent; the service default)."""
 
     model_config = ConfigDict(json_schema_extra={"examples": [{"default_due_working_days": 10}, {"active": False}]})
 
-    name: ShortText | None = None
-    kind: AgencyKind | None = None
-    region_code: RegionCode | None = None
+    # Not nullable (an explicit null is a 422); None only stands for "absent".
+    name: ShortText = None  # type: ignore[assignment]
+    kind: AgencyKind = None  # type: ignore[assignment]
+    region_code: RegionCode = None  # type: ignore[assignment]
     parent_code: AgencyCode | None = None
-    timezone: TimeZoneName | None = None
-    active: bool | None = None
+    timezone: TimeZoneName = None  # type: ignore[assignment]
+    active: bool = None  # type: ignore[assignment]
     default_due_working_days: DueDays | None = None
 
 

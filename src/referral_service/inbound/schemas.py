@@ -26,7 +26,7 @@ class InboundSecretRequest(InputModel):
     model_config = ConfigDict(json_schema_extra={"examples": [{"overlap_hours": 24}]})
 
     overlap_hours: int = Field(
-        24, ge=0, le=168,
+        24, ge=0, le=168, strict=True,
         description="Hours during which the previous secret still verifies, so the sender can switch over. 0 ends it now.",
     )
 

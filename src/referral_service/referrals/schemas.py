@@ -13,6 +13,7 @@ DueWorkingDays = Field(
     None,
     ge=1,
     le=365,
+    strict=True,  # JSON `true` is not 1 working day
     description="Working days the agency has to respond; defaults to the agency's setting, then the service default (14).",
 )
 

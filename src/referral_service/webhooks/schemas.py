@@ -2,12 +2,12 @@ import uuid
 from datetime import datetime
 from typing import Literal
 
-from pydantic import AwareDatetime, ConfigDict, Field, field_validator
+from pydantic import ConfigDict, Field, field_validator
 
 from referral_service import openapi_examples as ex
 
 from referral_service.auth.roles import Role
-from referral_service.schemas import InputModel, OutputModel, text_field
+from referral_service.schemas import InputModel, OutputModel, UtcDateTime, text_field
 from referral_service.webhooks.catalogue import EventTypeName
 
 WebhookUrl = text_field(2048, 1)
@@ -100,7 +100,7 @@ class RotateSecret(InputModel):
     model_config = ConfigDict(json_schema_extra={"examples": [{"overlap_hours": 24}]})
 
     overlap_hours: int = Field(
-        24, ge=0, le=168, description="How long the old secret keeps signing deliveries too (0-168 hours)."
+        24, ge=0, le=168, strict=True, description="How long the old secret keeps signing deliveries too (0-168 hours)."
     )
 
 
@@ -109,8 +109,8 @@ class RecoverRequest(InputModel):
 
     model_config = ConfigDict(json_schema_extra={"examples": [{"since": "2026-11-26T00:00:00Z", "until": "2026-11-27T00:00:00Z"}]})
 
-    since: AwareDatetime = Field(description="Re-queue failed deliveries created at or after this time.")
-    until: AwareDatetime | None = Field(None, description="...and before this time (default: now).")
+    since: UtcDateTime = Field(description="Re-queue failed deliveries created at or after this time.")
+    until: UtcDateTime | None = Field(None, description="...and before this time (default: now).")
 
 
 class RecoverResult(OutputModel):

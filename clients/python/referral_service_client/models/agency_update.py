@@ -13,46 +13,35 @@ T = TypeVar("T", bound="AgencyUpdate")
 
 @_attrs_define
 class AgencyUpdate:
-    """Fields present are changed; fields absent stay as they are.
+    """Fields present are changed; fields absent stay as they are. Only `parent_code` and
+    `default_due_working_days` may be set to null (no parent; the service default).
 
-    Attributes:
-        name (None | str | Unset):
-        kind (AgencyKind | None | Unset):
-        region_code (None | str | Unset):
-        parent_code (None | str | Unset):
-        timezone (None | str | Unset):
-        active (bool | None | Unset):
-        default_due_working_days (int | None | Unset):
+        Attributes:
+            name (str | Unset):
+            kind (AgencyKind | Unset): An Inspektorat (province, regency or city) or another regional office (OPD).
+            region_code (str | Unset):
+            parent_code (None | str | Unset):
+            timezone (str | Unset):
+            active (bool | Unset):
+            default_due_working_days (int | None | Unset):
     """
 
-    name: None | str | Unset = UNSET
-    kind: AgencyKind | None | Unset = UNSET
-    region_code: None | str | Unset = UNSET
+    name: str | Unset = UNSET
+    kind: AgencyKind | Unset = UNSET
+    region_code: str | Unset = UNSET
     parent_code: None | str | Unset = UNSET
-    timezone: None | str | Unset = UNSET
-    active: bool | None | Unset = UNSET
+    timezone: str | Unset = UNSET
+    active: bool | Unset = UNSET
     default_due_working_days: int | None | Unset = UNSET
 
     def to_dict(self) -> dict[str, Any]:
-        name: None | str | Unset
-        if isinstance(self.name, Unset):
-            name = UNSET
-        else:
-            name = self.name
+        name = self.name
 
-        kind: None | str | Unset
-        if isinstance(self.kind, Unset):
-            kind = UNSET
-        elif isinstance(self.kind, AgencyKind):
+        kind: str | Unset = UNSET
+        if not isinstance(self.kind, Unset):
             kind = self.kind.value
-        else:
-            kind = self.kind
 
-        region_code: None | str | Unset
-        if isinstance(self.region_code, Unset):
-            region_code = UNSET
-        else:
-            region_code = self.region_code
+        region_code = self.region_code
 
         parent_code: None | str | Unset
         if isinstance(self.parent_code, Unset):
@@ -60,17 +49,9 @@ class AgencyUpdate:
         else:
             parent_code = self.parent_code
 
-        timezone: None | str | Unset
-        if isinstance(self.timezone, Unset):
-            timezone = UNSET
-        else:
-            timezone = self.timezone
+        timezone = self.timezone
 
-        active: bool | None | Unset
-        if isinstance(self.active, Unset):
-            active = UNSET
-        else:
-            active = self.active
+        active = self.active
 
         default_due_working_days: int | None | Unset
         if isinstance(self.default_due_working_days, Unset):
@@ -101,41 +82,16 @@ class AgencyUpdate:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
+        name = d.pop("name", UNSET)
 
-        def _parse_name(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
+        _kind = d.pop("kind", UNSET)
+        kind: AgencyKind | Unset
+        if isinstance(_kind, Unset):
+            kind = UNSET
+        else:
+            kind = AgencyKind(_kind)
 
-        name = _parse_name(d.pop("name", UNSET))
-
-        def _parse_kind(data: object) -> AgencyKind | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            try:
-                if not isinstance(data, str):
-                    raise TypeError()
-                kind_type_0 = AgencyKind(data)
-
-                return kind_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(AgencyKind | None | Unset, data)
-
-        kind = _parse_kind(d.pop("kind", UNSET))
-
-        def _parse_region_code(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        region_code = _parse_region_code(d.pop("region_code", UNSET))
+        region_code = d.pop("region_code", UNSET)
 
         def _parse_parent_code(data: object) -> None | str | Unset:
             if data is None:
@@ -146,23 +102,9 @@ class AgencyUpdate:
 
         parent_code = _parse_parent_code(d.pop("parent_code", UNSET))
 
-        def _parse_timezone(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
+        timezone = d.pop("timezone", UNSET)
 
-        timezone = _parse_timezone(d.pop("timezone", UNSET))
-
-        def _parse_active(data: object) -> bool | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(bool | None | Unset, data)
-
-        active = _parse_active(d.pop("active", UNSET))
+        active = d.pop("active", UNSET)
 
         def _parse_default_due_working_days(data: object) -> int | None | Unset:
             if data is None:

@@ -103,7 +103,9 @@ def sync_detailed(
 
     Args:
         code (str):
-        body (AgencyUpdate): Fields present are changed; fields absent stay as they are.
+        body (AgencyUpdate): Fields present are changed; fields absent stay as they are. Only
+            `parent_code` and
+            `default_due_working_days` may be set to null (no parent; the service default).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -138,7 +140,9 @@ def sync(
 
     Args:
         code (str):
-        body (AgencyUpdate): Fields present are changed; fields absent stay as they are.
+        body (AgencyUpdate): Fields present are changed; fields absent stay as they are. Only
+            `parent_code` and
+            `default_due_working_days` may be set to null (no parent; the service default).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -168,7 +172,9 @@ async def asyncio_detailed(
 
     Args:
         code (str):
-        body (AgencyUpdate): Fields present are changed; fields absent stay as they are.
+        body (AgencyUpdate): Fields present are changed; fields absent stay as they are. Only
+            `parent_code` and
+            `default_due_working_days` may be set to null (no parent; the service default).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -201,7 +207,9 @@ async def asyncio(
 
     Args:
         code (str):
-        body (AgencyUpdate): Fields present are changed; fields absent stay as they are.
+        body (AgencyUpdate): Fields present are changed; fields absent stay as they are. Only
+            `parent_code` and
+            `default_due_working_days` may be set to null (no parent; the service default).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
