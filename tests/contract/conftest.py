@@ -1,4 +1,9 @@
-"""A live server (uvicorn in a subprocess) on the run's throwaway database, for tests that need HTTP."""
+"""A live server (uvicorn in a subprocess) for tests that need HTTP.
+
+It gets a throwaway database of its own (`<run database>_live`, dropped at the end): Schemathesis
+changes whatever an admin key may change (it deactivates agencies, edits the directory), which
+must not leak into the rest of the suite.
+"""
 
 from __future__ import annotations
 
@@ -10,10 +15,14 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import asyncio
+from urllib.parse import urlsplit
+
+import asyncpg
 import httpx
 import pytest
 
-from tests.conftest import BOOTSTRAP_ADMIN_KEY
+from tests.conftest import BOOTSTRAP_ADMIN_KEY, _asyncpg_dsn, _with_database
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -25,8 +34,35 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="session")
-def live_server(database_url: str, kaltim, tmp_path_factory) -> Iterator[str]:
+def live_database_url(database_url: str, tmp_path_factory) -> Iterator[str]:
+    """A second throwaway database on the same server, migrated, with the Kalimantan Timur directory."""
+    name = urlsplit(database_url).path.lstrip("/") + "_live"
+    admin_dsn = _asyncpg_dsn(_with_database(database_url, "postgres"))
+
+    async def _execute(sql: str) -> None:
+        conn = await asyncpg.connect(admin_dsn)
+        try:
+            await conn.execute(sql)
+        finally:
+            await conn.close()
+
+    asyncio.run(_execute(f'CREATE DATABASE "{name}"'))
+    url = _with_database(database_url, name)
+    try:
+        subprocess.run(
+            [sys.executable, "-m", "referral_service.cli", "load-directory"],  # migrates, then loads
+            env={**os.environ, "DATABASE_URL": url}, check=True, capture_output=True,
+            cwd=tmp_path_factory.mktemp("live-load"),
+        )
+        yield url
+    finally:
+        asyncio.run(_execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+@pytest.fixture(scope="session")
+def live_server(live_database_url: str, tmp_path_factory) -> Iterator[str]:
     """Base URL of `referral-service serve` on 127.0.0.1:<random port>; the bootstrap admin key works."""
+    database_url = live_database_url
     port = _free_port()
     log_path = tmp_path_factory.mktemp("live-server") / "server.log"
     env = {
