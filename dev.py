@@ -4,9 +4,10 @@
     python3 dev.py serve [args...]   run the API with demo data (embedded PostgreSQL unless DATABASE_URL is set)
     python3 dev.py test [args...]    run the test suite (embedded PostgreSQL unless TEST_DATABASE_URL is set)
     python3 dev.py cli [args...]     run any `referral-service` command, e.g. `python3 dev.py cli migrate`
+    python3 dev.py generate [args]   regenerate openapi/openapi.json, clients/python and clients/typescript/api.d.ts
 
 Each command first makes sure `.venv` exists and holds the project installed from the current
-pyproject.toml (`pip install -e '.[test]'`, repeated only when pyproject.toml changes).
+pyproject.toml (`pip install -e '.[test,dev]'`, repeated only when pyproject.toml changes).
 """
 
 import hashlib
@@ -24,7 +25,7 @@ VENV = ROOT / ".venv"
 BIN = VENV / "bin"  # POSIX layout (Linux, macOS)
 PYTHON = BIN / "python"
 STAMP = VENV / ".dev-py-installed"
-INSTALL_SPEC = ".[test]"
+INSTALL_SPEC = ".[test,dev]"
 
 
 def log(message):
@@ -67,7 +68,7 @@ def execute(argv):
 
 
 def main(argv):
-    commands = {"serve", "test", "cli"}
+    commands = {"serve", "test", "cli", "generate"}
     if not argv or argv[0] not in commands:
         asked = argv[:1] in (["-h"], ["--help"])
         print(__doc__.strip(), file=sys.stdout if asked else sys.stderr)
@@ -82,6 +83,8 @@ def main(argv):
         # `tests` unless a path was given (`dev.py test tests/unit -x`): pytest would run both.
         given = [a for a in rest if not a.startswith("-") and Path(a.split("::")[0]).exists()]
         execute([PYTHON, "-m", "pytest", *([] if given else ["tests"]), *rest])
+    if command == "generate":
+        execute([PYTHON, ROOT / "scripts" / "generate_clients.py", *rest])
     uses_database = command == "serve" or rest[:1] in (["serve"], ["migrate"], ["worker"], ["load-directory"])
     if uses_database and not os.environ.get("DATABASE_URL"):
         warn_if_root(data_dir / "pg")

@@ -15,6 +15,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import compile_path
 from starlette.responses import Response
 
 logger = logging.getLogger("referral_service.errors")
@@ -159,6 +160,25 @@ def validation_problem(errors: Iterable[dict[str, Any]], instance: str | None = 
     )
 
 
+def allowed_methods(request: Request) -> str:
+    """Every method the API serves on this path, for a 405's `Allow`.
+
+    Starlette's own 405 names only the methods of the first route that matched the path, but here
+    each method of a path is a route of its own. The OpenAPI document lists them all, by path.
+    """
+    table = getattr(request.app.state, "allowed_methods", None)
+    if table is None:
+        table = []
+        for path, item in request.app.openapi().get("paths", {}).items():
+            methods = {m.upper() for m in item if m in ("get", "put", "post", "delete", "patch", "head", "options")}
+            table.append((compile_path(path)[0], ", ".join(sorted(methods))))
+        request.app.state.allowed_methods = table
+    for regex, methods in table:
+        if regex.match(request.url.path):
+            return methods
+    return ""
+
+
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(ProblemError)
     async def _problem(request: Request, exc: ProblemError) -> Response:
@@ -178,9 +198,10 @@ def install_error_handlers(app: FastAPI) -> None:
     async def _http(request: Request, exc: StarletteHTTPException) -> Response:
         slug, title = _DEFAULT_TITLES.get(exc.status_code, ("http-error", "HTTP error"))
         detail = exc.detail if isinstance(exc.detail, str) and exc.detail != title else None
-        return problem_response(
-            problem_body(exc.status_code, slug, title, detail, request.url.path), dict(exc.headers or {})
-        )
+        headers = dict(exc.headers or {})
+        if exc.status_code == 405:
+            headers["Allow"] = allowed_methods(request)
+        return problem_response(problem_body(exc.status_code, slug, title, detail, request.url.path), headers)
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> Response:

@@ -26,7 +26,7 @@ from referral_service.db.engine import make_engine, make_sessionmaker
 from referral_service.db.migrate import head_revisions
 from referral_service.errors import install_error_handlers, problem_body, problem_response
 from referral_service.middleware import RequestGuards
-from referral_service.openapi_docs import PROBLEM_SCHEMA
+from referral_service.openapi_docs import finalize_openapi, problem_responses
 from referral_service.webhooks.docs import register_webhook_docs
 from referral_service.webhooks.endpoints import deliveries_router as webhook_deliveries_router
 from referral_service.webhooks.endpoints import router as webhook_endpoints_router
@@ -108,7 +108,7 @@ def create_app(
         "/readyz",
         tags=["health"],
         name="readyz",
-        responses={503: {"description": "Database unreachable or schema not at the latest migration."}},
+        responses=problem_responses(503),
     )
     async def readyz() -> Response:
         """The database answers and its schema is at the latest migration."""
@@ -137,8 +137,7 @@ def create_app(
             title=app.title, version=app.version, description=app.description, routes=app.routes, tags=app.openapi_tags,
             webhooks=app.webhooks.routes,
         )
-        schema.setdefault("components", {}).setdefault("schemas", {})["Problem"] = PROBLEM_SCHEMA
-        app.openapi_schema = schema
+        app.openapi_schema = finalize_openapi(schema)
         return schema
 
     app.openapi = custom_openapi  # type: ignore[method-assign]

@@ -15,21 +15,55 @@ _DESCRIPTIONS = {
     415: "Request body is not JSON.",
     422: "Request body or parameters failed validation.",
     428: "This operation requires `If-Match`.",
+    503: "Database unreachable or schema not at the latest migration.",
 }
 
 PROBLEM_SCHEMA: dict[str, Any] = {
     "type": "object",
     "title": "Problem",
-    "description": "RFC 9457 problem details.",
+    "description": (
+        "RFC 9457 problem details: the body of every error (`application/problem+json`). Branch on `status` "
+        "and `type`; show `detail` to humans. Validation errors (422) add `errors`."
+    ),
     "required": ["type", "title", "status"],
     "properties": {
-        "type": {"type": "string", "format": "uri-reference"},
-        "title": {"type": "string"},
-        "status": {"type": "integer"},
-        "detail": {"type": "string"},
-        "instance": {"type": "string"},
+        "type": {
+            "type": "string", "format": "uri-reference", "description": "Identifies the kind of problem.",
+            "examples": ["https://referral-service.dev/problems/precondition-required"],
+        },
+        "title": {"type": "string", "description": "Short summary of the kind of problem.",
+                  "examples": ["This request requires If-Match"]},
+        "status": {"type": "integer", "description": "The HTTP status code.", "examples": [428]},
+        "detail": {"type": "string", "description": "What went wrong in this occurrence, for humans.",
+                   "examples": ["Send `If-Match` with the ETag from your last read of this resource."]},
+        "instance": {"type": "string", "description": "The request path.",
+                     "examples": ["/v1/complaints/65881197-a37a-427e-b9b3-d5998f47d9fd"]},
+        "errors": {
+            "type": "array",
+            "description": "Only on 422 validation errors: one entry per invalid field.",
+            "items": {
+                "type": "object",
+                "required": ["loc", "message", "type"],
+                "properties": {
+                    "loc": {"type": "array", "items": {"anyOf": [{"type": "string"}, {"type": "integer"}]},
+                            "description": "Where: `body`, `query`, `path` or `header`, then the field path."},
+                    "message": {"type": "string", "description": "What is wrong, in words."},
+                    "type": {"type": "string", "description": "A machine-readable error kind."},
+                },
+            },
+            "examples": [[{"loc": ["body", "region_code"], "message": "String should match pattern", "type": "string_pattern_mismatch"}]],
+        },
     },
     "additionalProperties": True,
+    "examples": [
+        {
+            "type": "https://referral-service.dev/problems/precondition-required",
+            "title": "This request requires If-Match",
+            "status": 428,
+            "detail": "Send `If-Match` with the ETag from your last read of this resource.",
+            "instance": "/v1/complaints/65881197-a37a-427e-b9b3-d5998f47d9fd",
+        }
+    ],
 }
 
 
@@ -41,3 +75,149 @@ def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
         }
         for code in statuses
     }
+
+
+_HTTP_METHODS = ("get", "put", "post", "delete", "patch", "head", "options", "trace")
+_FASTAPI_VALIDATION_SCHEMAS = ("HTTPValidationError", "ValidationError")
+
+
+def _problem(code: int) -> dict[str, Any]:
+    return problem_responses(code)[code]
+
+
+def _idempotency_key_schema(parameter: dict[str, Any]) -> None:
+    schema = parameter.get("schema", {})
+    variants = schema.get("anyOf", [schema])
+    for variant in variants:
+        if variant.get("type") == "string":
+            variant["pattern"] = r"^[\x21-\x7e]([\x20-\x7e]{0,253}[\x21-\x7e])?$"  # no edge spaces: HTTP strips them
+    parameter.setdefault("example", "3f1c2a9e-complaint-intake-0001")
+
+
+def _name_merge_patch_body(schema: dict[str, Any]) -> None:
+    """`PATCH /v1/complaints/{id}` reads its body itself (a merge patch); document it as a named schema.
+
+    Its fields are those of `ComplaintCreate`, all optional and without defaults (absent means
+    "unchanged"); the patched complaint as a whole is validated like a new one.
+    """
+    schemas = schema.get("components", {}).get("schemas", {})
+    create = schemas.get("ComplaintCreate")
+    operation = schema.get("paths", {}).get("/v1/complaints/{complaint_id}", {}).get("patch")
+    if create is None or operation is None or "requestBody" not in operation:
+        return
+    properties = {name: {k: v for k, v in prop.items() if k != "default"} for name, prop in create["properties"].items()}
+    schemas["ComplaintPatch"] = {
+        "type": "object",
+        "title": "ComplaintPatch",
+        "description": (
+            "A JSON merge patch (RFC 7396) of a complaint: fields present replace the recorded value, `null` "
+            "removes an optional field, absent fields stay as they are. The result must be a valid complaint."
+        ),
+        "properties": properties,
+        "additionalProperties": False,
+        "examples": [{"subject": "Izin usaha (SIUP) tidak diproses"}, {"reported_party": None}],
+    }
+    # One media type: `application/json` is accepted too, but two identical bodies only confuse generated clients.
+    operation["requestBody"]["content"] = {
+        "application/merge-patch+json": {"schema": {"$ref": "#/components/schemas/ComplaintPatch"}}
+    }
+
+
+def finalize_openapi(schema: dict[str, Any]) -> dict[str, Any]:
+    """Make the document say what the service does for every operation, whatever the route declared.
+
+    - 422 is `application/problem+json` (FastAPI documents its own `HTTPValidationError` shape, which
+      the service never sends: errors.py renders validation errors as problem details).
+    - Operations with a request body may get 400 (malformed JSON), 413 (too large) and 415 (not JSON):
+      the request guards (middleware.py) answer those before the route runs.
+    - Operations that need an API key may get 401.
+    """
+    components = schema.setdefault("components", {})
+    components.setdefault("schemas", {})["Problem"] = PROBLEM_SCHEMA
+    for path_item in schema.get("paths", {}).values():
+        for method in _HTTP_METHODS:
+            operation = path_item.get(method)
+            if operation is None:
+                continue
+            if operation.get("operationId") in SUMMARIES:
+                operation["summary"] = SUMMARIES[operation["operationId"]]
+            for parameter in operation.get("parameters", []):
+                if parameter.get("in") == "header" and parameter.get("name") == "Idempotency-Key":
+                    # What idempotency.validate_key enforces (a 400 otherwise): 1-255 printable ASCII characters.
+                    _idempotency_key_schema(parameter)
+            responses = operation.setdefault("responses", {})
+            has_body = "requestBody" in operation
+            has_params = bool(operation.get("parameters")) or has_body
+            secured = operation.get("security", schema.get("security")) not in (None, [])
+            wanted = []
+            if has_params:
+                wanted.append(422)
+            if has_body:
+                wanted += [400, 413, 415]
+            if secured:
+                wanted.append(401)
+            for code in wanted:
+                key = str(code)
+                existing = responses.get(key)
+                if existing is None or PROBLEM_MEDIA_TYPE not in existing.get("content", {}):
+                    responses[key] = _problem(code)
+            operation["responses"] = dict(sorted(responses.items()))
+    _name_merge_patch_body(schema)
+    for path_item in schema.get("webhooks", {}).values():
+        # These describe the subscriber's endpoint: FastAPI's validation response does not apply there.
+        for method in _HTTP_METHODS:
+            if method in path_item:
+                path_item[method].get("responses", {}).pop("422", None)
+    for name in _FASTAPI_VALIDATION_SCHEMAS:
+        components["schemas"].pop(name, None)
+    components["schemas"] = dict(sorted(components["schemas"].items()))
+    return schema
+
+
+# Summaries (the one-line titles generated clients and documentation show), by operation id. Kept here,
+# rather than on each route, so they read as one list; tests/contract checks every operation has one.
+SUMMARIES: dict[str, str] = {
+    "health_healthz": "Liveness probe",
+    "health_readyz": "Readiness probe",
+    "complaints_create": "Record a complaint",
+    "complaints_list": "List complaints",
+    "complaints_get": "Read a complaint",
+    "complaints_patch": "Change a complaint (JSON merge patch)",
+    "complaints_events": "A complaint's whole timeline",
+    "referrals_create": "Refer a complaint to an agency",
+    "referrals_list": "List referrals (an agency's work queue)",
+    "referrals_get": "Read a referral",
+    "referrals_events": "A referral's timeline",
+    "referrals_forward": "Forward a referral to its agency",
+    "referrals_acknowledge": "Acknowledge a referral (agency)",
+    "referrals_respond": "Answer a referral (agency)",
+    "referrals_request_follow_up": "Request a follow-up",
+    "referrals_close": "Close a referral",
+    "referrals_add_note": "Add a note to a referral",
+    "agencies_create": "Add an agency",
+    "agencies_list": "List the agency directory",
+    "agencies_get": "Read an agency",
+    "agencies_update": "Change an agency",
+    "inbound_rotate_secret": "Issue or rotate an agency's inbound secret",
+    "inbound_get_status_mapping": "Read an agency's status mapping",
+    "inbound_put_status_mapping": "Replace an agency's status mapping",
+    "inbound_list_inbound_events": "List an agency's inbound pushes",
+    "inbound_push_event": "Push a status change (signed, from a regional system)",
+    "webhooks_list": "List webhook endpoints",
+    "webhooks_create": "Subscribe a webhook endpoint",
+    "webhooks_get": "Read a webhook endpoint",
+    "webhooks_patch": "Change or pause a webhook endpoint",
+    "webhooks_delete": "Unsubscribe a webhook endpoint",
+    "webhooks_rotate_secret": "Rotate a webhook endpoint's secret",
+    "webhooks_send_test": "Send a test event",
+    "webhooks_deliveries": "List an endpoint's deliveries and attempts",
+    "webhooks_recover": "Re-queue failed deliveries",
+    "webhooks_retry": "Retry one delivery now",
+    "calendar_get_year": "Non-working days of a year",
+    "calendar_set_non_working_day": "Declare a non-working day",
+    "calendar_remove_non_working_day": "Remove a non-working day",
+    "reports_agency_performance": "Agency performance report",
+    "api_keys_list": "List API keys",
+    "api_keys_create": "Issue an API key",
+    "api_keys_revoke": "Revoke an API key",
+}

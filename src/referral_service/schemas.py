@@ -9,7 +9,7 @@ from datetime import datetime, timezone
 from typing import Annotated, Any, Generic, TypeVar
 
 import orjson
-from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, AwareDatetime, BeforeValidator, BaseModel, ConfigDict, Field, StringConstraints
 
 from referral_service.errors import BadRequest
 
@@ -43,8 +43,22 @@ def _utc_representable(value: datetime) -> datetime:
     return value
 
 
-# A timezone-aware instant that can be converted to UTC (and so stored and compared in PostgreSQL).
-UtcDateTime = Annotated[AwareDatetime, AfterValidator(_utc_representable)]
+def _not_a_number(value: Any) -> Any:
+    # Pydantic reads numbers (and numeric strings such as `?due_before=0.5`) as Unix timestamps; the
+    # document promises RFC 3339 date-times, so anything else is a 422, not an instant in 1970.
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        raise ValueError("must be an RFC 3339 date-time, e.g. 2026-11-27T08:00:00+08:00")
+    if isinstance(value, str):
+        try:
+            float(value)
+        except ValueError:
+            return value
+        raise ValueError("must be an RFC 3339 date-time, e.g. 2026-11-27T08:00:00+08:00")
+    return value
+
+
+# A timezone-aware RFC 3339 instant that can be converted to UTC (and so stored and compared in PostgreSQL).
+UtcDateTime = Annotated[AwareDatetime, BeforeValidator(_not_a_number), AfterValidator(_utc_representable)]
 
 ShortText = text_field(200, 1)
 RegionCode = Annotated[
@@ -67,9 +81,15 @@ T = TypeVar("T")
 
 
 class Page(BaseModel, Generic[T]):
+    """One page of a list, newest first. Follow `next_cursor` until it is null."""
+
+    # A docstring is not inherited by `Page[X]`; the config is.
+    model_config = ConfigDict(json_schema_extra={"description": "One page of a list, newest first. Follow `next_cursor` until it is null."})
+
     items: list[T]
     next_cursor: str | None = Field(
-        None, description="Pass as `cursor` to get the next page; null on the last page."
+        None, description="Pass as `cursor` to get the next page; null on the last page.",
+        examples=["WyIyMDI2LTExLTI3VDAyOjU2OjIzLjI3MzA1NCswMDowMCIsIjY1ODgxMTk3LWEzN2EtNDI3ZS1iOWIzLWQ1OTk4ZjQ3ZDlmZCJd"],
     )
 
 

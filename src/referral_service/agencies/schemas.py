@@ -3,12 +3,16 @@ from enum import StrEnum
 from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
-from pydantic import AfterValidator, Field
+from pydantic import AfterValidator, ConfigDict, Field
+
+from referral_service import openapi_examples as ex
 
 from referral_service.schemas import AgencyCode, InputModel, OutputModel, RegionCode, ShortText
 
 
 class AgencyKind(StrEnum):
+    """An Inspektorat (province, regency or city) or another regional office (OPD)."""
+
     INSPEKTORAT_PROVINSI = "inspektorat_provinsi"
     INSPEKTORAT_KABUPATEN = "inspektorat_kabupaten"
     INSPEKTORAT_KOTA = "inspektorat_kota"
@@ -27,10 +31,14 @@ def _known_zone(value: str) -> str:
 
 _ZONES = frozenset(available_timezones())
 TimeZoneName = Annotated[str, Field(max_length=64, examples=["Asia/Makassar"]), AfterValidator(_known_zone)]
-DueDays = Annotated[int, Field(ge=1, le=365)]
+DueDays = Annotated[int, Field(ge=1, le=365, strict=True)]  # strict: `true` is not 1 day
 
 
 class AgencyCreate(InputModel):
+    """A new agency in the directory (admin)."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{"code": "opd-64.72-dpmptsp", "name": "DPMPTSP Kota Samarinda", "kind": "opd", "region_code": "64.72", "parent_code": "inspektorat-64.72", "timezone": "Asia/Makassar", "default_due_working_days": 10}]})
+
     code: AgencyCode = Field(examples=["inspektorat-64.72"], description="Stable identifier, lower case.")
     name: ShortText = Field(examples=["Inspektorat Kota Samarinda"])
     kind: AgencyKind
@@ -44,16 +52,26 @@ class AgencyCreate(InputModel):
 
 
 class AgencyUpdate(InputModel):
-    name: ShortText | None = None
-    kind: AgencyKind | None = None
-    region_code: RegionCode | None = None
+    """Fields present are changed; fields absent stay as they are. Only `parent_code` and
+    `default_due_working_days` may be set to null (no parent; the service default)."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{"default_due_working_days": 10}, {"active": False}]})
+
+    # Not nullable (an explicit null is a 422); None only stands for "absent".
+    name: ShortText = None  # type: ignore[assignment]
+    kind: AgencyKind = None  # type: ignore[assignment]
+    region_code: RegionCode = None  # type: ignore[assignment]
     parent_code: AgencyCode | None = None
-    timezone: TimeZoneName | None = None
-    active: bool | None = None
+    timezone: TimeZoneName = None  # type: ignore[assignment]
+    active: bool = None  # type: ignore[assignment]
     default_due_working_days: DueDays | None = None
 
 
 class AgencyOut(OutputModel):
+    """An agency of the directory."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [ex.AGENCY_OUT]})
+
     code: str = Field(examples=["inspektorat-64.72"])
     name: str
     kind: AgencyKind

@@ -3,7 +3,9 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Annotated, Any
 
-from pydantic import Field
+from pydantic import ConfigDict, Field
+
+from referral_service import openapi_examples as ex
 
 from referral_service.schemas import (
     AgencyCode, InputModel, OutputModel, RegionCode, ShortText, Text, UtcDateTime, text_field,
@@ -11,6 +13,8 @@ from referral_service.schemas import (
 
 
 class Channel(StrEnum):
+    """How the complaint reached the Ombudsman."""
+
     WALK_IN = "walk_in"
     LETTER = "letter"
     EMAIL = "email"
@@ -42,24 +46,36 @@ Email = Annotated[Text, Field(max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]
 
 
 class Complainant(InputModel):
+    """The person who complains. Only `name` is required."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [ex.COMPLAINANT]})
+
     name: ShortText = Field(examples=["Siti Rahmawati"])
     email: Email | None = Field(None, examples=["siti@example.org"])
     phone: text_field(40) | None = Field(None, examples=["+62 812 5555 0101"])
-    address: text_field(500) | None = None
-    identity_number: text_field(40) | None = Field(None, description="E.g. the NIK on the KTP.")
+    address: text_field(500) | None = Field(None, examples=["Jl. Gajah Mada No. 1, Samarinda"])
+    identity_number: text_field(40) | None = Field(None, description="E.g. the NIK on the KTP.", examples=["6472010101800001"])
 
 
 class ReportedParty(InputModel):
+    """The office or official complained about: an agency in the directory, a name, or both."""
+
     agency_code: AgencyCode | None = Field(None, examples=["opd-64.72-dpmptsp"])
     name: text_field(200) | None = Field(None, examples=["Dinas Penanaman Modal dan PTSP Kota Samarinda"])
 
 
 class ExternalRef(InputModel):
+    """The complaint's id in another system, e.g. SP4N-LAPOR!."""
+
     system: text_field(50, 1) = Field(examples=["sp4n_lapor"])
     id: text_field(100, 1) = Field(examples=["LAP-2026-77812"])
 
 
 class ComplaintCreate(InputModel):
+    """A new complaint, as the Ombudsman records it. Also the shape a merge patch must leave behind."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [ex.COMPLAINT_CREATE]})
+
     channel: Channel
     received_at: UtcDateTime | None = Field(None, description="When the Ombudsman received it; defaults to now.")
     complainant: Complainant
@@ -80,6 +96,10 @@ ComplaintWritable = ComplaintCreate
 
 
 class ComplainantOut(OutputModel):
+    """The complainant as recorded."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [ex.COMPLAINT_OUT["complainant"]]})
+
     name: str
     email: str | None = None
     phone: str | None = None
@@ -88,6 +108,10 @@ class ComplainantOut(OutputModel):
 
 
 class ComplaintOut(OutputModel):
+    """The canonical complaint record. The `ETag` header of a read carries its version."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [ex.COMPLAINT_OUT]})
+
     id: uuid.UUID
     reference: str = Field(examples=["64-2026-000123"], description="Human-readable, unique, never reused.")
     channel: Channel

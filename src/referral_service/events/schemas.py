@@ -3,18 +3,27 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import Query
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
+from referral_service import openapi_examples as ex
 from referral_service.auth.roles import Role
 
 
 class ActorOut(BaseModel):
+    """Who caused a timeline event."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [ex.ACTOR]})
+
     key_id: uuid.UUID | None = Field(description="The API key that caused the event; null for the service itself.")
     role: Role | None
     agency_code: str | None
 
 
 class EventOut(BaseModel):
+    """One entry of the append-only timeline."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [ex.EVENT_OUT]})
+
     id: int = Field(description="Global, increasing event id.")
     complaint_id: uuid.UUID
     referral_id: uuid.UUID | None

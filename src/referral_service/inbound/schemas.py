@@ -7,7 +7,9 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, Any, Literal, Union
 
-from pydantic import AwareDatetime, BaseModel, Field, StringConstraints, TypeAdapter, model_validator
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, TypeAdapter, model_validator
+
+from referral_service import openapi_examples as ex
 
 from referral_service.referrals.domain import ReferralAction, ResponseOutcome
 from referral_service.referrals.schemas import ReferralOut
@@ -19,13 +21,21 @@ MAX_MAPPING_ENTRIES = 200
 
 
 class InboundSecretRequest(InputModel):
+    """Issue a new inbound signing secret. The body may be omitted (24 hours of overlap)."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{"overlap_hours": 24}]})
+
     overlap_hours: int = Field(
-        24, ge=0, le=168,
+        24, ge=0, le=168, strict=True,
         description="Hours during which the previous secret still verifies, so the sender can switch over. 0 ends it now.",
     )
 
 
 class InboundSecretOut(BaseModel):
+    """The agency's new inbound signing secret (shown only here)."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{"agency_code": "inspektorat-64.72", "secret": "whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD", "rotated_at": "2026-11-27T03:10:00Z", "previous_valid_until": "2026-11-28T03:10:00Z"}]})
+
     agency_code: str
     secret: str = Field(description="The new signing secret (`whsec_` + base64). Shown only in this response.")
     rotated_at: datetime
@@ -43,6 +53,8 @@ class MappedAction(StrEnum):
 
 
 class StatusMappingEntry(InputModel):
+    """What one of the agency's own status words does when pushed."""
+
     action: MappedAction
     outcome: ResponseOutcome | None = Field(
         None, description="Only for `respond`: the outcome to report when the push does not carry one."
@@ -143,6 +155,10 @@ STATUS_MAPPING = TypeAdapter(StatusMappingBody)
 
 
 class InboundAccepted(BaseModel):
+    """The push was applied."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{"status": "accepted", "inbound_event_id": ex.INBOUND_EVENT_ID, "action": "acknowledge", "referral": ex.REFERRAL_OUT}]})
+
     status: Literal["accepted"] = "accepted"
     inbound_event_id: uuid.UUID = Field(description="This push in `GET /v1/agencies/{code}/inbound-events`.")
     action: MappedAction = Field(description="The action the push was applied as.")
@@ -150,6 +166,10 @@ class InboundAccepted(BaseModel):
 
 
 class InboundEventOut(BaseModel):
+    """One push as received, with the answer it got (the agency's inbox log)."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{"id": ex.INBOUND_EVENT_ID, "agency_code": "inspektorat-64.72", "status": "accepted", "status_code": 200, "reason": "applied as acknowledge", "webhook_id": "msg_smd_0042_1", "webhook_timestamp": 1795748100, "type": "referral.acknowledged", "referral_id": ex.REFERRAL_ID, "deliveries": 1, "received_at": "2026-11-27T04:15:00Z", "last_delivery_at": "2026-11-27T04:15:00Z", "payload": {"type": "referral.acknowledged", "timestamp": "2026-11-27T04:14:58Z", "data": {"referral_id": ex.REFERRAL_ID, "new_external_ref": "SMD-ADU-2026-0042"}}, "response": {"status": "accepted"}}]})
+
     id: uuid.UUID
     agency_code: str
     status: Literal["accepted", "rejected"]

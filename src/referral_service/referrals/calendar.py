@@ -36,6 +36,8 @@ _END_OF_DAY = time(23, 59, 59)
 
 
 class DaySource(StrEnum):
+    """Where a non-working day comes from: `public` holiday, `cuti_bersama` or an admin `override`."""
+
     PUBLIC = "public"
     CUTI_BERSAMA = "cuti_bersama"
     OVERRIDE = "override"

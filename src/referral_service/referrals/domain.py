@@ -18,6 +18,8 @@ from referral_service.auth.roles import Role
 
 
 class ReferralState(StrEnum):
+    """received -> forwarded -> responded -> closed (a follow-up sends `responded` back to `forwarded`)."""
+
     RECEIVED = "received"
     FORWARDED = "forwarded"
     RESPONDED = "responded"
@@ -25,6 +27,8 @@ class ReferralState(StrEnum):
 
 
 class ReferralAction(StrEnum):
+    """What can be done to a referral; `allowed_actions` lists those the calling key may do now."""
+
     CREATE = "create"
     FORWARD = "forward"
     ACKNOWLEDGE = "acknowledge"

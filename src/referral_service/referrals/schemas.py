@@ -1,7 +1,9 @@
 import uuid
 from datetime import datetime
 
-from pydantic import Field
+from pydantic import ConfigDict, Field
+
+from referral_service import openapi_examples as ex
 
 from referral_service.complaints.schemas import ComplaintOut
 from referral_service.referrals.domain import ReferralAction, ReferralState, Resolution, ResponseOutcome
@@ -11,47 +13,74 @@ DueWorkingDays = Field(
     None,
     ge=1,
     le=365,
+    strict=True,  # JSON `true` is not 1 working day
     description="Working days the agency has to respond; defaults to the agency's setting, then the service default (14).",
 )
 
 
 class ReferralCreate(InputModel):
+    """Refer the complaint to one agency of the directory."""
+
     agency_code: AgencyCode = Field(examples=["inspektorat-64.72"])
     instructions: text_field(5000) | None = Field(None, examples=["Mohon klarifikasi ke DPMPTSP Kota Samarinda."])
 
 
 class ForwardRequest(InputModel):
+    """Send a `received` referral to its agency; the deadline starts. The body may be omitted."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{"instructions": "Mohon klarifikasi ke DPMPTSP Kota Samarinda.", "due_working_days": 14}]})
+
     instructions: text_field(5000) | None = Field(None, description="Replaces the instructions when given.")
     due_working_days: int | None = DueWorkingDays
 
 
 class AcknowledgeRequest(InputModel):
+    """The agency confirms receipt. The body may be omitted."""
+
     external_ref: text_field(200, 1) | None = Field(
         None, examples=["SAMARINDA-ADU-2026-0042"], description="Your own id for this referral; unique per agency."
     )
 
 
 class RespondRequest(InputModel):
+    """The agency's answer."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{k: ex.RESPONSE_OUT[k] for k in ("outcome", "summary", "actions_taken")}]})
+
     outcome: ResponseOutcome
     summary: text_field(10000, 1) = Field(examples=["Izin telah diterbitkan pada 2 Desember 2026."])
     actions_taken: text_field(10000) | None = None
 
 
 class FollowUpRequest(InputModel):
+    """Send an answered referral back to the agency, with a reason and a new deadline."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{"reason": "Mohon lampirkan salinan izin yang diterbitkan.", "due_working_days": 5}]})
+
     reason: text_field(5000, 1) = Field(examples=["Mohon lampirkan salinan izin yang diterbitkan."])
     due_working_days: int | None = DueWorkingDays
 
 
 class CloseRequest(InputModel):
+    """Close the referral with a resolution."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{"resolution": "resolved", "note": "Izin terbit; pelapor mengonfirmasi."}]})
+
     resolution: Resolution
     note: text_field(5000) | None = None
 
 
 class NoteRequest(InputModel):
+    """A note on the referral's timeline."""
+
     text: text_field(10000, 1) = Field(examples=["Pemeriksaan lapangan dijadwalkan Senin."])
 
 
 class ResponseOut(OutputModel):
+    """The agency's latest answer."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [ex.RESPONSE_OUT]})
+
     outcome: ResponseOutcome
     summary: str
     actions_taken: str | None = None
@@ -59,6 +88,10 @@ class ResponseOut(OutputModel):
 
 
 class ReferralOut(OutputModel):
+    """A complaint referred to one agency, with the complaint embedded. The `ETag` header carries its version."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [ex.REFERRAL_OUT]})
+
     id: uuid.UUID
     complaint_id: uuid.UUID
     agency_code: str

@@ -1,11 +1,17 @@
 from datetime import date, datetime
 
-from pydantic import Field
+from pydantic import ConfigDict, Field
+
+from referral_service import openapi_examples as ex
 
 from referral_service.schemas import OutputModel
 
 
 class AgencyPerformanceRow(OutputModel):
+    """One agency's figures for the referrals forwarded to it in the window."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [ex.REPORT_ROW]})
+
     agency_code: str
     agency_name: str
     region_code: str
@@ -23,6 +29,10 @@ class AgencyPerformanceRow(OutputModel):
 
 
 class AgencyPerformanceReport(OutputModel):
+    """Per-agency figures for a date window (forward dates)."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{"from": "2026-01-01", "to": "2026-06-30", "region_code": "64", "generated_at": "2026-07-01T01:00:00Z", "rows": [ex.REPORT_ROW]}]})
+
     date_from: date = Field(serialization_alias="from")
     date_to: date = Field(serialization_alias="to")
     region_code: str | None

@@ -12,6 +12,7 @@ from typing import Any, Literal
 from fastapi import FastAPI
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
+from referral_service import openapi_examples as ex
 from referral_service.complaints.schemas import ComplaintOut
 from referral_service.webhooks.catalogue import CATALOGUE, EventType, PayloadKind
 
@@ -36,7 +37,7 @@ _SIGNATURE_HEADERS = [
 class ReferralSnapshot(BaseModel):
     """The referral as the subscriber may see it, with its complaint embedded."""
 
-    model_config = ConfigDict(extra="allow")
+    model_config = ConfigDict(extra="allow", json_schema_extra={"examples": [ex.REFERRAL_SNAPSHOT]})
 
     id: uuid.UUID
     complaint_id: uuid.UUID
@@ -58,14 +59,26 @@ class _EventData(BaseModel):
 
 
 class ComplaintEventData(_EventData):
+    """`data` of complaint events: the event and the complaint after it."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{**ex.event_data("complaint.updated", None, None, {"changed_fields": ["subject"]}), "referral_id": None, "agency_code": None, "sequence": 2, "complaint": ex.COMPLAINT_OUT}]})
+
     complaint: ComplaintOut
 
 
 class ReferralEventData(_EventData):
+    """`data` of referral events: the event and the referral after it."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{**ex.event_data("referral.forwarded", "forwarded", "received", {"due_working_days": 14}), "referral": ex.REFERRAL_SNAPSHOT}]})
+
     referral: ReferralSnapshot
 
 
 class EndpointNotice(BaseModel):
+    """A webhook endpoint as described in a notice (never its secret)."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{**{k: ex.ENDPOINT_OUT[k] for k in ("id", "url", "description", "owner")}, "disabled_at": "2026-11-30T08:00:00Z", "disabled_reason": "failing continuously for 5 days"}]})
+
     id: uuid.UUID
     url: str
     description: str | None
@@ -75,10 +88,16 @@ class EndpointNotice(BaseModel):
 
 
 class EndpointDisabledData(BaseModel):
+    """`data` of `webhook.endpoint_disabled`."""
+
     endpoint: EndpointNotice
 
 
 class TestData(BaseModel):
+    """`data` of `webhook.test`."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{"endpoint_id": ex.ENDPOINT_ID, "message": "Test delivery requested through the API."}]})
+
     endpoint_id: uuid.UUID
     message: str
 
@@ -91,11 +110,22 @@ def _data_model(event_type: EventType) -> type[BaseModel]:
     return TestData if event_type.name == "webhook.test" else EndpointDisabledData
 
 
+def _example_payload(event_type: EventType) -> dict[str, Any]:
+    data_model = _data_model(event_type)
+    data = dict(data_model.model_config["json_schema_extra"]["examples"][0]) if data_model is not EndpointDisabledData else {
+        "endpoint": EndpointNotice.model_config["json_schema_extra"]["examples"][0]
+    }
+    if event_type.kind is not PayloadKind.ENDPOINT:
+        data["event_id"] = ex.EVENT_OUT["id"]
+    return {"type": event_type.name, "timestamp": "2026-11-27T03:00:00Z", "data": data}
+
+
 def payload_model(event_type: EventType) -> type[BaseModel]:
     model_name = "Webhook_" + "".join(part.title() for part in event_type.name.replace("_", ".").split("."))
     return create_model(
         model_name,
         __doc__=event_type.summary,
+        __config__=ConfigDict(json_schema_extra={"examples": [_example_payload(event_type)]}),
         type=(Literal[event_type.name], ...),  # type: ignore[valid-type]
         timestamp=(datetime, Field(description="When the event happened (RFC 3339).")),
         data=(_data_model(event_type), ...),

@@ -2,7 +2,9 @@ import uuid
 from datetime import datetime
 from typing import Literal
 
-from pydantic import Field, field_validator
+from pydantic import ConfigDict, Field, field_validator
+
+from referral_service import openapi_examples as ex
 
 from referral_service.auth.roles import Role
 from referral_service.schemas import InputModel, OutputModel, UtcDateTime, text_field
@@ -17,6 +19,10 @@ def _unique(values: list[str] | None) -> list[str] | None:
 
 
 class WebhookEndpointCreate(InputModel):
+    """A new webhook subscription. Its scope is that of the key creating it."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{k: ex.ENDPOINT_OUT[k] for k in ("url", "description", "event_types")}]})
+
     url: WebhookUrl = Field(  # type: ignore[valid-type]
         examples=["https://simwas.samarindakota.go.id/hooks/ombudsman"],
         description="Where deliveries are POSTed. Must be https and resolve to a public address.",
@@ -34,6 +40,8 @@ class WebhookEndpointCreate(InputModel):
 class WebhookEndpointPatch(InputModel):
     """Fields present are changed; fields absent stay as they are."""
 
+    model_config = ConfigDict(json_schema_extra={"examples": [{"disabled": True}, {"event_types": ["referral.forwarded"]}]})
+
     url: WebhookUrl | None = None  # type: ignore[valid-type]
     description: text_field(500) | None = None  # type: ignore[valid-type]
     event_types: EventTypes | None = Field(None, max_length=50)
@@ -45,12 +53,20 @@ class WebhookEndpointPatch(InputModel):
 
 
 class EndpointOwner(OutputModel):
+    """The key scope a subscription was created with."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [ex.ENDPOINT_OUT["owner"]]})
+
     role: Role
     agency_code: str | None
     region_code: str | None
 
 
 class WebhookEndpointOut(OutputModel):
+    """A webhook subscription (never its secret)."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [ex.ENDPOINT_OUT]})
+
     id: uuid.UUID
     url: str
     description: str | None
@@ -68,6 +84,10 @@ class WebhookEndpointOut(OutputModel):
 
 
 class WebhookEndpointWithSecret(WebhookEndpointOut):
+    """A webhook subscription with its signing secret (only when created or rotated)."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{**ex.ENDPOINT_OUT, "secret": "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"}]})
+
     secret: str = Field(
         examples=["whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"],
         description="Signing secret (Standard Webhooks `v1`). Shown only when created or rotated; store it now.",
@@ -75,25 +95,45 @@ class WebhookEndpointWithSecret(WebhookEndpointOut):
 
 
 class RotateSecret(InputModel):
+    """Rotate the signing secret. The body may be omitted (24 hours of overlap)."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{"overlap_hours": 24}]})
+
     overlap_hours: int = Field(
-        24, ge=0, le=168, description="How long the old secret keeps signing deliveries too (0-168 hours)."
+        24, ge=0, le=168, strict=True, description="How long the old secret keeps signing deliveries too (0-168 hours)."
     )
 
 
 class RecoverRequest(InputModel):
+    """Re-queue failed deliveries of a time window, e.g. after an outage of the receiver."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{"since": "2026-11-26T00:00:00Z", "until": "2026-11-27T00:00:00Z"}]})
+
     since: UtcDateTime = Field(description="Re-queue failed deliveries created at or after this time.")
     until: UtcDateTime | None = Field(None, description="...and before this time (default: now).")
 
 
 class RecoverResult(OutputModel):
+    """How many deliveries were queued again."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{"requeued": 17}]})
+
     requeued: int = Field(description="How many failed deliveries were queued again.")
 
 
 class QueuedDelivery(OutputModel):
+    """A delivery queued for sending; see it in the endpoint's deliveries."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{"delivery_id": 5532}]})
+
     delivery_id: int
 
 
 class AttemptOut(OutputModel):
+    """One HTTP attempt of a delivery."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [ex.ATTEMPT_OUT]})
+
     attempted_at: datetime
     duration_ms: int
     response_status: int | None
@@ -105,6 +145,10 @@ DeliveryStatus = Literal["pending", "delivered", "failed"]
 
 
 class DeliveryOut(OutputModel):
+    """One message to one endpoint, with its attempts."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [ex.DELIVERY_OUT]})
+
     id: int
     endpoint_id: uuid.UUID
     webhook_id: str = Field(description="The `webhook-id` header: the same on every retry of this message.")

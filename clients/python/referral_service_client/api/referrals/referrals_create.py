@@ -1,0 +1,243 @@
+from http import HTTPStatus
+from typing import Any
+from urllib.parse import quote
+from uuid import UUID
+
+import httpx
+
+from ... import errors
+from ...client import AuthenticatedClient, Client
+from ...models.problem import Problem
+from ...models.referral_create import ReferralCreate
+from ...models.referral_out import ReferralOut
+from ...types import UNSET, Response, Unset
+
+
+def _get_kwargs(
+    complaint_id: UUID,
+    *,
+    body: ReferralCreate,
+    idempotency_key: None | str | Unset = UNSET,
+) -> dict[str, Any]:
+    headers: dict[str, Any] = {}
+    if not isinstance(idempotency_key, Unset):
+        headers["Idempotency-Key"] = idempotency_key
+
+    _kwargs: dict[str, Any] = {
+        "method": "post",
+        "url": "/v1/complaints/{complaint_id}/referrals".format(
+            complaint_id=quote(str(complaint_id), safe=""),
+        ),
+    }
+
+    _kwargs["json"] = body.to_dict()
+
+    headers["Content-Type"] = "application/json"
+
+    _kwargs["headers"] = headers
+    return _kwargs
+
+
+def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Problem | ReferralOut | None:
+    if response.status_code == 201:
+        response_201 = ReferralOut.from_dict(response.json())
+
+        return response_201
+
+    if response.status_code == 400:
+        response_400 = Problem.from_dict(response.json())
+
+        return response_400
+
+    if response.status_code == 401:
+        response_401 = Problem.from_dict(response.json())
+
+        return response_401
+
+    if response.status_code == 403:
+        response_403 = Problem.from_dict(response.json())
+
+        return response_403
+
+    if response.status_code == 404:
+        response_404 = Problem.from_dict(response.json())
+
+        return response_404
+
+    if response.status_code == 409:
+        response_409 = Problem.from_dict(response.json())
+
+        return response_409
+
+    if response.status_code == 413:
+        response_413 = Problem.from_dict(response.json())
+
+        return response_413
+
+    if response.status_code == 415:
+        response_415 = Problem.from_dict(response.json())
+
+        return response_415
+
+    if response.status_code == 422:
+        response_422 = Problem.from_dict(response.json())
+
+        return response_422
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[Problem | ReferralOut]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    complaint_id: UUID,
+    *,
+    client: AuthenticatedClient,
+    body: ReferralCreate,
+    idempotency_key: None | str | Unset = UNSET,
+) -> Response[Problem | ReferralOut]:
+    """Refer a complaint to an agency
+
+     Refer a complaint to one agency. The referral starts `received`: the agency does not see it until
+    it is forwarded. Ombudsman and admin keys.
+
+    Args:
+        complaint_id (UUID):
+        idempotency_key (None | str | Unset): Makes a retry safe; kept for 48 hours.
+        body (ReferralCreate): Refer the complaint to one agency of the directory.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[Problem | ReferralOut]
+    """
+
+    kwargs = _get_kwargs(
+        complaint_id=complaint_id,
+        body=body,
+        idempotency_key=idempotency_key,
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+
+def sync(
+    complaint_id: UUID,
+    *,
+    client: AuthenticatedClient,
+    body: ReferralCreate,
+    idempotency_key: None | str | Unset = UNSET,
+) -> Problem | ReferralOut | None:
+    """Refer a complaint to an agency
+
+     Refer a complaint to one agency. The referral starts `received`: the agency does not see it until
+    it is forwarded. Ombudsman and admin keys.
+
+    Args:
+        complaint_id (UUID):
+        idempotency_key (None | str | Unset): Makes a retry safe; kept for 48 hours.
+        body (ReferralCreate): Refer the complaint to one agency of the directory.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Problem | ReferralOut
+    """
+
+    return sync_detailed(
+        complaint_id=complaint_id,
+        client=client,
+        body=body,
+        idempotency_key=idempotency_key,
+    ).parsed
+
+
+async def asyncio_detailed(
+    complaint_id: UUID,
+    *,
+    client: AuthenticatedClient,
+    body: ReferralCreate,
+    idempotency_key: None | str | Unset = UNSET,
+) -> Response[Problem | ReferralOut]:
+    """Refer a complaint to an agency
+
+     Refer a complaint to one agency. The referral starts `received`: the agency does not see it until
+    it is forwarded. Ombudsman and admin keys.
+
+    Args:
+        complaint_id (UUID):
+        idempotency_key (None | str | Unset): Makes a retry safe; kept for 48 hours.
+        body (ReferralCreate): Refer the complaint to one agency of the directory.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[Problem | ReferralOut]
+    """
+
+    kwargs = _get_kwargs(
+        complaint_id=complaint_id,
+        body=body,
+        idempotency_key=idempotency_key,
+    )
+
+    response = await client.get_async_httpx_client().request(**kwargs)
+
+    return _build_response(client=client, response=response)
+
+
+async def asyncio(
+    complaint_id: UUID,
+    *,
+    client: AuthenticatedClient,
+    body: ReferralCreate,
+    idempotency_key: None | str | Unset = UNSET,
+) -> Problem | ReferralOut | None:
+    """Refer a complaint to an agency
+
+     Refer a complaint to one agency. The referral starts `received`: the agency does not see it until
+    it is forwarded. Ombudsman and admin keys.
+
+    Args:
+        complaint_id (UUID):
+        idempotency_key (None | str | Unset): Makes a retry safe; kept for 48 hours.
+        body (ReferralCreate): Refer the complaint to one agency of the directory.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Problem | ReferralOut
+    """
+
+    return (
+        await asyncio_detailed(
+            complaint_id=complaint_id,
+            client=client,
+            body=body,
+            idempotency_key=idempotency_key,
+        )
+    ).parsed

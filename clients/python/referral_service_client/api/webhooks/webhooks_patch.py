@@ -1,0 +1,241 @@
+from http import HTTPStatus
+from typing import Any
+from urllib.parse import quote
+from uuid import UUID
+
+import httpx
+
+from ... import errors
+from ...client import AuthenticatedClient, Client
+from ...models.problem import Problem
+from ...models.webhook_endpoint_out import WebhookEndpointOut
+from ...models.webhook_endpoint_patch import WebhookEndpointPatch
+from ...types import Response
+
+
+def _get_kwargs(
+    endpoint_id: UUID,
+    *,
+    body: WebhookEndpointPatch,
+) -> dict[str, Any]:
+    headers: dict[str, Any] = {}
+
+    _kwargs: dict[str, Any] = {
+        "method": "patch",
+        "url": "/v1/webhook-endpoints/{endpoint_id}".format(
+            endpoint_id=quote(str(endpoint_id), safe=""),
+        ),
+    }
+
+    _kwargs["json"] = body.to_dict()
+
+    headers["Content-Type"] = "application/json"
+
+    _kwargs["headers"] = headers
+    return _kwargs
+
+
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Problem | WebhookEndpointOut | None:
+    if response.status_code == 200:
+        response_200 = WebhookEndpointOut.from_dict(response.json())
+
+        return response_200
+
+    if response.status_code == 400:
+        response_400 = Problem.from_dict(response.json())
+
+        return response_400
+
+    if response.status_code == 401:
+        response_401 = Problem.from_dict(response.json())
+
+        return response_401
+
+    if response.status_code == 404:
+        response_404 = Problem.from_dict(response.json())
+
+        return response_404
+
+    if response.status_code == 409:
+        response_409 = Problem.from_dict(response.json())
+
+        return response_409
+
+    if response.status_code == 413:
+        response_413 = Problem.from_dict(response.json())
+
+        return response_413
+
+    if response.status_code == 415:
+        response_415 = Problem.from_dict(response.json())
+
+        return response_415
+
+    if response.status_code == 422:
+        response_422 = Problem.from_dict(response.json())
+
+        return response_422
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[Problem | WebhookEndpointOut]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    endpoint_id: UUID,
+    *,
+    client: AuthenticatedClient,
+    body: WebhookEndpointPatch,
+) -> Response[Problem | WebhookEndpointOut]:
+    """Change or pause a webhook endpoint
+
+     Change the URL, description or event types, or pause (`disabled: true`) and resume the endpoint.
+
+    Deliveries queued while an endpoint is disabled wait and go out, in order, once it is enabled.
+    Enabling an endpoint the service disabled (410 Gone, or five days of failures) restarts its
+    failure clock; use `recover` to re-queue what failed meanwhile. An endpoint disabled because the
+    API key that created it was revoked cannot be enabled again (409): subscribe anew.
+
+    Args:
+        endpoint_id (UUID):
+        body (WebhookEndpointPatch): Fields present are changed; fields absent stay as they are.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[Problem | WebhookEndpointOut]
+    """
+
+    kwargs = _get_kwargs(
+        endpoint_id=endpoint_id,
+        body=body,
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+
+def sync(
+    endpoint_id: UUID,
+    *,
+    client: AuthenticatedClient,
+    body: WebhookEndpointPatch,
+) -> Problem | WebhookEndpointOut | None:
+    """Change or pause a webhook endpoint
+
+     Change the URL, description or event types, or pause (`disabled: true`) and resume the endpoint.
+
+    Deliveries queued while an endpoint is disabled wait and go out, in order, once it is enabled.
+    Enabling an endpoint the service disabled (410 Gone, or five days of failures) restarts its
+    failure clock; use `recover` to re-queue what failed meanwhile. An endpoint disabled because the
+    API key that created it was revoked cannot be enabled again (409): subscribe anew.
+
+    Args:
+        endpoint_id (UUID):
+        body (WebhookEndpointPatch): Fields present are changed; fields absent stay as they are.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Problem | WebhookEndpointOut
+    """
+
+    return sync_detailed(
+        endpoint_id=endpoint_id,
+        client=client,
+        body=body,
+    ).parsed
+
+
+async def asyncio_detailed(
+    endpoint_id: UUID,
+    *,
+    client: AuthenticatedClient,
+    body: WebhookEndpointPatch,
+) -> Response[Problem | WebhookEndpointOut]:
+    """Change or pause a webhook endpoint
+
+     Change the URL, description or event types, or pause (`disabled: true`) and resume the endpoint.
+
+    Deliveries queued while an endpoint is disabled wait and go out, in order, once it is enabled.
+    Enabling an endpoint the service disabled (410 Gone, or five days of failures) restarts its
+    failure clock; use `recover` to re-queue what failed meanwhile. An endpoint disabled because the
+    API key that created it was revoked cannot be enabled again (409): subscribe anew.
+
+    Args:
+        endpoint_id (UUID):
+        body (WebhookEndpointPatch): Fields present are changed; fields absent stay as they are.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[Problem | WebhookEndpointOut]
+    """
+
+    kwargs = _get_kwargs(
+        endpoint_id=endpoint_id,
+        body=body,
+    )
+
+    response = await client.get_async_httpx_client().request(**kwargs)
+
+    return _build_response(client=client, response=response)
+
+
+async def asyncio(
+    endpoint_id: UUID,
+    *,
+    client: AuthenticatedClient,
+    body: WebhookEndpointPatch,
+) -> Problem | WebhookEndpointOut | None:
+    """Change or pause a webhook endpoint
+
+     Change the URL, description or event types, or pause (`disabled: true`) and resume the endpoint.
+
+    Deliveries queued while an endpoint is disabled wait and go out, in order, once it is enabled.
+    Enabling an endpoint the service disabled (410 Gone, or five days of failures) restarts its
+    failure clock; use `recover` to re-queue what failed meanwhile. An endpoint disabled because the
+    API key that created it was revoked cannot be enabled again (409): subscribe anew.
+
+    Args:
+        endpoint_id (UUID):
+        body (WebhookEndpointPatch): Fields present are changed; fields absent stay as they are.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Problem | WebhookEndpointOut
+    """
+
+    return (
+        await asyncio_detailed(
+            endpoint_id=endpoint_id,
+            client=client,
+            body=body,
+        )
+    ).parsed

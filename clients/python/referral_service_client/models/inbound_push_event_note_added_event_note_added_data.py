@@ -1,0 +1,95 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, TypeVar, cast
+from uuid import UUID
+
+from attrs import define as _attrs_define
+
+from ..types import UNSET, Unset
+
+T = TypeVar("T", bound="InboundPushEventNoteAddedEventNoteAddedData")
+
+
+@_attrs_define
+class InboundPushEventNoteAddedEventNoteAddedData:
+    """
+    Attributes:
+        text (str):
+        referral_id (None | Unset | UUID): The referral's id in this service.
+        external_ref (None | str | Unset): Your own id for the referral, once recorded.
+    """
+
+    text: str
+    referral_id: None | Unset | UUID = UNSET
+    external_ref: None | str | Unset = UNSET
+
+    def to_dict(self) -> dict[str, Any]:
+        text = self.text
+
+        referral_id: None | str | Unset
+        if isinstance(self.referral_id, Unset):
+            referral_id = UNSET
+        elif isinstance(self.referral_id, UUID):
+            referral_id = str(self.referral_id)
+        else:
+            referral_id = self.referral_id
+
+        external_ref: None | str | Unset
+        if isinstance(self.external_ref, Unset):
+            external_ref = UNSET
+        else:
+            external_ref = self.external_ref
+
+        field_dict: dict[str, Any] = {}
+
+        field_dict.update(
+            {
+                "text": text,
+            }
+        )
+        if referral_id is not UNSET:
+            field_dict["referral_id"] = referral_id
+        if external_ref is not UNSET:
+            field_dict["external_ref"] = external_ref
+
+        return field_dict
+
+    @classmethod
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        d = dict(src_dict)
+        text = d.pop("text")
+
+        def _parse_referral_id(data: object) -> None | Unset | UUID:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                referral_id_type_0 = UUID(data)
+
+                return referral_id_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(None | Unset | UUID, data)
+
+        referral_id = _parse_referral_id(d.pop("referral_id", UNSET))
+
+        def _parse_external_ref(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        external_ref = _parse_external_ref(d.pop("external_ref", UNSET))
+
+        inbound_push_event_note_added_event_note_added_data = cls(
+            text=text,
+            referral_id=referral_id,
+            external_ref=external_ref,
+        )
+
+        return inbound_push_event_note_added_event_note_added_data
