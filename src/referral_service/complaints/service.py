@@ -34,15 +34,17 @@ async def _check_reported_party(session: AsyncSession, data: ComplaintCreate) ->
         raise UnprocessableEntity(f"reported_party.agency_code {code!r} is not in the agency directory.")
 
 
+def padded_number(number: Any) -> Any:
+    """SQL for `f"{number:06d}"` of a positive integer: zero-padded to six digits, longer numbers
+    kept whole (lpad alone would truncate them)."""
+    digits = cast(number, Text)
+    return case((func.length(digits) < 6, func.lpad(digits, 6, "0")), else_=digits)
+
+
 def _reference_number() -> Any:
-    """The next reference number as text, zero-padded to six digits like `f"{n:06d}"` (longer
-    numbers are kept whole: lpad alone would truncate them)."""
+    """The next reference: the caller's `province-year-` prefix and the sequence's next number."""
     number = select(REFERENCE_SEQUENCE.next_value().label("n")).subquery()
-    digits = cast(number.c.n, Text)
-    return (
-        select(bindparam("reference_prefix", type_=Text) + case((func.length(digits) < 6, func.lpad(digits, 6, "0")), else_=digits))
-        .scalar_subquery()
-    )
+    return select(bindparam("reference_prefix", type_=Text) + padded_number(number.c.n)).scalar_subquery()
 
 
 _COMPLAINTS = Complaint.__table__
