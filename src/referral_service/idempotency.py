@@ -16,7 +16,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import orjson
-from sqlalchemy import Integer, LargeBinary, String, delete, func, text
+from sqlalchemy import Integer, LargeBinary, String, bindparam, delete, func, insert, select, text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
@@ -72,6 +72,19 @@ def validate_key(key: str) -> str:
     return key
 
 
+_RECORDS = IdempotencyRecord.__table__
+_LOCK = text("SELECT pg_try_advisory_xact_lock(hashtextextended(:lock_name, 7))")
+# Core statements built once, not the ORM's get/add/delete: no identity map or unit of work for a
+# row that is only ever read once or written once per request. The record is read in its own
+# statement *after* the lock is granted, so its snapshot includes a first request's commit.
+_RECORD_PK = (_RECORDS.c.principal_id == bindparam("principal_id")) & (_RECORDS.c.key == bindparam("key"))
+_SELECT_RECORD = select(
+    _RECORDS.c.request_hash, _RECORDS.c.status_code, _RECORDS.c.body, _RECORDS.c.headers, _RECORDS.c.expires_at
+).where(_RECORD_PK)
+_DELETE_RECORD = delete(_RECORDS).where(_RECORD_PK)
+_INSERT_RECORD = insert(_RECORDS)
+
+
 async def run_idempotent(
     session: AsyncSession,
     principal: Principal,
@@ -84,34 +97,31 @@ async def run_idempotent(
         return (await produce()).to_response()
     key = validate_key(key)
     fingerprint = await request_fingerprint(request)
-    locked = await session.scalar(
-        text("SELECT pg_try_advisory_xact_lock(hashtextextended(:lock_name, 7))"),
-        {"lock_name": f"idem:{principal.key_id}:{key}"},
-    )
+    locked = await session.scalar(_LOCK, {"lock_name": f"idem:{principal.key_id}:{key}"})
     if not locked:
         raise IdempotencyInFlight("Retry after the first request with this key has finished.")
-    existing = await session.get(IdempotencyRecord, (principal.key_id, key))
+    pk = {"principal_id": principal.key_id, "key": key}
+    existing = (await session.execute(_SELECT_RECORD, pk)).first()
     now = datetime.now(timezone.utc)
     if existing is not None and existing.expires_at > now:
         if existing.request_hash != fingerprint:
             raise IdempotencyKeyReused("This Idempotency-Key was used for a different request.")
         return StoredResponse(existing.status_code, existing.body, existing.headers).to_response(replayed=True)
     if existing is not None:
-        await session.delete(existing)
-        await session.flush()
+        await session.execute(_DELETE_RECORD, pk)
     result = await produce()
-    session.add(
-        IdempotencyRecord(
-            principal_id=principal.key_id,
-            key=key,
-            request_hash=fingerprint,
-            status_code=result.status_code,
-            body=result.body,
-            headers=result.headers,
-            expires_at=now + ttl,
-        )
+    await session.execute(
+        _INSERT_RECORD,
+        {
+            "principal_id": principal.key_id,
+            "key": key,
+            "request_hash": fingerprint,
+            "status_code": result.status_code,
+            "body": result.body,
+            "headers": result.headers,
+            "expires_at": now + ttl,
+        },
     )
-    await session.flush()
     return result.to_response()
 
 

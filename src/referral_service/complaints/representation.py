@@ -6,7 +6,7 @@ from typing import Any
 
 from referral_service.complaints.models import Complaint
 
-_PUBLIC_FIELDS = (
+PUBLIC_FIELDS = (
     "id", "reference", "channel", "received_at", "identity_confidential", "subject", "description",
     "category", "reported_party", "region_code", "incident_date", "external_refs", "created_at", "updated_at",
 )
@@ -14,7 +14,7 @@ _PUBLIC_FIELDS = (
 
 def complaint_dict(complaint: Complaint | Any) -> dict[str, Any]:
     """Full record, as the Ombudsman sees it."""
-    data = {name: getattr(complaint, name) for name in _PUBLIC_FIELDS}
+    data = {name: getattr(complaint, name) for name in PUBLIC_FIELDS}
     data["complainant"] = complaint.complainant
     return data
 

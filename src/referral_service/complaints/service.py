@@ -7,16 +7,16 @@ from datetime import datetime, timezone
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import Sequence, func, select, text, tuple_
+from sqlalchemy import Row, Sequence, Text, bindparam, case, cast, func, insert, select, text, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from referral_service.agencies.models import Agency
 from referral_service.auth.principal import Principal, region_prefix_pattern
 from referral_service.complaints.models import Complaint
-from referral_service.complaints.representation import complaint_dict, etag
+from referral_service.complaints.representation import PUBLIC_FIELDS, complaint_dict, etag
 from referral_service.complaints.schemas import ComplaintCreate, ComplaintWritable
 from referral_service.errors import Forbidden, NotFound, UnprocessableEntity, field_errors
-from referral_service.events.service import Actor, EventDraft, record
+from referral_service.events.service import RESERVE_EVENT_COLUMNS, Actor, EventDraft, record
 from referral_service.preconditions import check_if_match
 from referral_service.schemas import decode_cursor
 
@@ -34,29 +34,66 @@ async def _check_reported_party(session: AsyncSession, data: ComplaintCreate) ->
         raise UnprocessableEntity(f"reported_party.agency_code {code!r} is not in the agency directory.")
 
 
-async def create_complaint(session: AsyncSession, principal: Principal, data: ComplaintCreate) -> Complaint:
+def padded_number(number: Any) -> Any:
+    """SQL for `f"{number:06d}"` of a positive integer: zero-padded to six digits, longer numbers
+    kept whole (lpad alone would truncate them)."""
+    digits = cast(number, Text)
+    return case((func.length(digits) < 6, func.lpad(digits, 6, "0")), else_=digits)
+
+
+def _reference_number() -> Any:
+    """The next reference: the caller's `province-year-` prefix and the sequence's next number."""
+    number = select(REFERENCE_SEQUENCE.next_value().label("n")).subquery()
+    return select(bindparam("reference_prefix", type_=Text) + padded_number(number.c.n)).scalar_subquery()
+
+
+_COMPLAINTS = Complaint.__table__
+_INSERT_COLUMNS = (
+    "id", "received_at", "created_by_key_id", "created_at", "updated_at", "event_seq", "channel", "complainant",
+    "identity_confidential", "subject", "description", "category", "reported_party", "region_code", "incident_date",
+    "external_refs",
+)
+# Intake in one round trip instead of three (SELECT nextval, INSERT, SELECT to refresh): the reference
+# number is drawn inside the INSERT and the stored row comes back through RETURNING, in the form a
+# later read gives (UTC instants, jsonb key order). It also reserves the complaint.created event's
+# id and time, so the event and its webhook fan-out are a single statement as well. Built once.
+_INSERT_COMPLAINT = (
+    insert(_COMPLAINTS)
+    .values(
+        {
+            **{name: bindparam(name, type_=_COMPLAINTS.c[name].type) for name in _INSERT_COLUMNS},
+            "reference": _reference_number(),
+        }
+    )
+    .returning(*(_COMPLAINTS.c[name] for name in (*PUBLIC_FIELDS, "complainant", "version")), *RESERVE_EVENT_COLUMNS)
+)
+
+
+async def create_complaint(session: AsyncSession, principal: Principal, data: ComplaintCreate) -> Row:
+    """Returns the stored complaint as a row (attribute access like the ORM entity)."""
     _check_region(principal, data.region_code)
     await _check_reported_party(session, data)
     now = datetime.now(timezone.utc)
     # One clock for all three, so a complaint is never "received" after it was recorded.
     received_at = data.received_at or now
-    number = await session.scalar(REFERENCE_SEQUENCE.next_value())
     province = data.region_code.split(".", 1)[0]
     # The sequence never hands a number out twice, even across rolled-back transactions.
-    reference = f"{province}-{received_at.astimezone(timezone.utc).year}-{number:06d}"
-    complaint = Complaint(
-        id=uuid.uuid4(),
-        reference=reference,
-        received_at=received_at,
-        created_by_key_id=principal.key_id,
-        created_at=now,
-        updated_at=now,
-        event_seq=1,
-        **_columns(data),
-    )
-    session.add(complaint)
-    await session.flush()
-    await session.refresh(complaint)
+    prefix = f"{province}-{received_at.astimezone(timezone.utc).year}-"
+    complaint = (
+        await session.execute(
+            _INSERT_COMPLAINT,
+            {
+                "reference_prefix": prefix,
+                "id": uuid.uuid4(),
+                "received_at": received_at,
+                "created_by_key_id": principal.key_id,
+                "created_at": now,
+                "updated_at": now,
+                "event_seq": 1,
+                **_columns(data),
+            },
+        )
+    ).one()
     await record(
         session,
         EventDraft(
@@ -64,10 +101,11 @@ async def create_complaint(session: AsyncSession, principal: Principal, data: Co
             complaint_id=complaint.id,
             sequence=1,
             region_code=complaint.region_code,
-            data={"reference": reference, "region_code": complaint.region_code, "category": complaint.category},
+            data={"reference": complaint.reference, "region_code": complaint.region_code, "category": complaint.category},
         ),
         Actor.of(principal),
         snapshot={"complaint": complaint_dict(complaint)},
+        reserved=(complaint.event_id, complaint.event_occurred_at),
     )
     return complaint
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from referral_service.auth.principal import Principal
@@ -45,34 +46,56 @@ class EventDraft:
     agency_visible: bool = False
 
 
-async def record(session: AsyncSession, draft: EventDraft, actor: Actor, snapshot: dict[str, Any] | None) -> int:
+# Reserves a timeline event's id and time in a statement the caller runs anyway (e.g. as extra
+# RETURNING columns of its INSERT), so that `record(..., reserved=...)` can insert the event and
+# fan it out in one round trip. now() is the transaction's start: what `occurred_at` defaults to.
+RESERVE_EVENT_COLUMNS = (
+    func.nextval(func.pg_get_serial_sequence("events", "id")).label("event_id"),
+    func.now().label("event_occurred_at"),
+)
+
+
+async def record(
+    session: AsyncSession,
+    draft: EventDraft,
+    actor: Actor,
+    snapshot: dict[str, Any] | None,
+    *,
+    reserved: tuple[int, datetime] | None = None,
+) -> int:
     """Append one event and queue its webhook deliveries. Returns the event id.
 
     `snapshot` is the resource as the Ombudsman sees it at this event; the outbox derives what
     each subscriber may see from it (agencies never get a confidential complainant's identity).
+    `reserved`: (id, occurred_at) from `RESERVE_EVENT_COLUMNS`; saves a round trip.
     """
-    row = (
-        await session.execute(
-            insert(Event)
-            .values(
-                complaint_id=draft.complaint_id,
-                referral_id=draft.referral_id,
-                agency_code=draft.agency_code,
-                sequence=draft.sequence,
-                type=draft.type,
-                actor_key_id=actor.key_id,
-                actor_role=actor.role,
-                actor_agency_code=actor.agency_code,
-                via=actor.via,
-                from_state=draft.from_state,
-                to_state=draft.to_state,
-                data=draft.data,
-            )
-            .returning(Event.id, Event.occurred_at)
+    columns = {
+        "complaint_id": draft.complaint_id,
+        "referral_id": draft.referral_id,
+        "agency_code": draft.agency_code,
+        "sequence": draft.sequence,
+        "actor_key_id": actor.key_id,
+        "actor_role": actor.role,
+        "actor_agency_code": actor.agency_code,
+        "via": actor.via,
+        "from_state": draft.from_state,
+        "to_state": draft.to_state,
+        "data": draft.data,
+    }
+    if reserved is not None:
+        event_id, occurred_at = reserved
+        await outbox.insert_event_and_enqueue(
+            session, event_id=event_id, occurred_at=occurred_at, draft=draft, event_columns=columns, snapshot=snapshot
         )
-    ).one()
+        return event_id
+    row = (await session.execute(_INSERT_EVENT, {**columns, "type": draft.type})).one()
     await outbox.enqueue(session, event_id=row.id, occurred_at=row.occurred_at, draft=draft, snapshot=snapshot)
     return row.id
+
+
+# Built once, on the table (Core, not the ORM's bulk-insert path): the same for every event.
+_EVENTS = Event.__table__
+_INSERT_EVENT = insert(_EVENTS).returning(_EVENTS.c.id, _EVENTS.c.occurred_at)
 
 
 MAX_EVENTS_PER_PAGE = 1000

@@ -33,6 +33,7 @@ _COUNTRY = "ID"
 # the package may pick a different one and the API's output would vary by host.
 _LANGUAGE = "id"
 _END_OF_DAY = time(23, 59, 59)
+_MEMO_LIMIT = 4096
 
 
 class DaySource(StrEnum):
@@ -84,6 +85,10 @@ class WorkingCalendar:
 
     def __init__(self, overrides: CalendarOverrides | None = None) -> None:
         self._overrides = overrides or CalendarOverrides()
+        # (first, last) -> working days in (first, last]. A list page asks the same question for
+        # many referrals (same due date, same today), and the answer only depends on this
+        # calendar's (immutable) data. Bounded: cleared when it grows past _MEMO_LIMIT.
+        self._counts: dict[tuple[date, date], int] = {}
 
     @property
     def overrides(self) -> CalendarOverrides:
@@ -174,6 +179,15 @@ class WorkingCalendar:
 
     def _count_working_days_after(self, first: date, last: date) -> int:
         """Working days in the half-open range (first, last]."""
+        key = (first, last)
+        count = self._counts.get(key)
+        if count is None:
+            if len(self._counts) >= _MEMO_LIMIT:
+                self._counts.clear()
+            count = self._counts[key] = self._count_uncached(first, last)
+        return count
+
+    def _count_uncached(self, first: date, last: date) -> int:
         count = 0
         day = first + timedelta(days=1)
         while day <= last:

@@ -13,7 +13,8 @@ deadline is ever computed with a calendar that has already been replaced.
 
 from __future__ import annotations
 
-from datetime import datetime
+import functools
+from datetime import date, datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -27,11 +28,22 @@ _CACHE = "referral_service.working_calendar"
 _LOCKED = "referral_service.working_calendar_locked"
 
 
+_SELECT_OVERRIDES = select(CalendarOverride.day, CalendarOverride.kind, CalendarOverride.name)
+
+
 async def load_calendar(session: AsyncSession) -> WorkingCalendar:
-    rows = (await session.execute(select(CalendarOverride.day, CalendarOverride.kind, CalendarOverride.name))).all()
+    rows = (await session.execute(_SELECT_OVERRIDES)).all()
+    return _calendar_for(frozenset((row.day, row.kind, row.name) for row in rows))
+
+
+@functools.lru_cache(maxsize=8)
+def _calendar_for(rows: frozenset[tuple[date, str, str]]) -> WorkingCalendar:
+    # The overrides are still read from the database by every session (a change is seen at once),
+    # but the same set of overrides gives the same calendar object, whose day counts are memoized
+    # (see WorkingCalendar._count_working_days_after): list pages stop recounting day by day.
     overrides = CalendarOverrides(
-        extra_non_working={row.day: row.name for row in rows if row.kind == "non_working"},
-        declared_working=frozenset(row.day for row in rows if row.kind == "working"),
+        extra_non_working={day: name for day, kind, name in rows if kind == "non_working"},
+        declared_working=frozenset(day for day, kind, _ in rows if kind == "working"),
     )
     return WorkingCalendar(overrides)
 

@@ -49,6 +49,9 @@ REFERRAL_FIELDS = (
 )
 
 
+NOT_LOADED: Any = object()
+
+
 @dataclass(slots=True)
 class ReferralView:
     """A referral with its complaint, loaded in one query."""
@@ -56,6 +59,9 @@ class ReferralView:
     referral: Referral
     complaint: Complaint
     timezone: str
+    # The agency's default deadline when the loading query fetched it (a transition's does, which
+    # saves the forward a round trip); NOT_LOADED otherwise.
+    agency_due_working_days: Any = NOT_LOADED
 
 
 def referral_dict(referral: Referral) -> dict[str, Any]:
@@ -89,12 +95,12 @@ async def get_view(
 ) -> ReferralView:
     stmt = view_query().where(Referral.id == referral_id)
     if for_update:
-        stmt = stmt.with_for_update(of=Referral)
+        stmt = stmt.add_columns(Agency.default_due_working_days).with_for_update(of=Referral)
     row = (await session.execute(stmt)).first()
     # Another agency's referral, or one not yet forwarded, is indistinguishable from a missing one.
     if row is None or not _visible(principal, row[0], row[1]):
         raise NotFound("No referral with this id.")
-    return ReferralView(row[0], row[1], row[2])
+    return ReferralView(*row)
 
 
 async def create_referral(
@@ -263,7 +269,9 @@ async def _set_deadline(
     session: AsyncSession, view: ReferralView, requested_days: int | None, now: datetime, default_days: int
 ) -> None:
     referral = view.referral
-    agency_days = await session.scalar(select(Agency.default_due_working_days).where(Agency.code == referral.agency_code))
+    agency_days = view.agency_due_working_days
+    if agency_days is NOT_LOADED:
+        agency_days = await session.scalar(select(Agency.default_due_working_days).where(Agency.code == referral.agency_code))
     days = requested_days or agency_days or default_days
     calendar = await current_calendar(session, for_deadline=True)
     referral.due_working_days = days

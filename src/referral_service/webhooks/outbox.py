@@ -19,7 +19,7 @@ from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import bindparam, text
-from sqlalchemy.dialects.postgresql import BYTEA
+from sqlalchemy.dialects.postgresql import BYTEA, JSONB
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from referral_service.webhooks import payloads
@@ -32,10 +32,11 @@ if TYPE_CHECKING:
 NOTIFY_CHANNEL = "webhook_deliveries"
 
 # One statement: pick the subscriptions that may see this event, insert the (at most two) bodies
-# only if someone will receive them, and queue one delivery per subscription.
-_FAN_OUT = text(
-    """
-    WITH targets AS (
+# only if someone will receive them, queue one delivery per subscription, and NOTIFY the workers
+# if anything was queued. `{event_cte}` is empty, or (see `record_and_enqueue`) the INSERT of the
+# timeline event itself, so that the event, its bodies and its deliveries cost one round trip.
+_FAN_OUT_SQL = """
+    WITH {event_cte}targets AS (
         SELECT e.id, e.owner_role = 'agency' AS redacted
         FROM webhook_endpoints e
         -- Disabled endpoints are included: their deliveries wait (the claim holds them back) and
@@ -80,14 +81,32 @@ _FAN_OUT = text(
         FROM targets t
         ORDER BY t.id
         RETURNING 1
-    )
-    SELECT count(*) FROM queued
+    ),
+    counted AS (SELECT count(*) AS queued FROM queued)
+    -- Delivered to listening workers at commit (and dropped on rollback), so a healthy receiver
+    -- hears about the change right away instead of at the next poll. Only when something was queued.
+    SELECT queued, CASE WHEN queued > 0 THEN pg_notify(CAST(:channel AS text), '') IS NULL END AS notified
+    FROM counted
+"""
+
+_BODY_PARAMS = (bindparam("full_body", type_=BYTEA), bindparam("agency_body", type_=BYTEA))
+_FAN_OUT = text(_FAN_OUT_SQL.format(event_cte="")).bindparams(*_BODY_PARAMS)
+
+# The timeline event, inserted with the id and time reserved by the caller (see events.service).
+_RECORD_AND_FAN_OUT = text(
+    _FAN_OUT_SQL.format(
+        event_cte="""recorded AS (
+        INSERT INTO events (id, occurred_at, complaint_id, referral_id, agency_code, sequence, type, actor_key_id,
+                            actor_role, actor_agency_code, via, from_state, to_state, data)
+        VALUES (CAST(:event_id AS bigint), :occurred_at, :complaint_id, :referral_id, :agency_code, :sequence,
+                CAST(:type AS text), :actor_key_id, :actor_role, :actor_agency_code, :via, :from_state, :to_state, :data)
+    ),
     """
-).bindparams(bindparam("full_body", type_=BYTEA), bindparam("agency_body", type_=BYTEA))
+    )
+).bindparams(*_BODY_PARAMS, bindparam("data", type_=JSONB))
 
 
-async def _fan_out(
-    session: AsyncSession,
+def _fan_out_params(
     *,
     event_type: str,
     event_id: int | None,
@@ -97,34 +116,28 @@ async def _fan_out(
     full_body: bytes,
     agency_body: bytes | None,
     exclude_endpoint: uuid.UUID | None = None,
-) -> int:
-    queued = await session.scalar(
-        _FAN_OUT,
-        {
-            "type": event_type,
-            "event_id": event_id,
-            "region": region_code,
-            "agency_code": agency_code,
-            "ordering_key": ordering_key,
-            "full_body": full_body,
-            "agency_body": agency_body,
-            "exclude_endpoint": exclude_endpoint,
-        },
-    )
-    if queued:
-        # Delivered to listening workers at commit (and dropped on rollback), so a healthy
-        # receiver hears about the change right away instead of at the next poll.
-        await session.execute(text("SELECT pg_notify(:channel, '')"), {"channel": NOTIFY_CHANNEL})
+) -> dict[str, Any]:
+    return {
+        "type": event_type,
+        "event_id": event_id,
+        "region": region_code,
+        "agency_code": agency_code,
+        "ordering_key": ordering_key,
+        "full_body": full_body,
+        "agency_body": agency_body,
+        "exclude_endpoint": exclude_endpoint,
+        "channel": NOTIFY_CHANNEL,
+    }
+
+
+async def _fan_out(session: AsyncSession, **kwargs: Any) -> int:
+    queued = await session.scalar(_FAN_OUT, _fan_out_params(**kwargs))
     return queued or 0
 
 
-async def enqueue(
-    session: AsyncSession, *, event_id: int, occurred_at: datetime, draft: "EventDraft", snapshot: dict[str, Any] | None
-) -> int:
-    """Queue the deliveries of one timeline event. Returns how many were queued."""
+def _event_fan_out_params(event_id: int, occurred_at: datetime, draft: "EventDraft", snapshot: dict[str, Any] | None) -> dict[str, Any]:
     full_body, agency_body = payloads.event_bodies(event_id, occurred_at, draft, snapshot)
-    return await _fan_out(
-        session,
+    return _fan_out_params(
         event_type=draft.type,
         event_id=event_id,
         region_code=draft.region_code,
@@ -134,6 +147,31 @@ async def enqueue(
         full_body=full_body,
         agency_body=agency_body,
     )
+
+
+async def enqueue(
+    session: AsyncSession, *, event_id: int, occurred_at: datetime, draft: "EventDraft", snapshot: dict[str, Any] | None
+) -> int:
+    """Queue the deliveries of one timeline event already inserted. Returns how many were queued."""
+    queued = await session.scalar(_FAN_OUT, _event_fan_out_params(event_id, occurred_at, draft, snapshot))
+    return queued or 0
+
+
+async def insert_event_and_enqueue(
+    session: AsyncSession,
+    *,
+    event_id: int,
+    occurred_at: datetime,
+    draft: "EventDraft",
+    event_columns: dict[str, Any],
+    snapshot: dict[str, Any] | None,
+) -> int:
+    """Insert the timeline event (its id and time reserved beforehand) and queue its deliveries, in
+    one statement. `event_columns`: the events columns other than id, occurred_at and type."""
+    params = _event_fan_out_params(event_id, occurred_at, draft, snapshot)
+    params.update(event_columns, occurred_at=occurred_at)
+    queued = await session.scalar(_RECORD_AND_FAN_OUT, params)
+    return queued or 0
 
 
 async def enqueue_test(session: AsyncSession, endpoint: "WebhookEndpoint") -> int:
