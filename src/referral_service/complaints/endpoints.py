@@ -7,13 +7,13 @@ from fastapi import APIRouter, Header, Query, Request, Response, status
 
 from referral_service.auth.dependencies import OmbudsmanSidePrincipal
 from referral_service.complaints import service
-from referral_service.complaints.representation import complaint_dict, etag
+from referral_service.complaints.representation import complaint_dict, complaint_out, dumps, etag
 from referral_service.complaints.schemas import Category, Channel, ComplaintCreate, ComplaintOut
 from referral_service.db.session import SessionDep
 from referral_service.errors import BadRequest, UnprocessableEntity
 from referral_service.events.schemas import AfterIdQuery, EventLimitQuery, EventOut, event_out
 from referral_service.events.service import list_events
-from referral_service.idempotency import json_response, run_idempotent
+from referral_service.idempotency import StoredResponse, run_idempotent
 from referral_service.openapi_docs import problem_responses
 from referral_service.schemas import LimitQuery, Page, RegionCode, UtcDateTime, encode_cursor
 
@@ -32,7 +32,7 @@ IfMatch = Annotated[str | None, Header(alias="If-Match", description="The ETag f
 
 
 def _out(complaint: Any) -> dict[str, Any]:
-    return ComplaintOut.model_validate(complaint_dict(complaint)).model_dump(mode="json")
+    return complaint_out(complaint_dict(complaint))
 
 
 @router.post(
@@ -62,7 +62,7 @@ async def create(
     async def produce():
         complaint = await service.create_complaint(session, principal, body)
         headers = {"Location": f"/v1/complaints/{complaint.id}", "ETag": etag(complaint.version)}
-        return json_response(201, _out(complaint), headers)
+        return StoredResponse(201, dumps(_out(complaint)), headers)
 
     ttl = timedelta(hours=request.app.state.settings.idempotency_ttl_hours)
     return await run_idempotent(session, principal, idempotency_key, request, produce, ttl)
@@ -81,7 +81,7 @@ async def list_(
     received_from: Annotated[UtcDateTime | None, Query(description="Inclusive lower bound on `received_at`.")] = None,
     received_to: Annotated[UtcDateTime | None, Query(description="Exclusive upper bound on `received_at`.")] = None,
     q: Annotated[str | None, Query(max_length=200, description="Words to find in subject and description.")] = None,
-) -> Page[ComplaintOut]:
+) -> Response:
     """List complaints, newest first, with cursor pagination. Ombudsman and admin keys; a region-limited
     key sees only its region. Rows inserted while you page never make a page skip or repeat a row."""
     if q is not None and "\x00" in q:
@@ -90,15 +90,16 @@ async def list_(
         session, principal, limit=limit, cursor=cursor, region_code=region_code, category=category,
         channel=channel, received_from=received_from, received_to=received_to, q=q,
     )
-    next_cursor = encode_cursor(rows[-1].created_at, rows[-1].id) if more else None
-    return Page[ComplaintOut](items=[ComplaintOut.model_validate(complaint_dict(r)) for r in rows], next_cursor=next_cursor)
+    next_cursor = encode_cursor(rows[-1]["created_at"], rows[-1]["id"]) if more else None
+    page = {"items": [complaint_out(r) for r in rows], "next_cursor": next_cursor}
+    return Response(dumps(page), media_type="application/json")
 
 
 @router.get("/{complaint_id}", response_model=ComplaintOut, responses=problem_responses(401, 403, 404))
 async def get(complaint_id: uuid.UUID, session: SessionDep, principal: OmbudsmanSidePrincipal) -> Response:
     """Read one complaint. The `ETag` header is what `PATCH` expects in `If-Match`."""
-    complaint = await service.get_complaint(session, principal, complaint_id)
-    return Response(orjson.dumps(_out(complaint)), media_type="application/json", headers={"ETag": etag(complaint.version)})
+    row = await service.get_complaint_row(session, principal, complaint_id)
+    return Response(dumps(complaint_out(row)), media_type="application/json", headers={"ETag": etag(row["version"])})
 
 
 _PATCH_BODY = {
@@ -131,7 +132,7 @@ async def patch(
     if not isinstance(patch_doc, dict):
         raise UnprocessableEntity("A merge patch must be a JSON object.")
     complaint = await service.patch_complaint(session, principal, complaint_id, patch_doc, if_match)
-    return Response(orjson.dumps(_out(complaint)), media_type="application/json", headers={"ETag": etag(complaint.version)})
+    return Response(dumps(_out(complaint)), media_type="application/json", headers={"ETag": etag(complaint.version)})
 
 
 @router.get("/{complaint_id}/events", response_model=list[EventOut], responses=problem_responses(401, 403, 404, 422))
@@ -143,6 +144,6 @@ async def events(
     limit: EventLimitQuery = 1000,
 ) -> list[EventOut]:
     """The complaint's whole timeline: its own events and those of every referral, oldest first."""
-    await service.get_complaint(session, principal, complaint_id)
+    await service.get_complaint_row(session, principal, complaint_id)
     rows = await list_events(session, complaint_id=complaint_id, after_id=after_id, limit=limit)
     return [event_out(row) for row in rows]

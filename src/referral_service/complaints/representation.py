@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Mapping
 from typing import Any
+
+import orjson
 
 from referral_service.complaints.models import Complaint
 
@@ -10,6 +14,16 @@ PUBLIC_FIELDS = (
     "id", "reference", "channel", "received_at", "identity_confidential", "subject", "description",
     "category", "reported_party", "region_code", "incident_date", "external_refs", "created_at", "updated_at",
 )
+
+# The columns a response body is built from (`ComplaintOut`'s fields, in its order, plus the version for the ETag).
+OUT_FIELDS = (
+    "id", "reference", "channel", "received_at", "complainant", "identity_confidential", "subject", "description",
+    "category", "reported_party", "region_code", "incident_date", "external_refs", "created_at", "updated_at",
+)
+_COMPLAINANT_KEYS = ("name", "email", "phone", "address", "identity_number")
+
+# Response bodies are serialized with orjson; UTC instants as `Z`, as pydantic writes them.
+JSON_OPTIONS = orjson.OPT_UTC_Z
 
 
 def complaint_dict(complaint: Complaint | Any) -> dict[str, Any]:
@@ -24,6 +38,53 @@ def redact_for_agency(data: dict[str, Any]) -> dict[str, Any]:
     if not data.get("identity_confidential"):
         return data
     return {**data, "complainant": None}
+
+
+def complaint_out(m: Mapping[str, Any], *, redact: bool = False, prefix: str = "") -> dict[str, Any]:
+    """The `ComplaintOut` response body, built directly from the stored columns (a row mapping, or a
+    `complaint_dict`); `prefix` names the columns when the complaint is joined under a label prefix.
+    `redact`: the caller is an agency (a confidential complainant becomes null).
+
+    The one representation of a complaint in responses (list, GET, PATCH, create, and embedded in a
+    referral); tests check it against `ComplaintOut.model_validate(body).model_dump(mode="json")`.
+    Values stay Python objects (UUID, datetime, date): serialize with `dumps`.
+    """
+    if prefix:
+        m = {name: m[prefix + name] for name in OUT_FIELDS}
+    complainant = m["complainant"]
+    if complainant is not None and not (redact and m["identity_confidential"]):
+        complainant = {key: complainant.get(key) for key in _COMPLAINANT_KEYS}
+    else:
+        complainant = None
+    return {
+        "id": m["id"],
+        "reference": m["reference"],
+        "channel": m["channel"],
+        "received_at": m["received_at"],
+        "complainant": complainant,
+        "identity_confidential": m["identity_confidential"],
+        "subject": m["subject"],
+        "description": m["description"],
+        "category": m["category"],
+        "reported_party": m["reported_party"],
+        "region_code": m["region_code"],
+        "incident_date": m["incident_date"],
+        "external_refs": m["external_refs"],
+        "created_at": m["created_at"],
+        "updated_at": m["updated_at"],
+    }
+
+
+def _default(value: Any) -> Any:
+    # asyncpg hands uuid columns back as its own UUID type (equal to, but not, a `uuid.UUID`).
+    if isinstance(value, uuid.UUID) or type(value).__name__ == "UUID":
+        return str(value)
+    raise TypeError(f"Type is not JSON serializable: {type(value).__name__}")
+
+
+def dumps(body: Any) -> bytes:
+    """A response body as JSON, written the way pydantic's `model_dump(mode="json")` writes it."""
+    return orjson.dumps(body, default=_default, option=JSON_OPTIONS)
 
 
 def etag(version: int) -> str:

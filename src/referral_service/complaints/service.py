@@ -7,13 +7,13 @@ from datetime import datetime, timezone
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import Row, Sequence, Text, bindparam, case, cast, func, insert, select, text, tuple_
+from sqlalchemy import Row, RowMapping, Sequence, Text, bindparam, case, cast, func, insert, select, text, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from referral_service.agencies.models import Agency
 from referral_service.auth.principal import Principal, region_prefix_pattern
 from referral_service.complaints.models import Complaint
-from referral_service.complaints.representation import PUBLIC_FIELDS, complaint_dict, etag
+from referral_service.complaints.representation import OUT_FIELDS, PUBLIC_FIELDS, complaint_dict, etag
 from referral_service.complaints.schemas import ComplaintCreate, ComplaintWritable
 from referral_service.errors import Forbidden, NotFound, UnprocessableEntity, field_errors
 from referral_service.events.service import RESERVE_EVENT_COLUMNS, Actor, EventDraft, record
@@ -130,6 +130,18 @@ async def get_complaint(session: AsyncSession, principal: Principal, complaint_i
     return complaint
 
 
+# The read paths load the response's columns (and the version for the ETag), not ORM entities.
+_READ_COLUMNS = tuple(_COMPLAINTS.c[name] for name in (*OUT_FIELDS, "version"))
+
+
+async def get_complaint_row(session: AsyncSession, principal: Principal, complaint_id: uuid.UUID) -> RowMapping:
+    """`get_complaint` for reading: the columns as a row mapping."""
+    row = (await session.execute(select(*_READ_COLUMNS).where(_COMPLAINTS.c.id == complaint_id))).mappings().first()
+    if row is None or not principal.covers_region(row["region_code"]):
+        raise NotFound("No complaint with this id.")
+    return row
+
+
 # A complaint is at most three objects deep; anything deeper is not a complaint patch, and
 # unbounded recursion on hostile input would end in a RecursionError (a 500).
 MAX_PATCH_DEPTH = 8
@@ -218,8 +230,8 @@ async def list_complaints(
     received_from: datetime | None,
     received_to: datetime | None,
     q: str | None,
-) -> tuple[list[Complaint], bool]:
-    stmt = select(Complaint).order_by(Complaint.created_at.desc(), Complaint.id.desc()).limit(limit + 1)
+) -> tuple[list[RowMapping], bool]:
+    stmt = select(*_READ_COLUMNS).order_by(Complaint.created_at.desc(), Complaint.id.desc()).limit(limit + 1)
     for scope in (principal.region_code, region_code):
         if scope is not None:
             stmt = stmt.where(
@@ -239,6 +251,6 @@ async def list_complaints(
     if cursor is not None:
         position, last_id = decode_cursor(cursor)
         stmt = stmt.where(tuple_(Complaint.created_at, Complaint.id) < tuple_(position, last_id))
-    rows = list((await session.scalars(stmt)).all())
-    return rows[:limit], len(rows) > limit
+    rows = (await session.execute(stmt)).mappings().all()
+    return list(rows[:limit]), len(rows) > limit
 

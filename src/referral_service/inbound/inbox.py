@@ -53,7 +53,7 @@ from referral_service.referrals import service as referrals
 from referral_service.referrals.deadlines import current_calendar
 from referral_service.referrals.domain import ReferralAction
 from referral_service.referrals.models import Referral
-from referral_service.referrals.representation import referral_out
+from referral_service.referrals.representation import view_out
 from referral_service.referrals.schemas import AcknowledgeRequest, NoteRequest, ReferralOut, RespondRequest
 from referral_service.webhooks import signing
 
@@ -150,7 +150,7 @@ async def receive(
         reason = exc.detail or exc.title
         return await _finish(session, claimed, exc.to_problem(instance), reason, event_type, referral_id)
 
-    referral = ReferralOut.model_validate(referral_out(view, principal, await current_calendar(session)))
+    referral = ReferralOut.model_validate(view_out(view, principal, await current_calendar(session)))
     accepted = InboundAccepted(
         inbound_event_id=claimed, action=MappedAction(plan.action.value), referral=referral
     )

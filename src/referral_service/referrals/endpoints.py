@@ -3,21 +3,21 @@ import uuid
 from datetime import timedelta
 from typing import Annotated, Any
 
-import orjson
 from fastapi import APIRouter, Body, Header, Query, Request, Response, status
 from pydantic import BaseModel
 
 from referral_service.auth.dependencies import CurrentPrincipal, OmbudsmanSidePrincipal
-from referral_service.complaints.representation import etag
+from referral_service import clock
+from referral_service.complaints.representation import dumps, etag
 from referral_service.db.session import SessionDep
 from referral_service.events.schemas import AfterIdQuery, EventLimitQuery, EventOut, event_out
 from referral_service.events.service import list_events
-from referral_service.idempotency import StoredResponse, json_response, run_idempotent
+from referral_service.idempotency import StoredResponse, run_idempotent
 from referral_service.openapi_docs import problem_responses
 from referral_service.referrals import service
 from referral_service.referrals.deadlines import current_calendar
 from referral_service.referrals.domain import ReferralAction, ReferralState
-from referral_service.referrals.representation import referral_out
+from referral_service.referrals.representation import has_running_deadline, referral_out, view_out
 from referral_service.referrals.schemas import (
     AcknowledgeRequest,
     CloseRequest,
@@ -44,8 +44,11 @@ _TRANSITION_ERRORS = problem_responses(400, 401, 403, 404, 409, 412, 413, 415, 4
 
 
 async def _render(session, principal, view, status_code: int = 200, headers: dict[str, str] | None = None) -> StoredResponse:
-    body = ReferralOut.model_validate(referral_out(view, principal, await current_calendar(session))).model_dump(mode="json")
-    return json_response(status_code, body, {"ETag": etag(view.referral.version), **(headers or {})})
+    referral = view.referral
+    running = referral.state == ReferralState.FORWARDED.value and referral.due_at is not None
+    calendar = await current_calendar(session) if running else None
+    body = view_out(view, principal, calendar)
+    return StoredResponse(status_code, dumps(body), {"ETag": etag(referral.version), **(headers or {})})
 
 
 @router.post(
@@ -91,22 +94,26 @@ async def list_(
 ) -> Response:
     """List referrals, newest first, with cursor pagination. An agency key sees only referrals forwarded
     to its own agency (its work queue: `?state=forwarded`); a region-limited key only its region."""
-    views, more = await service.list_views(
+    rows, more = await service.list_rows(
         session, principal, limit=limit, cursor=cursor, state=state, agency_code=agency_code,
         complaint_id=complaint_id, overdue=overdue, due_before=due_before,
     )
-    calendar = await current_calendar(session)
-    items = [ReferralOut.model_validate(referral_out(v, principal, calendar)).model_dump(mode="json") for v in views]
-    last = views[-1].referral if views else None
-    page = {"items": items, "next_cursor": encode_cursor(last.created_at, last.id) if more and last else None}
-    return Response(orjson.dumps(page), media_type="application/json")
+    # The calendar is only needed for running deadlines (working_days_remaining).
+    calendar = await current_calendar(session) if any(has_running_deadline(r) for r in rows) else None
+    now = clock.now()
+    items = [referral_out(r, None, r["timezone"], principal, calendar, now) for r in rows]
+    last = rows[-1] if rows else None
+    page = {"items": items, "next_cursor": encode_cursor(last["created_at"], last["id"]) if more and last else None}
+    return Response(dumps(page), media_type="application/json")
 
 
 @router.get("/v1/referrals/{referral_id}", response_model=ReferralOut, responses=problem_responses(401, 404))
 async def get(referral_id: uuid.UUID, session: SessionDep, principal: CurrentPrincipal) -> Response:
     """Read one referral with its complaint. The `ETag` header is what transitions accept in `If-Match`."""
-    view = await service.get_view(session, principal, referral_id)
-    return (await _render(session, principal, view)).to_response()
+    row = await service.get_row(session, principal, referral_id)
+    calendar = await current_calendar(session) if has_running_deadline(row) else None
+    body = referral_out(row, None, row["timezone"], principal, calendar)
+    return Response(dumps(body), media_type="application/json", headers={"ETag": etag(row["version"])})
 
 
 @router.get("/v1/referrals/{referral_id}/events", response_model=list[EventOut], responses=problem_responses(401, 404, 422))
@@ -118,7 +125,7 @@ async def events(
     limit: EventLimitQuery = 1000,
 ) -> list[EventOut]:
     """The referral's timeline, oldest first; `sequence` is gapless from 1. Agencies see it from the forward on."""
-    await service.get_view(session, principal, referral_id)
+    await service.get_row(session, principal, referral_id)
     hidden = ("referral.created",) if principal.role == "agency" else ()
     rows = await list_events(session, referral_id=referral_id, hide_types=hidden, after_id=after_id, limit=limit)
     return [event_out(row) for row in rows]

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, select, tuple_
+from sqlalchemy import RowMapping, Select, select, tuple_
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -22,6 +22,7 @@ from referral_service.agencies.models import Agency
 from referral_service.auth.principal import Principal, region_prefix_pattern
 from referral_service.auth.roles import Role
 from referral_service.complaints.models import Complaint
+from referral_service.complaints.representation import OUT_FIELDS as COMPLAINT_OUT_FIELDS
 from referral_service.complaints.representation import complaint_dict, etag
 from referral_service.complaints.service import get_complaint
 from referral_service.errors import Conflict, Forbidden, NotFound, TransitionConflict, UnprocessableEntity
@@ -87,6 +88,28 @@ def view_query() -> Select:
         select(Referral, Complaint, Agency.timezone)
         .join(Complaint, Complaint.id == Referral.complaint_id)
         .join(Agency, Agency.code == Referral.agency_code)
+    )
+
+
+# The read paths load columns, not entities: ORM identity-map bookkeeping for a page of
+# referrals cost more than building the response. Complaint columns carry a prefix.
+COMPLAINT_PREFIX = "complaint__"
+_REFERRALS = Referral.__table__
+_COMPLAINTS = Complaint.__table__
+_READ_COLUMNS = (
+    *(_REFERRALS.c[name] for name in (*REFERRAL_FIELDS, "version")),
+    *(_COMPLAINTS.c[name].label(COMPLAINT_PREFIX + name) for name in COMPLAINT_OUT_FIELDS),
+    Agency.__table__.c.timezone,
+)
+
+
+def read_query() -> Select:
+    """`view_query` as plain columns (referral, complaint under `COMPLAINT_PREFIX`, `timezone`)."""
+    return (
+        select(*_READ_COLUMNS)
+        .select_from(_REFERRALS)
+        .join(_COMPLAINTS, _COMPLAINTS.c.id == _REFERRALS.c.complaint_id)
+        .join(Agency.__table__, Agency.__table__.c.code == _REFERRALS.c.agency_code)
     )
 
 
@@ -304,10 +327,26 @@ async def _check_external_ref_free(session: AsyncSession, referral: Referral, ex
         raise Conflict("Another referral of this agency already uses this external_ref.")
 
 
-async def list_views(session: AsyncSession, principal: Principal, *, limit: int, **filters: Any) -> tuple[list[ReferralView], bool]:
-    rows = (await session.execute(list_query(principal, limit=limit, **filters))).all()
-    views = [ReferralView(r[0], r[1], r[2]) for r in rows[:limit]]
-    return views, len(rows) > limit
+async def list_rows(session: AsyncSession, principal: Principal, *, limit: int, **filters: Any) -> tuple[list[RowMapping], bool]:
+    """A page of referrals as `read_query` row mappings (no ORM entities: the read path only renders them)."""
+    rows = (await session.execute(list_query(principal, limit=limit, **filters))).mappings().all()
+    return list(rows[:limit]), len(rows) > limit
+
+
+async def get_row(session: AsyncSession, principal: Principal, referral_id: uuid.UUID) -> RowMapping:
+    """One referral as a `read_query` row mapping, if the caller may see it (404 otherwise)."""
+    row = (await session.execute(read_query().where(Referral.id == referral_id))).mappings().first()
+    if row is None or not _row_visible(principal, row):
+        raise NotFound("No referral with this id.")
+    return row
+
+
+def _row_visible(principal: Principal, row: RowMapping) -> bool:
+    if principal.role is Role.AGENCY:
+        return row["agency_code"] == principal.agency_code and domain.visible_to_agency(
+            ReferralState(row["state"]), was_forwarded=row["forwarded_at"] is not None
+        )
+    return principal.covers_region(row[COMPLAINT_PREFIX + "region_code"])
 
 
 def list_query(
@@ -322,7 +361,7 @@ def list_query(
     due_before: datetime | None,
 ) -> Select:
     """The list endpoint's query (limit + 1 rows, to tell whether another page follows)."""
-    stmt = view_query().order_by(Referral.created_at.desc(), Referral.id.desc()).limit(limit + 1)
+    stmt = read_query().order_by(Referral.created_at.desc(), Referral.id.desc()).limit(limit + 1)
     if principal.role is Role.AGENCY:
         stmt = stmt.where(Referral.agency_code == principal.agency_code, Referral.forwarded_at.is_not(None))
     elif principal.region_code is not None:
