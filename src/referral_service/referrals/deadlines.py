@@ -2,7 +2,8 @@
 
 The calendar in force is the `holidays` package's (national holidays and cuti bersama) with the
 administrator's overrides (`calendar_overrides`) on top. The overrides table is small, so it is
-read whole, once per session (one session = one request or one job run), and cached on it.
+read once per session (one session = one request or one job run) as a digest, and cached on it;
+the rows themselves are read only when the digest changes (see `load_calendar`).
 
 Consistency with calendar changes: code that *sets* a deadline takes a shared advisory lock
 before reading the calendar; a calendar change takes the same lock exclusively before it
@@ -14,9 +15,10 @@ deadline is ever computed with a calendar that has already been replaced.
 from __future__ import annotations
 
 import functools
+import json
 from datetime import date, datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from referral_service.calendar_admin.models import CalendarOverride
@@ -31,9 +33,29 @@ _LOCKED = "referral_service.working_calendar_locked"
 _SELECT_OVERRIDES = select(CalendarOverride.day, CalendarOverride.kind, CalendarOverride.name)
 
 
+# Every request that shows a deadline must see the calendar in force, but the overrides rarely
+# change: each session asks only for a digest of the table (one tiny row), and the overrides are
+# read again only when the digest is one not seen before. The digest and the rows it stands for
+# come from one statement (one snapshot), so a digest never names another version's rows.
+_AGGREGATE = (
+    "SELECT coalesce(jsonb_agg(jsonb_build_array(day, kind, name) ORDER BY day), '[]'::jsonb)::text FROM calendar_overrides"
+)
+_DIGEST = text(f"SELECT md5(({_AGGREGATE}))")
+_DIGEST_AND_ROWS = text(f"SELECT md5(a), a FROM ({_AGGREGATE}) AS s(a)")
+_BY_DIGEST: dict[str, WorkingCalendar] = {}
+
+
 async def load_calendar(session: AsyncSession) -> WorkingCalendar:
-    rows = (await session.execute(_SELECT_OVERRIDES)).all()
-    return _calendar_for(frozenset((row.day, row.kind, row.name) for row in rows))
+    digest = (await session.execute(_DIGEST)).scalar_one()
+    calendar = _BY_DIGEST.get(digest)
+    if calendar is None:
+        digest, aggregate = (await session.execute(_DIGEST_AND_ROWS)).one()
+        rows = frozenset((date.fromisoformat(day), kind, name) for day, kind, name in json.loads(aggregate))
+        calendar = _calendar_for(rows)
+        if len(_BY_DIGEST) >= 8:
+            _BY_DIGEST.clear()
+        _BY_DIGEST[digest] = calendar
+    return calendar
 
 
 @functools.lru_cache(maxsize=8)
