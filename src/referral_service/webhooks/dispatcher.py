@@ -40,9 +40,11 @@ class DeliveryDispatcher:
         self._client: httpx.AsyncClient | None = None
         self._in_flight: set[asyncio.Task[None]] = set()
         self._wake = asyncio.Event()
+        # Set by a NOTIFY or a poll timeout: claim whatever is free, however little (see run_once).
+        self._claim_any = True
         self._listener: Any = None  # the SQLAlchemy connection holding LISTEN, if it worked
         # Finished sends waiting to be recorded, each with the future its task waits on.
-        self._results: list[tuple[delivery.ClaimedDelivery, delivery.AttemptOutcome, asyncio.Future[None]]] = []
+        self._results: list[tuple[delivery.ClaimedDelivery, delivery.AttemptOutcome, asyncio.Future[None], Any]] = []
         self._results_ready = asyncio.Event()
         self._recorder: asyncio.Task[None] | None = None
         self._counts: Counter[str] = Counter()
@@ -72,19 +74,25 @@ class DeliveryDispatcher:
             logger.warning("LISTEN %s failed; falling back to polling", NOTIFY_CHANNEL, exc_info=True)
 
     def _on_notify(self, *_: Any) -> None:
+        self._claim_any = True
         self._wake.set()
 
     async def run_once(self, ctx: "WorkerContext") -> int:
         settings = ctx.settings
         claimed: list[delivery.ClaimedDelivery] = []
+        skipped, free = False, 0
         try:
             await self._start(ctx)
             free = settings.webhook_concurrency - len(self._in_flight)
-            # While sends are in flight, claim once a quarter of the slots is free rather than per
-            # freed slot: one claim query fills many slots. An idle worker claims at once.
-            if free > 0 and (not self._in_flight or free >= max(1, settings.webhook_concurrency // 4)):
+            # When recorded results free slots while others are in flight, claim once a quarter of
+            # the slots is free rather than per freed slot: one claim query fills many slots. New
+            # work (NOTIFY), the poll interval and an idle worker claim whatever is free at once.
+            refill = free >= max(1, settings.webhook_concurrency // 4)
+            skipped = free <= 0 or not (refill or self._claim_any or not self._in_flight)
+            if not skipped:
                 # Cleared before the query: a NOTIFY arriving meanwhile still wakes the next round.
                 self._wake.clear()
+                self._claim_any = False
                 async with ctx.sessionmaker() as session, session.begin():
                     claimed = await delivery.claim(session, free, settings.webhook_lease_seconds)
         except Exception:
@@ -94,14 +102,15 @@ class DeliveryDispatcher:
             self._in_flight.add(task)
             task.add_done_callback(self._in_flight.discard)
         if not claimed:
-            if self._in_flight:
-                # Every recorded batch sets the event again; without clearing it a full worker
-                # would spin here until a slot frees.
+            if skipped and (free <= 0 or not self._claim_any):
+                # Every slot taken, or woken by a recorded batch that freed too few: wait for the
+                # next batch (or a NOTIFY, or the poll interval) instead of spinning here. A NOTIFY
+                # seen meanwhile is kept in _claim_any.
                 self._wake.clear()
             try:
                 await asyncio.wait_for(self._wake.wait(), timeout=settings.webhook_poll_seconds)
             except TimeoutError:
-                pass
+                self._claim_any = True
         return len(claimed)
 
     async def _deliver(self, ctx: "WorkerContext", item: delivery.ClaimedDelivery) -> None:
@@ -109,7 +118,7 @@ class DeliveryDispatcher:
         assert self._client is not None
         outcome = await delivery.send(self._client, item, settings.webhook_timeout_seconds)
         recorded = asyncio.get_running_loop().create_future()
-        self._results.append((item, outcome, recorded))
+        self._results.append((item, outcome, recorded, asyncio.current_task()))
         self._results_ready.set()
         # The slot stays taken until the result is written (or failed to be).
         await asyncio.shield(recorded)
@@ -123,20 +132,25 @@ class DeliveryDispatcher:
                 continue
             try:
                 await self._record(ctx, batch)
+            except Exception:
+                # Never let the recorder die: every later send would wait for it forever.
+                logger.exception("recording %d webhook results failed", len(batch))
             finally:
-                for _, _, recorded in batch:
+                for _, _, recorded, task in batch:
                     if not recorded.done():
                         recorded.set_result(None)
+                    # The slot is free now, not only once the task has run to its end.
+                    self._in_flight.discard(task)
             # A recorded result may have unblocked the next event of the same referral, and freed slots.
             self._wake.set()
 
     async def _record(
         self,
         ctx: "WorkerContext",
-        batch: list[tuple[delivery.ClaimedDelivery, delivery.AttemptOutcome, asyncio.Future[None]]],
+        batch: list[tuple[delivery.ClaimedDelivery, delivery.AttemptOutcome, asyncio.Future[None], Any]],
     ) -> None:
         settings = ctx.settings
-        results = [(item, outcome) for item, outcome, _ in batch]
+        results = [(item, outcome) for item, outcome, _, _ in batch]
         try:
             async with ctx.sessionmaker() as session, session.begin():
                 statuses = await delivery.record_batch(
