@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
 import httpx
-from sqlalchemy import select, text
+from sqlalchemy import insert, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from referral_service import __version__
@@ -330,3 +330,106 @@ async def disable_endpoint(session: AsyncSession, endpoint: WebhookEndpoint, rea
         region = await session.scalar(select(Agency.region_code).where(Agency.code == endpoint.owner_agency_code))
     await outbox.enqueue_endpoint_disabled(session, endpoint, region)
     logger.warning("webhook endpoint %s disabled: %s", endpoint.id, reason)
+
+
+# Batched recording (see record_batch): the hot path, a batch of successful sends, costs four
+# set-based statements whatever its size.
+_RECORD_DELIVERED = text(
+    """
+    UPDATE webhook_deliveries d
+    SET status = 'delivered',
+        attempts = d.attempts + 1,
+        delivered_at = now(),
+        last_response_status = r.response_status,
+        last_error = NULL,
+        locked_until = NULL,
+        lease_token = NULL,
+        updated_at = now()
+    FROM unnest(CAST(:ids AS bigint[]), CAST(:tokens AS uuid[]), CAST(:statuses AS smallint[]))
+         AS r(id, lease_token, response_status)
+    WHERE d.id = r.id AND d.lease_token = r.lease_token
+    RETURNING d.id
+    """
+)
+
+# _RELEASE_NEXT for many finished deliveries at once. A batch never holds two deliveries of one
+# resource (the second is not claimable before the first is recorded), so the rows do not interact.
+_RELEASE_NEXT_MANY = text(
+    """
+    UPDATE webhook_deliveries n
+    SET next_attempt_at = now()
+    FROM webhook_deliveries h
+    WHERE h.id = ANY(CAST(:ids AS bigint[]))
+      AND h.ordering_key IS NOT NULL
+      AND n.id = (
+          SELECT min(p.id) FROM webhook_deliveries p
+          WHERE p.endpoint_id = h.endpoint_id AND p.ordering_key = h.ordering_key AND p.status = 'pending'
+      )
+      AND n.attempts = 0
+      AND n.next_attempt_at > now()
+    """
+)
+
+# What _update_endpoint_health does after a success: the endpoint is healthy again.
+_ENDPOINTS_HEALTHY = text(
+    """
+    UPDATE webhook_endpoints SET failing_since = NULL
+    WHERE id = ANY(CAST(:ids AS uuid[])) AND failing_since IS NOT NULL
+    """
+)
+
+
+async def record_batch(
+    session: AsyncSession,
+    results: list[tuple[ClaimedDelivery, AttemptOutcome]],
+    policy: RetryPolicy,
+    disable_after_seconds: float,
+) -> list[str]:
+    """`record` for several results in one transaction; returns each one's new status, in order.
+
+    When every result is a success (the common case) the writes are set-based: the attempt rows,
+    the deliveries, the release of each resource's next delivery and the endpoints' health, one
+    statement each. Otherwise each result goes through `record` in turn (retries, give-ups and
+    endpoint disabling read and lock the endpoint and depend on the order of results).
+    """
+    if not all(outcome.delivered for _, outcome in results):
+        return [await record(session, item, outcome, policy, disable_after_seconds) for item, outcome in results]
+    await session.execute(
+        insert(WebhookAttempt),
+        [
+            {
+                "delivery_id": item.delivery_id,
+                "attempted_at": outcome.attempted_at,
+                "duration_ms": outcome.duration_ms,
+                "response_status": outcome.response_status,
+                "response_body": outcome.response_body,
+                "error": outcome.error,
+            }
+            for item, outcome in results
+        ],
+    )
+    updated = set(
+        (
+            await session.execute(
+                _RECORD_DELIVERED,
+                {
+                    "ids": [item.delivery_id for item, _ in results],
+                    "tokens": [item.lease_token for item, _ in results],
+                    "statuses": [outcome.response_status for _, outcome in results],
+                },
+            )
+        ).scalars()
+    )
+    statuses = []
+    for item, _ in results:
+        if item.delivery_id in updated:
+            statuses.append("delivered")
+        else:
+            # Our lease ran out and another worker owns the row now; the attempt stays in the log.
+            logger.warning("delivery %s: lease lost before the result was recorded", item.delivery_id)
+            statuses.append("lease-lost")
+    if updated:
+        await session.execute(_RELEASE_NEXT_MANY, {"ids": sorted(updated)})
+        endpoint_ids = sorted({item.endpoint_id for item, _ in results if item.delivery_id in updated})
+        await session.execute(_ENDPOINTS_HEALTHY, {"ids": endpoint_ids})
+    return statuses

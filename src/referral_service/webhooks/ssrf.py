@@ -461,7 +461,9 @@ def make_guarded_transport(policy: EgressPolicy, **transport_kwargs: typing.Any)
     return GuardedTransport(policy, **transport_kwargs)
 
 
-def make_delivery_client(policy: EgressPolicy, timeout_seconds: float = 15.0) -> httpx.AsyncClient:
+def make_delivery_client(
+    policy: EgressPolicy, timeout_seconds: float = 15.0, max_connections: int = 100
+) -> httpx.AsyncClient:
     """Client for webhook deliveries.
 
     Redirects are not followed (a 3xx is recorded as a failed attempt, and a
@@ -469,9 +471,17 @@ def make_delivery_client(policy: EgressPolicy, timeout_seconds: float = 15.0) ->
     one); ``trust_env=False`` keeps HTTP(S)_PROXY/NETRC from the environment
     out of the request path. Disallowed destinations raise
     :class:`BlockedDestination` (an ``httpx.ConnectError``).
+
+    Every connection the pool may open is also kept alive (``max_connections``, normally the
+    dispatcher's concurrency): with fewer keep-alive slots than concurrent sends, a busy receiver's
+    connections would be closed and reopened (a new TCP handshake, and the address check) per
+    request.
     """
+    limits = httpx.Limits(
+        max_connections=max_connections, max_keepalive_connections=max_connections, keepalive_expiry=5.0
+    )
     return httpx.AsyncClient(
-        transport=make_guarded_transport(policy),
+        transport=make_guarded_transport(policy, limits=limits),
         follow_redirects=False,
         trust_env=False,
         timeout=httpx.Timeout(timeout_seconds),
