@@ -1,4 +1,4 @@
-"""The complaint as each audience may see it. The only place complainant identity is redacted."""
+"""The complaint as each audience may see it; `identity_hidden_from_agency` decides redaction."""
 
 from __future__ import annotations
 
@@ -10,12 +10,7 @@ import orjson
 
 from referral_service.complaints.models import Complaint
 
-PUBLIC_FIELDS = (
-    "id", "reference", "channel", "received_at", "identity_confidential", "subject", "description",
-    "category", "reported_party", "region_code", "incident_date", "external_refs", "created_at", "updated_at",
-)
-
-# The columns a response body is built from (`ComplaintOut`'s fields, in its order, plus the version for the ETag).
+# The columns a response body is built from (`ComplaintOut`'s fields, in its order).
 OUT_FIELDS = (
     "id", "reference", "channel", "received_at", "complainant", "identity_confidential", "subject", "description",
     "category", "reported_party", "region_code", "incident_date", "external_refs", "created_at", "updated_at",
@@ -28,14 +23,17 @@ JSON_OPTIONS = orjson.OPT_UTC_Z
 
 def complaint_dict(complaint: Complaint | Any) -> dict[str, Any]:
     """Full record, as the Ombudsman sees it."""
-    data = {name: getattr(complaint, name) for name in PUBLIC_FIELDS}
-    data["complainant"] = complaint.complainant
-    return data
+    return {name: getattr(complaint, name) for name in OUT_FIELDS}
+
+
+def identity_hidden_from_agency(data: Mapping[str, Any]) -> bool:
+    """UU 37/2008 art. 24(2): a confidential complainant's identity never reaches an agency."""
+    return bool(data.get("identity_confidential"))
 
 
 def redact_for_agency(data: dict[str, Any]) -> dict[str, Any]:
-    """What an agency (API response or webhook) may see: no identity of a confidential complainant."""
-    if not data.get("identity_confidential"):
+    """What an agency (webhook payload) may see: no identity of a confidential complainant."""
+    if not identity_hidden_from_agency(data):
         return data
     return {**data, "complainant": None}
 
@@ -52,7 +50,7 @@ def complaint_out(m: Mapping[str, Any], *, redact: bool = False, prefix: str = "
     if prefix:
         m = {name: m[prefix + name] for name in OUT_FIELDS}
     complainant = m["complainant"]
-    if complainant is not None and not (redact and m["identity_confidential"]):
+    if complainant is not None and not (redact and identity_hidden_from_agency(m)):
         complainant = {key: complainant.get(key) for key in _COMPLAINANT_KEYS}
     else:
         complainant = None

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from referral_service.agencies.models import Agency
 from referral_service.auth.principal import Principal, region_prefix_pattern
 from referral_service.complaints.models import Complaint
-from referral_service.complaints.representation import OUT_FIELDS, PUBLIC_FIELDS, complaint_dict, etag
+from referral_service.complaints.representation import OUT_FIELDS, complaint_dict, etag
 from referral_service.complaints.schemas import ComplaintCreate, ComplaintWritable
 from referral_service.errors import Forbidden, NotFound, UnprocessableEntity, field_errors
 from referral_service.events.service import RESERVE_EVENT_COLUMNS, Actor, EventDraft, record
@@ -65,7 +65,7 @@ _INSERT_COMPLAINT = (
             "reference": _reference_number(),
         }
     )
-    .returning(*(_COMPLAINTS.c[name] for name in (*PUBLIC_FIELDS, "complainant", "version")), *RESERVE_EVENT_COLUMNS)
+    .returning(*(_COMPLAINTS.c[name] for name in (*OUT_FIELDS, "version")), *RESERVE_EVENT_COLUMNS)
 )
 
 

@@ -14,23 +14,18 @@ deadline is ever computed with a calendar that has already been replaced.
 
 from __future__ import annotations
 
-import functools
 import json
 from datetime import date, datetime
 
 from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from referral_service.calendar_admin.models import CalendarOverride
 from referral_service.referrals.calendar import CalendarOverrides, WorkingCalendar
 
 # pg_advisory_xact_lock key guarding "the calendar in force" (arbitrary, fixed, unique in the service).
 CALENDAR_LOCK_KEY = 7_240_001
 _CACHE = "referral_service.working_calendar"
 _LOCKED = "referral_service.working_calendar_locked"
-
-
-_SELECT_OVERRIDES = select(CalendarOverride.day, CalendarOverride.kind, CalendarOverride.name)
 
 
 # Every request that shows a deadline must see the calendar in force, but the overrides rarely
@@ -58,10 +53,8 @@ async def load_calendar(session: AsyncSession) -> WorkingCalendar:
     return calendar
 
 
-@functools.lru_cache(maxsize=8)
 def _calendar_for(rows: frozenset[tuple[date, str, str]]) -> WorkingCalendar:
-    # The overrides are still read from the database by every session (a change is seen at once),
-    # but the same set of overrides gives the same calendar object, whose day counts are memoized
+    # One calendar object per set of overrides (kept in _BY_DIGEST), whose day counts are memoized
     # (see WorkingCalendar._count_working_days_after): list pages stop recounting day by day.
     overrides = CalendarOverrides(
         extra_non_working={day: name for day, kind, name in rows if kind == "non_working"},

@@ -26,10 +26,6 @@ _FORWARDED = ReferralState.FORWARDED.value
 _RESPONSE_KEYS = ("outcome", "summary", "actions_taken")
 
 
-def is_overdue(state: str, due_at: datetime | None, now: datetime) -> bool:
-    return state == _FORWARDED and due_at is not None and due_at < now
-
-
 def has_running_deadline(m: Mapping[str, Any]) -> bool:
     return m["state"] == _FORWARDED and m["due_at"] is not None
 

@@ -74,12 +74,12 @@ def snapshot(view: ReferralView) -> dict[str, Any]:
     return {"referral": {**referral_dict(view.referral), "complaint": complaint_dict(view.complaint)}}
 
 
-def _visible(principal: Principal, referral: Referral, complaint: Complaint) -> bool:
+def _visible(principal: Principal, *, agency_code: str, state: str, forwarded_at: datetime | None, region_code: str) -> bool:
     if principal.role is Role.AGENCY:
-        return referral.agency_code == principal.agency_code and domain.visible_to_agency(
-            ReferralState(referral.state), was_forwarded=referral.forwarded_at is not None
+        return agency_code == principal.agency_code and domain.visible_to_agency(
+            ReferralState(state), was_forwarded=forwarded_at is not None
         )
-    return principal.covers_region(complaint.region_code)
+    return principal.covers_region(region_code)
 
 
 def view_query() -> Select:
@@ -121,7 +121,13 @@ async def get_view(
         stmt = stmt.add_columns(Agency.default_due_working_days).with_for_update(of=Referral)
     row = (await session.execute(stmt)).first()
     # Another agency's referral, or one not yet forwarded, is indistinguishable from a missing one.
-    if row is None or not _visible(principal, row[0], row[1]):
+    if row is None or not _visible(
+        principal,
+        agency_code=row[0].agency_code,
+        state=row[0].state,
+        forwarded_at=row[0].forwarded_at,
+        region_code=row[1].region_code,
+    ):
         raise NotFound("No referral with this id.")
     return ReferralView(*row)
 
@@ -336,17 +342,15 @@ async def list_rows(session: AsyncSession, principal: Principal, *, limit: int, 
 async def get_row(session: AsyncSession, principal: Principal, referral_id: uuid.UUID) -> RowMapping:
     """One referral as a `read_query` row mapping, if the caller may see it (404 otherwise)."""
     row = (await session.execute(read_query().where(Referral.id == referral_id))).mappings().first()
-    if row is None or not _row_visible(principal, row):
+    if row is None or not _visible(
+        principal,
+        agency_code=row["agency_code"],
+        state=row["state"],
+        forwarded_at=row["forwarded_at"],
+        region_code=row[COMPLAINT_PREFIX + "region_code"],
+    ):
         raise NotFound("No referral with this id.")
     return row
-
-
-def _row_visible(principal: Principal, row: RowMapping) -> bool:
-    if principal.role is Role.AGENCY:
-        return row["agency_code"] == principal.agency_code and domain.visible_to_agency(
-            ReferralState(row["state"]), was_forwarded=row["forwarded_at"] is not None
-        )
-    return principal.covers_region(row[COMPLAINT_PREFIX + "region_code"])
 
 
 def list_query(
