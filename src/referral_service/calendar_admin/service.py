@@ -101,11 +101,11 @@ async def reschedule_open_deadlines(session: AsyncSession, calendar: WorkingCale
     ).all()
     now = clock.now()
     moved: list[tuple[ReferralView, datetime]] = []
-    for referral, complaint, tz in rows:
+    for referral, complaint, tz, agency_region in rows:
         new_due = calendar.add_working_days(referral.deadline_started_at, referral.due_working_days, tz)
         if new_due == referral.due_at:
             continue
-        moved.append((ReferralView(referral, complaint, tz), referral.due_at))
+        moved.append((ReferralView(referral, complaint, tz, agency_region), referral.due_at))
         referral.due_at = new_due
         referral.version += 1  # the representation changed: a new ETag
         referral.event_seq += 1

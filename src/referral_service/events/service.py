@@ -37,6 +37,9 @@ class EventDraft:
     complaint_id: uuid.UUID
     sequence: int
     region_code: str
+    # The referred agency's region when it differs from the complaint's (a cross-region referral):
+    # region-limited Ombudsman subscribers of either region receive the event.
+    agency_region_code: str | None = None
     referral_id: uuid.UUID | None = None
     agency_code: str | None = None
     from_state: str | None = None

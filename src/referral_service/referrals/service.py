@@ -60,6 +60,9 @@ class ReferralView:
     referral: Referral
     complaint: Complaint
     timezone: str
+    # The referred agency's region: a referral is visible to the Ombudsman side of the complaint's
+    # region and of the agency's region (they differ for a cross-region referral by a national key).
+    agency_region_code: str
     # The agency's default deadline when the loading query fetched it (a transition's does, which
     # saves the forward a round trip); NOT_LOADED otherwise.
     agency_due_working_days: Any = NOT_LOADED
@@ -74,18 +77,26 @@ def snapshot(view: ReferralView) -> dict[str, Any]:
     return {"referral": {**referral_dict(view.referral), "complaint": complaint_dict(view.complaint)}}
 
 
-def _visible(principal: Principal, *, agency_code: str, state: str, forwarded_at: datetime | None, region_code: str) -> bool:
+def _visible(
+    principal: Principal,
+    *,
+    agency_code: str,
+    state: str,
+    forwarded_at: datetime | None,
+    region_code: str,
+    agency_region_code: str,
+) -> bool:
     if principal.role is Role.AGENCY:
         return agency_code == principal.agency_code and domain.visible_to_agency(
             ReferralState(state), was_forwarded=forwarded_at is not None
         )
-    return principal.covers_region(region_code)
+    return principal.covers_region(region_code) or principal.covers_region(agency_region_code)
 
 
 def view_query() -> Select:
     """Referral, complaint and the agency's time zone: what a `ReferralView` is built from."""
     return (
-        select(Referral, Complaint, Agency.timezone)
+        select(Referral, Complaint, Agency.timezone, Agency.region_code)
         .join(Complaint, Complaint.id == Referral.complaint_id)
         .join(Agency, Agency.code == Referral.agency_code)
     )
@@ -100,6 +111,7 @@ _READ_COLUMNS = (
     *(_REFERRALS.c[name] for name in (*REFERRAL_FIELDS, "version")),
     *(_COMPLAINTS.c[name].label(COMPLAINT_PREFIX + name) for name in COMPLAINT_OUT_FIELDS),
     Agency.__table__.c.timezone,
+    Agency.__table__.c.region_code.label("agency_region_code"),
 )
 
 
@@ -127,6 +139,7 @@ async def get_view(
         state=row[0].state,
         forwarded_at=row[0].forwarded_at,
         region_code=row[1].region_code,
+        agency_region_code=row[3],
     ):
         raise NotFound("No referral with this id.")
     return ReferralView(*row)
@@ -142,6 +155,11 @@ async def create_referral(
         raise UnprocessableEntity(f"Agency {agency_code!r} is not in the directory.")
     if not agency.active:
         raise UnprocessableEntity(f"Agency {agency_code!r} is inactive and cannot receive referrals.")
+    if not principal.covers_region(agency.region_code):
+        raise Forbidden(
+            f"This key is limited to region {principal.region_code}; agency {agency_code!r} is in region "
+            f"{agency.region_code}, outside it. A national Ombudsman key may refer across regions."
+        )
     referral = Referral(
         id=uuid.uuid4(),
         complaint_id=complaint.id,
@@ -153,7 +171,7 @@ async def create_referral(
     session.add(referral)
     await session.flush()
     await session.refresh(referral)
-    view = ReferralView(referral, complaint, agency.timezone)
+    view = ReferralView(referral, complaint, agency.timezone, agency.region_code)
     await record_referral_event(
         session, view, EVENT_TYPES[ReferralAction.CREATE], {"agency_code": agency_code}, Actor.of(principal), from_state=None
     )
@@ -200,6 +218,7 @@ async def record_referral_event(
             complaint_id=referral.complaint_id,
             sequence=referral.event_seq,
             region_code=view.complaint.region_code,
+            agency_region_code=view.agency_region_code,
             referral_id=referral.id,
             agency_code=referral.agency_code,
             from_state=from_state,
@@ -348,6 +367,7 @@ async def get_row(session: AsyncSession, principal: Principal, referral_id: uuid
         state=row["state"],
         forwarded_at=row["forwarded_at"],
         region_code=row[COMPLAINT_PREFIX + "region_code"],
+        agency_region_code=row["agency_region_code"],
     ):
         raise NotFound("No referral with this id.")
     return row
@@ -369,9 +389,13 @@ def list_query(
     if principal.role is Role.AGENCY:
         stmt = stmt.where(Referral.agency_code == principal.agency_code, Referral.forwarded_at.is_not(None))
     elif principal.region_code is not None:
-        scope = principal.region_code
+        scope, pattern = principal.region_code, region_prefix_pattern(principal.region_code)
+        agency_region = Agency.__table__.c.region_code
         stmt = stmt.where(
-            (Complaint.region_code == scope) | Complaint.region_code.like(region_prefix_pattern(scope), escape="\\")
+            (Complaint.region_code == scope)
+            | Complaint.region_code.like(pattern, escape="\\")
+            | (agency_region == scope)
+            | agency_region.like(pattern, escape="\\")
         )
     if state is not None:
         stmt = stmt.where(Referral.state == state.value)

@@ -52,6 +52,8 @@ _FAN_OUT_SQL = """
                 WHEN 'ombudsman' THEN e.owner_region_code IS NULL
                     OR CAST(:region AS text) = e.owner_region_code
                     OR starts_with(CAST(:region AS text), e.owner_region_code || '.')
+                    OR CAST(:agency_region AS text) = e.owner_region_code
+                    OR starts_with(CAST(:agency_region AS text), e.owner_region_code || '.')
                 WHEN 'agency' THEN CAST(:agency_body AS bytea) IS NOT NULL
                     AND e.owner_agency_code = CAST(:agency_code AS text)
                 ELSE false
@@ -116,11 +118,13 @@ def _fan_out_params(
     full_body: bytes,
     agency_body: bytes | None,
     exclude_endpoint: uuid.UUID | None = None,
+    agency_region_code: str | None = None,
 ) -> dict[str, Any]:
     return {
         "type": event_type,
         "event_id": event_id,
         "region": region_code,
+        "agency_region": agency_region_code,
         "agency_code": agency_code,
         "ordering_key": ordering_key,
         "full_body": full_body,
@@ -141,6 +145,7 @@ def _event_fan_out_params(event_id: int, occurred_at: datetime, draft: "EventDra
         event_type=draft.type,
         event_id=event_id,
         region_code=draft.region_code,
+        agency_region_code=draft.agency_region_code,
         agency_code=draft.agency_code,
         # Order is kept per referral; complaint-level events are ordered per complaint.
         ordering_key=draft.referral_id or draft.complaint_id,
