@@ -449,6 +449,14 @@ async def test_patch_with_stale_etag_is_412(ombudsman, stale):
     assert (await ombudsman.get(f"/v1/complaints/{created['id']}")).json()["subject"] == created["subject"]
 
 
+@pytest.mark.parametrize("if_match", ['"0"', None], ids=["stale", "missing"])
+async def test_patch_with_invalid_body_is_422_before_any_precondition(ombudsman, if_match):
+    """A patch that could never apply is reported as such, whatever If-Match says."""
+    created = await create_complaint(ombudsman)
+    problem = assert_problem(await patch(ombudsman, created["id"], {"category": "not-a-category"}, if_match), 422)
+    assert any("category" in str(error.get("loc")) for error in problem["errors"])
+
+
 async def test_patch_with_current_etag_updates_and_bumps_etag(ombudsman):
     created = await create_complaint(ombudsman)
     response = await patch(ombudsman, created["id"], {"subject": "Izin usaha sudah lima bulan"}, '"1"')

@@ -172,7 +172,6 @@ async def patch_complaint(
     session: AsyncSession, principal: Principal, complaint_id: uuid.UUID, patch: dict[str, Any], if_match: str | None
 ) -> Complaint:
     complaint = await get_complaint(session, principal, complaint_id, for_update=True)
-    check_if_match(if_match, etag(complaint.version), required=True)
     current = ComplaintWritable.model_validate(
         {name: getattr(complaint, name) for name in _PATCHABLE}
     ).model_dump(mode="json", exclude_none=True)
@@ -183,6 +182,9 @@ async def patch_complaint(
         raise UnprocessableEntity(
             "The complaint would not be valid after this patch; see `errors`.", errors=field_errors(exc.errors())
         ) from exc
+    # After validation: a patch that could never apply is 422 whatever the ETag, so a client fixes
+    # its body first instead of re-reading and retrying a request that will fail again.
+    check_if_match(if_match, etag(complaint.version), required=True)
     _check_region(principal, updated.region_code)
     await _check_reported_party(session, updated)
     new_columns = _columns(updated)
