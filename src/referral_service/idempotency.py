@@ -92,7 +92,11 @@ async def run_idempotent(
     request: Request,
     produce: Callable[[], Awaitable[StoredResponse]],
     ttl: timedelta,
+    *,
+    on_replay: Callable[[bytes], Awaitable[bytes]] | None = None,
 ) -> Response:
+    """Run `produce` once per (caller, key). `on_replay` rewrites a stored body before it is sent
+    again (e.g. to apply a confidentiality change made since the first response)."""
     if key is None:
         return (await produce()).to_response()
     key = validate_key(key)
@@ -106,7 +110,8 @@ async def run_idempotent(
     if existing is not None and existing.expires_at > now:
         if existing.request_hash != fingerprint:
             raise IdempotencyKeyReused("This Idempotency-Key was used for a different request.")
-        return StoredResponse(existing.status_code, existing.body, existing.headers).to_response(replayed=True)
+        body = existing.body if on_replay is None else await on_replay(existing.body)
+        return StoredResponse(existing.status_code, body, existing.headers).to_response(replayed=True)
     if existing is not None:
         await session.execute(_DELETE_RECORD, pk)
     result = await produce()

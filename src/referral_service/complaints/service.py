@@ -6,6 +6,7 @@ import uuid
 from datetime import datetime, timezone
 from typing import Any
 
+import orjson
 from pydantic import ValidationError
 from sqlalchemy import Row, RowMapping, Sequence, Text, bindparam, case, cast, func, insert, select, text, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -13,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from referral_service.agencies.models import Agency
 from referral_service.auth.principal import Principal, region_prefix_pattern
 from referral_service.complaints.models import Complaint
-from referral_service.complaints.representation import OUT_FIELDS, complaint_dict, etag
+from referral_service.complaints.representation import OUT_FIELDS, complaint_dict, dumps, etag
 from referral_service.complaints.schemas import ComplaintCreate, ComplaintWritable
 from referral_service.errors import Forbidden, NotFound, UnprocessableEntity, field_errors
 from referral_service.events.service import RESERVE_EVENT_COLUMNS, Actor, EventDraft, record
@@ -256,3 +257,45 @@ async def list_complaints(
     rows = (await session.execute(stmt)).mappings().all()
     return list(rows[:limit]), len(rows) > limit
 
+
+
+_CONFIDENTIAL_AMONG = text("SELECT id FROM complaints WHERE id = ANY(CAST(:ids AS uuid[])) AND identity_confidential")
+
+
+def _embedded_complaints(node: Any) -> list[dict[str, Any]]:
+    """Every complaint representation in a response body: the objects carrying a complainant."""
+    found: list[dict[str, Any]] = []
+    if isinstance(node, dict):
+        if "identity_confidential" in node and "complainant" in node and "id" in node:
+            found.append(node)
+        for value in node.values():
+            found.extend(_embedded_complaints(value))
+    elif isinstance(node, list):
+        for value in node:
+            found.extend(_embedded_complaints(value))
+    return found
+
+
+async def redact_stored_body_for_agency(session: AsyncSession, body: bytes) -> bytes:
+    """A stored response (idempotent replay, inbound answer) as an agency may see it *now*.
+
+    Stored bodies were redacted for the complaint as it was then; a complaint made confidential
+    since must not reach the agency through a replay. Replays are rare, so this reads the current
+    flags instead of rewriting every stored body when a complaint turns confidential.
+    """
+    try:
+        payload = orjson.loads(body)
+    except orjson.JSONDecodeError:
+        return body
+    embedded = [c for c in _embedded_complaints(payload) if c.get("complainant") is not None]
+    if not embedded:
+        return body
+    ids = sorted({str(c["id"]) for c in embedded})
+    confidential = {str(i) for i in (await session.scalars(_CONFIDENTIAL_AMONG, {"ids": ids})).all()}
+    if not confidential:
+        return body
+    for complaint in embedded:
+        if str(complaint["id"]) in confidential:
+            complaint["complainant"] = None
+            complaint["identity_confidential"] = True
+    return dumps(payload)

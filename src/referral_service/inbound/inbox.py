@@ -28,6 +28,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from referral_service.complaints.service import redact_stored_body_for_agency
 from referral_service.errors import (
     PROBLEM_MEDIA_TYPE,
     InvalidSignature,
@@ -210,7 +211,10 @@ async def _replay(session: AsyncSession, agency_code: str, webhook_id: str) -> O
             .returning(InboundEvent.status_code, InboundEvent.response_body)
         )
     ).one()
-    return Outcome(row.status_code, row.response_body, replayed=True)
+    # The stored answer may embed the referral's complaint as it was then; an agency must not get
+    # back an identity that turned confidential since.
+    body = await redact_stored_body_for_agency(session, row.response_body)
+    return Outcome(row.status_code, body, replayed=True)
 
 
 async def _finish(

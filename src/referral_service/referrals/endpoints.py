@@ -8,6 +8,8 @@ from pydantic import BaseModel
 
 from referral_service.auth.dependencies import CurrentPrincipal, OmbudsmanSidePrincipal
 from referral_service import clock
+from referral_service.auth.roles import Role
+from referral_service.complaints.service import redact_stored_body_for_agency
 from referral_service.complaints.representation import dumps, etag
 from referral_service.db.session import SessionDep
 from referral_service.events.schemas import AfterIdQuery, EventLimitQuery, EventOut, event_out
@@ -77,7 +79,12 @@ async def create(
 
 async def _idempotent(request, session, principal, key, produce) -> Response:
     ttl = timedelta(hours=request.app.state.settings.idempotency_ttl_hours)
-    return await run_idempotent(session, principal, key, request, produce, ttl)
+
+    async def current_view_for_agency(body: bytes) -> bytes:
+        return await redact_stored_body_for_agency(session, body)
+
+    on_replay = current_view_for_agency if principal.role is Role.AGENCY else None
+    return await run_idempotent(session, principal, key, request, produce, ttl, on_replay=on_replay)
 
 
 @router.get("/v1/referrals", response_model=Page[ReferralOut], responses=problem_responses(400, 401, 422))
