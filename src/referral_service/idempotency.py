@@ -15,8 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-import orjson
-from sqlalchemy import Integer, LargeBinary, String, bindparam, delete, func, insert, select, text
+from sqlalchemy import Integer, LargeBinary, String, delete, func
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
@@ -25,6 +24,7 @@ from starlette.responses import Response
 
 from referral_service.auth.principal import Principal
 from referral_service.db.base import Base
+from referral_service.db.driver import Db, json_param
 from referral_service.errors import BadRequest, IdempotencyInFlight, IdempotencyKeyReused
 
 MAX_KEY_LENGTH = 255
@@ -57,10 +57,6 @@ class StoredResponse:
         return Response(self.body, status_code=self.status_code, headers=headers, media_type=self.media_type)
 
 
-def json_response(status_code: int, payload: Any, headers: dict[str, str] | None = None) -> StoredResponse:
-    return StoredResponse(status_code, orjson.dumps(payload), headers or {})
-
-
 async def request_fingerprint(request: Request) -> bytes:
     body = await request.body()
     return hashlib.sha256(request.method.encode() + b" " + request.url.path.encode() + b"\n" + body).digest()
@@ -72,21 +68,22 @@ def validate_key(key: str) -> str:
     return key
 
 
-_RECORDS = IdempotencyRecord.__table__
-_LOCK = text("SELECT pg_try_advisory_xact_lock(hashtextextended(:lock_name, 7))")
-# Core statements built once, not the ORM's get/add/delete: no identity map or unit of work for a
-# row that is only ever read once or written once per request. The record is read in its own
-# statement *after* the lock is granted, so its snapshot includes a first request's commit.
-_RECORD_PK = (_RECORDS.c.principal_id == bindparam("principal_id")) & (_RECORDS.c.key == bindparam("key"))
-_SELECT_RECORD = select(
-    _RECORDS.c.request_hash, _RECORDS.c.status_code, _RECORDS.c.body, _RECORDS.c.headers, _RECORDS.c.expires_at
-).where(_RECORD_PK)
-_DELETE_RECORD = delete(_RECORDS).where(_RECORD_PK)
-_INSERT_RECORD = insert(_RECORDS)
+# The lock and the read are separate statements: in READ COMMITTED each statement sees what was
+# committed when it started, so reading the record *after* the lock is granted is what lets a retry
+# see a first request's commit. Written once, prepared once per connection.
+_LOCK = "SELECT pg_try_advisory_xact_lock(hashtextextended($1, 7))"
+_SELECT_RECORD = (
+    "SELECT request_hash, status_code, body, headers, expires_at FROM idempotency_keys WHERE principal_id = $1 AND key = $2"
+)
+_DELETE_RECORD = "DELETE FROM idempotency_keys WHERE principal_id = $1 AND key = $2"
+_INSERT_RECORD = """
+    INSERT INTO idempotency_keys (principal_id, key, request_hash, status_code, body, headers, expires_at)
+    VALUES ($1, $2, $3, $4, $5, $6, $7)
+"""
 
 
 async def run_idempotent(
-    session: AsyncSession,
+    db: Db,
     principal: Principal,
     key: str | None,
     request: Request,
@@ -101,31 +98,21 @@ async def run_idempotent(
         return (await produce()).to_response()
     key = validate_key(key)
     fingerprint = await request_fingerprint(request)
-    locked = await session.scalar(_LOCK, {"lock_name": f"idem:{principal.key_id}:{key}"})
-    if not locked:
+    if not await db.fetchval(_LOCK, f"idem:{principal.key_id}:{key}"):
         raise IdempotencyInFlight("Retry after the first request with this key has finished.")
-    pk = {"principal_id": principal.key_id, "key": key}
-    existing = (await session.execute(_SELECT_RECORD, pk)).first()
+    existing = await db.fetchrow(_SELECT_RECORD, principal.key_id, key)
     now = datetime.now(timezone.utc)
-    if existing is not None and existing.expires_at > now:
-        if existing.request_hash != fingerprint:
+    if existing is not None and existing["expires_at"] > now:
+        if existing["request_hash"] != fingerprint:
             raise IdempotencyKeyReused("This Idempotency-Key was used for a different request.")
-        body = existing.body if on_replay is None else await on_replay(existing.body)
-        return StoredResponse(existing.status_code, body, existing.headers).to_response(replayed=True)
+        body = existing["body"] if on_replay is None else await on_replay(existing["body"])
+        return StoredResponse(existing["status_code"], body, existing["headers"]).to_response(replayed=True)
     if existing is not None:
-        await session.execute(_DELETE_RECORD, pk)
+        await db.execute(_DELETE_RECORD, principal.key_id, key)
     result = await produce()
-    await session.execute(
-        _INSERT_RECORD,
-        {
-            "principal_id": principal.key_id,
-            "key": key,
-            "request_hash": fingerprint,
-            "status_code": result.status_code,
-            "body": result.body,
-            "headers": result.headers,
-            "expires_at": now + ttl,
-        },
+    await db.execute(
+        _INSERT_RECORD, principal.key_id, key, fingerprint, result.status_code, result.body, json_param(result.headers),
+        now + ttl,
     )
     return result.to_response()
 

@@ -22,6 +22,7 @@ from referral_service.inbound.endpoints import router as inbound_router
 from referral_service.referrals.endpoints import router as referrals_router
 from referral_service.reports.endpoints import router as reports_router
 from referral_service.config import Settings, get_settings
+from referral_service.db.driver import create_pool
 from referral_service.db.engine import make_engine, make_sessionmaker
 from referral_service.db.migrate import head_revisions
 from referral_service.errors import install_error_handlers, problem_body, problem_response
@@ -73,6 +74,8 @@ def create_app(
         engine = make_engine(url, pool_size=settings.db_pool_size)
         app.state.engine = engine
         app.state.sessionmaker = make_sessionmaker(engine)
+        # The hot paths' connections (see db/driver.py); the engine above serves the cold ones.
+        app.state.pool = await create_pool(url, size=settings.db_pool_size + 10)
         app.state.expected_heads = head_revisions()
         stop = asyncio.Event()
         jobs = None
@@ -84,6 +87,7 @@ def create_app(
             stop.set()
             if jobs is not None:
                 await jobs
+            await app.state.pool.close()
             await engine.dispose()
 
     app = FastAPI(

@@ -23,7 +23,8 @@ from referral_service import clock
 from referral_service.auth.principal import Principal
 from referral_service.auth.roles import Role
 from referral_service.referrals.models import Referral
-from referral_service.referrals.service import list_query, view_query
+from referral_service.referrals.repository import list_statement
+from referral_service.referrals.service import view_query
 
 ROWS = 5000
 
@@ -47,18 +48,19 @@ FROM c, generate_series(1, :rows) AS i,
 
 
 async def _explain(session, stmt) -> str:
-    compiled = stmt.compile(dialect=session.bind.dialect)
-    params = [compiled.params[name] for name in compiled.positiontup]
+    if isinstance(stmt, tuple):  # (sql, args) of a repository statement
+        sql, params = stmt
+    else:
+        compiled = stmt.compile(dialect=session.bind.dialect)
+        sql, params = str(compiled), [compiled.params[name] for name in compiled.positiontup]
     raw = await (await session.connection()).get_raw_connection()
-    return "\n".join(row[0] for row in await raw.driver_connection.fetch("EXPLAIN " + str(compiled), *params))
+    return "\n".join(row[0] for row in await raw.driver_connection.fetch("EXPLAIN " + sql, *params))
 
 
 async def test_overdue_look_ups_use_indexes_on_forwarded_referrals(app, kaltim):
     principal = Principal(key_id=uuid.uuid4(), role=Role.OMBUDSMAN, name="explain")
-    overdue_page = list_query(
-        principal, limit=20, cursor=None, state=None, agency_code=None, complaint_id=None, overdue=True, due_before=None
-    )
     now = clock.now()
+    overdue_page = list_statement(principal, limit=21, filters={"overdue": now})
     reminder_claim = (
         view_query()
         .where(Referral.state == "forwarded", Referral.due_at < now, Referral.overdue_notified_for.is_distinct_from(Referral.due_at))

@@ -10,6 +10,7 @@ from referral_service.db.session import SessionDep
 from referral_service.errors import UnprocessableEntity
 from referral_service.openapi_docs import problem_responses
 from referral_service.referrals.calendar import MAX_YEAR, MIN_YEAR, NonWorkingDay
+from referral_service.db.driver import db_of
 from referral_service.referrals.deadlines import current_calendar
 
 router = APIRouter(prefix="/v1/calendar", tags=["calendar"])
@@ -42,7 +43,7 @@ async def get_year(year: Year, session: SessionDep, _: CurrentPrincipal) -> Cale
     national holidays (`public`) and cuti bersama (`cuti_bersama`) from the national calendar,
     and days added by an administrator (`override`). A national holiday an administrator declared
     a working day stays listed with `declared_working: true`. Any authenticated key."""
-    calendar = await current_calendar(session)
+    calendar = await current_calendar(await db_of(session))
     return CalendarOut(year=year, days=[_day_out(d) for d in calendar.non_working_days(year)])
 
 

@@ -20,6 +20,7 @@ from referral_service.calendar_admin.models import CalendarOverride
 from referral_service.errors import NotFound
 from referral_service.events.service import SYSTEM
 from referral_service.referrals.calendar import DaySource, NonWorkingDay, WorkingCalendar
+from referral_service.db.driver import db_of
 from referral_service.referrals.deadlines import current_calendar, forget_calendar, lock_calendar_for_change
 from referral_service.referrals.domain import ReferralState
 from referral_service.referrals.models import Referral
@@ -42,7 +43,7 @@ def entry_for(calendar: WorkingCalendar, day: date) -> NonWorkingDay | None:
 
 async def set_non_working(session: AsyncSession, principal: Principal, day: date, name: str) -> CalendarChange:
     """Make `day` a non-working day named `name` (replacing any override on it)."""
-    await lock_calendar_for_change(session)
+    await lock_calendar_for_change(await db_of(session))
     values = {"kind": "non_working", "name": name, "changed_by_key_id": principal.key_id, "changed_at": func.now()}
     await session.execute(
         insert(CalendarOverride).values(day=day, **values).on_conflict_do_update(index_elements=["day"], set_=values)
@@ -55,12 +56,12 @@ async def remove(session: AsyncSession, principal: Principal, day: date) -> Cale
 
     Repeating the call on a holiday already declared working changes nothing (idempotent).
     """
-    await lock_calendar_for_change(session)
+    await lock_calendar_for_change(await db_of(session))
     override = await session.get(CalendarOverride, day, with_for_update=True)
     if override is not None and override.kind == "non_working":
         await session.execute(delete(CalendarOverride).where(CalendarOverride.day == day))
     elif override is None:
-        listed = entry_for(await current_calendar(session), day)
+        listed = entry_for(await current_calendar(await db_of(session)), day)
         if listed is None or listed.source is DaySource.OVERRIDE:
             raise NotFound(f"{day.isoformat()} is not a listed non-working day (weekends cannot be declared working).")
         session.add(CalendarOverride(day=day, kind="working", changed_by_key_id=principal.key_id))
@@ -69,8 +70,8 @@ async def remove(session: AsyncSession, principal: Principal, day: date) -> Cale
 
 async def _apply_change(session: AsyncSession, day: date) -> CalendarChange:
     await session.flush()
-    forget_calendar(session)  # the calendar cached before the change is stale now
-    calendar = await current_calendar(session)
+    forget_calendar(await db_of(session))  # the calendar cached before the change is stale now
+    calendar = await current_calendar(await db_of(session))
     moved = await reschedule_open_deadlines(session, calendar, day)
     return CalendarChange(day, calendar.is_working_day(day), entry_for(calendar, day), moved)
 
@@ -121,5 +122,5 @@ async def reschedule_open_deadlines(session: AsyncSession, calendar: WorkingCale
             "calendar_date": day.isoformat(),
             "reason": "calendar_changed",
         }
-        await record_referral_event(session, view, DUE_DATE_CHANGED, data, SYSTEM, from_state=referral.state)
+        await record_referral_event(await db_of(session), view, DUE_DATE_CHANGED, data, SYSTEM, from_state=referral.state)
     return len(moved)

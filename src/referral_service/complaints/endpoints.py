@@ -1,18 +1,18 @@
 import uuid
 from datetime import timedelta
-from typing import Annotated, Any
+from typing import Annotated
 
 import orjson
 from fastapi import APIRouter, Header, Query, Request, Response, status
 
 from referral_service.auth.dependencies import OmbudsmanSidePrincipal
 from referral_service.complaints import service
-from referral_service.complaints.representation import complaint_dict, complaint_out, dumps, etag
+from referral_service.complaints.representation import complaint_out, dumps, etag
 from referral_service.complaints.schemas import Category, Channel, ComplaintCreate, ComplaintOut
-from referral_service.db.session import SessionDep
+from referral_service.db.driver import DbDep, ReadDbDep
 from referral_service.errors import BadRequest, UnprocessableEntity
-from referral_service.events.schemas import AfterIdQuery, EventLimitQuery, EventOut, event_out
-from referral_service.events.service import list_events
+from referral_service.events.schemas import AfterIdQuery, EventLimitQuery, EventOut, event_body
+from referral_service.events.service import list_complaint_events
 from referral_service.idempotency import StoredResponse, run_idempotent
 from referral_service.openapi_docs import problem_responses
 from referral_service.schemas import LimitQuery, Page, RegionCode, UtcDateTime, encode_cursor
@@ -31,10 +31,6 @@ IdempotencyKey = Annotated[
 IfMatch = Annotated[str | None, Header(alias="If-Match", description="The ETag from your last read.")]
 
 
-def _out(complaint: Any) -> dict[str, Any]:
-    return complaint_out(complaint_dict(complaint))
-
-
 @router.post(
     "",
     status_code=status.HTTP_201_CREATED,
@@ -47,7 +43,7 @@ def _out(complaint: Any) -> dict[str, Any]:
 async def create(
     body: ComplaintCreate,
     request: Request,
-    session: SessionDep,
+    db: DbDep,
     principal: OmbudsmanSidePrincipal,
     idempotency_key: IdempotencyKey = None,
 ) -> Response:
@@ -60,17 +56,17 @@ async def create(
     """
 
     async def produce():
-        complaint = await service.create_complaint(session, principal, body)
-        headers = {"Location": f"/v1/complaints/{complaint.id}", "ETag": etag(complaint.version)}
-        return StoredResponse(201, dumps(_out(complaint)), headers)
+        complaint = await service.create_complaint(db, principal, body)
+        headers = {"Location": f"/v1/complaints/{complaint['id']}", "ETag": etag(complaint["version"])}
+        return StoredResponse(201, dumps(complaint_out(complaint)), headers)
 
     ttl = timedelta(hours=request.app.state.settings.idempotency_ttl_hours)
-    return await run_idempotent(session, principal, idempotency_key, request, produce, ttl)
+    return await run_idempotent(db, principal, idempotency_key, request, produce, ttl)
 
 
 @router.get("", response_model=Page[ComplaintOut], responses=problem_responses(400, 401, 403, 422))
 async def list_(
-    session: SessionDep,
+    db: ReadDbDep,
     principal: OmbudsmanSidePrincipal,
     limit: LimitQuery = 20,
     # No max_length here: an over-long cursor is a bad cursor (400 from decode_cursor), not a 422.
@@ -87,7 +83,7 @@ async def list_(
     if q is not None and "\x00" in q:
         raise BadRequest("`q` must not contain NUL characters.")
     rows, more = await service.list_complaints(
-        session, principal, limit=limit, cursor=cursor, region_code=region_code, category=category,
+        db, principal, limit=limit, cursor=cursor, region_code=region_code, category=category,
         channel=channel, received_from=received_from, received_to=received_to, q=q,
     )
     next_cursor = encode_cursor(rows[-1]["created_at"], rows[-1]["id"]) if more else None
@@ -96,9 +92,9 @@ async def list_(
 
 
 @router.get("/{complaint_id}", response_model=ComplaintOut, responses=problem_responses(401, 403, 404))
-async def get(complaint_id: uuid.UUID, session: SessionDep, principal: OmbudsmanSidePrincipal) -> Response:
+async def get(complaint_id: uuid.UUID, db: ReadDbDep, principal: OmbudsmanSidePrincipal) -> Response:
     """Read one complaint. The `ETag` header is what `PATCH` expects in `If-Match`."""
-    row = await service.get_complaint_row(session, principal, complaint_id)
+    row = await service.get_complaint_row(db, principal, complaint_id)
     return Response(dumps(complaint_out(row)), media_type="application/json", headers={"ETag": etag(row["version"])})
 
 
@@ -121,7 +117,7 @@ _PATCH_BODY = {
     responses=problem_responses(400, 401, 403, 404, 412, 413, 415, 422, 428),
 )
 async def patch(
-    complaint_id: uuid.UUID, request: Request, session: SessionDep, principal: OmbudsmanSidePrincipal, if_match: IfMatch = None
+    complaint_id: uuid.UUID, request: Request, db: DbDep, principal: OmbudsmanSidePrincipal, if_match: IfMatch = None
 ) -> Response:
     """Change a complaint with a JSON merge patch. Requires `If-Match` with the current `ETag`:
     without it 428, with a stale one 412. Records a `complaint.updated` event naming the changed fields."""
@@ -131,19 +127,19 @@ async def patch(
         raise BadRequest("Request body is not valid JSON.") from exc
     if not isinstance(patch_doc, dict):
         raise UnprocessableEntity("A merge patch must be a JSON object.")
-    complaint = await service.patch_complaint(session, principal, complaint_id, patch_doc, if_match)
-    return Response(dumps(_out(complaint)), media_type="application/json", headers={"ETag": etag(complaint.version)})
+    complaint = await service.patch_complaint(db, principal, complaint_id, patch_doc, if_match)
+    return Response(dumps(complaint_out(complaint)), media_type="application/json", headers={"ETag": etag(complaint["version"])})
 
 
 @router.get("/{complaint_id}/events", response_model=list[EventOut], responses=problem_responses(401, 403, 404, 422))
 async def events(
     complaint_id: uuid.UUID,
-    session: SessionDep,
+    db: ReadDbDep,
     principal: OmbudsmanSidePrincipal,
     after_id: AfterIdQuery = None,
     limit: EventLimitQuery = 1000,
-) -> list[EventOut]:
+) -> Response:
     """The complaint's whole timeline: its own events and those of every referral, oldest first."""
-    await service.get_complaint_row(session, principal, complaint_id)
-    rows = await list_events(session, complaint_id=complaint_id, after_id=after_id, limit=limit)
-    return [event_out(row) for row in rows]
+    await service.get_complaint_row(db, principal, complaint_id)
+    rows = await list_complaint_events(db, complaint_id, after_id=after_id, limit=limit)
+    return Response(dumps([event_body(row) for row in rows]), media_type="application/json")

@@ -3,25 +3,27 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Any
 
+import asyncpg
 import orjson
 from pydantic import ValidationError
-from sqlalchemy import Row, RowMapping, Sequence, Text, bindparam, case, cast, func, insert, select, text, tuple_
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from referral_service.agencies.models import Agency
-from referral_service.auth.principal import Principal, region_prefix_pattern
-from referral_service.complaints.models import Complaint
-from referral_service.complaints.representation import OUT_FIELDS, complaint_dict, dumps, etag
+from referral_service import clock
+from referral_service.auth.principal import Principal
+from referral_service.auth.scope import complaint_visible
+from referral_service.complaints import repository
+from referral_service.complaints.representation import OUT_FIELDS, dumps
 from referral_service.complaints.schemas import ComplaintCreate, ComplaintWritable
+from referral_service.db.driver import Db, json_param
 from referral_service.errors import Forbidden, NotFound, UnprocessableEntity, field_errors
-from referral_service.events.service import RESERVE_EVENT_COLUMNS, Actor, EventDraft, record
+from referral_service.events.service import Actor, EventDraft, record
 from referral_service.preconditions import check_if_match
 from referral_service.schemas import decode_cursor
+from referral_service.webhooks.outbox import redact_pending_for_complaint
 
-REFERENCE_SEQUENCE = Sequence("complaint_reference_seq")
+_JSON_COLUMNS = ("complainant", "reported_party", "external_refs")
 
 
 def _check_region(principal: Principal, region_code: str) -> None:
@@ -29,116 +31,70 @@ def _check_region(principal: Principal, region_code: str) -> None:
         raise Forbidden(f"This key is limited to region {principal.region_code}; {region_code} is outside it.")
 
 
-async def _check_reported_party(session: AsyncSession, data: ComplaintCreate) -> None:
-    code = data.reported_party.agency_code if data.reported_party else None
-    if code is not None and await session.get(Agency, code) is None:
-        raise UnprocessableEntity(f"reported_party.agency_code {code!r} is not in the agency directory.")
-
-
-def padded_number(number: Any) -> Any:
-    """SQL for `f"{number:06d}"` of a positive integer: zero-padded to six digits, longer numbers
-    kept whole (lpad alone would truncate them)."""
-    digits = cast(number, Text)
-    return case((func.length(digits) < 6, func.lpad(digits, 6, "0")), else_=digits)
-
-
-def _reference_number() -> Any:
-    """The next reference: the caller's `province-year-` prefix and the sequence's next number."""
-    number = select(REFERENCE_SEQUENCE.next_value().label("n")).subquery()
-    return select(bindparam("reference_prefix", type_=Text) + padded_number(number.c.n)).scalar_subquery()
-
-
-_COMPLAINTS = Complaint.__table__
-_INSERT_COLUMNS = (
-    "id", "received_at", "created_by_key_id", "created_at", "updated_at", "event_seq", "channel", "complainant",
-    "identity_confidential", "subject", "description", "category", "reported_party", "region_code", "incident_date",
-    "external_refs",
-)
-# Intake in one round trip instead of three (SELECT nextval, INSERT, SELECT to refresh): the reference
-# number is drawn inside the INSERT and the stored row comes back through RETURNING, in the form a
-# later read gives (UTC instants, jsonb key order). It also reserves the complaint.created event's
-# id and time, so the event and its webhook fan-out are a single statement as well. Built once.
-_INSERT_COMPLAINT = (
-    insert(_COMPLAINTS)
-    .values(
-        {
-            **{name: bindparam(name, type_=_COMPLAINTS.c[name].type) for name in _INSERT_COLUMNS},
-            "reference": _reference_number(),
-        }
-    )
-    .returning(*(_COMPLAINTS.c[name] for name in (*OUT_FIELDS, "version")), *RESERVE_EVENT_COLUMNS)
-)
-
-
-async def create_complaint(session: AsyncSession, principal: Principal, data: ComplaintCreate) -> Row:
-    """Returns the stored complaint as a row (attribute access like the ORM entity)."""
-    _check_region(principal, data.region_code)
-    await _check_reported_party(session, data)
-    now = datetime.now(timezone.utc)
-    # One clock for all three, so a complaint is never "received" after it was recorded.
-    received_at = data.received_at or now
-    province = data.region_code.split(".", 1)[0]
-    # The sequence never hands a number out twice, even across rolled-back transactions.
-    prefix = f"{province}-{received_at.astimezone(timezone.utc).year}-"
-    complaint = (
-        await session.execute(
-            _INSERT_COMPLAINT,
-            {
-                "reference_prefix": prefix,
-                "id": uuid.uuid4(),
-                "received_at": received_at,
-                "created_by_key_id": principal.key_id,
-                "created_at": now,
-                "updated_at": now,
-                "event_seq": 1,
-                **_columns(data),
-            },
-        )
-    ).one()
-    await record(
-        session,
-        EventDraft(
-            type="complaint.created",
-            complaint_id=complaint.id,
-            sequence=1,
-            region_code=complaint.region_code,
-            data={"reference": complaint.reference, "region_code": complaint.region_code, "category": complaint.category},
-        ),
-        Actor.of(principal),
-        snapshot={"complaint": complaint_dict(complaint)},
-        reserved=(complaint.event_id, complaint.event_occurred_at),
-    )
-    return complaint
-
-
-def _columns(data: ComplaintCreate) -> dict[str, Any]:
+def _values(data: ComplaintCreate) -> dict[str, Any]:
+    """The writable columns as Python values (JSON columns as dicts and lists)."""
     dumped = data.model_dump(mode="json", exclude={"received_at", "incident_date"})
     dumped["complainant"] = {k: v for k, v in dumped["complainant"].items() if v is not None}
     if dumped["reported_party"] is not None:
         dumped["reported_party"] = {k: v for k, v in dumped["reported_party"].items() if v is not None}
     dumped["incident_date"] = data.incident_date
+    dumped["received_at"] = data.received_at
     return dumped
 
 
-async def get_complaint(session: AsyncSession, principal: Principal, complaint_id: uuid.UUID, *, for_update: bool = False) -> Complaint:
-    stmt = select(Complaint).where(Complaint.id == complaint_id)
-    if for_update:
-        stmt = stmt.with_for_update()
-    complaint = (await session.execute(stmt)).scalar_one_or_none()
-    # Outside the caller's region is indistinguishable from absent.
-    if complaint is None or not principal.covers_region(complaint.region_code):
-        raise NotFound("No complaint with this id.")
+def _params(values: dict[str, Any]) -> dict[str, Any]:
+    """`_values` as statement parameters: JSON columns as JSON text."""
+    return {name: json_param(value) if name in _JSON_COLUMNS and value is not None else value for name, value in values.items()}
+
+
+def _reported_agency(data: ComplaintCreate) -> str | None:
+    return data.reported_party.agency_code if data.reported_party else None
+
+
+def snapshot_of(row: Any) -> dict[str, Any]:
+    """The complaint as the Ombudsman sees it, for events and webhook bodies."""
+    return {"complaint": {name: row[name] for name in OUT_FIELDS}}
+
+
+async def create_complaint(db: Db, principal: Principal, data: ComplaintCreate) -> asyncpg.Record:
+    """Returns the stored complaint row (OUT_FIELDS and version)."""
+    _check_region(principal, data.region_code)
+    now = clock.now()
+    values = _values(data)
+    # One clock for both, so a complaint is never "received" after it was recorded.
+    values["received_at"] = data.received_at or now
+    # The sequence never hands a number out twice, even across rolled-back transactions.
+    complaint = await repository.insert(
+        db,
+        complaint_id=uuid.uuid4(),
+        prefix=repository.reference_prefix(data.region_code, values["received_at"].astimezone(now.tzinfo)),
+        created_by=principal.key_id,
+        now=now,
+        reported_agency_code=_reported_agency(data),
+        columns=_params(values),
+    )
+    if complaint is None:
+        raise UnprocessableEntity(f"reported_party.agency_code {_reported_agency(data)!r} is not in the agency directory.")
+    await record(
+        db,
+        EventDraft(
+            type="complaint.created",
+            complaint_id=complaint["id"],
+            sequence=1,
+            region_code=complaint["region_code"],
+            data={"reference": complaint["reference"], "region_code": complaint["region_code"], "category": complaint["category"]},
+        ),
+        Actor.of(principal),
+        snapshot=snapshot_of(complaint),
+        reserved=(complaint["event_id"], complaint["event_occurred_at"]),
+    )
     return complaint
 
 
-# The read paths load the response's columns (and the version for the ETag), not ORM entities.
-_READ_COLUMNS = tuple(_COMPLAINTS.c[name] for name in (*OUT_FIELDS, "version"))
-
-
-async def get_complaint_row(session: AsyncSession, principal: Principal, complaint_id: uuid.UUID) -> RowMapping:
-    """`get_complaint` for reading: the columns as a row mapping."""
-    row = (await session.execute(select(*_READ_COLUMNS).where(_COMPLAINTS.c.id == complaint_id))).mappings().first()
-    if row is None or not principal.covers_region(row["region_code"]):
+async def get_complaint_row(db: Db, principal: Principal, complaint_id: uuid.UUID) -> asyncpg.Record:
+    """The complaint, if the caller may see it (outside its region is indistinguishable from absent)."""
+    row = await repository.get(db, complaint_id)
+    if row is None or not complaint_visible(principal, row["region_code"]):
         raise NotFound("No complaint with this id.")
     return row
 
@@ -163,19 +119,15 @@ def _merge_patch(target: Any, patch: Any, depth: int = 0) -> Any:
     return result
 
 
-_PATCHABLE = (
-    "channel", "received_at", "complainant", "identity_confidential", "subject", "description", "category",
-    "reported_party", "region_code", "incident_date", "external_refs",
-)
-
-
 async def patch_complaint(
-    session: AsyncSession, principal: Principal, complaint_id: uuid.UUID, patch: dict[str, Any], if_match: str | None
-) -> Complaint:
-    complaint = await get_complaint(session, principal, complaint_id, for_update=True)
-    current = ComplaintWritable.model_validate(
-        {name: getattr(complaint, name) for name in _PATCHABLE}
-    ).model_dump(mode="json", exclude_none=True)
+    db: Db, principal: Principal, complaint_id: uuid.UUID, patch: dict[str, Any], if_match: str | None
+) -> asyncpg.Record:
+    complaint = await repository.get_for_update(db, complaint_id)
+    if complaint is None or not complaint_visible(principal, complaint["region_code"]):
+        raise NotFound("No complaint with this id.")
+    current = ComplaintWritable.model_validate({name: complaint[name] for name in repository.WRITABLE}).model_dump(
+        mode="json", exclude_none=True
+    )
     merged = _merge_patch(current, patch)
     try:
         updated = ComplaintWritable.model_validate(merged)
@@ -185,44 +137,48 @@ async def patch_complaint(
         ) from exc
     # After validation: a patch that could never apply is 422 whatever the ETag, so a client fixes
     # its body first instead of re-reading and retrying a request that will fail again.
-    check_if_match(if_match, etag(complaint.version), required=True)
+    check_if_match(if_match, etag_of(complaint), required=True)
     _check_region(principal, updated.region_code)
-    await _check_reported_party(session, updated)
-    new_columns = _columns(updated)
-    new_columns["received_at"] = updated.received_at or complaint.received_at
-    changed = sorted(name for name, value in new_columns.items() if getattr(complaint, name) != value)
+    reported = _reported_agency(updated)
+    if reported is not None and reported != _reported_agency_of(complaint) and not await repository.agency_exists(db, reported):
+        raise UnprocessableEntity(f"reported_party.agency_code {reported!r} is not in the agency directory.")
+    values = _values(updated)
+    values["received_at"] = updated.received_at or complaint["received_at"]
+    changed = sorted(name for name, value in values.items() if complaint[name] != value)
     if not changed:
         return complaint
-    for name in changed:
-        setattr(complaint, name, new_columns[name])
-    complaint.version = complaint.version + 1
-    complaint.event_seq = complaint.event_seq + 1
-    complaint.updated_at = func.now()
-    await session.flush()
-    await session.refresh(complaint)
-    if "identity_confidential" in changed and complaint.identity_confidential:
+    row = await repository.update(db, complaint_id, _params(values))
+    if "identity_confidential" in changed and row["identity_confidential"]:
         # Agency webhook bodies built before this change must not carry the identity either.
-        from referral_service.webhooks.outbox import redact_pending_for_complaint
-
-        await redact_pending_for_complaint(session, complaint.id)
+        await redact_pending_for_complaint(db, complaint_id)
     await record(
-        session,
+        db,
         # Field names only: values may carry the complainant's identity, and events outlive edits.
         EventDraft(
             type="complaint.updated",
-            complaint_id=complaint.id,
-            sequence=complaint.event_seq,
-            region_code=complaint.region_code,
-            data={"changed_fields": changed, "version": complaint.version},
+            complaint_id=complaint_id,
+            sequence=row["event_seq"],
+            region_code=row["region_code"],
+            data={"changed_fields": changed, "version": row["version"]},
         ),
         Actor.of(principal),
-        snapshot={"complaint": complaint_dict(complaint)},
+        snapshot=snapshot_of(row),
+        reserved=(complaint["event_id"], complaint["event_occurred_at"]),
     )
-    return complaint
+    return row
+
+
+def _reported_agency_of(row: Any) -> str | None:
+    party = row["reported_party"]
+    return party.get("agency_code") if isinstance(party, dict) else None
+
+
+def etag_of(row: Any) -> str:
+    return f'"{row["version"]}"'
 
 
 async def list_complaints(
-    session: AsyncSession,
+    db: Db,
     principal: Principal,
     *,
     limit: int,
@@ -233,33 +189,16 @@ async def list_complaints(
     received_from: datetime | None,
     received_to: datetime | None,
     q: str | None,
-) -> tuple[list[RowMapping], bool]:
-    stmt = select(*_READ_COLUMNS).order_by(Complaint.created_at.desc(), Complaint.id.desc()).limit(limit + 1)
-    for scope in (principal.region_code, region_code):
-        if scope is not None:
-            stmt = stmt.where(
-                (Complaint.region_code == scope)
-                | Complaint.region_code.like(region_prefix_pattern(scope), escape="\\")
-            )
-    if category is not None:
-        stmt = stmt.where(Complaint.category == category)
-    if channel is not None:
-        stmt = stmt.where(Complaint.channel == channel)
-    if received_from is not None:
-        stmt = stmt.where(Complaint.received_at >= received_from)
-    if received_to is not None:
-        stmt = stmt.where(Complaint.received_at < received_to)
-    if q:
-        stmt = stmt.where(Complaint.search_vector.op("@@")(func.websearch_to_tsquery(text("'simple'"), q)))
-    if cursor is not None:
-        position, last_id = decode_cursor(cursor)
-        stmt = stmt.where(tuple_(Complaint.created_at, Complaint.id) < tuple_(position, last_id))
-    rows = (await session.execute(stmt)).mappings().all()
-    return list(rows[:limit]), len(rows) > limit
+) -> tuple[list[asyncpg.Record], bool]:
+    filters = {"category": category, "channel": channel, "received_from": received_from, "received_to": received_to, "q": q or None}
+    rows = await repository.list_page(
+        db, principal, limit=limit + 1, region_code=region_code, filters=filters,
+        cursor=decode_cursor(cursor) if cursor is not None else None,
+    )
+    return rows[:limit], len(rows) > limit
 
 
-
-_CONFIDENTIAL_AMONG = text("SELECT id FROM complaints WHERE id = ANY(CAST(:ids AS uuid[])) AND identity_confidential")
+_CONFIDENTIAL_AMONG = "SELECT id FROM complaints WHERE id = ANY($1::uuid[]) AND identity_confidential"
 
 
 def _embedded_complaints(node: Any) -> list[dict[str, Any]]:
@@ -276,7 +215,7 @@ def _embedded_complaints(node: Any) -> list[dict[str, Any]]:
     return found
 
 
-async def redact_stored_body_for_agency(session: AsyncSession, body: bytes) -> bytes:
+async def redact_stored_body_for_agency(db: Db, body: bytes) -> bytes:
     """A stored response (idempotent replay, inbound answer) as an agency may see it *now*.
 
     Stored bodies were redacted for the complaint as it was then; a complaint made confidential
@@ -291,7 +230,7 @@ async def redact_stored_body_for_agency(session: AsyncSession, body: bytes) -> b
     if not embedded:
         return body
     ids = sorted({str(c["id"]) for c in embedded})
-    confidential = {str(i) for i in (await session.scalars(_CONFIDENTIAL_AMONG, {"ids": ids})).all()}
+    confidential = {str(row["id"]) for row in await db.fetch(_CONFIDENTIAL_AMONG, ids)}
     if not confidential:
         return body
     for complaint in embedded:

@@ -1,4 +1,5 @@
 import uuid
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Annotated, Any
 
@@ -37,20 +38,22 @@ class EventOut(BaseModel):
     data: dict[str, Any]
 
 
-def event_out(row: Any) -> EventOut:
-    return EventOut(
-        id=row.id,
-        complaint_id=row.complaint_id,
-        referral_id=row.referral_id,
-        sequence=row.sequence,
-        type=row.type,
-        occurred_at=row.occurred_at,
-        actor=ActorOut(key_id=row.actor_key_id, role=row.actor_role, agency_code=row.actor_agency_code),
-        via=row.via,
-        from_state=row.from_state,
-        to_state=row.to_state,
-        data=row.data,
-    )
+def event_body(row: Mapping[str, Any]) -> dict[str, Any]:
+    """The `EventOut` body of a stored event row (serialize with `dumps`); tests check it against
+    `EventOut.model_validate(body).model_dump(mode="json")`."""
+    return {
+        "id": row["id"],
+        "complaint_id": row["complaint_id"],
+        "referral_id": row["referral_id"],
+        "sequence": row["sequence"],
+        "type": row["type"],
+        "occurred_at": row["occurred_at"],
+        "actor": {"key_id": row["actor_key_id"], "role": row["actor_role"], "agency_code": row["actor_agency_code"]},
+        "via": row["via"],
+        "from_state": row["from_state"],
+        "to_state": row["to_state"],
+        "data": row["data"],
+    }
 
 
 AfterIdQuery = Annotated[

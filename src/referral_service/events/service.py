@@ -8,11 +8,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, insert, select
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from referral_service.auth.principal import Principal
-from referral_service.events.models import Event
+from referral_service.db.driver import Db, json_param
 from referral_service.webhooks import outbox
 
 
@@ -49,78 +46,74 @@ class EventDraft:
     agency_visible: bool = False
 
 
-# Reserves a timeline event's id and time in a statement the caller runs anyway (e.g. as extra
-# RETURNING columns of its INSERT), so that `record(..., reserved=...)` can insert the event and
-# fan it out in one round trip. now() is the transaction's start: what `occurred_at` defaults to.
-RESERVE_EVENT_COLUMNS = (
-    func.nextval(func.pg_get_serial_sequence("events", "id")).label("event_id"),
-    func.now().label("event_occurred_at"),
-)
+# Reserves a timeline event's id and time in a statement the caller runs anyway (extra columns of
+# its INSERT ... RETURNING or its row-locking SELECT), so that `record` can insert the event and fan
+# it out in one round trip. now() is the transaction's start: what `occurred_at` defaults to.
+RESERVE_EVENT_SQL = "nextval(pg_get_serial_sequence('events', 'id')) AS event_id, now() AS event_occurred_at"
+_RESERVE_EVENT = f"SELECT {RESERVE_EVENT_SQL}"
 
 
 async def record(
-    session: AsyncSession,
+    db: Db,
     draft: EventDraft,
     actor: Actor,
     snapshot: dict[str, Any] | None,
     *,
     reserved: tuple[int, datetime] | None = None,
 ) -> int:
-    """Append one event and queue its webhook deliveries. Returns the event id.
+    """Append one event and queue its webhook deliveries, in one statement. Returns the event id.
 
     `snapshot` is the resource as the Ombudsman sees it at this event; the outbox derives what
     each subscriber may see from it (agencies never get a confidential complainant's identity).
-    `reserved`: (id, occurred_at) from `RESERVE_EVENT_COLUMNS`; saves a round trip.
+    `reserved`: (event_id, event_occurred_at) from `RESERVE_EVENT_SQL`; saves a round trip.
     """
-    columns = {
-        "complaint_id": draft.complaint_id,
-        "referral_id": draft.referral_id,
-        "agency_code": draft.agency_code,
-        "sequence": draft.sequence,
-        "actor_key_id": actor.key_id,
-        "actor_role": actor.role,
-        "actor_agency_code": actor.agency_code,
-        "via": actor.via,
-        "from_state": draft.from_state,
-        "to_state": draft.to_state,
-        "data": draft.data,
-    }
-    if reserved is not None:
-        event_id, occurred_at = reserved
-        await outbox.insert_event_and_enqueue(
-            session, event_id=event_id, occurred_at=occurred_at, draft=draft, event_columns=columns, snapshot=snapshot
-        )
-        return event_id
-    row = (await session.execute(_INSERT_EVENT, {**columns, "type": draft.type})).one()
-    await outbox.enqueue(session, event_id=row.id, occurred_at=row.occurred_at, draft=draft, snapshot=snapshot)
-    return row.id
-
-
-# Built once, on the table (Core, not the ORM's bulk-insert path): the same for every event.
-_EVENTS = Event.__table__
-_INSERT_EVENT = insert(_EVENTS).returning(_EVENTS.c.id, _EVENTS.c.occurred_at)
+    if reserved is None:
+        row = await db.fetchrow(_RESERVE_EVENT)
+        assert row is not None
+        reserved = (row["event_id"], row["event_occurred_at"])
+    event_id, occurred_at = reserved
+    await outbox.insert_event_and_enqueue(
+        db,
+        event_id=event_id,
+        occurred_at=occurred_at,
+        draft=draft,
+        event_columns=[
+            draft.complaint_id, draft.referral_id, draft.sequence, actor.key_id, actor.role, actor.agency_code, actor.via,
+            draft.from_state, draft.to_state, json_param(draft.data),
+        ],
+        snapshot=snapshot,
+    )
+    return event_id
 
 
 MAX_EVENTS_PER_PAGE = 1000
 
+_EVENT_COLUMNS = (
+    "id, complaint_id, referral_id, sequence, type, occurred_at, actor_key_id, actor_role, actor_agency_code, via, "
+    "from_state, to_state, data"
+)
+# Oldest first from a position; the two timelines and their (only) filter written out, not built per request.
+_REFERRAL_EVENTS = f"""
+    SELECT {_EVENT_COLUMNS} FROM events
+    WHERE referral_id = $1 AND id > $2 AND NOT (type = ANY ($3::text[]))
+    ORDER BY id LIMIT $4
+"""
+_COMPLAINT_EVENTS = f"""
+    SELECT {_EVENT_COLUMNS} FROM events
+    WHERE complaint_id = $1 AND id > $2
+    ORDER BY id LIMIT $3
+"""
 
-async def list_events(
-    session: AsyncSession,
-    *,
-    complaint_id: uuid.UUID | None = None,
-    referral_id: uuid.UUID | None = None,
-    hide_types: tuple[str, ...] = (),
-    after_id: int | None = None,
-    limit: int = MAX_EVENTS_PER_PAGE,
-) -> list[Event]:
-    """Oldest first; a client reading a long timeline continues with `after_id` = the last id it got."""
-    stmt = select(Event).order_by(Event.id).limit(limit)
-    if referral_id is not None:
-        stmt = stmt.where(Event.referral_id == referral_id)
-    if complaint_id is not None:
-        stmt = stmt.where(Event.complaint_id == complaint_id)
-    if hide_types:
-        stmt = stmt.where(Event.type.not_in(hide_types))
-    if after_id is not None:
-        stmt = stmt.where(Event.id > after_id)
-    return list((await session.scalars(stmt)).all())
+
+async def list_referral_events(
+    db: Db, referral_id: uuid.UUID, *, hide_types: tuple[str, ...] = (), after_id: int | None = None, limit: int = MAX_EVENTS_PER_PAGE
+) -> list[Any]:
+    """A referral's timeline, oldest first; continue a long one with `after_id` = the last id you got."""
+    return await db.fetch(_REFERRAL_EVENTS, referral_id, after_id or 0, list(hide_types), limit)
+
+
+async def list_complaint_events(
+    db: Db, complaint_id: uuid.UUID, *, after_id: int | None = None, limit: int = MAX_EVENTS_PER_PAGE
+) -> list[Any]:
+    """A complaint's whole timeline (its own events and every referral's), oldest first."""
+    return await db.fetch(_COMPLAINT_EVENTS, complaint_id, after_id or 0, limit)

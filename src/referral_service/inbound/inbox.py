@@ -29,6 +29,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from referral_service.complaints.service import redact_stored_body_for_agency
+from referral_service.db.driver import db_of
 from referral_service.errors import (
     PROBLEM_MEDIA_TYPE,
     InvalidSignature,
@@ -144,14 +145,14 @@ async def receive(
         principal = service.inbound_principal(agency_code)
         async with session.begin_nested():
             view = await referrals.transition(
-                session, principal, plan.referral_id, plan.action, plan.payload, None,
+                await db_of(session), principal, plan.referral_id, plan.action, plan.payload, None,
                 default_due_working_days=default_due_working_days, via="inbound_webhook",
             )
     except ProblemError as exc:
         reason = exc.detail or exc.title
         return await _finish(session, claimed, exc.to_problem(instance), reason, event_type, referral_id)
 
-    referral = ReferralOut.model_validate(view_out(view, principal, await current_calendar(session)))
+    referral = ReferralOut.model_validate(view_out(view, principal, await current_calendar(await db_of(session))))
     accepted = InboundAccepted(
         inbound_event_id=claimed, action=MappedAction(plan.action.value), referral=referral
     )
@@ -213,7 +214,7 @@ async def _replay(session: AsyncSession, agency_code: str, webhook_id: str) -> O
     ).one()
     # The stored answer may embed the referral's complaint as it was then; an agency must not get
     # back an identity that turned confidential since.
-    body = await redact_stored_body_for_agency(session, row.response_body)
+    body = await redact_stored_body_for_agency(await db_of(session), row.response_body)
     return Outcome(row.status_code, body, replayed=True)
 
 

@@ -2,7 +2,7 @@
 
 The calendar in force is the `holidays` package's (national holidays and cuti bersama) with the
 administrator's overrides (`calendar_overrides`) on top. The overrides table is small, so it is
-read once per session (one session = one request or one job run) as a digest, and cached on it;
+read once per transaction (one request or one job run) as a digest, and memoized on its `Db`;
 the rows themselves are read only when the digest changes (see `load_calendar`).
 
 Consistency with calendar changes: code that *sets* a deadline takes a shared advisory lock
@@ -17,9 +17,7 @@ from __future__ import annotations
 import json
 from datetime import date, datetime
 
-from sqlalchemy import func, select, text
-from sqlalchemy.ext.asyncio import AsyncSession
-
+from referral_service.db.driver import Db
 from referral_service.referrals.calendar import CalendarOverrides, WorkingCalendar
 
 # pg_advisory_xact_lock key guarding "the calendar in force" (arbitrary, fixed, unique in the service).
@@ -35,16 +33,18 @@ _LOCKED = "referral_service.working_calendar_locked"
 _AGGREGATE = (
     "SELECT coalesce(jsonb_agg(jsonb_build_array(day, kind, name) ORDER BY day), '[]'::jsonb)::text FROM calendar_overrides"
 )
-_DIGEST = text(f"SELECT md5(({_AGGREGATE}))")
-_DIGEST_AND_ROWS = text(f"SELECT md5(a), a FROM ({_AGGREGATE}) AS s(a)")
+_DIGEST = f"SELECT md5(({_AGGREGATE}))"
+_DIGEST_AND_ROWS = f"SELECT md5(a), a FROM ({_AGGREGATE}) AS s(a)"
+_LOCK_SHARED = f"SELECT pg_advisory_xact_lock_shared({CALENDAR_LOCK_KEY})"
+_LOCK_EXCLUSIVE = f"SELECT pg_advisory_xact_lock({CALENDAR_LOCK_KEY})"
 _BY_DIGEST: dict[str, WorkingCalendar] = {}
 
 
-async def load_calendar(session: AsyncSession) -> WorkingCalendar:
-    digest = (await session.execute(_DIGEST)).scalar_one()
+async def load_calendar(db: Db) -> WorkingCalendar:
+    digest = await db.fetchval(_DIGEST)
     calendar = _BY_DIGEST.get(digest)
     if calendar is None:
-        digest, aggregate = (await session.execute(_DIGEST_AND_ROWS)).one()
+        digest, aggregate = await db.fetchrow(_DIGEST_AND_ROWS)
         rows = frozenset((date.fromisoformat(day), kind, name) for day, kind, name in json.loads(aggregate))
         calendar = _calendar_for(rows)
         if len(_BY_DIGEST) >= 8:
@@ -63,33 +63,33 @@ def _calendar_for(rows: frozenset[tuple[date, str, str]]) -> WorkingCalendar:
     return WorkingCalendar(overrides)
 
 
-async def current_calendar(session: AsyncSession, *, for_deadline: bool = False) -> WorkingCalendar:
-    """The working calendar in force, cached on the session.
+async def current_calendar(db: Db, *, for_deadline: bool = False) -> WorkingCalendar:
+    """The working calendar in force, memoized for the transaction.
 
     `for_deadline=True` when the caller is about to store a due date computed with it: takes the
     shared calendar lock (held until the transaction ends) and makes sure the calendar was read
     after the lock was granted.
     """
-    if for_deadline and not session.info.get(_LOCKED):
-        await session.execute(select(func.pg_advisory_xact_lock_shared(CALENDAR_LOCK_KEY)))
-        session.info[_LOCKED] = True
-        session.info.pop(_CACHE, None)
-    calendar = session.info.get(_CACHE)
+    if for_deadline and not db.memo.get(_LOCKED):
+        await db.execute(_LOCK_SHARED)
+        db.memo[_LOCKED] = True
+        db.memo.pop(_CACHE, None)
+    calendar = db.memo.get(_CACHE)
     if calendar is None:
-        calendar = await load_calendar(session)
-        session.info[_CACHE] = calendar
+        calendar = await load_calendar(db)
+        db.memo[_CACHE] = calendar
     return calendar
 
 
-async def lock_calendar_for_change(session: AsyncSession) -> None:
+async def lock_calendar_for_change(db: Db) -> None:
     """Exclusive calendar lock for an override change; waits for deadline writers in flight."""
-    await session.execute(select(func.pg_advisory_xact_lock(CALENDAR_LOCK_KEY)))
-    session.info[_LOCKED] = True
-    forget_calendar(session)
+    await db.execute(_LOCK_EXCLUSIVE)
+    db.memo[_LOCKED] = True
+    forget_calendar(db)
 
 
-def forget_calendar(session: AsyncSession) -> None:
-    session.info.pop(_CACHE, None)
+def forget_calendar(db: Db) -> None:
+    db.memo.pop(_CACHE, None)
 
 
 def due_at_for(calendar: WorkingCalendar, start: datetime, working_days: int, timezone: str) -> datetime:

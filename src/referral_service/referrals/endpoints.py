@@ -11,9 +11,9 @@ from referral_service import clock
 from referral_service.auth.roles import Role
 from referral_service.complaints.service import redact_stored_body_for_agency
 from referral_service.complaints.representation import dumps, etag
-from referral_service.db.session import SessionDep
-from referral_service.events.schemas import AfterIdQuery, EventLimitQuery, EventOut, event_out
-from referral_service.events.service import list_events
+from referral_service.db.driver import Db, DbDep, ReadDbDep
+from referral_service.events.schemas import AfterIdQuery, EventLimitQuery, EventOut, event_body
+from referral_service.events.service import list_referral_events
 from referral_service.idempotency import StoredResponse, run_idempotent
 from referral_service.openapi_docs import problem_responses
 from referral_service.referrals import service
@@ -45,10 +45,10 @@ IfMatch = Annotated[
 _TRANSITION_ERRORS = problem_responses(400, 401, 403, 404, 409, 412, 413, 415, 422)
 
 
-async def _render(session, principal, view, status_code: int = 200, headers: dict[str, str] | None = None) -> StoredResponse:
+async def _render(db: Db, principal, view, status_code: int = 200, headers: dict[str, str] | None = None) -> StoredResponse:
     referral = view.referral
     running = referral.state == ReferralState.FORWARDED.value and referral.due_at is not None
-    calendar = await current_calendar(session) if running else None
+    calendar = await current_calendar(db) if running else None
     body = view_out(view, principal, calendar)
     return StoredResponse(status_code, dumps(body), {"ETag": etag(referral.version), **(headers or {})})
 
@@ -63,7 +63,7 @@ async def create(
     complaint_id: uuid.UUID,
     body: ReferralCreate,
     request: Request,
-    session: SessionDep,
+    db: DbDep,
     principal: OmbudsmanSidePrincipal,
     idempotency_key: IdempotencyKey = None,
 ) -> Response:
@@ -71,25 +71,25 @@ async def create(
     it is forwarded. Ombudsman and admin keys."""
 
     async def produce() -> StoredResponse:
-        view = await service.create_referral(session, principal, complaint_id, body.agency_code, body.instructions)
-        return await _render(session, principal, view, 201, {"Location": f"/v1/referrals/{view.referral.id}"})
+        view = await service.create_referral(db, principal, complaint_id, body.agency_code, body.instructions)
+        return await _render(db, principal, view, 201, {"Location": f"/v1/referrals/{view.referral.id}"})
 
-    return await _idempotent(request, session, principal, idempotency_key, produce)
+    return await _idempotent(request, db, principal, idempotency_key, produce)
 
 
-async def _idempotent(request, session, principal, key, produce) -> Response:
+async def _idempotent(request, db: Db, principal, key, produce) -> Response:
     ttl = timedelta(hours=request.app.state.settings.idempotency_ttl_hours)
 
     async def current_view_for_agency(body: bytes) -> bytes:
-        return await redact_stored_body_for_agency(session, body)
+        return await redact_stored_body_for_agency(db, body)
 
     on_replay = current_view_for_agency if principal.role is Role.AGENCY else None
-    return await run_idempotent(session, principal, key, request, produce, ttl, on_replay=on_replay)
+    return await run_idempotent(db, principal, key, request, produce, ttl, on_replay=on_replay)
 
 
 @router.get("/v1/referrals", response_model=Page[ReferralOut], responses=problem_responses(400, 401, 422))
 async def list_(
-    session: SessionDep,
+    db: ReadDbDep,
     principal: CurrentPrincipal,
     limit: LimitQuery = 20,
     cursor: Annotated[str | None, Query(description="`next_cursor` from the previous page.")] = None,
@@ -102,11 +102,11 @@ async def list_(
     """List referrals, newest first, with cursor pagination. An agency key sees only referrals forwarded
     to its own agency (its work queue: `?state=forwarded`); a region-limited key only its region."""
     rows, more = await service.list_rows(
-        session, principal, limit=limit, cursor=cursor, state=state, agency_code=agency_code,
+        db, principal, limit=limit, cursor=cursor, state=state, agency_code=agency_code,
         complaint_id=complaint_id, overdue=overdue, due_before=due_before,
     )
     # The calendar is only needed for running deadlines (working_days_remaining).
-    calendar = await current_calendar(session) if any(has_running_deadline(r) for r in rows) else None
+    calendar = await current_calendar(db) if any(has_running_deadline(r) for r in rows) else None
     now = clock.now()
     items = [referral_out(r, None, r["timezone"], principal, calendar, now) for r in rows]
     last = rows[-1] if rows else None
@@ -115,10 +115,10 @@ async def list_(
 
 
 @router.get("/v1/referrals/{referral_id}", response_model=ReferralOut, responses=problem_responses(401, 404))
-async def get(referral_id: uuid.UUID, session: SessionDep, principal: CurrentPrincipal) -> Response:
+async def get(referral_id: uuid.UUID, db: ReadDbDep, principal: CurrentPrincipal) -> Response:
     """Read one referral with its complaint. The `ETag` header is what transitions accept in `If-Match`."""
-    row = await service.get_row(session, principal, referral_id)
-    calendar = await current_calendar(session) if has_running_deadline(row) else None
+    row = await service.get_row(db, principal, referral_id)
+    calendar = await current_calendar(db) if has_running_deadline(row) else None
     body = referral_out(row, None, row["timezone"], principal, calendar)
     return Response(dumps(body), media_type="application/json", headers={"ETag": etag(row["version"])})
 
@@ -126,23 +126,23 @@ async def get(referral_id: uuid.UUID, session: SessionDep, principal: CurrentPri
 @router.get("/v1/referrals/{referral_id}/events", response_model=list[EventOut], responses=problem_responses(401, 404, 422))
 async def events(
     referral_id: uuid.UUID,
-    session: SessionDep,
+    db: ReadDbDep,
     principal: CurrentPrincipal,
     after_id: AfterIdQuery = None,
     limit: EventLimitQuery = 1000,
-) -> list[EventOut]:
+) -> Response:
     """The referral's timeline, oldest first; `sequence` is gapless from 1. Agencies see it from the forward on."""
-    await service.get_row(session, principal, referral_id)
-    hidden = ("referral.created",) if principal.role == "agency" else ()
-    rows = await list_events(session, referral_id=referral_id, hide_types=hidden, after_id=after_id, limit=limit)
-    return [event_out(row) for row in rows]
+    await service.get_row(db, principal, referral_id)
+    hidden = ("referral.created",) if principal.role is Role.AGENCY else ()
+    rows = await list_referral_events(db, referral_id, hide_types=hidden, after_id=after_id, limit=limit)
+    return Response(dumps([event_body(row) for row in rows]), media_type="application/json")
 
 
 def _transition_route(path: str, action: ReferralAction, body_model: type[BaseModel], doc: str, name: str) -> None:
     async def endpoint(
         referral_id: uuid.UUID,
         request: Request,
-        session: SessionDep,
+        db: DbDep,
         principal: CurrentPrincipal,
         if_match: IfMatch = None,
         idempotency_key: IdempotencyKey = None,
@@ -151,12 +151,12 @@ def _transition_route(path: str, action: ReferralAction, body_model: type[BaseMo
         async def produce() -> StoredResponse:
             payload = body if body is not None else body_model()
             view = await service.transition(
-                session, principal, referral_id, action, payload, if_match,
+                db, principal, referral_id, action, payload, if_match,
                 default_due_working_days=request.app.state.settings.default_due_working_days,
             )
-            return await _render(session, principal, view)
+            return await _render(db, principal, view)
 
-        return await _idempotent(request, session, principal, idempotency_key, produce)
+        return await _idempotent(request, db, principal, idempotency_key, produce)
 
     # Give FastAPI the concrete body model so it validates and documents it; a body whose fields
     # are all optional may be omitted altogether.

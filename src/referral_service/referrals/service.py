@@ -11,27 +11,28 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from types import SimpleNamespace
 from typing import Any
 
-from sqlalchemy import RowMapping, Select, select, tuple_
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncSession
+import asyncpg
+from sqlalchemy import Select, select
 
 from referral_service import clock
 from referral_service.agencies.models import Agency
-from referral_service.auth.principal import Principal, region_prefix_pattern
-from referral_service.auth.roles import Role
 from referral_service.complaints.models import Complaint
+from referral_service.auth.principal import Principal
+from referral_service.auth.scope import complaint_visible, may_refer_to, referral_visible
 from referral_service.complaints.representation import OUT_FIELDS as COMPLAINT_OUT_FIELDS
 from referral_service.complaints.representation import complaint_dict, etag
-from referral_service.complaints.service import get_complaint
+from referral_service.db.driver import Db, json_param
 from referral_service.errors import Conflict, Forbidden, NotFound, TransitionConflict, UnprocessableEntity
 from referral_service.events.service import Actor, EventDraft, record
 from referral_service.preconditions import check_if_match
-from referral_service.referrals import domain
+from referral_service.referrals import domain, repository
 from referral_service.referrals.deadlines import current_calendar, due_at_for
 from referral_service.referrals.domain import ReferralAction, ReferralState
 from referral_service.referrals.models import Referral
+from referral_service.referrals.repository import COMPLAINT_PREFIX
 from referral_service.schemas import decode_cursor
 
 EVENT_TYPES = {
@@ -50,25 +51,22 @@ REFERRAL_FIELDS = (
 )
 
 
-NOT_LOADED: Any = object()
-
-
 @dataclass(slots=True)
 class ReferralView:
-    """A referral with its complaint, loaded in one query."""
+    """A referral with its complaint: attribute access on both (ORM entities in the cold jobs, plain
+    namespaces of a row on the request paths)."""
 
-    referral: Referral
-    complaint: Complaint
+    referral: Any
+    complaint: Any
     timezone: str
     # The referred agency's region: a referral is visible to the Ombudsman side of the complaint's
     # region and of the agency's region (they differ for a cross-region referral by a national key).
     agency_region_code: str
-    # The agency's default deadline when the loading query fetched it (a transition's does, which
-    # saves the forward a round trip); NOT_LOADED otherwise.
-    agency_due_working_days: Any = NOT_LOADED
+    # The agency's default deadline (None: the service default), when the loading query fetched it.
+    agency_due_working_days: int | None = None
 
 
-def referral_dict(referral: Referral) -> dict[str, Any]:
+def referral_dict(referral: Any) -> dict[str, Any]:
     return {name: getattr(referral, name) for name in REFERRAL_FIELDS}
 
 
@@ -77,24 +75,26 @@ def snapshot(view: ReferralView) -> dict[str, Any]:
     return {"referral": {**referral_dict(view.referral), "complaint": complaint_dict(view.complaint)}}
 
 
-def _visible(
-    principal: Principal,
-    *,
-    agency_code: str,
-    state: str,
-    forwarded_at: datetime | None,
-    region_code: str,
-    agency_region_code: str,
-) -> bool:
-    if principal.role is Role.AGENCY:
-        return agency_code == principal.agency_code and domain.visible_to_agency(
-            ReferralState(state), was_forwarded=forwarded_at is not None
-        )
-    return principal.covers_region(region_code) or principal.covers_region(agency_region_code)
+def _visible_row(principal: Principal, row: Any) -> bool:
+    return referral_visible(
+        principal,
+        agency_code=row["agency_code"],
+        state=row["state"],
+        forwarded_at=row["forwarded_at"],
+        complaint_region_code=row[COMPLAINT_PREFIX + "region_code"],
+        agency_region_code=row["agency_region_code"],
+    )
 
 
-def view_query() -> Select:
-    """Referral, complaint and the agency's time zone: what a `ReferralView` is built from."""
+def _view_of(row: asyncpg.Record) -> ReferralView:
+    """A locked row as a mutable view: the referral's and the complaint's columns as attributes."""
+    referral = SimpleNamespace(**{name: row[name] for name in repository.COLUMNS})
+    complaint = SimpleNamespace(**{name: row[COMPLAINT_PREFIX + name] for name in COMPLAINT_OUT_FIELDS})
+    return ReferralView(referral, complaint, row["timezone"], row["agency_region_code"], row["agency_due_working_days"])
+
+
+def view_query() -> Select[Any]:
+    """Referral, complaint, the agency's time zone and region (ORM entities): the cold jobs' loader."""
     return (
         select(Referral, Complaint, Agency.timezone, Agency.region_code)
         .join(Complaint, Complaint.id == Referral.complaint_id)
@@ -102,78 +102,33 @@ def view_query() -> Select:
     )
 
 
-# The read paths load columns, not entities: ORM identity-map bookkeeping for a page of
-# referrals cost more than building the response. Complaint columns carry a prefix.
-COMPLAINT_PREFIX = "complaint__"
-_REFERRALS = Referral.__table__
-_COMPLAINTS = Complaint.__table__
-_READ_COLUMNS = (
-    *(_REFERRALS.c[name] for name in (*REFERRAL_FIELDS, "version")),
-    *(_COMPLAINTS.c[name].label(COMPLAINT_PREFIX + name) for name in COMPLAINT_OUT_FIELDS),
-    Agency.__table__.c.timezone,
-    Agency.__table__.c.region_code.label("agency_region_code"),
-)
-
-
-def read_query() -> Select:
-    """`view_query` as plain columns (referral, complaint under `COMPLAINT_PREFIX`, `timezone`)."""
-    return (
-        select(*_READ_COLUMNS)
-        .select_from(_REFERRALS)
-        .join(_COMPLAINTS, _COMPLAINTS.c.id == _REFERRALS.c.complaint_id)
-        .join(Agency.__table__, Agency.__table__.c.code == _REFERRALS.c.agency_code)
-    )
-
-
-async def get_view(
-    session: AsyncSession, principal: Principal, referral_id: uuid.UUID, *, for_update: bool = False
-) -> ReferralView:
-    stmt = view_query().where(Referral.id == referral_id)
-    if for_update:
-        stmt = stmt.add_columns(Agency.default_due_working_days).with_for_update(of=Referral)
-    row = (await session.execute(stmt)).first()
-    # Another agency's referral, or one not yet forwarded, is indistinguishable from a missing one.
-    if row is None or not _visible(
-        principal,
-        agency_code=row[0].agency_code,
-        state=row[0].state,
-        forwarded_at=row[0].forwarded_at,
-        region_code=row[1].region_code,
-        agency_region_code=row[3],
-    ):
-        raise NotFound("No referral with this id.")
-    return ReferralView(*row)
-
-
 async def create_referral(
-    session: AsyncSession, principal: Principal, complaint_id: uuid.UUID, agency_code: str, instructions: str | None
+    db: Db, principal: Principal, complaint_id: uuid.UUID, agency_code: str, instructions: str | None
 ) -> ReferralView:
     _decide(principal, None, ReferralAction.CREATE)
-    complaint = await get_complaint(session, principal, complaint_id)
-    agency = await session.get(Agency, agency_code)
-    if agency is None:
+    row = await repository.complaint_and_agency(db, complaint_id, agency_code)
+    # Outside the caller's region is indistinguishable from absent.
+    if row is None or not complaint_visible(principal, row["region_code"]):
+        raise NotFound("No complaint with this id.")
+    if row["agency_code"] is None:
         raise UnprocessableEntity(f"Agency {agency_code!r} is not in the directory.")
-    if not agency.active:
+    if not row["agency_active"]:
         raise UnprocessableEntity(f"Agency {agency_code!r} is inactive and cannot receive referrals.")
-    if not principal.covers_region(agency.region_code):
+    if not may_refer_to(principal, row["agency_region_code"]):
         raise Forbidden(
             f"This key is limited to region {principal.region_code}; agency {agency_code!r} is in region "
-            f"{agency.region_code}, outside it. A national Ombudsman key may refer across regions."
+            f"{row['agency_region_code']}, outside it. A national Ombudsman key may refer across regions."
         )
-    referral = Referral(
-        id=uuid.uuid4(),
-        complaint_id=complaint.id,
-        agency_code=agency_code,
-        state=ReferralState.RECEIVED.value,
-        instructions=instructions,
-        event_seq=1,
+    inserted = await repository.insert(
+        db, referral_id=uuid.uuid4(), complaint_id=complaint_id, agency_code=agency_code, instructions=instructions,
+        now=clock.now(),
     )
-    session.add(referral)
-    await session.flush()
-    await session.refresh(referral)
-    view = ReferralView(referral, complaint, agency.timezone, agency.region_code)
+    referral = SimpleNamespace(**{name: inserted[name] for name in repository.COLUMNS})
+    complaint = SimpleNamespace(**{name: row[name] for name in COMPLAINT_OUT_FIELDS})
+    view = ReferralView(referral, complaint, row["timezone"], row["agency_region_code"])
     await record_referral_event(
-        session, view, EVENT_TYPES[ReferralAction.CREATE], {"agency_code": agency_code}, Actor.of(principal), from_state=None
+        db, view, EVENT_TYPES[ReferralAction.CREATE], {"agency_code": agency_code}, Actor.of(principal), from_state=None,
+        reserved=(inserted["event_id"], inserted["event_occurred_at"]),
     )
     return view
 
@@ -200,19 +155,20 @@ def _decide(
 
 
 async def record_referral_event(
-    session: AsyncSession,
+    db: Db,
     view: ReferralView,
     event_type: str,
     data: dict[str, Any],
     actor: Actor,
     *,
     from_state: str | None,
+    reserved: tuple[int, datetime] | None = None,
 ) -> None:
     """Append an event to the referral's timeline at its current `event_seq` (bumped by the caller
     under the row lock), with the snapshot subscribers receive."""
     referral = view.referral
     await record(
-        session,
+        db,
         EventDraft(
             type=event_type,
             complaint_id=referral.complaint_id,
@@ -228,11 +184,12 @@ async def record_referral_event(
         ),
         actor,
         snapshot(view),
+        reserved=reserved,
     )
 
 
 async def transition(
-    session: AsyncSession,
+    db: Db,
     principal: Principal,
     referral_id: uuid.UUID,
     action: ReferralAction,
@@ -242,9 +199,14 @@ async def transition(
     default_due_working_days: int,
     via: str = "api",
 ) -> ReferralView:
-    view = await get_view(session, principal, referral_id, for_update=True)
+    row = await repository.get_for_update(db, referral_id)
+    # Another agency's referral, or one not yet forwarded, is indistinguishable from a missing one.
+    if row is None or not _visible_row(principal, row):
+        raise NotFound("No referral with this id.")
+    view = _view_of(row)
     referral = view.referral
     current = ReferralState(referral.state)
+
     # Order of refusals: unseen (404), wrong role (403), stale If-Match (412), wrong state (409).
     # A stale ETag explains a refused move better than "not allowed": the caller acted on old data.
     def check_freshness() -> None:
@@ -253,21 +215,26 @@ async def transition(
     target = _decide(principal, current, action, before_conflict=check_freshness)
     check_freshness()
     now = clock.now()
-    data = await _apply(session, view, action, payload, now, default_due_working_days)
+    data = await _apply(db, view, action, payload, now, default_due_working_days)
     referral.state = target.value
     referral.version += 1
     referral.event_seq += 1
     referral.updated_at = now
+    values = {name: getattr(referral, name) for name in repository.MUTABLE}
+    values["response"] = json_param(values["response"]) if values["response"] is not None else None
     try:
-        await session.flush()
-    except IntegrityError as exc:
+        await repository.update(db, referral_id, values)
+    except asyncpg.UniqueViolationError as exc:
         raise Conflict("Another referral of this agency already uses this external_ref.") from exc
-    await record_referral_event(session, view, EVENT_TYPES[action], data, Actor.of(principal, via), from_state=current.value)
+    await record_referral_event(
+        db, view, EVENT_TYPES[action], data, Actor.of(principal, via), from_state=current.value,
+        reserved=(row["event_id"], row["event_occurred_at"]),
+    )
     return view
 
 
 async def _apply(
-    session: AsyncSession, view: ReferralView, action: ReferralAction, payload: Any, now: datetime, default_days: int
+    db: Db, view: ReferralView, action: ReferralAction, payload: Any, now: datetime, default_days: int
 ) -> dict[str, Any]:
     """Apply the action's own effects and return the timeline event's data."""
     referral = view.referral
@@ -275,18 +242,18 @@ async def _apply(
         if payload.instructions is not None:
             referral.instructions = payload.instructions
         referral.forwarded_at = now
-        await _set_deadline(session, view, payload.due_working_days, now, default_days)
+        await _set_deadline(db, view, payload.due_working_days, now, default_days)
         return {"due_at": referral.due_at, "due_working_days": referral.due_working_days}
     if action is ReferralAction.ACKNOWLEDGE:
         if referral.acknowledged_at is None:
             referral.acknowledged_at = now
         if payload.external_ref is not None:
-            await _check_external_ref_free(session, referral, payload.external_ref)
+            # Uniqueness per agency is the database's (uq_referrals_agency_external_ref): see `transition`.
             referral.external_ref = payload.external_ref
         return {"external_ref": referral.external_ref}
     if action is ReferralAction.RESPOND:
         if referral.first_responded_at is None:
-            await _record_first_response(session, view, now)
+            await _record_first_response(db, view, now)
         referral.response = {
             "outcome": payload.outcome.value,
             "summary": payload.summary,
@@ -297,7 +264,7 @@ async def _apply(
     if action is ReferralAction.REQUEST_FOLLOW_UP:
         referral.follow_up_count += 1
         previous_due = referral.due_at
-        await _set_deadline(session, view, payload.due_working_days, now, default_days)
+        await _set_deadline(db, view, payload.due_working_days, now, default_days)
         return {
             "reason": payload.reason,
             "follow_up_count": referral.follow_up_count,
@@ -313,15 +280,10 @@ async def _apply(
     raise AssertionError(f"unhandled action {action}")
 
 
-async def _set_deadline(
-    session: AsyncSession, view: ReferralView, requested_days: int | None, now: datetime, default_days: int
-) -> None:
+async def _set_deadline(db: Db, view: ReferralView, requested_days: int | None, now: datetime, default_days: int) -> None:
     referral = view.referral
-    agency_days = view.agency_due_working_days
-    if agency_days is NOT_LOADED:
-        agency_days = await session.scalar(select(Agency.default_due_working_days).where(Agency.code == referral.agency_code))
-    days = requested_days or agency_days or default_days
-    calendar = await current_calendar(session, for_deadline=True)
+    days = requested_days or view.agency_due_working_days or default_days
+    calendar = await current_calendar(db, for_deadline=True)
     referral.due_working_days = days
     referral.deadline_started_at = now
     referral.due_at = due_at_for(calendar, now, days, view.timezone)
@@ -330,50 +292,28 @@ async def _set_deadline(
     referral.overdue_notified_for = None
 
 
-async def _record_first_response(session: AsyncSession, view: ReferralView, now: datetime) -> None:
+async def _record_first_response(db: Db, view: ReferralView, now: datetime) -> None:
     """Fix the agency-performance facts of the first answer, on the calendar in force now: later
     calendar changes do not rewrite how fast an answer was (its deadline was what it was)."""
     referral = view.referral
     referral.first_responded_at = now
     if referral.forwarded_at is not None:
-        calendar = await current_calendar(session)
+        calendar = await current_calendar(db)
         referral.first_response_working_days = calendar.working_days_between(referral.forwarded_at, now, view.timezone)
     if referral.due_at is not None:
         referral.first_response_on_time = now <= referral.due_at
 
 
-async def _check_external_ref_free(session: AsyncSession, referral: Referral, external_ref: str) -> None:
-    taken = await session.scalar(
-        select(Referral.id).where(
-            Referral.agency_code == referral.agency_code, Referral.external_ref == external_ref, Referral.id != referral.id
-        )
-    )
-    if taken is not None:
-        raise Conflict("Another referral of this agency already uses this external_ref.")
-
-
-async def list_rows(session: AsyncSession, principal: Principal, *, limit: int, **filters: Any) -> tuple[list[RowMapping], bool]:
-    """A page of referrals as `read_query` row mappings (no ORM entities: the read path only renders them)."""
-    rows = (await session.execute(list_query(principal, limit=limit, **filters))).mappings().all()
-    return list(rows[:limit]), len(rows) > limit
-
-
-async def get_row(session: AsyncSession, principal: Principal, referral_id: uuid.UUID) -> RowMapping:
-    """One referral as a `read_query` row mapping, if the caller may see it (404 otherwise)."""
-    row = (await session.execute(read_query().where(Referral.id == referral_id))).mappings().first()
-    if row is None or not _visible(
-        principal,
-        agency_code=row["agency_code"],
-        state=row["state"],
-        forwarded_at=row["forwarded_at"],
-        region_code=row[COMPLAINT_PREFIX + "region_code"],
-        agency_region_code=row["agency_region_code"],
-    ):
+async def get_row(db: Db, principal: Principal, referral_id: uuid.UUID) -> asyncpg.Record:
+    """One referral with its complaint (under `COMPLAINT_PREFIX`), if the caller may see it (404 otherwise)."""
+    row = await repository.get(db, referral_id)
+    if row is None or not _visible_row(principal, row):
         raise NotFound("No referral with this id.")
     return row
 
 
-def list_query(
+async def list_rows(
+    db: Db,
     principal: Principal,
     *,
     limit: int,
@@ -383,37 +323,18 @@ def list_query(
     complaint_id: uuid.UUID | None,
     overdue: bool | None,
     due_before: datetime | None,
-) -> Select:
-    """The list endpoint's query (limit + 1 rows, to tell whether another page follows)."""
-    stmt = read_query().order_by(Referral.created_at.desc(), Referral.id.desc()).limit(limit + 1)
-    if principal.role is Role.AGENCY:
-        stmt = stmt.where(Referral.agency_code == principal.agency_code, Referral.forwarded_at.is_not(None))
-    elif principal.region_code is not None:
-        scope, pattern = principal.region_code, region_prefix_pattern(principal.region_code)
-        agency_region = Agency.__table__.c.region_code
-        stmt = stmt.where(
-            (Complaint.region_code == scope)
-            | Complaint.region_code.like(pattern, escape="\\")
-            | (agency_region == scope)
-            | agency_region.like(pattern, escape="\\")
-        )
-    if state is not None:
-        stmt = stmt.where(Referral.state == state.value)
-    if agency_code is not None:
-        stmt = stmt.where(Referral.agency_code == agency_code)
-    if complaint_id is not None:
-        stmt = stmt.where(Referral.complaint_id == complaint_id)
+) -> tuple[list[asyncpg.Record], bool]:
+    """A page of referrals, newest first (and whether another page follows)."""
     # The service clock, not the database's: `overdue` in the list agrees with `overdue` in each item.
-    if overdue is True:
-        # Served by the partial index ix_referrals_forwarded_due_at (state = 'forwarded').
-        stmt = stmt.where(Referral.state == ReferralState.FORWARDED.value, Referral.due_at < clock.now())
-    elif overdue is False:
-        stmt = stmt.where(
-            (Referral.state != ReferralState.FORWARDED.value) | (Referral.due_at.is_(None)) | (Referral.due_at >= clock.now())
-        )
-    if due_before is not None:
-        stmt = stmt.where(Referral.state == ReferralState.FORWARDED.value, Referral.due_at < due_before)
-    if cursor is not None:
-        position, last_id = decode_cursor(cursor)
-        stmt = stmt.where(tuple_(Referral.created_at, Referral.id) < tuple_(position, last_id))
-    return stmt
+    now = clock.now()
+    filters = {
+        "state": state.value if state is not None else None,
+        "agency_code": agency_code,
+        "complaint_id": complaint_id,
+        "overdue": now if overdue is True else None,
+        "not_overdue": now if overdue is False else None,
+        "due_before": due_before,
+        "cursor": decode_cursor(cursor) if cursor is not None else None,
+    }
+    rows = await repository.list_page(db, principal, limit=limit + 1, filters=filters)
+    return rows[:limit], len(rows) > limit

@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from referral_service import clock
 from referral_service.events.service import SYSTEM
 from referral_service.referrals.calendar import WorkingCalendar
+from referral_service.db.driver import db_of
 from referral_service.referrals.deadlines import current_calendar
 from referral_service.referrals.domain import ReferralState
 from referral_service.referrals.models import Referral
@@ -70,7 +71,7 @@ async def record_due_soon(session: AsyncSession, now: datetime, limit: int = BAT
             .with_for_update(of=Referral, skip_locked=True)
         )
     ).all()
-    calendar = await current_calendar(session)
+    calendar = await current_calendar(await db_of(session))
     views = [ReferralView(*row) for row in rows if _due_soon(calendar, now, row[0].due_at, row[2])]
     for view in views:
         view.referral.due_soon_notified_for = view.referral.due_at
@@ -94,7 +95,7 @@ async def _record_all(session: AsyncSession, views: list[ReferralView], event_ty
     await session.flush()
     for view in views:
         referral = view.referral
-        await record_referral_event(session, view, event_type, data(view), SYSTEM, from_state=referral.state)
+        await record_referral_event(await db_of(session), view, event_type, data(view), SYSTEM, from_state=referral.state)
 
 
 async def run_deadline_reminders(ctx: WorkerContext) -> int:

@@ -19,9 +19,10 @@ from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import bindparam, text
-from sqlalchemy.dialects.postgresql import BYTEA, JSONB
+from sqlalchemy.dialects.postgresql import BYTEA
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from referral_service.db.driver import Db, db_of
 from referral_service.webhooks import payloads
 from referral_service.webhooks.catalogue import ENDPOINT_DISABLED_EVENT, TEST_EVENT
 
@@ -33,8 +34,11 @@ NOTIFY_CHANNEL = "webhook_deliveries"
 
 # One statement: pick the subscriptions that may see this event, insert the (at most two) bodies
 # only if someone will receive them, queue one delivery per subscription, and NOTIFY the workers
-# if anything was queued. `{event_cte}` is empty, or (see `record_and_enqueue`) the INSERT of the
-# timeline event itself, so that the event, its bodies and its deliveries cost one round trip.
+# if anything was queued. `{event_cte}` is empty, or the INSERT of the timeline event itself, so
+# that the event, its bodies and its deliveries cost one round trip. Parameters:
+# $1 type, $2 event id, $3 complaint region, $4 agency region, $5 agency code, $6 ordering key,
+# $7 Ombudsman-side body, $8 agency body (NULL: no agency may see it), $9 endpoint to leave out,
+# $10 NOTIFY channel; with the event CTE also $11.. (see `_RECORD_AND_FAN_OUT`).
 _FAN_OUT_SQL = """
     WITH {event_cte}targets AS (
         SELECT e.id, e.owner_role = 'agency' AS redacted
@@ -45,40 +49,39 @@ _FAN_OUT_SQL = """
         WHERE NOT EXISTS (
                 SELECT 1 FROM api_keys k WHERE k.id = e.owner_key_id AND k.revoked_at IS NOT NULL
               )
-          AND (CAST(:exclude_endpoint AS uuid) IS NULL OR e.id <> CAST(:exclude_endpoint AS uuid))
-          AND (cardinality(e.event_types) = 0 OR CAST(:type AS text) = ANY (e.event_types))
+          AND ($9::uuid IS NULL OR e.id <> $9::uuid)
+          AND (cardinality(e.event_types) = 0 OR $1::text = ANY (e.event_types))
           AND CASE e.owner_role
                 WHEN 'admin' THEN true
                 WHEN 'ombudsman' THEN e.owner_region_code IS NULL
-                    OR CAST(:region AS text) = e.owner_region_code
-                    OR starts_with(CAST(:region AS text), e.owner_region_code || '.')
-                    OR CAST(:agency_region AS text) = e.owner_region_code
-                    OR starts_with(CAST(:agency_region AS text), e.owner_region_code || '.')
-                WHEN 'agency' THEN CAST(:agency_body AS bytea) IS NOT NULL
-                    AND e.owner_agency_code = CAST(:agency_code AS text)
+                    OR $3::text = e.owner_region_code
+                    OR starts_with($3::text, e.owner_region_code || '.')
+                    OR $4::text = e.owner_region_code
+                    OR starts_with($4::text, e.owner_region_code || '.')
+                WHEN 'agency' THEN $8::bytea IS NOT NULL AND e.owner_agency_code = $5::text
                 ELSE false
               END
     ),
     full_message AS (
         INSERT INTO webhook_messages (event_id, type, body)
-        SELECT CAST(:event_id AS bigint), CAST(:type AS text), :full_body WHERE EXISTS (SELECT 1 FROM targets WHERE NOT redacted)
+        SELECT $2::bigint, $1::text, $7::bytea WHERE EXISTS (SELECT 1 FROM targets WHERE NOT redacted)
         RETURNING id
     ),
     agency_message AS (
         INSERT INTO webhook_messages (event_id, type, body)
-        SELECT CAST(:event_id AS bigint), CAST(:type AS text), :agency_body WHERE EXISTS (SELECT 1 FROM targets WHERE redacted)
+        SELECT $2::bigint, $1::text, $8::bytea WHERE EXISTS (SELECT 1 FROM targets WHERE redacted)
         RETURNING id
     ),
     queued AS (
         INSERT INTO webhook_deliveries (endpoint_id, message_id, ordering_key, next_attempt_at)
         SELECT t.id,
                CASE WHEN t.redacted THEN (SELECT id FROM agency_message) ELSE (SELECT id FROM full_message) END,
-               CAST(:ordering_key AS uuid),
+               $6::uuid,
                -- Not due before the earlier pending delivery of the same resource (it would only
                -- be blocked behind it): keeps blocked rows out of the claim's scan.
                GREATEST(now(), (
                    SELECT max(p.next_attempt_at) FROM webhook_deliveries p
-                   WHERE p.endpoint_id = t.id AND p.ordering_key = CAST(:ordering_key AS uuid) AND p.status = 'pending'
+                   WHERE p.endpoint_id = t.id AND p.ordering_key = $6::uuid AND p.status = 'pending'
                ))
         FROM targets t
         ORDER BY t.id
@@ -87,28 +90,24 @@ _FAN_OUT_SQL = """
     counted AS (SELECT count(*) AS queued FROM queued)
     -- Delivered to listening workers at commit (and dropped on rollback), so a healthy receiver
     -- hears about the change right away instead of at the next poll. Only when something was queued.
-    SELECT queued, CASE WHEN queued > 0 THEN pg_notify(CAST(:channel AS text), '') IS NULL END AS notified
+    SELECT queued, CASE WHEN queued > 0 THEN pg_notify($10::text, '') IS NULL END AS notified
     FROM counted
 """
 
-_BODY_PARAMS = (bindparam("full_body", type_=BYTEA), bindparam("agency_body", type_=BYTEA))
-_FAN_OUT = text(_FAN_OUT_SQL.format(event_cte="")).bindparams(*_BODY_PARAMS)
+_FAN_OUT = _FAN_OUT_SQL.format(event_cte="")
 
 # The timeline event, inserted with the id and time reserved by the caller (see events.service).
-_RECORD_AND_FAN_OUT = text(
-    _FAN_OUT_SQL.format(
-        event_cte="""recorded AS (
-        INSERT INTO events (id, occurred_at, complaint_id, referral_id, agency_code, sequence, type, actor_key_id,
+_RECORD_AND_FAN_OUT = _FAN_OUT_SQL.format(
+    event_cte="""recorded AS (
+        INSERT INTO events (id, type, occurred_at, complaint_id, referral_id, agency_code, sequence, actor_key_id,
                             actor_role, actor_agency_code, via, from_state, to_state, data)
-        VALUES (CAST(:event_id AS bigint), :occurred_at, :complaint_id, :referral_id, :agency_code, :sequence,
-                CAST(:type AS text), :actor_key_id, :actor_role, :actor_agency_code, :via, :from_state, :to_state, :data)
+        VALUES ($2::bigint, $1::text, $11, $12, $13, $5::text, $14, $15, $16, $17, $18, $19, $20, $21)
     ),
     """
-    )
-).bindparams(*_BODY_PARAMS, bindparam("data", type_=JSONB))
+)
 
 
-def _fan_out_params(
+def _fan_out_args(
     *,
     event_type: str,
     event_id: int | None,
@@ -119,29 +118,16 @@ def _fan_out_params(
     agency_body: bytes | None,
     exclude_endpoint: uuid.UUID | None = None,
     agency_region_code: str | None = None,
-) -> dict[str, Any]:
-    return {
-        "type": event_type,
-        "event_id": event_id,
-        "region": region_code,
-        "agency_region": agency_region_code,
-        "agency_code": agency_code,
-        "ordering_key": ordering_key,
-        "full_body": full_body,
-        "agency_body": agency_body,
-        "exclude_endpoint": exclude_endpoint,
-        "channel": NOTIFY_CHANNEL,
-    }
+) -> list[Any]:
+    return [
+        event_type, event_id, region_code, agency_region_code, agency_code, ordering_key, full_body, agency_body,
+        exclude_endpoint, NOTIFY_CHANNEL,
+    ]
 
 
-async def _fan_out(session: AsyncSession, **kwargs: Any) -> int:
-    queued = await session.scalar(_FAN_OUT, _fan_out_params(**kwargs))
-    return queued or 0
-
-
-def _event_fan_out_params(event_id: int, occurred_at: datetime, draft: "EventDraft", snapshot: dict[str, Any] | None) -> dict[str, Any]:
+def _event_fan_out_args(event_id: int, occurred_at: datetime, draft: "EventDraft", snapshot: dict[str, Any] | None) -> list[Any]:
     full_body, agency_body = payloads.event_bodies(event_id, occurred_at, draft, snapshot)
-    return _fan_out_params(
+    return _fan_out_args(
         event_type=draft.type,
         event_id=event_id,
         region_code=draft.region_code,
@@ -154,29 +140,21 @@ def _event_fan_out_params(event_id: int, occurred_at: datetime, draft: "EventDra
     )
 
 
-async def enqueue(
-    session: AsyncSession, *, event_id: int, occurred_at: datetime, draft: "EventDraft", snapshot: dict[str, Any] | None
-) -> int:
-    """Queue the deliveries of one timeline event already inserted. Returns how many were queued."""
-    queued = await session.scalar(_FAN_OUT, _event_fan_out_params(event_id, occurred_at, draft, snapshot))
-    return queued or 0
-
-
 async def insert_event_and_enqueue(
-    session: AsyncSession,
+    db: Db,
     *,
     event_id: int,
     occurred_at: datetime,
     draft: "EventDraft",
-    event_columns: dict[str, Any],
+    event_columns: list[Any],
     snapshot: dict[str, Any] | None,
 ) -> int:
     """Insert the timeline event (its id and time reserved beforehand) and queue its deliveries, in
-    one statement. `event_columns`: the events columns other than id, occurred_at and type."""
-    params = _event_fan_out_params(event_id, occurred_at, draft, snapshot)
-    params.update(event_columns, occurred_at=occurred_at)
-    queued = await session.scalar(_RECORD_AND_FAN_OUT, params)
-    return queued or 0
+    one statement. `event_columns`: complaint_id, referral_id, sequence, actor_key_id, actor_role,
+    actor_agency_code, via, from_state, to_state, data (JSON text), in that order."""
+    args = _event_fan_out_args(event_id, occurred_at, draft, snapshot)
+    row = await db.fetchrow(_RECORD_AND_FAN_OUT, *args, occurred_at, *event_columns)
+    return int(row["queued"]) if row else 0
 
 
 async def enqueue_test(session: AsyncSession, endpoint: "WebhookEndpoint") -> int:
@@ -210,8 +188,8 @@ async def enqueue_endpoint_disabled(session: AsyncSession, endpoint: "WebhookEnd
     """
     now = datetime.now(timezone.utc)
     body = payloads.notice_body(ENDPOINT_DISABLED_EVENT, now, {"endpoint": payloads.endpoint_summary(endpoint)})
-    return await _fan_out(
-        session,
+    db = await db_of(session)
+    args = _fan_out_args(
         event_type=ENDPOINT_DISABLED_EVENT,
         event_id=None,
         region_code=region_code,
@@ -221,9 +199,26 @@ async def enqueue_endpoint_disabled(session: AsyncSession, endpoint: "WebhookEnd
         agency_body=None,
         exclude_endpoint=endpoint.id,
     )
+    row = await db.fetchrow(_FAN_OUT, *args)
+    return int(row["queued"]) if row else 0
 
 
-async def redact_pending_for_complaint(session: AsyncSession, complaint_id: uuid.UUID) -> int:
+_AGENCY_BODIES_OF_COMPLAINT = """
+    SELECT m.id, m.body
+    FROM events ev
+    JOIN webhook_messages m ON m.event_id = ev.id
+    WHERE ev.complaint_id = $1
+      AND EXISTS (
+          SELECT 1 FROM webhook_deliveries d JOIN webhook_endpoints e ON e.id = d.endpoint_id
+          WHERE d.message_id = m.id AND e.owner_role = 'agency'
+      )
+    ORDER BY m.id
+    FOR UPDATE OF m
+"""
+_SET_BODY = "UPDATE webhook_messages SET body = $2 WHERE id = $1"
+
+
+async def redact_pending_for_complaint(db: Db, complaint_id: uuid.UUID) -> int:
     """Remove the complainant from every stored agency-audience body of this complaint's events.
 
     Bodies are built when the event is recorded; a complaint made confidential afterwards must not
@@ -231,32 +226,11 @@ async def redact_pending_for_complaint(session: AsyncSession, complaint_id: uuid
     Ombudsman-side bodies are left as they are. A send already in flight keeps the body it claimed.
     Call it in the transaction that sets `identity_confidential`. Returns how many bodies changed.
     """
-    rows = (
-        await session.execute(
-            text(
-                """
-                SELECT m.id, m.body
-                FROM events ev
-                JOIN webhook_messages m ON m.event_id = ev.id
-                WHERE ev.complaint_id = :complaint_id
-                  AND EXISTS (
-                      SELECT 1 FROM webhook_deliveries d JOIN webhook_endpoints e ON e.id = d.endpoint_id
-                      WHERE d.message_id = m.id AND e.owner_role = 'agency'
-                  )
-                ORDER BY m.id
-                FOR UPDATE OF m
-                """
-            ),
-            {"complaint_id": complaint_id},
-        )
-    ).all()
-    changed = 0
-    for row in rows:
-        body = payloads.strip_complainant(bytes(row.body))
-        if body is not None:
-            await session.execute(
-                text("UPDATE webhook_messages SET body = :body WHERE id = :id").bindparams(bindparam("body", type_=BYTEA)),
-                {"body": body, "id": row.id},
-            )
-            changed += 1
-    return changed
+    changed = [
+        (row["id"], body)
+        for row in await db.fetch(_AGENCY_BODIES_OF_COMPLAINT, complaint_id)
+        if (body := payloads.strip_complainant(bytes(row["body"]))) is not None
+    ]
+    if changed:
+        await db.conn.executemany(_SET_BODY, changed)
+    return len(changed)

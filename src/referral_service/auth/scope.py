@@ -1,0 +1,102 @@
+"""Who may see what: the one place the visibility rules live, as Python checks and as SQL.
+
+Every read, list and write of a complaint or a referral asks this module, in Python (one row
+already loaded) or in SQL (a list filter), and both forms come from the same rules:
+
+- admin and national Ombudsman keys see everything;
+- a region-limited Ombudsman key sees complaints of its region (a region covers every region
+  below it: `64` covers `64.72`) and referrals whose complaint *or* agency is in its region (a
+  national key may refer across regions; both regions' Ombudsman then follow the referral);
+- an agency key sees no complaint directly, and only the referrals forwarded to its own agency
+  (a referral it has never been forwarded is indistinguishable from a missing one).
+
+SQL fragments are written once per shape of principal (agency / region-limited / unlimited) and
+take their values as parameters: callers place them with `param` = the next free `$n`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from referral_service.auth.principal import Principal, region_in_scope, region_prefix_pattern
+from referral_service.auth.roles import Role
+from referral_service.referrals import domain
+from referral_service.referrals.domain import ReferralState
+
+
+@dataclass(frozen=True, slots=True)
+class SqlFilter:
+    """A WHERE fragment with `{p0}`, `{p1}`... placeholders and the values that fill them."""
+
+    template: str
+    values: tuple[Any, ...]
+
+    def render(self, first_param: int) -> str:
+        return self.template.format(**{f"p{i}": f"${first_param + i}" for i in range(len(self.values))})
+
+
+NO_FILTER = SqlFilter("true", ())
+
+
+def region_filter(column: str, region_code: str) -> SqlFilter:
+    """`column` is `region_code` or a region below it (served by a text_pattern_ops index)."""
+    return SqlFilter(f"({column} = {{p0}} OR {column} LIKE {{p1}} ESCAPE '\\')", (region_code, region_prefix_pattern(region_code)))
+
+
+# --- complaints -------------------------------------------------------------------------------
+
+
+def complaint_visible(principal: Principal, region_code: str) -> bool:
+    return principal.role is not Role.AGENCY and region_in_scope(region_code, principal.region_code)
+
+
+def complaint_filter(principal: Principal, *, complaint: str = "c") -> SqlFilter:
+    """Complaints the principal may list (agency keys never reach a complaint list)."""
+    if principal.role is Role.AGENCY:
+        return SqlFilter("false", ())
+    if principal.region_code is None:
+        return NO_FILTER
+    return region_filter(f"{complaint}.region_code", principal.region_code)
+
+
+# --- referrals --------------------------------------------------------------------------------
+
+
+def referral_visible(
+    principal: Principal,
+    *,
+    agency_code: str,
+    state: str,
+    forwarded_at: datetime | None,
+    complaint_region_code: str,
+    agency_region_code: str,
+) -> bool:
+    if principal.role is Role.AGENCY:
+        return agency_code == principal.agency_code and domain.visible_to_agency(
+            ReferralState(state), was_forwarded=forwarded_at is not None
+        )
+    return region_in_scope(complaint_region_code, principal.region_code) or region_in_scope(
+        agency_region_code, principal.region_code
+    )
+
+
+def referral_filter(principal: Principal, *, referral: str = "r", complaint: str = "c", agency: str = "a") -> SqlFilter:
+    """Referrals the principal may list. For agencies: its own, once forwarded (the queue's index
+    leads with agency_code)."""
+    if principal.role is Role.AGENCY:
+        return SqlFilter(f"({referral}.agency_code = {{p0}} AND {referral}.forwarded_at IS NOT NULL)", (principal.agency_code,))
+    if principal.region_code is None:
+        return NO_FILTER
+    pattern = region_prefix_pattern(principal.region_code)
+    return SqlFilter(
+        f"({complaint}.region_code = {{p0}} OR {complaint}.region_code LIKE {{p1}} ESCAPE '\\'"
+        f" OR {agency}.region_code = {{p0}} OR {agency}.region_code LIKE {{p1}} ESCAPE '\\')",
+        (principal.region_code, pattern),
+    )
+
+
+def may_refer_to(principal: Principal, agency_region_code: str) -> bool:
+    """A region-limited key refers only to agencies inside its region; national keys anywhere."""
+    return principal.role is not Role.AGENCY and region_in_scope(agency_region_code, principal.region_code)
