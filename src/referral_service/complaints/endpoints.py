@@ -6,14 +6,14 @@ import orjson
 from fastapi import APIRouter, Header, Query, Request, Response, status
 
 from referral_service.auth.dependencies import OmbudsmanSidePrincipal
-from referral_service.complaints import service
+from referral_service.complaints import intake, service
 from referral_service.complaints.representation import complaint_out, dumps, etag
 from referral_service.complaints.schemas import Category, Channel, ComplaintCreate, ComplaintOut
-from referral_service.db.driver import DbDep, ReadDbDep
+from referral_service.db.driver import DbDep, AutocommitDbDep
 from referral_service.errors import BadRequest, UnprocessableEntity
 from referral_service.events.schemas import AfterIdQuery, EventLimitQuery, EventOut, event_body
 from referral_service.events.service import list_complaint_events
-from referral_service.idempotency import StoredResponse, run_idempotent
+from referral_service.idempotency import request_fingerprint, validate_key
 from referral_service.openapi_docs import problem_responses
 from referral_service.schemas import LimitQuery, Page, RegionCode, UtcDateTime, encode_cursor
 
@@ -43,7 +43,7 @@ IfMatch = Annotated[str | None, Header(alias="If-Match", description="The ETag f
 async def create(
     body: ComplaintCreate,
     request: Request,
-    db: DbDep,
+    db: AutocommitDbDep,
     principal: OmbudsmanSidePrincipal,
     idempotency_key: IdempotencyKey = None,
 ) -> Response:
@@ -54,19 +54,20 @@ async def create(
     different body is refused with 422, and a retry while the first is still running gets 409.
     A region-limited key may only create complaints in its region (403 otherwise).
     """
-
-    async def produce():
-        complaint = await service.create_complaint(db, principal, body)
-        headers = {"Location": f"/v1/complaints/{complaint['id']}", "ETag": etag(complaint["version"])}
-        return StoredResponse(201, dumps(complaint_out(complaint)), headers)
-
-    ttl = timedelta(hours=request.app.state.settings.idempotency_ttl_hours)
-    return await run_idempotent(db, principal, idempotency_key, request, produce, ttl)
+    idempotency = None
+    if idempotency_key is not None:
+        idempotency = intake.IdempotencyRequest(
+            key=validate_key(idempotency_key),
+            fingerprint=await request_fingerprint(request),
+            ttl=timedelta(hours=request.app.state.settings.idempotency_ttl_hours),
+        )
+    result = await intake.create(db, principal, body, idempotency)
+    return result.response.to_response(replayed=result.replayed)
 
 
 @router.get("", response_model=Page[ComplaintOut], responses=problem_responses(400, 401, 403, 422))
 async def list_(
-    db: ReadDbDep,
+    db: AutocommitDbDep,
     principal: OmbudsmanSidePrincipal,
     limit: LimitQuery = 20,
     # No max_length here: an over-long cursor is a bad cursor (400 from decode_cursor), not a 422.
@@ -92,7 +93,7 @@ async def list_(
 
 
 @router.get("/{complaint_id}", response_model=ComplaintOut, responses=problem_responses(401, 403, 404))
-async def get(complaint_id: uuid.UUID, db: ReadDbDep, principal: OmbudsmanSidePrincipal) -> Response:
+async def get(complaint_id: uuid.UUID, db: AutocommitDbDep, principal: OmbudsmanSidePrincipal) -> Response:
     """Read one complaint. The `ETag` header is what `PATCH` expects in `If-Match`."""
     row = await service.get_complaint_row(db, principal, complaint_id)
     return Response(dumps(complaint_out(row)), media_type="application/json", headers={"ETag": etag(row["version"])})
@@ -134,7 +135,7 @@ async def patch(
 @router.get("/{complaint_id}/events", response_model=list[EventOut], responses=problem_responses(401, 403, 404, 422))
 async def events(
     complaint_id: uuid.UUID,
-    db: ReadDbDep,
+    db: AutocommitDbDep,
     principal: OmbudsmanSidePrincipal,
     after_id: AfterIdQuery = None,
     limit: EventLimitQuery = 1000,

@@ -26,12 +26,12 @@ from referral_service.webhooks.outbox import redact_pending_for_complaint
 _JSON_COLUMNS = ("complainant", "reported_party", "external_refs")
 
 
-def _check_region(principal: Principal, region_code: str) -> None:
+def check_region(principal: Principal, region_code: str) -> None:
     if not principal.covers_region(region_code):
         raise Forbidden(f"This key is limited to region {principal.region_code}; {region_code} is outside it.")
 
 
-def _values(data: ComplaintCreate) -> dict[str, Any]:
+def column_values(data: ComplaintCreate) -> dict[str, Any]:
     """The writable columns as Python values (JSON columns as dicts and lists)."""
     dumped = data.model_dump(mode="json", exclude={"received_at", "incident_date"})
     dumped["complainant"] = {k: v for k, v in dumped["complainant"].items() if v is not None}
@@ -42,53 +42,18 @@ def _values(data: ComplaintCreate) -> dict[str, Any]:
     return dumped
 
 
-def _params(values: dict[str, Any]) -> dict[str, Any]:
+def column_params(values: dict[str, Any]) -> dict[str, Any]:
     """`_values` as statement parameters: JSON columns as JSON text."""
     return {name: json_param(value) if name in _JSON_COLUMNS and value is not None else value for name, value in values.items()}
 
 
-def _reported_agency(data: ComplaintCreate) -> str | None:
+def reported_agency(data: ComplaintCreate) -> str | None:
     return data.reported_party.agency_code if data.reported_party else None
 
 
 def snapshot_of(row: Any) -> dict[str, Any]:
     """The complaint as the Ombudsman sees it, for events and webhook bodies."""
     return {"complaint": {name: row[name] for name in OUT_FIELDS}}
-
-
-async def create_complaint(db: Db, principal: Principal, data: ComplaintCreate) -> asyncpg.Record:
-    """Returns the stored complaint row (OUT_FIELDS and version)."""
-    _check_region(principal, data.region_code)
-    now = clock.now()
-    values = _values(data)
-    # One clock for both, so a complaint is never "received" after it was recorded.
-    values["received_at"] = data.received_at or now
-    # The sequence never hands a number out twice, even across rolled-back transactions.
-    complaint = await repository.insert(
-        db,
-        complaint_id=uuid.uuid4(),
-        prefix=repository.reference_prefix(data.region_code, values["received_at"].astimezone(now.tzinfo)),
-        created_by=principal.key_id,
-        now=now,
-        reported_agency_code=_reported_agency(data),
-        columns=_params(values),
-    )
-    if complaint is None:
-        raise UnprocessableEntity(f"reported_party.agency_code {_reported_agency(data)!r} is not in the agency directory.")
-    await record(
-        db,
-        EventDraft(
-            type="complaint.created",
-            complaint_id=complaint["id"],
-            sequence=1,
-            region_code=complaint["region_code"],
-            data={"reference": complaint["reference"], "region_code": complaint["region_code"], "category": complaint["category"]},
-        ),
-        Actor.of(principal),
-        snapshot=snapshot_of(complaint),
-        reserved=(complaint["event_id"], complaint["event_occurred_at"]),
-    )
-    return complaint
 
 
 async def get_complaint_row(db: Db, principal: Principal, complaint_id: uuid.UUID) -> asyncpg.Record:
@@ -138,16 +103,16 @@ async def patch_complaint(
     # After validation: a patch that could never apply is 422 whatever the ETag, so a client fixes
     # its body first instead of re-reading and retrying a request that will fail again.
     check_if_match(if_match, etag_of(complaint), required=True)
-    _check_region(principal, updated.region_code)
-    reported = _reported_agency(updated)
+    check_region(principal, updated.region_code)
+    reported = reported_agency(updated)
     if reported is not None and reported != _reported_agency_of(complaint) and not await repository.agency_exists(db, reported):
         raise UnprocessableEntity(f"reported_party.agency_code {reported!r} is not in the agency directory.")
-    values = _values(updated)
+    values = column_values(updated)
     values["received_at"] = updated.received_at or complaint["received_at"]
     changed = sorted(name for name, value in values.items() if complaint[name] != value)
     if not changed:
         return complaint
-    row = await repository.update(db, complaint_id, _params(values))
+    row = await repository.update(db, complaint_id, column_params(values))
     if "identity_confidential" in changed and row["identity_confidential"]:
         # Agency webhook bodies built before this change must not carry the identity either.
         await redact_pending_for_complaint(db, complaint_id)

@@ -81,12 +81,22 @@ def driver_dsn(database_url: str) -> str:
     return to_async_url(database_url).replace("postgresql+asyncpg://", "postgresql://", 1)
 
 
+async def _reset_on_release(conn: asyncpg.Connection) -> None:
+    # asyncpg's default reset runs `SELECT pg_advisory_unlock_all(); CLOSE ALL; UNLISTEN *; RESET ALL`
+    # on every release: a round trip per request for state these connections never hold (only
+    # transaction-scoped locks, no cursors, LISTEN or SET). Only an unfinished transaction can be
+    # left behind, by a request cancelled mid-flight.
+    if conn.is_in_transaction():
+        await conn.execute("ROLLBACK")
+
+
 async def create_pool(database_url: str, *, size: int) -> asyncpg.Pool:
     return await asyncpg.create_pool(
         driver_dsn(database_url),
         min_size=1,
         max_size=size,
         init=_init_connection,
+        reset=_reset_on_release,
         # A connection that sat idle this long is closed; the pool opens a new one on demand.
         max_inactive_connection_lifetime=300,
     )
@@ -127,12 +137,13 @@ async def _request_db(request: Request) -> AsyncIterator[Db]:
             await transaction.commit()
 
 
-async def _read_db(request: Request) -> AsyncIterator[Db]:
+async def _autocommit_db(request: Request) -> AsyncIterator[Db]:
     async with request.app.state.pool.acquire() as conn:
         yield Db(conn)
 
 
 # A request that writes: one transaction, committed before the response is sent.
 DbDep = Annotated[Db, Depends(_request_db, scope="function")]
-# A request that only reads: each statement in its own implicit transaction, no BEGIN/COMMIT.
-ReadDbDep = Annotated[Db, Depends(_read_db, scope="function")]
+# No transaction around the request: each statement commits on its own (no BEGIN/COMMIT round trips).
+# For reads, and for writes that open their own transaction where they need one.
+AutocommitDbDep = Annotated[Db, Depends(_autocommit_db, scope="function")]

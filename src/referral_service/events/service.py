@@ -73,17 +73,17 @@ async def record(
         reserved = (row["event_id"], row["event_occurred_at"])
     event_id, occurred_at = reserved
     await outbox.insert_event_and_enqueue(
-        db,
-        event_id=event_id,
-        occurred_at=occurred_at,
-        draft=draft,
-        event_columns=[
-            draft.complaint_id, draft.referral_id, draft.sequence, actor.key_id, actor.role, actor.agency_code, actor.via,
-            draft.from_state, draft.to_state, json_param(draft.data),
-        ],
-        snapshot=snapshot,
+        db, event_id=event_id, occurred_at=occurred_at, draft=draft, event_columns=event_columns(draft, actor), snapshot=snapshot
     )
     return event_id
+
+
+def event_columns(draft: EventDraft, actor: Actor) -> list[Any]:
+    """The event's own columns, in the order the outbox's event insert takes them."""
+    return [
+        draft.complaint_id, draft.referral_id, draft.sequence, actor.key_id, actor.role, actor.agency_code, actor.via,
+        draft.from_state, draft.to_state, json_param(draft.data),
+    ]
 
 
 MAX_EVENTS_PER_PAGE = 1000

@@ -11,7 +11,7 @@ from referral_service import clock
 from referral_service.auth.roles import Role
 from referral_service.complaints.service import redact_stored_body_for_agency
 from referral_service.complaints.representation import dumps, etag
-from referral_service.db.driver import Db, DbDep, ReadDbDep
+from referral_service.db.driver import Db, DbDep, AutocommitDbDep
 from referral_service.events.schemas import AfterIdQuery, EventLimitQuery, EventOut, event_body
 from referral_service.events.service import list_referral_events
 from referral_service.idempotency import StoredResponse, run_idempotent
@@ -89,7 +89,7 @@ async def _idempotent(request, db: Db, principal, key, produce) -> Response:
 
 @router.get("/v1/referrals", response_model=Page[ReferralOut], responses=problem_responses(400, 401, 422))
 async def list_(
-    db: ReadDbDep,
+    db: AutocommitDbDep,
     principal: CurrentPrincipal,
     limit: LimitQuery = 20,
     cursor: Annotated[str | None, Query(description="`next_cursor` from the previous page.")] = None,
@@ -115,7 +115,7 @@ async def list_(
 
 
 @router.get("/v1/referrals/{referral_id}", response_model=ReferralOut, responses=problem_responses(401, 404))
-async def get(referral_id: uuid.UUID, db: ReadDbDep, principal: CurrentPrincipal) -> Response:
+async def get(referral_id: uuid.UUID, db: AutocommitDbDep, principal: CurrentPrincipal) -> Response:
     """Read one referral with its complaint. The `ETag` header is what transitions accept in `If-Match`."""
     row = await service.get_row(db, principal, referral_id)
     calendar = await current_calendar(db) if has_running_deadline(row) else None
@@ -126,7 +126,7 @@ async def get(referral_id: uuid.UUID, db: ReadDbDep, principal: CurrentPrincipal
 @router.get("/v1/referrals/{referral_id}/events", response_model=list[EventOut], responses=problem_responses(401, 404, 422))
 async def events(
     referral_id: uuid.UUID,
-    db: ReadDbDep,
+    db: AutocommitDbDep,
     principal: CurrentPrincipal,
     after_id: AfterIdQuery = None,
     limit: EventLimitQuery = 1000,

@@ -49,6 +49,7 @@ _FAN_OUT_SQL = """
         WHERE NOT EXISTS (
                 SELECT 1 FROM api_keys k WHERE k.id = e.owner_key_id AND k.revoked_at IS NOT NULL
               )
+          AND {guard}
           AND ($9::uuid IS NULL OR e.id <> $9::uuid)
           AND (cardinality(e.event_types) = 0 OR $1::text = ANY (e.event_types))
           AND CASE e.owner_role
@@ -90,21 +91,41 @@ _FAN_OUT_SQL = """
     counted AS (SELECT count(*) AS queued FROM queued)
     -- Delivered to listening workers at commit (and dropped on rollback), so a healthy receiver
     -- hears about the change right away instead of at the next poll. Only when something was queued.
-    SELECT queued, CASE WHEN queued > 0 THEN pg_notify($10::text, '') IS NULL END AS notified
+    SELECT queued, CASE WHEN queued > 0 THEN pg_notify($10::text, '') IS NULL END AS notified{returning}
     FROM counted
 """
 
-_FAN_OUT = _FAN_OUT_SQL.format(event_cte="")
+_FAN_OUT = _FAN_OUT_SQL.format(event_cte="", guard="true", returning="")
 
-# The timeline event, inserted with the id and time reserved by the caller (see events.service).
-_RECORD_AND_FAN_OUT = _FAN_OUT_SQL.format(
-    event_cte="""recorded AS (
+# The timeline event, inserted with the id and time reserved by the caller (see events.service),
+# when `guard` holds. Parameters $11.. are the event's own columns (see `insert_event_and_enqueue`).
+_EVENT_CTE = """recorded AS (
         INSERT INTO events (id, type, occurred_at, complaint_id, referral_id, agency_code, sequence, actor_key_id,
                             actor_role, actor_agency_code, via, from_state, to_state, data)
-        VALUES ($2::bigint, $1::text, $11, $12, $13, $5::text, $14, $15, $16, $17, $18, $19, $20, $21)
+        SELECT $2::bigint, $1::text, $11, $12, $13, $5::text, $14, $15, $16, $17, $18, $19, $20, $21
+        WHERE {guard}
     ),
     """
-)
+FIRST_FREE_PARAM = 22  # the first parameter a statement built by `record_and_fan_out_sql` leaves to its caller
+
+
+def record_and_fan_out_sql(*, before: str = "", guard: str = "true", returning: str = "") -> str:
+    """The event insert and its fan-out as one statement, preceded by the caller's own CTEs (`before`,
+    each ending with a comma, using parameters from `FIRST_FREE_PARAM` on), the event and its
+    deliveries written only when `guard` (SQL) holds, `returning` extra output columns."""
+    return _FAN_OUT_SQL.format(
+        event_cte=before + _EVENT_CTE.format(guard=guard), guard=guard, returning=returning
+    )
+
+
+_RECORD_AND_FAN_OUT = record_and_fan_out_sql()
+
+
+def event_args(
+    *, event_id: int, occurred_at: datetime, draft: "EventDraft", snapshot: dict[str, Any] | None, event_columns: list[Any]
+) -> list[Any]:
+    """The arguments $1..$21 of a `record_and_fan_out_sql` statement."""
+    return [*_event_fan_out_args(event_id, occurred_at, draft, snapshot), occurred_at, *event_columns]
 
 
 def _fan_out_args(
@@ -152,8 +173,8 @@ async def insert_event_and_enqueue(
     """Insert the timeline event (its id and time reserved beforehand) and queue its deliveries, in
     one statement. `event_columns`: complaint_id, referral_id, sequence, actor_key_id, actor_role,
     actor_agency_code, via, from_state, to_state, data (JSON text), in that order."""
-    args = _event_fan_out_args(event_id, occurred_at, draft, snapshot)
-    row = await db.fetchrow(_RECORD_AND_FAN_OUT, *args, occurred_at, *event_columns)
+    args = event_args(event_id=event_id, occurred_at=occurred_at, draft=draft, snapshot=snapshot, event_columns=event_columns)
+    row = await db.fetchrow(_RECORD_AND_FAN_OUT, *args)
     return int(row["queued"]) if row else 0
 
 

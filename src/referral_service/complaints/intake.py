@@ -1,0 +1,163 @@
+"""Intake, the busiest write: a complaint recorded in two statements.
+
+1. `_DRAW` (with the Idempotency-Key's advisory lock and stored response when a key is sent):
+   the reference number, the `complaint.created` event's id and the time, from the database.
+2. `_RECORD` (or `_RECORD_WITH_KEY`): the complaint row, its event, the webhook fan-out, the NOTIFY
+   and the idempotency record, in one data-modifying statement.
+
+Everything the response and the webhook bodies say is known after statement 1 (the id is drawn
+here, the times are this request's), so both are built in Python in between, once. Without an
+Idempotency-Key the two statements run without BEGIN/COMMIT: the second is atomic on its own.
+
+With a key, the transaction and its advisory lock make a concurrent retry a 409 (IETF draft). The
+lock and the stored response are read by one statement, so a first request that commits in the
+instant between that statement's snapshot and its lock would be missed; the record's INSERT ... ON
+CONFLICT DO NOTHING catches that case (nothing is written) and the retry gets the stored response.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import timedelta, timezone
+from typing import Any
+
+from referral_service import clock
+from referral_service.auth.principal import Principal
+from referral_service.complaints import repository
+from referral_service.complaints.representation import OUT_FIELDS, complaint_out, dumps, etag
+from referral_service.complaints.schemas import ComplaintCreate
+from referral_service.complaints.service import check_region, column_params, column_values, reported_agency
+from referral_service.db.driver import Db, json_param
+from referral_service.events.service import Actor, EventDraft, event_columns
+from referral_service.errors import IdempotencyInFlight, IdempotencyKeyReused, UnprocessableEntity
+from referral_service.idempotency import StoredResponse
+from referral_service.webhooks.outbox import FIRST_FREE_PARAM, event_args, record_and_fan_out_sql
+
+_DRAW_NUMBERS = "nextval('complaint_reference_seq') AS n, nextval(pg_get_serial_sequence('events', 'id')) AS event_id, now() AS now"
+_DRAW = f"SELECT {_DRAW_NUMBERS}"
+_DRAW_WITH_KEY = f"""
+    SELECT pg_try_advisory_xact_lock(hashtextextended($1, 7)) AS locked, {_DRAW_NUMBERS},
+           r.request_hash, r.status_code, r.body, r.headers, r.expires_at
+    FROM (VALUES (1)) AS one (x)
+    LEFT JOIN idempotency_keys r ON r.principal_id = $2 AND r.key = $3
+"""
+
+_P = FIRST_FREE_PARAM
+_AGENCY_PARAM = f"${_P + 4 + len(repository.WRITABLE)}"
+_KEY_P = _P + 5 + len(repository.WRITABLE)
+
+
+# The complaint's columns: id, reference, created_by_key_id, created_at (= updated_at), then the
+# writable ones; event_seq is 1 (its first event). Spelled out: the created_at parameter twice.
+_INSERT_VALUES = ", ".join(
+    [f"${_P}", f"${_P + 1}", f"${_P + 2}", f"${_P + 3}", f"${_P + 3}", "1", *(f"${_P + 4 + i}" for i in range(len(repository.WRITABLE)))]
+)
+
+
+def _created(condition: str) -> str:
+    return f"""created AS (
+        INSERT INTO complaints (id, reference, created_by_key_id, created_at, updated_at, event_seq,
+                                {", ".join(repository.WRITABLE)})
+        SELECT {_INSERT_VALUES}
+        WHERE ({_AGENCY_PARAM}::text IS NULL OR EXISTS (SELECT 1 FROM agencies WHERE code = {_AGENCY_PARAM}::text))
+          AND {condition}
+        RETURNING id
+    ),
+    """
+
+
+_CLAIM = f"""claimed AS (
+        INSERT INTO idempotency_keys (principal_id, key, request_hash, status_code, body, headers, expires_at)
+        VALUES ({", ".join(f"${_KEY_P + i}" for i in range(7))})
+        ON CONFLICT (principal_id, key) DO NOTHING
+        RETURNING 1
+    ),
+    """
+_GUARD = "EXISTS (SELECT 1 FROM created)"
+_RECORD = record_and_fan_out_sql(before=_created("true"), guard=_GUARD, returning=f", {_GUARD} AS created")
+_RECORD_WITH_KEY = record_and_fan_out_sql(
+    before=_CLAIM + _created("EXISTS (SELECT 1 FROM claimed)"),
+    guard=_GUARD,
+    returning=f", {_GUARD} AS created, EXISTS (SELECT 1 FROM claimed) AS claimed",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class IdempotencyRequest:
+    key: str
+    fingerprint: bytes
+    ttl: timedelta
+
+
+@dataclass(frozen=True, slots=True)
+class IntakeResult:
+    response: StoredResponse
+    replayed: bool = False
+
+
+async def create(db: Db, principal: Principal, data: ComplaintCreate, idempotency: IdempotencyRequest | None) -> IntakeResult:
+    """Record a complaint (or replay the response stored under the same Idempotency-Key)."""
+    check_region(principal, data.region_code)
+    if idempotency is None:
+        drawn = await db.fetchrow(_DRAW)
+        return await _record(db, principal, data, drawn, None)
+    async with db.conn.transaction():
+        drawn = await db.fetchrow(_DRAW_WITH_KEY, f"idem:{principal.key_id}:{idempotency.key}", principal.key_id, idempotency.key)
+        if not drawn["locked"]:
+            raise IdempotencyInFlight("Retry after the first request with this key has finished.")
+        if drawn["expires_at"] is not None and drawn["expires_at"] > drawn["now"]:
+            return _replay(drawn, idempotency)
+        if drawn["expires_at"] is not None:
+            await db.execute("DELETE FROM idempotency_keys WHERE principal_id = $1 AND key = $2", principal.key_id, idempotency.key)
+        return await _record(db, principal, data, drawn, idempotency)
+
+
+def _replay(stored: Any, idempotency: IdempotencyRequest) -> IntakeResult:
+    if stored["request_hash"] != idempotency.fingerprint:
+        raise IdempotencyKeyReused("This Idempotency-Key was used for a different request.")
+    return IntakeResult(StoredResponse(stored["status_code"], stored["body"], stored["headers"]), replayed=True)
+
+
+async def _record(db: Db, principal: Principal, data: ComplaintCreate, drawn: Any, idempotency: IdempotencyRequest | None) -> IntakeResult:
+    now = clock.now()
+    values = column_values(data)
+    # One clock for both, so a complaint is never "received" after it was recorded; UTC as stored.
+    received_at = (data.received_at or now).astimezone(timezone.utc)
+    values["received_at"] = received_at
+    complaint_id = uuid.uuid4()
+    reference = repository.reference_prefix(data.region_code, received_at) + f"{drawn['n']:06d}"
+    stored = {**values, "id": complaint_id, "reference": reference, "created_at": now, "updated_at": now}
+    body = dumps(complaint_out(stored))
+    response = StoredResponse(201, body, {"Location": f"/v1/complaints/{complaint_id}", "ETag": etag(1)})
+
+    draft = EventDraft(
+        type="complaint.created",
+        complaint_id=complaint_id,
+        sequence=1,
+        region_code=data.region_code,
+        data={"reference": reference, "region_code": data.region_code, "category": data.category.value},
+    )
+    snapshot = {"complaint": {name: stored[name] for name in OUT_FIELDS}}
+    args = event_args(
+        event_id=drawn["event_id"], occurred_at=drawn["now"], draft=draft, snapshot=snapshot,
+        event_columns=event_columns(draft, Actor.of(principal)),
+    )
+    params = column_params(values)
+    args += [complaint_id, reference, principal.key_id, now, *(params[name] for name in repository.WRITABLE), reported_agency(data)]
+    if idempotency is None:
+        row = await db.fetchrow(_RECORD, *args)
+    else:
+        expires_at = drawn["now"] + idempotency.ttl
+        args += [principal.key_id, idempotency.key, idempotency.fingerprint, 201, body, json_param(response.headers), expires_at]
+        row = await db.fetchrow(_RECORD_WITH_KEY, *args)
+        if not row["claimed"]:
+            # A first request with this key committed after our snapshot: its response is the answer.
+            stored_row = await db.fetchrow(
+                "SELECT request_hash, status_code, body, headers FROM idempotency_keys WHERE principal_id = $1 AND key = $2",
+                principal.key_id, idempotency.key,
+            )
+            return _replay(stored_row, idempotency)
+    if not row["created"]:
+        raise UnprocessableEntity(f"reported_party.agency_code {reported_agency(data)!r} is not in the agency directory.")
+    return IntakeResult(response)
