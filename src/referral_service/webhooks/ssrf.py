@@ -35,6 +35,8 @@ from dataclasses import dataclass
 import httpcore
 import httpx
 
+from referral_service.webhooks.log_redaction import redact_urls_in_http_client_logs
+
 __all__ = [
     "MAX_URL_LENGTH",
     "IPAddress",
@@ -480,6 +482,9 @@ def make_delivery_client(
     limits = httpx.Limits(
         max_connections=max_connections, max_keepalive_connections=max_connections, keepalive_expiry=5.0
     )
+    # This client's URLs may carry subscriber credentials; keep them out of httpx's request lines
+    # whatever the logging configuration.
+    redact_urls_in_http_client_logs()
     return httpx.AsyncClient(
         transport=make_guarded_transport(policy, limits=limits),
         follow_redirects=False,
