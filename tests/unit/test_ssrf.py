@@ -179,10 +179,12 @@ async def test_localhost_refused_by_default():
 async def test_literal_ips_checked_without_dns():
     assert await resolve_allowed("127.0.0.1", 80, LOOPBACK_OK) == ["127.0.0.1"]
     assert await resolve_allowed("[2606:4700::1]", 443, DEFAULT) == ["2606:4700::1"]
-    with pytest.raises(UnsafeUrl):
+    with pytest.raises(UnsafeUrl) as metadata:
         await resolve_allowed("169.254.169.254", 80, DEFAULT)
-    with pytest.raises(UnsafeUrl):
+    with pytest.raises(UnsafeUrl) as mapped:
         await check_url("https://[::ffff:127.0.0.1]/", DEFAULT)
+    # Even an address the subscriber typed is not repeated: every refusal names only its rule.
+    assert metadata.value.reason == mapped.value.reason == "the host is an IP address that is not public"
 
 
 def _fake_dns(monkeypatch, answers):
@@ -203,18 +205,52 @@ def _fake_dns(monkeypatch, answers):
 
 async def test_mixed_resolution_refused(monkeypatch):
     _fake_dns(monkeypatch, {"mixed.test": ["8.8.8.8", "10.0.0.1"], "public.test": ["8.8.8.8", "2606:4700::1"]})
-    with pytest.raises(UnsafeUrl):
+    with pytest.raises(UnsafeUrl) as exc:
         await resolve_allowed("mixed.test", 443, DEFAULT)
+    assert exc.value.reason == "the host resolves to an address that is not public"
     assert await resolve_allowed("public.test", 443, DEFAULT) == ["8.8.8.8", "2606:4700::1"]
     assert str(await check_url("https://public.test/h", DEFAULT)) == "https://public.test/h"
 
 
 async def test_resolution_failure_refused(monkeypatch):
     _fake_dns(monkeypatch, {"empty.test": []})
-    with pytest.raises(UnsafeUrl):
+    with pytest.raises(UnsafeUrl) as nxdomain:
         await resolve_allowed("nxdomain.test", 443, DEFAULT)
-    with pytest.raises(UnsafeUrl):
+    assert nxdomain.value.reason == "the host name does not resolve"  # not the resolver's own text
+    with pytest.raises(UnsafeUrl) as empty:
         await resolve_allowed("empty.test", 443, DEFAULT)
+    assert empty.value.reason == "the host name does not resolve to any address"
+
+
+async def test_temporary_resolution_failure_says_so(monkeypatch):
+    async def failing(host, port):
+        raise socket.gaierror(socket.EAI_AGAIN, "Temporary failure in name resolution")
+
+    monkeypatch.setattr(ssrf, "_getaddrinfo", failing)
+    with pytest.raises(UnsafeUrl) as exc:
+        await resolve_allowed("flaky.test", 443, DEFAULT)
+    assert exc.value.reason == "the host name could not be resolved right now"
+
+
+# What a name resolves to describes the inside of the network: a refusal never repeats it.
+INTERNAL_ANSWERS = ["127.0.0.1", "10.1.2.3", "169.254.169.254", "100.64.0.7", "::1", "fd12:3456:789a::1", "::ffff:10.0.0.1"]
+
+
+@pytest.mark.parametrize("address", INTERNAL_ANSWERS)
+async def test_refusal_names_the_rule_not_the_resolved_address(monkeypatch, address):
+    _fake_dns(monkeypatch, {"runsc": [address], "svc.test": ["8.8.8.8", address]})
+    for url in ("https://runsc/", "https://svc.test/hook"):
+        with pytest.raises(UnsafeUrl) as exc:
+            await check_url(url, DEFAULT)
+        assert exc.value.reason == "the host resolves to an address that is not public"
+        assert str(exc.value) == exc.value.reason
+    inner = RecordingBackend()
+    transport = make_guarded_transport(DEFAULT, network_backend=inner)
+    async with httpx.AsyncClient(transport=transport) as client:
+        with pytest.raises(BlockedDestination) as blocked:
+            await client.post("https://runsc/", content=b"{}")
+    assert str(blocked.value) == blocked.value.reason == "the host resolves to an address that is not public"
+    assert inner.hosts == []
 
 
 async def test_numeric_hostname_forms_are_checked_after_resolution():
@@ -266,6 +302,32 @@ async def test_dns_rebinding_to_internal_is_blocked_at_connect(monkeypatch):
     assert inner.hosts == []
     assert isinstance(exc.value, httpx.ConnectError)
     assert exc.value.request.url.host == "rebind.test"
+    assert "169.254" not in str(exc.value)
+
+
+class AddressNamingBackend(RecordingBackend):
+    """Fails the way asyncio's own connect does: naming the address it dialled."""
+
+    def __init__(self, error=httpcore.ConnectError):
+        super().__init__()
+        self.error = error
+
+    async def connect_tcp(self, host, port, timeout=None, local_address=None, socket_options=None):
+        self.hosts.append(host)
+        raise self.error(f"Connect call failed ('{host}', {port})")
+
+
+async def test_connect_failure_does_not_name_the_resolved_address(monkeypatch):
+    _fake_dns(monkeypatch, {"partner.test": ["10.20.0.5", "10.20.0.6"]})
+    allowed_partner = EgressPolicy.from_strings(False, "10.20.0.0/16")
+    for error in (httpcore.ConnectError, httpcore.ConnectTimeout):
+        inner = AddressNamingBackend(error)
+        backend = GuardedNetworkBackend(allowed_partner, inner=inner)
+        with pytest.raises(error) as exc:  # a timeout stays a timeout
+            await backend.connect_tcp("partner.test", 443, timeout=5)
+        assert inner.hosts == ["10.20.0.5", "10.20.0.6"]
+        assert str(exc.value) == "could not connect to the host"
+        assert isinstance(exc.value.__cause__, error)  # the details stay available to code
 
 
 class TlsRecordingStream(httpcore.AsyncNetworkStream):

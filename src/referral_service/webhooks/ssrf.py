@@ -12,7 +12,12 @@ Subscriber URLs are attacker-controlled, so two checks apply:
   URL host to ``start_tls`` independently of the address we dial), and the
   Host header is built from the URL as usual.
 
-Errors: :class:`UnsafeUrl` for syntax/resolution/policy refusals. When the
+Errors: :class:`UnsafeUrl` for syntax/resolution/policy refusals. Its reason
+names the rule that refused, never an address: what a name resolves to, and
+which addresses are refused, describe the inside of the network to whoever
+chose the URL (the reason reaches them as a 422 detail or in the attempt log).
+Addresses the subscriber typed are not named either, so every refusal reads
+the same way. When the
 refusal happens inside the delivery client the raised exception is
 :class:`BlockedDestination`, which subclasses both ``UnsafeUrl`` and
 ``httpx.ConnectError``, so a delivery worker that records
@@ -34,6 +39,8 @@ from dataclasses import dataclass
 
 import httpcore
 import httpx
+
+from referral_service.webhooks.log_redaction import redact_urls_in_http_client_logs
 
 __all__ = [
     "MAX_URL_LENGTH",
@@ -277,7 +284,7 @@ async def resolve_allowed(host: str, port: int, policy: EgressPolicy) -> list[st
     literal = _coerce_ip(bare)
     if literal is not None:
         if not is_address_allowed(literal, policy):
-            raise UnsafeUrl(f"address {literal} is not allowed")
+            raise UnsafeUrl("the host is an IP address that is not public")
         return [str(literal)]
     if len(bare) > _MAX_HOST_LENGTH:
         raise UnsafeUrl("host name is too long")
@@ -285,8 +292,11 @@ async def resolve_allowed(host: str, port: int, policy: EgressPolicy) -> list[st
     try:
         infos = await _getaddrinfo(bare, port)
     except (OSError, UnicodeError, ValueError) as exc:
-        # socket.gaierror is an OSError; IDNA failures are UnicodeError.
-        raise UnsafeUrl(f"cannot resolve host {bare!r}: {exc}") from None
+        # socket.gaierror is an OSError; IDNA failures are UnicodeError. The resolver's own text
+        # is not passed on: only whether trying again later may help.
+        if isinstance(exc, socket.gaierror) and exc.errno == socket.EAI_AGAIN:
+            raise UnsafeUrl("the host name could not be resolved right now") from None
+        raise UnsafeUrl("the host name does not resolve") from None
 
     addresses: list[str] = []
     for info in infos:
@@ -298,11 +308,11 @@ async def resolve_allowed(host: str, port: int, policy: EgressPolicy) -> list[st
             continue
         text = str(sockaddr[0])
         if not is_address_allowed(text, policy):
-            raise UnsafeUrl(f"host {bare!r} resolves to disallowed address {text}")
+            raise UnsafeUrl("the host resolves to an address that is not public")
         if text not in addresses:
             addresses.append(text)
     if not addresses:
-        raise UnsafeUrl(f"host {bare!r} did not resolve to any address")
+        raise UnsafeUrl("the host name does not resolve to any address")
     return addresses
 
 
@@ -358,7 +368,7 @@ class GuardedNetworkBackend(httpcore.AsyncNetworkBackend):
         except UnsafeUrl as exc:
             raise BlockedDestination(exc.reason) from None
         except asyncio.TimeoutError:
-            raise httpcore.ConnectTimeout(f"timed out resolving {host!r}") from None
+            raise httpcore.ConnectTimeout("timed out resolving the host name") from None
 
         last_error: Exception | None = None
         for address in addresses:
@@ -379,8 +389,11 @@ class GuardedNetworkBackend(httpcore.AsyncNetworkBackend):
                 # client would do for dual-stack hosts).
                 last_error = exc
         if last_error is not None:
-            raise last_error
-        raise httpcore.ConnectTimeout(f"timed out connecting to {host!r}")
+            # Same kind of error (a timeout stays a timeout), but not the inner backend's text: it
+            # may name the address dialled, which is what the host resolved to (see the module
+            # docstring). The original stays attached as the cause.
+            raise type(last_error)("could not connect to the host") from last_error
+        raise httpcore.ConnectTimeout("timed out connecting to the host")
 
     async def connect_unix_socket(
         self,
@@ -480,6 +493,9 @@ def make_delivery_client(
     limits = httpx.Limits(
         max_connections=max_connections, max_keepalive_connections=max_connections, keepalive_expiry=5.0
     )
+    # This client's URLs may carry subscriber credentials; keep them out of httpx's request lines
+    # whatever the logging configuration.
+    redact_urls_in_http_client_logs()
     return httpx.AsyncClient(
         transport=make_guarded_transport(policy, limits=limits),
         follow_redirects=False,
