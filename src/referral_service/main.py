@@ -16,6 +16,8 @@ from starlette.responses import Response
 from referral_service import __version__
 from referral_service.agencies.endpoints import router as agencies_router
 from referral_service.auth.endpoints import router as api_keys_router
+from referral_service.auth.key_cache import ApiKeyCache
+from referral_service.auth.key_listener import KeyChangeListener, asyncpg_dsn
 from referral_service.calendar_admin.endpoints import router as calendar_router
 from referral_service.complaints.endpoints import router as complaints_router
 from referral_service.inbound.endpoints import router as inbound_router
@@ -74,6 +76,12 @@ def create_app(
         app.state.engine = engine
         app.state.sessionmaker = make_sessionmaker(engine)
         app.state.expected_heads = head_revisions()
+        app.state.key_cache = ApiKeyCache(settings.key_cache_seconds)
+        key_listener = None
+        if settings.key_cache_seconds > 0:
+            key_listener = KeyChangeListener(asyncpg_dsn(url), app.state.key_cache)
+            await key_listener.start()
+        app.state.key_listener = key_listener
         stop = asyncio.Event()
         jobs = None
         if run_jobs_in_process:
@@ -84,6 +92,8 @@ def create_app(
             stop.set()
             if jobs is not None:
                 await jobs
+            if key_listener is not None:
+                await key_listener.stop()
             await engine.dispose()
 
     app = FastAPI(
