@@ -76,24 +76,24 @@ def create_app(
         app.state.engine = engine
         app.state.sessionmaker = make_sessionmaker(engine)
         app.state.expected_heads = head_revisions()
-        app.state.key_cache = ApiKeyCache(settings.key_cache_seconds)
-        key_listener = None
-        if settings.key_cache_seconds > 0:
-            key_listener = KeyChangeListener(asyncpg_dsn(url), app.state.key_cache)
-            await key_listener.start()
-        app.state.key_listener = key_listener
         stop = asyncio.Event()
         jobs = None
         if run_jobs_in_process:
             jobs = asyncio.create_task(run_jobs(WorkerContext(app.state.sessionmaker, settings), stop))
+        # API key lookups cached in memory, kept honest by a LISTEN connection (auth/key_listener.py).
+        app.state.key_cache = ApiKeyCache(settings.key_cache_seconds)
+        app.state.key_listener = None
+        if settings.key_cache_seconds > 0:
+            app.state.key_listener = KeyChangeListener(asyncpg_dsn(url), app.state.key_cache)
+            await app.state.key_listener.start()
         try:
             yield
         finally:
+            if app.state.key_listener is not None:
+                await app.state.key_listener.stop()
             stop.set()
             if jobs is not None:
                 await jobs
-            if key_listener is not None:
-                await key_listener.stop()
             await engine.dispose()
 
     app = FastAPI(
