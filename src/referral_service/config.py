@@ -20,6 +20,10 @@ class Settings(BaseSettings):
     idempotency_ttl_hours: int = Field(default=48, validation_alias="REFERRAL_IDEMPOTENCY_TTL_HOURS")
     db_pool_size: int = Field(default=10, validation_alias="REFERRAL_DB_POOL_SIZE")
     default_due_working_days: int = Field(default=14, validation_alias="REFERRAL_DEFAULT_DUE_WORKING_DAYS")
+    # Longest time an API key lookup is reused without asking the database again. Changes to
+    # api_keys reach every process at once through LISTEN/NOTIFY; this age only bounds the damage
+    # if a notification were missed. 0 turns the cache (and its listener connection) off.
+    key_cache_seconds: float = Field(default=30.0, ge=0, validation_alias="REFERRAL_KEY_CACHE_SECONDS")
 
     webhook_allow_http: bool = Field(default=False, validation_alias="REFERRAL_WEBHOOK_ALLOW_HTTP")
     webhook_allowed_networks: str = Field(default="", validation_alias="REFERRAL_WEBHOOK_ALLOWED_NETWORKS")

@@ -16,6 +16,8 @@ from starlette.responses import Response
 from referral_service import __version__
 from referral_service.agencies.endpoints import router as agencies_router
 from referral_service.auth.endpoints import router as api_keys_router
+from referral_service.auth.key_cache import ApiKeyCache
+from referral_service.auth.key_listener import KeyChangeListener, asyncpg_dsn
 from referral_service.calendar_admin.endpoints import router as calendar_router
 from referral_service.complaints.endpoints import router as complaints_router
 from referral_service.inbound.endpoints import router as inbound_router
@@ -81,9 +83,17 @@ def create_app(
         jobs = None
         if run_jobs_in_process:
             jobs = asyncio.create_task(run_jobs(WorkerContext(app.state.sessionmaker, settings), stop))
+        # API key lookups cached in memory, kept honest by a LISTEN connection (auth/key_listener.py).
+        app.state.key_cache = ApiKeyCache(settings.key_cache_seconds)
+        app.state.key_listener = None
+        if settings.key_cache_seconds > 0:
+            app.state.key_listener = KeyChangeListener(asyncpg_dsn(url), app.state.key_cache)
+            await app.state.key_listener.start()
         try:
             yield
         finally:
+            if app.state.key_listener is not None:
+                await app.state.key_listener.stop()
             stop.set()
             if jobs is not None:
                 await jobs

@@ -3,27 +3,33 @@
 from __future__ import annotations
 
 import hmac
+from functools import partial
 from typing import Annotated
 
 from fastapi import Depends, Request, Security
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
+from sqlalchemy.ext.asyncio import AsyncEngine
 
+from referral_service.auth.key_cache import ApiKeyCache
 from referral_service.auth.keys import hash_api_key
 from referral_service.auth.models import ApiKey
 from referral_service.auth.principal import BOOTSTRAP_ADMIN_ID, Principal
 from referral_service.auth.roles import Role
-from referral_service.db.session import SessionDep
 from referral_service.errors import Forbidden, Unauthorized
 
 _MAX_KEY_LENGTH = 200
+
+_ACTIVE_KEY_BY_HASH = select(ApiKey.id, ApiKey.role, ApiKey.name, ApiKey.agency_code, ApiKey.region_code).where(
+    ApiKey.key_hash == bindparam("key_hash"), ApiKey.revoked_at.is_(None)
+)
 
 
 _bearer = HTTPBearer(auto_error=False, description="An API key issued by `POST /v1/api-keys`.")
 BearerCredentials = Annotated[HTTPAuthorizationCredentials | None, Security(_bearer)]
 
 
-async def get_principal(request: Request, session: SessionDep, credentials: BearerCredentials) -> Principal:
+async def get_principal(request: Request, credentials: BearerCredentials) -> Principal:
     token = credentials.credentials.strip() if credentials is not None else ""
     if not token or len(token) > _MAX_KEY_LENGTH:
         raise Unauthorized("Send an API key as `Authorization: Bearer <key>`.")
@@ -32,20 +38,24 @@ async def get_principal(request: Request, session: SessionDep, credentials: Bear
         token.encode("utf-8", "surrogatepass"), bootstrap.get_secret_value().encode()
     ):
         return Principal(key_id=BOOTSTRAP_ADMIN_ID, role=Role.ADMIN, name="bootstrap admin")
-    row = (
-        await session.execute(
-            select(ApiKey.id, ApiKey.role, ApiKey.name, ApiKey.agency_code, ApiKey.region_code).where(
-                ApiKey.key_hash == hash_api_key(token), ApiKey.revoked_at.is_(None)
-            )
-        )
-    ).first()
-    if row is None:
+    # No request session here: on a cache hit authentication touches no connection at all.
+    key_cache: ApiKeyCache = request.app.state.key_cache
+    principal = await key_cache.principal_for(hash_api_key(token), partial(load_principal, request.app.state.engine))
+    if principal is None:
         raise Unauthorized("Unknown or revoked API key.")
-    principal = Principal(
-        key_id=row.id, role=Role(row.role), name=row.name, agency_code=row.agency_code, region_code=row.region_code
-    )
     request.state.principal = principal
     return principal
+
+
+async def load_principal(engine: AsyncEngine, key_hash: bytes) -> Principal | None:
+    """The principal of the active key with this hash, read on a connection held only for this query."""
+    async with engine.connect() as connection:
+        row = (await connection.execute(_ACTIVE_KEY_BY_HASH, {"key_hash": key_hash})).first()
+    if row is None:
+        return None
+    return Principal(
+        key_id=row.id, role=Role(row.role), name=row.name, agency_code=row.agency_code, region_code=row.region_code
+    )
 
 
 CurrentPrincipal = Annotated[Principal, Depends(get_principal)]

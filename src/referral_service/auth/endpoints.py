@@ -1,6 +1,6 @@
 import uuid
 
-from fastapi import APIRouter, Response, status
+from fastapi import APIRouter, Request, Response, status
 from sqlalchemy import func, select, update
 
 from referral_service.agencies.models import Agency
@@ -48,16 +48,21 @@ async def list_(session: SessionDep, _: AdminPrincipal) -> list[ApiKeyOut]:
 
 
 @router.delete("/{key_id}", status_code=status.HTTP_204_NO_CONTENT, responses=problem_responses(401, 403, 404))
-async def revoke(key_id: uuid.UUID, session: SessionDep, _: AdminPrincipal) -> Response:
+async def revoke(key_id: uuid.UUID, request: Request, session: SessionDep, _: AdminPrincipal) -> Response:
     """Revoke a key. It stops working with the next request, and the webhook subscriptions it created
     are disabled for good (the Ombudsman-side subscribers get `webhook.endpoint_disabled`)."""
-    revoked = await session.scalar(
+    revoked_hash = await session.scalar(
         update(ApiKey)
         .where(ApiKey.id == key_id, ApiKey.revoked_at.is_(None))
         .values(revoked_at=func.now())
-        .returning(ApiKey.id)
+        .returning(ApiKey.key_hash)
     )
-    if revoked is None:
+    if revoked_hash is None:
         raise NotFound("No active API key with this id.")
+    # Every process, this one included, drops the key when the trigger's NOTIFY arrives after the
+    # commit. Dropping it here as well means this process refuses it on the very next request,
+    # without waiting for its own notification to come back. (A request racing this transaction may
+    # still read the old row and remember it; the notification removes it again on commit.)
+    request.app.state.key_cache.forget(revoked_hash)
     await disable_endpoints_of_key(session, key_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
