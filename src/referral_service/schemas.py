@@ -95,6 +95,10 @@ class Page(BaseModel, Generic[T]):
 
 LimitQuery = Annotated[int, Field(ge=1, le=100, description="Page size, 1-100.")]
 
+# The largest value of a PostgreSQL bigint (event and delivery ids). An integer parameter without an
+# upper bound lets a client send a number asyncpg cannot encode: a 500 instead of a 422.
+BIGINT_MAX = 2**63 - 1
+
 
 def encode_cursor(created_at: datetime, row_id: Any) -> str:
     raw = orjson.dumps([created_at.isoformat(), str(row_id)])

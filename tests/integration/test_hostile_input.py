@@ -75,3 +75,23 @@ async def test_long_timelines_are_read_in_pages(ombudsman_kaltim):
     assert [e["sequence"] for e in rest] == [5, 6]
     too_many = await ombudsman_kaltim.get(f"/v1/referrals/{rid}/events", params={"limit": 5000})
     assert too_many.status_code == 422
+
+
+# Beyond PostgreSQL's bigint (and the 2**63 boundary itself): asyncpg cannot send these, which was a 500.
+OUT_OF_RANGE_EVENT_IDS = ("2764989643407131214584167067025408", str(2**63), "-1")
+
+
+async def test_after_id_out_of_the_bigint_range_is_a_422_on_both_timelines(ombudsman_kaltim):
+    complaint = await create_complaint(ombudsman_kaltim)
+    referral = await ombudsman_kaltim.post(
+        f"/v1/complaints/{complaint['id']}/referrals", json={"agency_code": "inspektorat-64.72"}
+    )
+    timelines = (f"/v1/complaints/{complaint['id']}/events", f"/v1/referrals/{referral.json()['id']}/events")
+    for path in timelines:
+        for after_id in OUT_OF_RANGE_EVENT_IDS:
+            response = await ombudsman_kaltim.get(path, params={"after_id": after_id})
+            assert response.status_code == 422, (path, after_id, response.text)
+            assert response.headers["content-type"] == PROBLEM
+        # The largest bigint is still a valid position: there is simply nothing after it.
+        largest = await ombudsman_kaltim.get(path, params={"after_id": str(2**63 - 1)})
+        assert largest.status_code == 200 and largest.json() == [], (path, largest.text)

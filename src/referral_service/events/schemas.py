@@ -7,6 +7,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from referral_service import openapi_examples as ex
 from referral_service.auth.roles import Role
+from referral_service.schemas import BIGINT_MAX
 
 
 class ActorOut(BaseModel):
@@ -54,6 +55,7 @@ def event_out(row: Any) -> EventOut:
 
 
 AfterIdQuery = Annotated[
-    int | None, Query(ge=0, description="Only events with an `id` greater than this: continue a long timeline.")
+    int | None,
+    Query(ge=0, le=BIGINT_MAX, description="Only events with an `id` greater than this: continue a long timeline."),
 ]
 EventLimitQuery = Annotated[int, Query(ge=1, le=1000, description="At most this many events (1-1000).")]
