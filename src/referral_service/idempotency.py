@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-import orjson
 from sqlalchemy import Integer, LargeBinary, String, bindparam, delete, func, insert, select, text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -26,6 +25,7 @@ from starlette.responses import Response
 from referral_service.auth.principal import Principal
 from referral_service.db.base import Base
 from referral_service.errors import BadRequest, IdempotencyInFlight, IdempotencyKeyReused
+from referral_service.json_encoding import dumps
 
 MAX_KEY_LENGTH = 255
 
@@ -58,7 +58,7 @@ class StoredResponse:
 
 
 def json_response(status_code: int, payload: Any, headers: dict[str, str] | None = None) -> StoredResponse:
-    return StoredResponse(status_code, orjson.dumps(payload), headers or {})
+    return StoredResponse(status_code, dumps(payload), headers or {})
 
 
 async def request_fingerprint(request: Request) -> bytes:

@@ -9,9 +9,13 @@ from datetime import datetime, timezone
 from typing import Annotated, Any, Generic, TypeVar
 
 import orjson
-from pydantic import AfterValidator, AwareDatetime, BeforeValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import (
+    AfterValidator, AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer, StringConstraints,
+    WithJsonSchema,
+)
 
 from referral_service.errors import BadRequest
+from referral_service.json_encoding import rfc3339_utc
 
 
 def _no_nul(value: str) -> str:
@@ -59,6 +63,12 @@ def _not_a_number(value: Any) -> Any:
 
 # A timezone-aware RFC 3339 instant that can be converted to UTC (and so stored and compared in PostgreSQL).
 UtcDateTime = Annotated[AwareDatetime, BeforeValidator(_not_a_number), AfterValidator(_utc_representable)]
+
+# An instant in a response model, written the way `json_encoding` writes response bodies: UTC with `Z`,
+# also when the value is naive (asyncpg's stand-in for +-infinity) or aware in another zone.
+UtcInstant = Annotated[
+    datetime, PlainSerializer(rfc3339_utc, when_used="json"), WithJsonSchema({"type": "string", "format": "date-time"})
+]
 
 ShortText = text_field(200, 1)
 RegionCode = Annotated[

@@ -1,12 +1,11 @@
 import uuid
-from datetime import datetime
 
 from pydantic import ConfigDict, Field, model_validator
 
 from referral_service import openapi_examples as ex
 
 from referral_service.auth.roles import Role
-from referral_service.schemas import AgencyCode, InputModel, OutputModel, RegionCode, ShortText
+from referral_service.schemas import AgencyCode, InputModel, OutputModel, RegionCode, ShortText, UtcInstant
 
 
 class ApiKeyCreate(InputModel):
@@ -41,8 +40,8 @@ class ApiKeyOut(OutputModel):
     agency_code: str | None
     region_code: str | None
     key_prefix: str = Field(description="The first characters of the key, to recognise it.")
-    created_at: datetime
-    revoked_at: datetime | None
+    created_at: UtcInstant
+    revoked_at: UtcInstant | None
 
 
 class ApiKeyCreated(ApiKeyOut):

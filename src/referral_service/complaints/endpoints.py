@@ -7,13 +7,14 @@ from fastapi import APIRouter, Header, Query, Request, Response, status
 
 from referral_service.auth.dependencies import OmbudsmanSidePrincipal
 from referral_service.complaints import service
-from referral_service.complaints.representation import complaint_dict, complaint_out, dumps, etag
+from referral_service.complaints.representation import complaint_dict, complaint_out, etag
 from referral_service.complaints.schemas import Category, Channel, ComplaintCreate, ComplaintOut
 from referral_service.db.session import SessionDep
 from referral_service.errors import BadRequest, UnprocessableEntity
 from referral_service.events.schemas import AfterIdQuery, EventLimitQuery, EventOut, event_out
 from referral_service.events.service import list_events
 from referral_service.idempotency import StoredResponse, run_idempotent
+from referral_service.json_encoding import dumps
 from referral_service.openapi_docs import problem_responses
 from referral_service.schemas import LimitQuery, Page, RegionCode, UtcDateTime, encode_cursor
 

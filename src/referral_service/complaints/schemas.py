@@ -1,5 +1,5 @@
 import uuid
-from datetime import date, datetime
+from datetime import date
 from enum import StrEnum
 from typing import Annotated, Any
 
@@ -8,7 +8,7 @@ from pydantic import ConfigDict, Field
 from referral_service import openapi_examples as ex
 
 from referral_service.schemas import (
-    AgencyCode, InputModel, OutputModel, RegionCode, ShortText, Text, UtcDateTime, text_field,
+    AgencyCode, InputModel, OutputModel, RegionCode, ShortText, Text, UtcDateTime, UtcInstant, text_field,
 )
 
 
@@ -115,7 +115,7 @@ class ComplaintOut(OutputModel):
     id: uuid.UUID
     reference: str = Field(examples=["64-2026-000123"], description="Human-readable, unique, never reused.")
     channel: Channel
-    received_at: datetime
+    received_at: UtcInstant
     complainant: ComplainantOut | None = Field(
         description="Null when the identity is confidential and the caller is an agency."
     )
@@ -127,5 +127,5 @@ class ComplaintOut(OutputModel):
     region_code: str
     incident_date: date | None
     external_refs: list[dict[str, Any]]
-    created_at: datetime
-    updated_at: datetime
+    created_at: UtcInstant
+    updated_at: UtcInstant

@@ -8,11 +8,12 @@ from pydantic import BaseModel
 
 from referral_service.auth.dependencies import CurrentPrincipal, OmbudsmanSidePrincipal
 from referral_service import clock
-from referral_service.complaints.representation import dumps, etag
+from referral_service.complaints.representation import etag
 from referral_service.db.session import SessionDep
 from referral_service.events.schemas import AfterIdQuery, EventLimitQuery, EventOut, event_out
 from referral_service.events.service import list_events
 from referral_service.idempotency import StoredResponse, run_idempotent
+from referral_service.json_encoding import dumps
 from referral_service.openapi_docs import problem_responses
 from referral_service.referrals import service
 from referral_service.referrals.deadlines import current_calendar
