@@ -3,12 +3,13 @@ from datetime import date
 from enum import StrEnum
 from typing import Annotated, Any
 
-from pydantic import ConfigDict, Field
+from pydantic import ConfigDict, Field, ValidationInfo, field_validator
 
 from referral_service import openapi_examples as ex
 
 from referral_service.schemas import (
-    AgencyCode, InputModel, OutputModel, RegionCode, ShortText, Text, UtcDateTime, UtcInstant, text_field,
+    AgencyCode, IncidentDate, InputModel, OutputModel, ReceivedAt, RegionCode, ShortText, Text, UtcInstant,
+    latest_incident_date, text_field,
 )
 
 
@@ -77,7 +78,11 @@ class ComplaintCreate(InputModel):
     model_config = ConfigDict(json_schema_extra={"examples": [ex.COMPLAINT_CREATE]})
 
     channel: Channel
-    received_at: UtcDateTime | None = Field(None, description="When the Ombudsman received it; defaults to now.")
+    received_at: ReceivedAt | None = Field(
+        None,
+        description="When the Ombudsman received it; defaults to now. From 2000-01-01T00:00:00Z to one day ahead of "
+        "the service's clock.",
+    )
     complainant: Complainant
     identity_confidential: bool = Field(
         False, description="UU 37/2008 art. 24(2): when true the complainant's identity never reaches an agency."
@@ -87,8 +92,23 @@ class ComplaintCreate(InputModel):
     category: Category
     reported_party: ReportedParty | None = None
     region_code: RegionCode = Field(examples=["64.72"], description="Kemendagri code of the region concerned.")
-    incident_date: date | None = None
+    incident_date: IncidentDate | None = Field(
+        None,
+        description="When the matter complained about happened: from 1945-08-17 to the day after `received_at` "
+        "(its date in UTC, plus one day for Indonesian time zones).",
+    )
     external_refs: list[ExternalRef] = Field(default_factory=list, max_length=20)
+
+    @field_validator("incident_date")
+    @classmethod
+    def _incident_not_after_receipt(cls, value: date | None, info: ValidationInfo) -> date | None:
+        # `received_at` is validated first (field order); when it is invalid it is missing here and
+        # has its own error already.
+        if value is None or "received_at" not in info.data:
+            return value
+        if value > latest_incident_date(info.data["received_at"]):
+            raise ValueError("must not be after the day the complaint was received (plus one day for time zones)")
+        return value
 
 
 # A merge patch is validated by applying it and validating the result as a whole complaint.
