@@ -17,6 +17,7 @@ from pydantic import (
 from referral_service import clock
 from referral_service.errors import BadRequest
 from referral_service.json_encoding import rfc3339_utc
+from referral_service.regions.official_list import is_official_region
 
 
 def _no_nul(value: str) -> str:
@@ -122,9 +123,19 @@ IncidentDate = Annotated[
 ]
 
 ShortText = text_field(200, 1)
-RegionCode = Annotated[
-    str, StringConstraints(pattern=r"^[0-9]{2}(\.[0-9]{2})?(\.[0-9]{2})?(\.[0-9]{4})?$", max_length=20),
-]
+
+
+def _on_the_official_list(code: str) -> str:
+    if not is_official_region(code):
+        raise ValueError("must be a province or regency/city code on the Kemendagri list (GET /v1/regions)")
+    return code
+
+
+# A province (`64`) or regency/city (`64.72`) on the Kemendagri list the service ships
+# (regions/official_list.py). A region is a regional government: districts and villages below it are
+# not listed, so their codes are refused along with codes that do not exist.
+RegionCode = Annotated[str, StringConstraints(pattern=r"^[0-9]{2}(\.[0-9]{2})?$"), AfterValidator(_on_the_official_list)]
+ProvinceCode = Annotated[str, StringConstraints(pattern=r"^[0-9]{2}$"), AfterValidator(_on_the_official_list)]
 AgencyCode = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9.\-]{1,62}[a-z0-9]$")]
 
 
