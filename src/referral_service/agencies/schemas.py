@@ -41,7 +41,9 @@ class AgencyCreate(InputModel):
     code: AgencyCode = Field(examples=["inspektorat-64.72"], description="Stable identifier, lower case.")
     name: ShortText = Field(examples=["Inspektorat Kota Samarinda"])
     kind: AgencyKind
-    region_code: RegionCode = Field(examples=["64.72"], description="Kemendagri region code.")
+    region_code: RegionCode = Field(
+        examples=["64.72"], description="Kemendagri code of its province or regency/city, from `GET /v1/regions`."
+    )
     parent_code: AgencyCode | None = None
     timezone: TimeZoneName = "Asia/Makassar"
     active: bool = True

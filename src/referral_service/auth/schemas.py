@@ -17,7 +17,9 @@ class ApiKeyCreate(InputModel):
     name: ShortText = Field(examples=["SIMPEL Ombudsman Kaltim"], description="Who uses this key, for humans.")
     agency_code: AgencyCode | None = Field(None, description="Required for, and only for, `agency` keys.")
     region_code: RegionCode | None = Field(
-        None, description="Only for `ombudsman` keys: limits the key to a region and everything below it, e.g. `64`."
+        None,
+        description="Only for `ombudsman` keys: limits the key to a region from `GET /v1/regions` and everything "
+        "below it, e.g. `64`.",
     )
 
     @model_validator(mode="after")

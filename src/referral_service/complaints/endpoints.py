@@ -76,7 +76,7 @@ async def list_(
     limit: LimitQuery = 20,
     # No max_length here: an over-long cursor is a bad cursor (400 from decode_cursor), not a 422.
     cursor: Annotated[str | None, Query(description="`next_cursor` from the previous page.")] = None,
-    region_code: Annotated[RegionCode | None, Query(description="Region and everything below it.")] = None,
+    region_code: Annotated[RegionCode | None, Query(description="A region from `GET /v1/regions` and everything below it.")] = None,
     category: Category | None = None,
     channel: Channel | None = None,
     received_from: Annotated[UtcDateTime | None, Query(description="Inclusive lower bound on `received_at`.")] = None,

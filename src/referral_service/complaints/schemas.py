@@ -91,7 +91,10 @@ class ComplaintCreate(InputModel):
     description: text_field(20000, 1)
     category: Category
     reported_party: ReportedParty | None = None
-    region_code: RegionCode = Field(examples=["64.72"], description="Kemendagri code of the region concerned.")
+    region_code: RegionCode = Field(
+        examples=["64.72"],
+        description="Kemendagri code of the province or regency/city concerned, from `GET /v1/regions`.",
+    )
     incident_date: IncidentDate | None = Field(
         None,
         description="When the matter complained about happened: from 1945-08-17 to the day after `received_at` "

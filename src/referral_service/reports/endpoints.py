@@ -67,7 +67,7 @@ async def agency_performance(
     principal: CurrentPrincipal,
     date_from: Annotated[date, Query(alias="from", description="First day of the window (inclusive), agency's local date.")],
     date_to: Annotated[date, Query(alias="to", description="Last day of the window (inclusive), agency's local date.")],
-    region_code: Annotated[RegionCode | None, Query(description="Only agencies in this region and below, e.g. `64`.")] = None,
+    region_code: Annotated[RegionCode | None, Query(description="Only agencies in this region (from `GET /v1/regions`) and below, e.g. `64`.")] = None,
     accept: Annotated[str | None, Header(include_in_schema=False)] = None,
 ) -> Response:
     """Figures for coordination meetings, one row per agency, for the referrals forwarded in the
