@@ -369,6 +369,37 @@ export interface paths {
         patch: operations["agencies_update"];
         trace?: never;
     };
+    "/v1/regions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List provinces and regencies/cities
+         * @description The provinces, regencies and cities a `region_code` may name, with their Kemendagri codes. Any key.
+         *
+         *     Without `parent`: every province, each followed by its regencies and cities, in code order. With
+         *     `parent=64`: the regencies and cities of that province (a province code that is not listed is a
+         *     422). Wherever the API takes a `region_code` (complaints, agencies, API keys, list filters, the
+         *     report) it must be on this list; districts and villages are not listed and their codes are refused
+         *     too. A province's code covers its regencies and cities: a key or filter for `64` includes `64.72`.
+         *
+         *     The list is that of Kepmendagri 300.2.2-2138/2025 on regional government codes, as published in
+         *     the npm package idn-area-data 4.0.1. Contains information from idn-area-data
+         *     (https://github.com/fityannugroho/idn-area-data), which is made available here under the Open
+         *     Database License (https://opendatacommons.org/licenses/odbl/1-0/).
+         */
+        get: operations["regions_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/agencies/{code}/inbound-secret": {
         parameters: {
             query?: never;
@@ -1209,7 +1240,7 @@ export interface components {
             kind: components["schemas"]["AgencyKind"];
             /**
              * Region Code
-             * @description Kemendagri region code.
+             * @description Kemendagri code of its province or regency/city, from `GET /v1/regions`.
              * @example 64.72
              */
             region_code: string;
@@ -1459,7 +1490,7 @@ export interface components {
             agency_code?: string | null;
             /**
              * Region Code
-             * @description Only for `ombudsman` keys: limits the key to a region and everything below it, e.g. `64`.
+             * @description Only for `ombudsman` keys: limits the key to a region from `GET /v1/regions` and everything below it, e.g. `64`.
              */
             region_code?: string | null;
         };
@@ -1774,7 +1805,7 @@ export interface components {
             channel: components["schemas"]["Channel"];
             /**
              * Received At
-             * @description When the Ombudsman received it; defaults to now.
+             * @description When the Ombudsman received it; defaults to now. From 2000-01-01T00:00:00Z to one day ahead of the service's clock.
              */
             received_at?: string | null;
             complainant: components["schemas"]["Complainant"];
@@ -1795,11 +1826,14 @@ export interface components {
             reported_party?: components["schemas"]["ReportedParty"] | null;
             /**
              * Region Code
-             * @description Kemendagri code of the region concerned.
+             * @description Kemendagri code of the province or regency/city concerned, from `GET /v1/regions`.
              * @example 64.72
              */
             region_code: string;
-            /** Incident Date */
+            /**
+             * Incident Date
+             * @description When the matter complained about happened: from 1945-08-17 to the day after `received_at` (its date in UTC, plus one day for Indonesian time zones).
+             */
             incident_date?: string | null;
             /** External Refs */
             external_refs?: components["schemas"]["ExternalRef"][];
@@ -1980,7 +2014,7 @@ export interface components {
             channel?: components["schemas"]["Channel"];
             /**
              * Received At
-             * @description When the Ombudsman received it; defaults to now.
+             * @description When the Ombudsman received it; defaults to now. From 2000-01-01T00:00:00Z to one day ahead of the service's clock.
              */
             received_at?: string | null;
             complainant?: components["schemas"]["Complainant"];
@@ -2000,11 +2034,14 @@ export interface components {
             reported_party?: components["schemas"]["ReportedParty"] | null;
             /**
              * Region Code
-             * @description Kemendagri code of the region concerned.
+             * @description Kemendagri code of the province or regency/city concerned, from `GET /v1/regions`.
              * @example 64.72
              */
             region_code?: string;
-            /** Incident Date */
+            /**
+             * Incident Date
+             * @description When the matter complained about happened: from 1945-08-17 to the day after `received_at` (its date in UTC, plus one day for Indonesian time zones).
+             */
             incident_date?: string | null;
             /** External Refs */
             external_refs?: components["schemas"]["ExternalRef"][];
@@ -2957,6 +2994,43 @@ export interface components {
          * @enum {string}
          */
         ReferralState: "received" | "forwarded" | "responded" | "closed";
+        /**
+         * RegionKind
+         * @description A province, a regency (kabupaten) or a city (kota).
+         * @enum {string}
+         */
+        RegionKind: "province" | "regency" | "city";
+        /**
+         * RegionOut
+         * @description A province, regency or city on the Kemendagri list: what a `region_code` may name.
+         * @example {
+         *       "code": "64.72",
+         *       "kind": "city",
+         *       "name": "Kota Samarinda",
+         *       "parent_code": "64"
+         *     }
+         */
+        RegionOut: {
+            /**
+             * Code
+             * @description Kemendagri code: `64` for a province, `64.72` for a regency or city.
+             * @example 64.72
+             */
+            code: string;
+            /**
+             * Name
+             * @description As the decree writes it: a province by its name, a regency as `Kabupaten ...`, a city as `Kota ...`.
+             * @example Kota Samarinda
+             */
+            name: string;
+            kind: components["schemas"]["RegionKind"];
+            /**
+             * Parent Code
+             * @description The province of a regency or city; null for a province.
+             * @example 64
+             */
+            parent_code: string | null;
+        };
         /**
          * ReportedParty
          * @description The office or official complained about: an agency in the directory, a name, or both.
@@ -4216,7 +4290,7 @@ export interface operations {
                 limit?: number;
                 /** @description `next_cursor` from the previous page. */
                 cursor?: string | null;
-                /** @description Region and everything below it. */
+                /** @description A region from `GET /v1/regions` and everything below it. */
                 region_code?: string | null;
                 category?: components["schemas"]["Category"] | null;
                 channel?: components["schemas"]["Channel"] | null;
@@ -5564,7 +5638,7 @@ export interface operations {
     agencies_list: {
         parameters: {
             query?: {
-                /** @description Region and everything below it, e.g. `64`. */
+                /** @description A region from `GET /v1/regions` and everything below it, e.g. `64`. */
                 region_code?: string | null;
                 kind?: components["schemas"]["AgencyKind"] | null;
                 active?: boolean | null;
@@ -5811,6 +5885,47 @@ export interface operations {
             };
             /** @description Request body is not JSON. */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body or parameters failed validation. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    regions_list: {
+        parameters: {
+            query?: {
+                /** @description A province code, e.g. `64`: list only its regencies and cities. */
+                parent?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RegionOut"][];
+                };
+            };
+            /** @description Missing, unknown or revoked API key. */
+            401: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7182,7 +7297,7 @@ export interface operations {
                 from: string;
                 /** @description Last day of the window (inclusive), agency's local date. */
                 to: string;
-                /** @description Only agencies in this region and below, e.g. `64`. */
+                /** @description Only agencies in this region (from `GET /v1/regions`) and below, e.g. `64`. */
                 region_code?: string | null;
             };
             header?: never;

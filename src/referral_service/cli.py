@@ -49,8 +49,8 @@ def _restore_signal_handlers(previous: dict[int, Any]) -> None:
         signal.signal(signum, handler)
 
 
-def _stop_embedded_server() -> None:
-    """Stop the embedded server this process started, if any (see `resolve_database_url`)."""
+def _stop_embedded_server(keep: int) -> None:
+    """Stop the embedded server this command started, if any (see `resolve_database_url`)."""
     from referral_service.db.embedded import stop_embedded
 
     # A second Ctrl-C or SIGTERM must not cut the stop short and leave the server running after
@@ -59,7 +59,7 @@ def _stop_embedded_server() -> None:
     if threading.current_thread() is threading.main_thread():
         shielded = {signum: signal.signal(signum, signal.SIG_IGN) for signum in STOP_SIGNALS}
     try:
-        stop_embedded()
+        stop_embedded(keep)
     finally:
         _restore_signal_handlers(shielded)
 
@@ -268,6 +268,9 @@ def configure_logging() -> None:
 def main(argv: list[str] | None = None) -> int:
     configure_logging()
     args = build_parser().parse_args(argv)
+    from referral_service.db.embedded import started_servers
+
+    held_before = started_servers()
     previous_handlers = _install_stop_signal_handlers()
     try:
         return args.func(args)
@@ -276,7 +279,7 @@ def main(argv: list[str] | None = None) -> int:
         # other command was cut short, and says so the way a shell expects (128 + the signal).
         return 0 if getattr(args, "runs_until_stopped", False) else 128 + stop.signum
     finally:
-        _stop_embedded_server()
+        _stop_embedded_server(held_before)
         _restore_signal_handlers(previous_handlers)
 
 

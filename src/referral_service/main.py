@@ -22,6 +22,7 @@ from referral_service.calendar_admin.endpoints import router as calendar_router
 from referral_service.complaints.endpoints import router as complaints_router
 from referral_service.inbound.endpoints import router as inbound_router
 from referral_service.referrals.endpoints import router as referrals_router
+from referral_service.regions.endpoints import router as regions_router
 from referral_service.reports.endpoints import router as reports_router
 from referral_service.config import Settings, get_settings
 from referral_service.db.driver import create_pool
@@ -48,6 +49,7 @@ TAGS = [
     {"name": "complaints", "description": "The canonical complaint record, owned by the Ombudsman."},
     {"name": "referrals", "description": "A complaint referred to one agency, and its state machine."},
     {"name": "agencies", "description": "The directory of Inspektorats and OPDs."},
+    {"name": "regions", "description": "The Kemendagri list of provinces and regencies/cities that region codes must be on."},
     {"name": "inbound", "description": "Status pushes from regional complaint systems, signed with the agency's inbound secret."},
     {"name": "webhooks", "description": "Outbound webhook subscriptions, their attempt log, resend and recovery."},
     {"name": "calendar", "description": "The working-day calendar deadlines are counted on, and its overrides."},
@@ -137,7 +139,7 @@ def create_app(
         return Response(b'{"status":"ready"}', media_type="application/json")
 
     routers = (
-        complaints_router, referrals_router, agencies_router, inbound_router,
+        complaints_router, referrals_router, agencies_router, regions_router, inbound_router,
         webhook_endpoints_router, webhook_deliveries_router, calendar_router, reports_router, api_keys_router,
     )
     for router in routers:

@@ -198,6 +198,7 @@ SUMMARIES: dict[str, str] = {
     "agencies_list": "List the agency directory",
     "agencies_get": "Read an agency",
     "agencies_update": "Change an agency",
+    "regions_list": "List provinces and regencies/cities",
     "inbound_rotate_secret": "Issue or rotate an agency's inbound secret",
     "inbound_get_status_mapping": "Read an agency's status mapping",
     "inbound_put_status_mapping": "Replace an agency's status mapping",

@@ -5,13 +5,19 @@ from __future__ import annotations
 import base64
 import binascii
 import uuid
-from datetime import datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 from typing import Annotated, Any, Generic, TypeVar
 
 import orjson
-from pydantic import AfterValidator, AwareDatetime, BeforeValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import (
+    AfterValidator, AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer, StringConstraints,
+    WithJsonSchema,
+)
 
+from referral_service import clock
 from referral_service.errors import BadRequest
+from referral_service.json_encoding import rfc3339_utc
+from referral_service.regions.official_list import is_official_region
 
 
 def _no_nul(value: str) -> str:
@@ -43,27 +49,93 @@ def _utc_representable(value: datetime) -> datetime:
     return value
 
 
-def _not_a_number(value: Any) -> Any:
+def _refuse_numbers(expected: str) -> Any:
     # Pydantic reads numbers (and numeric strings such as `?due_before=0.5`) as Unix timestamps; the
-    # document promises RFC 3339 date-times, so anything else is a 422, not an instant in 1970.
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        raise ValueError("must be an RFC 3339 date-time, e.g. 2026-11-27T08:00:00+08:00")
-    if isinstance(value, str):
-        try:
-            float(value)
-        except ValueError:
-            return value
-        raise ValueError("must be an RFC 3339 date-time, e.g. 2026-11-27T08:00:00+08:00")
-    return value
+    # document promises RFC 3339 text, so anything else is a 422, not an instant in 1970.
+    def check(value: Any) -> Any:
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            raise ValueError(f"must be {expected}")
+        if isinstance(value, str):
+            try:
+                float(value)
+            except ValueError:
+                return value
+            raise ValueError(f"must be {expected}")
+        return value
+
+    return check
 
 
 # A timezone-aware RFC 3339 instant that can be converted to UTC (and so stored and compared in PostgreSQL).
-UtcDateTime = Annotated[AwareDatetime, BeforeValidator(_not_a_number), AfterValidator(_utc_representable)]
+UtcDateTime = Annotated[
+    AwareDatetime,
+    BeforeValidator(_refuse_numbers("an RFC 3339 date-time, e.g. 2026-11-27T08:00:00+08:00")),
+    AfterValidator(_utc_representable),
+]
+
+# An instant in a response model, written the way `json_encoding` writes response bodies: UTC with `Z`,
+# also when the value is naive (asyncpg's stand-in for +-infinity) or aware in another zone.
+UtcInstant = Annotated[
+    datetime, PlainSerializer(rfc3339_utc, when_used="json"), WithJsonSchema({"type": "string", "format": "date-time"})
+]
+
+# Plausible dates of a complaint. Anything outside them is a typo (2999 for 2029, a year 1 from an
+# empty date picker), and a year is part of the complaint's reference: catch it at intake.
+
+# The Ombudsman began as the Komisi Ombudsman Nasional in 2000 (Keppres 44/2000): no complaint it
+# handles was received before.
+EARLIEST_RECEIVED_AT = datetime(2000, 1, 1, tzinfo=timezone.utc)
+# How far `received_at` may lie ahead of the service clock: enough for a clerk's clock that runs fast
+# or a local time sent with the wrong offset, not for a date in the future.
+RECEIVED_AT_MAX_AHEAD = timedelta(days=1)
+# The proclamation of independence: no Indonesian public service, so no incident complained about,
+# predates it.
+EARLIEST_INCIDENT_DATE = date(1945, 8, 17)
+# `incident_date` is a calendar date in Indonesia (UTC+7 to UTC+9), `received_at` an instant: a complaint
+# received at 23:30 UTC on 1 March was received on 2 March in WITA and may be about that day.
+INCIDENT_DATE_MAX_AFTER_RECEIVED = timedelta(days=1)
+
+
+def _plausible_received_at(value: datetime) -> datetime:
+    if value < EARLIEST_RECEIVED_AT:
+        raise ValueError(f"must not be before {EARLIEST_RECEIVED_AT.date().isoformat()} (UTC)")
+    if value > clock.now() + RECEIVED_AT_MAX_AHEAD:
+        raise ValueError("must not be more than one day ahead of the current time")
+    return value
+
+
+def _not_before_independence(value: date) -> date:
+    if value < EARLIEST_INCIDENT_DATE:
+        raise ValueError(f"must not be before {EARLIEST_INCIDENT_DATE.isoformat()}")
+    return value
+
+
+def latest_incident_date(received_at: datetime | None) -> date:
+    """The last date an incident can have happened on for a complaint received at `received_at` (now if None)."""
+    received = (received_at or clock.now()).astimezone(timezone.utc)
+    return received.date() + INCIDENT_DATE_MAX_AFTER_RECEIVED
+
+
+ReceivedAt = Annotated[UtcDateTime, AfterValidator(_plausible_received_at)]
+# The upper bound depends on `received_at`: checked by the complaint model (`latest_incident_date`).
+IncidentDate = Annotated[
+    date, BeforeValidator(_refuse_numbers("an ISO 8601 date, e.g. 2026-11-27")), AfterValidator(_not_before_independence)
+]
 
 ShortText = text_field(200, 1)
-RegionCode = Annotated[
-    str, StringConstraints(pattern=r"^[0-9]{2}(\.[0-9]{2})?(\.[0-9]{2})?(\.[0-9]{4})?$", max_length=20),
-]
+
+
+def _on_the_official_list(code: str) -> str:
+    if not is_official_region(code):
+        raise ValueError("must be a province or regency/city code on the Kemendagri list (GET /v1/regions)")
+    return code
+
+
+# A province (`64`) or regency/city (`64.72`) on the Kemendagri list the service ships
+# (regions/official_list.py). A region is a regional government: districts and villages below it are
+# not listed, so their codes are refused along with codes that do not exist.
+RegionCode = Annotated[str, StringConstraints(pattern=r"^[0-9]{2}(\.[0-9]{2})?$"), AfterValidator(_on_the_official_list)]
+ProvinceCode = Annotated[str, StringConstraints(pattern=r"^[0-9]{2}$"), AfterValidator(_on_the_official_list)]
 AgencyCode = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9.\-]{1,62}[a-z0-9]$")]
 
 
@@ -94,6 +166,10 @@ class Page(BaseModel, Generic[T]):
 
 
 LimitQuery = Annotated[int, Field(ge=1, le=100, description="Page size, 1-100.")]
+
+# The largest value of a PostgreSQL bigint (event and delivery ids). An integer parameter without an
+# upper bound lets a client send a number asyncpg cannot encode: a 500 instead of a 422.
+BIGINT_MAX = 2**63 - 1
 
 
 def encode_cursor(created_at: datetime, row_id: Any) -> str:

@@ -144,3 +144,39 @@ def test_outbound_webhooks_are_documented(document: dict) -> None:
     for name, item in document["webhooks"].items():
         op = item["post"]
         assert op.get("description") and op["requestBody"]["content"]["application/json"]["schema"]["$ref"]
+
+
+def _integer_schemas(schema: dict, components: dict, where: str, seen: frozenset[str] = frozenset()):
+    """(where, schema) for every integer in `schema`, following `$ref`s, unions, items and properties."""
+    ref = schema.get("$ref")
+    if ref:
+        name = ref.rsplit("/", 1)[-1]
+        if name not in seen:  # recursive schemas are walked once
+            yield from _integer_schemas(components[name], components, where, seen | {name})
+        return
+    if schema.get("type") == "integer" or (isinstance(schema.get("type"), list) and "integer" in schema["type"]):
+        yield where, schema
+    for keyword in ("anyOf", "oneOf", "allOf"):
+        for variant in schema.get(keyword, []):
+            yield from _integer_schemas(variant, components, where, seen)
+    for name, prop in schema.get("properties", {}).items():
+        yield from _integer_schemas(prop, components, f"{where}.{name}", seen)
+    for keyword in ("items", "additionalProperties"):
+        if isinstance(schema.get(keyword), dict):
+            yield from _integer_schemas(schema[keyword], components, f"{where}[]", seen)
+
+
+def test_every_integer_input_is_bounded(document: dict) -> None:
+    """A number past what a column holds used to reach the database and come back as a 500: every
+    integer a client can send (parameter or request-body property) states its minimum and maximum."""
+    components = document["components"]["schemas"]
+    inputs = []
+    for method, path, op in operations(document):
+        for parameter in op.get("parameters", []):
+            where = f"{method} {path} {parameter['in']} {parameter['name']}"
+            inputs += _integer_schemas(parameter.get("schema", {}), components, where)
+        for media_type, content in op.get("requestBody", {}).get("content", {}).items():
+            inputs += _integer_schemas(content.get("schema", {}), components, f"{method} {path} body ({media_type})")
+    assert inputs, "the walk found no integer inputs at all: it is not looking in the right places"
+    unbounded = [where for where, schema in inputs if "minimum" not in schema or "maximum" not in schema]
+    assert not unbounded, f"integer inputs without both a minimum and a maximum: {unbounded}"

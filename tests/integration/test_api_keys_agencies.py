@@ -154,13 +154,15 @@ async def test_admin_key_can_revoke_itself_and_then_is_locked_out(admin):
         {"role": "admin", "name": "regional admin", "region_code": "64"},
         {"role": "agency", "name": "ghost", "agency_code": "inspektorat-99.99"},
         {"role": "ombudsman", "name": "bad region", "region_code": "Kaltim"},
+        {"role": "ombudsman", "name": "unknown region", "region_code": "99"},
+        {"role": "ombudsman", "name": "district", "region_code": "64.72.01"},
         {"role": "root", "name": "root"},
         {"role": "ombudsman", "name": ""},
         {"role": "ombudsman"},
         {"role": "ombudsman", "name": "x", "expires": "never"},
     ],
     ids=["agency-no-code", "ombudsman-with-agency", "agency-with-region", "admin-with-region", "unknown-agency",
-         "bad-region", "bad-role", "empty-name", "no-name", "unknown-field"],
+         "bad-region", "unknown-region", "district-region", "bad-role", "empty-name", "no-name", "unknown-field"],
 )
 async def test_invalid_key_requests_are_422(admin, kaltim, body):
     before = len((await admin.get("/v1/api-keys")).json())
@@ -195,7 +197,7 @@ async def test_agency_list_is_ordered_by_code(ombudsman, kaltim):
 
 
 async def test_region_filter_is_a_prefix_over_dotted_codes(admin, ombudsman, kaltim):
-    in_64 = await create_agency(admin, region_code="64.72.01")
+    in_64 = await create_agency(admin, region_code="64.72")
     in_65 = await create_agency(admin, region_code="65.01")
     in_6472 = {a["code"] for a in (await ombudsman.get("/v1/agencies", params={"region_code": "64.72"})).json()}
     assert {"inspektorat-64.72", in_64} <= in_6472
@@ -207,6 +209,8 @@ async def test_region_filter_is_a_prefix_over_dotted_codes(admin, ombudsman, kal
     assert {a["code"] for a in (await ombudsman.get("/v1/agencies", params={"region_code": "65"})).json()} >= {in_65}
     assert_problem(await ombudsman.get("/v1/agencies", params={"region_code": "6"}), 422)
     assert_problem(await ombudsman.get("/v1/agencies", params={"region_code": "6%"}), 422)
+    # A well-formed code that is not on the official list is refused too, not an empty list.
+    assert_problem(await ombudsman.get("/v1/agencies", params={"region_code": "99"}), 422)
 
 
 async def test_kind_and_active_filters(admin, samarinda, kaltim):
@@ -284,13 +288,14 @@ async def test_duplicate_agency_code_is_409(admin):
         ({"kind": "kementerian"}, "kind"),
         ({"kind": None}, "kind"),
         ({"region_code": "Samarinda"}, "region_code"),
+        ({"region_code": "99"}, "region_code"),
         ({"code": "Has Spaces"}, "code"),
         ({"default_due_working_days": 0}, "default_due_working_days"),
         ({"default_due_working_days": 366}, "default_due_working_days"),
         ({"name": ""}, "name"),
     ],
     ids=["tz-unknown", "tz-case", "tz-abbrev", "tz-empty", "tz-path", "kind-unknown", "kind-null", "region",
-         "code", "due-0", "due-366", "name-empty"],
+         "region-unknown", "code", "due-0", "due-366", "name-empty"],
 )
 async def test_invalid_agency_is_422_with_field_errors(admin, overrides, field):
     body = {"code": f"bad-{uuid.uuid4().hex[:8]}", "name": "X", "kind": "opd", "region_code": "64.72", **overrides}

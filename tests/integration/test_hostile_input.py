@@ -75,3 +75,58 @@ async def test_long_timelines_are_read_in_pages(ombudsman_kaltim):
     assert [e["sequence"] for e in rest] == [5, 6]
     too_many = await ombudsman_kaltim.get(f"/v1/referrals/{rid}/events", params={"limit": 5000})
     assert too_many.status_code == 422
+
+
+# Beyond PostgreSQL's bigint (and the 2**63 boundary itself): asyncpg cannot send these, which was a 500.
+OUT_OF_RANGE_EVENT_IDS = ("2764989643407131214584167067025408", str(2**63), "-1")
+
+
+async def test_after_id_out_of_the_bigint_range_is_a_422_on_both_timelines(ombudsman_kaltim):
+    complaint = await create_complaint(ombudsman_kaltim)
+    referral = await ombudsman_kaltim.post(
+        f"/v1/complaints/{complaint['id']}/referrals", json={"agency_code": "inspektorat-64.72"}
+    )
+    timelines = (f"/v1/complaints/{complaint['id']}/events", f"/v1/referrals/{referral.json()['id']}/events")
+    for path in timelines:
+        for after_id in OUT_OF_RANGE_EVENT_IDS:
+            response = await ombudsman_kaltim.get(path, params={"after_id": after_id})
+            assert response.status_code == 422, (path, after_id, response.text)
+            assert response.headers["content-type"] == PROBLEM
+        # The largest bigint is still a valid position: there is simply nothing after it.
+        largest = await ombudsman_kaltim.get(path, params={"after_id": str(2**63 - 1)})
+        assert largest.status_code == 200 and largest.json() == [], (path, largest.text)
+
+
+# The ends of what PostgreSQL and Python can hold: asyncpg sends the first and last instant as the
+# infinities, and a date past 9999 has no Python form at all.
+EXTREME_INSTANTS = ("0001-01-01T00:00:00Z", "0001-01-01T00:00:00.000001Z", "9999-12-31T23:59:59.999999Z")
+
+
+async def test_date_time_filters_at_the_ends_of_time_are_answered_not_a_500(ombudsman_kaltim, samarinda, admin):
+    for instant in EXTREME_INSTANTS:
+        for api, path, name in (
+            (ombudsman_kaltim, "/v1/complaints", "received_from"), (ombudsman_kaltim, "/v1/complaints", "received_to"),
+            (ombudsman_kaltim, "/v1/referrals", "due_before"), (samarinda, "/v1/referrals", "due_before"),
+        ):
+            response = await api.get(path, params={name: instant})
+            assert response.status_code == 200, (path, name, instant, response.text)
+    endpoint = await admin.post("/v1/webhook-endpoints", json={"url": "http://127.0.0.1:9/hook"})
+    assert endpoint.status_code == 201, endpoint.text
+    try:
+        for since, until in ((EXTREME_INSTANTS[0], EXTREME_INSTANTS[-1]), (EXTREME_INSTANTS[-1], None)):
+            body = {"since": since, **({"until": until} if until else {})}
+            response = await admin.post(f"/v1/webhook-endpoints/{endpoint.json()['id']}/recover", json=body)
+            assert response.status_code == 202, (body, response.text)
+    finally:
+        await admin.delete(f"/v1/webhook-endpoints/{endpoint.json()['id']}")
+
+
+async def test_dates_at_the_ends_of_the_calendar_are_a_422(ombudsman_kaltim, admin):
+    for day in ("0001-01-01", "9999-12-31", "10000-01-01"):
+        assert (await admin.put(f"/v1/calendar/{day}", json={"name": "x"})).status_code == 422, day
+        assert (await admin.delete(f"/v1/calendar/{day}")).status_code == 422, day
+    for year in ("1", "9999", "99999999999999999999"):
+        assert (await ombudsman_kaltim.get("/v1/calendar", params={"year": year})).status_code == 422, year
+    for window in ({"from": "2026-01-01", "to": "10000-01-01"}, {"from": "2026-01-01", "to": "2015-12-31"}):
+        response = await ombudsman_kaltim.get("/v1/reports/agency-performance", params=window)
+        assert response.status_code == 422, (window, response.text)

@@ -1,4 +1,3 @@
-from datetime import datetime
 from enum import StrEnum
 from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
@@ -7,7 +6,7 @@ from pydantic import AfterValidator, ConfigDict, Field
 
 from referral_service import openapi_examples as ex
 
-from referral_service.schemas import AgencyCode, InputModel, OutputModel, RegionCode, ShortText
+from referral_service.schemas import AgencyCode, InputModel, OutputModel, RegionCode, ShortText, UtcInstant
 
 
 class AgencyKind(StrEnum):
@@ -42,7 +41,9 @@ class AgencyCreate(InputModel):
     code: AgencyCode = Field(examples=["inspektorat-64.72"], description="Stable identifier, lower case.")
     name: ShortText = Field(examples=["Inspektorat Kota Samarinda"])
     kind: AgencyKind
-    region_code: RegionCode = Field(examples=["64.72"], description="Kemendagri region code.")
+    region_code: RegionCode = Field(
+        examples=["64.72"], description="Kemendagri code of its province or regency/city, from `GET /v1/regions`."
+    )
     parent_code: AgencyCode | None = None
     timezone: TimeZoneName = "Asia/Makassar"
     active: bool = True
@@ -80,5 +81,5 @@ class AgencyOut(OutputModel):
     timezone: str
     active: bool
     default_due_working_days: int | None
-    created_at: datetime
-    updated_at: datetime
+    created_at: UtcInstant
+    updated_at: UtcInstant

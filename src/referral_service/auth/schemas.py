@@ -1,12 +1,11 @@
 import uuid
-from datetime import datetime
 
 from pydantic import ConfigDict, Field, model_validator
 
 from referral_service import openapi_examples as ex
 
 from referral_service.auth.roles import Role
-from referral_service.schemas import AgencyCode, InputModel, OutputModel, RegionCode, ShortText
+from referral_service.schemas import AgencyCode, InputModel, OutputModel, RegionCode, ShortText, UtcInstant
 
 
 class ApiKeyCreate(InputModel):
@@ -18,7 +17,9 @@ class ApiKeyCreate(InputModel):
     name: ShortText = Field(examples=["SIMPEL Ombudsman Kaltim"], description="Who uses this key, for humans.")
     agency_code: AgencyCode | None = Field(None, description="Required for, and only for, `agency` keys.")
     region_code: RegionCode | None = Field(
-        None, description="Only for `ombudsman` keys: limits the key to a region and everything below it, e.g. `64`."
+        None,
+        description="Only for `ombudsman` keys: limits the key to a region from `GET /v1/regions` and everything "
+        "below it, e.g. `64`.",
     )
 
     @model_validator(mode="after")
@@ -41,8 +42,8 @@ class ApiKeyOut(OutputModel):
     agency_code: str | None
     region_code: str | None
     key_prefix: str = Field(description="The first characters of the key, to recognise it.")
-    created_at: datetime
-    revoked_at: datetime | None
+    created_at: UtcInstant
+    revoked_at: UtcInstant | None
 
 
 class ApiKeyCreated(ApiKeyOut):

@@ -7,13 +7,14 @@ from fastapi import APIRouter, Header, Query, Request, Response, status
 
 from referral_service.auth.dependencies import OmbudsmanSidePrincipal
 from referral_service.complaints import intake, service
-from referral_service.complaints.representation import complaint_out, dumps, etag
+from referral_service.complaints.representation import complaint_out, etag
 from referral_service.complaints.schemas import Category, Channel, ComplaintCreate, ComplaintOut
 from referral_service.db.driver import DbDep, AutocommitDbDep
 from referral_service.errors import BadRequest, UnprocessableEntity
 from referral_service.events.schemas import AfterIdQuery, EventLimitQuery, EventOut, event_body
 from referral_service.events.service import list_complaint_events
 from referral_service.idempotency import request_fingerprint, validate_key
+from referral_service.json_encoding import dumps
 from referral_service.openapi_docs import problem_responses
 from referral_service.schemas import LimitQuery, Page, RegionCode, UtcDateTime, encode_cursor
 
@@ -72,7 +73,7 @@ async def list_(
     limit: LimitQuery = 20,
     # No max_length here: an over-long cursor is a bad cursor (400 from decode_cursor), not a 422.
     cursor: Annotated[str | None, Query(description="`next_cursor` from the previous page.")] = None,
-    region_code: Annotated[RegionCode | None, Query(description="Region and everything below it.")] = None,
+    region_code: Annotated[RegionCode | None, Query(description="A region from `GET /v1/regions` and everything below it.")] = None,
     category: Category | None = None,
     channel: Channel | None = None,
     received_from: Annotated[UtcDateTime | None, Query(description="Inclusive lower bound on `received_at`.")] = None,

@@ -25,13 +25,14 @@ from typing import Any
 from referral_service import clock
 from referral_service.auth.principal import Principal
 from referral_service.complaints import repository
-from referral_service.complaints.representation import OUT_FIELDS, complaint_out, dumps, etag
+from referral_service.complaints.representation import OUT_FIELDS, complaint_out, etag
 from referral_service.complaints.schemas import ComplaintCreate
 from referral_service.complaints.service import check_region, column_params, column_values, reported_agency
 from referral_service.db.driver import Db, json_param
 from referral_service.events.service import Actor, EventDraft, event_columns
 from referral_service.errors import IdempotencyInFlight, IdempotencyKeyReused, UnprocessableEntity
 from referral_service.idempotency import StoredResponse
+from referral_service.json_encoding import dumps
 from referral_service.webhooks.outbox import FIRST_FREE_PARAM, event_args, record_and_fan_out_sql
 
 _DRAW_NUMBERS = "nextval('complaint_reference_seq') AS n, nextval(pg_get_serial_sequence('events', 'id')) AS event_id, now() AS now"

@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Mapping
 from typing import Any
-
-import orjson
 
 from referral_service.complaints.models import Complaint
 
@@ -16,9 +13,6 @@ OUT_FIELDS = (
     "category", "reported_party", "region_code", "incident_date", "external_refs", "created_at", "updated_at",
 )
 _COMPLAINANT_KEYS = ("name", "email", "phone", "address", "identity_number")
-
-# Response bodies are serialized with orjson; UTC instants as `Z`, as pydantic writes them.
-JSON_OPTIONS = orjson.OPT_UTC_Z
 
 
 def complaint_dict(complaint: Complaint | Any) -> dict[str, Any]:
@@ -45,7 +39,7 @@ def complaint_out(m: Mapping[str, Any], *, redact: bool = False, prefix: str = "
 
     The one representation of a complaint in responses (list, GET, PATCH, create, and embedded in a
     referral); tests check it against `ComplaintOut.model_validate(body).model_dump(mode="json")`.
-    Values stay Python objects (UUID, datetime, date): serialize with `dumps`.
+    Values stay Python objects (UUID, datetime, date): serialize with `json_encoding.dumps`.
     """
     if prefix:
         m = {name: m[prefix + name] for name in OUT_FIELDS}
@@ -71,18 +65,6 @@ def complaint_out(m: Mapping[str, Any], *, redact: bool = False, prefix: str = "
         "created_at": m["created_at"],
         "updated_at": m["updated_at"],
     }
-
-
-def _default(value: Any) -> Any:
-    # asyncpg hands uuid columns back as its own UUID type (equal to, but not, a `uuid.UUID`).
-    if isinstance(value, uuid.UUID) or type(value).__name__ == "UUID":
-        return str(value)
-    raise TypeError(f"Type is not JSON serializable: {type(value).__name__}")
-
-
-def dumps(body: Any) -> bytes:
-    """A response body as JSON, written the way pydantic's `model_dump(mode="json")` writes it."""
-    return orjson.dumps(body, default=_default, option=JSON_OPTIONS)
 
 
 def etag(version: int) -> str:

@@ -1,14 +1,15 @@
 import uuid
-from datetime import date, datetime
+from datetime import date
 from enum import StrEnum
 from typing import Annotated, Any
 
-from pydantic import ConfigDict, Field
+from pydantic import ConfigDict, Field, ValidationInfo, field_validator
 
 from referral_service import openapi_examples as ex
 
 from referral_service.schemas import (
-    AgencyCode, InputModel, OutputModel, RegionCode, ShortText, Text, UtcDateTime, text_field,
+    AgencyCode, IncidentDate, InputModel, OutputModel, ReceivedAt, RegionCode, ShortText, Text, UtcInstant,
+    latest_incident_date, text_field,
 )
 
 
@@ -77,7 +78,11 @@ class ComplaintCreate(InputModel):
     model_config = ConfigDict(json_schema_extra={"examples": [ex.COMPLAINT_CREATE]})
 
     channel: Channel
-    received_at: UtcDateTime | None = Field(None, description="When the Ombudsman received it; defaults to now.")
+    received_at: ReceivedAt | None = Field(
+        None,
+        description="When the Ombudsman received it; defaults to now. From 2000-01-01T00:00:00Z to one day ahead of "
+        "the service's clock.",
+    )
     complainant: Complainant
     identity_confidential: bool = Field(
         False, description="UU 37/2008 art. 24(2): when true the complainant's identity never reaches an agency."
@@ -86,9 +91,27 @@ class ComplaintCreate(InputModel):
     description: text_field(20000, 1)
     category: Category
     reported_party: ReportedParty | None = None
-    region_code: RegionCode = Field(examples=["64.72"], description="Kemendagri code of the region concerned.")
-    incident_date: date | None = None
+    region_code: RegionCode = Field(
+        examples=["64.72"],
+        description="Kemendagri code of the province or regency/city concerned, from `GET /v1/regions`.",
+    )
+    incident_date: IncidentDate | None = Field(
+        None,
+        description="When the matter complained about happened: from 1945-08-17 to the day after `received_at` "
+        "(its date in UTC, plus one day for Indonesian time zones).",
+    )
     external_refs: list[ExternalRef] = Field(default_factory=list, max_length=20)
+
+    @field_validator("incident_date")
+    @classmethod
+    def _incident_not_after_receipt(cls, value: date | None, info: ValidationInfo) -> date | None:
+        # `received_at` is validated first (field order); when it is invalid it is missing here and
+        # has its own error already.
+        if value is None or "received_at" not in info.data:
+            return value
+        if value > latest_incident_date(info.data["received_at"]):
+            raise ValueError("must not be after the day the complaint was received (plus one day for time zones)")
+        return value
 
 
 # A merge patch is validated by applying it and validating the result as a whole complaint.
@@ -115,7 +138,7 @@ class ComplaintOut(OutputModel):
     id: uuid.UUID
     reference: str = Field(examples=["64-2026-000123"], description="Human-readable, unique, never reused.")
     channel: Channel
-    received_at: datetime
+    received_at: UtcInstant
     complainant: ComplainantOut | None = Field(
         description="Null when the identity is confidential and the caller is an agency."
     )
@@ -127,5 +150,5 @@ class ComplaintOut(OutputModel):
     region_code: str
     incident_date: date | None
     external_refs: list[dict[str, Any]]
-    created_at: datetime
-    updated_at: datetime
+    created_at: UtcInstant
+    updated_at: UtcInstant

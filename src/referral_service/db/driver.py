@@ -27,6 +27,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from referral_service.config import to_async_url
+from referral_service.json_encoding import dumps
 
 
 class Db:
@@ -53,8 +54,8 @@ class Db:
 
 
 def json_param(value: Any) -> str:
-    """A jsonb parameter: JSON text (see the module docstring)."""
-    return orjson.dumps(value).decode()
+    """A jsonb parameter: JSON text (see the module docstring), instants written as the API writes them."""
+    return dumps(value).decode()
 
 
 def _jsonb_encode(value: str) -> bytes:

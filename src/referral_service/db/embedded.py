@@ -83,13 +83,19 @@ def start_embedded(pgdata: Path, database: str = "referral", *, stop_on_exit: bo
     return f"postgresql://postgres@/{database}?host={socket_dir}"
 
 
-def stop_embedded() -> None:
-    """Release this process's handle on every server `start_embedded` gave it.
+def started_servers() -> int:
+    """How many servers this process holds; pass it to `stop_embedded` to release only later ones."""
+    return len(_servers)
+
+
+def stop_embedded(keep: int = 0) -> None:
+    """Release this process's handle on every server `start_embedded` gave it (beyond the first
+    `keep`: a command run inside a process that already holds one, such as a test, leaves that one).
 
     A server stops once no live process holds a handle (with `stop_on_exit`): another `serve` or
     a test run using the same directory keeps it running. Safe to call more than once.
     """
-    while _servers:
+    while len(_servers) > keep:
         server = _servers.pop()
         server.cleanup()  # with cleanup_mode "stop" this stops the server, it never deletes data
 

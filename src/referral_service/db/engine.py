@@ -6,10 +6,12 @@ import orjson
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 from referral_service.config import to_async_url
+from referral_service.json_encoding import dumps
 
 
 def _json_dumps(value: object) -> str:
-    return orjson.dumps(value).decode()
+    # Instants inside jsonb (event data, webhook snapshots) are written as the API writes them.
+    return dumps(value).decode()
 
 
 def make_engine(database_url: str, *, pool_size: int = 10, max_overflow: int = 10) -> AsyncEngine:

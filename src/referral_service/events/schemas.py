@@ -1,6 +1,5 @@
 import uuid
 from collections.abc import Mapping
-from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import Query
@@ -8,6 +7,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from referral_service import openapi_examples as ex
 from referral_service.auth.roles import Role
+from referral_service.json_encoding import rfc3339_utc_text
+from referral_service.schemas import BIGINT_MAX, UtcInstant
 
 
 class ActorOut(BaseModel):
@@ -30,12 +31,23 @@ class EventOut(BaseModel):
     referral_id: uuid.UUID | None
     sequence: int = Field(description="Gapless position in this referral's timeline (or the complaint's own), from 1.")
     type: str = Field(examples=["referral.forwarded"])
-    occurred_at: datetime
+    occurred_at: UtcInstant
     actor: ActorOut
     via: str = Field(description="`api`, `inbound_webhook` or `system`.")
     from_state: str | None
     to_state: str | None
     data: dict[str, Any]
+
+
+# Instants the service itself puts in event data (deadline events). Events written before jsonb went
+# through `json_encoding.dumps` hold them with `+00:00`, and the timeline is append-only: rewrite on read.
+INSTANTS_IN_EVENT_DATA = ("due_at", "previous_due_at")
+
+
+def _data_out(data: dict[str, Any]) -> dict[str, Any]:
+    if not any(key in data for key in INSTANTS_IN_EVENT_DATA):
+        return data
+    return {key: rfc3339_utc_text(value) if key in INSTANTS_IN_EVENT_DATA else value for key, value in data.items()}
 
 
 def event_body(row: Mapping[str, Any]) -> dict[str, Any]:
@@ -52,11 +64,12 @@ def event_body(row: Mapping[str, Any]) -> dict[str, Any]:
         "via": row["via"],
         "from_state": row["from_state"],
         "to_state": row["to_state"],
-        "data": row["data"],
+        "data": _data_out(row["data"]),
     }
 
 
 AfterIdQuery = Annotated[
-    int | None, Query(ge=0, description="Only events with an `id` greater than this: continue a long timeline.")
+    int | None,
+    Query(ge=0, le=BIGINT_MAX, description="Only events with an `id` greater than this: continue a long timeline."),
 ]
 EventLimitQuery = Annotated[int, Query(ge=1, le=1000, description="At most this many events (1-1000).")]

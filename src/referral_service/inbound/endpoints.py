@@ -22,6 +22,7 @@ from referral_service.inbound.schemas import (
     StatusMappingBody,
     inline_schema,
 )
+from referral_service.json_encoding import dumps
 from referral_service.openapi_docs import problem_responses
 from referral_service.schemas import AgencyCode, LimitQuery, Page, encode_cursor
 
@@ -106,7 +107,7 @@ async def list_inbound_events(
     items = [_event_out(row) for row in rows]
     last = rows[-1] if rows else None
     page = {"items": items, "next_cursor": encode_cursor(last.received_at, last.id) if more and last else None}
-    return Response(orjson.dumps(page), media_type="application/json")
+    return Response(dumps(page), media_type="application/json")
 
 
 def _event_out(row) -> dict:

@@ -51,6 +51,7 @@ from referral_service.inbound.schemas import (
     RespondedEvent,
     StatusChangedEvent,
 )
+from referral_service.json_encoding import dumps
 from referral_service.referrals import service as referrals
 from referral_service.referrals.deadlines import current_calendar
 from referral_service.referrals.domain import ReferralAction
@@ -231,7 +232,7 @@ async def _finish(
     status_code = status or body["status"]
     if status_code >= 400:
         body = {**body, "inbound_event_id": str(event_id)}
-    encoded = orjson.dumps(body)
+    encoded = dumps(body)
     await session.execute(
         update(InboundEvent)
         .where(InboundEvent.id == event_id)

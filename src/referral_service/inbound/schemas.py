@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, Any, Literal, Union
 
@@ -13,7 +12,7 @@ from referral_service import openapi_examples as ex
 
 from referral_service.referrals.domain import ReferralAction, ResponseOutcome
 from referral_service.referrals.schemas import ReferralOut
-from referral_service.schemas import InputModel, Text, text_field
+from referral_service.schemas import InputModel, Text, UtcInstant, text_field
 
 ExternalRef = text_field(200, 1)
 StatusWord = Annotated[Text, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
@@ -38,8 +37,8 @@ class InboundSecretOut(BaseModel):
 
     agency_code: str
     secret: str = Field(description="The new signing secret (`whsec_` + base64). Shown only in this response.")
-    rotated_at: datetime
-    previous_valid_until: datetime | None = Field(
+    rotated_at: UtcInstant
+    previous_valid_until: UtcInstant | None = Field(
         description="Until when the secret this one replaced is still accepted; null when there was none."
     )
 
@@ -180,8 +179,8 @@ class InboundEventOut(BaseModel):
     type: str | None
     referral_id: uuid.UUID | None
     deliveries: int = Field(description="How many times this webhook-id arrived; redeliveries got the same answer.")
-    received_at: datetime
-    last_delivery_at: datetime
+    received_at: UtcInstant
+    last_delivery_at: UtcInstant
     payload: Any | None = Field(description="The body as sent, when it was signed and valid JSON.")
     response: Any | None = Field(description="The body this service answered with.")
 

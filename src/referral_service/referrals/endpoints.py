@@ -10,11 +10,12 @@ from referral_service.auth.dependencies import CurrentPrincipal, OmbudsmanSidePr
 from referral_service import clock
 from referral_service.auth.roles import Role
 from referral_service.complaints.service import redact_stored_body_for_agency
-from referral_service.complaints.representation import dumps, etag
+from referral_service.complaints.representation import etag
 from referral_service.db.driver import Db, DbDep, AutocommitDbDep
 from referral_service.events.schemas import AfterIdQuery, EventLimitQuery, EventOut, event_body
 from referral_service.events.service import list_referral_events
 from referral_service.idempotency import StoredResponse, run_idempotent
+from referral_service.json_encoding import dumps
 from referral_service.openapi_docs import problem_responses
 from referral_service.referrals import service
 from referral_service.referrals.deadlines import current_calendar

@@ -1,5 +1,4 @@
 import uuid
-from datetime import datetime
 
 from pydantic import ConfigDict, Field
 
@@ -7,7 +6,7 @@ from referral_service import openapi_examples as ex
 
 from referral_service.complaints.schemas import ComplaintOut
 from referral_service.referrals.domain import ReferralAction, ReferralState, Resolution, ResponseOutcome
-from referral_service.schemas import AgencyCode, InputModel, OutputModel, text_field
+from referral_service.schemas import AgencyCode, InputModel, OutputModel, UtcInstant, text_field
 
 DueWorkingDays = Field(
     None,
@@ -84,7 +83,7 @@ class ResponseOut(OutputModel):
     outcome: ResponseOutcome
     summary: str
     actions_taken: str | None = None
-    responded_at: datetime
+    responded_at: UtcInstant
 
 
 class ReferralOut(OutputModel):
@@ -97,19 +96,19 @@ class ReferralOut(OutputModel):
     agency_code: str
     state: ReferralState
     instructions: str | None
-    forwarded_at: datetime | None
-    due_at: datetime | None = Field(description="End of the last working day to respond, in the agency's time zone.")
-    acknowledged_at: datetime | None
+    forwarded_at: UtcInstant | None
+    due_at: UtcInstant | None = Field(description="End of the last working day to respond, in the agency's time zone.")
+    acknowledged_at: UtcInstant | None
     external_ref: str | None
     response: ResponseOut | None
     resolution: Resolution | None
-    closed_at: datetime | None
+    closed_at: UtcInstant | None
     follow_up_count: int
     overdue: bool = Field(description="True once `due_at` has passed while the referral is still `forwarded`.")
     working_days_remaining: int | None = Field(
         description="Working days left until `due_at` (0 on the due day, negative when overdue); null when no deadline runs."
     )
     allowed_actions: list[ReferralAction] = Field(description="What the calling key may do next, from the transition table.")
-    created_at: datetime
-    updated_at: datetime
+    created_at: UtcInstant
+    updated_at: UtcInstant
     complaint: ComplaintOut = Field(description="The complaint, as the caller may see it.")

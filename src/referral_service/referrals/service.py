@@ -27,6 +27,7 @@ from referral_service.complaints.representation import complaint_dict, etag
 from referral_service.db.driver import Db, json_param
 from referral_service.errors import Conflict, Forbidden, NotFound, TransitionConflict, UnprocessableEntity
 from referral_service.events.service import Actor, EventDraft, record
+from referral_service.json_encoding import rfc3339_utc, rfc3339_utc_text
 from referral_service.preconditions import check_if_match
 from referral_service.referrals import domain, repository
 from referral_service.referrals.deadlines import current_calendar, due_at_for
@@ -67,7 +68,12 @@ class ReferralView:
 
 
 def referral_dict(referral: Any) -> dict[str, Any]:
-    return {name: getattr(referral, name) for name in REFERRAL_FIELDS}
+    referral_columns = {name: getattr(referral, name) for name in REFERRAL_FIELDS}
+    response = referral_columns["response"]
+    if response is not None and "responded_at" in response:
+        # Answers recorded before `responded_at` was written with `Z` hold `+00:00`.
+        referral_columns["response"] = {**response, "responded_at": rfc3339_utc_text(response["responded_at"])}
+    return referral_columns
 
 
 def snapshot(view: ReferralView) -> dict[str, Any]:
@@ -258,7 +264,7 @@ async def _apply(
             "outcome": payload.outcome.value,
             "summary": payload.summary,
             "actions_taken": payload.actions_taken,
-            "responded_at": now.isoformat(),
+            "responded_at": rfc3339_utc(now),
         }
         return {"outcome": payload.outcome.value, "summary": payload.summary, "actions_taken": payload.actions_taken}
     if action is ReferralAction.REQUEST_FOLLOW_UP:

@@ -3,13 +3,13 @@ import io
 from datetime import date
 from typing import Annotated
 
-import orjson
 from fastapi import APIRouter, Header, Query, Response
 
 from referral_service import clock
 from referral_service.auth.dependencies import CurrentPrincipal
 from referral_service.db.session import SessionDep
 from referral_service.errors import UnprocessableEntity
+from referral_service.json_encoding import dumps
 from referral_service.openapi_docs import problem_responses
 from referral_service.referrals.calendar import MAX_YEAR, MIN_YEAR
 from referral_service.reports import service
@@ -67,7 +67,7 @@ async def agency_performance(
     principal: CurrentPrincipal,
     date_from: Annotated[date, Query(alias="from", description="First day of the window (inclusive), agency's local date.")],
     date_to: Annotated[date, Query(alias="to", description="Last day of the window (inclusive), agency's local date.")],
-    region_code: Annotated[RegionCode | None, Query(description="Only agencies in this region and below, e.g. `64`.")] = None,
+    region_code: Annotated[RegionCode | None, Query(description="Only agencies in this region (from `GET /v1/regions`) and below, e.g. `64`.")] = None,
     accept: Annotated[str | None, Header(include_in_schema=False)] = None,
 ) -> Response:
     """Figures for coordination meetings, one row per agency, for the referrals forwarded in the
@@ -94,5 +94,5 @@ async def agency_performance(
         date_from=date_from, date_to=date_to, region_code=region_code, generated_at=clock.now(),
         rows=[AgencyPerformanceRow.model_validate(row) for row in rows],
     )
-    return Response(orjson.dumps(report.model_dump(mode="json", by_alias=True)), media_type="application/json",
+    return Response(dumps(report.model_dump(mode="json", by_alias=True)), media_type="application/json",
                     headers={"Vary": "Accept"})

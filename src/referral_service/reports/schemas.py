@@ -1,10 +1,10 @@
-from datetime import date, datetime
+from datetime import date
 
 from pydantic import ConfigDict, Field
 
 from referral_service import openapi_examples as ex
 
-from referral_service.schemas import OutputModel
+from referral_service.schemas import OutputModel, UtcInstant
 
 
 class AgencyPerformanceRow(OutputModel):
@@ -36,5 +36,5 @@ class AgencyPerformanceReport(OutputModel):
     date_from: date = Field(serialization_alias="from")
     date_to: date = Field(serialization_alias="to")
     region_code: str | None
-    generated_at: datetime
+    generated_at: UtcInstant
     rows: list[AgencyPerformanceRow]

@@ -6,7 +6,6 @@ Call `register_webhook_docs(app)` once from the app factory.
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
 from typing import Any, Literal
 
 from fastapi import FastAPI
@@ -14,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, create_model
 
 from referral_service import openapi_examples as ex
 from referral_service.complaints.schemas import ComplaintOut
+from referral_service.schemas import UtcInstant
 from referral_service.webhooks.catalogue import CATALOGUE, EventType, PayloadKind
 
 _HEADERS_DOC = """
@@ -43,7 +43,7 @@ class ReferralSnapshot(BaseModel):
     complaint_id: uuid.UUID
     agency_code: str
     state: str = Field(examples=["forwarded"])
-    due_at: datetime | None = None
+    due_at: UtcInstant | None = None
     complaint: ComplaintOut = Field(description="`complainant` is null for an agency when the identity is confidential.")
 
 
@@ -83,7 +83,7 @@ class EndpointNotice(BaseModel):
     url: str
     description: str | None
     owner: dict[str, Any]
-    disabled_at: datetime | None
+    disabled_at: UtcInstant | None
     disabled_reason: str | None
 
 
@@ -127,7 +127,7 @@ def payload_model(event_type: EventType) -> type[BaseModel]:
         __doc__=event_type.summary,
         __config__=ConfigDict(json_schema_extra={"examples": [_example_payload(event_type)]}),
         type=(Literal[event_type.name], ...),  # type: ignore[valid-type]
-        timestamp=(datetime, Field(description="When the event happened (RFC 3339).")),
+        timestamp=(UtcInstant, Field(description="When the event happened (RFC 3339).")),
         data=(_data_model(event_type), ...),
     )
 

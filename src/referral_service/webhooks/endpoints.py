@@ -9,7 +9,7 @@ from referral_service.auth.dependencies import CurrentPrincipal
 from referral_service.db.session import SessionDep
 from referral_service.errors import BadRequest
 from referral_service.openapi_docs import problem_responses
-from referral_service.schemas import LimitQuery, Page
+from referral_service.schemas import BIGINT_MAX, LimitQuery, Page
 from referral_service.webhooks import service
 from referral_service.webhooks.schemas import (
     DeliveryOut,
@@ -119,7 +119,7 @@ def _decode_cursor(cursor: str) -> int:
         if not raw.startswith("d:"):
             raise ValueError(raw)
         value = int(raw[2:])
-        if not 0 < value < 2**63:
+        if not 0 < value <= BIGINT_MAX:
             raise ValueError(raw)
         return value
     except (ValueError, binascii.Error, UnicodeError) as exc:
@@ -161,7 +161,7 @@ async def recover(endpoint_id: uuid.UUID, body: RecoverRequest, session: Session
     "/{delivery_id}/retry", status_code=status.HTTP_202_ACCEPTED, response_model=DeliveryOut,
     responses=problem_responses(401, 404, 422),
 )
-async def retry(delivery_id: Annotated[int, Path(ge=1, le=2**63 - 1)], session: SessionDep, principal: CurrentPrincipal) -> DeliveryOut:
+async def retry(delivery_id: Annotated[int, Path(ge=1, le=BIGINT_MAX)], session: SessionDep, principal: CurrentPrincipal) -> DeliveryOut:
     """Send this delivery again now (same `webhook-id`, fresh timestamp and signature). A failed or
     delivered one gets one more attempt; a pending one is moved up to now."""
     return await service.retry_delivery(session, principal, delivery_id)

@@ -9,29 +9,17 @@ event and audience, never per endpoint. Pure functions: unit-tested without a da
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 import orjson
 
 from referral_service.complaints.representation import redact_for_agency
+from referral_service.json_encoding import dumps, rfc3339_utc
 from referral_service.webhooks.catalogue import BY_NAME, PayloadKind
 
 if TYPE_CHECKING:
     from referral_service.events.service import EventDraft
-
-
-def rfc3339(moment: datetime) -> str:
-    return moment.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
-
-
-def _default(value: Any) -> Any:
-    # orjson handles datetime, date and UUID itself; anything else (Decimal, enums) as text.
-    return str(value)
-
-
-def encode(payload: dict[str, Any]) -> bytes:
-    return orjson.dumps(payload, default=_default)
 
 
 def agency_may_receive(draft: "EventDraft") -> bool:
@@ -78,9 +66,9 @@ def event_bodies(
 ) -> tuple[bytes, bytes | None]:
     """(body for the Ombudsman side, body for the referral's agency or None if it may not see it)."""
     data = _event_data(event_id, draft, snapshot)
-    envelope = {"type": draft.type, "timestamp": rfc3339(occurred_at)}
-    full = encode({**envelope, "data": data})
-    agency = encode({**envelope, "data": _redact_data(data)}) if agency_may_receive(draft) else None
+    envelope = {"type": draft.type, "timestamp": rfc3339_utc(occurred_at)}
+    full = dumps({**envelope, "data": data})
+    agency = dumps({**envelope, "data": _redact_data(data)}) if agency_may_receive(draft) else None
     return full, agency
 
 
@@ -100,12 +88,12 @@ def strip_complainant(body: bytes) -> bytes | None:
             complaint["complainant"] = None
             complaint["identity_confidential"] = True
             changed = True
-    return encode(payload) if changed else None
+    return dumps(payload) if changed else None
 
 
 def notice_body(event_type: str, occurred_at: datetime, data: dict[str, Any]) -> bytes:
     """Bodies of service notices (webhook.test, webhook.endpoint_disabled): no personal data."""
-    return encode({"type": event_type, "timestamp": rfc3339(occurred_at), "data": data})
+    return dumps({"type": event_type, "timestamp": rfc3339_utc(occurred_at), "data": data})
 
 
 def endpoint_summary(endpoint: Any) -> dict[str, Any]:

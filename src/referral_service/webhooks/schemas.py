@@ -1,5 +1,4 @@
 import uuid
-from datetime import datetime
 from typing import Literal
 
 from pydantic import ConfigDict, Field, field_validator
@@ -7,7 +6,7 @@ from pydantic import ConfigDict, Field, field_validator
 from referral_service import openapi_examples as ex
 
 from referral_service.auth.roles import Role
-from referral_service.schemas import InputModel, OutputModel, UtcDateTime, text_field
+from referral_service.schemas import InputModel, OutputModel, UtcDateTime, UtcInstant, text_field
 from referral_service.webhooks.catalogue import EventTypeName
 
 WebhookUrl = text_field(2048, 1)
@@ -73,14 +72,14 @@ class WebhookEndpointOut(OutputModel):
     event_types: list[str] = Field(description="Empty: every event type the owner may see.")
     owner: EndpointOwner = Field(description="The scope deliveries are filtered by: that of the key that created it.")
     disabled: bool
-    disabled_at: datetime | None
+    disabled_at: UtcInstant | None
     disabled_reason: str | None
-    failing_since: datetime | None = Field(description="Start of the current run of failed attempts, if any.")
-    previous_secret_expires_at: datetime | None = Field(
+    failing_since: UtcInstant | None = Field(description="Start of the current run of failed attempts, if any.")
+    previous_secret_expires_at: UtcInstant | None = Field(
         description="Until then deliveries are also signed with the previous secret (after a rotation)."
     )
-    created_at: datetime
-    updated_at: datetime
+    created_at: UtcInstant
+    updated_at: UtcInstant
 
 
 class WebhookEndpointWithSecret(WebhookEndpointOut):
@@ -134,7 +133,7 @@ class AttemptOut(OutputModel):
 
     model_config = ConfigDict(json_schema_extra={"examples": [ex.ATTEMPT_OUT]})
 
-    attempted_at: datetime
+    attempted_at: UtcInstant
     duration_ms: int
     response_status: int | None
     response_body: str | None = Field(description="The first 4 KiB of the receiver's answer.")
@@ -156,7 +155,7 @@ class DeliveryOut(OutputModel):
     event_id: int | None = Field(description="The timeline event; null for webhook.* notices.")
     status: DeliveryStatus
     attempt_count: int
-    next_attempt_at: datetime | None = Field(description="When the next attempt is due, while pending.")
-    delivered_at: datetime | None
-    created_at: datetime
+    next_attempt_at: UtcInstant | None = Field(description="When the next attempt is due, while pending.")
+    delivered_at: UtcInstant | None
+    created_at: UtcInstant
     attempts: list[AttemptOut] = Field(description="Every attempt, oldest first.")

@@ -88,6 +88,8 @@ from .referral_event_data_details import ReferralEventDataDetails
 from .referral_out import ReferralOut
 from .referral_snapshot import ReferralSnapshot
 from .referral_state import ReferralState
+from .region_kind import RegionKind
+from .region_out import RegionOut
 from .reported_party import ReportedParty
 from .resolution import Resolution
 from .respond_request import RespondRequest
@@ -198,6 +200,8 @@ __all__ = (
     "ReferralOut",
     "ReferralSnapshot",
     "ReferralState",
+    "RegionKind",
+    "RegionOut",
     "ReportedParty",
     "Resolution",
     "RespondRequest",

@@ -19,7 +19,7 @@ class AgencyCreate:
         code (str): Stable identifier, lower case.
         name (str):
         kind (AgencyKind): An Inspektorat (province, regency or city) or another regional office (OPD).
-        region_code (str): Kemendagri region code.
+        region_code (str): Kemendagri code of its province or regency/city, from `GET /v1/regions`.
         parent_code (None | str | Unset):
         timezone (str | Unset):  Default: 'Asia/Makassar'.
         active (bool | Unset):  Default: True.

@@ -20,8 +20,8 @@ class ApiKeyCreate:
             acts for one agency.
         name (str): Who uses this key, for humans.
         agency_code (None | str | Unset): Required for, and only for, `agency` keys.
-        region_code (None | str | Unset): Only for `ombudsman` keys: limits the key to a region and everything below it,
-            e.g. `64`.
+        region_code (None | str | Unset): Only for `ombudsman` keys: limits the key to a region from `GET /v1/regions`
+            and everything below it, e.g. `64`.
     """
 
     role: Role

@@ -29,12 +29,14 @@ class ComplaintCreate:
         subject (str):
         description (str):
         category (Category): Classes of maladministration (Peraturan Ombudsman 26/2017), plus `other`.
-        region_code (str): Kemendagri code of the region concerned.
-        received_at (datetime.datetime | None | Unset): When the Ombudsman received it; defaults to now.
+        region_code (str): Kemendagri code of the province or regency/city concerned, from `GET /v1/regions`.
+        received_at (datetime.datetime | None | Unset): When the Ombudsman received it; defaults to now. From
+            2000-01-01T00:00:00Z to one day ahead of the service's clock.
         identity_confidential (bool | Unset): UU 37/2008 art. 24(2): when true the complainant's identity never reaches
             an agency. Default: False.
         reported_party (None | ReportedParty | Unset):
-        incident_date (datetime.date | None | Unset):
+        incident_date (datetime.date | None | Unset): When the matter complained about happened: from 1945-08-17 to the
+            day after `received_at` (its date in UTC, plus one day for Indonesian time zones).
         external_refs (list[ExternalRef] | Unset):
     """
 

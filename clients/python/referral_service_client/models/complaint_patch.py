@@ -26,7 +26,8 @@ class ComplaintPatch:
 
         Attributes:
             channel (Channel | Unset): How the complaint reached the Ombudsman.
-            received_at (datetime.datetime | None | Unset): When the Ombudsman received it; defaults to now.
+            received_at (datetime.datetime | None | Unset): When the Ombudsman received it; defaults to now. From
+                2000-01-01T00:00:00Z to one day ahead of the service's clock.
             complainant (Complainant | Unset): The person who complains. Only `name` is required.
             identity_confidential (bool | Unset): UU 37/2008 art. 24(2): when true the complainant's identity never reaches
                 an agency.
@@ -34,8 +35,9 @@ class ComplaintPatch:
             description (str | Unset):
             category (Category | Unset): Classes of maladministration (Peraturan Ombudsman 26/2017), plus `other`.
             reported_party (None | ReportedParty | Unset):
-            region_code (str | Unset): Kemendagri code of the region concerned.
-            incident_date (datetime.date | None | Unset):
+            region_code (str | Unset): Kemendagri code of the province or regency/city concerned, from `GET /v1/regions`.
+            incident_date (datetime.date | None | Unset): When the matter complained about happened: from 1945-08-17 to the
+                day after `received_at` (its date in UTC, plus one day for Indonesian time zones).
             external_refs (list[ExternalRef] | Unset):
     """
 

@@ -106,7 +106,8 @@ def sync_detailed(
      List the agency directory, ordered by code. Any authenticated key may read it.
 
     Args:
-        region_code (None | str | Unset): Region and everything below it, e.g. `64`.
+        region_code (None | str | Unset): A region from `GET /v1/regions` and everything below it,
+            e.g. `64`.
         kind (AgencyKind | None | Unset):
         active (bool | None | Unset):
 
@@ -143,7 +144,8 @@ def sync(
      List the agency directory, ordered by code. Any authenticated key may read it.
 
     Args:
-        region_code (None | str | Unset): Region and everything below it, e.g. `64`.
+        region_code (None | str | Unset): A region from `GET /v1/regions` and everything below it,
+            e.g. `64`.
         kind (AgencyKind | None | Unset):
         active (bool | None | Unset):
 
@@ -175,7 +177,8 @@ async def asyncio_detailed(
      List the agency directory, ordered by code. Any authenticated key may read it.
 
     Args:
-        region_code (None | str | Unset): Region and everything below it, e.g. `64`.
+        region_code (None | str | Unset): A region from `GET /v1/regions` and everything below it,
+            e.g. `64`.
         kind (AgencyKind | None | Unset):
         active (bool | None | Unset):
 
@@ -210,7 +213,8 @@ async def asyncio(
      List the agency directory, ordered by code. Any authenticated key may read it.
 
     Args:
-        region_code (None | str | Unset): Region and everything below it, e.g. `64`.
+        region_code (None | str | Unset): A region from `GET /v1/regions` and everything below it,
+            e.g. `64`.
         kind (AgencyKind | None | Unset):
         active (bool | None | Unset):
 

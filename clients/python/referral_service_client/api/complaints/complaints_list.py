@@ -162,7 +162,7 @@ def sync_detailed(
     Args:
         limit (int | Unset): Page size, 1-100. Default: 20.
         cursor (None | str | Unset): `next_cursor` from the previous page.
-        region_code (None | str | Unset): Region and everything below it.
+        region_code (None | str | Unset): A region from `GET /v1/regions` and everything below it.
         category (Category | None | Unset):
         channel (Channel | None | Unset):
         received_from (datetime.datetime | None | Unset): Inclusive lower bound on `received_at`.
@@ -215,7 +215,7 @@ def sync(
     Args:
         limit (int | Unset): Page size, 1-100. Default: 20.
         cursor (None | str | Unset): `next_cursor` from the previous page.
-        region_code (None | str | Unset): Region and everything below it.
+        region_code (None | str | Unset): A region from `GET /v1/regions` and everything below it.
         category (Category | None | Unset):
         channel (Channel | None | Unset):
         received_from (datetime.datetime | None | Unset): Inclusive lower bound on `received_at`.
@@ -263,7 +263,7 @@ async def asyncio_detailed(
     Args:
         limit (int | Unset): Page size, 1-100. Default: 20.
         cursor (None | str | Unset): `next_cursor` from the previous page.
-        region_code (None | str | Unset): Region and everything below it.
+        region_code (None | str | Unset): A region from `GET /v1/regions` and everything below it.
         category (Category | None | Unset):
         channel (Channel | None | Unset):
         received_from (datetime.datetime | None | Unset): Inclusive lower bound on `received_at`.
@@ -314,7 +314,7 @@ async def asyncio(
     Args:
         limit (int | Unset): Page size, 1-100. Default: 20.
         cursor (None | str | Unset): `next_cursor` from the previous page.
-        region_code (None | str | Unset): Region and everything below it.
+        region_code (None | str | Unset): A region from `GET /v1/regions` and everything below it.
         category (Category | None | Unset):
         channel (Channel | None | Unset):
         received_from (datetime.datetime | None | Unset): Inclusive lower bound on `received_at`.

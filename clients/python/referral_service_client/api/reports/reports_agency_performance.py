@@ -99,7 +99,8 @@ def sync_detailed(
     Args:
         from_ (datetime.date): First day of the window (inclusive), agency's local date.
         to (datetime.date): Last day of the window (inclusive), agency's local date.
-        region_code (None | str | Unset): Only agencies in this region and below, e.g. `64`.
+        region_code (None | str | Unset): Only agencies in this region (from `GET /v1/regions`)
+            and below, e.g. `64`.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -142,7 +143,8 @@ def sync(
     Args:
         from_ (datetime.date): First day of the window (inclusive), agency's local date.
         to (datetime.date): Last day of the window (inclusive), agency's local date.
-        region_code (None | str | Unset): Only agencies in this region and below, e.g. `64`.
+        region_code (None | str | Unset): Only agencies in this region (from `GET /v1/regions`)
+            and below, e.g. `64`.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -180,7 +182,8 @@ async def asyncio_detailed(
     Args:
         from_ (datetime.date): First day of the window (inclusive), agency's local date.
         to (datetime.date): Last day of the window (inclusive), agency's local date.
-        region_code (None | str | Unset): Only agencies in this region and below, e.g. `64`.
+        region_code (None | str | Unset): Only agencies in this region (from `GET /v1/regions`)
+            and below, e.g. `64`.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -221,7 +224,8 @@ async def asyncio(
     Args:
         from_ (datetime.date): First day of the window (inclusive), agency's local date.
         to (datetime.date): Last day of the window (inclusive), agency's local date.
-        region_code (None | str | Unset): Only agencies in this region and below, e.g. `64`.
+        region_code (None | str | Unset): Only agencies in this region (from `GET /v1/regions`)
+            and below, e.g. `64`.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
