@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import os
 import signal
 import sys
 import threading
@@ -12,7 +13,7 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
-from referral_service.config import Settings, get_settings
+from referral_service.config import IN_PROCESS_JOBS_ENV, Settings, get_settings
 
 # What stops a command: SIGTERM from kill, Docker and systemd; SIGINT from Ctrl-C.
 STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
@@ -100,11 +101,19 @@ def cmd_serve(args: argparse.Namespace) -> int:
             scope = key.agency_code or (f"region {key.region_code}" if key.region_code else "national")
             print(f"  export {key.label}={key.key}    # {key.role}, {scope}")
         print()
-    app = create_app(settings, database_url=url, run_jobs_in_process=embedded or args.with_worker)
+    in_process_jobs = embedded or args.with_worker
     # uvicorn handles SIGTERM and SIGINT itself while it serves (graceful shutdown, then the
     # lifespan's), restores our handlers and raises the signal again: that arrives here as
     # StopSignal, after the shutdown, and `main` stops the embedded server.
-    uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level, proxy_headers=False)
+    common = {"host": args.host, "port": args.port, "log_level": args.log_level, "proxy_headers": False}
+    if args.workers == 1:
+        uvicorn.run(create_app(settings, database_url=url, run_jobs_in_process=in_process_jobs), **common)
+        return 0
+    # N processes (uvicorn's supervisor) sharing the port: each builds its own app from the
+    # environment, which carries the database URL resolved here (the embedded server's, too).
+    os.environ["DATABASE_URL"] = url
+    os.environ[IN_PROCESS_JOBS_ENV] = "1" if in_process_jobs else ""
+    uvicorn.run("referral_service.main:app_from_environment", factory=True, workers=args.workers, **common)
     return 0
 
 
@@ -210,6 +219,13 @@ def cmd_send_inbound(args: argparse.Namespace) -> int:
     return 0 if response.is_success else 1
 
 
+def _positive_int(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be 1 or more")
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="referral-service", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -221,6 +237,10 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--demo", action="store_true", help="load the Kalimantan Timur directory and print demo keys")
     serve.add_argument("--with-worker", action="store_true", help="also run background jobs in this process")
     serve.add_argument("--log-level", default="info")
+    serve.add_argument(
+        "--workers", type=_positive_int, default=1,
+        help="API processes sharing the port (default 1); run background jobs with `referral-service worker`",
+    )
     serve.set_defaults(func=cmd_serve, runs_until_stopped=True)
 
     worker = sub.add_parser("worker", help="run background jobs (webhook delivery, deadlines); any number may run")

@@ -52,6 +52,10 @@ class Settings(BaseSettings):
         return value or None
 
 
+# Set by `serve --workers N` for the API processes it starts: whether each runs the background jobs.
+IN_PROCESS_JOBS_ENV = "REFERRAL_IN_PROCESS_JOBS"
+
+
 @lru_cache
 def get_settings() -> Settings:
     return Settings()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -24,7 +25,7 @@ from referral_service.inbound.endpoints import router as inbound_router
 from referral_service.referrals.endpoints import router as referrals_router
 from referral_service.regions.endpoints import router as regions_router
 from referral_service.reports.endpoints import router as reports_router
-from referral_service.config import Settings, get_settings
+from referral_service.config import IN_PROCESS_JOBS_ENV, Settings, get_settings
 from referral_service.db.driver import create_pool
 from referral_service.db.engine import make_engine, make_sessionmaker
 from referral_service.db.migrate import head_revisions
@@ -158,3 +159,8 @@ def create_app(
 
     app.openapi = custom_openapi  # type: ignore[method-assign]
     return app
+
+
+def app_from_environment() -> FastAPI:
+    """The app of one of `serve --workers N`'s processes, configured from the environment."""
+    return create_app(run_jobs_in_process=bool(os.environ.get(IN_PROCESS_JOBS_ENV)))
