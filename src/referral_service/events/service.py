@@ -4,6 +4,7 @@ event, and the webhook deliveries it fans out to, commit or vanish together with
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -60,12 +61,15 @@ async def record(
     snapshot: dict[str, Any] | None,
     *,
     reserved: tuple[int, datetime] | None = None,
+    before: str = "",
+    before_args: Sequence[Any] = (),
 ) -> int:
     """Append one event and queue its webhook deliveries, in one statement. Returns the event id.
 
     `snapshot` is the resource as the Ombudsman sees it at this event; the outbox derives what
     each subscriber may see from it (agencies never get a confidential complainant's identity).
     `reserved`: (event_id, event_occurred_at) from `RESERVE_EVENT_SQL`; saves a round trip.
+    `before`, `before_args`: the change itself as CTEs of the same statement (see the outbox).
     """
     if reserved is None:
         row = await db.fetchrow(_RESERVE_EVENT)
@@ -73,7 +77,8 @@ async def record(
         reserved = (row["event_id"], row["event_occurred_at"])
     event_id, occurred_at = reserved
     await outbox.insert_event_and_enqueue(
-        db, event_id=event_id, occurred_at=occurred_at, draft=draft, event_columns=event_columns(draft, actor), snapshot=snapshot
+        db, event_id=event_id, occurred_at=occurred_at, draft=draft, event_columns=event_columns(draft, actor),
+        snapshot=snapshot, before=before, before_args=before_args,
     )
     return event_id
 

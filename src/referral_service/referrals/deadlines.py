@@ -33,15 +33,19 @@ _LOCKED = "referral_service.working_calendar_locked"
 _AGGREGATE = (
     "SELECT coalesce(jsonb_agg(jsonb_build_array(day, kind, name) ORDER BY day), '[]'::jsonb)::text FROM calendar_overrides"
 )
-_DIGEST = f"SELECT md5(({_AGGREGATE}))"
+# The digest as a column expression, for statements that fetch it alongside their own rows.
+DIGEST_SQL = f"md5(({_AGGREGATE}))"
+_DIGEST = f"SELECT {DIGEST_SQL}"
 _DIGEST_AND_ROWS = f"SELECT md5(a), a FROM ({_AGGREGATE}) AS s(a)"
 _LOCK_SHARED = f"SELECT pg_advisory_xact_lock_shared({CALENDAR_LOCK_KEY})"
 _LOCK_EXCLUSIVE = f"SELECT pg_advisory_xact_lock({CALENDAR_LOCK_KEY})"
 _BY_DIGEST: dict[str, WorkingCalendar] = {}
 
 
-async def load_calendar(db: Db) -> WorkingCalendar:
-    digest = await db.fetchval(_DIGEST)
+async def load_calendar(db: Db, digest: str | None = None) -> WorkingCalendar:
+    """The calendar whose overrides have this digest (read now when not given)."""
+    if digest is None:
+        digest = await db.fetchval(_DIGEST)
     calendar = _BY_DIGEST.get(digest)
     if calendar is None:
         digest, aggregate = await db.fetchrow(_DIGEST_AND_ROWS)
@@ -79,6 +83,21 @@ async def current_calendar(db: Db, *, for_deadline: bool = False) -> WorkingCale
         calendar = await load_calendar(db)
         db.memo[_CACHE] = calendar
     return calendar
+
+
+async def lock_calendar_for_deadline(db: Db) -> None:
+    """The shared calendar lock, taken before the statement that reads the calendar's digest (see
+    `use_calendar_digest`), for a transaction about to set a deadline."""
+    if not db.memo.get(_LOCKED):
+        await db.execute(_LOCK_SHARED)
+        db.memo[_LOCKED] = True
+        db.memo.pop(_CACHE, None)
+
+
+async def use_calendar_digest(db: Db, digest: str) -> None:
+    """Adopt the calendar named by a digest that a statement of this transaction read (with its own
+    rows, saving a round trip); `current_calendar` then answers without a query."""
+    db.memo[_CACHE] = await load_calendar(db, digest)
 
 
 async def lock_calendar_for_change(db: Db) -> None:

@@ -18,6 +18,8 @@ from referral_service.auth.scope import SqlFilter, referral_filter
 from referral_service.complaints.representation import OUT_FIELDS as COMPLAINT_FIELDS
 from referral_service.db.driver import Db
 from referral_service.events.service import RESERVE_EVENT_SQL
+from referral_service.referrals.deadlines import DIGEST_SQL
+from referral_service.webhooks.outbox import FIRST_FREE_PARAM
 
 COMPLAINT_PREFIX = "complaint__"
 
@@ -40,16 +42,25 @@ _FROM = """
 _READ = f"SELECT {_REFERRAL_COLUMNS}, {_COMPLAINT_COLUMNS}, a.timezone, a.region_code AS agency_region_code {_FROM}"
 
 _GET = f"{_READ} WHERE r.id = $1"
-# A transition's first statement: the row locked, the agency's default deadline, and an id and time
-# reserved for the transition's event (so the event and its fan-out are one statement later).
+# A transition's first statement: the row locked, the agency's default deadline, an id and time
+# reserved for the transition's event (so the change, the event and its fan-out are one statement
+# later), and the digest of the working calendar in force (read after the row lock's wait, so after
+# the calendar lock a deadline-setting transition took first).
 _GET_FOR_UPDATE = f"""
     SELECT {_REFERRAL_COLUMNS}, {_COMPLAINT_COLUMNS}, a.timezone, a.region_code AS agency_region_code,
-           a.default_due_working_days AS agency_due_working_days, {RESERVE_EVENT_SQL}
+           a.default_due_working_days AS agency_due_working_days, {RESERVE_EVENT_SQL},
+           {DIGEST_SQL} AS calendar_digest
     {_FROM}
     WHERE r.id = $1
     FOR UPDATE OF r
 """
-_UPDATE = f"UPDATE referrals SET {', '.join(f'{name} = ${i}' for i, name in enumerate(MUTABLE, start=2))} WHERE id = $1"
+# A transition's change, as a CTE of the statement that records its event (see events.record):
+# the referral id and every mutable column as parameters from the outbox's first free one on.
+UPDATE_CTE = f"""updated AS (
+        UPDATE referrals SET {', '.join(f'{name} = ${FIRST_FREE_PARAM + 1 + i}' for i, name in enumerate(MUTABLE))}
+        WHERE id = ${FIRST_FREE_PARAM}
+    ),
+    """
 
 # Referring: the complaint and the agency named, in one round trip (agency columns NULL if unknown).
 _COMPLAINT_AND_AGENCY = f"""
@@ -73,9 +84,9 @@ async def get_for_update(db: Db, referral_id: uuid.UUID) -> asyncpg.Record | Non
     return await db.fetchrow(_GET_FOR_UPDATE, referral_id)
 
 
-async def update(db: Db, referral_id: uuid.UUID, values: dict[str, Any]) -> None:
-    """Write every mutable column (JSON ones as JSON text)."""
-    await db.execute(_UPDATE, referral_id, *(values[name] for name in MUTABLE))
+def update_args(referral_id: uuid.UUID, values: dict[str, Any]) -> list[Any]:
+    """`UPDATE_CTE`'s arguments: every mutable column (JSON ones as JSON text)."""
+    return [referral_id, *(values[name] for name in MUTABLE)]
 
 
 async def complaint_and_agency(db: Db, complaint_id: uuid.UUID, agency_code: str) -> asyncpg.Record | None:

@@ -8,7 +8,7 @@ makes two concurrent moves on one referral serialize: the second sees the first'
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from types import SimpleNamespace
@@ -30,7 +30,12 @@ from referral_service.events.service import Actor, EventDraft, record
 from referral_service.json_encoding import rfc3339_utc, rfc3339_utc_text
 from referral_service.preconditions import check_if_match
 from referral_service.referrals import domain, repository
-from referral_service.referrals.deadlines import current_calendar, due_at_for
+from referral_service.referrals.deadlines import (
+    current_calendar,
+    due_at_for,
+    lock_calendar_for_deadline,
+    use_calendar_digest,
+)
 from referral_service.referrals.domain import ReferralAction, ReferralState
 from referral_service.referrals.models import Referral
 from referral_service.referrals.repository import COMPLAINT_PREFIX
@@ -45,6 +50,9 @@ EVENT_TYPES = {
     ReferralAction.CLOSE: "referral.closed",
     ReferralAction.ADD_NOTE: "referral.note_added",
 }
+
+# Actions that set a deadline, and so take the calendar lock (see deadlines.py).
+_SETS_DEADLINE = frozenset({ReferralAction.FORWARD, ReferralAction.REQUEST_FOLLOW_UP})
 
 REFERRAL_FIELDS = (
     "id", "complaint_id", "agency_code", "state", "instructions", "forwarded_at", "due_at", "acknowledged_at",
@@ -169,6 +177,8 @@ async def record_referral_event(
     *,
     from_state: str | None,
     reserved: tuple[int, datetime] | None = None,
+    before: str = "",
+    before_args: Sequence[Any] = (),
 ) -> None:
     """Append an event to the referral's timeline at its current `event_seq` (bumped by the caller
     under the row lock), with the snapshot subscribers receive."""
@@ -191,6 +201,8 @@ async def record_referral_event(
         actor,
         snapshot(view),
         reserved=reserved,
+        before=before,
+        before_args=before_args,
     )
 
 
@@ -205,10 +217,14 @@ async def transition(
     default_due_working_days: int,
     via: str = "api",
 ) -> ReferralView:
+    if action in _SETS_DEADLINE:
+        # Before the row lock's statement, which reads the calendar's digest: see deadlines.py.
+        await lock_calendar_for_deadline(db)
     row = await repository.get_for_update(db, referral_id)
     # Another agency's referral, or one not yet forwarded, is indistinguishable from a missing one.
     if row is None or not _visible_row(principal, row):
         raise NotFound("No referral with this id.")
+    await use_calendar_digest(db, row["calendar_digest"])
     view = _view_of(row)
     referral = view.referral
     current = ReferralState(referral.state)
@@ -229,13 +245,14 @@ async def transition(
     values = {name: getattr(referral, name) for name in repository.MUTABLE}
     values["response"] = json_param(values["response"]) if values["response"] is not None else None
     try:
-        await repository.update(db, referral_id, values)
+        # The change, its event and the webhook fan-out: one statement.
+        await record_referral_event(
+            db, view, EVENT_TYPES[action], data, Actor.of(principal, via), from_state=current.value,
+            reserved=(row["event_id"], row["event_occurred_at"]),
+            before=repository.UPDATE_CTE, before_args=repository.update_args(referral_id, values),
+        )
     except asyncpg.UniqueViolationError as exc:
         raise Conflict("Another referral of this agency already uses this external_ref.") from exc
-    await record_referral_event(
-        db, view, EVENT_TYPES[action], data, Actor.of(principal, via), from_state=current.value,
-        reserved=(row["event_id"], row["event_occurred_at"]),
-    )
     return view
 
 

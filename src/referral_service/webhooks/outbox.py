@@ -15,7 +15,9 @@ Who receives what (the subscription's scope is that of the key that created it):
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from datetime import datetime, timezone
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import bindparam, text
@@ -109,6 +111,7 @@ _EVENT_CTE = """recorded AS (
 FIRST_FREE_PARAM = 22  # the first parameter a statement built by `record_and_fan_out_sql` leaves to its caller
 
 
+@lru_cache(maxsize=64)
 def record_and_fan_out_sql(*, before: str = "", guard: str = "true", returning: str = "") -> str:
     """The event insert and its fan-out as one statement, preceded by the caller's own CTEs (`before`,
     each ending with a comma, using parameters from `FIRST_FREE_PARAM` on), the event and its
@@ -116,9 +119,6 @@ def record_and_fan_out_sql(*, before: str = "", guard: str = "true", returning: 
     return _FAN_OUT_SQL.format(
         event_cte=before + _EVENT_CTE.format(guard=guard), guard=guard, returning=returning
     )
-
-
-_RECORD_AND_FAN_OUT = record_and_fan_out_sql()
 
 
 def event_args(
@@ -169,12 +169,16 @@ async def insert_event_and_enqueue(
     draft: "EventDraft",
     event_columns: list[Any],
     snapshot: dict[str, Any] | None,
+    before: str = "",
+    before_args: Sequence[Any] = (),
 ) -> int:
     """Insert the timeline event (its id and time reserved beforehand) and queue its deliveries, in
     one statement. `event_columns`: complaint_id, referral_id, sequence, actor_key_id, actor_role,
-    actor_agency_code, via, from_state, to_state, data (JSON text), in that order."""
+    actor_agency_code, via, from_state, to_state, data (JSON text), in that order. `before`: the
+    caller's own CTEs to run in the same statement (the change the event records), with their
+    arguments from `FIRST_FREE_PARAM` on."""
     args = event_args(event_id=event_id, occurred_at=occurred_at, draft=draft, snapshot=snapshot, event_columns=event_columns)
-    row = await db.fetchrow(_RECORD_AND_FAN_OUT, *args)
+    row = await db.fetchrow(record_and_fan_out_sql(before=before), *args, *before_args)
     return int(row["queued"]) if row else 0
 
 
