@@ -26,7 +26,6 @@ from referral_service.auth.principal import Principal
 from referral_service.db.base import Base
 from referral_service.db.driver import Db, json_param
 from referral_service.errors import BadRequest, IdempotencyInFlight, IdempotencyKeyReused
-from referral_service.json_encoding import dumps
 
 MAX_KEY_LENGTH = 255
 

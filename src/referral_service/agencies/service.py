@@ -11,6 +11,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from referral_service.agencies.models import Agency
+from referral_service.auth.scope import within_region
 from referral_service.agencies.schemas import AgencyCreate, AgencyUpdate
 from referral_service.errors import Conflict, NotFound, UnprocessableEntity
 
@@ -65,7 +66,7 @@ async def list_agencies(
 ) -> list[Agency]:
     stmt = select(Agency).order_by(Agency.code)
     if region_code is not None:
-        stmt = stmt.where((Agency.region_code == region_code) | Agency.region_code.startswith(region_code + ".", autoescape=True))
+        stmt = stmt.where(within_region(Agency.region_code, region_code))
     if kind is not None:
         stmt = stmt.where(Agency.kind == kind)
     if active is not None:

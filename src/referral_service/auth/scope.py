@@ -20,6 +20,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import ColumnElement, or_
+
 from referral_service.auth.principal import Principal, region_in_scope, region_prefix_pattern
 from referral_service.auth.roles import Role
 from referral_service.referrals import domain
@@ -43,6 +45,18 @@ NO_FILTER = SqlFilter("true", ())
 def region_filter(column: str, region_code: str) -> SqlFilter:
     """`column` is `region_code` or a region below it (served by a text_pattern_ops index)."""
     return SqlFilter(f"({column} = {{p0}} OR {column} LIKE {{p1}} ESCAPE '\\')", (region_code, region_prefix_pattern(region_code)))
+
+
+def within_region(column: ColumnElement[str], region_code: str) -> ColumnElement[bool]:
+    """`region_filter` for the cold paths' SQLAlchemy statements (reports, webhooks, agencies)."""
+    return or_(column == region_code, column.like(region_prefix_pattern(region_code), escape="\\"))
+
+
+def scope_covers_sql(scope: str, region: str) -> str:
+    """SQL: the scope `scope` (a region code, or NULL for national) covers the region `region` —
+    the rule read the other way round, for matching many scopes against one region (the outbox's
+    fan-out to subscriptions, whose owners' scopes are rows)."""
+    return f"({scope} IS NULL OR {region} = {scope} OR starts_with({region}, {scope} || '.'))"
 
 
 # --- complaints -------------------------------------------------------------------------------

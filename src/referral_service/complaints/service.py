@@ -10,7 +10,6 @@ import asyncpg
 import orjson
 from pydantic import ValidationError
 
-from referral_service import clock
 from referral_service.auth.principal import Principal
 from referral_service.auth.scope import complaint_visible
 from referral_service.complaints import repository

@@ -14,7 +14,6 @@ from referral_service.openapi_docs import problem_responses
 from referral_service.referrals.calendar import MAX_YEAR, MIN_YEAR
 from referral_service.reports import service
 from referral_service.reports.schemas import AgencyPerformanceReport, AgencyPerformanceRow
-from referral_service.calendar_admin.endpoints import MAX_YEAR, MIN_YEAR
 from referral_service.schemas import RegionCode
 
 router = APIRouter(prefix="/v1/reports", tags=["reports"])

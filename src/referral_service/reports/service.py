@@ -16,12 +16,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import DateTime, func, literal, or_, select, true
+from sqlalchemy import DateTime, func, literal, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from referral_service import clock
 from referral_service.agencies.models import Agency
-from referral_service.auth.principal import Principal, region_prefix_pattern
+from referral_service.auth.principal import Principal
+from referral_service.auth.scope import within_region
 from referral_service.auth.roles import Role
 from referral_service.referrals.domain import ReferralState
 from referral_service.referrals.models import Referral
@@ -46,10 +47,6 @@ class AgencyFigures:
     share_on_time: float | None
     median_working_days_to_respond: float | None
     follow_ups_requested: int
-
-
-def _in_region(column, region_code: str):
-    return or_(column == region_code, column.like(region_prefix_pattern(region_code), escape="\\"))
 
 
 def performance_query(principal: Principal, date_from: date, date_to: date, region_code: str | None, now: datetime):
@@ -88,9 +85,9 @@ def performance_query(principal: Principal, date_from: date, date_to: date, regi
     if principal.role is Role.AGENCY:
         stmt = stmt.where(Agency.code == principal.agency_code)
     elif principal.region_code is not None:
-        stmt = stmt.where(_in_region(Agency.region_code, principal.region_code))
+        stmt = stmt.where(within_region(Agency.region_code, principal.region_code))
     if region_code is not None:
-        stmt = stmt.where(_in_region(Agency.region_code, region_code))
+        stmt = stmt.where(within_region(Agency.region_code, region_code))
     return stmt
 
 

@@ -24,6 +24,7 @@ from sqlalchemy import bindparam, text
 from sqlalchemy.dialects.postgresql import BYTEA
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from referral_service.auth.scope import scope_covers_sql
 from referral_service.db.driver import Db, db_of
 from referral_service.webhooks import payloads
 from referral_service.webhooks.catalogue import ENDPOINT_DISABLED_EVENT, TEST_EVENT
@@ -56,11 +57,9 @@ _FAN_OUT_SQL = """
           AND (cardinality(e.event_types) = 0 OR $1::text = ANY (e.event_types))
           AND CASE e.owner_role
                 WHEN 'admin' THEN true
-                WHEN 'ombudsman' THEN e.owner_region_code IS NULL
-                    OR $3::text = e.owner_region_code
-                    OR starts_with($3::text, e.owner_region_code || '.')
-                    OR $4::text = e.owner_region_code
-                    OR starts_with($4::text, e.owner_region_code || '.')
+                -- The complaint's region, or the agency's for a cross-region referral.
+                WHEN 'ombudsman' THEN {covers_complaint_region}
+                    OR {covers_agency_region}
                 WHEN 'agency' THEN $8::bytea IS NOT NULL AND e.owner_agency_code = $5::text
                 ELSE false
               END
@@ -97,6 +96,9 @@ _FAN_OUT_SQL = """
     FROM counted
 """
 
+_FAN_OUT_SQL = _FAN_OUT_SQL.replace("{covers_complaint_region}", scope_covers_sql("e.owner_region_code", "$3::text")).replace(
+    "{covers_agency_region}", scope_covers_sql("e.owner_region_code", "$4::text")
+)
 _FAN_OUT = _FAN_OUT_SQL.format(event_cte="", guard="true", returning="")
 
 # The timeline event, inserted with the id and time reserved by the caller (see events.service),

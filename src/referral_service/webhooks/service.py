@@ -15,11 +15,12 @@ import uuid
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, func, or_, select, true, update
+from sqlalchemy import ColumnElement, and_, func, select, true, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from referral_service.auth.models import ApiKey
-from referral_service.auth.principal import Principal, region_prefix_pattern
+from referral_service.auth.principal import Principal
+from referral_service.auth.scope import within_region
 from referral_service.auth.roles import Role
 from referral_service.config import Settings
 from referral_service.errors import Conflict, NotFound, UnprocessableEntity
@@ -43,14 +44,7 @@ def visible_to(principal: Principal) -> ColumnElement[bool]:
         return and_(WebhookEndpoint.owner_role == Role.AGENCY.value, WebhookEndpoint.owner_agency_code == principal.agency_code)
     condition = WebhookEndpoint.owner_role == Role.OMBUDSMAN.value
     if principal.region_code is not None:
-        scope = principal.region_code
-        condition = and_(
-            condition,
-            or_(
-                WebhookEndpoint.owner_region_code == scope,
-                WebhookEndpoint.owner_region_code.like(region_prefix_pattern(scope), escape="\\"),
-            ),
-        )
+        condition = and_(condition, within_region(WebhookEndpoint.owner_region_code, principal.region_code))
     return condition
 
 
