@@ -686,12 +686,6 @@ async def test_confidential_complainant_is_seen_by_the_ombudsman_side_only(scene
     assert [e["type"] for e in answers["events"].json()] == ["referral.forwarded", "referral.note_added"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="GET /v1/agencies/{code}/inbound-events returns each push's stored answer as it was: a complaint "
-    "made confidential after the push still shows its complainant to the agency there (replays of the "
-    "same push are redacted by redact_stored_body_for_agency, the log is not)",
-)
 async def test_inbound_log_hides_identity_made_confidential_since(scene: Scene):
     omb, samarinda = scene.callers["omb"], scene.callers["samarinda"]
     name = "Saksi Belakangan Kusumawati"

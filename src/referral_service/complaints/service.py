@@ -195,19 +195,27 @@ async def redact_stored_body_for_agency(db: Db, body: bytes) -> bytes:
     since must not reach the agency through a replay. Replays are rare, so this reads the current
     flags instead of rewriting every stored body when a complaint turns confidential.
     """
-    try:
-        payload = orjson.loads(body)
-    except orjson.JSONDecodeError:
-        return body
-    embedded = [c for c in _embedded_complaints(payload) if c.get("complainant") is not None]
-    if not embedded:
-        return body
-    ids = sorted({str(c["id"]) for c in embedded})
+    return (await redact_stored_bodies_for_agency(db, [body]))[0] or body
+
+
+async def redact_stored_bodies_for_agency(db: Db, bodies: list[bytes | None]) -> list[bytes | None]:
+    """`redact_stored_body_for_agency` for a page of stored bodies, with one query for all of them."""
+    parsed: list[Any] = []
+    for body in bodies:
+        try:
+            parsed.append(orjson.loads(body) if body is not None else None)
+        except orjson.JSONDecodeError:
+            parsed.append(None)
+    embedded = [[c for c in _embedded_complaints(payload) if c.get("complainant") is not None] for payload in parsed]
+    ids = sorted({str(c["id"]) for found in embedded for c in found})
+    if not ids:
+        return bodies
     confidential = {str(row["id"]) for row in await db.fetch(_CONFIDENTIAL_AMONG, ids)}
-    if not confidential:
-        return body
-    for complaint in embedded:
-        if str(complaint["id"]) in confidential:
+    result: list[bytes | None] = []
+    for body, payload, found in zip(bodies, parsed, embedded):
+        hidden = [c for c in found if str(c["id"]) in confidential]
+        for complaint in hidden:
             complaint["complainant"] = None
             complaint["identity_confidential"] = True
-    return dumps(payload)
+        result.append(dumps(payload) if hidden else body)
+    return result

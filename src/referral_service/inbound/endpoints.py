@@ -11,6 +11,9 @@ from starlette.requests import ClientDisconnect
 
 from referral_service import clock
 from referral_service.auth.dependencies import CurrentPrincipal
+from referral_service.auth.roles import Role
+from referral_service.complaints.service import redact_stored_bodies_for_agency
+from referral_service.db.driver import db_of
 from referral_service.db.session import SessionDep
 from referral_service.inbound import inbox, service
 from referral_service.inbound.schemas import (
@@ -104,18 +107,22 @@ async def list_inbound_events(
     """
     await service.agency_in_scope(session, principal, code, manage=False)
     rows, more = await service.list_inbound_events(session, code, status=status, limit=limit, cursor=cursor)
-    items = [_event_out(row) for row in rows]
+    responses = [row.response_body for row in rows]
+    if principal.role is Role.AGENCY:
+        # Answers embed the complaint as it was then; one made confidential since is shown redacted.
+        responses = await redact_stored_bodies_for_agency(await db_of(session), responses)
+    items = [_event_out(row, response) for row, response in zip(rows, responses)]
     last = rows[-1] if rows else None
     page = {"items": items, "next_cursor": encode_cursor(last.received_at, last.id) if more and last else None}
     return Response(dumps(page), media_type="application/json")
 
 
-def _event_out(row) -> dict:
+def _event_out(row, response_body: bytes | None) -> dict:
     return InboundEventOut(
         id=row.id, agency_code=row.agency_code, status=row.status, status_code=row.status_code, reason=row.reason,
         webhook_id=row.webhook_id, webhook_timestamp=row.webhook_timestamp, type=row.event_type,
         referral_id=row.referral_id, deliveries=row.deliveries, received_at=row.received_at,
-        last_delivery_at=row.last_delivery_at, payload=_json_or_none(row.body), response=_json_or_none(row.response_body),
+        last_delivery_at=row.last_delivery_at, payload=_json_or_none(row.body), response=_json_or_none(response_body),
     ).model_dump(mode="json")
 
 
