@@ -92,14 +92,6 @@ class IdempotencyKeyReused(UnprocessableEntity):
     slug, title = "idempotency-key-reused", "Idempotency-Key was already used with a different request"
 
 
-class PayloadTooLarge(ProblemError):
-    status, slug, title = 413, "payload-too-large", "Request body too large"
-
-
-class UnsupportedMediaType(ProblemError):
-    status, slug, title = 415, "unsupported-media-type", "Unsupported media type"
-
-
 _DEFAULT_TITLES = {
     400: ("bad-request", "Bad request"),
     401: ("unauthorized", "Authentication required"),

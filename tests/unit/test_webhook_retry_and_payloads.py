@@ -7,7 +7,7 @@ from datetime import datetime, timedelta, timezone
 import orjson
 import pytest
 
-from referral_service.events.service import EventDraft
+from referral_service.events.draft import EventDraft
 from referral_service.webhooks.catalogue import CATALOGUE, EVENT_TYPE_NAMES
 from referral_service.webhooks.payloads import agency_may_receive, event_bodies
 from referral_service.webhooks.retry import RetryPolicy, parse_retry_after, parse_schedule

@@ -5,9 +5,6 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from referral_service.db.base import Base
 
-AGENCY_KINDS = ("inspektorat_provinsi", "inspektorat_kabupaten", "inspektorat_kota", "opd")
-
-
 class Agency(Base):
     __tablename__ = "agencies"
     __table_args__ = (

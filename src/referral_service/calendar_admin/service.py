@@ -18,7 +18,7 @@ from referral_service import clock
 from referral_service.auth.principal import Principal
 from referral_service.calendar_admin.models import CalendarOverride
 from referral_service.errors import NotFound
-from referral_service.events.service import SYSTEM
+from referral_service.events.draft import SYSTEM
 from referral_service.referrals.calendar import DaySource, NonWorkingDay, WorkingCalendar
 from referral_service.db.driver import db_of
 from referral_service.referrals.deadlines import current_calendar, forget_calendar, lock_calendar_for_change

@@ -29,7 +29,8 @@ from referral_service.complaints.representation import OUT_FIELDS, complaint_out
 from referral_service.complaints.schemas import ComplaintCreate
 from referral_service.complaints.service import check_region, column_params, column_values, reported_agency
 from referral_service.db.driver import Db, json_param
-from referral_service.events.service import Actor, EventDraft, event_columns
+from referral_service.events.draft import Actor, EventDraft
+from referral_service.events.service import event_columns
 from referral_service.errors import IdempotencyInFlight, IdempotencyKeyReused, UnprocessableEntity
 from referral_service.idempotency import StoredResponse
 from referral_service.json_encoding import dumps

@@ -8,9 +8,6 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from referral_service.db.base import Base, new_id
 
-CHANNELS = ("walk_in", "letter", "email", "phone", "web", "social_media", "sp4n_lapor", "other")
-
-
 class Complaint(Base):
     __tablename__ = "complaints"
     __table_args__ = (

@@ -17,7 +17,8 @@ from referral_service.complaints.representation import OUT_FIELDS
 from referral_service.complaints.schemas import ComplaintCreate, ComplaintWritable
 from referral_service.db.driver import Db, json_param
 from referral_service.errors import Forbidden, NotFound, UnprocessableEntity, field_errors
-from referral_service.events.service import Actor, EventDraft, record
+from referral_service.events.draft import Actor, EventDraft
+from referral_service.events.service import record
 from referral_service.json_encoding import dumps
 from referral_service.preconditions import check_if_match
 from referral_service.schemas import decode_cursor

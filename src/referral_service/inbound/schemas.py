@@ -150,7 +150,6 @@ InboundEventBody = Annotated[
     Union[AcknowledgedEvent, NoteAddedEvent, RespondedEvent, StatusChangedEvent], Field(discriminator="type")
 ]
 INBOUND_EVENT = TypeAdapter(InboundEventBody)
-STATUS_MAPPING = TypeAdapter(StatusMappingBody)
 
 
 class InboundAccepted(BaseModel):

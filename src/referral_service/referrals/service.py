@@ -26,7 +26,8 @@ from referral_service.complaints.representation import OUT_FIELDS as COMPLAINT_O
 from referral_service.complaints.representation import complaint_dict, etag
 from referral_service.db.driver import Db, json_param
 from referral_service.errors import Conflict, Forbidden, NotFound, TransitionConflict, UnprocessableEntity
-from referral_service.events.service import Actor, EventDraft, record
+from referral_service.events.draft import Actor, EventDraft
+from referral_service.events.service import record
 from referral_service.json_encoding import rfc3339_utc, rfc3339_utc_text
 from referral_service.preconditions import check_if_match
 from referral_service.referrals import domain, repository

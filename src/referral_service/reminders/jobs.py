@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from referral_service import clock
-from referral_service.events.service import SYSTEM
+from referral_service.events.draft import SYSTEM
 from referral_service.referrals.calendar import WorkingCalendar
 from referral_service.db.driver import db_of
 from referral_service.referrals.deadlines import current_calendar

@@ -18,7 +18,7 @@ import uuid
 from collections.abc import Sequence
 from datetime import datetime, timezone
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import bindparam, text
 from sqlalchemy.dialects.postgresql import BYTEA
@@ -26,12 +26,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from referral_service.auth.scope import scope_covers_sql
 from referral_service.db.driver import Db, db_of
+from referral_service.events.draft import EventDraft
 from referral_service.webhooks import payloads
+from referral_service.webhooks.models import WebhookEndpoint
 from referral_service.webhooks.catalogue import ENDPOINT_DISABLED_EVENT, TEST_EVENT
 
-if TYPE_CHECKING:
-    from referral_service.events.service import EventDraft
-    from referral_service.webhooks.models import WebhookEndpoint
 
 NOTIFY_CHANNEL = "webhook_deliveries"
 
@@ -124,7 +123,7 @@ def record_and_fan_out_sql(*, before: str = "", guard: str = "true", returning: 
 
 
 def event_args(
-    *, event_id: int, occurred_at: datetime, draft: "EventDraft", snapshot: dict[str, Any] | None, event_columns: list[Any]
+    *, event_id: int, occurred_at: datetime, draft: EventDraft, snapshot: dict[str, Any] | None, event_columns: list[Any]
 ) -> list[Any]:
     """The arguments $1..$21 of a `record_and_fan_out_sql` statement."""
     return [*_event_fan_out_args(event_id, occurred_at, draft, snapshot), occurred_at, *event_columns]
@@ -148,7 +147,7 @@ def _fan_out_args(
     ]
 
 
-def _event_fan_out_args(event_id: int, occurred_at: datetime, draft: "EventDraft", snapshot: dict[str, Any] | None) -> list[Any]:
+def _event_fan_out_args(event_id: int, occurred_at: datetime, draft: EventDraft, snapshot: dict[str, Any] | None) -> list[Any]:
     full_body, agency_body = payloads.event_bodies(event_id, occurred_at, draft, snapshot)
     return _fan_out_args(
         event_type=draft.type,
@@ -168,7 +167,7 @@ async def insert_event_and_enqueue(
     *,
     event_id: int,
     occurred_at: datetime,
-    draft: "EventDraft",
+    draft: EventDraft,
     event_columns: list[Any],
     snapshot: dict[str, Any] | None,
     before: str = "",
@@ -184,7 +183,7 @@ async def insert_event_and_enqueue(
     return int(row["queued"]) if row else 0
 
 
-async def enqueue_test(session: AsyncSession, endpoint: "WebhookEndpoint") -> int:
+async def enqueue_test(session: AsyncSession, endpoint: WebhookEndpoint) -> int:
     """Queue a `webhook.test` message to this endpoint only. Returns the delivery id."""
     now = datetime.now(timezone.utc)
     body = payloads.notice_body(
@@ -207,7 +206,7 @@ async def enqueue_test(session: AsyncSession, endpoint: "WebhookEndpoint") -> in
     return int(delivery_id)
 
 
-async def enqueue_endpoint_disabled(session: AsyncSession, endpoint: "WebhookEndpoint", region_code: str | None) -> int:
+async def enqueue_endpoint_disabled(session: AsyncSession, endpoint: WebhookEndpoint, region_code: str | None) -> int:
     """Tell the Ombudsman-side subscriptions whose scope covers `region_code` that an endpoint was disabled.
 
     `region_code` is the disabled endpoint's region (its agency's, or its ombudsman key's); None

@@ -10,26 +10,25 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import orjson
 
 from referral_service.complaints.representation import redact_for_agency
+from referral_service.events.draft import EventDraft
 from referral_service.json_encoding import dumps, rfc3339_utc
 from referral_service.webhooks.catalogue import BY_NAME, PayloadKind
 
-if TYPE_CHECKING:
-    from referral_service.events.service import EventDraft
 
 
-def agency_may_receive(draft: "EventDraft") -> bool:
+def agency_may_receive(draft: EventDraft) -> bool:
     """An agency hears only about referrals forwarded to it, and never complaint-level events."""
     event_type = BY_NAME.get(draft.type)
     agency_allowed = event_type.agency_may_receive if event_type else draft.referral_id is not None
     return agency_allowed and draft.agency_visible and draft.agency_code is not None and draft.referral_id is not None
 
 
-def _event_data(event_id: int, draft: "EventDraft", snapshot: dict[str, Any] | None) -> dict[str, Any]:
+def _event_data(event_id: int, draft: EventDraft, snapshot: dict[str, Any] | None) -> dict[str, Any]:
     snapshot = snapshot or {}
     referral = snapshot.get("referral")
     state = (referral or {}).get("state", draft.to_state)
@@ -62,7 +61,7 @@ def _redact_data(data: dict[str, Any]) -> dict[str, Any]:
 
 
 def event_bodies(
-    event_id: int, occurred_at: datetime, draft: "EventDraft", snapshot: dict[str, Any] | None
+    event_id: int, occurred_at: datetime, draft: EventDraft, snapshot: dict[str, Any] | None
 ) -> tuple[bytes, bytes | None]:
     """(body for the Ombudsman side, body for the referral's agency or None if it may not see it)."""
     data = _event_data(event_id, draft, snapshot)
