@@ -35,6 +35,9 @@ NOTIFY_CHANNEL = "webhook_deliveries"
 # only if someone will receive them, queue one delivery per subscription, and NOTIFY the workers
 # if anything was queued. `{event_cte}` is empty, or (see `record_and_enqueue`) the INSERT of the
 # timeline event itself, so that the event, its bodies and its deliveries cost one round trip.
+# Each queued delivery's foreign key takes FOR KEY SHARE on its endpoint row until commit, so a
+# transaction recording many events (a reminder batch) collects them in no particular order;
+# whoever else locks endpoint rows must therefore never use FOR UPDATE (see delivery._LOCK_ENDPOINTS).
 _FAN_OUT_SQL = """
     WITH {event_cte}targets AS (
         SELECT e.id, e.owner_role = 'agency' AS redacted
