@@ -466,8 +466,10 @@ export interface paths {
          * @description Every push this agency sent, newest first, with what became of it and why: the place to look
          *     when an update did not apply. The agency's own key, Ombudsman keys covering its region, or admin.
          *
-         *     Pushes whose signature did not verify are listed with their reason but without id or body, since
-         *     nothing unsigned can be trusted. Pushes for unknown agencies are not kept.
+         *     Pushes whose signature did not verify are listed with their reason and source address but without
+         *     id or body, since nothing unsigned can be trusted; only the latest of them are kept (per source
+         *     address, and separately for addresses your agency has sent verified pushes from), so strangers
+         *     cannot push yours out of view. Pushes for unknown agencies are not kept.
          */
         get: operations["inbound_list_inbound_events"];
         put?: never;
@@ -2396,6 +2398,7 @@ export interface components {
          *       "response": {
          *         "status": "accepted"
          *       },
+         *       "source_address": "198.51.100.20",
          *       "status": "accepted",
          *       "status_code": 200,
          *       "type": "referral.acknowledged",
@@ -2462,6 +2465,11 @@ export interface components {
              * @description The body this service answered with.
              */
             response: unknown | null;
+            /**
+             * Source Address
+             * @description The address the push came from, as this service's connection saw it: tells your own systems' failed pushes from strangers'. Null for pushes recorded before addresses were kept.
+             */
+            source_address: string | null;
         };
         /**
          * InboundSecretOut

@@ -6,7 +6,7 @@ import uuid
 import orjson
 from sqlalchemy import text
 
-from referral_service.inbound.inbox import UNAUTHENTICATED_ROWS_PER_HOUR
+from referral_service.inbound.inbox import UNSIGNED_KEPT_PER_SOURCE
 from tests.conftest import create_agency, create_complaint
 from tests.integration.inbound_support import rotate
 
@@ -46,19 +46,20 @@ async def test_deeply_nested_merge_patch_is_refused_not_a_crash(ombudsman_kaltim
     assert response.headers["content-type"] == PROBLEM
 
 
-async def test_unsigned_pushes_are_recorded_only_up_to_an_hourly_cap(app, admin, raw_client):
+async def test_unsigned_pushes_from_one_address_keep_only_their_latest_few(app, admin, raw_client):
+    # The whole rule (sources, buckets, floods from many addresses): test_inbound_failed_pushes.py.
     code = await create_agency(admin)
     await rotate(admin, code)
     body = orjson.dumps({"type": "referral.note_added", "timestamp": "2026-12-01T09:00:00+08:00", "data": {}})
     headers = {"webhook-id": "msg_x", "webhook-timestamp": "1", "webhook-signature": "v1,AAAA", "content-type": "application/json"}
-    for _ in range(UNAUTHENTICATED_ROWS_PER_HOUR + 15):
+    for _ in range(UNSIGNED_KEPT_PER_SOURCE + 15):
         response = await raw_client.post(f"/v1/inbound/{code}/events", content=body, headers=headers)
         assert response.status_code == 401
     async with app.state.sessionmaker() as session:
         stored = await session.scalar(
             text("SELECT count(*) FROM inbound_events WHERE agency_code = :code AND status_code = 401"), {"code": code}
         )
-    assert stored == UNAUTHENTICATED_ROWS_PER_HOUR
+    assert stored == UNSIGNED_KEPT_PER_SOURCE
 
 
 async def test_long_timelines_are_read_in_pages(ombudsman_kaltim):

@@ -102,8 +102,10 @@ async def list_inbound_events(
     """Every push this agency sent, newest first, with what became of it and why: the place to look
     when an update did not apply. The agency's own key, Ombudsman keys covering its region, or admin.
 
-    Pushes whose signature did not verify are listed with their reason but without id or body, since
-    nothing unsigned can be trusted. Pushes for unknown agencies are not kept.
+    Pushes whose signature did not verify are listed with their reason and source address but without
+    id or body, since nothing unsigned can be trusted; only the latest of them are kept (per source
+    address, and separately for addresses your agency has sent verified pushes from), so strangers
+    cannot push yours out of view. Pushes for unknown agencies are not kept.
     """
     await service.agency_in_scope(session, principal, code, manage=False)
     rows, more = await service.list_inbound_events(session, code, status=status, limit=limit, cursor=cursor)
@@ -123,6 +125,7 @@ def _event_out(row, response_body: bytes | None) -> dict:
         webhook_id=row.webhook_id, webhook_timestamp=row.webhook_timestamp, type=row.event_type,
         referral_id=row.referral_id, deliveries=row.deliveries, received_at=row.received_at,
         last_delivery_at=row.last_delivery_at, payload=_json_or_none(row.body), response=_json_or_none(response_body),
+        source_address=row.source_address,
     ).model_dump(mode="json")
 
 
@@ -203,6 +206,7 @@ async def push_event(agency_code: str, request: Request, session: SessionDep) ->
     outcome = await inbox.receive(
         session, code, request.headers, body, now=clock.timestamp(), tolerance_seconds=settings.inbound_tolerance_seconds,
         default_due_working_days=settings.default_due_working_days, instance=request.url.path,
+        source_address=request.client.host if request.client else None,
     )
     headers = {"Idempotent-Replayed": "true"} if outcome.replayed else None
     return Response(outcome.body, status_code=outcome.status_code, media_type=outcome.media_type, headers=headers)

@@ -15,16 +15,17 @@ with it the record of what happened.
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 from typing import Any
 
 import orjson
 from pydantic import ValidationError
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -104,8 +105,11 @@ async def receive(
     tolerance_seconds: int,
     default_due_working_days: int,
     instance: str,
+    source_address: str | None = None,
 ) -> Outcome:
+    """`source_address`: the address the request came from, kept with the push (see below)."""
     moment = datetime.fromtimestamp(now, timezone.utc)
+    source = Source.of(source_address)
     secrets = None if agency_code is None else await service.verifying_secrets(session, agency_code, moment)
     try:
         verified = signing.verify(
@@ -114,7 +118,7 @@ async def receive(
         if not secrets:
             raise signing.SignatureError("no matching signature")
     except signing.SignatureError as exc:
-        return await _unauthenticated(session, agency_code, secrets, exc.reason, instance)
+        return await _unauthenticated(session, agency_code, secrets, exc.reason, instance, source)
     assert agency_code is not None  # verified, so the agency exists
 
     claimed = await session.scalar(
@@ -122,6 +126,7 @@ async def receive(
         .values(
             id=uuid.uuid4(), agency_code=agency_code, webhook_id=verified.msg_id,
             webhook_timestamp=verified.timestamp, status="processing", body=body,
+            source_address=source.address, source_network=source.network,
         )
         .on_conflict_do_nothing(
             index_elements=["agency_code", "webhook_id"], index_where=InboundEvent.webhook_id.is_not(None)
@@ -161,47 +166,112 @@ async def receive(
     return await _finish(session, claimed, accepted.model_dump(mode="json"), reason, event_type, referral_id, status=200)
 
 
-# Unsigned pushes can come from anyone: keep enough of them for an agency to see why its own
-# pushes fail, but never let strangers grow the table without bound.
-UNAUTHENTICATED_ROWS_PER_HOUR = 100
+# Pushes whose signature does not verify can come from anyone. They are kept so that an agency
+# can see why its own pushes fail (the reason, when, and from which address), never with a body.
+# What a misconfigured sender needs is its *latest* failures, so each limit keeps the newest rows
+# and drops the oldest, and no stranger can use up the agency's share:
+# - per source (an IPv4 address, or an IPv6 /64: what one sender controls), the latest
+#   UNSIGNED_KEPT_PER_SOURCE: a flood from one address only cycles through its own rows;
+# - per bucket, the latest UNSIGNED_KEPT_PER_BUCKET: one bucket for the sources this agency has
+#   sent a verified push from (its own systems), one for every other source. Strangers rotating
+#   through many addresses cycle through the second bucket only, so the agency's own failures
+#   stay in view; and however many sources there are, an agency keeps at most twice the bucket size.
+UNSIGNED_KEPT_PER_SOURCE = 25
+UNSIGNED_KEPT_PER_BUCKET = 100
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    address: str | None
+    network: str
+
+    @classmethod
+    def of(cls, address: str | None) -> "Source":
+        if not address:
+            return cls(None, "unknown")  # the server did not say: all such pushes are one source
+        try:
+            ip = ipaddress.ip_address(address)
+        except ValueError:
+            # Not an IP address (a Unix socket, a test transport): one source per distinct value.
+            return cls(address[:64], address[:64])
+        if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+            ip = ip.ipv4_mapped
+        if isinstance(ip, ipaddress.IPv6Address):
+            return cls(str(ip), str(ipaddress.IPv6Network((ip, 64), strict=False)))
+        return cls(str(ip), str(ip))
 
 
 async def _unauthenticated(
-    session: AsyncSession, agency_code: str | None, secrets: list[str] | None, reason: str, instance: str
+    session: AsyncSession, agency_code: str | None, secrets: list[str] | None, reason: str, instance: str, source: Source
 ) -> Outcome:
     problem = InvalidSignature(f"{reason}.").to_problem(instance)
     if secrets is None:
         # No agency to show it to; a row per unknown code would let anyone fill the table.
         logger.info("inbound push for unknown agency refused: %s", reason)
-    elif await _recent_unauthenticated(session, agency_code) >= UNAUTHENTICATED_ROWS_PER_HOUR:
-        logger.warning("inbound push for %s refused (%s); not recorded: hourly cap reached", agency_code, reason)
-    else:
-        stored_reason = reason if secrets else "no inbound secret is set for this agency"
-        # Nothing unsigned is kept (no webhook-id, no body): it could be anyone's.
-        session.add(
-            InboundEvent(
-                agency_code=agency_code, status="rejected", status_code=401, reason=stored_reason,
-                response_body=orjson.dumps(problem),
-            )
+        return Outcome(401, orjson.dumps(problem))
+    assert agency_code is not None
+    stored_reason = reason if secrets else "no inbound secret is set for this agency"
+    known = await _is_known_source(session, agency_code, source)
+    # Nothing unsigned is kept (no webhook-id, no body): it could be anyone's.
+    session.add(
+        InboundEvent(
+            agency_code=agency_code, status="rejected", status_code=401, reason=stored_reason,
+            response_body=orjson.dumps(problem), source_address=source.address, source_network=source.network,
+            known_source=known,
         )
-        await session.flush()
+    )
+    await session.flush()
+    await _drop_oldest_unsigned(session, agency_code, source, known)
     return Outcome(401, orjson.dumps(problem))
 
 
-async def _recent_unauthenticated(session: AsyncSession, agency_code: str) -> int:
-    # Served by ix_inbound_events_agency_status_received; stops counting at the cap.
-    recent = (
+async def _is_known_source(session: AsyncSession, agency_code: str, source: Source) -> bool:
+    # Served by ix_inbound_events_signed_sources. Only a push that verified can make a source known.
+    found = await session.scalar(
         select(InboundEvent.id)
         .where(
             InboundEvent.agency_code == agency_code,
-            InboundEvent.status == "rejected",
-            InboundEvent.received_at > func.now() - timedelta(hours=1),
-            InboundEvent.status_code == 401,
+            InboundEvent.source_network == source.network,
+            InboundEvent.webhook_id.is_not(None),
         )
-        .limit(UNAUTHENTICATED_ROWS_PER_HOUR)
-        .subquery()
+        .limit(1)
     )
-    return await session.scalar(select(func.count()).select_from(recent)) or 0
+    return found is not None
+
+
+def _older_than_the_newest(keep: int, agency_code: str, *conditions: Any):
+    newest_first = (
+        select(InboundEvent.id)
+        .where(InboundEvent.agency_code == agency_code, InboundEvent.webhook_id.is_(None), *conditions)
+        .order_by(InboundEvent.received_at.desc(), InboundEvent.id.desc())
+        .offset(keep)
+    )
+    return delete(InboundEvent).where(InboundEvent.id.in_(newest_first.scalar_subquery()))
+
+
+async def _drop_oldest_unsigned(session: AsyncSession, agency_code: str, source: Source, known: bool) -> None:
+    """Trim this agency's failed-signature rows to the limits above, right after inserting one.
+
+    One trimmer per agency at a time (a transaction-scoped advisory lock), so two never delete
+    the same rows in different orders. A push that finds the lock taken skips trimming instead
+    of waiting: under a flood, waiting would pin a database connection per request. Whatever
+    it leaves over the limit (its own row, committed after the other's trim looked) the next
+    failed push of this agency removes, so the excess never exceeds the pushes in flight.
+    """
+    lock_key = func.hashtextextended(f"inbound-unsigned:{agency_code}", 0)
+    if not await session.scalar(select(func.pg_try_advisory_xact_lock(lock_key))):
+        return
+    per_source = await session.execute(
+        _older_than_the_newest(UNSIGNED_KEPT_PER_SOURCE, agency_code, InboundEvent.source_network == source.network)
+    )
+    per_bucket = await session.execute(
+        _older_than_the_newest(UNSIGNED_KEPT_PER_BUCKET, agency_code, InboundEvent.known_source.is_(known))
+    )
+    if per_source.rowcount or per_bucket.rowcount:
+        logger.info(
+            "inbound push for %s from %s refused; dropped the oldest %d failed pushes kept for it",
+            agency_code, source.address, per_source.rowcount + per_bucket.rowcount,
+        )
 
 
 async def _replay(session: AsyncSession, agency_code: str, webhook_id: str) -> Outcome:

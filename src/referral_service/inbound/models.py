@@ -2,7 +2,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Index, Integer, LargeBinary, String, Text, func, text
+from sqlalchemy import BigInteger, Boolean, CheckConstraint, ForeignKey, Index, Integer, LargeBinary, String, Text, func, text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -61,6 +61,30 @@ class InboundEvent(Base):
         Index(
             "ix_inbound_events_agency_status_received", "agency_code", "status", text("received_at DESC"), text("id DESC")
         ),
+        # Keeping the latest failed-signature pushes per source and per bucket (inbox.py), and
+        # "has this agency sent a verified push from there?" (migration 0006).
+        Index(
+            "ix_inbound_events_unsigned_by_source",
+            "agency_code",
+            "source_network",
+            text("received_at DESC"),
+            text("id DESC"),
+            postgresql_where=text("webhook_id IS NULL"),
+        ),
+        Index(
+            "ix_inbound_events_unsigned_by_bucket",
+            "agency_code",
+            "known_source",
+            text("received_at DESC"),
+            text("id DESC"),
+            postgresql_where=text("webhook_id IS NULL"),
+        ),
+        Index(
+            "ix_inbound_events_signed_sources",
+            "agency_code",
+            "source_network",
+            postgresql_where=text("webhook_id IS NOT NULL"),
+        ),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
@@ -77,3 +101,10 @@ class InboundEvent(Base):
     deliveries: Mapped[int] = mapped_column(Integer, server_default=text("1"))
     received_at: Mapped[datetime] = mapped_column(server_default=func.now())
     last_delivery_at: Mapped[datetime] = mapped_column(server_default=func.now())
+    # The address the push came from (the first delivery's), as the connection saw it.
+    source_address: Mapped[str | None] = mapped_column(String(64))
+    # What one sender controls: the IPv4 address, or the IPv6 /64. Caps apply per network.
+    source_network: Mapped[str | None] = mapped_column(String(64))
+    # For failed-signature pushes: whether this agency had sent a verified push from that
+    # network before, which puts the row in the bucket strangers cannot push out.
+    known_source: Mapped[bool] = mapped_column(Boolean, server_default=text("false"))

@@ -166,7 +166,7 @@ class InboundAccepted(BaseModel):
 class InboundEventOut(BaseModel):
     """One push as received, with the answer it got (the agency's inbox log)."""
 
-    model_config = ConfigDict(json_schema_extra={"examples": [{"id": ex.INBOUND_EVENT_ID, "agency_code": "inspektorat-64.72", "status": "accepted", "status_code": 200, "reason": "applied as acknowledge", "webhook_id": "msg_smd_0042_1", "webhook_timestamp": 1795748100, "type": "referral.acknowledged", "referral_id": ex.REFERRAL_ID, "deliveries": 1, "received_at": "2026-11-27T04:15:00Z", "last_delivery_at": "2026-11-27T04:15:00Z", "payload": {"type": "referral.acknowledged", "timestamp": "2026-11-27T04:14:58Z", "data": {"referral_id": ex.REFERRAL_ID, "new_external_ref": "SMD-ADU-2026-0042"}}, "response": {"status": "accepted"}}]})
+    model_config = ConfigDict(json_schema_extra={"examples": [{"id": ex.INBOUND_EVENT_ID, "agency_code": "inspektorat-64.72", "status": "accepted", "status_code": 200, "reason": "applied as acknowledge", "webhook_id": "msg_smd_0042_1", "webhook_timestamp": 1795748100, "type": "referral.acknowledged", "referral_id": ex.REFERRAL_ID, "deliveries": 1, "received_at": "2026-11-27T04:15:00Z", "last_delivery_at": "2026-11-27T04:15:00Z", "payload": {"type": "referral.acknowledged", "timestamp": "2026-11-27T04:14:58Z", "data": {"referral_id": ex.REFERRAL_ID, "new_external_ref": "SMD-ADU-2026-0042"}}, "response": {"status": "accepted"}, "source_address": "198.51.100.20"}]})
 
     id: uuid.UUID
     agency_code: str
@@ -182,6 +182,10 @@ class InboundEventOut(BaseModel):
     last_delivery_at: UtcInstant
     payload: Any | None = Field(description="The body as sent, when it was signed and valid JSON.")
     response: Any | None = Field(description="The body this service answered with.")
+    source_address: str | None = Field(
+        description="The address the push came from, as this service's connection saw it: tells your own "
+        "systems' failed pushes from strangers'. Null for pushes recorded before addresses were kept."
+    )
 
 
 def inline_schema(adapter: TypeAdapter) -> dict[str, Any]:

@@ -131,6 +131,37 @@ _RELEASE_NEXT = text(
 )
 
 
+# Lock order of a recording transaction, which makes deadlocks impossible:
+#
+# 1. Endpoint rows first, all of the batch's at once, in ascending id order, FOR NO KEY UPDATE;
+# 2. then delivery rows: the leased ones and their resources' followers. (Disabling an endpoint
+#    also fans out a notice, i.e. takes FOR KEY SHARE on other endpoints, which conflicts with
+#    nothing but FOR UPDATE, see below.)
+#
+# - Against the outbox fan-out (the reminder job, API requests, inbound pushes): its INSERT INTO
+#   webhook_deliveries takes FOR KEY SHARE on each target endpoint through the foreign key, event
+#   after event, so one such transaction collects endpoint locks in no particular order.
+#   FOR NO KEY UPDATE does not conflict with FOR KEY SHARE, so neither side ever waits for the
+#   other's endpoint locks, whatever their order, and the fan-out locks no existing delivery row.
+#   (FOR UPDATE did conflict: a recorder holding endpoint A FOR UPDATE and waiting for B, while a
+#   reminder batch held B FOR KEY SHARE and wanted A, was a deadlock.)
+# - Against another recorder: each takes its endpoint locks in one statement, in id order, before
+#   any delivery row, so whoever gets the lower endpoint first also gets the higher ones; the
+#   delivery rows come after and belong to resources the transaction holds leases for.
+# - Against the API: PATCH, rotation and key revocation lock endpoints FOR NO KEY UPDATE (in id
+#   order); only DELETE takes FOR UPDATE, on one endpoint, before its deliveries (the cascade),
+#   which is this order too; a manual retry or recovery locks delivery rows only.
+_LOCK_ENDPOINTS = text(
+    """
+    SELECT id FROM webhook_endpoints WHERE id = ANY(CAST(:ids AS uuid[])) ORDER BY id FOR NO KEY UPDATE
+    """
+)
+
+
+async def _lock_endpoints(session: AsyncSession, endpoint_ids: set[uuid.UUID]) -> None:
+    await session.execute(_LOCK_ENDPOINTS, {"ids": sorted(endpoint_ids)})
+
+
 @dataclass(frozen=True, slots=True)
 class ClaimedDelivery:
     delivery_id: int
@@ -257,6 +288,7 @@ async def record(
     disable_after_seconds: float,
 ) -> str:
     """Write the attempt and its consequences. Returns the delivery's new status."""
+    await _lock_endpoints(session, {delivery.endpoint_id})  # before any delivery row: see _LOCK_ENDPOINTS
     session.add(
         WebhookAttempt(
             delivery_id=delivery.delivery_id,
@@ -300,7 +332,8 @@ async def record(
 async def _update_endpoint_health(
     session: AsyncSession, endpoint_id: uuid.UUID, outcome: AttemptOutcome, gone: bool, disable_after_seconds: float
 ) -> None:
-    endpoint = await session.get(WebhookEndpoint, endpoint_id, with_for_update=True)
+    # Locked already (record takes it first); FOR NO KEY UPDATE again, never FOR UPDATE: see _LOCK_ENDPOINTS.
+    endpoint = await session.get(WebhookEndpoint, endpoint_id, with_for_update={"key_share": True})
     if endpoint is None:
         return
     now = datetime.now(timezone.utc)
@@ -370,11 +403,18 @@ _RELEASE_NEXT_MANY = text(
     """
 )
 
-# What _update_endpoint_health does after a success: the endpoint is healthy again.
+# What _update_endpoint_health does after a success: the endpoint is healthy again. The rows that
+# change are locked in id order first (an UPDATE alone locks in whatever order its plan visits them).
 _ENDPOINTS_HEALTHY = text(
     """
-    UPDATE webhook_endpoints SET failing_since = NULL
-    WHERE id = ANY(CAST(:ids AS uuid[])) AND failing_since IS NOT NULL
+    UPDATE webhook_endpoints e SET failing_since = NULL
+    FROM (
+        SELECT id FROM webhook_endpoints
+        WHERE id = ANY(CAST(:ids AS uuid[])) AND failing_since IS NOT NULL
+        ORDER BY id
+        FOR NO KEY UPDATE
+    ) failing
+    WHERE e.id = failing.id
     """
 )
 
@@ -391,9 +431,14 @@ async def record_batch(
     the deliveries, the release of each resource's next delivery and the endpoints' health, one
     statement each. Otherwise each result goes through `record` in turn (retries, give-ups and
     endpoint disabling read and lock the endpoint and depend on the order of results).
+    Either way the endpoints are locked first, in id order (see _LOCK_ENDPOINTS).
     """
+    endpoint_ids = {item.endpoint_id for item, _ in results}
     if not all(outcome.delivered for _, outcome in results):
+        await _lock_endpoints(session, endpoint_ids)
         return [await record(session, item, outcome, policy, disable_after_seconds) for item, outcome in results]
+    # Every receiver answered 2xx: those endpoints are healthy, whether or not each lease held.
+    await session.execute(_ENDPOINTS_HEALTHY, {"ids": sorted(endpoint_ids)})
     await session.execute(
         insert(WebhookAttempt),
         [
@@ -430,6 +475,4 @@ async def record_batch(
             statuses.append("lease-lost")
     if updated:
         await session.execute(_RELEASE_NEXT_MANY, {"ids": sorted(updated)})
-        endpoint_ids = sorted({item.endpoint_id for item, _ in results if item.delivery_id in updated})
-        await session.execute(_ENDPOINTS_HEALTHY, {"ids": endpoint_ids})
     return statuses

@@ -40,7 +40,10 @@ NOTIFY_CHANNEL = "webhook_deliveries"
 # that the event, its bodies and its deliveries cost one round trip. Parameters:
 # $1 type, $2 event id, $3 complaint region, $4 agency region, $5 agency code, $6 ordering key,
 # $7 Ombudsman-side body, $8 agency body (NULL: no agency may see it), $9 endpoint to leave out,
-# $10 NOTIFY channel; with the event CTE also $11.. (see `_RECORD_AND_FAN_OUT`).
+# $10 NOTIFY channel; with the event CTE also $11.. (see `record_and_fan_out_sql`).
+# Each queued delivery's foreign key takes FOR KEY SHARE on its endpoint row until commit, so a
+# transaction recording many events (a reminder batch) collects them in no particular order;
+# whoever else locks endpoint rows must therefore never use FOR UPDATE (see delivery._LOCK_ENDPOINTS).
 _FAN_OUT_SQL = """
     WITH {event_cte}targets AS (
         SELECT e.id, e.owner_role = 'agency' AS redacted

@@ -109,7 +109,8 @@ async def disable_endpoints_of_key(session: AsyncSession, key_id: uuid.UUID) -> 
             select(WebhookEndpoint)
             .where(WebhookEndpoint.owner_key_id == key_id, WebhookEndpoint.disabled_at.is_(None))
             .order_by(WebhookEndpoint.id)
-            .with_for_update()
+            # Not FOR UPDATE: that would conflict with the fan-out's FOR KEY SHARE (see delivery._LOCK_ENDPOINTS).
+            .with_for_update(key_share=True)
         )
     ).all()
     for endpoint in endpoints:
@@ -156,11 +157,21 @@ async def list_endpoints(session: AsyncSession, principal: Principal) -> list[We
 
 
 async def get_endpoint(
-    session: AsyncSession, principal: Principal, endpoint_id: uuid.UUID, *, for_update: bool = False
+    session: AsyncSession,
+    principal: Principal,
+    endpoint_id: uuid.UUID,
+    *,
+    for_update: bool = False,
+    for_delete: bool = False,
 ) -> WebhookEndpoint:
+    """`for_update` locks the row FOR NO KEY UPDATE, which lets events keep queueing deliveries to it
+    meanwhile (their foreign key takes FOR KEY SHARE; see delivery._LOCK_ENDPOINTS); only a delete
+    needs FOR UPDATE."""
     stmt = select(WebhookEndpoint).where(WebhookEndpoint.id == endpoint_id, visible_to(principal))
-    if for_update:
+    if for_delete:
         stmt = stmt.with_for_update()
+    elif for_update:
+        stmt = stmt.with_for_update(key_share=True)
     endpoint = (await session.execute(stmt)).scalar_one_or_none()
     if endpoint is None:
         raise NotFound("No webhook endpoint with this id.")
@@ -195,7 +206,7 @@ async def patch_endpoint(
 
 
 async def delete_endpoint(session: AsyncSession, principal: Principal, endpoint_id: uuid.UUID) -> None:
-    endpoint = await get_endpoint(session, principal, endpoint_id, for_update=True)
+    endpoint = await get_endpoint(session, principal, endpoint_id, for_delete=True)
     await session.delete(endpoint)
     await session.flush()
 

@@ -32,6 +32,8 @@ class InboundEventOut:
         last_delivery_at (datetime.datetime):
         payload (Any | None): The body as sent, when it was signed and valid JSON.
         response (Any | None): The body this service answered with.
+        source_address (None | str): The address the push came from, as this service's connection saw it: tells your own
+            systems' failed pushes from strangers'. Null for pushes recorded before addresses were kept.
     """
 
     id: UUID
@@ -48,6 +50,7 @@ class InboundEventOut:
     last_delivery_at: datetime.datetime
     payload: Any | None
     response: Any | None
+    source_address: None | str
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -89,6 +92,9 @@ class InboundEventOut:
         response: Any | None
         response = self.response
 
+        source_address: None | str
+        source_address = self.source_address
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update(
@@ -107,6 +113,7 @@ class InboundEventOut:
                 "last_delivery_at": last_delivery_at,
                 "payload": payload,
                 "response": response,
+                "source_address": source_address,
             }
         )
 
@@ -186,6 +193,13 @@ class InboundEventOut:
 
         response = _parse_response(d.pop("response"))
 
+        def _parse_source_address(data: object) -> None | str:
+            if data is None:
+                return data
+            return cast(None | str, data)
+
+        source_address = _parse_source_address(d.pop("source_address"))
+
         inbound_event_out = cls(
             id=id,
             agency_code=agency_code,
@@ -201,6 +215,7 @@ class InboundEventOut:
             last_delivery_at=last_delivery_at,
             payload=payload,
             response=response,
+            source_address=source_address,
         )
 
         inbound_event_out.additional_properties = d

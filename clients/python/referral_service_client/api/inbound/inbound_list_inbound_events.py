@@ -111,8 +111,10 @@ def sync_detailed(
      Every push this agency sent, newest first, with what became of it and why: the place to look
     when an update did not apply. The agency's own key, Ombudsman keys covering its region, or admin.
 
-    Pushes whose signature did not verify are listed with their reason but without id or body, since
-    nothing unsigned can be trusted. Pushes for unknown agencies are not kept.
+    Pushes whose signature did not verify are listed with their reason and source address but without
+    id or body, since nothing unsigned can be trusted; only the latest of them are kept (per source
+    address, and separately for addresses your agency has sent verified pushes from), so strangers
+    cannot push yours out of view. Pushes for unknown agencies are not kept.
 
     Args:
         code (str):
@@ -155,8 +157,10 @@ def sync(
      Every push this agency sent, newest first, with what became of it and why: the place to look
     when an update did not apply. The agency's own key, Ombudsman keys covering its region, or admin.
 
-    Pushes whose signature did not verify are listed with their reason but without id or body, since
-    nothing unsigned can be trusted. Pushes for unknown agencies are not kept.
+    Pushes whose signature did not verify are listed with their reason and source address but without
+    id or body, since nothing unsigned can be trusted; only the latest of them are kept (per source
+    address, and separately for addresses your agency has sent verified pushes from), so strangers
+    cannot push yours out of view. Pushes for unknown agencies are not kept.
 
     Args:
         code (str):
@@ -194,8 +198,10 @@ async def asyncio_detailed(
      Every push this agency sent, newest first, with what became of it and why: the place to look
     when an update did not apply. The agency's own key, Ombudsman keys covering its region, or admin.
 
-    Pushes whose signature did not verify are listed with their reason but without id or body, since
-    nothing unsigned can be trusted. Pushes for unknown agencies are not kept.
+    Pushes whose signature did not verify are listed with their reason and source address but without
+    id or body, since nothing unsigned can be trusted; only the latest of them are kept (per source
+    address, and separately for addresses your agency has sent verified pushes from), so strangers
+    cannot push yours out of view. Pushes for unknown agencies are not kept.
 
     Args:
         code (str):
@@ -236,8 +242,10 @@ async def asyncio(
      Every push this agency sent, newest first, with what became of it and why: the place to look
     when an update did not apply. The agency's own key, Ombudsman keys covering its region, or admin.
 
-    Pushes whose signature did not verify are listed with their reason but without id or body, since
-    nothing unsigned can be trusted. Pushes for unknown agencies are not kept.
+    Pushes whose signature did not verify are listed with their reason and source address but without
+    id or body, since nothing unsigned can be trusted; only the latest of them are kept (per source
+    address, and separately for addresses your agency has sent verified pushes from), so strangers
+    cannot push yours out of view. Pushes for unknown agencies are not kept.
 
     Args:
         code (str):

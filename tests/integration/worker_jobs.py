@@ -1,0 +1,40 @@
+"""Run some of `referral-service worker`'s jobs, by name, in a process of their own:
+
+    python -m tests.integration.worker_jobs deadline-reminders
+
+The same jobs, settings and shutdown as the real command (SIGTERM stops it), so a test can put
+two jobs in two processes and know which one did what.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+import sys
+
+from referral_service.cli import resolve_database_url
+from referral_service.config import get_settings
+from referral_service.db.engine import make_engine, make_sessionmaker
+from referral_service.worker import WorkerContext, default_jobs, run_jobs
+
+
+async def _run(names: set[str]) -> None:
+    jobs = [job for job in default_jobs() if job.name in names]
+    if {job.name for job in jobs} != names:
+        raise SystemExit(f"unknown job among {sorted(names)}; known: {[job.name for job in default_jobs()]}")
+    settings = get_settings()
+    engine = make_engine(resolve_database_url(settings), pool_size=4)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    try:
+        await run_jobs(WorkerContext(make_sessionmaker(engine), settings), stop, jobs)
+    finally:
+        await engine.dispose()
+
+
+if __name__ == "__main__":
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    asyncio.run(_run(set(sys.argv[1:])))
