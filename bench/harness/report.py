@@ -177,7 +177,12 @@ def print_table(report: dict[str, Any]) -> None:
     out += ["", f"{'scenario':<44}{'figure':<38}{'value':>10}  {'target':<16}verdict", "-" * 124]
     for v in report["targets"]:
         value = v["value"]
-        shown = "-" if value is None else (f"{value:.3g}" if isinstance(value, float) else f"{value:,}")
+        if value is None:
+            shown = "-"
+        elif isinstance(value, float):
+            shown = f"{value:,.0f}" if abs(value) >= 100 else f"{value:.3g}"
+        else:
+            shown = f"{value:,}"
         out.append(f"{v['scenario']:<44}{v['figure']:<38}{shown:>10}  {v['target']:<16}{_verdict(v, quick)}"
                    + (f"  ({v['note']})" if v.get("note") else ""))
     for name, prof in (r.get("profile") or {}).items():
