@@ -8,6 +8,7 @@ the event time found in the JSON body (`timestamp`, else `occurred_at`, else `da
 `event.occurred_at`; ISO 8601 or Unix seconds/milliseconds) and the `webhook-id` header, then answers
 `204 No Content` on the same keep-alive connection. Control endpoints (for the harness only):
     GET  /_stats   -> {"count": n, "samples": [[arrival, event_ts_or_null, path, webhook_id], ...]}
+    GET  /_count   -> {"count": n}
     POST /_reset   -> forget everything recorded so far
 """
 
@@ -97,6 +98,8 @@ async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> 
                 samples.append([arrival, event_time(body), path, headers.get("webhook-id")])
             elif path == "/_stats":
                 writer.write(_json_response({"count": len(samples), "samples": samples}))
+            elif path == "/_count":
+                writer.write(_json_response({"count": len(samples)}))
             elif path == "/_reset":
                 samples.clear()
                 writer.write(_json_response({"count": 0}))

@@ -1,5 +1,6 @@
 -- Prepended by bench/run.py to every scenario script.
--- Gives each wrk thread an id (`tid`, 0-based) and prints one machine-readable summary line.
+-- Gives each wrk thread an id (`tid`, 0-based) and prints one machine-readable summary line
+-- (`counted` sums what scripts count in their thread's global `bench_counted`).
 local bench_threads = {}
 local bench_next_tid = 0
 
@@ -29,14 +30,16 @@ end
 function done(summary, latency, requests)
    local e = summary.errors
    local exhausted_threads = 0
+   local counted = 0
    for _, t in ipairs(bench_threads) do
       if t:get("exhausted") then exhausted_threads = exhausted_threads + 1 end
+      counted = counted + (t:get("bench_counted") or 0)
    end
    io.write(string.format(
       'WRKJSON {"requests":%d,"duration_us":%d,"bytes":%d,"err_connect":%d,"err_read":%d,' ..
       '"err_write":%d,"err_status":%d,"err_timeout":%d,"p50_us":%d,"p90_us":%d,"p99_us":%d,' ..
-      '"max_us":%d,"mean_us":%.1f,"exhausted_threads":%d}\n',
+      '"max_us":%d,"mean_us":%.1f,"exhausted_threads":%d,"counted":%d}\n',
       summary.requests, summary.duration, summary.bytes, e.connect, e.read, e.write, e.status, e.timeout,
       latency:percentile(50), latency:percentile(90), latency:percentile(99), latency.max, latency.mean,
-      exhausted_threads))
+      exhausted_threads, counted))
 end
