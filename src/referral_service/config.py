@@ -8,43 +8,142 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
 class Settings(BaseSettings):
+    """Every setting, read from the environment (a `.env` file in the working directory is read too).
+
+    Each field's `description` is its documentation: `scripts/generate_config_doc.py` writes
+    docs/configuration.md from this class, and a test fails when that file is out of date.
+    """
+
     model_config = SettingsConfigDict(env_file=".env", extra="ignore")
 
-    # When unset the CLI starts an embedded PostgreSQL under data_dir.
-    database_url: str | None = Field(default=None, validation_alias="DATABASE_URL")
-    data_dir: Path = Field(default=Path(".referral-data"), validation_alias="REFERRAL_DATA_DIR")
-    # Accepted as an admin key so an operator can bootstrap everything else through the API.
-    admin_key: SecretStr | None = Field(default=None, validation_alias="REFERRAL_ADMIN_KEY")
+    database_url: str | None = Field(
+        default=None,
+        validation_alias="DATABASE_URL",
+        description="PostgreSQL to use. Plain `postgresql://user:pass@host:5432/db` is accepted (also `postgres://`, "
+        "`postgresql+asyncpg://`). Unset (or empty): the CLI starts the embedded PostgreSQL under `REFERRAL_DATA_DIR`; "
+        "the Docker image refuses to start.",
+    )
+    data_dir: Path = Field(
+        default=Path(".referral-data"),
+        validation_alias="REFERRAL_DATA_DIR",
+        description="Where the embedded PostgreSQL keeps its data (`<dir>/pg`). Relative to the working directory "
+        "(`dev.py` runs from the repository root).",
+    )
+    admin_key: SecretStr | None = Field(
+        default=None,
+        validation_alias="REFERRAL_ADMIN_KEY",
+        description="A bootstrap admin key (at most 200 characters), accepted in addition to issued keys, so an "
+        "operator can create the first keys through `POST /v1/api-keys`.",
+    )
 
-    max_body_bytes: int = Field(default=1024 * 1024, validation_alias="REFERRAL_MAX_BODY_BYTES")
-    idempotency_ttl_hours: int = Field(default=48, validation_alias="REFERRAL_IDEMPOTENCY_TTL_HOURS")
-    db_pool_size: int = Field(default=10, validation_alias="REFERRAL_DB_POOL_SIZE")
-    default_due_working_days: int = Field(default=14, validation_alias="REFERRAL_DEFAULT_DUE_WORKING_DAYS")
-    # Longest time an API key lookup is reused without asking the database again. Changes to
-    # api_keys reach every process at once through LISTEN/NOTIFY; this age only bounds the damage
-    # if a notification were missed. 0 turns the cache (and its listener connection) off.
-    key_cache_seconds: float = Field(default=30.0, ge=0, validation_alias="REFERRAL_KEY_CACHE_SECONDS")
+    max_body_bytes: int = Field(
+        default=1024 * 1024,
+        validation_alias="REFERRAL_MAX_BODY_BYTES",
+        description="Larger request bodies (inbound pushes included) are refused with 413 before parsing.",
+    )
+    idempotency_ttl_hours: int = Field(
+        default=48,
+        validation_alias="REFERRAL_IDEMPOTENCY_TTL_HOURS",
+        description="How long (hours) an `Idempotency-Key` is remembered.",
+    )
+    db_pool_size: int = Field(
+        default=10,
+        validation_alias="REFERRAL_DB_POOL_SIZE",
+        description="Database connection pool size per API process. An API process opens at most "
+        "2 × this + 21 connections (two pools of this + 10, and one listening for key changes).",
+    )
+    default_due_working_days: int = Field(
+        default=14,
+        validation_alias="REFERRAL_DEFAULT_DUE_WORKING_DAYS",
+        description="Deadline (working days) when neither the forward or follow-up request nor the agency names one.",
+    )
+    # Changes to api_keys reach every process at once through LISTEN/NOTIFY; this age only bounds
+    # the damage if a notification were missed.
+    key_cache_seconds: float = Field(
+        default=30.0,
+        ge=0,
+        validation_alias="REFERRAL_KEY_CACHE_SECONDS",
+        description="Longest time (seconds) an API process reuses an API key lookup from memory. Changes to keys "
+        "reach every process at once through `LISTEN/NOTIFY` on one extra connection per process; this age is only "
+        "the safety net. `0` turns the cache and that connection off (every request reads its key).",
+    )
 
-    webhook_allow_http: bool = Field(default=False, validation_alias="REFERRAL_WEBHOOK_ALLOW_HTTP")
-    webhook_allowed_networks: str = Field(default="", validation_alias="REFERRAL_WEBHOOK_ALLOWED_NETWORKS")
-    inbound_tolerance_seconds: int = Field(default=300, validation_alias="REFERRAL_INBOUND_TOLERANCE_SECONDS")
+    webhook_allow_http: bool = Field(
+        default=False,
+        validation_alias="REFERRAL_WEBHOOK_ALLOW_HTTP",
+        description="Allow `http://` webhook URLs (otherwise `https://` only). For development.",
+    )
+    webhook_allowed_networks: str = Field(
+        default="",
+        validation_alias="REFERRAL_WEBHOOK_ALLOWED_NETWORKS",
+        description="Comma-separated CIDRs webhooks may reach although they are not public (e.g. a partner network "
+        "over VPN). Webhooks to private, loopback, link-local and other non-public addresses are refused otherwise.",
+    )
+    inbound_tolerance_seconds: int = Field(
+        default=300,
+        validation_alias="REFERRAL_INBOUND_TOLERANCE_SECONDS",
+        description="How far (seconds) a signed inbound push's `webhook-timestamp` may be from the server clock.",
+    )
 
     # Outbound webhook delivery. Defaults follow Svix; tests shorten them.
-    webhook_timeout_seconds: float = Field(default=15.0, gt=0, validation_alias="REFERRAL_WEBHOOK_TIMEOUT_SECONDS")
-    # Delay before each attempt (the first is "now"); its length is the number of attempts.
-    webhook_retry_schedule: str = Field(
-        default="0,5,300,1800,7200,18000,36000,36000", validation_alias="REFERRAL_WEBHOOK_RETRY_SCHEDULE"
+    webhook_timeout_seconds: float = Field(
+        default=15.0,
+        gt=0,
+        validation_alias="REFERRAL_WEBHOOK_TIMEOUT_SECONDS",
+        description="How long (seconds) one delivery attempt may take, connection to last byte; slower is a failure.",
     )
-    webhook_retry_jitter: float = Field(default=0.2, ge=0, lt=1, validation_alias="REFERRAL_WEBHOOK_RETRY_JITTER")
-    # Longest Retry-After we honour; a receiver cannot park a delivery for days.
-    webhook_retry_after_max_seconds: float = Field(default=36000, ge=0, validation_alias="REFERRAL_WEBHOOK_RETRY_AFTER_MAX_SECONDS")
-    # A claimed delivery whose worker died becomes claimable again after this; must exceed the timeout.
-    webhook_lease_seconds: float = Field(default=60.0, gt=0, validation_alias="REFERRAL_WEBHOOK_LEASE_SECONDS")
-    webhook_poll_seconds: float = Field(default=0.2, gt=0, validation_alias="REFERRAL_WEBHOOK_POLL_SECONDS")
-    webhook_concurrency: int = Field(default=32, ge=1, le=1000, validation_alias="REFERRAL_WEBHOOK_CONCURRENCY")
-    # An endpoint that has failed without a single success for this long is disabled (5 days).
-    webhook_disable_after_seconds: float = Field(default=5 * 24 * 3600, gt=0, validation_alias="REFERRAL_WEBHOOK_DISABLE_AFTER_SECONDS")
-    webhook_max_endpoints_per_owner: int = Field(default=50, ge=1, validation_alias="REFERRAL_WEBHOOK_MAX_ENDPOINTS_PER_OWNER")
+    webhook_retry_schedule: str = Field(
+        default="0,5,300,1800,7200,18000,36000,36000",
+        validation_alias="REFERRAL_WEBHOOK_RETRY_SCHEDULE",
+        description="Comma-separated delays (seconds) before each delivery attempt, the first normally `0` (at once); "
+        "the number of entries is the number of attempts.",
+    )
+    webhook_retry_jitter: float = Field(
+        default=0.2,
+        ge=0,
+        lt=1,
+        validation_alias="REFERRAL_WEBHOOK_RETRY_JITTER",
+        description="Random spread of each retry delay, as a fraction (`0.2` = ±20 %).",
+    )
+    webhook_retry_after_max_seconds: float = Field(
+        default=36000,
+        ge=0,
+        validation_alias="REFERRAL_WEBHOOK_RETRY_AFTER_MAX_SECONDS",
+        description="Longest `Retry-After` (seconds) honoured from a 429 or 503, so a receiver cannot park a "
+        "delivery for days.",
+    )
+    webhook_lease_seconds: float = Field(
+        default=60.0,
+        gt=0,
+        validation_alias="REFERRAL_WEBHOOK_LEASE_SECONDS",
+        description="A claimed delivery whose worker died becomes claimable again after this many seconds; must "
+        "exceed the timeout.",
+    )
+    webhook_poll_seconds: float = Field(
+        default=0.2,
+        gt=0,
+        validation_alias="REFERRAL_WEBHOOK_POLL_SECONDS",
+        description="How often (seconds) a worker looks for due deliveries when no `NOTIFY` woke it.",
+    )
+    webhook_concurrency: int = Field(
+        default=32,
+        ge=1,
+        le=1000,
+        validation_alias="REFERRAL_WEBHOOK_CONCURRENCY",
+        description="Deliveries one worker sends at once (and its HTTP connection limit).",
+    )
+    webhook_disable_after_seconds: float = Field(
+        default=5 * 24 * 3600,
+        gt=0,
+        validation_alias="REFERRAL_WEBHOOK_DISABLE_AFTER_SECONDS",
+        description="An endpoint whose every attempt has failed for this long (seconds; 5 days) is disabled.",
+    )
+    webhook_max_endpoints_per_owner: int = Field(
+        default=50,
+        ge=1,
+        validation_alias="REFERRAL_WEBHOOK_MAX_ENDPOINTS_PER_OWNER",
+        description="Most webhook endpoints per owner scope (the creating key's role with its agency or region).",
+    )
 
     @field_validator("database_url")
     @classmethod

@@ -1,6 +1,6 @@
 """The seed story through the GENERATED Python client against a live server.
 
-The code is the README's Python client example, run as written: if the documentation's example
+The code is the Python client example in docs/clients.md, run as written: if the documentation's example
 breaks, this test does.
 """
 
@@ -16,7 +16,7 @@ import pytest
 from tests.conftest import BOOTSTRAP_ADMIN_KEY
 
 ROOT = Path(__file__).resolve().parents[2]
-DOC = ROOT / "README.md"
+DOC = ROOT / "docs" / "clients.md"
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -30,7 +30,7 @@ def generated_client_importable():
 def doc_example() -> str:
     blocks = re.findall(r"```python\n(.*?)```", DOC.read_text(encoding="utf-8"), flags=re.S)
     examples = [block for block in blocks if "referral_service_client" in block]
-    assert len(examples) == 1, "the README should hold exactly one ```python block using the generated client"
+    assert len(examples) == 1, "docs/clients.md should hold exactly one ```python block using the generated client"
     return examples[0]
 
 

@@ -321,7 +321,7 @@ READS = [
     (REPORT + "&region_code=64.72",                     "sam",    "sam",    "sam",    "sam",     "",       401),
 
     # Webhook endpoints: admin manages all; a national ombudsman key all ombudsman endpoints; a
-    # region-limited one those of its region; an agency key its agency's (README, "Webhooks").
+    # region-limited one those of its region; an agency key its agency's (docs/webhooks.md).
     ("/v1/webhook-endpoints",                           W_ALL,    "wOmb wOmb64 wOmb63", "wOmb64", "wSam", "wBon", 401),
     ("/v1/webhook-endpoints/{wAdmin}",                  200,      404,      404,      404,       404,      401),
     ("/v1/webhook-endpoints/{wOmb}",                    200,      200,      404,      404,       404,      401),
@@ -562,7 +562,7 @@ def in_region(region_code: str, scope: str) -> bool:
 
 
 def check_rules(scene: Scene, caller: str, route: str, body) -> None:
-    """Every item of a list answer, the scene's or not, obeys the README's access rules."""
+    """Every item of a list answer, the scene's or not, obeys the access rules (docs/operations.md)."""
     api = scene.callers[caller]
     if route == "/v1/complaints" and api.region_code:
         assert all(in_region(c["region_code"], api.region_code) for c in body)
@@ -589,7 +589,7 @@ def check_rules(scene: Scene, caller: str, route: str, body) -> None:
 
 
 def may_manage_endpoint(api: Api, owner: dict) -> bool:
-    """README, "Webhooks": who may manage (and so read) a subscription, by its owner's scope."""
+    """docs/webhooks.md: who may manage (and so read) a subscription, by its owner's scope."""
     if api.role == "admin":
         return True
     if api.role == "agency":

@@ -1,5 +1,5 @@
 """The seed story with the Samarinda side driven entirely by inbound pushes, and the integrator's
-tools (the Python example in the README and `referral-service send-inbound`) run for real."""
+tools (the Python example in docs/inbound.md and `referral-service send-inbound`) run for real."""
 
 import asyncio
 import json
@@ -134,11 +134,11 @@ def live_server(database_url, settings):
 
 
 def _docs_example() -> dict:
-    text = (ROOT / "README.md").read_text("utf-8")
+    text = (ROOT / "docs" / "inbound.md").read_text("utf-8")
     blocks = re.findall(r"```python\n(.*?)```", text, re.S)
     code = next(block for block in blocks if "def send_event" in block)
     namespace: dict = {"__name__": "docs_example"}
-    exec(compile(code, "README.md", "exec"), namespace)
+    exec(compile(code, "docs/inbound.md", "exec"), namespace)
     return namespace
 
 

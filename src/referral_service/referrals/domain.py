@@ -1,8 +1,9 @@
 """The referral state machine: which role may take which action from which state.
 
 `TRANSITIONS` is the single source of truth. The API derives its 403/409 answers from
-`decide`, the 409 body's list of permitted actions from `allowed_actions`, and the README's
-state diagram from `state_diagram_mermaid`, so none of them can drift from the table.
+`decide`, the 409 body's list of permitted actions from `allowed_actions`, and the state
+diagram in docs/referral-lifecycle.md from `state_diagram_mermaid`, so none of them can drift
+from the table.
 
 Pure Python on purpose: no database, web framework or validation library, so every
 state × action × role combination can be tested in milliseconds.
