@@ -80,11 +80,13 @@ class WebhookDelivery(Base):
             "id",
             postgresql_where=text("status = 'pending'"),
         ),
-        # Per-resource order: "is an earlier delivery of this referral to this endpoint still pending?"
+        # Per-resource order: "is an earlier delivery of this referral to this endpoint still pending,
+        # and until when?" (the outbox's max(next_attempt_at), the claim's head check; migration 0008).
         Index(
             "ix_webhook_deliveries_pending_order",
             "endpoint_id",
             "ordering_key",
+            "next_attempt_at",
             "id",
             postgresql_where=text("status = 'pending'"),
         ),

@@ -82,11 +82,13 @@ _FAN_OUT_SQL = """
                CASE WHEN t.redacted THEN (SELECT id FROM agency_message) ELSE (SELECT id FROM full_message) END,
                $6::uuid,
                -- Not due before the earlier pending delivery of the same resource (it would only
-               -- be blocked behind it): keeps blocked rows out of the claim's scan.
-               GREATEST(now(), (
+               -- be blocked behind it): keeps blocked rows out of the claim's scan. A resource's
+               -- first event (a new complaint or referral) has no earlier delivery to wait for,
+               -- and the look-up is skipped (a CASE evaluates only the branch it takes).
+               CASE WHEN {{first_of_resource}} THEN now() ELSE GREATEST(now(), (
                    SELECT max(p.next_attempt_at) FROM webhook_deliveries p
                    WHERE p.endpoint_id = t.id AND p.ordering_key = $6::uuid AND p.status = 'pending'
-               ))
+               )) END
         FROM targets t
         ORDER BY t.id
         RETURNING 1
@@ -101,7 +103,7 @@ _FAN_OUT_SQL = """
 _FAN_OUT_SQL = _FAN_OUT_SQL.replace("{covers_complaint_region}", scope_covers_sql("e.owner_region_code", "$3::text")).replace(
     "{covers_agency_region}", scope_covers_sql("e.owner_region_code", "$4::text")
 )
-_FAN_OUT = _FAN_OUT_SQL.format(event_cte="", guard="true", returning="")
+_FAN_OUT = _FAN_OUT_SQL.format(event_cte="", guard="true", returning="").replace("{first_of_resource}", "$6::uuid IS NULL")
 
 # The timeline event, inserted with the id and time reserved by the caller (see events.service),
 # when `guard` holds. Parameters $11.. are the event's own columns (see `insert_event_and_enqueue`).
@@ -122,7 +124,7 @@ def record_and_fan_out_sql(*, before: str = "", guard: str = "true", returning: 
     deliveries written only when `guard` (SQL) holds, `returning` extra output columns."""
     return _FAN_OUT_SQL.format(
         event_cte=before + _EVENT_CTE.format(guard=guard), guard=guard, returning=returning
-    )
+    ).replace("{first_of_resource}", "$14 = 1")  # the event's sequence in its stream
 
 
 def event_args(
