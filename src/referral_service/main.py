@@ -163,4 +163,7 @@ def create_app(
 
 def app_from_environment() -> FastAPI:
     """The app of one of `serve --workers N`'s processes, configured from the environment."""
+    from referral_service.cli import configure_logging
+
+    configure_logging()  # a fresh interpreter: nothing has configured its logging yet
     return create_app(run_jobs_in_process=bool(os.environ.get(IN_PROCESS_JOBS_ENV)))
