@@ -105,12 +105,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
     # uvicorn handles SIGTERM and SIGINT itself while it serves (graceful shutdown, then the
     # lifespan's), restores our handlers and raises the signal again: that arrives here as
     # StopSignal, after the shutdown, and `main` stops the embedded server.
-    # Our logging for everything uvicorn says too (log_config=None leaves it alone), its access log included.
+    # Our logging for everything uvicorn says too (log_config=None leaves it alone); the access log
+    # is the app's own (observability.py), one line per request with its id, route and key id.
     log_level = args.log_level or settings.log_level
     configure_logging(level=log_level)
     common = {
         "host": args.host, "port": args.port, "log_level": log_level, "proxy_headers": False,
-        "log_config": None,
+        "log_config": None, "access_log": False,
     }
     if args.workers == 1:
         uvicorn.run(create_app(settings, database_url=url, run_jobs_in_process=in_process_jobs), **common)
@@ -245,7 +246,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--with-worker", action="store_true", help="also run background jobs in this process")
     serve.add_argument(
         "--log-level", choices=("critical", "error", "warning", "info", "debug"),
-        help="default: REFERRAL_LOG_LEVEL, or info",
+        help="default: REFERRAL_LOG_LEVEL, or info; `warning` leaves out the access log",
     )
     serve.add_argument(
         "--workers", type=_positive_int, default=1,

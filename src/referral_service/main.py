@@ -13,6 +13,7 @@ from fastapi.openapi.utils import get_openapi
 from fastapi.routing import APIRoute
 from sqlalchemy import text
 from starlette.responses import Response
+from starlette.types import ASGIApp
 
 from referral_service import __version__
 from referral_service.agencies.endpoints import router as agencies_router
@@ -31,6 +32,7 @@ from referral_service.db.engine import make_engine, make_sessionmaker
 from referral_service.db.migrate import head_revisions
 from referral_service.errors import install_error_handlers, problem_body, problem_response
 from referral_service.middleware import RequestGuards
+from referral_service.observability import RequestObservability
 from referral_service.openapi_docs import finalize_openapi, problem_responses
 from referral_service.webhooks.docs import register_webhook_docs
 from referral_service.webhooks.endpoints import deliveries_router as webhook_deliveries_router
@@ -44,6 +46,11 @@ and agency, an append-only timeline, and signed webhooks in both directions.
 
 Every `/v1` operation needs `Authorization: Bearer <api key>`. Errors are RFC 9457
 `application/problem+json`.
+
+Every response carries an `X-Request-ID` header, and every error body the same value as
+`request_id`: quote it when asking about a request, it names the request's lines in the service's
+logs. Send your own `X-Request-ID` (1-128 characters of `A-Z a-z 0-9 . _ : -`) to have it used
+instead of a new one; anything else is ignored and replaced.
 """
 
 TAGS = [
@@ -58,6 +65,15 @@ TAGS = [
     {"name": "api-keys", "description": "Issuing and revoking API keys (admin)."},
     {"name": "health", "description": "Liveness and readiness probes (no authentication)."},
 ]
+
+
+class ServiceApp(FastAPI):
+    """FastAPI, with the request id, metrics and access log (observability.py) wrapped around the
+    whole middleware stack: outside Starlette's error middleware, so the 500 it renders for an
+    unhandled error carries the request id too."""
+
+    def build_middleware_stack(self) -> ASGIApp:
+        return RequestObservability(super().build_middleware_stack())
 
 
 def operation_id(route: APIRoute) -> str:
@@ -103,7 +119,7 @@ def create_app(
             await app.state.pool.close()
             await engine.dispose()
 
-    app = FastAPI(
+    app = ServiceApp(
         title="referral-service",
         version=__version__,
         description=API_DESCRIPTION,
