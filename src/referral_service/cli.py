@@ -6,9 +6,13 @@ import argparse
 import asyncio
 import logging
 import os
+import shutil
 import signal
 import sys
+import tempfile
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from types import FrameType
 from typing import Any
@@ -121,8 +125,29 @@ def cmd_serve(args: argparse.Namespace) -> int:
     os.environ["DATABASE_URL"] = url
     os.environ[IN_PROCESS_JOBS_ENV] = "1" if in_process_jobs else ""
     os.environ["REFERRAL_LOG_LEVEL"] = log_level
-    uvicorn.run("referral_service.main:app_from_environment", factory=True, workers=args.workers, **common)
+    with _metrics_directory():
+        uvicorn.run("referral_service.main:app_from_environment", factory=True, workers=args.workers, **common)
     return 0
+
+
+@contextmanager
+def _metrics_directory() -> Iterator[None]:
+    """prometheus_client's multiprocess mode for `serve --workers N`: each API process writes its
+    counts to files in PROMETHEUS_MULTIPROC_DIR and `GET /metrics` in any of them adds them all up.
+    The directory is a new one, removed when `serve` ends; one the operator set is used as it is
+    (and must be emptied between runs, as prometheus_client requires)."""
+    from referral_service.metrics import MULTIPROC_DIR_ENV
+
+    if os.environ.get(MULTIPROC_DIR_ENV):
+        yield
+        return
+    directory = tempfile.mkdtemp(prefix="referral-metrics-")
+    os.environ[MULTIPROC_DIR_ENV] = directory
+    try:
+        yield
+    finally:
+        os.environ.pop(MULTIPROC_DIR_ENV, None)
+        shutil.rmtree(directory, ignore_errors=True)
 
 
 def cmd_worker(args: argparse.Namespace) -> int:
@@ -131,6 +156,14 @@ def cmd_worker(args: argparse.Namespace) -> int:
 
     settings = get_settings()
     url = resolve_database_url(settings)
+    metrics_server = None
+    if args.metrics_port is not None:
+        from referral_service.metrics import start_metrics_server
+
+        metrics_server = start_metrics_server(args.metrics_port, args.metrics_host)
+        logging.getLogger("referral_service.worker").info(
+            "metrics on http://%s:%d/metrics", args.metrics_host, args.metrics_port
+        )
 
     async def _run() -> None:
         engine = make_engine(url, pool_size=4)
@@ -149,7 +182,12 @@ def cmd_worker(args: argparse.Namespace) -> int:
             _install_stop_signal_handlers()
             await engine.dispose()
 
-    asyncio.run(_run())
+    try:
+        asyncio.run(_run())
+    finally:
+        if metrics_server is not None:
+            metrics_server.shutdown()
+            metrics_server.server_close()
     return 0
 
 
@@ -234,6 +272,13 @@ def _positive_int(text: str) -> int:
     return value
 
 
+def _port(text: str) -> int:
+    value = int(text)
+    if not 0 < value < 65536:
+        raise argparse.ArgumentTypeError("must be a port number, 1-65535")
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="referral-service", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -255,6 +300,12 @@ def build_parser() -> argparse.ArgumentParser:
     serve.set_defaults(func=cmd_serve, runs_until_stopped=True)
 
     worker = sub.add_parser("worker", help="run background jobs (webhook delivery, deadlines); any number may run")
+    worker.add_argument(
+        "--metrics-port", type=_port, help="serve this worker's Prometheus metrics on this port (default: none)"
+    )
+    worker.add_argument(
+        "--metrics-host", default="127.0.0.1", help="address for --metrics-port (default 127.0.0.1; 0.0.0.0 for all)"
+    )
     worker.set_defaults(func=cmd_worker, runs_until_stopped=True)
 
     migrate = sub.add_parser("migrate", help="apply pending migrations and exit")

@@ -31,6 +31,8 @@ class Settings(BaseSettings):
     log_level: Literal["critical", "error", "warning", "info", "debug"] = Field(
         default="info", validation_alias="REFERRAL_LOG_LEVEL"
     )
+    # A bearer token that may read GET /metrics (besides admin keys); unset: admin keys only.
+    metrics_token: SecretStr | None = Field(default=None, validation_alias="REFERRAL_METRICS_TOKEN")
 
     webhook_allow_http: bool = Field(default=False, validation_alias="REFERRAL_WEBHOOK_ALLOW_HTTP")
     webhook_allowed_networks: str = Field(default="", validation_alias="REFERRAL_WEBHOOK_ALLOWED_NETWORKS")
@@ -53,9 +55,9 @@ class Settings(BaseSettings):
     webhook_disable_after_seconds: float = Field(default=5 * 24 * 3600, gt=0, validation_alias="REFERRAL_WEBHOOK_DISABLE_AFTER_SECONDS")
     webhook_max_endpoints_per_owner: int = Field(default=50, ge=1, validation_alias="REFERRAL_WEBHOOK_MAX_ENDPOINTS_PER_OWNER")
 
-    @field_validator("database_url")
+    @field_validator("database_url", "metrics_token")
     @classmethod
-    def _blank_is_unset(cls, value: str | None) -> str | None:
+    def _blank_is_unset(cls, value):
         return value or None
 
     @field_validator("log_format", "log_level", mode="before")

@@ -31,6 +31,8 @@ from referral_service.db.driver import create_pool
 from referral_service.db.engine import make_engine, make_sessionmaker
 from referral_service.db.migrate import head_revisions
 from referral_service.errors import install_error_handlers, problem_body, problem_response
+from referral_service.meta import router as meta_router
+from referral_service.metrics import MetricsExposition, forget_this_process, multiprocess_dir, sample_pools_every
 from referral_service.middleware import RequestGuards
 from referral_service.observability import RequestObservability
 from referral_service.openapi_docs import finalize_openapi, problem_responses
@@ -64,6 +66,7 @@ TAGS = [
     {"name": "reports", "description": "Per-agency figures for coordination meetings (JSON or CSV)."},
     {"name": "api-keys", "description": "Issuing and revoking API keys (admin)."},
     {"name": "health", "description": "Liveness and readiness probes (no authentication)."},
+    {"name": "meta", "description": "The service's index (no authentication) and its Prometheus metrics."},
 ]
 
 
@@ -102,6 +105,10 @@ def create_app(
         jobs = None
         if run_jobs_in_process:
             jobs = asyncio.create_task(run_jobs(WorkerContext(app.state.sessionmaker, settings), stop))
+        # Under `serve --workers N` a scrape reaches one process: keep the others' pool figures fresh.
+        pool_sampler = None
+        if multiprocess_dir() is not None:
+            pool_sampler = asyncio.create_task(sample_pools_every(app.state, 5.0))
         # API key lookups cached in memory, kept honest by a LISTEN connection (auth/key_listener.py).
         app.state.key_cache = ApiKeyCache(settings.key_cache_seconds)
         app.state.key_listener = None
@@ -116,6 +123,9 @@ def create_app(
             stop.set()
             if jobs is not None:
                 await jobs
+            if pool_sampler is not None:
+                pool_sampler.cancel()
+                forget_this_process()
             await app.state.pool.close()
             await engine.dispose()
 
@@ -129,6 +139,7 @@ def create_app(
         redirect_slashes=False,
     )
     app.state.settings = settings
+    app.state.metrics = MetricsExposition()
     install_error_handlers(app)
     app.add_middleware(RequestGuards, max_body_bytes=settings.max_body_bytes)
 
@@ -156,7 +167,7 @@ def create_app(
         return Response(b'{"status":"ready"}', media_type="application/json")
 
     routers = (
-        complaints_router, referrals_router, agencies_router, regions_router, inbound_router,
+        meta_router, complaints_router, referrals_router, agencies_router, regions_router, inbound_router,
         webhook_endpoints_router, webhook_deliveries_router, calendar_router, reports_router, api_keys_router,
     )
     for router in routers:

@@ -207,6 +207,8 @@ def finalize_openapi(schema: dict[str, Any]) -> dict[str, Any]:
 SUMMARIES: dict[str, str] = {
     "health_healthz": "Liveness probe",
     "health_readyz": "Readiness probe",
+    "meta_index": "The service's index: name, version, links",
+    "meta_metrics": "Prometheus metrics",
     "complaints_create": "Record a complaint",
     "complaints_list": "List complaints",
     "complaints_get": "Read a complaint",
