@@ -30,6 +30,7 @@ from referral_service.config import IN_PROCESS_JOBS_ENV, Settings, get_settings
 from referral_service.db.driver import create_pool
 from referral_service.db.engine import make_engine, make_sessionmaker
 from referral_service.db.migrate import head_revisions
+from referral_service.docs_pages import router as docs_router
 from referral_service.errors import install_error_handlers, problem_body, problem_response
 from referral_service.meta import router as meta_router
 from referral_service.metrics import MetricsExposition, forget_this_process, multiprocess_dir, sample_pools_every
@@ -137,6 +138,9 @@ def create_app(
         lifespan=lifespan,
         generate_unique_id_function=operation_id,
         redirect_slashes=False,
+        # Served by docs_pages.py from files in the package instead of a CDN.
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.metrics = MetricsExposition()
@@ -167,7 +171,7 @@ def create_app(
         return Response(b'{"status":"ready"}', media_type="application/json")
 
     routers = (
-        meta_router, complaints_router, referrals_router, agencies_router, regions_router, inbound_router,
+        meta_router, docs_router, complaints_router, referrals_router, agencies_router, regions_router, inbound_router,
         webhook_endpoints_router, webhook_deliveries_router, calendar_router, reports_router, api_keys_router,
     )
     for router in routers:
