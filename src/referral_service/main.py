@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
 from typing import Any
 
 from fastapi import FastAPI
@@ -126,6 +126,8 @@ def create_app(
                 await jobs
             if pool_sampler is not None:
                 pool_sampler.cancel()
+                with suppress(asyncio.CancelledError):
+                    await pool_sampler
                 forget_this_process()
             await app.state.pool.close()
             await engine.dispose()

@@ -150,7 +150,10 @@ def _forget_dead_processes(directory: str) -> None:
         try:
             os.kill(pid, 0)
         except ProcessLookupError:
-            multiprocess.mark_process_dead(pid, directory)
+            try:
+                multiprocess.mark_process_dead(pid, directory)
+            except OSError:  # another process's scrape removed them first
+                pass
         except PermissionError:  # alive, someone else's
             pass
 
