@@ -44,6 +44,52 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The service's index: name, version, links
+         * @description The service's name and version, and links to its documentation (`/docs`, `/redoc`,
+         *     `/openapi.json`), probes (`/healthz`, `/readyz`) and metrics (`/metrics`). No authentication.
+         */
+        get: operations["meta_index"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/metrics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Prometheus metrics
+         * @description Prometheus metrics, for a scraper: requests and latency by route template and status class,
+         *     database pool use, the webhook outbox backlog and the age of its oldest delivery, open and overdue
+         *     referrals per agency, inbound pushes by result, and the background jobs run in this process.
+         *
+         *     Needs an admin key, or the token in `REFERRAL_METRICS_TOKEN` (as `Authorization: Bearer <token>`)
+         *     when the operator set one. Under `serve --workers N` any process answers for all of them.
+         */
+        get: operations["meta_metrics"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/complaints": {
         parameters: {
             query?: never;
@@ -2508,6 +2554,50 @@ export interface components {
             overlap_hours: number;
         };
         /**
+         * IndexLinks
+         * @description Where the service's documentation, probes and metrics are (paths on this service).
+         * @example {
+         *       "docs": "/docs",
+         *       "healthz": "/healthz",
+         *       "metrics": "/metrics",
+         *       "openapi": "/openapi.json",
+         *       "readyz": "/readyz",
+         *       "redoc": "/redoc"
+         *     }
+         */
+        IndexLinks: {
+            /**
+             * Docs
+             * @description Swagger UI: the API, operation by operation, with a console.
+             */
+            docs: string;
+            /**
+             * Redoc
+             * @description ReDoc: the same document as one reading page.
+             */
+            redoc: string;
+            /**
+             * Openapi
+             * @description The OpenAPI 3.1 document.
+             */
+            openapi: string;
+            /**
+             * Healthz
+             * @description Liveness probe.
+             */
+            healthz: string;
+            /**
+             * Readyz
+             * @description Readiness probe.
+             */
+            readyz: string;
+            /**
+             * Metrics
+             * @description Prometheus metrics (an admin key or the metrics token).
+             */
+            metrics: string;
+        };
+        /**
          * MappedAction
          * @description Only what an agency may do itself can be mapped: its pushes act as the agency.
          * @enum {string}
@@ -2593,13 +2683,14 @@ export interface components {
         };
         /**
          * Problem
-         * @description RFC 9457 problem details: the body of every error (`application/problem+json`). Branch on `status` and `type`; show `detail` to humans. Validation errors (422) add `errors`.
+         * @description RFC 9457 problem details: the body of every error (`application/problem+json`). Branch on `status` and `type`; show `detail` to humans; quote `request_id` when asking about it. Validation errors (422) add `errors`.
          * @example {
          *       "type": "https://referral-service.dev/problems/precondition-required",
          *       "title": "This request requires If-Match",
          *       "status": 428,
          *       "detail": "Send `If-Match` with the ETag from your last read of this resource.",
-         *       "instance": "/v1/complaints/65881197-a37a-427e-b9b3-d5998f47d9fd"
+         *       "instance": "/v1/complaints/65881197-a37a-427e-b9b3-d5998f47d9fd",
+         *       "request_id": "5f0c6f6fb0f94cf0a4b1f8e8d1f4f1a7"
          *     }
          */
         Problem: {
@@ -2629,6 +2720,11 @@ export interface components {
              * @example /v1/complaints/65881197-a37a-427e-b9b3-d5998f47d9fd
              */
             instance?: string;
+            /**
+             * @description The request's id, as in its `X-Request-ID` response header and in the service's logs. A replayed answer (`Idempotent-Replayed: true`) carries the id of the request first answered.
+             * @example 5f0c6f6fb0f94cf0a4b1f8e8d1f4f1a7
+             */
+            request_id?: string;
             /**
              * @description Only on 422 validation errors: one entry per invalid field.
              * @example [
@@ -3123,6 +3219,29 @@ export interface components {
              * @default 24
              */
             overlap_hours: number;
+        };
+        /**
+         * ServiceIndex
+         * @description What this service is, and where its documentation, probes and metrics are.
+         * @example {
+         *       "links": {
+         *         "docs": "/docs",
+         *         "healthz": "/healthz",
+         *         "metrics": "/metrics",
+         *         "openapi": "/openapi.json",
+         *         "readyz": "/readyz",
+         *         "redoc": "/redoc"
+         *       },
+         *       "name": "referral-service",
+         *       "version": "0.1.0"
+         *     }
+         */
+        ServiceIndex: {
+            /** Name */
+            name: string;
+            /** Version */
+            version: string;
+            links: components["schemas"]["IndexLinks"];
         };
         /**
          * StatusMappingEntry
@@ -4227,7 +4346,10 @@ export interface components {
     responses: never;
     parameters: never;
     requestBodies: never;
-    headers: never;
+    headers: {
+        /** @description The request's id: the client's own `X-Request-ID` when it sent a valid one (1-128 characters of `A-Z a-z 0-9 . _ : -`), otherwise a new one. Also in error bodies (`request_id`) and the service's logs. */
+        "X-Request-ID": string;
+    };
     pathItems: never;
 }
 export type $defs = Record<string, never>;
@@ -4244,6 +4366,7 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4266,6 +4389,7 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4275,6 +4399,74 @@ export interface operations {
             /** @description Database unreachable or schema not at the latest migration. */
             503: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    meta_index: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServiceIndex"];
+                };
+            };
+        };
+    };
+    meta_metrics: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Prometheus text exposition format (version 0.0.4). */
+            200: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example # HELP referral_http_requests_total HTTP requests answered, by route template, method and status class.
+                     *     # TYPE referral_http_requests_total counter
+                     *     referral_http_requests_total{method="GET",route="/v1/referrals",status_class="2xx"} 1027.0
+                     */
+                    "text/plain": string;
+                };
+            };
+            /** @description Missing, unknown or revoked API key. */
+            401: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key's role may not perform this operation. */
+            403: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4310,6 +4502,7 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4319,6 +4512,7 @@ export interface operations {
             /** @description Malformed request (bad cursor, unparseable JSON, bad header). */
             400: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4328,6 +4522,7 @@ export interface operations {
             /** @description Missing, unknown or revoked API key. */
             401: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4337,6 +4532,7 @@ export interface operations {
             /** @description The API key's role may not perform this operation. */
             403: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4346,6 +4542,7 @@ export interface operations {
             /** @description Request body or parameters failed validation. */
             422: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4376,6 +4573,7 @@ export interface operations {
             /** @description Created. `Location` and `ETag` headers are set. */
             201: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4385,6 +4583,7 @@ export interface operations {
             /** @description Malformed request (bad cursor, unparseable JSON, bad header). */
             400: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4394,6 +4593,7 @@ export interface operations {
             /** @description Missing, unknown or revoked API key. */
             401: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4403,6 +4603,7 @@ export interface operations {
             /** @description The API key's role may not perform this operation. */
             403: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4412,6 +4613,7 @@ export interface operations {
             /** @description Conflicts with the current state of the resource. */
             409: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4421,6 +4623,7 @@ export interface operations {
             /** @description Request body larger than the configured limit. */
             413: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4430,6 +4633,7 @@ export interface operations {
             /** @description Request body is not JSON. */
             415: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4439,6 +4643,7 @@ export interface operations {
             /** @description Request body or parameters failed validation. */
             422: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4461,6 +4666,7 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4470,6 +4676,7 @@ export interface operations {
             /** @description Missing, unknown or revoked API key. */
             401: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4479,6 +4686,7 @@ export interface operations {
             /** @description The API key's role may not perform this operation. */
             403: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4488,6 +4696,7 @@ export interface operations {
             /** @description Not found, or outside the caller's scope. */
             404: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4497,6 +4706,7 @@ export interface operations {
             /** @description Request body or parameters failed validation. */
             422: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4527,6 +4737,7 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4536,6 +4747,7 @@ export interface operations {
             /** @description Malformed request (bad cursor, unparseable JSON, bad header). */
             400: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4545,6 +4757,7 @@ export interface operations {
             /** @description Missing, unknown or revoked API key. */
             401: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4554,6 +4767,7 @@ export interface operations {
             /** @description The API key's role may not perform this operation. */
             403: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4563,6 +4777,7 @@ export interface operations {
             /** @description Not found, or outside the caller's scope. */
             404: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4572,6 +4787,7 @@ export interface operations {
             /** @description `If-Match` does not match the current ETag. */
             412: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4581,6 +4797,7 @@ export interface operations {
             /** @description Request body larger than the configured limit. */
             413: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4590,6 +4807,7 @@ export interface operations {
             /** @description Request body is not JSON. */
             415: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4599,6 +4817,7 @@ export interface operations {
             /** @description Request body or parameters failed validation. */
             422: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4608,6 +4827,7 @@ export interface operations {
             /** @description This operation requires `If-Match`. */
             428: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4635,6 +4855,7 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4644,6 +4865,7 @@ export interface operations {
             /** @description Missing, unknown or revoked API key. */
             401: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4653,6 +4875,7 @@ export interface operations {
             /** @description The API key's role may not perform this operation. */
             403: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4662,6 +4885,7 @@ export interface operations {
             /** @description Not found, or outside the caller's scope. */
             404: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4671,6 +4895,7 @@ export interface operations {
             /** @description Request body or parameters failed validation. */
             422: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4703,6 +4928,7 @@ export interface operations {
             /** @description Successful Response */
             201: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4712,6 +4938,7 @@ export interface operations {
             /** @description Malformed request (bad cursor, unparseable JSON, bad header). */
             400: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4721,6 +4948,7 @@ export interface operations {
             /** @description Missing, unknown or revoked API key. */
             401: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4730,6 +4958,7 @@ export interface operations {
             /** @description The API key's role may not perform this operation. */
             403: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4739,6 +4968,7 @@ export interface operations {
             /** @description Not found, or outside the caller's scope. */
             404: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4748,6 +4978,7 @@ export interface operations {
             /** @description Conflicts with the current state of the resource. */
             409: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4757,6 +4988,7 @@ export interface operations {
             /** @description Request body larger than the configured limit. */
             413: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4766,6 +4998,7 @@ export interface operations {
             /** @description Request body is not JSON. */
             415: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4775,6 +5008,7 @@ export interface operations {
             /** @description Request body or parameters failed validation. */
             422: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4807,6 +5041,7 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4816,6 +5051,7 @@ export interface operations {
             /** @description Malformed request (bad cursor, unparseable JSON, bad header). */
             400: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4825,6 +5061,7 @@ export interface operations {
             /** @description Missing, unknown or revoked API key. */
             401: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4834,6 +5071,7 @@ export interface operations {
             /** @description Request body or parameters failed validation. */
             422: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4856,6 +5094,7 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4865,6 +5104,7 @@ export interface operations {
             /** @description Missing, unknown or revoked API key. */
             401: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4874,6 +5114,7 @@ export interface operations {
             /** @description Not found, or outside the caller's scope. */
             404: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4883,6 +5124,7 @@ export interface operations {
             /** @description Request body or parameters failed validation. */
             422: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4910,6 +5152,7 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4919,6 +5162,7 @@ export interface operations {
             /** @description Missing, unknown or revoked API key. */
             401: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4928,6 +5172,7 @@ export interface operations {
             /** @description Not found, or outside the caller's scope. */
             404: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4937,6 +5182,7 @@ export interface operations {
             /** @description Request body or parameters failed validation. */
             422: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4971,6 +5217,7 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4980,6 +5227,7 @@ export interface operations {
             /** @description Malformed request (bad cursor, unparseable JSON, bad header). */
             400: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4989,6 +5237,7 @@ export interface operations {
             /** @description Missing, unknown or revoked API key. */
             401: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4998,6 +5247,7 @@ export interface operations {
             /** @description The API key's role may not perform this operation. */
             403: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5007,6 +5257,7 @@ export interface operations {
             /** @description Not found, or outside the caller's scope. */
             404: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5016,6 +5267,7 @@ export interface operations {
             /** @description Conflicts with the current state of the resource. */
             409: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5025,6 +5277,7 @@ export interface operations {
             /** @description `If-Match` does not match the current ETag. */
             412: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5034,6 +5287,7 @@ export interface operations {
             /** @description Request body larger than the configured limit. */
             413: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5043,6 +5297,7 @@ export interface operations {
             /** @description Request body is not JSON. */
             415: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5052,6 +5307,7 @@ export interface operations {
             /** @description Request body or parameters failed validation. */
             422: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5086,6 +5342,7 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5095,6 +5352,7 @@ export interface operations {
             /** @description Malformed request (bad cursor, unparseable JSON, bad header). */
             400: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5104,6 +5362,7 @@ export interface operations {
             /** @description Missing, unknown or revoked API key. */
             401: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5113,6 +5372,7 @@ export interface operations {
             /** @description The API key's role may not perform this operation. */
             403: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5122,6 +5382,7 @@ export interface operations {
             /** @description Not found, or outside the caller's scope. */
             404: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5131,6 +5392,7 @@ export interface operations {
             /** @description Conflicts with the current state of the resource. */
             409: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5140,6 +5402,7 @@ export interface operations {
             /** @description `If-Match` does not match the current ETag. */
             412: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5149,6 +5412,7 @@ export interface operations {
             /** @description Request body larger than the configured limit. */
             413: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5158,6 +5422,7 @@ export interface operations {
             /** @description Request body is not JSON. */
             415: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5167,6 +5432,7 @@ export interface operations {
             /** @description Request body or parameters failed validation. */
             422: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5201,6 +5467,7 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5210,6 +5477,7 @@ export interface operations {
             /** @description Malformed request (bad cursor, unparseable JSON, bad header). */
             400: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5219,6 +5487,7 @@ export interface operations {
             /** @description Missing, unknown or revoked API key. */
             401: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5228,6 +5497,7 @@ export interface operations {
             /** @description The API key's role may not perform this operation. */
             403: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5237,6 +5507,7 @@ export interface operations {
             /** @description Not found, or outside the caller's scope. */
             404: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5246,6 +5517,7 @@ export interface operations {
             /** @description Conflicts with the current state of the resource. */
             409: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5255,6 +5527,7 @@ export interface operations {
             /** @description `If-Match` does not match the current ETag. */
             412: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5264,6 +5537,7 @@ export interface operations {
             /** @description Request body larger than the configured limit. */
             413: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5273,6 +5547,7 @@ export interface operations {
             /** @description Request body is not JSON. */
             415: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5282,6 +5557,7 @@ export interface operations {
             /** @description Request body or parameters failed validation. */
             422: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5316,6 +5592,7 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5325,6 +5602,7 @@ export interface operations {
             /** @description Malformed request (bad cursor, unparseable JSON, bad header). */
             400: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5334,6 +5612,7 @@ export interface operations {
             /** @description Missing, unknown or revoked API key. */
             401: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5343,6 +5622,7 @@ export interface operations {
             /** @description The API key's role may not perform this operation. */
             403: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5352,6 +5632,7 @@ export interface operations {
             /** @description Not found, or outside the caller's scope. */
             404: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5361,6 +5642,7 @@ export interface operations {
             /** @description Conflicts with the current state of the resource. */
             409: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5370,6 +5652,7 @@ export interface operations {
             /** @description `If-Match` does not match the current ETag. */
             412: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5379,6 +5662,7 @@ export interface operations {
             /** @description Request body larger than the configured limit. */
             413: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5388,6 +5672,7 @@ export interface operations {
             /** @description Request body is not JSON. */
             415: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5397,6 +5682,7 @@ export interface operations {
             /** @description Request body or parameters failed validation. */
             422: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5431,6 +5717,7 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5440,6 +5727,7 @@ export interface operations {
             /** @description Malformed request (bad cursor, unparseable JSON, bad header). */
             400: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5449,6 +5737,7 @@ export interface operations {
             /** @description Missing, unknown or revoked API key. */
             401: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5458,6 +5747,7 @@ export interface operations {
             /** @description The API key's role may not perform this operation. */
             403: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5467,6 +5757,7 @@ export interface operations {
             /** @description Not found, or outside the caller's scope. */
             404: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5476,6 +5767,7 @@ export interface operations {
             /** @description Conflicts with the current state of the resource. */
             409: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5485,6 +5777,7 @@ export interface operations {
             /** @description `If-Match` does not match the current ETag. */
             412: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5494,6 +5787,7 @@ export interface operations {
             /** @description Request body larger than the configured limit. */
             413: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5503,6 +5797,7 @@ export interface operations {
             /** @description Request body is not JSON. */
             415: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5512,6 +5807,7 @@ export interface operations {
             /** @description Request body or parameters failed validation. */
             422: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5546,6 +5842,7 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5555,6 +5852,7 @@ export interface operations {
             /** @description Malformed request (bad cursor, unparseable JSON, bad header). */
             400: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5564,6 +5862,7 @@ export interface operations {
             /** @description Missing, unknown or revoked API key. */
             401: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5573,6 +5872,7 @@ export interface operations {
             /** @description The API key's role may not perform this operation. */
             403: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5582,6 +5882,7 @@ export interface operations {
             /** @description Not found, or outside the caller's scope. */
             404: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5591,6 +5892,7 @@ export interface operations {
             /** @description Conflicts with the current state of the resource. */
             409: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5600,6 +5902,7 @@ export interface operations {
             /** @description `If-Match` does not match the current ETag. */
             412: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5609,6 +5912,7 @@ export interface operations {
             /** @description Request body larger than the configured limit. */
             413: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5618,6 +5922,7 @@ export interface operations {
             /** @description Request body is not JSON. */
             415: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5627,6 +5932,7 @@ export interface operations {
             /** @description Request body or parameters failed validation. */
             422: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5652,6 +5958,7 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5661,6 +5968,7 @@ export interface operations {
             /** @description Missing, unknown or revoked API key. */
             401: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5670,6 +5978,7 @@ export interface operations {
             /** @description Request body or parameters failed validation. */
             422: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5694,6 +6003,7 @@ export interface operations {
             /** @description Successful Response */
             201: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5703,6 +6013,7 @@ export interface operations {
             /** @description Malformed request (bad cursor, unparseable JSON, bad header). */
             400: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5712,6 +6023,7 @@ export interface operations {
             /** @description Missing, unknown or revoked API key. */
             401: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5721,6 +6033,7 @@ export interface operations {
             /** @description The API key's role may not perform this operation. */
             403: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5730,6 +6043,7 @@ export interface operations {
             /** @description Conflicts with the current state of the resource. */
             409: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5739,6 +6053,7 @@ export interface operations {
             /** @description Request body larger than the configured limit. */
             413: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5748,6 +6063,7 @@ export interface operations {
             /** @description Request body is not JSON. */
             415: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5757,6 +6073,7 @@ export interface operations {
             /** @description Request body or parameters failed validation. */
             422: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5779,6 +6096,7 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5788,6 +6106,7 @@ export interface operations {
             /** @description Missing, unknown or revoked API key. */
             401: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5797,6 +6116,7 @@ export interface operations {
             /** @description Not found, or outside the caller's scope. */
             404: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5806,6 +6126,7 @@ export interface operations {
             /** @description Request body or parameters failed validation. */
             422: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5832,6 +6153,7 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5841,6 +6163,7 @@ export interface operations {
             /** @description Malformed request (bad cursor, unparseable JSON, bad header). */
             400: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5850,6 +6173,7 @@ export interface operations {
             /** @description Missing, unknown or revoked API key. */
             401: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5859,6 +6183,7 @@ export interface operations {
             /** @description The API key's role may not perform this operation. */
             403: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5868,6 +6193,7 @@ export interface operations {
             /** @description Not found, or outside the caller's scope. */
             404: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5877,6 +6203,7 @@ export interface operations {
             /** @description Request body larger than the configured limit. */
             413: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5886,6 +6213,7 @@ export interface operations {
             /** @description Request body is not JSON. */
             415: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5895,6 +6223,7 @@ export interface operations {
             /** @description Request body or parameters failed validation. */
             422: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5918,6 +6247,7 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5927,6 +6257,7 @@ export interface operations {
             /** @description Missing, unknown or revoked API key. */
             401: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5936,6 +6267,7 @@ export interface operations {
             /** @description Request body or parameters failed validation. */
             422: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5962,6 +6294,7 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5971,6 +6304,7 @@ export interface operations {
             /** @description Malformed request (bad cursor, unparseable JSON, bad header). */
             400: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5980,6 +6314,7 @@ export interface operations {
             /** @description Missing, unknown or revoked API key. */
             401: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5989,6 +6324,7 @@ export interface operations {
             /** @description The API key's role may not perform this operation. */
             403: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5998,6 +6334,7 @@ export interface operations {
             /** @description Not found, or outside the caller's scope. */
             404: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6007,6 +6344,7 @@ export interface operations {
             /** @description Request body larger than the configured limit. */
             413: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6016,6 +6354,7 @@ export interface operations {
             /** @description Request body is not JSON. */
             415: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6025,6 +6364,7 @@ export interface operations {
             /** @description Request body or parameters failed validation. */
             422: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6047,6 +6387,7 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6058,6 +6399,7 @@ export interface operations {
             /** @description Missing, unknown or revoked API key. */
             401: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6067,6 +6409,7 @@ export interface operations {
             /** @description Not found, or outside the caller's scope. */
             404: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6076,6 +6419,7 @@ export interface operations {
             /** @description Request body or parameters failed validation. */
             422: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6104,6 +6448,7 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6115,6 +6460,7 @@ export interface operations {
             /** @description Malformed request (bad cursor, unparseable JSON, bad header). */
             400: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6124,6 +6470,7 @@ export interface operations {
             /** @description Missing, unknown or revoked API key. */
             401: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6133,6 +6480,7 @@ export interface operations {
             /** @description The API key's role may not perform this operation. */
             403: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6142,6 +6490,7 @@ export interface operations {
             /** @description Not found, or outside the caller's scope. */
             404: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6151,6 +6500,7 @@ export interface operations {
             /** @description Request body larger than the configured limit. */
             413: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6160,6 +6510,7 @@ export interface operations {
             /** @description Request body is not JSON. */
             415: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6169,6 +6520,7 @@ export interface operations {
             /** @description Request body or parameters failed validation. */
             422: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6196,6 +6548,7 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6205,6 +6558,7 @@ export interface operations {
             /** @description Malformed request (bad cursor, unparseable JSON, bad header). */
             400: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6214,6 +6568,7 @@ export interface operations {
             /** @description Missing, unknown or revoked API key. */
             401: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6223,6 +6578,7 @@ export interface operations {
             /** @description Not found, or outside the caller's scope. */
             404: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6232,6 +6588,7 @@ export interface operations {
             /** @description Request body or parameters failed validation. */
             422: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6416,6 +6773,7 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6425,6 +6783,7 @@ export interface operations {
             /** @description Malformed request (bad cursor, unparseable JSON, bad header). */
             400: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6434,6 +6793,7 @@ export interface operations {
             /** @description Signature missing, malformed or wrong, timestamp outside the tolerance, or no secret set. */
             401: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6443,6 +6803,7 @@ export interface operations {
             /** @description The referral was not forwarded to this agency. */
             404: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6452,6 +6813,7 @@ export interface operations {
             /** @description The state machine does not allow this move now. */
             409: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6461,6 +6823,7 @@ export interface operations {
             /** @description Request body larger than the configured limit. */
             413: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6470,6 +6833,7 @@ export interface operations {
             /** @description Request body is not JSON. */
             415: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6479,6 +6843,7 @@ export interface operations {
             /** @description Body does not match the schema, or `status` is not in the agency's status mapping. */
             422: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6499,6 +6864,7 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6508,6 +6874,7 @@ export interface operations {
             /** @description Missing, unknown or revoked API key. */
             401: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6532,6 +6899,7 @@ export interface operations {
             /** @description Successful Response */
             201: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6541,6 +6909,7 @@ export interface operations {
             /** @description Malformed request (bad cursor, unparseable JSON, bad header). */
             400: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6550,6 +6919,7 @@ export interface operations {
             /** @description Missing, unknown or revoked API key. */
             401: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6559,6 +6929,7 @@ export interface operations {
             /** @description Request body larger than the configured limit. */
             413: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6568,6 +6939,7 @@ export interface operations {
             /** @description Request body is not JSON. */
             415: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6577,6 +6949,7 @@ export interface operations {
             /** @description Request body or parameters failed validation. */
             422: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6599,6 +6972,7 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6608,6 +6982,7 @@ export interface operations {
             /** @description Missing, unknown or revoked API key. */
             401: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6617,6 +6992,7 @@ export interface operations {
             /** @description Not found, or outside the caller's scope. */
             404: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6626,6 +7002,7 @@ export interface operations {
             /** @description Request body or parameters failed validation. */
             422: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6648,6 +7025,7 @@ export interface operations {
             /** @description Successful Response */
             204: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -6655,6 +7033,7 @@ export interface operations {
             /** @description Missing, unknown or revoked API key. */
             401: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6664,6 +7043,7 @@ export interface operations {
             /** @description Not found, or outside the caller's scope. */
             404: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6673,6 +7053,7 @@ export interface operations {
             /** @description Request body or parameters failed validation. */
             422: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6699,6 +7080,7 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6708,6 +7090,7 @@ export interface operations {
             /** @description Malformed request (bad cursor, unparseable JSON, bad header). */
             400: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6717,6 +7100,7 @@ export interface operations {
             /** @description Missing, unknown or revoked API key. */
             401: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6726,6 +7110,7 @@ export interface operations {
             /** @description Not found, or outside the caller's scope. */
             404: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6735,6 +7120,7 @@ export interface operations {
             /** @description Conflicts with the current state of the resource. */
             409: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6744,6 +7130,7 @@ export interface operations {
             /** @description Request body larger than the configured limit. */
             413: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6753,6 +7140,7 @@ export interface operations {
             /** @description Request body is not JSON. */
             415: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6762,6 +7150,7 @@ export interface operations {
             /** @description Request body or parameters failed validation. */
             422: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6788,6 +7177,7 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6797,6 +7187,7 @@ export interface operations {
             /** @description Malformed request (bad cursor, unparseable JSON, bad header). */
             400: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6806,6 +7197,7 @@ export interface operations {
             /** @description Missing, unknown or revoked API key. */
             401: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6815,6 +7207,7 @@ export interface operations {
             /** @description Not found, or outside the caller's scope. */
             404: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6824,6 +7217,7 @@ export interface operations {
             /** @description Request body larger than the configured limit. */
             413: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6833,6 +7227,7 @@ export interface operations {
             /** @description Request body is not JSON. */
             415: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6842,6 +7237,7 @@ export interface operations {
             /** @description Request body or parameters failed validation. */
             422: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6864,6 +7260,7 @@ export interface operations {
             /** @description Successful Response */
             202: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6873,6 +7270,7 @@ export interface operations {
             /** @description Missing, unknown or revoked API key. */
             401: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6882,6 +7280,7 @@ export interface operations {
             /** @description Not found, or outside the caller's scope. */
             404: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6891,6 +7290,7 @@ export interface operations {
             /** @description Conflicts with the current state of the resource. */
             409: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6900,6 +7300,7 @@ export interface operations {
             /** @description Request body or parameters failed validation. */
             422: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6927,6 +7328,7 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6936,6 +7338,7 @@ export interface operations {
             /** @description Malformed request (bad cursor, unparseable JSON, bad header). */
             400: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6945,6 +7348,7 @@ export interface operations {
             /** @description Missing, unknown or revoked API key. */
             401: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6954,6 +7358,7 @@ export interface operations {
             /** @description Not found, or outside the caller's scope. */
             404: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6963,6 +7368,7 @@ export interface operations {
             /** @description Request body or parameters failed validation. */
             422: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6989,6 +7395,7 @@ export interface operations {
             /** @description Successful Response */
             202: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6998,6 +7405,7 @@ export interface operations {
             /** @description Malformed request (bad cursor, unparseable JSON, bad header). */
             400: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7007,6 +7415,7 @@ export interface operations {
             /** @description Missing, unknown or revoked API key. */
             401: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7016,6 +7425,7 @@ export interface operations {
             /** @description Not found, or outside the caller's scope. */
             404: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7025,6 +7435,7 @@ export interface operations {
             /** @description Conflicts with the current state of the resource. */
             409: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7034,6 +7445,7 @@ export interface operations {
             /** @description Request body larger than the configured limit. */
             413: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7043,6 +7455,7 @@ export interface operations {
             /** @description Request body is not JSON. */
             415: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7052,6 +7465,7 @@ export interface operations {
             /** @description Request body or parameters failed validation. */
             422: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7074,6 +7488,7 @@ export interface operations {
             /** @description Successful Response */
             202: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7083,6 +7498,7 @@ export interface operations {
             /** @description Missing, unknown or revoked API key. */
             401: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7092,6 +7508,7 @@ export interface operations {
             /** @description Not found, or outside the caller's scope. */
             404: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7101,6 +7518,7 @@ export interface operations {
             /** @description Request body or parameters failed validation. */
             422: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7124,6 +7542,7 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7133,6 +7552,7 @@ export interface operations {
             /** @description Missing, unknown or revoked API key. */
             401: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7142,6 +7562,7 @@ export interface operations {
             /** @description Request body or parameters failed validation. */
             422: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7169,6 +7590,7 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7178,6 +7600,7 @@ export interface operations {
             /** @description Malformed request (bad cursor, unparseable JSON, bad header). */
             400: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7187,6 +7610,7 @@ export interface operations {
             /** @description Missing, unknown or revoked API key. */
             401: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7196,6 +7620,7 @@ export interface operations {
             /** @description The API key's role may not perform this operation. */
             403: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7205,6 +7630,7 @@ export interface operations {
             /** @description Request body larger than the configured limit. */
             413: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7214,6 +7640,7 @@ export interface operations {
             /** @description Request body is not JSON. */
             415: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7223,6 +7650,7 @@ export interface operations {
             /** @description Request body or parameters failed validation. */
             422: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7246,6 +7674,7 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7255,6 +7684,7 @@ export interface operations {
             /** @description Missing, unknown or revoked API key. */
             401: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7264,6 +7694,7 @@ export interface operations {
             /** @description The API key's role may not perform this operation. */
             403: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7273,6 +7704,7 @@ export interface operations {
             /** @description Not found, or outside the caller's scope. */
             404: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7282,6 +7714,7 @@ export interface operations {
             /** @description Request body or parameters failed validation. */
             422: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7309,6 +7742,7 @@ export interface operations {
             /** @description One row per agency, as JSON, or as CSV with a header row when `Accept: text/csv`. */
             200: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7320,6 +7754,7 @@ export interface operations {
             /** @description Missing, unknown or revoked API key. */
             401: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7329,6 +7764,7 @@ export interface operations {
             /** @description Request body or parameters failed validation. */
             422: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7349,6 +7785,7 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7358,6 +7795,7 @@ export interface operations {
             /** @description Missing, unknown or revoked API key. */
             401: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7367,6 +7805,7 @@ export interface operations {
             /** @description The API key's role may not perform this operation. */
             403: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7391,6 +7830,7 @@ export interface operations {
             /** @description Successful Response */
             201: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7400,6 +7840,7 @@ export interface operations {
             /** @description Malformed request (bad cursor, unparseable JSON, bad header). */
             400: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7409,6 +7850,7 @@ export interface operations {
             /** @description Missing, unknown or revoked API key. */
             401: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7418,6 +7860,7 @@ export interface operations {
             /** @description The API key's role may not perform this operation. */
             403: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7427,6 +7870,7 @@ export interface operations {
             /** @description Request body larger than the configured limit. */
             413: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7436,6 +7880,7 @@ export interface operations {
             /** @description Request body is not JSON. */
             415: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7445,6 +7890,7 @@ export interface operations {
             /** @description Request body or parameters failed validation. */
             422: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7467,6 +7913,7 @@ export interface operations {
             /** @description Successful Response */
             204: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -7474,6 +7921,7 @@ export interface operations {
             /** @description Missing, unknown or revoked API key. */
             401: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7483,6 +7931,7 @@ export interface operations {
             /** @description The API key's role may not perform this operation. */
             403: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7492,6 +7941,7 @@ export interface operations {
             /** @description Not found, or outside the caller's scope. */
             404: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7501,6 +7951,7 @@ export interface operations {
             /** @description Request body or parameters failed validation. */
             422: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
