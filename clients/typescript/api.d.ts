@@ -44,6 +44,52 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The service's index: name, version, links
+         * @description The service's name and version, and links to its documentation (`/docs`, `/redoc`,
+         *     `/openapi.json`), probes (`/healthz`, `/readyz`) and metrics (`/metrics`). No authentication.
+         */
+        get: operations["meta_index"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/metrics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Prometheus metrics
+         * @description Prometheus metrics, for a scraper: requests and latency by route template and status class,
+         *     database pool use, the webhook outbox backlog and the age of its oldest delivery, open and overdue
+         *     referrals per agency, inbound pushes by result, and the background jobs run in this process.
+         *
+         *     Needs an admin key, or the token in `REFERRAL_METRICS_TOKEN` (as `Authorization: Bearer <token>`)
+         *     when the operator set one. Under `serve --workers N` any process answers for all of them.
+         */
+        get: operations["meta_metrics"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/complaints": {
         parameters: {
             query?: never;
@@ -2516,6 +2562,50 @@ export interface components {
             overlap_hours: number;
         };
         /**
+         * IndexLinks
+         * @description Where the service's documentation, probes and metrics are (paths on this service).
+         * @example {
+         *       "docs": "/docs",
+         *       "healthz": "/healthz",
+         *       "metrics": "/metrics",
+         *       "openapi": "/openapi.json",
+         *       "readyz": "/readyz",
+         *       "redoc": "/redoc"
+         *     }
+         */
+        IndexLinks: {
+            /**
+             * Docs
+             * @description Swagger UI: the API, operation by operation, with a console.
+             */
+            docs: string;
+            /**
+             * Redoc
+             * @description ReDoc: the same document as one reading page.
+             */
+            redoc: string;
+            /**
+             * Openapi
+             * @description The OpenAPI 3.1 document.
+             */
+            openapi: string;
+            /**
+             * Healthz
+             * @description Liveness probe.
+             */
+            healthz: string;
+            /**
+             * Readyz
+             * @description Readiness probe.
+             */
+            readyz: string;
+            /**
+             * Metrics
+             * @description Prometheus metrics (an admin key or the metrics token).
+             */
+            metrics: string;
+        };
+        /**
          * MappedAction
          * @description Only what an agency may do itself can be mapped: its pushes act as the agency.
          * @enum {string}
@@ -2601,13 +2691,14 @@ export interface components {
         };
         /**
          * Problem
-         * @description RFC 9457 problem details: the body of every error (`application/problem+json`). Branch on `status` and `type`; show `detail` to humans. Validation errors (422) add `errors`.
+         * @description RFC 9457 problem details: the body of every error (`application/problem+json`). Branch on `status` and `type`; show `detail` to humans; quote `request_id` when asking about it. Validation errors (422) add `errors`.
          * @example {
          *       "type": "https://referral-service.dev/problems/precondition-required",
          *       "title": "This request requires If-Match",
          *       "status": 428,
          *       "detail": "Send `If-Match` with the ETag from your last read of this resource.",
-         *       "instance": "/v1/complaints/65881197-a37a-427e-b9b3-d5998f47d9fd"
+         *       "instance": "/v1/complaints/65881197-a37a-427e-b9b3-d5998f47d9fd",
+         *       "request_id": "5f0c6f6fb0f94cf0a4b1f8e8d1f4f1a7"
          *     }
          */
         Problem: {
@@ -2637,6 +2728,11 @@ export interface components {
              * @example /v1/complaints/65881197-a37a-427e-b9b3-d5998f47d9fd
              */
             instance?: string;
+            /**
+             * @description The request's id, as in its `X-Request-ID` response header and in the service's logs. A replayed answer (`Idempotent-Replayed: true`) carries the id of the request first answered.
+             * @example 5f0c6f6fb0f94cf0a4b1f8e8d1f4f1a7
+             */
+            request_id?: string;
             /**
              * @description Only on 422 validation errors: one entry per invalid field.
              * @example [
@@ -3131,6 +3227,29 @@ export interface components {
              * @default 24
              */
             overlap_hours: number;
+        };
+        /**
+         * ServiceIndex
+         * @description What this service is, and where its documentation, probes and metrics are.
+         * @example {
+         *       "links": {
+         *         "docs": "/docs",
+         *         "healthz": "/healthz",
+         *         "metrics": "/metrics",
+         *         "openapi": "/openapi.json",
+         *         "readyz": "/readyz",
+         *         "redoc": "/redoc"
+         *       },
+         *       "name": "referral-service",
+         *       "version": "0.1.0"
+         *     }
+         */
+        ServiceIndex: {
+            /** Name */
+            name: string;
+            /** Version */
+            version: string;
+            links: components["schemas"]["IndexLinks"];
         };
         /**
          * StatusMappingEntry
@@ -4235,7 +4354,10 @@ export interface components {
     responses: never;
     parameters: never;
     requestBodies: never;
-    headers: never;
+    headers: {
+        /** @description The request's id: the client's own `X-Request-ID` when it sent a valid one (1-128 characters of `A-Z a-z 0-9 . _ : -`), otherwise a new one. Also in error bodies (`request_id`) and the service's logs. */
+        "X-Request-ID": string;
+    };
     pathItems: never;
 }
 export type $defs = Record<string, never>;
@@ -4252,6 +4374,7 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4274,6 +4397,7 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4283,6 +4407,74 @@ export interface operations {
             /** @description Database unreachable or schema not at the latest migration. */
             503: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    meta_index: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServiceIndex"];
+                };
+            };
+        };
+    };
+    meta_metrics: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Prometheus text exposition format (version 0.0.4). */
+            200: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example # HELP referral_http_requests_total HTTP requests answered, by route template, method and status class.
+                     *     # TYPE referral_http_requests_total counter
+                     *     referral_http_requests_total{method="GET",route="/v1/referrals",status_class="2xx"} 1027.0
+                     */
+                    "text/plain": string;
+                };
+            };
+            /** @description Missing, unknown or revoked API key. */
+            401: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key's role may not perform this operation. */
+            403: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4318,6 +4510,7 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4327,6 +4520,7 @@ export interface operations {
             /** @description Malformed request (bad cursor, unparseable JSON, bad header). */
             400: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4336,6 +4530,7 @@ export interface operations {
             /** @description Missing, unknown or revoked API key. */
             401: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4345,6 +4540,7 @@ export interface operations {
             /** @description The API key's role may not perform this operation. */
             403: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4354,6 +4550,7 @@ export interface operations {
             /** @description Request body or parameters failed validation. */
             422: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4384,6 +4581,7 @@ export interface operations {
             /** @description Created. `Location` and `ETag` headers are set. */
             201: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4393,6 +4591,7 @@ export interface operations {
             /** @description Malformed request (bad cursor, unparseable JSON, bad header). */
             400: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4402,6 +4601,7 @@ export interface operations {
             /** @description Missing, unknown or revoked API key. */
             401: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4411,6 +4611,7 @@ export interface operations {
             /** @description The API key's role may not perform this operation. */
             403: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4420,6 +4621,7 @@ export interface operations {
             /** @description Conflicts with the current state of the resource. */
             409: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4429,6 +4631,7 @@ export interface operations {
             /** @description Request body larger than the configured limit. */
             413: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4438,6 +4641,7 @@ export interface operations {
             /** @description Request body is not JSON. */
             415: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4447,6 +4651,7 @@ export interface operations {
             /** @description Request body or parameters failed validation. */
             422: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4469,6 +4674,7 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4478,6 +4684,7 @@ export interface operations {
             /** @description Missing, unknown or revoked API key. */
             401: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4487,6 +4694,7 @@ export interface operations {
             /** @description The API key's role may not perform this operation. */
             403: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4496,6 +4704,7 @@ export interface operations {
             /** @description Not found, or outside the caller's scope. */
             404: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4505,6 +4714,7 @@ export interface operations {
             /** @description Request body or parameters failed validation. */
             422: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4535,6 +4745,7 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4544,6 +4755,7 @@ export interface operations {
             /** @description Malformed request (bad cursor, unparseable JSON, bad header). */
             400: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4553,6 +4765,7 @@ export interface operations {
             /** @description Missing, unknown or revoked API key. */
             401: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4562,6 +4775,7 @@ export interface operations {
             /** @description The API key's role may not perform this operation. */
             403: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4571,6 +4785,7 @@ export interface operations {
             /** @description Not found, or outside the caller's scope. */
             404: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4580,6 +4795,7 @@ export interface operations {
             /** @description `If-Match` does not match the current ETag. */
             412: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4589,6 +4805,7 @@ export interface operations {
             /** @description Request body larger than the configured limit. */
             413: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4598,6 +4815,7 @@ export interface operations {
             /** @description Request body is not JSON. */
             415: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4607,6 +4825,7 @@ export interface operations {
             /** @description Request body or parameters failed validation. */
             422: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4616,6 +4835,7 @@ export interface operations {
             /** @description This operation requires `If-Match`. */
             428: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4643,6 +4863,7 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4652,6 +4873,7 @@ export interface operations {
             /** @description Missing, unknown or revoked API key. */
             401: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4661,6 +4883,7 @@ export interface operations {
             /** @description The API key's role may not perform this operation. */
             403: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4670,6 +4893,7 @@ export interface operations {
             /** @description Not found, or outside the caller's scope. */
             404: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4679,6 +4903,7 @@ export interface operations {
             /** @description Request body or parameters failed validation. */
             422: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4711,6 +4936,7 @@ export interface operations {
             /** @description Successful Response */
             201: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4720,6 +4946,7 @@ export interface operations {
             /** @description Malformed request (bad cursor, unparseable JSON, bad header). */
             400: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4729,6 +4956,7 @@ export interface operations {
             /** @description Missing, unknown or revoked API key. */
             401: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4738,6 +4966,7 @@ export interface operations {
             /** @description The API key's role may not perform this operation. */
             403: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4747,6 +4976,7 @@ export interface operations {
             /** @description Not found, or outside the caller's scope. */
             404: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4756,6 +4986,7 @@ export interface operations {
             /** @description Conflicts with the current state of the resource. */
             409: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4765,6 +4996,7 @@ export interface operations {
             /** @description Request body larger than the configured limit. */
             413: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4774,6 +5006,7 @@ export interface operations {
             /** @description Request body is not JSON. */
             415: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4783,6 +5016,7 @@ export interface operations {
             /** @description Request body or parameters failed validation. */
             422: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4815,6 +5049,7 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4824,6 +5059,7 @@ export interface operations {
             /** @description Malformed request (bad cursor, unparseable JSON, bad header). */
             400: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4833,6 +5069,7 @@ export interface operations {
             /** @description Missing, unknown or revoked API key. */
             401: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4842,6 +5079,7 @@ export interface operations {
             /** @description Request body or parameters failed validation. */
             422: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4864,6 +5102,7 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4873,6 +5112,7 @@ export interface operations {
             /** @description Missing, unknown or revoked API key. */
             401: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4882,6 +5122,7 @@ export interface operations {
             /** @description Not found, or outside the caller's scope. */
             404: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4891,6 +5132,7 @@ export interface operations {
             /** @description Request body or parameters failed validation. */
             422: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4918,6 +5160,7 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4927,6 +5170,7 @@ export interface operations {
             /** @description Missing, unknown or revoked API key. */
             401: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4936,6 +5180,7 @@ export interface operations {
             /** @description Not found, or outside the caller's scope. */
             404: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4945,6 +5190,7 @@ export interface operations {
             /** @description Request body or parameters failed validation. */
             422: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4979,6 +5225,7 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4988,6 +5235,7 @@ export interface operations {
             /** @description Malformed request (bad cursor, unparseable JSON, bad header). */
             400: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4997,6 +5245,7 @@ export interface operations {
             /** @description Missing, unknown or revoked API key. */
             401: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5006,6 +5255,7 @@ export interface operations {
             /** @description The API key's role may not perform this operation. */
             403: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5015,6 +5265,7 @@ export interface operations {
             /** @description Not found, or outside the caller's scope. */
             404: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5024,6 +5275,7 @@ export interface operations {
             /** @description Conflicts with the current state of the resource. */
             409: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5033,6 +5285,7 @@ export interface operations {
             /** @description `If-Match` does not match the current ETag. */
             412: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5042,6 +5295,7 @@ export interface operations {
             /** @description Request body larger than the configured limit. */
             413: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5051,6 +5305,7 @@ export interface operations {
             /** @description Request body is not JSON. */
             415: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5060,6 +5315,7 @@ export interface operations {
             /** @description Request body or parameters failed validation. */
             422: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5094,6 +5350,7 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5103,6 +5360,7 @@ export interface operations {
             /** @description Malformed request (bad cursor, unparseable JSON, bad header). */
             400: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5112,6 +5370,7 @@ export interface operations {
             /** @description Missing, unknown or revoked API key. */
             401: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5121,6 +5380,7 @@ export interface operations {
             /** @description The API key's role may not perform this operation. */
             403: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5130,6 +5390,7 @@ export interface operations {
             /** @description Not found, or outside the caller's scope. */
             404: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5139,6 +5400,7 @@ export interface operations {
             /** @description Conflicts with the current state of the resource. */
             409: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5148,6 +5410,7 @@ export interface operations {
             /** @description `If-Match` does not match the current ETag. */
             412: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5157,6 +5420,7 @@ export interface operations {
             /** @description Request body larger than the configured limit. */
             413: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5166,6 +5430,7 @@ export interface operations {
             /** @description Request body is not JSON. */
             415: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5175,6 +5440,7 @@ export interface operations {
             /** @description Request body or parameters failed validation. */
             422: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5209,6 +5475,7 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5218,6 +5485,7 @@ export interface operations {
             /** @description Malformed request (bad cursor, unparseable JSON, bad header). */
             400: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5227,6 +5495,7 @@ export interface operations {
             /** @description Missing, unknown or revoked API key. */
             401: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5236,6 +5505,7 @@ export interface operations {
             /** @description The API key's role may not perform this operation. */
             403: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5245,6 +5515,7 @@ export interface operations {
             /** @description Not found, or outside the caller's scope. */
             404: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5254,6 +5525,7 @@ export interface operations {
             /** @description Conflicts with the current state of the resource. */
             409: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5263,6 +5535,7 @@ export interface operations {
             /** @description `If-Match` does not match the current ETag. */
             412: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5272,6 +5545,7 @@ export interface operations {
             /** @description Request body larger than the configured limit. */
             413: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5281,6 +5555,7 @@ export interface operations {
             /** @description Request body is not JSON. */
             415: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5290,6 +5565,7 @@ export interface operations {
             /** @description Request body or parameters failed validation. */
             422: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5324,6 +5600,7 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5333,6 +5610,7 @@ export interface operations {
             /** @description Malformed request (bad cursor, unparseable JSON, bad header). */
             400: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5342,6 +5620,7 @@ export interface operations {
             /** @description Missing, unknown or revoked API key. */
             401: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5351,6 +5630,7 @@ export interface operations {
             /** @description The API key's role may not perform this operation. */
             403: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5360,6 +5640,7 @@ export interface operations {
             /** @description Not found, or outside the caller's scope. */
             404: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5369,6 +5650,7 @@ export interface operations {
             /** @description Conflicts with the current state of the resource. */
             409: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5378,6 +5660,7 @@ export interface operations {
             /** @description `If-Match` does not match the current ETag. */
             412: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5387,6 +5670,7 @@ export interface operations {
             /** @description Request body larger than the configured limit. */
             413: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5396,6 +5680,7 @@ export interface operations {
             /** @description Request body is not JSON. */
             415: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5405,6 +5690,7 @@ export interface operations {
             /** @description Request body or parameters failed validation. */
             422: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5439,6 +5725,7 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5448,6 +5735,7 @@ export interface operations {
             /** @description Malformed request (bad cursor, unparseable JSON, bad header). */
             400: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5457,6 +5745,7 @@ export interface operations {
             /** @description Missing, unknown or revoked API key. */
             401: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5466,6 +5755,7 @@ export interface operations {
             /** @description The API key's role may not perform this operation. */
             403: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5475,6 +5765,7 @@ export interface operations {
             /** @description Not found, or outside the caller's scope. */
             404: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5484,6 +5775,7 @@ export interface operations {
             /** @description Conflicts with the current state of the resource. */
             409: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5493,6 +5785,7 @@ export interface operations {
             /** @description `If-Match` does not match the current ETag. */
             412: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5502,6 +5795,7 @@ export interface operations {
             /** @description Request body larger than the configured limit. */
             413: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5511,6 +5805,7 @@ export interface operations {
             /** @description Request body is not JSON. */
             415: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5520,6 +5815,7 @@ export interface operations {
             /** @description Request body or parameters failed validation. */
             422: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5554,6 +5850,7 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5563,6 +5860,7 @@ export interface operations {
             /** @description Malformed request (bad cursor, unparseable JSON, bad header). */
             400: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5572,6 +5870,7 @@ export interface operations {
             /** @description Missing, unknown or revoked API key. */
             401: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5581,6 +5880,7 @@ export interface operations {
             /** @description The API key's role may not perform this operation. */
             403: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5590,6 +5890,7 @@ export interface operations {
             /** @description Not found, or outside the caller's scope. */
             404: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5599,6 +5900,7 @@ export interface operations {
             /** @description Conflicts with the current state of the resource. */
             409: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5608,6 +5910,7 @@ export interface operations {
             /** @description `If-Match` does not match the current ETag. */
             412: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5617,6 +5920,7 @@ export interface operations {
             /** @description Request body larger than the configured limit. */
             413: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5626,6 +5930,7 @@ export interface operations {
             /** @description Request body is not JSON. */
             415: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5635,6 +5940,7 @@ export interface operations {
             /** @description Request body or parameters failed validation. */
             422: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5660,6 +5966,7 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5669,6 +5976,7 @@ export interface operations {
             /** @description Missing, unknown or revoked API key. */
             401: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5678,6 +5986,7 @@ export interface operations {
             /** @description Request body or parameters failed validation. */
             422: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5702,6 +6011,7 @@ export interface operations {
             /** @description Successful Response */
             201: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5711,6 +6021,7 @@ export interface operations {
             /** @description Malformed request (bad cursor, unparseable JSON, bad header). */
             400: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5720,6 +6031,7 @@ export interface operations {
             /** @description Missing, unknown or revoked API key. */
             401: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5729,6 +6041,7 @@ export interface operations {
             /** @description The API key's role may not perform this operation. */
             403: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5738,6 +6051,7 @@ export interface operations {
             /** @description Conflicts with the current state of the resource. */
             409: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5747,6 +6061,7 @@ export interface operations {
             /** @description Request body larger than the configured limit. */
             413: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5756,6 +6071,7 @@ export interface operations {
             /** @description Request body is not JSON. */
             415: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5765,6 +6081,7 @@ export interface operations {
             /** @description Request body or parameters failed validation. */
             422: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5787,6 +6104,7 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5796,6 +6114,7 @@ export interface operations {
             /** @description Missing, unknown or revoked API key. */
             401: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5805,6 +6124,7 @@ export interface operations {
             /** @description Not found, or outside the caller's scope. */
             404: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5814,6 +6134,7 @@ export interface operations {
             /** @description Request body or parameters failed validation. */
             422: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5840,6 +6161,7 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5849,6 +6171,7 @@ export interface operations {
             /** @description Malformed request (bad cursor, unparseable JSON, bad header). */
             400: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5858,6 +6181,7 @@ export interface operations {
             /** @description Missing, unknown or revoked API key. */
             401: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5867,6 +6191,7 @@ export interface operations {
             /** @description The API key's role may not perform this operation. */
             403: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5876,6 +6201,7 @@ export interface operations {
             /** @description Not found, or outside the caller's scope. */
             404: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5885,6 +6211,7 @@ export interface operations {
             /** @description Request body larger than the configured limit. */
             413: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5894,6 +6221,7 @@ export interface operations {
             /** @description Request body is not JSON. */
             415: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5903,6 +6231,7 @@ export interface operations {
             /** @description Request body or parameters failed validation. */
             422: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5926,6 +6255,7 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5935,6 +6265,7 @@ export interface operations {
             /** @description Missing, unknown or revoked API key. */
             401: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5944,6 +6275,7 @@ export interface operations {
             /** @description Request body or parameters failed validation. */
             422: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5970,6 +6302,7 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5979,6 +6312,7 @@ export interface operations {
             /** @description Malformed request (bad cursor, unparseable JSON, bad header). */
             400: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5988,6 +6322,7 @@ export interface operations {
             /** @description Missing, unknown or revoked API key. */
             401: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5997,6 +6332,7 @@ export interface operations {
             /** @description The API key's role may not perform this operation. */
             403: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6006,6 +6342,7 @@ export interface operations {
             /** @description Not found, or outside the caller's scope. */
             404: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6015,6 +6352,7 @@ export interface operations {
             /** @description Request body larger than the configured limit. */
             413: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6024,6 +6362,7 @@ export interface operations {
             /** @description Request body is not JSON. */
             415: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6033,6 +6372,7 @@ export interface operations {
             /** @description Request body or parameters failed validation. */
             422: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6055,6 +6395,7 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6066,6 +6407,7 @@ export interface operations {
             /** @description Missing, unknown or revoked API key. */
             401: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6075,6 +6417,7 @@ export interface operations {
             /** @description Not found, or outside the caller's scope. */
             404: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6084,6 +6427,7 @@ export interface operations {
             /** @description Request body or parameters failed validation. */
             422: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6112,6 +6456,7 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6123,6 +6468,7 @@ export interface operations {
             /** @description Malformed request (bad cursor, unparseable JSON, bad header). */
             400: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6132,6 +6478,7 @@ export interface operations {
             /** @description Missing, unknown or revoked API key. */
             401: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6141,6 +6488,7 @@ export interface operations {
             /** @description The API key's role may not perform this operation. */
             403: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6150,6 +6498,7 @@ export interface operations {
             /** @description Not found, or outside the caller's scope. */
             404: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6159,6 +6508,7 @@ export interface operations {
             /** @description Request body larger than the configured limit. */
             413: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6168,6 +6518,7 @@ export interface operations {
             /** @description Request body is not JSON. */
             415: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6177,6 +6528,7 @@ export interface operations {
             /** @description Request body or parameters failed validation. */
             422: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6204,6 +6556,7 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6213,6 +6566,7 @@ export interface operations {
             /** @description Malformed request (bad cursor, unparseable JSON, bad header). */
             400: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6222,6 +6576,7 @@ export interface operations {
             /** @description Missing, unknown or revoked API key. */
             401: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6231,6 +6586,7 @@ export interface operations {
             /** @description Not found, or outside the caller's scope. */
             404: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6240,6 +6596,7 @@ export interface operations {
             /** @description Request body or parameters failed validation. */
             422: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6424,6 +6781,7 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6433,6 +6791,7 @@ export interface operations {
             /** @description Malformed request (bad cursor, unparseable JSON, bad header). */
             400: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6442,6 +6801,7 @@ export interface operations {
             /** @description Signature missing, malformed or wrong, timestamp outside the tolerance, or no secret set. */
             401: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6451,6 +6811,7 @@ export interface operations {
             /** @description The referral was not forwarded to this agency. */
             404: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6460,6 +6821,7 @@ export interface operations {
             /** @description The state machine does not allow this move now. */
             409: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6469,6 +6831,7 @@ export interface operations {
             /** @description Request body larger than the configured limit. */
             413: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6478,6 +6841,7 @@ export interface operations {
             /** @description Request body is not JSON. */
             415: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6487,6 +6851,7 @@ export interface operations {
             /** @description Body does not match the schema, or `status` is not in the agency's status mapping. */
             422: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6507,6 +6872,7 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6516,6 +6882,7 @@ export interface operations {
             /** @description Missing, unknown or revoked API key. */
             401: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6540,6 +6907,7 @@ export interface operations {
             /** @description Successful Response */
             201: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6549,6 +6917,7 @@ export interface operations {
             /** @description Malformed request (bad cursor, unparseable JSON, bad header). */
             400: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6558,6 +6927,7 @@ export interface operations {
             /** @description Missing, unknown or revoked API key. */
             401: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6567,6 +6937,7 @@ export interface operations {
             /** @description Request body larger than the configured limit. */
             413: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6576,6 +6947,7 @@ export interface operations {
             /** @description Request body is not JSON. */
             415: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6585,6 +6957,7 @@ export interface operations {
             /** @description Request body or parameters failed validation. */
             422: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6607,6 +6980,7 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6616,6 +6990,7 @@ export interface operations {
             /** @description Missing, unknown or revoked API key. */
             401: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6625,6 +7000,7 @@ export interface operations {
             /** @description Not found, or outside the caller's scope. */
             404: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6634,6 +7010,7 @@ export interface operations {
             /** @description Request body or parameters failed validation. */
             422: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6656,6 +7033,7 @@ export interface operations {
             /** @description Successful Response */
             204: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -6663,6 +7041,7 @@ export interface operations {
             /** @description Missing, unknown or revoked API key. */
             401: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6672,6 +7051,7 @@ export interface operations {
             /** @description Not found, or outside the caller's scope. */
             404: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6681,6 +7061,7 @@ export interface operations {
             /** @description Request body or parameters failed validation. */
             422: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6707,6 +7088,7 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6716,6 +7098,7 @@ export interface operations {
             /** @description Malformed request (bad cursor, unparseable JSON, bad header). */
             400: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6725,6 +7108,7 @@ export interface operations {
             /** @description Missing, unknown or revoked API key. */
             401: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6734,6 +7118,7 @@ export interface operations {
             /** @description Not found, or outside the caller's scope. */
             404: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6743,6 +7128,7 @@ export interface operations {
             /** @description Conflicts with the current state of the resource. */
             409: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6752,6 +7138,7 @@ export interface operations {
             /** @description Request body larger than the configured limit. */
             413: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6761,6 +7148,7 @@ export interface operations {
             /** @description Request body is not JSON. */
             415: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6770,6 +7158,7 @@ export interface operations {
             /** @description Request body or parameters failed validation. */
             422: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6796,6 +7185,7 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6805,6 +7195,7 @@ export interface operations {
             /** @description Malformed request (bad cursor, unparseable JSON, bad header). */
             400: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6814,6 +7205,7 @@ export interface operations {
             /** @description Missing, unknown or revoked API key. */
             401: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6823,6 +7215,7 @@ export interface operations {
             /** @description Not found, or outside the caller's scope. */
             404: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6832,6 +7225,7 @@ export interface operations {
             /** @description Request body larger than the configured limit. */
             413: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6841,6 +7235,7 @@ export interface operations {
             /** @description Request body is not JSON. */
             415: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6850,6 +7245,7 @@ export interface operations {
             /** @description Request body or parameters failed validation. */
             422: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6872,6 +7268,7 @@ export interface operations {
             /** @description Successful Response */
             202: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6881,6 +7278,7 @@ export interface operations {
             /** @description Missing, unknown or revoked API key. */
             401: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6890,6 +7288,7 @@ export interface operations {
             /** @description Not found, or outside the caller's scope. */
             404: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6899,6 +7298,7 @@ export interface operations {
             /** @description Conflicts with the current state of the resource. */
             409: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6908,6 +7308,7 @@ export interface operations {
             /** @description Request body or parameters failed validation. */
             422: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6935,6 +7336,7 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6944,6 +7346,7 @@ export interface operations {
             /** @description Malformed request (bad cursor, unparseable JSON, bad header). */
             400: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6953,6 +7356,7 @@ export interface operations {
             /** @description Missing, unknown or revoked API key. */
             401: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6962,6 +7366,7 @@ export interface operations {
             /** @description Not found, or outside the caller's scope. */
             404: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6971,6 +7376,7 @@ export interface operations {
             /** @description Request body or parameters failed validation. */
             422: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6997,6 +7403,7 @@ export interface operations {
             /** @description Successful Response */
             202: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7006,6 +7413,7 @@ export interface operations {
             /** @description Malformed request (bad cursor, unparseable JSON, bad header). */
             400: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7015,6 +7423,7 @@ export interface operations {
             /** @description Missing, unknown or revoked API key. */
             401: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7024,6 +7433,7 @@ export interface operations {
             /** @description Not found, or outside the caller's scope. */
             404: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7033,6 +7443,7 @@ export interface operations {
             /** @description Conflicts with the current state of the resource. */
             409: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7042,6 +7453,7 @@ export interface operations {
             /** @description Request body larger than the configured limit. */
             413: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7051,6 +7463,7 @@ export interface operations {
             /** @description Request body is not JSON. */
             415: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7060,6 +7473,7 @@ export interface operations {
             /** @description Request body or parameters failed validation. */
             422: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7082,6 +7496,7 @@ export interface operations {
             /** @description Successful Response */
             202: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7091,6 +7506,7 @@ export interface operations {
             /** @description Missing, unknown or revoked API key. */
             401: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7100,6 +7516,7 @@ export interface operations {
             /** @description Not found, or outside the caller's scope. */
             404: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7109,6 +7526,7 @@ export interface operations {
             /** @description Request body or parameters failed validation. */
             422: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7132,6 +7550,7 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7141,6 +7560,7 @@ export interface operations {
             /** @description Missing, unknown or revoked API key. */
             401: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7150,6 +7570,7 @@ export interface operations {
             /** @description Request body or parameters failed validation. */
             422: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7177,6 +7598,7 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7186,6 +7608,7 @@ export interface operations {
             /** @description Malformed request (bad cursor, unparseable JSON, bad header). */
             400: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7195,6 +7618,7 @@ export interface operations {
             /** @description Missing, unknown or revoked API key. */
             401: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7204,6 +7628,7 @@ export interface operations {
             /** @description The API key's role may not perform this operation. */
             403: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7213,6 +7638,7 @@ export interface operations {
             /** @description Request body larger than the configured limit. */
             413: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7222,6 +7648,7 @@ export interface operations {
             /** @description Request body is not JSON. */
             415: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7231,6 +7658,7 @@ export interface operations {
             /** @description Request body or parameters failed validation. */
             422: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7254,6 +7682,7 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7263,6 +7692,7 @@ export interface operations {
             /** @description Missing, unknown or revoked API key. */
             401: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7272,6 +7702,7 @@ export interface operations {
             /** @description The API key's role may not perform this operation. */
             403: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7281,6 +7712,7 @@ export interface operations {
             /** @description Not found, or outside the caller's scope. */
             404: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7290,6 +7722,7 @@ export interface operations {
             /** @description Request body or parameters failed validation. */
             422: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7317,6 +7750,7 @@ export interface operations {
             /** @description One row per agency, as JSON, or as CSV with a header row when `Accept: text/csv`. */
             200: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7328,6 +7762,7 @@ export interface operations {
             /** @description Missing, unknown or revoked API key. */
             401: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7337,6 +7772,7 @@ export interface operations {
             /** @description Request body or parameters failed validation. */
             422: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7357,6 +7793,7 @@ export interface operations {
             /** @description Successful Response */
             200: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7366,6 +7803,7 @@ export interface operations {
             /** @description Missing, unknown or revoked API key. */
             401: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7375,6 +7813,7 @@ export interface operations {
             /** @description The API key's role may not perform this operation. */
             403: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7399,6 +7838,7 @@ export interface operations {
             /** @description Successful Response */
             201: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7408,6 +7848,7 @@ export interface operations {
             /** @description Malformed request (bad cursor, unparseable JSON, bad header). */
             400: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7417,6 +7858,7 @@ export interface operations {
             /** @description Missing, unknown or revoked API key. */
             401: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7426,6 +7868,7 @@ export interface operations {
             /** @description The API key's role may not perform this operation. */
             403: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7435,6 +7878,7 @@ export interface operations {
             /** @description Request body larger than the configured limit. */
             413: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7444,6 +7888,7 @@ export interface operations {
             /** @description Request body is not JSON. */
             415: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7453,6 +7898,7 @@ export interface operations {
             /** @description Request body or parameters failed validation. */
             422: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7475,6 +7921,7 @@ export interface operations {
             /** @description Successful Response */
             204: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -7482,6 +7929,7 @@ export interface operations {
             /** @description Missing, unknown or revoked API key. */
             401: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7491,6 +7939,7 @@ export interface operations {
             /** @description The API key's role may not perform this operation. */
             403: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7500,6 +7949,7 @@ export interface operations {
             /** @description Not found, or outside the caller's scope. */
             404: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7509,6 +7959,7 @@ export interface operations {
             /** @description Request body or parameters failed validation. */
             422: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {

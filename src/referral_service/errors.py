@@ -18,6 +18,8 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import compile_path
 from starlette.responses import Response
 
+from referral_service.request_context import request_id_var
+
 logger = logging.getLogger("referral_service.errors")
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
@@ -115,6 +117,10 @@ def problem_body(
         body["detail"] = detail
     if instance:
         body["instance"] = instance
+    # The request's id (also in its X-Request-ID header and its log lines), to quote to support.
+    request_id = request_id_var.get()
+    if request_id is not None:
+        body["request_id"] = request_id
     body.update(extra)
     return body
 

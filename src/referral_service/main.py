@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
 from typing import Any
 
 from fastapi import FastAPI
@@ -13,6 +13,7 @@ from fastapi.openapi.utils import get_openapi
 from fastapi.routing import APIRoute
 from sqlalchemy import text
 from starlette.responses import Response
+from starlette.types import ASGIApp
 
 from referral_service import __version__
 from referral_service.agencies.endpoints import router as agencies_router
@@ -29,8 +30,12 @@ from referral_service.config import IN_PROCESS_JOBS_ENV, Settings, get_settings
 from referral_service.db.driver import create_pool
 from referral_service.db.engine import make_engine, make_sessionmaker
 from referral_service.db.migrate import head_revisions
+from referral_service.docs_pages import router as docs_router
 from referral_service.errors import install_error_handlers, problem_body, problem_response
+from referral_service.meta import router as meta_router
+from referral_service.metrics import MetricsExposition, forget_this_process, multiprocess_dir, sample_pools_every
 from referral_service.middleware import RequestGuards
+from referral_service.observability import RequestObservability
 from referral_service.openapi_docs import finalize_openapi, problem_responses
 from referral_service.webhooks.docs import register_webhook_docs
 from referral_service.webhooks.endpoints import deliveries_router as webhook_deliveries_router
@@ -44,6 +49,11 @@ and agency, an append-only timeline, and signed webhooks in both directions.
 
 Every `/v1` operation needs `Authorization: Bearer <api key>`. Errors are RFC 9457
 `application/problem+json`.
+
+Every response carries an `X-Request-ID` header, and every error body the same value as
+`request_id`: quote it when asking about a request, it names the request's lines in the service's
+logs. Send your own `X-Request-ID` (1-128 characters of `A-Z a-z 0-9 . _ : -`) to have it used
+instead of a new one; anything else is ignored and replaced.
 """
 
 TAGS = [
@@ -57,7 +67,17 @@ TAGS = [
     {"name": "reports", "description": "Per-agency figures for coordination meetings (JSON or CSV)."},
     {"name": "api-keys", "description": "Issuing and revoking API keys (admin)."},
     {"name": "health", "description": "Liveness and readiness probes (no authentication)."},
+    {"name": "meta", "description": "The service's index (no authentication) and its Prometheus metrics."},
 ]
+
+
+class ServiceApp(FastAPI):
+    """FastAPI, with the request id, metrics and access log (observability.py) wrapped around the
+    whole middleware stack: outside Starlette's error middleware, so the 500 it renders for an
+    unhandled error carries the request id too."""
+
+    def build_middleware_stack(self) -> ASGIApp:
+        return RequestObservability(super().build_middleware_stack())
 
 
 def operation_id(route: APIRoute) -> str:
@@ -86,6 +106,10 @@ def create_app(
         jobs = None
         if run_jobs_in_process:
             jobs = asyncio.create_task(run_jobs(WorkerContext(app.state.sessionmaker, settings), stop))
+        # Under `serve --workers N` a scrape reaches one process: keep the others' pool figures fresh.
+        pool_sampler = None
+        if multiprocess_dir() is not None:
+            pool_sampler = asyncio.create_task(sample_pools_every(app.state, 5.0))
         # API key lookups cached in memory, kept honest by a LISTEN connection (auth/key_listener.py).
         app.state.key_cache = ApiKeyCache(settings.key_cache_seconds)
         app.state.key_listener = None
@@ -100,10 +124,15 @@ def create_app(
             stop.set()
             if jobs is not None:
                 await jobs
+            if pool_sampler is not None:
+                pool_sampler.cancel()
+                with suppress(asyncio.CancelledError):
+                    await pool_sampler
+                forget_this_process()
             await app.state.pool.close()
             await engine.dispose()
 
-    app = FastAPI(
+    app = ServiceApp(
         title="referral-service",
         version=__version__,
         description=API_DESCRIPTION,
@@ -111,8 +140,12 @@ def create_app(
         lifespan=lifespan,
         generate_unique_id_function=operation_id,
         redirect_slashes=False,
+        # Served by docs_pages.py from files in the package instead of a CDN.
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.settings = settings
+    app.state.metrics = MetricsExposition()
     install_error_handlers(app)
     app.add_middleware(RequestGuards, max_body_bytes=settings.max_body_bytes)
 
@@ -140,7 +173,7 @@ def create_app(
         return Response(b'{"status":"ready"}', media_type="application/json")
 
     routers = (
-        complaints_router, referrals_router, agencies_router, regions_router, inbound_router,
+        meta_router, docs_router, complaints_router, referrals_router, agencies_router, regions_router, inbound_router,
         webhook_endpoints_router, webhook_deliveries_router, calendar_router, reports_router, api_keys_router,
     )
     for router in routers:
@@ -163,4 +196,7 @@ def create_app(
 
 def app_from_environment() -> FastAPI:
     """The app of one of `serve --workers N`'s processes, configured from the environment."""
+    from referral_service.cli import configure_logging
+
+    configure_logging()  # a fresh interpreter: nothing has configured its logging yet
     return create_app(run_jobs_in_process=bool(os.environ.get(IN_PROCESS_JOBS_ENV)))

@@ -3,6 +3,7 @@
 from typing import Any
 
 from referral_service.errors import PROBLEM_MEDIA_TYPE
+from referral_service.request_context import REQUEST_ID_HEADER, REQUEST_ID_PATTERN
 
 _DESCRIPTIONS = {
     400: "Malformed request (bad cursor, unparseable JSON, bad header).",
@@ -23,7 +24,8 @@ PROBLEM_SCHEMA: dict[str, Any] = {
     "title": "Problem",
     "description": (
         "RFC 9457 problem details: the body of every error (`application/problem+json`). Branch on `status` "
-        "and `type`; show `detail` to humans. Validation errors (422) add `errors`."
+        "and `type`; show `detail` to humans; quote `request_id` when asking about it. Validation errors (422) add "
+        "`errors`."
     ),
     "required": ["type", "title", "status"],
     "properties": {
@@ -38,6 +40,14 @@ PROBLEM_SCHEMA: dict[str, Any] = {
                    "examples": ["Send `If-Match` with the ETag from your last read of this resource."]},
         "instance": {"type": "string", "description": "The request path.",
                      "examples": ["/v1/complaints/65881197-a37a-427e-b9b3-d5998f47d9fd"]},
+        "request_id": {
+            "type": "string", "pattern": f"^{REQUEST_ID_PATTERN}$",
+            "description": (
+                "The request's id, as in its `X-Request-ID` response header and in the service's logs. A replayed "
+                "answer (`Idempotent-Replayed: true`) carries the id of the request first answered."
+            ),
+            "examples": ["5f0c6f6fb0f94cf0a4b1f8e8d1f4f1a7"],
+        },
         "errors": {
             "type": "array",
             "description": "Only on 422 validation errors: one entry per invalid field.",
@@ -62,8 +72,19 @@ PROBLEM_SCHEMA: dict[str, Any] = {
             "status": 428,
             "detail": "Send `If-Match` with the ETag from your last read of this resource.",
             "instance": "/v1/complaints/65881197-a37a-427e-b9b3-d5998f47d9fd",
+            "request_id": "5f0c6f6fb0f94cf0a4b1f8e8d1f4f1a7",
         }
     ],
+}
+
+# Every response carries it (observability.py); documented once and referenced from each response.
+REQUEST_ID_RESPONSE_HEADER: dict[str, Any] = {
+    "description": (
+        "The request's id: the client's own `X-Request-ID` when it sent a valid one (1-128 characters of "
+        "`A-Z a-z 0-9 . _ : -`), otherwise a new one. Also in error bodies (`request_id`) and the service's logs."
+    ),
+    "required": True,
+    "schema": {"type": "string", "pattern": f"^{REQUEST_ID_PATTERN}$"},
 }
 
 
@@ -134,6 +155,8 @@ def finalize_openapi(schema: dict[str, Any]) -> dict[str, Any]:
     """
     components = schema.setdefault("components", {})
     components.setdefault("schemas", {})["Problem"] = PROBLEM_SCHEMA
+    components.setdefault("headers", {})[REQUEST_ID_HEADER] = REQUEST_ID_RESPONSE_HEADER
+    request_id_ref = {"$ref": f"#/components/headers/{REQUEST_ID_HEADER}"}
     for path_item in schema.get("paths", {}).values():
         for method in _HTTP_METHODS:
             operation = path_item.get(method)
@@ -162,6 +185,11 @@ def finalize_openapi(schema: dict[str, Any]) -> dict[str, Any]:
                 if existing is None or PROBLEM_MEDIA_TYPE not in existing.get("content", {}):
                     responses[key] = _problem(code)
             operation["responses"] = dict(sorted(responses.items()))
+            for code, response in operation["responses"].items():
+                # Copies: the problem responses above are shared between operations.
+                operation["responses"][code] = {
+                    **response, "headers": {**response.get("headers", {}), REQUEST_ID_HEADER: request_id_ref}
+                }
     _name_merge_patch_body(schema)
     for path_item in schema.get("webhooks", {}).values():
         # These describe the subscriber's endpoint: FastAPI's validation response does not apply there.
@@ -179,6 +207,8 @@ def finalize_openapi(schema: dict[str, Any]) -> dict[str, Any]:
 SUMMARIES: dict[str, str] = {
     "health_healthz": "Liveness probe",
     "health_readyz": "Readiness probe",
+    "meta_index": "The service's index: name, version, links",
+    "meta_metrics": "Prometheus metrics",
     "complaints_create": "Record a complaint",
     "complaints_list": "List complaints",
     "complaints_get": "Read a complaint",

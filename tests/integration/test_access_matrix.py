@@ -236,8 +236,11 @@ READS = [
     ("/readyz",                                         *OPEN),
     ("/openapi.json",                                   *OPEN),
     ("/docs",                                           *OPEN),
-    ("/docs/oauth2-redirect",                           *OPEN),
+    ("/",                                               *OPEN),
+    ("/metrics",                                        200,      403,      403,      403,       403,      401),
     ("/redoc",                                          *OPEN),
+    ("/docs-assets/swagger-ui.css",                     *OPEN),
+    ("/docs-assets/not-an-asset.js",                    404,      404,      404,      404,       404,      404),
 
     ("/v1/complaints",                                  C_ALL,    C_ALL,    C_64,     403,       403,      401),
     ("/v1/complaints?q={token}",                        C_ALL,    C_ALL,    C_64,     403,       403,      401),

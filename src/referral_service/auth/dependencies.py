@@ -37,7 +37,9 @@ async def get_principal(request: Request, credentials: BearerCredentials) -> Pri
     if bootstrap is not None and hmac.compare_digest(
         token.encode("utf-8", "surrogatepass"), bootstrap.get_secret_value().encode()
     ):
-        return Principal(key_id=BOOTSTRAP_ADMIN_ID, role=Role.ADMIN, name="bootstrap admin")
+        principal = Principal(key_id=BOOTSTRAP_ADMIN_ID, role=Role.ADMIN, name="bootstrap admin")
+        request.state.principal = principal  # the access log names the key (by id) that was used
+        return principal
     # No request session here: on a cache hit authentication touches no connection at all.
     key_cache: ApiKeyCache = request.app.state.key_cache
     principal = await key_cache.principal_for(hash_api_key(token), partial(load_principal, request.app.state.engine))

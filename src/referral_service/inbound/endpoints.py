@@ -26,6 +26,7 @@ from referral_service.inbound.schemas import (
     inline_schema,
 )
 from referral_service.json_encoding import dumps
+from referral_service.metrics import INBOUND_PUSHES
 from referral_service.openapi_docs import problem_responses
 from referral_service.schemas import AgencyCode, LimitQuery, Page, encode_cursor
 
@@ -208,5 +209,15 @@ async def push_event(agency_code: str, request: Request, session: SessionDep) ->
         default_due_working_days=settings.default_due_working_days, instance=request.url.path,
         source_address=request.client.host if request.client else None,
     )
+    INBOUND_PUSHES.labels(_result(outcome)).inc()
     headers = {"Idempotent-Replayed": "true"} if outcome.replayed else None
     return Response(outcome.body, status_code=outcome.status_code, media_type=outcome.media_type, headers=headers)
+
+
+def _result(outcome: inbox.Outcome) -> str:
+    """The `result` label of referral_inbound_pushes_total."""
+    if outcome.replayed:
+        return "replayed"
+    if outcome.status_code < 400:
+        return "accepted"
+    return "unauthenticated" if outcome.status_code == 401 else "rejected"

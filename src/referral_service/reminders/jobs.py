@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from referral_service import clock
 from referral_service.events.draft import SYSTEM
+from referral_service.metrics import DEADLINE_REMINDER_EVENTS, DEADLINE_REMINDER_RUNS
 from referral_service.referrals.calendar import WorkingCalendar
 from referral_service.db.driver import db_of
 from referral_service.referrals.deadlines import current_calendar
@@ -100,9 +101,15 @@ async def _record_all(session: AsyncSession, views: list[ReferralView], event_ty
 
 async def run_deadline_reminders(ctx: WorkerContext) -> int:
     """One worker pass: overdue first (the stronger fact), then due-soon; each its own transaction."""
-    done = 0
-    async with ctx.sessionmaker() as session, session.begin():
-        done += await record_overdue(session, clock.now())
-    async with ctx.sessionmaker() as session, session.begin():
-        done += await record_due_soon(session, clock.now())
-    return done
+    try:
+        async with ctx.sessionmaker() as session, session.begin():
+            overdue = await record_overdue(session, clock.now())
+        DEADLINE_REMINDER_EVENTS.labels(OVERDUE).inc(overdue)
+        async with ctx.sessionmaker() as session, session.begin():
+            due_soon = await record_due_soon(session, clock.now())
+        DEADLINE_REMINDER_EVENTS.labels(DUE_SOON).inc(due_soon)
+    except Exception:
+        DEADLINE_REMINDER_RUNS.labels("error").inc()
+        raise
+    DEADLINE_REMINDER_RUNS.labels("ok").inc()
+    return overdue + due_soon

@@ -69,6 +69,7 @@ from .inbound_put_status_mapping_response_inbound_put_status_mapping import (
 )
 from .inbound_secret_out import InboundSecretOut
 from .inbound_secret_request import InboundSecretRequest
+from .index_links import IndexLinks
 from .mapped_action import MappedAction
 from .non_working_day_in import NonWorkingDayIn
 from .note_request import NoteRequest
@@ -97,6 +98,7 @@ from .response_out import ResponseOut
 from .response_outcome import ResponseOutcome
 from .role import Role
 from .rotate_secret import RotateSecret
+from .service_index import ServiceIndex
 from .status_mapping_entry import StatusMappingEntry
 from .test_data import TestData
 from .webhook_complaint_created import WebhookComplaintCreated
@@ -181,6 +183,7 @@ __all__ = (
     "InboundPutStatusMappingResponseInboundPutStatusMapping",
     "InboundSecretOut",
     "InboundSecretRequest",
+    "IndexLinks",
     "MappedAction",
     "NonWorkingDayIn",
     "NoteRequest",
@@ -209,6 +212,7 @@ __all__ = (
     "ResponseOutcome",
     "Role",
     "RotateSecret",
+    "ServiceIndex",
     "StatusMappingEntry",
     "TestData",
     "WebhookComplaintCreated",

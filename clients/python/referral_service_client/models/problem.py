@@ -18,7 +18,7 @@ T = TypeVar("T", bound="Problem")
 @_attrs_define
 class Problem:
     """RFC 9457 problem details: the body of every error (`application/problem+json`). Branch on `status` and `type`; show
-    `detail` to humans. Validation errors (422) add `errors`.
+    `detail` to humans; quote `request_id` when asking about it. Validation errors (422) add `errors`.
 
         Attributes:
             type_ (str): Identifies the kind of problem.
@@ -26,6 +26,8 @@ class Problem:
             status (int): The HTTP status code.
             detail (str | Unset): What went wrong in this occurrence, for humans.
             instance (str | Unset): The request path.
+            request_id (str | Unset): The request's id, as in its `X-Request-ID` response header and in the service's logs.
+                A replayed answer (`Idempotent-Replayed: true`) carries the id of the request first answered.
             errors (list[ProblemErrorsItem] | Unset): Only on 422 validation errors: one entry per invalid field.
     """
 
@@ -34,6 +36,7 @@ class Problem:
     status: int
     detail: str | Unset = UNSET
     instance: str | Unset = UNSET
+    request_id: str | Unset = UNSET
     errors: list[ProblemErrorsItem] | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
@@ -47,6 +50,8 @@ class Problem:
         detail = self.detail
 
         instance = self.instance
+
+        request_id = self.request_id
 
         errors: list[dict[str, Any]] | Unset = UNSET
         if not isinstance(self.errors, Unset):
@@ -68,6 +73,8 @@ class Problem:
             field_dict["detail"] = detail
         if instance is not UNSET:
             field_dict["instance"] = instance
+        if request_id is not UNSET:
+            field_dict["request_id"] = request_id
         if errors is not UNSET:
             field_dict["errors"] = errors
 
@@ -88,6 +95,8 @@ class Problem:
 
         instance = d.pop("instance", UNSET)
 
+        request_id = d.pop("request_id", UNSET)
+
         _errors = d.pop("errors", UNSET)
         errors: list[ProblemErrorsItem] | Unset = UNSET
         if _errors is not UNSET:
@@ -103,6 +112,7 @@ class Problem:
             status=status,
             detail=detail,
             instance=instance,
+            request_id=request_id,
             errors=errors,
         )
 
