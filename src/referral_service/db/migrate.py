@@ -11,7 +11,12 @@ from alembic.script import ScriptDirectory
 
 
 def migrations_dir() -> Path:
-    return Path(str(resources.files("referral_service").joinpath("migrations")))
+    """The Alembic scripts: `migrations/` of the source checkout this code runs from, else the copy the
+    wheel ships as `referral_service.migrations`."""
+    checkout = Path(__file__).resolve().parents[3]
+    if (checkout / "migrations" / "env.py").is_file() and (checkout / "pyproject.toml").is_file():
+        return checkout / "migrations"
+    return Path(str(resources.files("referral_service.migrations")))
 
 
 def alembic_config(database_url: str) -> Config:
