@@ -113,9 +113,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
     # is the app's own (observability.py), one line per request with its id, route and key id.
     log_level = args.log_level or settings.log_level
     configure_logging(level=log_level)
+    # On SIGTERM uvicorn stops accepting, lets the requests in flight finish for up to the grace
+    # period (then cancels them), runs the lifespan's shutdown and returns; `serve` then exits 0.
     common = {
         "host": args.host, "port": args.port, "log_level": log_level, "proxy_headers": False,
-        "log_config": None, "access_log": False,
+        "log_config": None, "access_log": False, "timeout_graceful_shutdown": settings.shutdown_grace_seconds,
     }
     if args.workers == 1:
         uvicorn.run(create_app(settings, database_url=url, run_jobs_in_process=in_process_jobs), **common)
@@ -125,9 +127,27 @@ def cmd_serve(args: argparse.Namespace) -> int:
     os.environ["DATABASE_URL"] = url
     os.environ[IN_PROCESS_JOBS_ENV] = "1" if in_process_jobs else ""
     os.environ["REFERRAL_LOG_LEVEL"] = log_level
+    config = uvicorn.Config("referral_service.main:app_from_environment", factory=True, workers=args.workers, **common)
     with _metrics_directory():
-        uvicorn.run("referral_service.main:app_from_environment", factory=True, workers=args.workers, **common)
+        _run_worker_processes(config)
     return 0
+
+
+def _run_worker_processes(config: Any) -> None:
+    """What `uvicorn.run(..., workers=N)` does, except that on a stop signal the supervisor closes its
+    own copy of the listening socket before it tells the processes to stop. uvicorn's keeps it open
+    until every process has exited, so the kernel went on accepting connections that nobody would
+    serve during the drain, and reset them at the end; now, once the processes have closed theirs,
+    a new connection is refused, as with one process, and a load balancer tries elsewhere."""
+    from uvicorn.supervisors import Multiprocess
+
+    class DrainingMultiprocess(Multiprocess):
+        def terminate_all(self) -> None:
+            for sock in self.sockets:
+                sock.close()
+            super().terminate_all()
+
+    DrainingMultiprocess(config, sockets=[config.bind_socket()]).run()
 
 
 @contextmanager

@@ -80,6 +80,15 @@ class Settings(BaseSettings):
         validation_alias="REFERRAL_LOG_LEVEL",
         description="The lowest level logged (`serve --log-level` overrides it). Per-delivery lines are at `debug`.",
     )
+    shutdown_grace_seconds: int = Field(
+        default=30,
+        ge=1,
+        le=3600,
+        validation_alias="REFERRAL_SHUTDOWN_GRACE_SECONDS",
+        description="On SIGTERM an API process stops accepting connections and gives the requests in flight this long "
+        "(seconds) to finish; any still running then are cancelled. Keep the platform's stop timeout longer (Kubernetes "
+        "`terminationGracePeriodSeconds`, compose `stop_grace_period`).",
+    )
     metrics_token: SecretStr | None = Field(
         default=None,
         validation_alias="REFERRAL_METRICS_TOKEN",
