@@ -29,7 +29,7 @@ from referral_service.reports.endpoints import router as reports_router
 from referral_service.config import IN_PROCESS_JOBS_ENV, Settings, get_settings
 from referral_service.db.driver import create_pool
 from referral_service.db.engine import make_engine, make_sessionmaker
-from referral_service.db.migrate import head_revisions
+from referral_service.db.migrate import head_revisions, known_revisions, schema_serves
 from referral_service.docs_pages import router as docs_router
 from referral_service.errors import install_error_handlers, problem_body, problem_response
 from referral_service.meta import router as meta_router
@@ -102,6 +102,7 @@ def create_app(
         # The hot paths' connections (see db/driver.py); the engine above serves the cold ones.
         app.state.pool = await create_pool(url, size=settings.db_pool_size + 10)
         app.state.expected_heads = head_revisions()
+        app.state.known_revisions = known_revisions()
         stop = asyncio.Event()
         jobs = None
         if run_jobs_in_process:
@@ -167,7 +168,8 @@ def create_app(
                 current = set((await connection.execute(text("SELECT version_num FROM alembic_version"))).scalars())
         except Exception:  # any failure here means "not ready", never a 500
             current = None
-        if current != app.state.expected_heads:
+        # This version's schema, or a later release's (docs/operations.md, Upgrades): see schema_serves.
+        if not schema_serves(current, app.state.expected_heads, app.state.known_revisions):
             body = problem_body(503, "not-ready", "Service not ready", "Database unreachable or migrations pending.")
             return problem_response(body)
         return Response(b'{"status":"ready"}', media_type="application/json")

@@ -34,3 +34,23 @@ def head_revisions() -> set[str]:
     config = Config()
     config.set_main_option("script_location", str(migrations_dir()))
     return set(ScriptDirectory.from_config(config).get_heads())
+
+
+def known_revisions() -> set[str]:
+    """Every revision this version ships."""
+    config = Config()
+    config.set_main_option("script_location", str(migrations_dir()))
+    return {script.revision for script in ScriptDirectory.from_config(config).walk_revisions()}
+
+
+def schema_serves(database: set[str] | None, heads: set[str], known: set[str]) -> bool:
+    """Whether a process of this version may serve a database whose schema is at `database`.
+
+    Yes at this version's heads. Yes, too, at revisions this version does not know: a later release
+    migrated the database, and each migration keeps the release before it working, so during a
+    rolling upgrade (the migration first, then the new processes) the old processes stay ready.
+    No when the database is behind (migrations pending), has no revision, or could not be read.
+    """
+    if not database:
+        return False
+    return database == heads or not (database & known)
