@@ -8,9 +8,11 @@ from dataclasses import dataclass
 from markupsafe import Markup, escape
 
 _ROW = 22
-_LABEL_WIDTH = 250
-_BAR_WIDTH = 300
-_VALUE_WIDTH = 110
+_LABEL_WIDTH = 230
+_BAR_WIDTH = 320
+_VALUE_WIDTH = 90
+# Agency names are long and alike: the chart labels drop the shared word (the table keeps full names).
+_SHORTER = (("Inspektorat Kabupaten ", "Kab. "), ("Inspektorat Kota ", "Kota "), ("Inspektorat Provinsi ", "Prov. "))
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,7 +59,11 @@ def bar_chart(title: str, bars: Sequence[Bar], *, maximum: float | None = None, 
     return Markup("".join(parts))
 
 
-def _short(label: str, limit: int = 38) -> str:
+def _short(label: str, limit: int = 30) -> str:
+    for long, short in _SHORTER:
+        if label.startswith(long):
+            label = short + label[len(long):]
+            break
     return label if len(label) <= limit else label[: limit - 1] + "…"
 
 

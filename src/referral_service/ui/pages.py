@@ -280,19 +280,19 @@ async def figures(request: Request) -> Response:
 
 def _charts(page: Page, rows) -> list:
     def pct(share: float | None) -> str:
-        return page.t("no_answers") if share is None else f"{round(share * 100)} %"
+        return "—" if share is None else f"{round(share * 100)} %"
 
     def days(median: float | None) -> str:
-        return page.t("no_answers") if median is None else f"{median:g}"
+        return "—" if median is None else f"{median:g}"
 
     return [
-        bar_chart(page.t("chart_on_time"), [Bar(r.agency_name, r.share_on_time, pct(r.share_on_time)) for r in rows], maximum=1.0),
-        bar_chart(page.t("chart_median"), [Bar(r.agency_name, r.median_working_days_to_respond, days(r.median_working_days_to_respond)) for r in rows]),
-        bar_chart(
+        (page.t("chart_on_time"), bar_chart(page.t("chart_on_time"), [Bar(r.agency_name, r.share_on_time, pct(r.share_on_time)) for r in rows], maximum=1.0)),
+        (page.t("chart_median"), bar_chart(page.t("chart_median"), [Bar(r.agency_name, r.median_working_days_to_respond, days(r.median_working_days_to_respond)) for r in rows])),
+        (page.t("chart_open"), bar_chart(
             page.t("chart_open"),
             [Bar(r.agency_name, r.open, f"{r.open} / {r.open_overdue}", secondary=r.open_overdue) for r in rows],
             legend=(page.t("open"), page.t("open_overdue")),
-        ),
+        )),
     ]
 
 
