@@ -179,3 +179,25 @@ async def test_csv_and_language_switch(browser, ombudsman_kaltim):
     assert "Agency performance" in english.text and '<html lang="en">' in english.text
     assert "Agency performance" in (await browser.get("/ui/figures")).text  # the cookie keeps it
     assert (await browser.get("/ui/figures?from=2026-12-31&to=2026-01-01")).status_code == 422
+
+
+async def test_deadline_lists_count_working_days_per_agency(browser, ombudsman_kaltim):
+    # Monday 7 December 2026, 09:00 WITA: one referral due in 1 working day, one in 3.
+    monday = datetime(2026, 12, 7, 1, 0, tzinfo=timezone.utc)
+    with clock.frozen_at(monday) as frozen:
+        late = await forwarded_referral(ombudsman_kaltim, forward=False)
+        assert (await ombudsman_kaltim.post(f"/v1/referrals/{late}/forward", json={"due_working_days": 1})).status_code == 200
+        soon = await forwarded_referral(ombudsman_kaltim, "inspektorat-64.74", forward=False)
+        assert (await ombudsman_kaltim.post(f"/v1/referrals/{soon}/forward", json={"due_working_days": 3})).status_code == 200
+        frozen.advance(2 * 24 * 3600)  # Wednesday 09:00 WITA: `late` was due Tuesday, `soon` is due Thursday
+        await sign_in(browser, ombudsman_kaltim.key)
+        page = await browser.get("/ui/deadlines")
+    assert page.status_code == 200
+    overdue_part, soon_part = page.text.split('id="soon-h"')
+    assert f"/ui/referrals/{late}" in overdue_part and f"/ui/referrals/{soon}" in soon_part
+    row = re.search(rf'/ui/referrals/{late}.*?<td class="num">(-?\d+)</td>', overdue_part, re.S)
+    assert row and row.group(1) == "1"  # one working day overdue (Wednesday)
+    row = re.search(rf'/ui/referrals/{soon}.*?<td class="num">(-?\d+)</td>', soon_part, re.S)
+    assert row and row.group(1) == "1"  # Thursday: one working day left
+    assert "Inspektorat Kota Samarinda" in overdue_part and "Inspektorat Kota Bontang" in soon_part
+    assert "8 Desember 2026 23.59 WITA" in overdue_part
