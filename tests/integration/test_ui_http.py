@@ -201,3 +201,47 @@ async def test_deadline_lists_count_working_days_per_agency(browser, ombudsman_k
     assert row and row.group(1) == "1"  # Thursday: one working day left
     assert "Inspektorat Kota Samarinda" in overdue_part and "Inspektorat Kota Bontang" in soon_part
     assert "8 Desember 2026 23.59 WITA" in overdue_part
+
+
+async def test_ombudsman_actions_and_a_refused_form(browser, ombudsman_kaltim, samarinda):
+    referral_id = await forwarded_referral(ombudsman_kaltim)
+    assert (await samarinda.post(f"/v1/referrals/{referral_id}/respond", json={"outcome": "action_taken", "summary": "Selesai."})).status_code == 200
+    await sign_in(browser, ombudsman_kaltim.key)
+
+    async def act(action: str, **fields: str) -> httpx.Response:
+        page = await browser.get(f"/ui/referrals/{referral_id}")
+        data = {"csrf": hidden(page.text, "csrf"), "etag": hidden(page.text, "etag"), **fields}
+        return await browser.post(f"/ui/referrals/{referral_id}/{action}", data=data)
+
+    page = await browser.get(f"/ui/referrals/{referral_id}")
+    # The forms offered are the transition table's allowed_actions for this key and state.
+    assert re.findall(r'action="/ui/referrals/[^/]+/(\w+)"', page.text) == ["add_note", "close", "request_follow_up"]
+    refused = await act("request_follow_up", reason="", due_working_days="0")
+    assert refused.status_code == 422 and "Isian tidak sah" in refused.text
+    assert (await act("request_follow_up", reason="Lampirkan salinan izin.", due_working_days="5")).status_code == 303
+    assert (await act("add_note", text="Dibahas di rapat koordinasi.")).status_code == 303
+    not_allowed = await act("respond", outcome="action_taken", summary="x")  # an agency's action
+    assert not_allowed.status_code == 403
+    assert (await act("close", resolution="resolved", note="Selesai.")).status_code == 303
+    body = (await ombudsman_kaltim.get(f"/v1/referrals/{referral_id}")).json()
+    assert body["state"] == "closed" and body["follow_up_count"] == 1
+    events = [e["type"] for e in (await ombudsman_kaltim.get(f"/v1/referrals/{referral_id}/events")).json()]
+    assert events[-3:] == ["referral.follow_up_requested", "referral.note_added", "referral.closed"]
+    closed = await browser.get(f"/ui/referrals/{referral_id}")
+    assert "Tidak ada tindakan yang dapat Anda lakukan sekarang." in closed.text
+
+
+async def test_queue_pages_newest_first_without_repeats(browser, ombudsman_kaltim, admin, kaltim):
+    agency = await issue_key(admin, "agency", agency_code="inspektorat-64.09")
+    made = [await forwarded_referral(ombudsman_kaltim, "inspektorat-64.09") for _ in range(23)]
+    await sign_in(browser, agency.key)
+    seen: list[str] = []
+    url = "/ui/queue?state=forwarded"
+    while url:
+        page = await browser.get(url)
+        assert page.status_code == 200
+        seen += re.findall(r'href="/ui/referrals/([0-9a-f-]{36})"', page.text)
+        next_link = re.search(r'href="(/ui/queue\?[^"]+)" rel="next"', page.text)
+        url = html.unescape(next_link.group(1)) if next_link else None
+    assert len(seen) == len(set(seen))
+    assert seen[: len(made)] == list(reversed(made))

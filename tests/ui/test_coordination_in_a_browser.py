@@ -8,8 +8,16 @@ import httpx
 import pytest
 
 from tests.conftest import BOOTSTRAP_ADMIN_KEY, complaint_body
+from tests.ui.conftest import CHROMIUM
 
-pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
+pytestmark = [
+    pytest.mark.filterwarnings("ignore::DeprecationWarning"),
+    # Before any fixture starts a server for nothing.
+    pytest.mark.skipif(
+        not CHROMIUM.exists(),
+        reason=f"{CHROMIUM} is missing: install Debian's chromium (apt-get install -y chromium) to run browser tests",
+    ),
+]
 
 
 class LiveApi:
