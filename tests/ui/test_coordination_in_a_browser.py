@@ -66,6 +66,11 @@ def world(live_server: str) -> dict:
     return {"base": live_server, "keys": keys, "referral": story}
 
 
+EVERY_FIELD_LABELLED = """
+    [...document.querySelectorAll('input:not([type=hidden]), select, textarea')].every(field => field.labels.length > 0)
+"""
+
+
 def sign_in(chromium, base: str, key: str, lang: str | None = None):
     context = chromium.new_context(viewport={"width": 1280, "height": 900}, locale="id-ID")
     page = context.new_page()
@@ -102,6 +107,7 @@ def test_the_coordination_meeting_on_one_screen(chromium, artifacts, world):
 
     page.goto(f"{base}/ui/referrals/{referral_id}")
     assert "Diterima" in page.locator("h1").inner_text()
+    assert page.evaluate(EVERY_FIELD_LABELLED), "a form field without a label"
     page.screenshot(path=artifacts / "04-referral-received.png", full_page=True)
     page.get_by_label("Tenggat (hari kerja)").fill("10")
     page.get_by_role("button", name="Teruskan ke instansi").click()
@@ -148,4 +154,6 @@ def test_the_coordination_meeting_on_one_screen(chromium, artifacts, world):
     page.goto(f"{base}/ui/sign-in")
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.className") == "skip"
+    assert page.evaluate("getComputedStyle(document.activeElement).outlineStyle") == "solid"  # a visible focus ring
+    assert page.evaluate(EVERY_FIELD_LABELLED)
     context.close()
