@@ -26,7 +26,7 @@ from referral_service import clock
 from referral_service.auth.roles import Role
 from referral_service.complaints.representation import etag
 from referral_service.db.driver import Db
-from referral_service.errors import Forbidden, NotFound, PreconditionFailed, ProblemError, TransitionConflict
+from referral_service.errors import BadRequest, Forbidden, NotFound, PreconditionFailed, ProblemError, TransitionConflict
 from referral_service.events.service import list_referral_events
 from referral_service.referrals import service as referrals
 from referral_service.referrals.calendar import MAX_YEAR, MIN_YEAR
@@ -382,15 +382,12 @@ async def queue(request: Request) -> Response:
         try:
             if cursor is not None:
                 decode_cursor(cursor)
-        except Exception:
+        except BadRequest:  # a mangled link: start from the first page
             cursor = None
-        try:
-            rows, more = await referrals.list_rows(
-                db, page.principal, limit=QUEUE_PAGE_SIZE, cursor=cursor, state=state, agency_code=None,
-                complaint_id=None, overdue=True if overdue else None, due_before=None,
-            )
-        except ProblemError:
-            rows, more = [], False
+        rows, more = await referrals.list_rows(
+            db, page.principal, limit=QUEUE_PAGE_SIZE, cursor=cursor, state=state, agency_code=None,
+            complaint_id=None, overdue=True if overdue else None, due_before=None,
+        )
         calendar = await current_calendar(db) if any(has_running_deadline(r) for r in rows) else None
         now = clock.now()
         items = [referral_out(r, None, r["timezone"], page.principal, calendar, now) | {"timezone": r["timezone"]} for r in rows]

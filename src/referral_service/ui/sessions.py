@@ -11,7 +11,6 @@ import hashlib
 import hmac
 import ipaddress
 import secrets
-import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -116,7 +115,3 @@ def set_cookie(request: Request, response: Response, name: str, value: str, max_
 
 def new_login_csrf() -> str:
     return secrets.token_urlsafe(24)
-
-
-def key_id_of(session: UiSession) -> uuid.UUID:
-    return session.principal.key_id
