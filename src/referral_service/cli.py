@@ -130,6 +130,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         for key in keys:
             scope = key.agency_code or (f"region {key.region_code}" if key.region_code else "national")
             print(f"  export {key.label}={key.key}    # {key.role}, {scope}")
+        print(f"Web pages: http://{args.host}:{args.port}/ui/ (sign in with one of these keys)")
         print()
     in_process_jobs = embedded or args.with_worker
     # uvicorn handles SIGTERM and SIGINT itself while it serves (graceful shutdown, then the

@@ -59,6 +59,14 @@ class Settings(BaseSettings):
         validation_alias="REFERRAL_DEFAULT_DUE_WORKING_DAYS",
         description="Deadline (working days) when neither the forward or follow-up request nor the agency names one.",
     )
+    ui_session_hours: float = Field(
+        default=8.0,
+        gt=0,
+        le=24 * 30,
+        validation_alias="REFERRAL_UI_SESSION_HOURS",
+        description="How long (hours) a sign-in to the web pages under `/ui/` lasts before the key must be entered "
+        "again. Revoking the key ends its sessions at once.",
+    )
     # Changes to api_keys reach every process at once through LISTEN/NOTIFY; this age only bounds
     # the damage if a notification were missed.
     key_cache_seconds: float = Field(

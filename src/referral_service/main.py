@@ -26,6 +26,7 @@ from referral_service.inbound.endpoints import router as inbound_router
 from referral_service.referrals.endpoints import router as referrals_router
 from referral_service.regions.endpoints import router as regions_router
 from referral_service.reports.endpoints import router as reports_router
+from referral_service.ui.pages import router as ui_router
 from referral_service.config import IN_PROCESS_JOBS_ENV, Settings, get_settings
 from referral_service.db.driver import create_pool
 from referral_service.db.engine import make_engine, make_sessionmaker
@@ -176,7 +177,7 @@ def create_app(
 
     routers = (
         meta_router, docs_router, complaints_router, referrals_router, agencies_router, regions_router, inbound_router,
-        webhook_endpoints_router, webhook_deliveries_router, calendar_router, reports_router, api_keys_router,
+        webhook_endpoints_router, webhook_deliveries_router, calendar_router, reports_router, api_keys_router, ui_router,
     )
     for router in routers:
         app.include_router(router)

@@ -8,6 +8,8 @@ from referral_service.errors import problem_body, problem_response
 
 _BODY_METHODS = {b"POST", b"PUT", b"PATCH"}
 _JSON_TYPES = ("application/json", "application/merge-patch+json", "application/problem+json")
+# The web pages' forms (under /ui/) post urlencoded bodies; the API takes JSON only.
+_FORM_TYPE = "application/x-www-form-urlencoded"
 
 
 class RequestGuards:
@@ -37,7 +39,8 @@ class RequestGuards:
         has_body = length is None and b"transfer-encoding" in headers or (length or 0) > 0
         if has_body:
             media_type = headers.get(b"content-type", b"").split(b";", 1)[0].strip().decode("latin-1").lower()
-            if media_type not in _JSON_TYPES:
+            is_form = media_type == _FORM_TYPE and scope.get("path", "").startswith("/ui/")
+            if media_type not in _JSON_TYPES and not is_form:
                 await _refuse(
                     send, scope, 415, "unsupported-media-type", "Unsupported media type",
                     "Send the body as application/json.",

@@ -228,6 +228,7 @@ W_ALL = "wAdmin wOmb wOmb64 wOmb63 wSam wBon"
 REPORT = "/v1/reports/agency-performance?from={from}&to={to}"
 OPEN = (200, 200, 200, 200, 200, 200)  # no authentication
 ANY_KEY = (200, 200, 200, 200, 200, 401)
+SIGN_IN = (303, 303, 303, 303, 303, 303)  # a web page without a session: to the sign-in form
 
 # fmt: off
 READS = [
@@ -241,6 +242,17 @@ READS = [
     ("/redoc",                                          *OPEN),
     ("/docs-assets/swagger-ui.css",                     *OPEN),
     ("/docs-assets/not-an-asset.js",                    404,      404,      404,      404,       404,      404),
+    # The web pages take a session cookie, never an API key: without a session every page sends
+    # the browser to the sign-in form (tests/integration/test_ui_http.py checks them signed in).
+    ("/ui",                                             *SIGN_IN),
+    ("/ui/",                                            *SIGN_IN),
+    ("/ui/sign-in",                                     *OPEN),
+    ("/ui/static/ui.css",                               *OPEN),
+    ("/ui/figures",                                     *SIGN_IN),
+    ("/ui/figures.csv",                                 *SIGN_IN),
+    ("/ui/deadlines",                                   *SIGN_IN),
+    ("/ui/queue",                                       *SIGN_IN),
+    ("/ui/referrals/{rA}",                              *SIGN_IN),
 
     ("/v1/complaints",                                  C_ALL,    C_ALL,    C_64,     403,       403,      401),
     ("/v1/complaints?q={token}",                        C_ALL,    C_ALL,    C_64,     403,       403,      401),

@@ -1,0 +1,117 @@
+"""Server-side sessions of the web pages: an API key exchanged for a random token in a cookie.
+
+Only the token's SHA-256 is stored. Each session carries its own CSRF secret, which every form
+sends back in a hidden field. A session is valid while it has not expired *and* its key is not
+revoked: the look-up joins api_keys, so revoking a key ends its sessions at once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import ipaddress
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from referral_service import clock
+from referral_service.auth.keys import hash_api_key
+from referral_service.auth.principal import Principal
+from referral_service.auth.roles import Role
+from referral_service.db.driver import Db
+
+SESSION_COOKIE = "ui_session"
+# Before sign-in there is no session: the sign-in form is protected by a double-submit cookie.
+LOGIN_CSRF_COOKIE = "ui_login_csrf"
+
+_KEY_BY_HASH = """
+    SELECT id, role, name, agency_code, region_code FROM api_keys WHERE key_hash = $1 AND revoked_at IS NULL
+"""
+_INSERT = "INSERT INTO ui_sessions (token_hash, key_id, csrf_secret, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)"
+_LOOKUP = """
+    SELECT s.csrf_secret, s.expires_at, k.id, k.role, k.name, k.agency_code, k.region_code
+    FROM ui_sessions s JOIN api_keys k ON k.id = s.key_id
+    WHERE s.token_hash = $1 AND s.expires_at > $2 AND k.revoked_at IS NULL
+"""
+_DELETE = "DELETE FROM ui_sessions WHERE token_hash = $1"
+_PURGE_EXPIRED = "DELETE FROM ui_sessions WHERE expires_at <= $1"
+
+
+@dataclass(frozen=True, slots=True)
+class UiSession:
+    principal: Principal
+    csrf_secret: str
+    expires_at: datetime
+
+
+def _token_hash(token: str) -> bytes:
+    return hashlib.sha256(token.encode("utf-8", "surrogatepass")).digest()
+
+
+def _principal(row) -> Principal:
+    return Principal(
+        key_id=row["id"], role=Role(row["role"]), name=row["name"], agency_code=row["agency_code"],
+        region_code=row["region_code"],
+    )
+
+
+async def sign_in(db: Db, api_key: str, lifetime: timedelta) -> tuple[str, UiSession] | None:
+    """A new session for an active issued key (token, session), or None for an unknown or revoked key.
+
+    The bootstrap admin key (REFERRAL_ADMIN_KEY) has no row and so opens no session: sign in with an
+    issued key."""
+    api_key = api_key.strip()
+    if not api_key or len(api_key) > 200:
+        return None
+    row = await db.fetchrow(_KEY_BY_HASH, hash_api_key(api_key))
+    if row is None:
+        return None
+    now = clock.now()
+    await db.execute(_PURGE_EXPIRED, now)
+    token = secrets.token_urlsafe(32)
+    csrf_secret = secrets.token_urlsafe(32)
+    expires_at = now + lifetime
+    await db.execute(_INSERT, _token_hash(token), row["id"], csrf_secret, now, expires_at)
+    return token, UiSession(_principal(row), csrf_secret, expires_at)
+
+
+async def lookup(db: Db, token: str | None) -> UiSession | None:
+    if not token or len(token) > 200:
+        return None
+    row = await db.fetchrow(_LOOKUP, _token_hash(token), clock.now())
+    if row is None:
+        return None
+    return UiSession(_principal(row), row["csrf_secret"], row["expires_at"])
+
+
+async def sign_out(db: Db, token: str | None) -> None:
+    if token:
+        await db.execute(_DELETE, _token_hash(token))
+
+
+def csrf_matches(expected: str | None, given: str | None) -> bool:
+    return bool(expected) and bool(given) and hmac.compare_digest(expected.encode(), given.encode())
+
+
+def is_loopback(request: Request) -> bool:
+    """A request to 127.0.0.1 / ::1 / localhost: the only place a session cookie may go without `Secure`."""
+    host = (request.url.hostname or "").strip("[]")
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def set_cookie(request: Request, response: Response, name: str, value: str, max_age: int | None) -> None:
+    response.set_cookie(
+        name, value, max_age=max_age, path="/ui", httponly=True, samesite="strict", secure=not is_loopback(request)
+    )
+
+
+def new_login_csrf() -> str:
+    return secrets.token_urlsafe(24)

@@ -1,0 +1,51 @@
+"""Browser tests: the system's Chromium driven by Playwright against a live server.
+
+Never a downloaded browser (`playwright install` is not used): /usr/bin/chromium, installed from
+the distribution (.ci/run installs it when missing). Without it these tests skip.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.contract.conftest import live_database_url, live_server  # noqa: F401 - fixtures
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = Path(os.environ.get("REFERRAL_TEST_CHROMIUM", "/usr/bin/chromium"))
+ARTIFACTS = ROOT / "test-artifacts" / "ui"
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+    "--no-first-run",
+]
+
+
+@pytest.fixture(scope="module")
+def chromium(live_server: str) -> Iterator[object]:  # noqa: F811
+    """A headless Chromium for one module. After the live server on purpose: Playwright's sync API
+    runs an event loop of its own in this thread while it is open, and the database fixtures use
+    asyncio.run, which cannot run inside one."""
+    if not CHROMIUM.exists():
+        pytest.skip(f"{CHROMIUM} is missing: install Debian's chromium (apt-get install -y chromium) to run browser tests")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        pytest.skip("the playwright package is not installed (pip install -e '.[test]')")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+@pytest.fixture(scope="session")
+def artifacts() -> Path:
+    """Screenshots of each page, kept after the run (test-artifacts/ is not committed)."""
+    shutil.rmtree(ARTIFACTS, ignore_errors=True)
+    ARTIFACTS.mkdir(parents=True)
+    return ARTIFACTS
