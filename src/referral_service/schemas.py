@@ -5,12 +5,19 @@ from __future__ import annotations
 import base64
 import binascii
 import uuid
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from typing import Annotated, Any, Generic, TypeVar
 
 import orjson
 from pydantic import (
-    AfterValidator, AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer, StringConstraints,
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    StringConstraints,
     WithJsonSchema,
 )
 
@@ -43,7 +50,7 @@ def text_field(max_length: int, min_length: int = 0) -> Any:
 def _utc_representable(value: datetime) -> datetime:
     # 0001-01-01T00:00+14:00 is valid ISO 8601 but has no UTC form in Python; the driver would raise (a 500).
     try:
-        value.astimezone(timezone.utc)
+        value.astimezone(UTC)
     except OverflowError as exc:
         raise ValueError("must fall between years 1 and 9999 in UTC") from exc
     return value
@@ -84,7 +91,7 @@ UtcInstant = Annotated[
 
 # The Ombudsman began as the Komisi Ombudsman Nasional in 2000 (Keppres 44/2000): no complaint it
 # handles was received before.
-EARLIEST_RECEIVED_AT = datetime(2000, 1, 1, tzinfo=timezone.utc)
+EARLIEST_RECEIVED_AT = datetime(2000, 1, 1, tzinfo=UTC)
 # How far `received_at` may lie ahead of the service clock: enough for a clerk's clock that runs fast
 # or a local time sent with the wrong offset, not for a date in the future.
 RECEIVED_AT_MAX_AHEAD = timedelta(days=1)
@@ -112,7 +119,7 @@ def _not_before_independence(value: date) -> date:
 
 def latest_incident_date(received_at: datetime | None) -> date:
     """The last date an incident can have happened on for a complaint received at `received_at` (now if None)."""
-    received = (received_at or clock.now()).astimezone(timezone.utc)
+    received = (received_at or clock.now()).astimezone(UTC)
     return received.date() + INCIDENT_DATE_MAX_AFTER_RECEIVED
 
 
@@ -189,7 +196,7 @@ def decode_cursor(cursor: str) -> tuple[datetime, uuid.UUID]:
         position = datetime.fromisoformat(created_at)
         if position.tzinfo is None:
             raise ValueError("naive timestamp")
-        position.astimezone(timezone.utc)  # a forged cursor may name an instant with no UTC form
+        position.astimezone(UTC)  # a forged cursor may name an instant with no UTC form
         return position, uuid.UUID(row_id)
     except (
         ValueError, TypeError, AttributeError, OverflowError, binascii.Error, UnicodeEncodeError, orjson.JSONDecodeError,

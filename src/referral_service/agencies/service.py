@@ -11,8 +11,8 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from referral_service.agencies.models import Agency
-from referral_service.auth.scope import within_region
 from referral_service.agencies.schemas import AgencyCreate, AgencyUpdate
+from referral_service.auth.scope import within_region
 from referral_service.errors import Conflict, NotFound, UnprocessableEntity
 
 

@@ -98,7 +98,7 @@ class KeyChangeListener:
             while not lost.is_set():
                 try:
                     await asyncio.wait_for(lost.wait(), PING_INTERVAL_SECONDS)
-                except asyncio.TimeoutError:
+                except TimeoutError:
                     await connection.fetchval("SELECT 1", timeout=PING_TIMEOUT_SECONDS)
             logger.warning("API key change listener connection lost; key lookups go to the database")
         finally:

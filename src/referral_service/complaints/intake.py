@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import timedelta, timezone
+from datetime import UTC, timedelta
 from typing import Any
 
 from referral_service import clock
@@ -29,9 +29,9 @@ from referral_service.complaints.representation import OUT_FIELDS, complaint_out
 from referral_service.complaints.schemas import ComplaintCreate
 from referral_service.complaints.service import check_region, column_params, column_values, reported_agency
 from referral_service.db.driver import Db, json_param
+from referral_service.errors import IdempotencyInFlight, IdempotencyKeyReused, UnprocessableEntity
 from referral_service.events.draft import Actor, EventDraft
 from referral_service.events.service import event_columns
-from referral_service.errors import IdempotencyInFlight, IdempotencyKeyReused, UnprocessableEntity
 from referral_service.idempotency import StoredResponse
 from referral_service.json_encoding import dumps
 from referral_service.webhooks.outbox import FIRST_FREE_PARAM, event_args, record_and_fan_out_sql
@@ -125,7 +125,7 @@ async def _record(db: Db, principal: Principal, data: ComplaintCreate, drawn: An
     now = clock.now()
     values = column_values(data)
     # One clock for both, so a complaint is never "received" after it was recorded; UTC as stored.
-    received_at = (data.received_at or now).astimezone(timezone.utc)
+    received_at = (data.received_at or now).astimezone(UTC)
     values["received_at"] = received_at
     complaint_id = uuid.uuid4()
     reference = repository.reference_prefix(data.region_code, received_at) + f"{drawn['n']:06d}"

@@ -6,10 +6,18 @@ from typing import Annotated, Any
 from pydantic import ConfigDict, Field, ValidationInfo, field_validator
 
 from referral_service import openapi_examples as ex
-
 from referral_service.schemas import (
-    AgencyCode, IncidentDate, InputModel, OutputModel, ReceivedAt, RegionCode, ShortText, Text, UtcInstant,
-    latest_incident_date, text_field,
+    AgencyCode,
+    IncidentDate,
+    InputModel,
+    OutputModel,
+    ReceivedAt,
+    RegionCode,
+    ShortText,
+    Text,
+    UtcInstant,
+    latest_incident_date,
+    text_field,
 )
 
 

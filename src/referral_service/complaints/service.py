@@ -213,7 +213,7 @@ async def redact_stored_bodies_for_agency(db: Db, bodies: list[bytes | None]) ->
         return bodies
     confidential = {str(row["id"]) for row in await db.fetch(_CONFIDENTIAL_AMONG, ids)}
     result: list[bytes | None] = []
-    for body, payload, found in zip(bodies, parsed, embedded):
+    for body, payload, found in zip(bodies, parsed, embedded, strict=True):
         hidden = [c for c in found if str(c["id"]) in confidential]
         for complaint in hidden:
             complaint["complainant"] = None

@@ -100,4 +100,4 @@ def stop_embedded(keep: int = 0) -> None:
         server.cleanup()  # with cleanup_mode "stop" this stops the server, it never deletes data
 
 
-_servers: list["PostgresServer"] = []
+_servers: list[PostgresServer] = []

@@ -114,7 +114,7 @@ async def list_inbound_events(
     if principal.role is Role.AGENCY:
         # Answers embed the complaint as it was then; one made confidential since is shown redacted.
         responses = await redact_stored_bodies_for_agency(await db_of(session), responses)
-    items = [_event_out(row, response) for row, response in zip(rows, responses)]
+    items = [_event_out(row, response) for row, response in zip(rows, responses, strict=True)]
     last = rows[-1] if rows else None
     page = {"items": items, "next_cursor": encode_cursor(last.received_at, last.id) if more and last else None}
     return Response(dumps(page), media_type="application/json")

@@ -20,7 +20,7 @@ import logging
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 import orjson
@@ -108,7 +108,7 @@ async def receive(
     source_address: str | None = None,
 ) -> Outcome:
     """`source_address`: the address the request came from, kept with the push (see below)."""
-    moment = datetime.fromtimestamp(now, timezone.utc)
+    moment = datetime.fromtimestamp(now, UTC)
     source = Source.of(source_address)
     secrets = None if agency_code is None else await service.verifying_secrets(session, agency_code, moment)
     try:
@@ -186,7 +186,7 @@ class Source:
     network: str
 
     @classmethod
-    def of(cls, address: str | None) -> "Source":
+    def of(cls, address: str | None) -> Source:
         if not address:
             return cls(None, "unknown")  # the server did not say: all such pushes are one source
         try:

@@ -6,12 +6,12 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Header, Query, Request, Response, status
 from pydantic import BaseModel
 
-from referral_service.auth.dependencies import CurrentPrincipal, OmbudsmanSidePrincipal
 from referral_service import clock
+from referral_service.auth.dependencies import CurrentPrincipal, OmbudsmanSidePrincipal
 from referral_service.auth.roles import Role
-from referral_service.complaints.service import redact_stored_body_for_agency
 from referral_service.complaints.representation import etag
-from referral_service.db.driver import Db, DbDep, AutocommitDbDep
+from referral_service.complaints.service import redact_stored_body_for_agency
+from referral_service.db.driver import AutocommitDbDep, Db, DbDep
 from referral_service.events.schemas import AfterIdQuery, EventLimitQuery, EventOut, event_body
 from referral_service.events.service import list_referral_events
 from referral_service.idempotency import StoredResponse, run_idempotent

@@ -19,9 +19,9 @@ from sqlalchemy import Select, select
 
 from referral_service import clock
 from referral_service.agencies.models import Agency
-from referral_service.complaints.models import Complaint
 from referral_service.auth.principal import Principal
 from referral_service.auth.scope import complaint_visible, may_refer_to, referral_visible
+from referral_service.complaints.models import Complaint
 from referral_service.complaints.representation import OUT_FIELDS as COMPLAINT_OUT_FIELDS
 from referral_service.complaints.representation import complaint_dict, etag
 from referral_service.db.driver import Db, json_param

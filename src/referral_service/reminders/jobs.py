@@ -17,10 +17,10 @@ from datetime import datetime, timedelta
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from referral_service import clock
+from referral_service.db.driver import db_of
 from referral_service.events.draft import SYSTEM
 from referral_service.metrics import DEADLINE_REMINDER_EVENTS, DEADLINE_REMINDER_RUNS
 from referral_service.referrals.calendar import WorkingCalendar
-from referral_service.db.driver import db_of
 from referral_service.referrals.deadlines import current_calendar
 from referral_service.referrals.domain import ReferralState
 from referral_service.referrals.models import Referral

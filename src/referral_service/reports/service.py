@@ -22,8 +22,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from referral_service import clock
 from referral_service.agencies.models import Agency
 from referral_service.auth.principal import Principal
-from referral_service.auth.scope import within_region
 from referral_service.auth.roles import Role
+from referral_service.auth.scope import within_region
 from referral_service.referrals.domain import ReferralState
 from referral_service.referrals.models import Referral
 

@@ -61,7 +61,19 @@ class _EventData(BaseModel):
 class ComplaintEventData(_EventData):
     """`data` of complaint events: the event and the complaint after it."""
 
-    model_config = ConfigDict(json_schema_extra={"examples": [{**ex.event_data("complaint.updated", None, None, {"changed_fields": ["subject"]}), "referral_id": None, "agency_code": None, "sequence": 2, "complaint": ex.COMPLAINT_OUT}]})
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    **ex.event_data("complaint.updated", None, None, {"changed_fields": ["subject"]}),
+                    "referral_id": None,
+                    "agency_code": None,
+                    "sequence": 2,
+                    "complaint": ex.COMPLAINT_OUT,
+                }
+            ]
+        }
+    )
 
     complaint: ComplaintOut
 
@@ -69,7 +81,16 @@ class ComplaintEventData(_EventData):
 class ReferralEventData(_EventData):
     """`data` of referral events: the event and the referral after it."""
 
-    model_config = ConfigDict(json_schema_extra={"examples": [{**ex.event_data("referral.forwarded", "forwarded", "received", {"due_working_days": 14}), "referral": ex.REFERRAL_SNAPSHOT}]})
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    **ex.event_data("referral.forwarded", "forwarded", "received", {"due_working_days": 14}),
+                    "referral": ex.REFERRAL_SNAPSHOT,
+                }
+            ]
+        }
+    )
 
     referral: ReferralSnapshot
 
@@ -77,7 +98,17 @@ class ReferralEventData(_EventData):
 class EndpointNotice(BaseModel):
     """A webhook endpoint as described in a notice (never its secret)."""
 
-    model_config = ConfigDict(json_schema_extra={"examples": [{**{k: ex.ENDPOINT_OUT[k] for k in ("id", "url", "description", "owner")}, "disabled_at": "2026-11-30T08:00:00Z", "disabled_reason": "failing continuously for 5 days"}]})
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    **{k: ex.ENDPOINT_OUT[k] for k in ("id", "url", "description", "owner")},
+                    "disabled_at": "2026-11-30T08:00:00Z",
+                    "disabled_reason": "failing continuously for 5 days",
+                }
+            ]
+        }
+    )
 
     id: uuid.UUID
     url: str
@@ -96,7 +127,11 @@ class EndpointDisabledData(BaseModel):
 class TestData(BaseModel):
     """`data` of `webhook.test`."""
 
-    model_config = ConfigDict(json_schema_extra={"examples": [{"endpoint_id": ex.ENDPOINT_ID, "message": "Test delivery requested through the API."}]})
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"endpoint_id": ex.ENDPOINT_ID, "message": "Test delivery requested through the API."}]
+        }
+    )
 
     endpoint_id: uuid.UUID
     message: str
@@ -112,9 +147,11 @@ def _data_model(event_type: EventType) -> type[BaseModel]:
 
 def _example_payload(event_type: EventType) -> dict[str, Any]:
     data_model = _data_model(event_type)
-    data = dict(data_model.model_config["json_schema_extra"]["examples"][0]) if data_model is not EndpointDisabledData else {
-        "endpoint": EndpointNotice.model_config["json_schema_extra"]["examples"][0]
-    }
+    data = (
+        dict(data_model.model_config["json_schema_extra"]["examples"][0])
+        if data_model is not EndpointDisabledData
+        else {"endpoint": EndpointNotice.model_config["json_schema_extra"]["examples"][0]}
+    )
     if event_type.kind is not PayloadKind.ENDPOINT:
         data["event_id"] = ex.EVENT_OUT["id"]
     return {"type": event_type.name, "timestamp": "2026-11-27T03:00:00Z", "data": data}

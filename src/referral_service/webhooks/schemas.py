@@ -4,7 +4,6 @@ from typing import Literal
 from pydantic import ConfigDict, Field, field_validator
 
 from referral_service import openapi_examples as ex
-
 from referral_service.auth.roles import Role
 from referral_service.schemas import InputModel, OutputModel, UtcDateTime, UtcInstant, text_field
 from referral_service.webhooks.catalogue import EventTypeName

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, func, select, true, update
@@ -20,8 +20,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from referral_service.auth.models import ApiKey
 from referral_service.auth.principal import Principal
-from referral_service.auth.scope import within_region
 from referral_service.auth.roles import Role
+from referral_service.auth.scope import within_region
 from referral_service.config import Settings
 from referral_service.errors import Conflict, NotFound, UnprocessableEntity
 from referral_service.webhooks import delivery as delivery_module
@@ -192,7 +192,7 @@ async def patch_endpoint(
     if changes.get("event_types") is not None:
         endpoint.event_types = list(changes["event_types"])
     if changes.get("disabled") is True and endpoint.disabled_at is None:
-        endpoint.disabled_at = datetime.now(timezone.utc)
+        endpoint.disabled_at = datetime.now(UTC)
         endpoint.disabled_reason = "Disabled through the API."
     elif changes.get("disabled") is False and endpoint.disabled_at is not None:
         if await _owner_key_revoked(session, endpoint):
@@ -217,7 +217,7 @@ async def rotate_secret(
     endpoint = await get_endpoint(session, principal, endpoint_id, for_update=True)
     if overlap_hours > 0:
         endpoint.previous_secret = endpoint.secret
-        endpoint.previous_secret_expires_at = datetime.now(timezone.utc) + timedelta(hours=overlap_hours)
+        endpoint.previous_secret_expires_at = datetime.now(UTC) + timedelta(hours=overlap_hours)
     else:
         endpoint.previous_secret = endpoint.previous_secret_expires_at = None
     endpoint.secret = signing.generate_secret()

@@ -26,16 +26,16 @@ from dataclasses import dataclass
 from typing import Any
 
 __all__ = [
-    "SECRET_PREFIX",
     "DEFAULT_TOLERANCE_SECONDS",
+    "SECRET_PREFIX",
     "InvalidSecret",
     "SignatureError",
     "VerifiedMessage",
+    "build_headers",
     "generate_secret",
     "parse_secret",
     "sign",
     "signature_header",
-    "build_headers",
     "verify",
 ]
 
