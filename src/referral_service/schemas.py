@@ -5,10 +5,13 @@ from __future__ import annotations
 import base64
 import binascii
 import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Annotated, Any, Generic, TypeVar
 
 import orjson
+from annotated_types import GroupedMetadata
 from pydantic import (
     AfterValidator,
     AwareDatetime,
@@ -41,10 +44,21 @@ def _no_nul(value: str) -> str:
 Text = Annotated[str, AfterValidator(_no_nul)]
 
 
+@dataclass(frozen=True, slots=True)
+class TextLimits(GroupedMetadata):
+    """Stripped text of bounded length without NUL: `Annotated[str, TextLimits(200, 1)]`."""
+
+    max_length: int
+    min_length: int = 0
+
+    def __iter__(self) -> Iterator[object]:
+        yield StringConstraints(strip_whitespace=True, min_length=self.min_length, max_length=self.max_length)
+        yield AfterValidator(_no_nul)
+
+
 def text_field(max_length: int, min_length: int = 0) -> Any:
-    return Annotated[
-        str, StringConstraints(strip_whitespace=True, min_length=min_length, max_length=max_length), AfterValidator(_no_nul)
-    ]
+    """The same as `Annotated[str, TextLimits(max_length, min_length)]`, which type checkers can read."""
+    return Annotated[str, TextLimits(max_length, min_length)]
 
 
 def _utc_representable(value: datetime) -> datetime:
@@ -129,7 +143,7 @@ IncidentDate = Annotated[
     date, BeforeValidator(_refuse_numbers("an ISO 8601 date, e.g. 2026-11-27")), AfterValidator(_not_before_independence)
 ]
 
-ShortText = text_field(200, 1)
+ShortText = Annotated[str, TextLimits(200, 1)]
 
 
 def _on_the_official_list(code: str) -> str:

@@ -11,9 +11,9 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstrai
 from referral_service import openapi_examples as ex
 from referral_service.referrals.domain import ReferralAction, ResponseOutcome
 from referral_service.referrals.schemas import ReferralOut
-from referral_service.schemas import InputModel, Text, UtcInstant, text_field
+from referral_service.schemas import InputModel, Text, TextLimits, UtcInstant
 
-ExternalRef = text_field(200, 1)
+ExternalRef = Annotated[str, TextLimits(200, 1)]
 StatusWord = Annotated[Text, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
 MAX_MAPPING_ENTRIES = 200
 
@@ -114,23 +114,23 @@ class AcknowledgedData(ReferralRef):
 
 
 class NoteAddedData(ReferralRef):
-    text: text_field(10000, 1)
+    text: Annotated[str, TextLimits(10000, 1)]
 
 
 class RespondedData(ReferralRef):
     outcome: ResponseOutcome
-    summary: text_field(10000, 1)
-    actions_taken: text_field(10000) | None = None
+    summary: Annotated[str, TextLimits(10000, 1)]
+    actions_taken: Annotated[str, TextLimits(10000)] | None = None
 
 
 class StatusChangedData(ReferralRef):
     """Your system's own status word; the agency's status mapping decides what it does."""
 
     status: StatusWord = Field(examples=["SELESAI"])
-    summary: text_field(10000, 1) | None = Field(None, description="Required when the word maps to `respond`.")
+    summary: Annotated[str, TextLimits(10000, 1)] | None = Field(None, description="Required when the word maps to `respond`.")
     outcome: ResponseOutcome | None = Field(None, description="Overrides the mapping's outcome for `respond`.")
-    actions_taken: text_field(10000) | None = None
-    text: text_field(10000, 1) | None = Field(None, description="Required when the word maps to `add_note`.")
+    actions_taken: Annotated[str, TextLimits(10000)] | None = None
+    text: Annotated[str, TextLimits(10000, 1)] | None = Field(None, description="Required when the word maps to `add_note`.")
     new_external_ref: ExternalRef | None = Field(
         None, description="For `acknowledge`: record your id for the referral."
     )

@@ -1,11 +1,12 @@
 import uuid
+from typing import Annotated
 
 from pydantic import ConfigDict, Field
 
 from referral_service import openapi_examples as ex
 from referral_service.complaints.schemas import ComplaintOut
 from referral_service.referrals.domain import ReferralAction, ReferralState, Resolution, ResponseOutcome
-from referral_service.schemas import AgencyCode, InputModel, OutputModel, UtcInstant, text_field
+from referral_service.schemas import AgencyCode, InputModel, OutputModel, TextLimits, UtcInstant
 
 DueWorkingDays = Field(
     None,
@@ -20,7 +21,7 @@ class ReferralCreate(InputModel):
     """Refer the complaint to one agency of the directory."""
 
     agency_code: AgencyCode = Field(examples=["inspektorat-64.72"])
-    instructions: text_field(5000) | None = Field(None, examples=["Mohon klarifikasi ke DPMPTSP Kota Samarinda."])
+    instructions: Annotated[str, TextLimits(5000)] | None = Field(None, examples=["Mohon klarifikasi ke DPMPTSP Kota Samarinda."])
 
 
 class ForwardRequest(InputModel):
@@ -32,14 +33,14 @@ class ForwardRequest(InputModel):
         }
     )
 
-    instructions: text_field(5000) | None = Field(None, description="Replaces the instructions when given.")
+    instructions: Annotated[str, TextLimits(5000)] | None = Field(None, description="Replaces the instructions when given.")
     due_working_days: int | None = DueWorkingDays
 
 
 class AcknowledgeRequest(InputModel):
     """The agency confirms receipt. The body may be omitted."""
 
-    external_ref: text_field(200, 1) | None = Field(
+    external_ref: Annotated[str, TextLimits(200, 1)] | None = Field(
         None, examples=["SAMARINDA-ADU-2026-0042"], description="Your own id for this referral; unique per agency."
     )
 
@@ -52,8 +53,8 @@ class RespondRequest(InputModel):
     )
 
     outcome: ResponseOutcome
-    summary: text_field(10000, 1) = Field(examples=["Izin telah diterbitkan pada 2 Desember 2026."])
-    actions_taken: text_field(10000) | None = None
+    summary: Annotated[str, TextLimits(10000, 1)] = Field(examples=["Izin telah diterbitkan pada 2 Desember 2026."])
+    actions_taken: Annotated[str, TextLimits(10000)] | None = None
 
 
 class FollowUpRequest(InputModel):
@@ -65,7 +66,7 @@ class FollowUpRequest(InputModel):
         }
     )
 
-    reason: text_field(5000, 1) = Field(examples=["Mohon lampirkan salinan izin yang diterbitkan."])
+    reason: Annotated[str, TextLimits(5000, 1)] = Field(examples=["Mohon lampirkan salinan izin yang diterbitkan."])
     due_working_days: int | None = DueWorkingDays
 
 
@@ -77,13 +78,13 @@ class CloseRequest(InputModel):
     )
 
     resolution: Resolution
-    note: text_field(5000) | None = None
+    note: Annotated[str, TextLimits(5000)] | None = None
 
 
 class NoteRequest(InputModel):
     """A note on the referral's timeline."""
 
-    text: text_field(10000, 1) = Field(examples=["Pemeriksaan lapangan dijadwalkan Senin."])
+    text: Annotated[str, TextLimits(10000, 1)] = Field(examples=["Pemeriksaan lapangan dijadwalkan Senin."])
 
 
 class ResponseOut(OutputModel):
