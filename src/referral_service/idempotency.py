@@ -13,9 +13,9 @@ import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Integer, LargeBinary, String, delete, func
+from sqlalchemy import CursorResult, Integer, LargeBinary, String, delete, func
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
@@ -118,5 +118,8 @@ async def run_idempotent(
 
 
 async def purge_expired(session: AsyncSession) -> int:
-    result = await session.execute(delete(IdempotencyRecord).where(IdempotencyRecord.expires_at < func.now()))
+    result = cast(
+        CursorResult[Any],
+        await session.execute(delete(IdempotencyRecord).where(IdempotencyRecord.expires_at < func.now())),
+    )
     return result.rowcount or 0

@@ -76,7 +76,8 @@ async def list_agencies(
 
 def shipped_directory(name: str = "kalimantan_timur") -> dict[str, Any]:
     text = resources.files("referral_service.data").joinpath(f"{name}.json").read_text("utf-8")
-    return json.loads(text)
+    directory: dict[str, Any] = json.loads(text)
+    return directory
 
 
 async def load_directory(session: AsyncSession, name: str = "kalimantan_timur") -> int:

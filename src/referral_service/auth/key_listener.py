@@ -105,16 +105,17 @@ class KeyChangeListener:
             # First of all: nothing may be served from memory once changes could go unheard.
             self._cache.stop_listening()
             self.connected.clear()
-            if not connection.is_closed() and asyncio.current_task().cancelling():
+            task = asyncio.current_task()
+            if not connection.is_closed() and task is not None and task.cancelling():
                 # Shutting down: end the session politely, but never hold up the shutdown for it.
                 with contextlib.suppress(Exception):
                     await asyncio.wait_for(connection.close(), 2)
             if not connection.is_closed():
                 connection.terminate()
 
-    def _on_notification(self, _connection: object, _pid: int, _channel: str, payload: str) -> None:
+    def _on_notification(self, _connection: object, _pid: int, _channel: str, payload: object) -> None:
         try:
-            key_hash = bytes.fromhex(payload)
+            key_hash = bytes.fromhex(payload) if isinstance(payload, str) else b""
         except ValueError:
             key_hash = b""
         if key_hash:

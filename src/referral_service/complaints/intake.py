@@ -103,9 +103,11 @@ async def create(db: Db, principal: Principal, data: ComplaintCreate, idempotenc
     check_region(principal, data.region_code)
     if idempotency is None:
         drawn = await db.fetchrow(_DRAW)
+        assert drawn is not None  # a SELECT without FROM: always one row
         return await _record(db, principal, data, drawn, None)
     async with db.conn.transaction():
         drawn = await db.fetchrow(_DRAW_WITH_KEY, f"idem:{principal.key_id}:{idempotency.key}", principal.key_id, idempotency.key)
+        assert drawn is not None  # always one row
         if not drawn["locked"]:
             raise IdempotencyInFlight("Retry after the first request with this key has finished.")
         if drawn["expires_at"] is not None and drawn["expires_at"] > drawn["now"]:
@@ -153,6 +155,7 @@ async def _record(db: Db, principal: Principal, data: ComplaintCreate, drawn: An
         expires_at = drawn["now"] + idempotency.ttl
         args += [principal.key_id, idempotency.key, idempotency.fingerprint, 201, body, json_param(response.headers), expires_at]
         row = await db.fetchrow(_RECORD_WITH_KEY, *args)
+        assert row is not None  # always one row
         if not row["claimed"]:
             # A first request with this key committed after our snapshot: its response is the answer.
             stored_row = await db.fetchrow(
@@ -160,6 +163,7 @@ async def _record(db: Db, principal: Principal, data: ComplaintCreate, drawn: An
                 principal.key_id, idempotency.key,
             )
             return _replay(stored_row, idempotency)
+    assert row is not None  # always one row
     if not row["created"]:
         raise UnprocessableEntity(f"reported_party.agency_code {reported_agency(data)!r} is not in the agency directory.")
     return IntakeResult(response)

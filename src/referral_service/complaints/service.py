@@ -93,7 +93,8 @@ def _recorded_json(complaint: Any) -> dict[str, Any]:
     can correct; validating it here would be a 500 no request could get past.
     """
     recorded = {name: complaint[name] for name in repository.WRITABLE}
-    return orjson.loads(dumps({name: value for name, value in recorded.items() if value is not None}))
+    as_json: dict[str, Any] = orjson.loads(dumps({name: value for name, value in recorded.items() if value is not None}))
+    return as_json
 
 
 async def patch_complaint(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 import orjson
 from fastapi import APIRouter, Body, Query, Request, Response
@@ -120,7 +120,7 @@ async def list_inbound_events(
     return Response(dumps(page), media_type="application/json")
 
 
-def _event_out(row, response_body: bytes | None) -> dict:
+def _event_out(row: Any, response_body: bytes | None) -> dict[str, Any]:
     return InboundEventOut(
         id=row.id, agency_code=row.agency_code, status=row.status, status_code=row.status_code, reason=row.reason,
         webhook_id=row.webhook_id, webhook_timestamp=row.webhook_timestamp, type=row.event_type,
@@ -130,7 +130,7 @@ def _event_out(row, response_body: bytes | None) -> dict:
     ).model_dump(mode="json")
 
 
-def _json_or_none(raw: bytes | None):
+def _json_or_none(raw: bytes | None) -> Any:
     if raw is None:
         return None
     try:

@@ -21,11 +21,11 @@ import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
 import orjson
 from pydantic import ValidationError
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import CursorResult, Delete, delete, func, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -239,7 +239,7 @@ async def _is_known_source(session: AsyncSession, agency_code: str, source: Sour
     return found is not None
 
 
-def _older_than_the_newest(keep: int, agency_code: str, *conditions: Any):
+def _older_than_the_newest(keep: int, agency_code: str, *conditions: Any) -> Delete:
     newest_first = (
         select(InboundEvent.id)
         .where(InboundEvent.agency_code == agency_code, InboundEvent.webhook_id.is_(None), *conditions)
@@ -261,12 +261,12 @@ async def _drop_oldest_unsigned(session: AsyncSession, agency_code: str, source:
     lock_key = func.hashtextextended(f"inbound-unsigned:{agency_code}", 0)
     if not await session.scalar(select(func.pg_try_advisory_xact_lock(lock_key))):
         return
-    per_source = await session.execute(
+    per_source = cast(CursorResult[Any], await session.execute(
         _older_than_the_newest(UNSIGNED_KEPT_PER_SOURCE, agency_code, InboundEvent.source_network == source.network)
-    )
-    per_bucket = await session.execute(
+    ))
+    per_bucket = cast(CursorResult[Any], await session.execute(
         _older_than_the_newest(UNSIGNED_KEPT_PER_BUCKET, agency_code, InboundEvent.known_source.is_(known))
-    )
+    ))
     if per_source.rowcount or per_bucket.rowcount:
         logger.info(
             "inbound push for %s from %s refused; dropped the oldest %d failed pushes kept for it",

@@ -239,7 +239,7 @@ class InboundEventOut(BaseModel):
     )
 
 
-def inline_schema(adapter: TypeAdapter) -> dict[str, Any]:
+def inline_schema(adapter: TypeAdapter[Any]) -> dict[str, Any]:
     """A JSON schema with its `$defs` inlined, to embed as an OpenAPI request body."""
     schema = adapter.json_schema()
     defs = schema.pop("$defs", {})
@@ -258,4 +258,5 @@ def inline_schema(adapter: TypeAdapter) -> dict[str, Any]:
             return [resolve(item) for item in node]
         return node
 
-    return resolve(schema)
+    inlined: dict[str, Any] = resolve(schema)
+    return inlined

@@ -108,7 +108,7 @@ def _view_of(row: asyncpg.Record) -> ReferralView:
     return ReferralView(referral, complaint, row["timezone"], row["agency_region_code"], row["agency_due_working_days"])
 
 
-def view_query() -> Select[Any]:
+def view_query() -> Select[*tuple[Any, ...]]:
     """Referral, complaint, the agency's time zone and region (ORM entities): the cold jobs' loader."""
     return (
         select(Referral, Complaint, Agency.timezone, Agency.region_code)

@@ -12,7 +12,9 @@ the reminder for the new deadline.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -90,7 +92,9 @@ def _due_soon(calendar: WorkingCalendar, now: datetime, due_at: datetime, tz: st
     return calendar.working_days_remaining(now, due_at, tz) <= DUE_SOON_WORKING_DAYS
 
 
-async def _record_all(session: AsyncSession, views: list[ReferralView], event_type: str, data) -> None:
+async def _record_all(
+    session: AsyncSession, views: list[ReferralView], event_type: str, data: Callable[[ReferralView], dict[str, Any]]
+) -> None:
     for view in views:
         view.referral.event_seq += 1  # under the row lock taken above: the timeline stays gapless
     await session.flush()

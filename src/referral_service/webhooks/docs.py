@@ -145,12 +145,17 @@ def _data_model(event_type: EventType) -> type[BaseModel]:
     return TestData if event_type.name == "webhook.test" else EndpointDisabledData
 
 
+def _first_example(model: type[BaseModel]) -> dict[str, Any]:
+    extra: Any = model.model_config.get("json_schema_extra")  # the models here set it as a dict
+    return dict(extra["examples"][0])
+
+
 def _example_payload(event_type: EventType) -> dict[str, Any]:
     data_model = _data_model(event_type)
     data = (
-        dict(data_model.model_config["json_schema_extra"]["examples"][0])
+        _first_example(data_model)
         if data_model is not EndpointDisabledData
-        else {"endpoint": EndpointNotice.model_config["json_schema_extra"]["examples"][0]}
+        else {"endpoint": _first_example(EndpointNotice)}
     )
     if event_type.kind is not PayloadKind.ENDPOINT:
         data["event_id"] = ex.EVENT_OUT["id"]
@@ -163,7 +168,8 @@ def payload_model(event_type: EventType) -> type[BaseModel]:
         model_name,
         __doc__=event_type.summary,
         __config__=ConfigDict(json_schema_extra={"examples": [_example_payload(event_type)]}),
-        type=(Literal[event_type.name], ...),  # type: ignore[valid-type]
+        # A Literal of a value known only at run time: pydantic takes it, a type checker cannot.
+        type=(Literal[event_type.name], ...),  # type: ignore[arg-type]
         timestamp=(UtcInstant, Field(description="When the event happened (RFC 3339).")),
         data=(_data_model(event_type), ...),
     )

@@ -11,6 +11,7 @@ from referral_service.errors import BadRequest
 from referral_service.openapi_docs import problem_responses
 from referral_service.schemas import BIGINT_MAX, LimitQuery, Page
 from referral_service.webhooks import service
+from referral_service.webhooks.models import WebhookEndpoint
 from referral_service.webhooks.schemas import (
     DeliveryOut,
     DeliveryStatus,
@@ -28,7 +29,7 @@ router = APIRouter(prefix="/v1/webhook-endpoints", tags=["webhooks"])
 deliveries_router = APIRouter(prefix="/v1/webhook-deliveries", tags=["webhooks"])
 
 
-def _with_secret(endpoint) -> WebhookEndpointWithSecret:
+def _with_secret(endpoint: WebhookEndpoint) -> WebhookEndpointWithSecret:
     return WebhookEndpointWithSecret(**service.endpoint_out(endpoint).model_dump(), secret=endpoint.secret)
 
 

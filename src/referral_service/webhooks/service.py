@@ -13,9 +13,9 @@ from __future__ import annotations
 import asyncio
 import uuid
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import ColumnElement, and_, func, select, true, update
+from sqlalchemy import ColumnElement, CursorResult, and_, func, select, true, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from referral_service.auth.models import ApiKey
@@ -132,6 +132,7 @@ async def create_endpoint(
             WebhookEndpoint.owner_region_code.is_not_distinct_from(principal.region_code),
         )
     )
+    assert owned is not None  # count(*): always one row
     if owned >= settings.webhook_max_endpoints_per_owner:
         raise UnprocessableEntity(f"At most {settings.webhook_max_endpoints_per_owner} endpoints per scope; delete one first.")
     endpoint = WebhookEndpoint(
@@ -324,13 +325,13 @@ async def recover(
     ]
     if until is not None:
         conditions.append(WebhookDelivery.created_at < until)
-    result = await session.execute(
+    result = cast(CursorResult[Any], await session.execute(
         update(WebhookDelivery)
         .where(*conditions)
         # One more attempt each: a receiver that is still down does not restart the whole schedule.
         .values(status="pending", next_attempt_at=func.now(), max_attempts=WebhookDelivery.attempts + 1, updated_at=func.now())
         .execution_options(synchronize_session=False)
-    )
+    ))
     if result.rowcount:
         await session.execute(select(func.pg_notify(outbox.NOTIFY_CHANNEL, "")))
     return result.rowcount or 0

@@ -200,7 +200,7 @@ def _header_text(value: Any) -> str | None:
     return None
 
 
-def _lookup(headers: Mapping[str, str], name: str) -> Any:
+def _lookup(headers: Mapping[Any, Any], name: str) -> Any:
     # Case-insensitive mappings (Starlette Headers, httpx.Headers) answer
     # .get() directly; a plain dict may carry any capitalisation.
     try:
