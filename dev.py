@@ -7,7 +7,8 @@
     python3 dev.py generate [args]   regenerate openapi/openapi.json, clients/python and clients/typescript/api.d.ts
 
 Each command first makes sure `.venv` exists and holds the project installed from the current
-pyproject.toml (`pip install -e '.[test,dev,embedded]'`, repeated only when pyproject.toml changes).
+pyproject.toml at the versions locked in constraints.txt (`pip install -c constraints.txt -e
+'.[test,dev,embedded]'`, repeated only when pyproject.toml or constraints.txt changes).
 """
 
 import hashlib
@@ -17,7 +18,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-if sys.version_info < (3, 11):
+if sys.version_info < (3, 11):  # noqa: UP036 - dev.py runs on whatever python3 is at hand
     sys.exit(f"dev.py: Python 3.11 or newer is needed (this is {sys.version.split()[0]}).")
 
 ROOT = Path(__file__).resolve().parent
@@ -26,6 +27,8 @@ BIN = VENV / "bin"  # POSIX layout (Linux, macOS)
 PYTHON = BIN / "python"
 STAMP = VENV / ".dev-py-installed"
 INSTALL_SPEC = ".[test,dev,embedded]"
+# Every dependency's version, pinned (see "Updating the locked versions" in README.md).
+LOCK = ROOT / "constraints.txt"
 
 
 def log(message):
@@ -45,11 +48,13 @@ def ensure_venv():
         if subprocess.run([sys.executable, "-m", "venv", VENV]).returncode != 0:
             shutil.rmtree(VENV, ignore_errors=True)  # do not leave a venv without pip behind
             sys.exit("dev.py: could not create .venv (on Debian/Ubuntu: apt install python3-venv).")
-    wanted = hashlib.sha256((ROOT / "pyproject.toml").read_bytes() + INSTALL_SPEC.encode()).hexdigest()
+    wanted = hashlib.sha256(
+        (ROOT / "pyproject.toml").read_bytes() + LOCK.read_bytes() + INSTALL_SPEC.encode()
+    ).hexdigest()
     installed = STAMP.read_text().strip() if STAMP.exists() else ""
     if installed != wanted or not (BIN / "referral-service").exists():
-        log(f"installing the project into .venv (pip install -e '{INSTALL_SPEC}') ...")
-        run(PYTHON, "-m", "pip", "install", "-q", "--disable-pip-version-check", "-e", INSTALL_SPEC)
+        log(f"installing the project into .venv (pip install -c {LOCK.name} -e '{INSTALL_SPEC}') ...")
+        run(PYTHON, "-m", "pip", "install", "-q", "--disable-pip-version-check", "-c", LOCK, "-e", INSTALL_SPEC)
         STAMP.write_text(wanted + "\n")
 
 

@@ -61,7 +61,7 @@ def _stop_embedded_server(keep: int) -> None:
 
     # A second Ctrl-C or SIGTERM must not cut the stop short and leave the server running after
     # all; it takes well under a second (`pg_ctl stop` in fast mode).
-    shielded = {}
+    shielded: dict[int, Any] = {}
     if threading.current_thread() is threading.main_thread():
         shielded = {signum: signal.signal(signum, signal.SIG_IGN) for signum in STOP_SIGNALS}
     try:
@@ -428,7 +428,8 @@ def main(argv: list[str] | None = None) -> int:
     held_before = started_servers()
     previous_handlers = _install_stop_signal_handlers()
     try:
-        return args.func(args)
+        status: int = args.func(args)
+        return status
     except CommandFailed as failure:
         print(f"referral-service: {failure}", file=sys.stderr)
         return failure.exit_code

@@ -11,14 +11,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 _frozen: datetime | None = None
 
 
 def now() -> datetime:
     """The current instant, timezone-aware UTC."""
-    return _frozen if _frozen is not None else datetime.now(timezone.utc)
+    return _frozen if _frozen is not None else datetime.now(UTC)
 
 
 def timestamp() -> float:
@@ -45,7 +45,7 @@ def frozen_at(moment: datetime) -> Iterator[FrozenClock]:
     global _frozen
     if moment.tzinfo is None:
         raise ValueError("frozen_at needs an aware datetime")
-    previous, _frozen = _frozen, moment.astimezone(timezone.utc)
+    previous, _frozen = _frozen, moment.astimezone(UTC)
     try:
         yield FrozenClock()
     finally:

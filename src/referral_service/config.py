@@ -2,7 +2,7 @@
 
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -183,12 +183,12 @@ class Settings(BaseSettings):
 
     @field_validator("database_url", "metrics_token")
     @classmethod
-    def _blank_is_unset(cls, value):
+    def _blank_is_unset(cls, value: Any) -> Any:
         return value or None
 
     @field_validator("log_format", "log_level", mode="before")
     @classmethod
-    def _lower_case(cls, value):
+    def _lower_case(cls, value: Any) -> Any:
         return value.strip().lower() if isinstance(value, str) else value
 
 

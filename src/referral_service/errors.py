@@ -7,7 +7,8 @@ errors and Starlette's 404/405, so clients parse exactly one error shape.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+import re
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import orjson
@@ -15,8 +16,8 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.routing import compile_path
 from starlette.responses import Response
+from starlette.routing import compile_path
 
 from referral_service.request_context import request_id_var
 
@@ -138,7 +139,7 @@ def _safe_text(value: Any, limit: int = 200) -> str:
     return text[:limit]
 
 
-def field_errors(errors: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+def field_errors(errors: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
     # Never echo the submitted input back: it may be un-encodable, and it may be personal data.
     out = []
     for err in errors:
@@ -147,7 +148,7 @@ def field_errors(errors: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
     return out
 
 
-def validation_problem(errors: Iterable[dict[str, Any]], instance: str | None = None) -> dict[str, Any]:
+def validation_problem(errors: Iterable[Mapping[str, Any]], instance: str | None = None) -> dict[str, Any]:
     return problem_body(
         422,
         "validation-error",
@@ -164,16 +165,16 @@ def allowed_methods(request: Request) -> str:
     Starlette's own 405 names only the methods of the first route that matched the path, but here
     each method of a path is a route of its own. The OpenAPI document lists them all, by path.
     """
-    table = getattr(request.app.state, "allowed_methods", None)
+    table: list[tuple[re.Pattern[str], str]] | None = getattr(request.app.state, "allowed_methods", None)
     if table is None:
         table = []
         for path, item in request.app.openapi().get("paths", {}).items():
             methods = {m.upper() for m in item if m in ("get", "put", "post", "delete", "patch", "head", "options")}
             table.append((compile_path(path)[0], ", ".join(sorted(methods))))
         request.app.state.allowed_methods = table
-    for regex, methods in table:
+    for regex, allowed in table:
         if regex.match(request.url.path):
-            return methods
+            return allowed
     return ""
 
 

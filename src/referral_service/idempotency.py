@@ -12,10 +12,10 @@ import hashlib
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
-from typing import Any
+from datetime import UTC, datetime, timedelta
+from typing import Any, cast
 
-from sqlalchemy import Integer, LargeBinary, String, delete, func
+from sqlalchemy import CursorResult, Integer, LargeBinary, String, delete, func
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
@@ -101,7 +101,7 @@ async def run_idempotent(
     if not await db.fetchval(_LOCK, f"idem:{principal.key_id}:{key}"):
         raise IdempotencyInFlight("Retry after the first request with this key has finished.")
     existing = await db.fetchrow(_SELECT_RECORD, principal.key_id, key)
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     if existing is not None and existing["expires_at"] > now:
         if existing["request_hash"] != fingerprint:
             raise IdempotencyKeyReused("This Idempotency-Key was used for a different request.")
@@ -118,5 +118,8 @@ async def run_idempotent(
 
 
 async def purge_expired(session: AsyncSession) -> int:
-    result = await session.execute(delete(IdempotencyRecord).where(IdempotencyRecord.expires_at < func.now()))
+    result = cast(
+        CursorResult[Any],
+        await session.execute(delete(IdempotencyRecord).where(IdempotencyRecord.expires_at < func.now())),
+    )
     return result.rowcount or 0

@@ -12,7 +12,7 @@ so a naive value read from one is UTC as well.
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 import orjson
@@ -35,7 +35,7 @@ def dumps(value: Any) -> bytes:
 def rfc3339_utc(moment: datetime) -> str:
     """One instant as `dumps` writes it (aware values in any zone are converted to UTC first)."""
     if moment.tzinfo is not None:
-        moment = moment.astimezone(timezone.utc)
+        moment = moment.astimezone(UTC)
     return dumps(moment)[1:-1].decode("ascii")
 
 

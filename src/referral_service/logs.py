@@ -39,7 +39,7 @@ class JsonFormatter(OrjsonFormatter):
             reserved_attrs=sorted(_NOT_FIELDS),
         )
 
-    def formatTime(self, record: logging.LogRecord, datefmt: str | None = None) -> str:  # noqa: N802 (logging's name)
+    def formatTime(self, record: logging.LogRecord, datefmt: str | None = None) -> str:
         return _rfc3339(record.created)
 
 
@@ -49,7 +49,7 @@ class TextFormatter(logging.Formatter):
     def __init__(self) -> None:
         super().__init__("%(asctime)s %(levelname)s %(name)s: %(message)s")
 
-    def formatTime(self, record: logging.LogRecord, datefmt: str | None = None) -> str:  # noqa: N802
+    def formatTime(self, record: logging.LogRecord, datefmt: str | None = None) -> str:
         return _rfc3339(record.created)
 
     def format(self, record: logging.LogRecord) -> str:

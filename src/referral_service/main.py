@@ -22,22 +22,22 @@ from referral_service.auth.key_cache import ApiKeyCache
 from referral_service.auth.key_listener import KeyChangeListener, asyncpg_dsn
 from referral_service.calendar_admin.endpoints import router as calendar_router
 from referral_service.complaints.endpoints import router as complaints_router
-from referral_service.inbound.endpoints import router as inbound_router
-from referral_service.referrals.endpoints import router as referrals_router
-from referral_service.regions.endpoints import router as regions_router
-from referral_service.reports.endpoints import router as reports_router
-from referral_service.ui.pages import router as ui_router
 from referral_service.config import IN_PROCESS_JOBS_ENV, Settings, get_settings
 from referral_service.db.driver import create_pool
 from referral_service.db.engine import make_engine, make_sessionmaker
 from referral_service.db.migrate import head_revisions, known_revisions, schema_serves
 from referral_service.docs_pages import router as docs_router
 from referral_service.errors import install_error_handlers, problem_body, problem_response
+from referral_service.inbound.endpoints import router as inbound_router
 from referral_service.meta import router as meta_router
 from referral_service.metrics import MetricsExposition, forget_this_process, multiprocess_dir, sample_pools_every
 from referral_service.middleware import RequestGuards
 from referral_service.observability import RequestObservability
 from referral_service.openapi_docs import finalize_openapi, problem_responses
+from referral_service.referrals.endpoints import router as referrals_router
+from referral_service.regions.endpoints import router as regions_router
+from referral_service.reports.endpoints import router as reports_router
+from referral_service.ui.pages import router as ui_router
 from referral_service.webhooks.docs import register_webhook_docs
 from referral_service.webhooks.endpoints import deliveries_router as webhook_deliveries_router
 from referral_service.webhooks.endpoints import router as webhook_endpoints_router

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hmac
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, ConfigDict, Field
@@ -18,7 +18,7 @@ from referral_service.openapi_docs import problem_responses
 
 router = APIRouter(tags=["meta"])
 
-_LINKS_EXAMPLE = {
+_LINKS_EXAMPLE: dict[str, Any] = {
     "docs": "/docs", "redoc": "/redoc", "openapi": "/openapi.json", "healthz": "/healthz", "readyz": "/readyz",
     "metrics": "/metrics",
 }

@@ -16,6 +16,7 @@ Three kinds of figures:
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 import re
@@ -150,10 +151,8 @@ def _forget_dead_processes(directory: str) -> None:
         try:
             os.kill(pid, 0)
         except ProcessLookupError:
-            try:
+            with contextlib.suppress(OSError):  # another process's scrape removed them first
                 multiprocess.mark_process_dead(pid, directory)
-            except OSError:  # another process's scrape removed them first
-                pass
         except PermissionError:  # alive, someone else's
             pass
 

@@ -36,7 +36,7 @@ class RequestGuards:
                 return
         else:
             length = None
-        has_body = length is None and b"transfer-encoding" in headers or (length or 0) > 0
+        has_body = (length is None and b"transfer-encoding" in headers) or (length or 0) > 0
         if has_body:
             media_type = headers.get(b"content-type", b"").split(b";", 1)[0].strip().decode("latin-1").lower()
             is_form = media_type == _FORM_TYPE and scope.get("path", "").startswith("/ui/")

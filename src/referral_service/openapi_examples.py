@@ -15,7 +15,7 @@ KEY_ID = "5d0c3b0e-8a2f-4a39-9d6b-2c7e1f4a8b90"
 ENDPOINT_ID = "9c4e2a71-1f3b-4d8e-b6a5-7e0d2c9f1a34"
 INBOUND_EVENT_ID = "e2a1c4b7-6d3f-4c8a-9b1e-5f7d0a2c3e48"
 
-COMPLAINANT = {
+COMPLAINANT: dict[str, Any] = {
     "name": "Budi Santoso",
     "email": "budi@example.org",
     "phone": "+62 812 0000 1111",
@@ -55,7 +55,7 @@ COMPLAINT_OUT: dict[str, Any] = {
     "updated_at": "2026-11-27T02:56:23.273054Z",
 }
 
-RESPONSE_OUT = {
+RESPONSE_OUT: dict[str, Any] = {
     "outcome": "action_taken",
     "summary": "Izin telah diterbitkan pada 2 Desember 2026.",
     "actions_taken": "DPMPTSP memproses ulang berkas dan menegur petugas loket.",
@@ -84,7 +84,7 @@ REFERRAL_OUT: dict[str, Any] = {
     "complaint": COMPLAINT_OUT,
 }
 
-ACTOR = {"key_id": KEY_ID, "role": "agency", "agency_code": "inspektorat-64.72"}
+ACTOR: dict[str, Any] = {"key_id": KEY_ID, "role": "agency", "agency_code": "inspektorat-64.72"}
 
 EVENT_OUT: dict[str, Any] = {
     "id": 1042,
@@ -139,7 +139,7 @@ ENDPOINT_OUT: dict[str, Any] = {
     "updated_at": "2026-11-27T03:05:00Z",
 }
 
-ATTEMPT_OUT = {
+ATTEMPT_OUT: dict[str, Any] = {
     "attempted_at": "2026-11-27T03:00:01Z",
     "duration_ms": 182,
     "response_status": 200,
@@ -161,7 +161,7 @@ DELIVERY_OUT: dict[str, Any] = {
     "attempts": [ATTEMPT_OUT],
 }
 
-CALENDAR_DAY = {"date": "2026-03-20", "name": "Hari Raya Idul Fitri", "source": "public", "declared_working": False}
+CALENDAR_DAY: dict[str, Any] = {"date": "2026-03-20", "name": "Hari Raya Idul Fitri", "source": "public", "declared_working": False}
 
 REPORT_ROW: dict[str, Any] = {
     "agency_code": "inspektorat-64.72",

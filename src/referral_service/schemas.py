@@ -5,12 +5,22 @@ from __future__ import annotations
 import base64
 import binascii
 import uuid
-from datetime import date, datetime, timedelta, timezone
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
 from typing import Annotated, Any, Generic, TypeVar
 
 import orjson
+from annotated_types import GroupedMetadata
 from pydantic import (
-    AfterValidator, AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer, StringConstraints,
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    StringConstraints,
     WithJsonSchema,
 )
 
@@ -34,16 +44,27 @@ def _no_nul(value: str) -> str:
 Text = Annotated[str, AfterValidator(_no_nul)]
 
 
+@dataclass(frozen=True, slots=True)
+class TextLimits(GroupedMetadata):
+    """Stripped text of bounded length without NUL: `Annotated[str, TextLimits(200, 1)]`."""
+
+    max_length: int
+    min_length: int = 0
+
+    def __iter__(self) -> Iterator[object]:
+        yield StringConstraints(strip_whitespace=True, min_length=self.min_length, max_length=self.max_length)
+        yield AfterValidator(_no_nul)
+
+
 def text_field(max_length: int, min_length: int = 0) -> Any:
-    return Annotated[
-        str, StringConstraints(strip_whitespace=True, min_length=min_length, max_length=max_length), AfterValidator(_no_nul)
-    ]
+    """The same as `Annotated[str, TextLimits(max_length, min_length)]`, which type checkers can read."""
+    return Annotated[str, TextLimits(max_length, min_length)]
 
 
 def _utc_representable(value: datetime) -> datetime:
     # 0001-01-01T00:00+14:00 is valid ISO 8601 but has no UTC form in Python; the driver would raise (a 500).
     try:
-        value.astimezone(timezone.utc)
+        value.astimezone(UTC)
     except OverflowError as exc:
         raise ValueError("must fall between years 1 and 9999 in UTC") from exc
     return value
@@ -84,7 +105,7 @@ UtcInstant = Annotated[
 
 # The Ombudsman began as the Komisi Ombudsman Nasional in 2000 (Keppres 44/2000): no complaint it
 # handles was received before.
-EARLIEST_RECEIVED_AT = datetime(2000, 1, 1, tzinfo=timezone.utc)
+EARLIEST_RECEIVED_AT = datetime(2000, 1, 1, tzinfo=UTC)
 # How far `received_at` may lie ahead of the service clock: enough for a clerk's clock that runs fast
 # or a local time sent with the wrong offset, not for a date in the future.
 RECEIVED_AT_MAX_AHEAD = timedelta(days=1)
@@ -112,7 +133,7 @@ def _not_before_independence(value: date) -> date:
 
 def latest_incident_date(received_at: datetime | None) -> date:
     """The last date an incident can have happened on for a complaint received at `received_at` (now if None)."""
-    received = (received_at or clock.now()).astimezone(timezone.utc)
+    received = (received_at or clock.now()).astimezone(UTC)
     return received.date() + INCIDENT_DATE_MAX_AFTER_RECEIVED
 
 
@@ -122,7 +143,7 @@ IncidentDate = Annotated[
     date, BeforeValidator(_refuse_numbers("an ISO 8601 date, e.g. 2026-11-27")), AfterValidator(_not_before_independence)
 ]
 
-ShortText = text_field(200, 1)
+ShortText = Annotated[str, TextLimits(200, 1)]
 
 
 def _on_the_official_list(code: str) -> str:
@@ -189,7 +210,7 @@ def decode_cursor(cursor: str) -> tuple[datetime, uuid.UUID]:
         position = datetime.fromisoformat(created_at)
         if position.tzinfo is None:
             raise ValueError("naive timestamp")
-        position.astimezone(timezone.utc)  # a forged cursor may name an instant with no UTC form
+        position.astimezone(UTC)  # a forged cursor may name an instant with no UTC form
         return position, uuid.UUID(row_id)
     except (
         ValueError, TypeError, AttributeError, OverflowError, binascii.Error, UnicodeEncodeError, orjson.JSONDecodeError,

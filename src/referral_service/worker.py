@@ -5,6 +5,7 @@ with FOR UPDATE SKIP LOCKED, or make it idempotent), since scaling out means mor
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -81,10 +82,8 @@ async def _run_until_stopped(job: Job, ctx: WorkerContext, stop: asyncio.Event) 
         if done:
             await asyncio.sleep(0)
             continue
-        try:
+        with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), timeout=job.idle_seconds)
-        except TimeoutError:
-            pass
 
 
 async def run_jobs(ctx: WorkerContext, stop: asyncio.Event, jobs: list[Job] | None = None) -> None:

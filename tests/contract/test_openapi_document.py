@@ -141,7 +141,7 @@ def test_outbound_webhooks_are_documented(document: dict) -> None:
     from referral_service.webhooks.catalogue import CATALOGUE
 
     assert set(document["webhooks"]) == {event_type.name for event_type in CATALOGUE}
-    for name, item in document["webhooks"].items():
+    for item in document["webhooks"].values():
         op = item["post"]
         assert op.get("description") and op["requestBody"]["content"]["application/json"]["schema"]["$ref"]
 

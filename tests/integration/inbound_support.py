@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import httpx
 import pytest
@@ -23,7 +23,7 @@ Clock = FrozenClock
 @pytest.fixture
 def clock():
     """Server time for signature tolerance and rotation overlap, under the test's control."""
-    with frozen_at(datetime.now(timezone.utc)) as frozen:
+    with frozen_at(datetime.now(UTC)) as frozen:
         yield frozen
 
 

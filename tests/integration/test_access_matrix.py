@@ -16,7 +16,7 @@ import string
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from urllib.parse import urlencode, urlsplit
 
 import httpx
@@ -59,7 +59,7 @@ OUT_OF_SCOPE = [
 ]
 # fmt: on
 
-CASES = [(endpoint, caller, status) for endpoint, *statuses in ACCESS for caller, status in zip(CALLERS, statuses)]
+CASES = [(endpoint, caller, status) for endpoint, *statuses in ACCESS for caller, status in zip(CALLERS, statuses, strict=True)]
 
 
 class NoKey(Api):
@@ -157,7 +157,11 @@ async def test_access(world: World, endpoint: str, caller: str, expected: int):
         assert response.headers["www-authenticate"].lower().startswith("bearer")
 
 
-OUT_CASES = [(endpoint, caller, status) for endpoint, *statuses in OUT_OF_SCOPE for caller, status in zip(("omb_64", "omb"), statuses)]
+OUT_CASES = [
+    (endpoint, caller, status)
+    for endpoint, *statuses in OUT_OF_SCOPE
+    for caller, status in zip(("omb_64", "omb"), statuses, strict=True)
+]
 
 
 @pytest.mark.parametrize("endpoint, caller, expected", OUT_CASES, ids=[f"{e}-{c}" for e, c, _ in OUT_CASES])
@@ -405,7 +409,7 @@ async def scene(admin, ombudsman, ombudsman_kaltim, samarinda, bontang) -> Async
         "no_key": NoKey(admin.client, "", "none"),
     }
     token = "matriks" + "".join(secrets.choice(string.ascii_lowercase) for _ in range(10))
-    today = datetime.now(timezone.utc).date()
+    today = datetime.now(UTC).date()
     ids: dict[str, str] = {
         "token": token, "year": str(today.year),
         "from": (today - timedelta(days=3)).isoformat(), "to": (today + timedelta(days=3)).isoformat(),
@@ -422,7 +426,7 @@ async def scene(admin, ombudsman, ombudsman_kaltim, samarinda, bontang) -> Async
         created = _ok(await api.post("/v1/webhook-endpoints", json={"url": f"http://127.0.0.1:9/matrix/{label}"}), 201)
         ids[label] = created["id"]
 
-    since = datetime.now(timezone.utc)
+    since = datetime.now(UTC)
     complaints = {"cA": "64.72", "cB": "64.74", "cC": "63.71", "cD": "63.71", "cE": "64.72", "cF": "64.72"}
     for label, region in complaints.items():
         extra = {}
@@ -456,7 +460,7 @@ async def scene(admin, ombudsman, ombudsman_kaltim, samarinda, bontang) -> Async
         secret = inbound_secrets[code] = (_ok(await api.post(f"/v1/agencies/{code}/inbound-secret", json={})))["secret"]
         msg_id = f"msg_matrix_{uuid.uuid4().hex}"
         pushed = await _push(api, code, secret, msg_id, {
-            "type": "referral.note_added", "timestamp": datetime.now(timezone.utc).isoformat(),
+            "type": "referral.note_added", "timestamp": datetime.now(UTC).isoformat(),
             "data": {"referral_id": ids[referral], "text": "Sedang ditelaah."},
         })
         assert pushed.status_code == 200, pushed.text
@@ -516,7 +520,7 @@ def test_reads_cover_every_get_route(app):
     assert {"/v1/complaints/{complaint_id}", "/v1/referrals", "/docs"} <= routes
 
 
-READ_CASES = [(row[0], caller, expected) for row in READS for caller, expected in zip(READ_CALLERS, row[1:])]
+READ_CASES = [(row[0], caller, expected) for row in READS for caller, expected in zip(READ_CALLERS, row[1:], strict=True)]
 
 # Lists read page by page (every answer of a list is then checked whole, not its first page).
 PAGED = {  # route -> the field a newest-first page is ordered by (pages are read back to Scene.since)
@@ -709,7 +713,7 @@ async def test_inbound_log_hides_identity_made_confidential_since(scene: Scene):
     _ok(await omb.post(f"/v1/referrals/{created['id']}/forward", json={}))
     msg_id = f"msg_matrix_{uuid.uuid4().hex}"
     pushed = await _push(samarinda, SAMARINDA, scene.inbound_secrets[SAMARINDA], msg_id, {
-        "type": "referral.note_added", "timestamp": datetime.now(timezone.utc).isoformat(),
+        "type": "referral.note_added", "timestamp": datetime.now(UTC).isoformat(),
         "data": {"referral_id": created["id"], "text": "Diterima."},
     })
     assert pushed.status_code == 200 and name in pushed.text  # not confidential yet: the agency may see it

@@ -7,7 +7,7 @@ import random
 import re
 import string
 import uuid
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import asyncpg
 import orjson
@@ -78,7 +78,7 @@ async def test_create_returns_201_with_location_etag_and_reference(ombudsman):
     match = REFERENCE.match(created["reference"])
     assert match, created["reference"]
     assert match.group(1) == "64"
-    assert int(match.group(2)) == datetime.fromisoformat(created["received_at"]).astimezone(timezone.utc).year
+    assert int(match.group(2)) == datetime.fromisoformat(created["received_at"]).astimezone(UTC).year
 
     fetched = await ombudsman.get(response.headers["location"])
     assert fetched.status_code == 200
@@ -607,7 +607,7 @@ async def test_refused_patches_record_no_event(ombudsman):
 # Plausible dates: received from 2000 on and not more than a day ahead of the service clock; the
 # incident on or after 17 August 1945 and not after the day it was received (in UTC) plus one.
 
-FROZEN_NOW = datetime(2026, 6, 1, 3, 0, tzinfo=timezone.utc)
+FROZEN_NOW = datetime(2026, 6, 1, 3, 0, tzinfo=UTC)
 
 
 @pytest.mark.parametrize(

@@ -11,7 +11,6 @@ from __future__ import annotations
 import pytest
 
 from tests.conftest import create_agency, create_complaint, issue_key
-from tests.integration.webhook_support import subscribe  # noqa: F401 (fixture)
 
 
 @pytest.fixture(scope="module")

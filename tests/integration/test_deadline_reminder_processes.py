@@ -8,7 +8,7 @@ import signal
 import subprocess
 import sys
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from tests.conftest import create_agency
 from tests.integration.deadline_helpers import WITA, act, new_referral
@@ -16,8 +16,9 @@ from tests.integration.deadline_helpers import WITA, act, new_referral
 
 def _start_worker(database_url: str, log_path) -> subprocess.Popen:
     env = {**os.environ, "DATABASE_URL": database_url}
-    log = open(log_path, "ab")
-    return subprocess.Popen([sys.executable, "-m", "referral_service.cli", "worker"], env=env, stdout=log, stderr=log)
+    # The child gets its own descriptor; this process need not keep the file open.
+    with open(log_path, "ab") as log:
+        return subprocess.Popen([sys.executable, "-m", "referral_service.cli", "worker"], env=env, stdout=log, stderr=log)
 
 
 async def _stop(process: subprocess.Popen) -> None:
@@ -48,7 +49,7 @@ async def test_two_worker_processes_record_each_reminder_exactly_once(database_u
     # Due soon on the real clock: two working days from now.
     due_soon = [await new_referral(ombudsman, agency) for _ in range(6)]
     for rid in due_soon:
-        await act(ombudsman, rid, "forward", {"due_working_days": 2}, datetime.now(timezone.utc))
+        await act(ombudsman, rid, "forward", {"due_working_days": 2}, datetime.now(UTC))
 
     workers = [_start_worker(database_url, tmp_path / f"worker{i}.log") for i in range(2)]
     try:

@@ -9,7 +9,6 @@ import pytest
 from referral_service.inbound.service import inbound_principal
 from tests.integration.inbound_support import (
     SAMARINDA,
-    clock,  # noqa: F401  (fixture)
     event,
     forwarded_referral,
     inbound_log,
@@ -47,12 +46,26 @@ async def test_each_type_acts_as_the_agency_would(raw_client, samarinda, ombudsm
     # The agency's view: allowed_actions for an agency key, complaint redaction applies.
     assert set(body["referral"]["allowed_actions"]) == {"acknowledge", "respond", "add_note"}
 
-    note = await push(raw_client, SAMARINDA, event("referral.note_added", external_ref=ref, text="Jadwal pemeriksaan."), secret, clock=clock)
+    note = await push(
+        raw_client,
+        SAMARINDA,
+        event("referral.note_added", external_ref=ref, text="Jadwal pemeriksaan."),
+        secret,
+        clock=clock,
+    )
     assert note.status_code == 200, note.text
     responded = await push(
-        raw_client, SAMARINDA,
-        event("referral.responded", external_ref=ref, outcome="not_substantiated", summary="Tidak terbukti.", actions_taken="Klarifikasi."),
-        secret, clock=clock,
+        raw_client,
+        SAMARINDA,
+        event(
+            "referral.responded",
+            external_ref=ref,
+            outcome="not_substantiated",
+            summary="Tidak terbukti.",
+            actions_taken="Klarifikasi.",
+        ),
+        secret,
+        clock=clock,
     )
     assert responded.status_code == 200, responded.text
     assert responded.json()["referral"]["state"] == "responded"
@@ -66,7 +79,11 @@ async def test_each_type_acts_as_the_agency_would(raw_client, samarinda, ombudsm
         assert e["actor"] == {"key_id": channel, "role": "agency", "agency_code": SAMARINDA}
     assert pushed[0]["data"] == {"external_ref": ref}
     assert pushed[1]["data"] == {"text": "Jadwal pemeriksaan."}
-    assert pushed[2]["data"] == {"outcome": "not_substantiated", "summary": "Tidak terbukti.", "actions_taken": "Klarifikasi."}
+    assert pushed[2]["data"] == {
+        "outcome": "not_substantiated",
+        "summary": "Tidak terbukti.",
+        "actions_taken": "Klarifikasi.",
+    }
     # Same answer the REST API gives the agency afterwards.
     rest = (await samarinda.get(f"/v1/referrals/{rid}")).json()
     assert rest["response"]["summary"] == "Tidak terbukti." and rest["state"] == "responded"
@@ -81,7 +98,9 @@ async def test_redelivery_replays_the_first_answer(raw_client, samarinda, ombuds
     assert first.status_code == again.status_code == 200
     assert again.content == first.content
     assert again.headers["idempotent-replayed"] == "true"
-    assert [e["data"]["text"] for e in await _timeline(ombudsman_kaltim, rid) if e["type"] == "referral.note_added"] == ["sekali saja"]
+    assert [
+        e["data"]["text"] for e in await _timeline(ombudsman_kaltim, rid) if e["type"] == "referral.note_added"
+    ] == ["sekali saja"]
 
     # A rejection is replayed just the same (and does not get a second chance under the same id).
     bad = event("referral.responded", referral_id=rid, outcome="action_taken", summary="x")
@@ -137,7 +156,11 @@ async def test_refusals_answer_clearly_and_are_logged(raw_client, samarinda, omb
         (event("referral.status_changed", referral_id=rid, status="ENTAHLAH"), 422, "unknown-status-word"),
         (event("referral.note_added", referral_id=str(uuid.uuid4()), text="x"), 404, "not-found"),
         (event("referral.note_added", external_ref="TIDAK-ADA", text="x"), 404, "not-found"),
-        (event("referral.acknowledged", referral_id=rid, external_ref="A", new_external_ref="B"), 422, "unprocessable-entity"),
+        (
+            event("referral.acknowledged", referral_id=rid, external_ref="A", new_external_ref="B"),
+            422,
+            "unprocessable-entity",
+        ),
     ]
     for payload, status, slug in cases:
         response = await send(payload)
@@ -192,7 +215,13 @@ async def test_status_mapping(raw_client, admin, samarinda, bontang, ombudsman_k
     rid = await forwarded_referral(ombudsman_kaltim)
 
     async def status(word, **extra):
-        return await push(raw_client, SAMARINDA, event("referral.status_changed", referral_id=rid, status=word, **extra), secret, clock=clock)
+        return await push(
+            raw_client,
+            SAMARINDA,
+            event("referral.status_changed", referral_id=rid, status=word, **extra),
+            secret,
+            clock=clock,
+        )
 
     assert (await status("DIPROSES", new_external_ref="SMD-MAP-" + rid[:8])).json()["action"] == "acknowledge"
     missing = await status("CATATAN")
@@ -211,10 +240,14 @@ async def test_status_mapping(raw_client, admin, samarinda, bontang, ombudsman_k
     await samarinda.put(url, json=MAPPING)
 
 
-async def test_inbound_log_access_and_pagination(raw_client, samarinda, bontang, ombudsman_kaltim, ombudsman, admin, secret, clock):
+async def test_inbound_log_access_and_pagination(
+    raw_client, samarinda, bontang, ombudsman_kaltim, ombudsman, admin, secret, clock
+):
     rid = await forwarded_referral(ombudsman_kaltim)
     for i in range(5):
-        await push(raw_client, SAMARINDA, event("referral.note_added", referral_id=rid, text=f"n{i}"), secret, clock=clock)
+        await push(
+            raw_client, SAMARINDA, event("referral.note_added", referral_id=rid, text=f"n{i}"), secret, clock=clock
+        )
     url = f"/v1/agencies/{SAMARINDA}/inbound-events"
     assert (await bontang.get(url)).status_code == 404
     assert (await raw_client.get(url)).status_code == 401
@@ -241,12 +274,18 @@ async def _regional_key(admin, region):
     return await issue_key(admin, "ombudsman", region_code=region)
 
 
-async def test_external_ref_taken_is_a_conflict_and_changes_nothing(raw_client, samarinda, ombudsman_kaltim, secret, clock):
+async def test_external_ref_taken_is_a_conflict_and_changes_nothing(
+    raw_client, samarinda, ombudsman_kaltim, secret, clock
+):
     first, second = await forwarded_referral(ombudsman_kaltim), await forwarded_referral(ombudsman_kaltim)
     ref = f"SMD-DUP-{uuid.uuid4().hex[:8]}"
-    ok = await push(raw_client, SAMARINDA, event("referral.acknowledged", referral_id=first, external_ref=ref), secret, clock=clock)
+    ok = await push(
+        raw_client, SAMARINDA, event("referral.acknowledged", referral_id=first, external_ref=ref), secret, clock=clock
+    )
     assert ok.status_code == 200, ok.text
-    taken = await push(raw_client, SAMARINDA, event("referral.acknowledged", referral_id=second, external_ref=ref), secret, clock=clock)
+    taken = await push(
+        raw_client, SAMARINDA, event("referral.acknowledged", referral_id=second, external_ref=ref), secret, clock=clock
+    )
     assert taken.status_code == 409 and taken.json()["type"].endswith("/conflict")
     untouched = (await samarinda.get(f"/v1/referrals/{second}")).json()
     assert untouched["external_ref"] is None and untouched["acknowledged_at"] is None

@@ -13,7 +13,7 @@ from sqlalchemy import text
 
 from referral_service.inbound.inbox import UNSIGNED_KEPT_PER_BUCKET, UNSIGNED_KEPT_PER_SOURCE
 from tests.conftest import create_agency, issue_key
-from tests.integration.inbound_support import clock, event, push, rotate, signed_headers  # noqa: F401
+from tests.integration.inbound_support import event, push, rotate, signed_headers
 
 AGENCY_SERVER = "198.51.100.20"  # where the agency's own complaint system sends from
 STRANGER = "203.0.113.66"

@@ -1,6 +1,7 @@
 """Inbound pushes: who may push (the signature matrix), secrets and their rotation, body guards."""
 
 import json
+from datetime import UTC
 
 import pytest
 
@@ -8,7 +9,6 @@ from tests.conftest import create_agency
 from tests.integration.inbound_support import (
     BONTANG,
     SAMARINDA,
-    clock,  # noqa: F401  (fixture)
     event,
     forwarded_referral,
     inbound_log,
@@ -69,9 +69,9 @@ async def test_signature_matrix(raw_client, samarinda, ombudsman_kaltim, clock):
         "id with space": {**good, "webhook-id": "a b"},
         "id huge": {**good, "webhook-id": "x" * 10_000},
         "signature huge": {**good, "webhook-signature": "v1," + "A" * 100_000},
-        "unicode id": {**good, "webhook-id": "ïd-☃".encode("utf-8")},
-        "unicode signature": {**good, "webhook-signature": "v1,☃☃☃".encode("utf-8")},
-        "unicode timestamp": {**good, "webhook-timestamp": "١٢٣".encode("utf-8")},
+        "unicode id": {**good, "webhook-id": "ïd-☃".encode()},
+        "unicode signature": {**good, "webhook-signature": "v1,☃☃☃".encode()},
+        "unicode timestamp": {**good, "webhook-timestamp": "١٢٣".encode()},
         "latin-1 garbage": {**good, "webhook-signature": bytes(range(0x80, 0x100))},
         "control chars": {**good, "webhook-id": "a\x01b"},
     }
@@ -96,7 +96,7 @@ async def test_signature_matrix(raw_client, samarinda, ombudsman_kaltim, clock):
 
 
 async def test_several_signatures_and_standardwebhooks_compatibility(raw_client, samarinda, ombudsman_kaltim, clock):
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     from standardwebhooks import Webhook
 
@@ -108,7 +108,7 @@ async def test_several_signatures_and_standardwebhooks_compatibility(raw_client,
 
     # Signed by the reference package, with its UTC-only datetime handling respected.
     body = json.dumps(_note(rid, "via standardwebhooks"))
-    moment = datetime.fromtimestamp(int(clock.now), timezone.utc)
+    moment = datetime.fromtimestamp(int(clock.now), UTC)
     headers = {
         "webhook-id": "msg_std_1",
         "webhook-timestamp": str(int(clock.now)),

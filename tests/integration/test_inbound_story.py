@@ -16,7 +16,6 @@ from referral_service.inbound.service import inbound_principal
 from tests.conftest import ROOT, create_complaint
 from tests.integration.inbound_support import (
     SAMARINDA,
-    clock,  # noqa: F401  (fixture)
     event,
     inbound_log,
     push,
@@ -183,7 +182,19 @@ async def test_send_inbound_cli(live_server, ombudsman_kaltim, samarinda, tmp_pa
     event_file = tmp_path / "event.json"
     event_file.write_text(json.dumps(event("referral.note_added", referral_id=rid, text="Dari CLI.")), "utf-8")
     webhook_id = f"msg_cli_{uuid.uuid4().hex}"
-    argv = ["send-inbound", "--agency", SAMARINDA, "--secret", secret, "--file", str(event_file), "--url", live_server, "--webhook-id", webhook_id]
+    argv = [
+        "send-inbound",
+        "--agency",
+        SAMARINDA,
+        "--secret",
+        secret,
+        "--file",
+        str(event_file),
+        "--url",
+        live_server,
+        "--webhook-id",
+        webhook_id,
+    ]
 
     assert await asyncio.to_thread(main, argv) == 0
     first = capsys.readouterr().out
@@ -193,7 +204,11 @@ async def test_send_inbound_cli(live_server, ombudsman_kaltim, samarinda, tmp_pa
     monkeypatch.setenv("REFERRAL_INBOUND_SECRET", secret)
     assert await asyncio.to_thread(main, [a for a in argv if a not in ("--secret", secret)]) == 0
     assert capsys.readouterr().out.splitlines()[1] == first.splitlines()[1]
-    notes = [e for e in (await ombudsman_kaltim.get(f"/v1/referrals/{rid}/events")).json() if e["type"] == "referral.note_added"]
+    notes = [
+        e
+        for e in (await ombudsman_kaltim.get(f"/v1/referrals/{rid}/events")).json()
+        if e["type"] == "referral.note_added"
+    ]
     assert len(notes) == 1
 
     assert await asyncio.to_thread(main, [*argv[:4], "whsec_bad", *argv[5:]]) == 2

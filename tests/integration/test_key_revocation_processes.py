@@ -59,12 +59,13 @@ def _start(database_url: str, port: int, workdir: Path) -> subprocess.Popen:
         "REFERRAL_KEY_CACHE_SECONDS": "30",
         "REFERRAL_DATA_DIR": str(workdir / "unused-data-dir"),  # never the embedded server
     }
-    log = open(workdir / f"serve-{port}.log", "wb")
-    return subprocess.Popen(
-        [sys.executable, "-m", "referral_service.cli", "serve", "--no-migrate", "--host", "127.0.0.1",
-         "--port", str(port), "--log-level", "warning"],
-        env=env, stdout=log, stderr=subprocess.STDOUT, cwd=workdir,
-    )
+    # The child gets its own descriptor; this process need not keep the file open.
+    with open(workdir / f"serve-{port}.log", "wb") as log:
+        return subprocess.Popen(
+            [sys.executable, "-m", "referral_service.cli", "serve", "--no-migrate", "--host", "127.0.0.1",
+             "--port", str(port), "--log-level", "warning"],
+            env=env, stdout=log, stderr=subprocess.STDOUT, cwd=workdir,
+        )
 
 
 def _wait_ready(process: subprocess.Popen, base_url: str, log: Path) -> None:
@@ -97,7 +98,7 @@ def processes(database_url: str, tmp_path_factory) -> Iterator[Processes]:
         ports = [_free_port(), _free_port()]
         started = [_start(url, port, workdir) for port in ports]
         bases = [f"http://127.0.0.1:{port}" for port in ports]
-        for process, base, port in zip(started, bases, ports):
+        for process, base, port in zip(started, bases, ports, strict=True):
             _wait_ready(process, base, workdir / f"serve-{port}.log")
         yield Processes(url, *bases)
     finally:

@@ -68,16 +68,15 @@ async def test_overdue_look_ups_use_indexes_on_forwarded_referrals(app, kaltim):
         .limit(100)
         .with_for_update(of=Referral, skip_locked=True)
     )
-    async with app.state.sessionmaker() as session:
-        async with session.begin():
-            await session.execute(
-                text(SEED), {"complaint_id": uuid.uuid4(), "reference": f"EXPLAIN-{uuid.uuid4().hex[:8]}", "rows": ROWS}
-            )
-            await session.execute(text("ANALYZE referrals"))
-            await session.execute(text("ANALYZE complaints"))
-            list_plan = await _explain(session, overdue_page)
-            claim_plan = await _explain(session, reminder_claim)
-            await session.rollback()
+    async with app.state.sessionmaker() as session, session.begin():
+        await session.execute(
+            text(SEED), {"complaint_id": uuid.uuid4(), "reference": f"EXPLAIN-{uuid.uuid4().hex[:8]}", "rows": ROWS}
+        )
+        await session.execute(text("ANALYZE referrals"))
+        await session.execute(text("ANALYZE complaints"))
+        list_plan = await _explain(session, overdue_page)
+        claim_plan = await _explain(session, reminder_claim)
+        await session.rollback()
     assert "Seq Scan on referrals" not in list_plan, list_plan
     assert re.search(
         r"Index Scan (Backward )?using (ix_referrals_forwarded_due_at|ix_referrals_state_created) on referrals", list_plan

@@ -10,7 +10,7 @@ from __future__ import annotations
 import uuid
 
 from tests.conftest import create_complaint
-from tests.integration.inbound_support import SAMARINDA, clock, event, push, rotate  # noqa: F401 (fixture)
+from tests.integration.inbound_support import SAMARINDA, event, push, rotate
 
 NAME = "Saksi Kunci Paramitha"
 

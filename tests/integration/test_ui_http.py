@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import html
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import httpx
 import pytest
@@ -96,7 +96,7 @@ async def test_forms_without_the_session_csrf_token_change_nothing(browser, ombu
 
 
 async def test_session_expires(browser, app, ombudsman_kaltim):
-    start = datetime.now(timezone.utc)
+    start = datetime.now(UTC)
     with clock.frozen_at(start) as frozen:
         await sign_in(browser, ombudsman_kaltim.key)
         assert (await browser.get("/ui/figures")).status_code == 200
@@ -183,7 +183,7 @@ async def test_csv_and_language_switch(browser, ombudsman_kaltim):
 
 async def test_deadline_lists_count_working_days_per_agency(browser, ombudsman_kaltim):
     # Monday 7 December 2026, 09:00 WITA: one referral due in 1 working day, one in 3.
-    monday = datetime(2026, 12, 7, 1, 0, tzinfo=timezone.utc)
+    monday = datetime(2026, 12, 7, 1, 0, tzinfo=UTC)
     with clock.frozen_at(monday) as frozen:
         late = await forwarded_referral(ombudsman_kaltim, forward=False)
         assert (await ombudsman_kaltim.post(f"/v1/referrals/{late}/forward", json={"due_working_days": 1})).status_code == 200

@@ -11,7 +11,6 @@ import orjson
 from sqlalchemy import text
 
 from tests.conftest import create_agency, create_complaint, issue_key
-from tests.integration.webhook_support import subscribe  # noqa: F401 (fixture)
 
 URL = "http://127.0.0.1:9/hook"
 INSTANT = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")

@@ -17,7 +17,7 @@ import signal
 import subprocess
 import sys
 import uuid
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import asyncpg
 import httpx
@@ -31,7 +31,7 @@ from referral_service.webhooks import delivery
 from referral_service.webhooks.retry import RetryPolicy
 from tests.conftest import BOOTSTRAP_ADMIN_KEY, ROOT, Api, _with_database, create_agency, issue_key
 from tests.integration.deadline_helpers import WITA, act, new_referral
-from tests.integration.webhook_support import FAST_ENV, receiver, subscribe  # noqa: F401 (fixtures)
+from tests.integration.webhook_support import FAST_ENV
 
 EVENT_TYPES = ["referral.forwarded", "referral.overdue"]
 # Never retried within a test, and never disabled by it.
@@ -41,7 +41,7 @@ STEP_TIMEOUT = 15.0
 
 
 def _failed(status: int = 500) -> delivery.AttemptOutcome:
-    return delivery.AttemptOutcome(datetime.now(timezone.utc), 3, status, "answer", error=f"HTTP {status}")
+    return delivery.AttemptOutcome(datetime.now(UTC), 3, status, "answer", error=f"HTTP {status}")
 
 
 async def _lease(sessionmaker, endpoint_id: str, event_type: str, referral_id: str) -> delivery.ClaimedDelivery:
@@ -105,7 +105,7 @@ async def test_reminder_fan_out_and_failed_delivery_records_do_not_deadlock(app,
     sessionmaker = app.state.sessionmaker
     url = receiver.url(receiver.new_path("500"))
     national = await subscribe(ombudsman, url, event_types=EVENT_TYPES)
-    first_agency, first_endpoint = await _agency_with_endpoint(admin, subscribe, url)
+    first_agency, _first_endpoint = await _agency_with_endpoint(admin, subscribe, url)
     second_agency, second_endpoint = await _agency_with_endpoint(admin, subscribe, url)
     # Overdue since 2019: older than any other test's referrals, so the job takes these two first.
     first = await new_referral(ombudsman, first_agency)
@@ -150,7 +150,7 @@ async def test_recorders_lock_endpoints_in_one_order(app, admin, ombudsman, rece
     agency, agency_endpoint = await _agency_with_endpoint(admin, subscribe, url)
     one, other = [await new_referral(ombudsman, agency) for _ in range(2)]
     for referral_id in (one, other):
-        await act(ombudsman, referral_id, "forward", {"due_working_days": 10}, datetime.now(timezone.utc))
+        await act(ombudsman, referral_id, "forward", {"due_working_days": 10}, datetime.now(UTC))
 
     first_batch = [
         (await _lease(sessionmaker, agency_endpoint["id"], "referral.forwarded", one), _failed()),
@@ -232,9 +232,11 @@ async def own_database(database_url, settings):
     try:
         await asyncio.to_thread(upgrade_to_head, url)
         application = create_app(settings, database_url=url)
-        async with application.router.lifespan_context(application):
-            async with httpx.AsyncClient(transport=httpx.ASGITransport(app=application), base_url="http://testserver") as client:
-                yield url, application, Api(client, BOOTSTRAP_ADMIN_KEY, "admin")
+        async with (
+            application.router.lifespan_context(application),
+            httpx.AsyncClient(transport=httpx.ASGITransport(app=application), base_url="http://testserver") as client,
+        ):
+            yield url, application, Api(client, BOOTSTRAP_ADMIN_KEY, "admin")
     finally:
         server = await asyncpg.connect(_with_database(database_url, "postgres"))
         try:
@@ -250,9 +252,10 @@ def _start_worker(job: str, database_url: str, log_path) -> subprocess.Popen:
         # (and so locks endpoint rows) for as long as the reminder batches run.
         "REFERRAL_WEBHOOK_RETRY_SCHEDULE": "0,0.5,0.5,0.5",
     }
-    log = open(log_path, "ab")
     command = [sys.executable, "-m", "tests.integration.worker_jobs", job]
-    return subprocess.Popen(command, env=env, stdout=log, stderr=log, cwd=ROOT)
+    # The child gets its own descriptor; this process need not keep the file open.
+    with open(log_path, "ab") as log:
+        return subprocess.Popen(command, env=env, stdout=log, stderr=log, cwd=ROOT)
 
 
 async def _stop(process: subprocess.Popen) -> None:
@@ -291,7 +294,7 @@ async def test_reminder_and_delivery_processes_do_not_deadlock(own_database, rec
     # One process runs the reminder job, the other the delivery dispatcher (and so its recorder):
     # whatever deadlocks here is between those two.
     logs = [tmp_path / f"worker{n}.log" for n in range(len(JOBS))]
-    workers = [_start_worker(job, url, log) for job, log in zip(JOBS, logs)]
+    workers = [_start_worker(job, url, log) for job, log in zip(JOBS, logs, strict=True)]
 
     def assert_no_deadlock() -> None:
         lines = [line for log in logs for line in log.read_text(errors="replace").splitlines()]

@@ -18,7 +18,6 @@ from sqlalchemy import update
 
 from referral_service.cli import configure_logging
 from referral_service.webhooks.models import WebhookEndpoint
-from tests.integration.webhook_support import receiver, subscribe, worker  # noqa: F401 (fixtures)
 
 TOKEN = "SECRET-TOKEN-4f1c9a"
 PASSWORD = "SECRET-PASSWORD-77d2e0"
@@ -87,7 +86,7 @@ async def _wait_until_done(api, endpoint_id: str, timeout: float = 10.0) -> dict
         await asyncio.sleep(0.05)
 
 
-async def _deliver_to_urls_with_credentials(app, ombudsman, receiver, subscribe, worker) -> dict[str, dict]:  # noqa: F811
+async def _deliver_to_urls_with_credentials(app, ombudsman, receiver, subscribe, worker) -> dict[str, dict]:
     with socket.socket() as probe:  # a port nobody listens on
         probe.bind(("127.0.0.1", 0))
         closed_port = probe.getsockname()[1]
@@ -110,7 +109,7 @@ async def _deliver_to_urls_with_credentials(app, ombudsman, receiver, subscribe,
 
 
 async def test_no_subscriber_credential_in_any_log_line_at_info_or_above(
-    app, ombudsman, receiver, subscribe, worker, cli_logging  # noqa: F811
+    app, ombudsman, receiver, subscribe, worker, cli_logging
 ):
     outcomes = await _deliver_to_urls_with_credentials(app, ombudsman, receiver, subscribe, worker)
 
@@ -128,7 +127,7 @@ async def test_no_subscriber_credential_in_any_log_line_at_info_or_above(
 
 
 async def test_no_subscriber_credential_in_http_client_logs_even_at_debug(
-    app, ombudsman, receiver, subscribe, worker, cli_logging  # noqa: F811
+    app, ombudsman, receiver, subscribe, worker, cli_logging
 ):
     # An operator troubleshooting turns everything up, the HTTP client's loggers included.
     for name in ("", "httpx", "httpcore", "referral_service"):

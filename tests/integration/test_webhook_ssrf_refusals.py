@@ -10,7 +10,6 @@ import socket
 import pytest
 
 from referral_service.webhooks import ssrf
-from tests.integration.webhook_support import subscribe, worker  # noqa: F401 (fixtures)
 
 NOT_PUBLIC = "This URL cannot receive webhooks: the host resolves to an address that is not public."
 

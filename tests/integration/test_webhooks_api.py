@@ -2,7 +2,6 @@
 
 from referral_service.webhooks.catalogue import EVENT_TYPE_NAMES
 from tests.conftest import issue_key
-from tests.integration.webhook_support import receiver, subscribe  # noqa: F401 (fixtures)
 
 URL = "http://127.0.0.1:9/hook"
 

@@ -3,10 +3,9 @@ latency, scoping, rotation, fault modes, retries, order per resource, disabling,
 
 import asyncio
 import socket
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from tests.conftest import create_complaint, issue_key
-from tests.integration.webhook_support import receiver, subscribe, worker  # noqa: F401 (fixtures)
 
 
 async def _deliveries(api, endpoint_id, **params):
@@ -119,11 +118,11 @@ async def test_timeout_redirect_and_refused_connection_fail_then_recover(ombudsm
 
     # The receiver is fixed: recover re-queues what failed in the window, one more attempt each.
     receiver.behaviours[slow_path] = lambda _r: "ok"
-    since = (datetime.now(timezone.utc) - timedelta(minutes=5)).isoformat()
+    since = (datetime.now(UTC) - timedelta(minutes=5)).isoformat()
     recovered = await ombudsman.post(f"/v1/webhook-endpoints/{slow['id']}/recover", json={"since": since})
     assert recovered.status_code == 202 and recovered.json() == {"requeued": 1}
     await _wait_status(ombudsman, slow["id"], "delivered")
-    future = (datetime.now(timezone.utc) + timedelta(minutes=5)).isoformat()
+    future = (datetime.now(UTC) + timedelta(minutes=5)).isoformat()
     none = await ombudsman.post(f"/v1/webhook-endpoints/{redirect['id']}/recover", json={"since": future})
     assert none.json() == {"requeued": 0}
 

@@ -4,7 +4,7 @@ datetimes, the cost of claiming, and the per-owner endpoint limit under concurre
 
 import asyncio
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import orjson
 from sqlalchemy import text
@@ -13,7 +13,7 @@ from referral_service.webhooks import delivery, ssrf
 from referral_service.webhooks import service as webhook_service
 from referral_service.webhooks.retry import RetryPolicy
 from tests.conftest import create_agency, create_complaint, issue_key
-from tests.integration.webhook_support import fast_settings, receiver, subscribe, worker  # noqa: F401 (fixtures)
+from tests.integration.webhook_support import fast_settings
 
 URL = "http://127.0.0.1:9/hook"
 
@@ -164,7 +164,7 @@ async def test_confidentiality_decided_later_reaches_recovered_agency_deliveries
 
     await _patch_complaint(ombudsman, complaint["id"], {"identity_confidential": True})
     up["now"] = True
-    since = (datetime.now(timezone.utc) - timedelta(minutes=5)).isoformat()
+    since = (datetime.now(UTC) - timedelta(minutes=5)).isoformat()
     recovered = await samarinda.post(f"/v1/webhook-endpoints/{agency_endpoint['id']}/recover", json={"since": since})
     assert recovered.json() == {"requeued": 1}
     await _wait_status(samarinda, agency_endpoint["id"], "delivered")
@@ -248,7 +248,7 @@ async def test_claiming_does_not_rescan_blocked_or_disabled_backlog(app, setting
     assert [c.endpoint_id for c in claimed] == [uuid.UUID(blocked["id"])]  # the head only
     [head] = claimed
     policy = RetryPolicy.from_settings(fast_settings(settings, webhook_retry_schedule="0,3600"))
-    failure = delivery.AttemptOutcome(datetime.now(timezone.utc), 5, 500, "down", error="HTTP 500")
+    failure = delivery.AttemptOutcome(datetime.now(UTC), 5, 500, "down", error="HTTP 500")
     async with sessionmaker() as session, session.begin():
         assert await delivery.record(session, head, failure, policy, 10**9) == "pending"
 

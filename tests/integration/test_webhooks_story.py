@@ -5,7 +5,6 @@ import asyncio
 import logging
 
 from tests.conftest import CONFIDENTIAL_NAME, create_complaint
-from tests.integration.webhook_support import receiver, subscribe, worker  # noqa: F401 (fixtures)
 
 STORY_TYPES = [
     "referral.created", "referral.forwarded", "referral.acknowledged", "referral.responded",

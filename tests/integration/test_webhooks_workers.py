@@ -9,13 +9,14 @@ import subprocess
 import sys
 
 from tests.conftest import create_complaint
-from tests.integration.webhook_support import FAST_ENV, receiver, subscribe  # noqa: F401 (fixtures)
+from tests.integration.webhook_support import FAST_ENV
 
 
 def _start_worker(database_url: str, log_path) -> subprocess.Popen:
     env = {**os.environ, **FAST_ENV, "DATABASE_URL": database_url}
-    log = open(log_path, "ab")
-    return subprocess.Popen([sys.executable, "-m", "referral_service.cli", "worker"], env=env, stdout=log, stderr=log)
+    # The child gets its own descriptor; this process need not keep the file open.
+    with open(log_path, "ab") as log:
+        return subprocess.Popen([sys.executable, "-m", "referral_service.cli", "worker"], env=env, stdout=log, stderr=log)
 
 
 async def _stop(process: subprocess.Popen) -> None:

@@ -184,7 +184,7 @@ async def worker(app, settings):
         running.append((stop, asyncio.create_task(run_jobs(ctx, stop, [job]))))
 
     yield _start
-    for stop, task in running:
+    for stop, _ in running:
         stop.set()
     for _, task in running:
         await task

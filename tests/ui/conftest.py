@@ -13,7 +13,6 @@ from pathlib import Path
 
 import pytest
 
-from tests.contract.conftest import live_database_url, live_server  # noqa: F401 - fixtures
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path(os.environ.get("REFERRAL_TEST_CHROMIUM", "/usr/bin/chromium"))
@@ -25,7 +24,7 @@ CHROMIUM_ARGS = [
 
 
 @pytest.fixture(scope="module")
-def chromium(live_server: str) -> Iterator[object]:  # noqa: F811
+def chromium(live_server: str) -> Iterator[object]:
     """A headless Chromium for one module. After the live server on purpose: Playwright's sync API
     runs an event loop of its own in this thread while it is open, and the database fixtures use
     asyncio.run, which cannot run inside one."""

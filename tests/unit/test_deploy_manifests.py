@@ -105,7 +105,7 @@ def test_pods_run_unprivileged_with_resources_and_secrets_by_reference() -> None
                 assert item["name"] in SETTING_NAMES, item["name"]
                 if item["name"] in SECRET_SETTINGS:
                     assert "value" not in item and "secretKeyRef" in item["valueFrom"], item
-            assert any("DATABASE_URL" == item["name"] for item in container["env"])
+            assert any(item["name"] == "DATABASE_URL" for item in container["env"])
 
 
 def test_compose_file_matches_the_compose_specification() -> None:

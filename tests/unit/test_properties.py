@@ -4,7 +4,7 @@ for the cases nobody wrote down (year ends, overrides next to holidays, long act
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from hypothesis import given, settings
@@ -17,10 +17,10 @@ from referral_service.referrals.domain import ReferralAction, ReferralRuleViolat
 
 ZONES = ("Asia/Jakarta", "Asia/Makassar", "Asia/Jayapura")  # WIB, WITA, WIT
 
-starts = st.datetimes(min_value=datetime(2001, 1, 1), max_value=datetime(2034, 12, 31), timezones=st.just(timezone.utc))
+starts = st.datetimes(min_value=datetime(2001, 1, 1), max_value=datetime(2034, 12, 31), timezones=st.just(UTC))
 # Deadlines that straddle a year end: the package's holidays are loaded one year at a time.
 year_end_starts = st.builds(
-    lambda year, day, hour: datetime(year, 12, day, hour, tzinfo=timezone.utc),
+    lambda year, day, hour: datetime(year, 12, day, hour, tzinfo=UTC),
     st.integers(2001, 2034), st.integers(10, 31), st.integers(0, 23),
 )
 working_days = st.integers(min_value=1, max_value=60)
@@ -30,7 +30,7 @@ zones = st.sampled_from(ZONES)
 @st.composite
 def calendars(draw, near: datetime | None = None) -> WorkingCalendar:
     """The package calendar with a few random overrides within ~3 months of `near`."""
-    base = (near or datetime(2026, 6, 1, tzinfo=timezone.utc)).date()
+    base = (near or datetime(2026, 6, 1, tzinfo=UTC)).date()
     offsets = st.integers(min_value=-5, max_value=90)
     off = draw(st.sets(offsets, max_size=4))
     on = draw(st.sets(offsets, max_size=4)) - off

@@ -12,9 +12,9 @@ import pytest
 
 from referral_service.auth.roles import Role
 from referral_service.referrals.domain import (
-    ReferralRuleViolation,
     TRANSITIONS,
     ReferralAction,
+    ReferralRuleViolation,
     ReferralState,
     Resolution,
     ResponseOutcome,

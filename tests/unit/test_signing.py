@@ -1,6 +1,6 @@
 import base64
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from standardwebhooks import Webhook
@@ -126,7 +126,7 @@ def test_standardwebhooks_accepts_our_rotation_header():
 
 
 def test_we_accept_standardwebhooks_signatures():
-    ts = datetime.fromtimestamp(NOW, tz=timezone.utc)
+    ts = datetime.fromtimestamp(NOW, tz=UTC)
     sig = Webhook(SECRET).sign(MSG_ID, ts, BODY.decode())
     assert sig == sign(SECRET, MSG_ID, NOW, BODY)
     headers = {"webhook-id": MSG_ID, "webhook-timestamp": str(NOW), "webhook-signature": sig}

@@ -2,7 +2,7 @@
 
 import random
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import orjson
 import pytest
@@ -13,7 +13,7 @@ from referral_service.webhooks.payloads import agency_may_receive, event_bodies
 from referral_service.webhooks.retry import RetryPolicy, parse_retry_after, parse_schedule
 
 SVIX = parse_schedule("0,5,300,1800,7200,18000,36000,36000")
-NOW = datetime(2026, 1, 5, 8, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 1, 5, 8, 0, tzinfo=UTC)
 
 
 def test_default_schedule_matches_svix_and_is_used_up_after_eight_attempts():
@@ -117,5 +117,18 @@ def test_strip_complainant_removes_identity_from_referral_and_complaint_bodies()
     complaint_body = orjson.dumps({"type": "t", "timestamp": "x", "data": {"complaint": {"complainant": person}}})
     assert orjson.loads(strip_complainant(complaint_body))["data"]["complaint"]["complainant"] is None
     # Already redacted, or nothing to redact: left as it is.
-    assert strip_complainant(orjson.dumps({"type": "t", "timestamp": "x", "data": {"referral": {"complaint": {"complainant": None, "identity_confidential": True}}}})) is None
-    assert strip_complainant(orjson.dumps({"type": "webhook.test", "timestamp": "x", "data": {"message": "hi"}})) is None
+    assert (
+        strip_complainant(
+            orjson.dumps(
+                {
+                    "type": "t",
+                    "timestamp": "x",
+                    "data": {"referral": {"complaint": {"complainant": None, "identity_confidential": True}}},
+                }
+            )
+        )
+        is None
+    )
+    assert (
+        strip_complainant(orjson.dumps({"type": "webhook.test", "timestamp": "x", "data": {"message": "hi"}})) is None
+    )

@@ -17,7 +17,7 @@ Holiday facts used below, as `holidays` 0.109 lists them for ID 2026 (public + g
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -33,7 +33,7 @@ from referral_service.referrals.calendar import (
 WIB = ZoneInfo("Asia/Jakarta")
 WITA = ZoneInfo("Asia/Makassar")
 WIT = ZoneInfo("Asia/Jayapura")
-UTC = timezone.utc
+UTC = UTC
 
 
 def local(zone: ZoneInfo, year: int, month: int, day: int, hour: int = 9) -> datetime:

@@ -27,7 +27,9 @@ async def create(body: AgencyCreate, session: SessionDep, _: AdminPrincipal) -> 
 async def list_(
     session: SessionDep,
     _: CurrentPrincipal,
-    region_code: Annotated[RegionCode | None, Query(description="A region from `GET /v1/regions` and everything below it, e.g. `64`.")] = None,
+    region_code: Annotated[
+        RegionCode | None, Query(description="A region from `GET /v1/regions` and everything below it, e.g. `64`.")
+    ] = None,
     kind: AgencyKind | None = None,
     active: bool | None = None,
 ) -> list[AgencyOut]:

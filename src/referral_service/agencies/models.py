@@ -5,6 +5,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from referral_service.db.base import Base
 
+
 class Agency(Base):
     __tablename__ = "agencies"
     __table_args__ = (

@@ -5,7 +5,6 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 from pydantic import AfterValidator, ConfigDict, Field
 
 from referral_service import openapi_examples as ex
-
 from referral_service.schemas import AgencyCode, InputModel, OutputModel, RegionCode, ShortText, UtcInstant
 
 
@@ -36,7 +35,21 @@ DueDays = Annotated[int, Field(ge=1, le=365, strict=True)]  # strict: `true` is 
 class AgencyCreate(InputModel):
     """A new agency in the directory (admin)."""
 
-    model_config = ConfigDict(json_schema_extra={"examples": [{"code": "opd-64.72-dpmptsp", "name": "DPMPTSP Kota Samarinda", "kind": "opd", "region_code": "64.72", "parent_code": "inspektorat-64.72", "timezone": "Asia/Makassar", "default_due_working_days": 10}]})
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "code": "opd-64.72-dpmptsp",
+                    "name": "DPMPTSP Kota Samarinda",
+                    "kind": "opd",
+                    "region_code": "64.72",
+                    "parent_code": "inspektorat-64.72",
+                    "timezone": "Asia/Makassar",
+                    "default_due_working_days": 10,
+                }
+            ]
+        }
+    )
 
     code: AgencyCode = Field(examples=["inspektorat-64.72"], description="Stable identifier, lower case.")
     name: ShortText = Field(examples=["Inspektorat Kota Samarinda"])

@@ -11,8 +11,8 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from referral_service.agencies.models import Agency
-from referral_service.auth.scope import within_region
 from referral_service.agencies.schemas import AgencyCreate, AgencyUpdate
+from referral_service.auth.scope import within_region
 from referral_service.errors import Conflict, NotFound, UnprocessableEntity
 
 
@@ -76,7 +76,8 @@ async def list_agencies(
 
 def shipped_directory(name: str = "kalimantan_timur") -> dict[str, Any]:
     text = resources.files("referral_service.data").joinpath(f"{name}.json").read_text("utf-8")
-    return json.loads(text)
+    directory: dict[str, Any] = json.loads(text)
+    return directory
 
 
 async def load_directory(session: AsyncSession, name: str = "kalimantan_timur") -> int:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hmac
+from collections.abc import Awaitable, Callable
 from functools import partial
 from typing import Annotated
 
@@ -42,11 +43,11 @@ async def get_principal(request: Request, credentials: BearerCredentials) -> Pri
         return principal
     # No request session here: on a cache hit authentication touches no connection at all.
     key_cache: ApiKeyCache = request.app.state.key_cache
-    principal = await key_cache.principal_for(hash_api_key(token), partial(load_principal, request.app.state.engine))
-    if principal is None:
+    found = await key_cache.principal_for(hash_api_key(token), partial(load_principal, request.app.state.engine))
+    if found is None:
         raise Unauthorized("Unknown or revoked API key.")
-    request.state.principal = principal
-    return principal
+    request.state.principal = found
+    return found
 
 
 async def load_principal(engine: AsyncEngine, key_hash: bytes) -> Principal | None:
@@ -63,7 +64,7 @@ async def load_principal(engine: AsyncEngine, key_hash: bytes) -> Principal | No
 CurrentPrincipal = Annotated[Principal, Depends(get_principal)]
 
 
-def require_roles(*roles: Role):
+def require_roles(*roles: Role) -> Callable[[Principal], Awaitable[Principal]]:
     allowed = frozenset(roles)
 
     async def _check(principal: CurrentPrincipal) -> Principal:

@@ -98,23 +98,24 @@ class KeyChangeListener:
             while not lost.is_set():
                 try:
                     await asyncio.wait_for(lost.wait(), PING_INTERVAL_SECONDS)
-                except asyncio.TimeoutError:
+                except TimeoutError:
                     await connection.fetchval("SELECT 1", timeout=PING_TIMEOUT_SECONDS)
             logger.warning("API key change listener connection lost; key lookups go to the database")
         finally:
             # First of all: nothing may be served from memory once changes could go unheard.
             self._cache.stop_listening()
             self.connected.clear()
-            if not connection.is_closed() and asyncio.current_task().cancelling():
+            task = asyncio.current_task()
+            if not connection.is_closed() and task is not None and task.cancelling():
                 # Shutting down: end the session politely, but never hold up the shutdown for it.
                 with contextlib.suppress(Exception):
                     await asyncio.wait_for(connection.close(), 2)
             if not connection.is_closed():
                 connection.terminate()
 
-    def _on_notification(self, _connection: object, _pid: int, _channel: str, payload: str) -> None:
+    def _on_notification(self, _connection: object, _pid: int, _channel: str, payload: object) -> None:
         try:
-            key_hash = bytes.fromhex(payload)
+            key_hash = bytes.fromhex(payload) if isinstance(payload, str) else b""
         except ValueError:
             key_hash = b""
         if key_hash:

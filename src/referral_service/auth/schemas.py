@@ -3,7 +3,6 @@ import uuid
 from pydantic import ConfigDict, Field, model_validator
 
 from referral_service import openapi_examples as ex
-
 from referral_service.auth.roles import Role
 from referral_service.schemas import AgencyCode, InputModel, OutputModel, RegionCode, ShortText, UtcInstant
 
@@ -11,7 +10,14 @@ from referral_service.schemas import AgencyCode, InputModel, OutputModel, Region
 class ApiKeyCreate(InputModel):
     """A new API key: its role and, for agency keys, the agency it acts for."""
 
-    model_config = ConfigDict(json_schema_extra={"examples": [{"role": "agency", "name": "SIMWAS Inspektorat Kota Samarinda", "agency_code": "inspektorat-64.72"}, {"role": "ombudsman", "name": "SIMPEL Ombudsman Kaltim", "region_code": "64"}]})
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {"role": "agency", "name": "SIMWAS Inspektorat Kota Samarinda", "agency_code": "inspektorat-64.72"},
+                {"role": "ombudsman", "name": "SIMPEL Ombudsman Kaltim", "region_code": "64"},
+            ]
+        }
+    )
 
     role: Role
     name: ShortText = Field(examples=["SIMPEL Ombudsman Kaltim"], description="Who uses this key, for humans.")
@@ -49,6 +55,8 @@ class ApiKeyOut(OutputModel):
 class ApiKeyCreated(ApiKeyOut):
     """A new API key, with the key itself (shown only once)."""
 
-    model_config = ConfigDict(json_schema_extra={"examples": [{**ex.API_KEY_OUT, "key": "rsk_sJmFnYnD_r0vMxema9eTRisUZOzvpiplR9xQMdlM0-I"}]})
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{**ex.API_KEY_OUT, "key": "rsk_sJmFnYnD_r0vMxema9eTRisUZOzvpiplR9xQMdlM0-I"}]}
+    )
 
     key: str = Field(description="The API key. Shown only in this response; store it now.")

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, or_
+from sqlalchemy import ColumnElement, SQLColumnExpression, or_
 
 from referral_service.auth.principal import Principal, region_in_scope, region_prefix_pattern
 from referral_service.auth.roles import Role
@@ -47,7 +47,7 @@ def region_filter(column: str, region_code: str) -> SqlFilter:
     return SqlFilter(f"({column} = {{p0}} OR {column} LIKE {{p1}} ESCAPE '\\')", (region_code, region_prefix_pattern(region_code)))
 
 
-def within_region(column: ColumnElement[str], region_code: str) -> ColumnElement[bool]:
+def within_region(column: SQLColumnExpression[str | None], region_code: str) -> ColumnElement[bool]:
     """`region_filter` for the cold paths' SQLAlchemy statements (reports, webhooks, agencies)."""
     return or_(column == region_code, column.like(region_prefix_pattern(region_code), escape="\\"))
 

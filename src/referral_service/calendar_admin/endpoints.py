@@ -6,11 +6,11 @@ from fastapi import APIRouter, Path, Query
 from referral_service.auth.dependencies import AdminPrincipal, CurrentPrincipal
 from referral_service.calendar_admin import service
 from referral_service.calendar_admin.schemas import CalendarChangeOut, CalendarDayOut, CalendarOut, NonWorkingDayIn
+from referral_service.db.driver import db_of
 from referral_service.db.session import SessionDep
 from referral_service.errors import UnprocessableEntity
 from referral_service.openapi_docs import problem_responses
 from referral_service.referrals.calendar import MAX_YEAR, MIN_YEAR, NonWorkingDay
-from referral_service.db.driver import db_of
 from referral_service.referrals.deadlines import current_calendar
 
 router = APIRouter(prefix="/v1/calendar", tags=["calendar"])

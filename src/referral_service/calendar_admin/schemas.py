@@ -3,7 +3,6 @@ from datetime import date
 from pydantic import ConfigDict, Field
 
 from referral_service import openapi_examples as ex
-
 from referral_service.referrals.calendar import DaySource
 from referral_service.schemas import InputModel, OutputModel, ShortText
 
@@ -42,7 +41,23 @@ class CalendarOut(OutputModel):
 class CalendarChangeOut(OutputModel):
     """The result of changing the calendar, with the deadlines it moved."""
 
-    model_config = ConfigDict(json_schema_extra={"examples": [{"date": "2026-03-23", "working_day": False, "entry": {"date": "2026-03-23", "name": "Cuti Bersama Hari Raya Idul Fitri (tambahan)", "source": "override", "declared_working": False}, "referrals_rescheduled": 12}]})
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "date": "2026-03-23",
+                    "working_day": False,
+                    "entry": {
+                        "date": "2026-03-23",
+                        "name": "Cuti Bersama Hari Raya Idul Fitri (tambahan)",
+                        "source": "override",
+                        "declared_working": False,
+                    },
+                    "referrals_rescheduled": 12,
+                }
+            ]
+        }
+    )
 
     date: date
     working_day: bool = Field(description="Whether deadlines now count this date as a working day.")

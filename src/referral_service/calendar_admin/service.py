@@ -8,7 +8,7 @@ calendar lock (see referrals.deadlines), so no referral keeps a due date from a 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import delete, func
 from sqlalchemy.dialects.postgresql import insert
@@ -17,10 +17,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from referral_service import clock
 from referral_service.auth.principal import Principal
 from referral_service.calendar_admin.models import CalendarOverride
+from referral_service.db.driver import db_of
 from referral_service.errors import NotFound
 from referral_service.events.draft import SYSTEM
 from referral_service.referrals.calendar import DaySource, NonWorkingDay, WorkingCalendar
-from referral_service.db.driver import db_of
 from referral_service.referrals.deadlines import current_calendar, forget_calendar, lock_calendar_for_change
 from referral_service.referrals.domain import ReferralState
 from referral_service.referrals.models import Referral
@@ -86,7 +86,7 @@ async def reschedule_open_deadlines(session: AsyncSession, calendar: WorkingCale
     and checked exactly in Python. Rows are locked in id order (no deadlocks between changes);
     the updates are flushed as one batch; each moved referral gets its own timeline event.
     """
-    day_start = datetime.combine(day, time.min, tzinfo=timezone.utc)
+    day_start = datetime.combine(day, time.min, tzinfo=UTC)
     rows = (
         await session.execute(
             view_query()

@@ -9,7 +9,7 @@ from referral_service.auth.dependencies import OmbudsmanSidePrincipal
 from referral_service.complaints import intake, service
 from referral_service.complaints.representation import complaint_out, etag
 from referral_service.complaints.schemas import Category, Channel, ComplaintCreate, ComplaintOut
-from referral_service.db.driver import DbDep, AutocommitDbDep
+from referral_service.db.driver import AutocommitDbDep, DbDep
 from referral_service.errors import BadRequest, UnprocessableEntity
 from referral_service.events.schemas import AfterIdQuery, EventLimitQuery, EventOut, event_body
 from referral_service.events.service import list_complaint_events

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import timedelta, timezone
+from datetime import UTC, timedelta
 from typing import Any
 
 from referral_service import clock
@@ -29,9 +29,9 @@ from referral_service.complaints.representation import OUT_FIELDS, complaint_out
 from referral_service.complaints.schemas import ComplaintCreate
 from referral_service.complaints.service import check_region, column_params, column_values, reported_agency
 from referral_service.db.driver import Db, json_param
+from referral_service.errors import IdempotencyInFlight, IdempotencyKeyReused, UnprocessableEntity
 from referral_service.events.draft import Actor, EventDraft
 from referral_service.events.service import event_columns
-from referral_service.errors import IdempotencyInFlight, IdempotencyKeyReused, UnprocessableEntity
 from referral_service.idempotency import StoredResponse
 from referral_service.json_encoding import dumps
 from referral_service.webhooks.outbox import FIRST_FREE_PARAM, event_args, record_and_fan_out_sql
@@ -103,9 +103,11 @@ async def create(db: Db, principal: Principal, data: ComplaintCreate, idempotenc
     check_region(principal, data.region_code)
     if idempotency is None:
         drawn = await db.fetchrow(_DRAW)
+        assert drawn is not None  # a SELECT without FROM: always one row
         return await _record(db, principal, data, drawn, None)
     async with db.conn.transaction():
         drawn = await db.fetchrow(_DRAW_WITH_KEY, f"idem:{principal.key_id}:{idempotency.key}", principal.key_id, idempotency.key)
+        assert drawn is not None  # always one row
         if not drawn["locked"]:
             raise IdempotencyInFlight("Retry after the first request with this key has finished.")
         if drawn["expires_at"] is not None and drawn["expires_at"] > drawn["now"]:
@@ -125,7 +127,7 @@ async def _record(db: Db, principal: Principal, data: ComplaintCreate, drawn: An
     now = clock.now()
     values = column_values(data)
     # One clock for both, so a complaint is never "received" after it was recorded; UTC as stored.
-    received_at = (data.received_at or now).astimezone(timezone.utc)
+    received_at = (data.received_at or now).astimezone(UTC)
     values["received_at"] = received_at
     complaint_id = uuid.uuid4()
     reference = repository.reference_prefix(data.region_code, received_at) + f"{drawn['n']:06d}"
@@ -153,6 +155,7 @@ async def _record(db: Db, principal: Principal, data: ComplaintCreate, drawn: An
         expires_at = drawn["now"] + idempotency.ttl
         args += [principal.key_id, idempotency.key, idempotency.fingerprint, 201, body, json_param(response.headers), expires_at]
         row = await db.fetchrow(_RECORD_WITH_KEY, *args)
+        assert row is not None  # always one row
         if not row["claimed"]:
             # A first request with this key committed after our snapshot: its response is the answer.
             stored_row = await db.fetchrow(
@@ -160,6 +163,7 @@ async def _record(db: Db, principal: Principal, data: ComplaintCreate, drawn: An
                 principal.key_id, idempotency.key,
             )
             return _replay(stored_row, idempotency)
+    assert row is not None  # always one row
     if not row["created"]:
         raise UnprocessableEntity(f"reported_party.agency_code {reported_agency(data)!r} is not in the agency directory.")
     return IntakeResult(response)

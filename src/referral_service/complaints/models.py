@@ -8,6 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from referral_service.db.base import Base, new_id
 
+
 class Complaint(Base):
     __tablename__ = "complaints"
     __table_args__ = (

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
 from referral_service.complaints.models import Complaint
+from referral_service.db.driver import Row
 
 # The columns a response body is built from (`ComplaintOut`'s fields, in its order).
 OUT_FIELDS = (
@@ -20,7 +20,7 @@ def complaint_dict(complaint: Complaint | Any) -> dict[str, Any]:
     return {name: getattr(complaint, name) for name in OUT_FIELDS}
 
 
-def identity_hidden_from_agency(data: Mapping[str, Any]) -> bool:
+def identity_hidden_from_agency(data: Row) -> bool:
     """UU 37/2008 art. 24(2): a confidential complainant's identity never reaches an agency."""
     return bool(data.get("identity_confidential"))
 
@@ -32,7 +32,7 @@ def redact_for_agency(data: dict[str, Any]) -> dict[str, Any]:
     return {**data, "complainant": None}
 
 
-def complaint_out(m: Mapping[str, Any], *, redact: bool = False, prefix: str = "") -> dict[str, Any]:
+def complaint_out(m: Row, *, redact: bool = False, prefix: str = "") -> dict[str, Any]:
     """The `ComplaintOut` response body, built directly from the stored columns (a row mapping, or a
     `complaint_dict`); `prefix` names the columns when the complaint is joined under a label prefix.
     `redact`: the caller is an agency (a confidential complainant becomes null).

@@ -6,10 +6,18 @@ from typing import Annotated, Any
 from pydantic import ConfigDict, Field, ValidationInfo, field_validator
 
 from referral_service import openapi_examples as ex
-
 from referral_service.schemas import (
-    AgencyCode, IncidentDate, InputModel, OutputModel, ReceivedAt, RegionCode, ShortText, Text, UtcInstant,
-    latest_incident_date, text_field,
+    AgencyCode,
+    IncidentDate,
+    InputModel,
+    OutputModel,
+    ReceivedAt,
+    RegionCode,
+    ShortText,
+    Text,
+    TextLimits,
+    UtcInstant,
+    latest_incident_date,
 )
 
 
@@ -53,23 +61,27 @@ class Complainant(InputModel):
 
     name: ShortText = Field(examples=["Siti Rahmawati"])
     email: Email | None = Field(None, examples=["siti@example.org"])
-    phone: text_field(40) | None = Field(None, examples=["+62 812 5555 0101"])
-    address: text_field(500) | None = Field(None, examples=["Jl. Gajah Mada No. 1, Samarinda"])
-    identity_number: text_field(40) | None = Field(None, description="E.g. the NIK on the KTP.", examples=["6472010101800001"])
+    phone: Annotated[str, TextLimits(40)] | None = Field(None, examples=["+62 812 5555 0101"])
+    address: Annotated[str, TextLimits(500)] | None = Field(None, examples=["Jl. Gajah Mada No. 1, Samarinda"])
+    identity_number: Annotated[str, TextLimits(40)] | None = Field(
+        None, description="E.g. the NIK on the KTP.", examples=["6472010101800001"]
+    )
 
 
 class ReportedParty(InputModel):
     """The office or official complained about: an agency in the directory, a name, or both."""
 
     agency_code: AgencyCode | None = Field(None, examples=["opd-64.72-dpmptsp"])
-    name: text_field(200) | None = Field(None, examples=["Dinas Penanaman Modal dan PTSP Kota Samarinda"])
+    name: Annotated[str, TextLimits(200)] | None = Field(
+        None, examples=["Dinas Penanaman Modal dan PTSP Kota Samarinda"]
+    )
 
 
 class ExternalRef(InputModel):
     """The complaint's id in another system, e.g. SP4N-LAPOR!."""
 
-    system: text_field(50, 1) = Field(examples=["sp4n_lapor"])
-    id: text_field(100, 1) = Field(examples=["LAP-2026-77812"])
+    system: Annotated[str, TextLimits(50, 1)] = Field(examples=["sp4n_lapor"])
+    id: Annotated[str, TextLimits(100, 1)] = Field(examples=["LAP-2026-77812"])
 
 
 class ComplaintCreate(InputModel):
@@ -87,8 +99,8 @@ class ComplaintCreate(InputModel):
     identity_confidential: bool = Field(
         False, description="UU 37/2008 art. 24(2): when true the complainant's identity never reaches an agency."
     )
-    subject: text_field(300, 1) = Field(examples=["Izin usaha tidak diproses lebih dari tiga bulan"])
-    description: text_field(20000, 1)
+    subject: Annotated[str, TextLimits(300, 1)] = Field(examples=["Izin usaha tidak diproses lebih dari tiga bulan"])
+    description: Annotated[str, TextLimits(20000, 1)]
     category: Category
     reported_party: ReportedParty | None = None
     region_code: RegionCode = Field(

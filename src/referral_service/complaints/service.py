@@ -93,7 +93,8 @@ def _recorded_json(complaint: Any) -> dict[str, Any]:
     can correct; validating it here would be a 500 no request could get past.
     """
     recorded = {name: complaint[name] for name in repository.WRITABLE}
-    return orjson.loads(dumps({name: value for name, value in recorded.items() if value is not None}))
+    as_json: dict[str, Any] = orjson.loads(dumps({name: value for name, value in recorded.items() if value is not None}))
+    return as_json
 
 
 async def patch_complaint(
@@ -213,7 +214,7 @@ async def redact_stored_bodies_for_agency(db: Db, bodies: list[bytes | None]) ->
         return bodies
     confidential = {str(row["id"]) for row in await db.fetch(_CONFIDENTIAL_AMONG, ids)}
     result: list[bytes | None] = []
-    for body, payload, found in zip(bodies, parsed, embedded):
+    for body, payload, found in zip(bodies, parsed, embedded, strict=True):
         hidden = [c for c in found if str(c["id"]) in confidential]
         for complaint in hidden:
             complaint["complainant"] = None

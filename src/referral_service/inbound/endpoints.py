@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 import orjson
 from fastapi import APIRouter, Body, Query, Request, Response
@@ -114,13 +114,13 @@ async def list_inbound_events(
     if principal.role is Role.AGENCY:
         # Answers embed the complaint as it was then; one made confidential since is shown redacted.
         responses = await redact_stored_bodies_for_agency(await db_of(session), responses)
-    items = [_event_out(row, response) for row, response in zip(rows, responses)]
+    items = [_event_out(row, response) for row, response in zip(rows, responses, strict=True)]
     last = rows[-1] if rows else None
     page = {"items": items, "next_cursor": encode_cursor(last.received_at, last.id) if more and last else None}
     return Response(dumps(page), media_type="application/json")
 
 
-def _event_out(row, response_body: bytes | None) -> dict:
+def _event_out(row: Any, response_body: bytes | None) -> dict[str, Any]:
     return InboundEventOut(
         id=row.id, agency_code=row.agency_code, status=row.status, status_code=row.status_code, reason=row.reason,
         webhook_id=row.webhook_id, webhook_timestamp=row.webhook_timestamp, type=row.event_type,
@@ -130,7 +130,7 @@ def _event_out(row, response_body: bytes | None) -> dict:
     ).model_dump(mode="json")
 
 
-def _json_or_none(raw: bytes | None):
+def _json_or_none(raw: bytes | None) -> Any:
     if raw is None:
         return None
     try:

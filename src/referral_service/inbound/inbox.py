@@ -20,12 +20,12 @@ import logging
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, timezone
-from typing import Any
+from datetime import UTC, datetime
+from typing import Any, cast
 
 import orjson
 from pydantic import ValidationError
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import CursorResult, Delete, delete, func, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -108,7 +108,7 @@ async def receive(
     source_address: str | None = None,
 ) -> Outcome:
     """`source_address`: the address the request came from, kept with the push (see below)."""
-    moment = datetime.fromtimestamp(now, timezone.utc)
+    moment = datetime.fromtimestamp(now, UTC)
     source = Source.of(source_address)
     secrets = None if agency_code is None else await service.verifying_secrets(session, agency_code, moment)
     try:
@@ -186,7 +186,7 @@ class Source:
     network: str
 
     @classmethod
-    def of(cls, address: str | None) -> "Source":
+    def of(cls, address: str | None) -> Source:
         if not address:
             return cls(None, "unknown")  # the server did not say: all such pushes are one source
         try:
@@ -239,7 +239,7 @@ async def _is_known_source(session: AsyncSession, agency_code: str, source: Sour
     return found is not None
 
 
-def _older_than_the_newest(keep: int, agency_code: str, *conditions: Any):
+def _older_than_the_newest(keep: int, agency_code: str, *conditions: Any) -> Delete:
     newest_first = (
         select(InboundEvent.id)
         .where(InboundEvent.agency_code == agency_code, InboundEvent.webhook_id.is_(None), *conditions)
@@ -261,12 +261,12 @@ async def _drop_oldest_unsigned(session: AsyncSession, agency_code: str, source:
     lock_key = func.hashtextextended(f"inbound-unsigned:{agency_code}", 0)
     if not await session.scalar(select(func.pg_try_advisory_xact_lock(lock_key))):
         return
-    per_source = await session.execute(
+    per_source = cast(CursorResult[Any], await session.execute(
         _older_than_the_newest(UNSIGNED_KEPT_PER_SOURCE, agency_code, InboundEvent.source_network == source.network)
-    )
-    per_bucket = await session.execute(
+    ))
+    per_bucket = cast(CursorResult[Any], await session.execute(
         _older_than_the_newest(UNSIGNED_KEPT_PER_BUCKET, agency_code, InboundEvent.known_source.is_(known))
-    )
+    ))
     if per_source.rowcount or per_bucket.rowcount:
         logger.info(
             "inbound push for %s from %s refused; dropped the oldest %d failed pushes kept for it",

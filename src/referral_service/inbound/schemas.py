@@ -4,17 +4,16 @@ from __future__ import annotations
 
 import uuid
 from enum import StrEnum
-from typing import Annotated, Any, Literal, Union
+from typing import Annotated, Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, TypeAdapter, model_validator
 
 from referral_service import openapi_examples as ex
-
 from referral_service.referrals.domain import ReferralAction, ResponseOutcome
 from referral_service.referrals.schemas import ReferralOut
-from referral_service.schemas import InputModel, Text, UtcInstant, text_field
+from referral_service.schemas import InputModel, Text, TextLimits, UtcInstant
 
-ExternalRef = text_field(200, 1)
+ExternalRef = Annotated[str, TextLimits(200, 1)]
 StatusWord = Annotated[Text, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
 MAX_MAPPING_ENTRIES = 200
 
@@ -33,7 +32,18 @@ class InboundSecretRequest(InputModel):
 class InboundSecretOut(BaseModel):
     """The agency's new inbound signing secret (shown only here)."""
 
-    model_config = ConfigDict(json_schema_extra={"examples": [{"agency_code": "inspektorat-64.72", "secret": "whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD", "rotated_at": "2026-11-27T03:10:00Z", "previous_valid_until": "2026-11-28T03:10:00Z"}]})
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "agency_code": "inspektorat-64.72",
+                    "secret": "whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD",
+                    "rotated_at": "2026-11-27T03:10:00Z",
+                    "previous_valid_until": "2026-11-28T03:10:00Z",
+                }
+            ]
+        }
+    )
 
     agency_code: str
     secret: str = Field(description="The new signing secret (`whsec_` + base64). Shown only in this response.")
@@ -60,7 +70,7 @@ class StatusMappingEntry(InputModel):
     )
 
     @model_validator(mode="after")
-    def _outcome_only_for_respond(self) -> "StatusMappingEntry":
+    def _outcome_only_for_respond(self) -> StatusMappingEntry:
         if self.outcome is not None and self.action is not MappedAction.RESPOND:
             raise ValueError("outcome is only allowed for the respond action")
         return self
@@ -70,11 +80,13 @@ StatusMappingBody = Annotated[
     dict[StatusWord, StatusMappingEntry],
     Field(
         max_length=MAX_MAPPING_ENTRIES,
-        examples=[{
-            "DIPROSES": {"action": "acknowledge"},
-            "SELESAI": {"action": "respond", "outcome": "action_taken"},
-            "CATATAN": {"action": "add_note"},
-        }],
+        examples=[
+            {
+                "DIPROSES": {"action": "acknowledge"},
+                "SELESAI": {"action": "respond", "outcome": "action_taken"},
+                "CATATAN": {"action": "add_note"},
+            }
+        ],
     ),
 ]
 
@@ -89,7 +101,7 @@ class ReferralRef(InputModel):
     )
 
     @model_validator(mode="after")
-    def _named(self) -> "ReferralRef":
+    def _named(self) -> ReferralRef:
         if self.referral_id is None and self.external_ref is None:
             raise ValueError("name the referral with referral_id or external_ref")
         return self
@@ -102,24 +114,26 @@ class AcknowledgedData(ReferralRef):
 
 
 class NoteAddedData(ReferralRef):
-    text: text_field(10000, 1)
+    text: Annotated[str, TextLimits(10000, 1)]
 
 
 class RespondedData(ReferralRef):
     outcome: ResponseOutcome
-    summary: text_field(10000, 1)
-    actions_taken: text_field(10000) | None = None
+    summary: Annotated[str, TextLimits(10000, 1)]
+    actions_taken: Annotated[str, TextLimits(10000)] | None = None
 
 
 class StatusChangedData(ReferralRef):
     """Your system's own status word; the agency's status mapping decides what it does."""
 
     status: StatusWord = Field(examples=["SELESAI"])
-    summary: text_field(10000, 1) | None = Field(None, description="Required when the word maps to `respond`.")
+    summary: Annotated[str, TextLimits(10000, 1)] | None = Field(None, description="Required when the word maps to `respond`.")
     outcome: ResponseOutcome | None = Field(None, description="Overrides the mapping's outcome for `respond`.")
-    actions_taken: text_field(10000) | None = None
-    text: text_field(10000, 1) | None = Field(None, description="Required when the word maps to `add_note`.")
-    new_external_ref: ExternalRef | None = Field(None, description="For `acknowledge`: record your id for the referral.")
+    actions_taken: Annotated[str, TextLimits(10000)] | None = None
+    text: Annotated[str, TextLimits(10000, 1)] | None = Field(None, description="Required when the word maps to `add_note`.")
+    new_external_ref: ExternalRef | None = Field(
+        None, description="For `acknowledge`: record your id for the referral."
+    )
 
 
 class _Envelope(InputModel):
@@ -147,7 +161,7 @@ class StatusChangedEvent(_Envelope):
 
 
 InboundEventBody = Annotated[
-    Union[AcknowledgedEvent, NoteAddedEvent, RespondedEvent, StatusChangedEvent], Field(discriminator="type")
+    AcknowledgedEvent | NoteAddedEvent | RespondedEvent | StatusChangedEvent, Field(discriminator="type")
 ]
 INBOUND_EVENT = TypeAdapter(InboundEventBody)
 
@@ -155,7 +169,18 @@ INBOUND_EVENT = TypeAdapter(InboundEventBody)
 class InboundAccepted(BaseModel):
     """The push was applied."""
 
-    model_config = ConfigDict(json_schema_extra={"examples": [{"status": "accepted", "inbound_event_id": ex.INBOUND_EVENT_ID, "action": "acknowledge", "referral": ex.REFERRAL_OUT}]})
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "status": "accepted",
+                    "inbound_event_id": ex.INBOUND_EVENT_ID,
+                    "action": "acknowledge",
+                    "referral": ex.REFERRAL_OUT,
+                }
+            ]
+        }
+    )
 
     status: Literal["accepted"] = "accepted"
     inbound_event_id: uuid.UUID = Field(description="This push in `GET /v1/agencies/{code}/inbound-events`.")
@@ -166,7 +191,33 @@ class InboundAccepted(BaseModel):
 class InboundEventOut(BaseModel):
     """One push as received, with the answer it got (the agency's inbox log)."""
 
-    model_config = ConfigDict(json_schema_extra={"examples": [{"id": ex.INBOUND_EVENT_ID, "agency_code": "inspektorat-64.72", "status": "accepted", "status_code": 200, "reason": "applied as acknowledge", "webhook_id": "msg_smd_0042_1", "webhook_timestamp": 1795748100, "type": "referral.acknowledged", "referral_id": ex.REFERRAL_ID, "deliveries": 1, "received_at": "2026-11-27T04:15:00Z", "last_delivery_at": "2026-11-27T04:15:00Z", "payload": {"type": "referral.acknowledged", "timestamp": "2026-11-27T04:14:58Z", "data": {"referral_id": ex.REFERRAL_ID, "new_external_ref": "SMD-ADU-2026-0042"}}, "response": {"status": "accepted"}, "source_address": "198.51.100.20"}]})
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": ex.INBOUND_EVENT_ID,
+                    "agency_code": "inspektorat-64.72",
+                    "status": "accepted",
+                    "status_code": 200,
+                    "reason": "applied as acknowledge",
+                    "webhook_id": "msg_smd_0042_1",
+                    "webhook_timestamp": 1795748100,
+                    "type": "referral.acknowledged",
+                    "referral_id": ex.REFERRAL_ID,
+                    "deliveries": 1,
+                    "received_at": "2026-11-27T04:15:00Z",
+                    "last_delivery_at": "2026-11-27T04:15:00Z",
+                    "payload": {
+                        "type": "referral.acknowledged",
+                        "timestamp": "2026-11-27T04:14:58Z",
+                        "data": {"referral_id": ex.REFERRAL_ID, "new_external_ref": "SMD-ADU-2026-0042"},
+                    },
+                    "response": {"status": "accepted"},
+                    "source_address": "198.51.100.20",
+                }
+            ]
+        }
+    )
 
     id: uuid.UUID
     agency_code: str
@@ -188,7 +239,7 @@ class InboundEventOut(BaseModel):
     )
 
 
-def inline_schema(adapter: TypeAdapter) -> dict[str, Any]:
+def inline_schema(adapter: TypeAdapter[Any]) -> dict[str, Any]:
     """A JSON schema with its `$defs` inlined, to embed as an OpenAPI request body."""
     schema = adapter.json_schema()
     defs = schema.pop("$defs", {})
@@ -207,4 +258,5 @@ def inline_schema(adapter: TypeAdapter) -> dict[str, Any]:
             return [resolve(item) for item in node]
         return node
 
-    return resolve(schema)
+    inlined: dict[str, Any] = resolve(schema)
+    return inlined

@@ -59,13 +59,13 @@ async def rotate_secret(session: AsyncSession, code: str, overlap_hours: int, no
     keep_previous = overlap_hours > 0
     until = now + timedelta(hours=overlap_hours) if keep_previous else None
     table = InboundSecret.__table__
-    stmt = insert(InboundSecret).values(
+    new_row = insert(InboundSecret).values(
         agency_code=code, secret=secret, previous_secret=None, previous_valid_until=None, created_at=now, rotated_at=now
     )
-    stmt = stmt.on_conflict_do_update(
+    stmt = new_row.on_conflict_do_update(
         index_elements=[table.c.agency_code],
         set_={
-            "secret": stmt.excluded.secret,
+            "secret": new_row.excluded.secret,
             "previous_secret": table.c.secret if keep_previous else None,
             "previous_valid_until": until,
             "rotated_at": now,

@@ -14,10 +14,9 @@ Pure Python: callers load the overrides from the database and pass them in.
 from __future__ import annotations
 
 import functools
-
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from types import MappingProxyType
 from typing import NamedTuple
@@ -141,7 +140,7 @@ class WorkingCalendar:
             day += timedelta(days=1)
             if self.is_working_day(day):
                 counted += 1
-        return datetime.combine(day, _END_OF_DAY, tzinfo=zone).astimezone(timezone.utc)
+        return datetime.combine(day, _END_OF_DAY, tzinfo=zone).astimezone(UTC)
 
     def working_days_between(self, start: datetime, end: datetime, tz: ZoneInfo | str) -> int:
         """Working days elapsed from `start` to `end`, on the agency's wall calendar.

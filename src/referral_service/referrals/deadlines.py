@@ -48,7 +48,9 @@ async def load_calendar(db: Db, digest: str | None = None) -> WorkingCalendar:
         digest = await db.fetchval(_DIGEST)
     calendar = _BY_DIGEST.get(digest)
     if calendar is None:
-        digest, aggregate = await db.fetchrow(_DIGEST_AND_ROWS)
+        row = await db.fetchrow(_DIGEST_AND_ROWS)
+        assert row is not None  # an aggregate: always one row
+        digest, aggregate = row
         rows = frozenset((date.fromisoformat(day), kind, name) for day, kind, name in json.loads(aggregate))
         calendar = _calendar_for(rows)
         if len(_BY_DIGEST) >= 8:

@@ -1,17 +1,19 @@
 import inspect
 import uuid
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Header, Query, Request, Response, status
 from pydantic import BaseModel
 
-from referral_service.auth.dependencies import CurrentPrincipal, OmbudsmanSidePrincipal
 from referral_service import clock
+from referral_service.auth.dependencies import CurrentPrincipal, OmbudsmanSidePrincipal
+from referral_service.auth.principal import Principal
 from referral_service.auth.roles import Role
-from referral_service.complaints.service import redact_stored_body_for_agency
 from referral_service.complaints.representation import etag
-from referral_service.db.driver import Db, DbDep, AutocommitDbDep
+from referral_service.complaints.service import redact_stored_body_for_agency
+from referral_service.db.driver import AutocommitDbDep, Db, DbDep
 from referral_service.events.schemas import AfterIdQuery, EventLimitQuery, EventOut, event_body
 from referral_service.events.service import list_referral_events
 from referral_service.idempotency import StoredResponse, run_idempotent
@@ -46,7 +48,9 @@ IfMatch = Annotated[
 _TRANSITION_ERRORS = problem_responses(400, 401, 403, 404, 409, 412, 413, 415, 422)
 
 
-async def _render(db: Db, principal, view, status_code: int = 200, headers: dict[str, str] | None = None) -> StoredResponse:
+async def _render(
+    db: Db, principal: Principal, view: service.ReferralView, status_code: int = 200, headers: dict[str, str] | None = None
+) -> StoredResponse:
     referral = view.referral
     running = referral.state == ReferralState.FORWARDED.value and referral.due_at is not None
     calendar = await current_calendar(db) if running else None
@@ -78,7 +82,9 @@ async def create(
     return await _idempotent(request, db, principal, idempotency_key, produce)
 
 
-async def _idempotent(request, db: Db, principal, key, produce) -> Response:
+async def _idempotent(
+    request: Request, db: Db, principal: Principal, key: str | None, produce: Callable[[], Awaitable[StoredResponse]]
+) -> Response:
     ttl = timedelta(hours=request.app.state.settings.idempotency_ttl_hours)
 
     async def current_view_for_agency(body: bytes) -> bytes:
@@ -171,7 +177,7 @@ def _transition_route(path: str, action: ReferralAction, body_model: type[BaseMo
     required = [p for p in params if p.default is inspect.Parameter.empty]
     optional = [p for p in params if p.default is not inspect.Parameter.empty]
     ordered = required + ([body_param] if body_required else []) + optional + ([] if body_required else [body_param])
-    endpoint.__signature__ = signature.replace(parameters=ordered)
+    endpoint.__signature__ = signature.replace(parameters=ordered)  # type: ignore[attr-defined]  # read by inspect.signature
     endpoint.__doc__ = doc
     endpoint.__name__ = name
     router.add_api_route(

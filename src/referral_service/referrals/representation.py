@@ -9,7 +9,6 @@ every body against `ReferralOut.model_validate(body).model_dump(mode="json")`.
 from __future__ import annotations
 
 import functools
-from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
@@ -17,16 +16,18 @@ from referral_service import clock
 from referral_service.auth.principal import Principal
 from referral_service.auth.roles import Role
 from referral_service.complaints.representation import complaint_dict, complaint_out
+from referral_service.db.driver import Row
 from referral_service.referrals import domain
 from referral_service.referrals.calendar import WorkingCalendar
 from referral_service.referrals.domain import ReferralState
-from referral_service.referrals.service import COMPLAINT_PREFIX, ReferralView, referral_dict
+from referral_service.referrals.repository import COMPLAINT_PREFIX
+from referral_service.referrals.service import ReferralView, referral_dict
 
 _FORWARDED = ReferralState.FORWARDED.value
 _RESPONSE_KEYS = ("outcome", "summary", "actions_taken")
 
 
-def has_running_deadline(m: Mapping[str, Any]) -> bool:
+def has_running_deadline(m: Row) -> bool:
     return m["state"] == _FORWARDED and m["due_at"] is not None
 
 
@@ -46,8 +47,8 @@ def _response_out(response: dict[str, Any] | None) -> dict[str, Any] | None:
 
 
 def referral_out(
-    m: Mapping[str, Any],
-    complaint: Mapping[str, Any] | None,
+    m: Row,
+    complaint: Row | None,
     timezone: str,
     principal: Principal,
     calendar: WorkingCalendar | None,
@@ -61,6 +62,10 @@ def referral_out(
     due_at = m["due_at"]
     running = state == _FORWARDED and due_at is not None
     redact = principal.role is Role.AGENCY
+    remaining = None
+    if running:
+        assert calendar is not None, "the caller passes the calendar whenever a deadline runs"
+        remaining = calendar.working_days_remaining(now, due_at, timezone)
     if complaint is None:
         embedded = complaint_out(m, redact=redact, prefix=COMPLAINT_PREFIX)
     else:
@@ -80,7 +85,7 @@ def referral_out(
         "closed_at": m["closed_at"],
         "follow_up_count": m["follow_up_count"],
         "overdue": running and due_at < now,
-        "working_days_remaining": calendar.working_days_remaining(now, due_at, timezone) if running else None,
+        "working_days_remaining": remaining,
         "allowed_actions": list(_allowed_actions(state, principal.role)),
         "created_at": m["created_at"],
         "updated_at": m["updated_at"],

@@ -1,12 +1,12 @@
 import uuid
+from typing import Annotated
 
 from pydantic import ConfigDict, Field
 
 from referral_service import openapi_examples as ex
-
 from referral_service.complaints.schemas import ComplaintOut
 from referral_service.referrals.domain import ReferralAction, ReferralState, Resolution, ResponseOutcome
-from referral_service.schemas import AgencyCode, InputModel, OutputModel, UtcInstant, text_field
+from referral_service.schemas import AgencyCode, InputModel, OutputModel, TextLimits, UtcInstant
 
 DueWorkingDays = Field(
     None,
@@ -21,22 +21,26 @@ class ReferralCreate(InputModel):
     """Refer the complaint to one agency of the directory."""
 
     agency_code: AgencyCode = Field(examples=["inspektorat-64.72"])
-    instructions: text_field(5000) | None = Field(None, examples=["Mohon klarifikasi ke DPMPTSP Kota Samarinda."])
+    instructions: Annotated[str, TextLimits(5000)] | None = Field(None, examples=["Mohon klarifikasi ke DPMPTSP Kota Samarinda."])
 
 
 class ForwardRequest(InputModel):
     """Send a `received` referral to its agency; the deadline starts. The body may be omitted."""
 
-    model_config = ConfigDict(json_schema_extra={"examples": [{"instructions": "Mohon klarifikasi ke DPMPTSP Kota Samarinda.", "due_working_days": 14}]})
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"instructions": "Mohon klarifikasi ke DPMPTSP Kota Samarinda.", "due_working_days": 14}]
+        }
+    )
 
-    instructions: text_field(5000) | None = Field(None, description="Replaces the instructions when given.")
+    instructions: Annotated[str, TextLimits(5000)] | None = Field(None, description="Replaces the instructions when given.")
     due_working_days: int | None = DueWorkingDays
 
 
 class AcknowledgeRequest(InputModel):
     """The agency confirms receipt. The body may be omitted."""
 
-    external_ref: text_field(200, 1) | None = Field(
+    external_ref: Annotated[str, TextLimits(200, 1)] | None = Field(
         None, examples=["SAMARINDA-ADU-2026-0042"], description="Your own id for this referral; unique per agency."
     )
 
@@ -44,35 +48,43 @@ class AcknowledgeRequest(InputModel):
 class RespondRequest(InputModel):
     """The agency's answer."""
 
-    model_config = ConfigDict(json_schema_extra={"examples": [{k: ex.RESPONSE_OUT[k] for k in ("outcome", "summary", "actions_taken")}]})
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{k: ex.RESPONSE_OUT[k] for k in ("outcome", "summary", "actions_taken")}]}
+    )
 
     outcome: ResponseOutcome
-    summary: text_field(10000, 1) = Field(examples=["Izin telah diterbitkan pada 2 Desember 2026."])
-    actions_taken: text_field(10000) | None = None
+    summary: Annotated[str, TextLimits(10000, 1)] = Field(examples=["Izin telah diterbitkan pada 2 Desember 2026."])
+    actions_taken: Annotated[str, TextLimits(10000)] | None = None
 
 
 class FollowUpRequest(InputModel):
     """Send an answered referral back to the agency, with a reason and a new deadline."""
 
-    model_config = ConfigDict(json_schema_extra={"examples": [{"reason": "Mohon lampirkan salinan izin yang diterbitkan.", "due_working_days": 5}]})
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"reason": "Mohon lampirkan salinan izin yang diterbitkan.", "due_working_days": 5}]
+        }
+    )
 
-    reason: text_field(5000, 1) = Field(examples=["Mohon lampirkan salinan izin yang diterbitkan."])
+    reason: Annotated[str, TextLimits(5000, 1)] = Field(examples=["Mohon lampirkan salinan izin yang diterbitkan."])
     due_working_days: int | None = DueWorkingDays
 
 
 class CloseRequest(InputModel):
     """Close the referral with a resolution."""
 
-    model_config = ConfigDict(json_schema_extra={"examples": [{"resolution": "resolved", "note": "Izin terbit; pelapor mengonfirmasi."}]})
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"resolution": "resolved", "note": "Izin terbit; pelapor mengonfirmasi."}]}
+    )
 
     resolution: Resolution
-    note: text_field(5000) | None = None
+    note: Annotated[str, TextLimits(5000)] | None = None
 
 
 class NoteRequest(InputModel):
     """A note on the referral's timeline."""
 
-    text: text_field(10000, 1) = Field(examples=["Pemeriksaan lapangan dijadwalkan Senin."])
+    text: Annotated[str, TextLimits(10000, 1)] = Field(examples=["Pemeriksaan lapangan dijadwalkan Senin."])
 
 
 class ResponseOut(OutputModel):
@@ -108,7 +120,9 @@ class ReferralOut(OutputModel):
     working_days_remaining: int | None = Field(
         description="Working days left until `due_at` (0 on the due day, negative when overdue); null when no deadline runs."
     )
-    allowed_actions: list[ReferralAction] = Field(description="What the calling key may do next, from the transition table.")
+    allowed_actions: list[ReferralAction] = Field(
+        description="What the calling key may do next, from the transition table."
+    )
     created_at: UtcInstant
     updated_at: UtcInstant
     complaint: ComplaintOut = Field(description="The complaint, as the caller may see it.")

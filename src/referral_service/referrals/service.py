@@ -19,9 +19,9 @@ from sqlalchemy import Select, select
 
 from referral_service import clock
 from referral_service.agencies.models import Agency
-from referral_service.complaints.models import Complaint
 from referral_service.auth.principal import Principal
 from referral_service.auth.scope import complaint_visible, may_refer_to, referral_visible
+from referral_service.complaints.models import Complaint
 from referral_service.complaints.representation import OUT_FIELDS as COMPLAINT_OUT_FIELDS
 from referral_service.complaints.representation import complaint_dict, etag
 from referral_service.db.driver import Db, json_param
@@ -108,7 +108,7 @@ def _view_of(row: asyncpg.Record) -> ReferralView:
     return ReferralView(referral, complaint, row["timezone"], row["agency_region_code"], row["agency_due_working_days"])
 
 
-def view_query() -> Select[Any]:
+def view_query() -> Select[*tuple[Any, ...]]:
     """Referral, complaint, the agency's time zone and region (ORM entities): the cold jobs' loader."""
     return (
         select(Referral, Complaint, Agency.timezone, Agency.region_code)

@@ -12,15 +12,17 @@ the reminder for the new deadline.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from referral_service import clock
+from referral_service.db.driver import db_of
 from referral_service.events.draft import SYSTEM
 from referral_service.metrics import DEADLINE_REMINDER_EVENTS, DEADLINE_REMINDER_RUNS
 from referral_service.referrals.calendar import WorkingCalendar
-from referral_service.db.driver import db_of
 from referral_service.referrals.deadlines import current_calendar
 from referral_service.referrals.domain import ReferralState
 from referral_service.referrals.models import Referral
@@ -90,7 +92,9 @@ def _due_soon(calendar: WorkingCalendar, now: datetime, due_at: datetime, tz: st
     return calendar.working_days_remaining(now, due_at, tz) <= DUE_SOON_WORKING_DAYS
 
 
-async def _record_all(session: AsyncSession, views: list[ReferralView], event_type: str, data) -> None:
+async def _record_all(
+    session: AsyncSession, views: list[ReferralView], event_type: str, data: Callable[[ReferralView], dict[str, Any]]
+) -> None:
     for view in views:
         view.referral.event_seq += 1  # under the row lock taken above: the timeline stays gapless
     await session.flush()

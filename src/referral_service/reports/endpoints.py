@@ -64,9 +64,14 @@ def to_csv(rows: list[service.AgencyFigures]) -> str:
 async def agency_performance(
     session: SessionDep,
     principal: CurrentPrincipal,
-    date_from: Annotated[date, Query(alias="from", description="First day of the window (inclusive), agency's local date.")],
+    date_from: Annotated[
+        date, Query(alias="from", description="First day of the window (inclusive), agency's local date.")
+    ],
     date_to: Annotated[date, Query(alias="to", description="Last day of the window (inclusive), agency's local date.")],
-    region_code: Annotated[RegionCode | None, Query(description="Only agencies in this region (from `GET /v1/regions`) and below, e.g. `64`.")] = None,
+    region_code: Annotated[
+        RegionCode | None,
+        Query(description="Only agencies in this region (from `GET /v1/regions`) and below, e.g. `64`."),
+    ] = None,
     accept: Annotated[str | None, Header(include_in_schema=False)] = None,
 ) -> Response:
     """Figures for coordination meetings, one row per agency, for the referrals forwarded in the
@@ -86,12 +91,17 @@ async def agency_performance(
     if wants_csv(accept):
         filename = f"agency-performance-{date_from.isoformat()}-{date_to.isoformat()}.csv"
         return Response(
-            to_csv(rows), media_type=CSV_MEDIA_TYPE + "; charset=utf-8",
+            to_csv(rows),
+            media_type=CSV_MEDIA_TYPE + "; charset=utf-8",
             headers={"Content-Disposition": f'attachment; filename="{filename}"', "Vary": "Accept"},
         )
     report = AgencyPerformanceReport(
-        date_from=date_from, date_to=date_to, region_code=region_code, generated_at=clock.now(),
+        date_from=date_from,
+        date_to=date_to,
+        region_code=region_code,
+        generated_at=clock.now(),
         rows=[AgencyPerformanceRow.model_validate(row) for row in rows],
     )
-    return Response(dumps(report.model_dump(mode="json", by_alias=True)), media_type="application/json",
-                    headers={"Vary": "Accept"})
+    return Response(
+        dumps(report.model_dump(mode="json", by_alias=True)), media_type="application/json", headers={"Vary": "Accept"}
+    )

@@ -3,7 +3,6 @@ from datetime import date
 from pydantic import ConfigDict, Field
 
 from referral_service import openapi_examples as ex
-
 from referral_service.schemas import OutputModel, UtcInstant
 
 
@@ -31,7 +30,19 @@ class AgencyPerformanceRow(OutputModel):
 class AgencyPerformanceReport(OutputModel):
     """Per-agency figures for a date window (forward dates)."""
 
-    model_config = ConfigDict(json_schema_extra={"examples": [{"from": "2026-01-01", "to": "2026-06-30", "region_code": "64", "generated_at": "2026-07-01T01:00:00Z", "rows": [ex.REPORT_ROW]}]})
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "from": "2026-01-01",
+                    "to": "2026-06-30",
+                    "region_code": "64",
+                    "generated_at": "2026-07-01T01:00:00Z",
+                    "rows": [ex.REPORT_ROW],
+                }
+            ]
+        }
+    )
 
     date_from: date = Field(serialization_alias="from")
     date_to: date = Field(serialization_alias="to")

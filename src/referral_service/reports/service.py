@@ -15,15 +15,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
-from sqlalchemy import DateTime, func, literal, select, true
+from sqlalchemy import DateTime, Select, func, literal, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from referral_service import clock
 from referral_service.agencies.models import Agency
 from referral_service.auth.principal import Principal
-from referral_service.auth.scope import within_region
 from referral_service.auth.roles import Role
+from referral_service.auth.scope import within_region
 from referral_service.referrals.domain import ReferralState
 from referral_service.referrals.models import Referral
 
@@ -49,7 +50,9 @@ class AgencyFigures:
     follow_ups_requested: int
 
 
-def performance_query(principal: Principal, date_from: date, date_to: date, region_code: str | None, now: datetime):
+def performance_query(
+    principal: Principal, date_from: date, date_to: date, region_code: str | None, now: datetime
+) -> Select[*tuple[Any, ...]]:
     """One statement: the agencies in scope, each with a LATERAL aggregate over its cohort.
 
     The window's bounds are instants computed per agency (midnight at the start of `from` and

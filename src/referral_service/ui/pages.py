@@ -26,7 +26,14 @@ from referral_service import clock
 from referral_service.auth.roles import Role
 from referral_service.complaints.representation import etag
 from referral_service.db.driver import Db
-from referral_service.errors import BadRequest, Forbidden, NotFound, PreconditionFailed, ProblemError, TransitionConflict
+from referral_service.errors import (
+    BadRequest,
+    Forbidden,
+    NotFound,
+    PreconditionFailed,
+    ProblemError,
+    TransitionConflict,
+)
 from referral_service.events.service import list_referral_events
 from referral_service.referrals import service as referrals
 from referral_service.referrals.calendar import MAX_YEAR, MIN_YEAR

@@ -29,9 +29,24 @@ class EventType:
 
 CATALOGUE: tuple[EventType, ...] = (
     EventType("complaint.created", PayloadKind.COMPLAINT, "A complaint was recorded.", False),
-    EventType("complaint.updated", PayloadKind.COMPLAINT, "A complaint was changed; `details.changed_fields` names the fields.", False),
-    EventType("referral.created", PayloadKind.REFERRAL, "A complaint was referred to an agency (not yet forwarded to it).", True),
-    EventType("referral.forwarded", PayloadKind.REFERRAL, "The referral was forwarded to the agency, which now owes a response.", True),
+    EventType(
+        "complaint.updated",
+        PayloadKind.COMPLAINT,
+        "A complaint was changed; `details.changed_fields` names the fields.",
+        False,
+    ),
+    EventType(
+        "referral.created",
+        PayloadKind.REFERRAL,
+        "A complaint was referred to an agency (not yet forwarded to it).",
+        True,
+    ),
+    EventType(
+        "referral.forwarded",
+        PayloadKind.REFERRAL,
+        "The referral was forwarded to the agency, which now owes a response.",
+        True,
+    ),
     EventType("referral.acknowledged", PayloadKind.REFERRAL, "The agency acknowledged receipt of the referral.", True),
     EventType("referral.note_added", PayloadKind.REFERRAL, "A note was added to the referral.", True),
     EventType("referral.responded", PayloadKind.REFERRAL, "The agency responded.", True),
@@ -40,7 +55,12 @@ CATALOGUE: tuple[EventType, ...] = (
     EventType("referral.due_date_changed", PayloadKind.REFERRAL, "The referral's due date moved.", True),
     EventType("referral.due_soon", PayloadKind.REFERRAL, "The referral's response is due soon.", True),
     EventType("referral.overdue", PayloadKind.REFERRAL, "The referral's response is overdue.", True),
-    EventType("webhook.test", PayloadKind.ENDPOINT, "Sent on request (`POST /v1/webhook-endpoints/{id}/test`) to that endpoint only.", True),
+    EventType(
+        "webhook.test",
+        PayloadKind.ENDPOINT,
+        "Sent on request (`POST /v1/webhook-endpoints/{id}/test`) to that endpoint only.",
+        True,
+    ),
     EventType(
         "webhook.endpoint_disabled",
         PayloadKind.ENDPOINT,

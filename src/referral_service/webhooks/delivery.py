@@ -21,7 +21,7 @@ import logging
 import time
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import httpx
 from sqlalchemy import insert, select, text
@@ -231,7 +231,7 @@ async def send(client: httpx.AsyncClient, delivery: ClaimedDelivery, timeout_sec
     headers = signing.build_headers(list(delivery.secrets), delivery.webhook_id, delivery.body)
     headers["content-type"] = "application/json"
     headers["user-agent"] = USER_AGENT
-    attempted_at = datetime.now(timezone.utc)
+    attempted_at = datetime.now(UTC)
     started = time.monotonic()
 
     def elapsed_ms() -> int:
@@ -267,7 +267,9 @@ _RECORD = text(
     UPDATE webhook_deliveries
     SET status = CAST(:status AS varchar),
         attempts = attempts + 1,
-        next_attempt_at = CASE WHEN CAST(:status AS varchar) = 'pending' THEN now() + make_interval(secs => CAST(:delay AS double precision)) ELSE next_attempt_at END,
+        next_attempt_at = CASE WHEN CAST(:status AS varchar) = 'pending'
+                               THEN now() + make_interval(secs => CAST(:delay AS double precision))
+                               ELSE next_attempt_at END,
         delivered_at = CASE WHEN CAST(:status AS varchar) = 'delivered' THEN now() ELSE delivered_at END,
         last_response_status = CAST(:response_status AS smallint),
         last_error = CAST(:error AS varchar),
@@ -336,7 +338,7 @@ async def _update_endpoint_health(
     endpoint = await session.get(WebhookEndpoint, endpoint_id, with_for_update={"key_share": True})
     if endpoint is None:
         return
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     if outcome.delivered:
         endpoint.failing_since = None
         return
@@ -354,7 +356,7 @@ async def _update_endpoint_health(
 
 async def disable_endpoint(session: AsyncSession, endpoint: WebhookEndpoint, reason: str) -> None:
     """Disable and tell the Ombudsman-side subscribers whose scope covers the endpoint's owner."""
-    endpoint.disabled_at = datetime.now(timezone.utc)
+    endpoint.disabled_at = datetime.now(UTC)
     endpoint.disabled_reason = reason[:200]
     endpoint.updated_at = endpoint.disabled_at
     await session.flush()

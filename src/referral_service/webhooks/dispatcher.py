@@ -50,7 +50,7 @@ class DeliveryDispatcher:
         self._counts: Counter[str] = Counter()
         self._summary_at = time.monotonic()
 
-    async def _start(self, ctx: "WorkerContext") -> None:
+    async def _start(self, ctx: WorkerContext) -> None:
         if self._client is not None:
             return
         settings = ctx.settings
@@ -62,7 +62,7 @@ class DeliveryDispatcher:
         self._recorder = asyncio.create_task(self._record_loop(ctx))
         await self._listen(ctx)
 
-    async def _listen(self, ctx: "WorkerContext") -> None:
+    async def _listen(self, ctx: WorkerContext) -> None:
         try:
             engine = ctx.sessionmaker.kw["bind"]
             connection = await engine.connect()
@@ -77,7 +77,7 @@ class DeliveryDispatcher:
         self._claim_any = True
         self._wake.set()
 
-    async def run_once(self, ctx: "WorkerContext") -> int:
+    async def run_once(self, ctx: WorkerContext) -> int:
         settings = ctx.settings
         claimed: list[delivery.ClaimedDelivery] = []
         skipped, free = False, 0
@@ -113,7 +113,7 @@ class DeliveryDispatcher:
                 self._claim_any = True
         return len(claimed)
 
-    async def _deliver(self, ctx: "WorkerContext", item: delivery.ClaimedDelivery) -> None:
+    async def _deliver(self, ctx: WorkerContext, item: delivery.ClaimedDelivery) -> None:
         settings = ctx.settings
         assert self._client is not None
         outcome = await delivery.send(self._client, item, settings.webhook_timeout_seconds)
@@ -123,7 +123,7 @@ class DeliveryDispatcher:
         # The slot stays taken until the result is written (or failed to be).
         await asyncio.shield(recorded)
 
-    async def _record_loop(self, ctx: "WorkerContext") -> None:
+    async def _record_loop(self, ctx: WorkerContext) -> None:
         while True:
             await self._results_ready.wait()
             self._results_ready.clear()
@@ -146,7 +146,7 @@ class DeliveryDispatcher:
 
     async def _record(
         self,
-        ctx: "WorkerContext",
+        ctx: WorkerContext,
         batch: list[tuple[delivery.ClaimedDelivery, delivery.AttemptOutcome, asyncio.Future[None], Any]],
     ) -> None:
         settings = ctx.settings
@@ -174,7 +174,7 @@ class DeliveryDispatcher:
                 except Exception:
                     logger.exception("recording delivery %s failed", item.delivery_id)
                     statuses.append("record-failed")
-        for (item, outcome), status in zip(results, statuses):
+        for (item, outcome), status in zip(results, statuses, strict=True):
             # Ids and statuses only: bodies may carry personal data and never go to the log.
             logger.debug(
                 "delivery %s to endpoint %s: %s (%s, %d ms)",
@@ -190,7 +190,7 @@ class DeliveryDispatcher:
             self._counts.clear()
             self._summary_at = now
 
-    async def close(self, ctx: "WorkerContext") -> None:
+    async def close(self, ctx: WorkerContext) -> None:
         """Let in-flight sends finish (bounded by the timeout), then release the client and listener."""
         if self._in_flight:
             _, pending = await asyncio.wait(set(self._in_flight), timeout=ctx.settings.webhook_timeout_seconds + 1)

@@ -61,7 +61,19 @@ class _EventData(BaseModel):
 class ComplaintEventData(_EventData):
     """`data` of complaint events: the event and the complaint after it."""
 
-    model_config = ConfigDict(json_schema_extra={"examples": [{**ex.event_data("complaint.updated", None, None, {"changed_fields": ["subject"]}), "referral_id": None, "agency_code": None, "sequence": 2, "complaint": ex.COMPLAINT_OUT}]})
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    **ex.event_data("complaint.updated", None, None, {"changed_fields": ["subject"]}),
+                    "referral_id": None,
+                    "agency_code": None,
+                    "sequence": 2,
+                    "complaint": ex.COMPLAINT_OUT,
+                }
+            ]
+        }
+    )
 
     complaint: ComplaintOut
 
@@ -69,7 +81,16 @@ class ComplaintEventData(_EventData):
 class ReferralEventData(_EventData):
     """`data` of referral events: the event and the referral after it."""
 
-    model_config = ConfigDict(json_schema_extra={"examples": [{**ex.event_data("referral.forwarded", "forwarded", "received", {"due_working_days": 14}), "referral": ex.REFERRAL_SNAPSHOT}]})
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    **ex.event_data("referral.forwarded", "forwarded", "received", {"due_working_days": 14}),
+                    "referral": ex.REFERRAL_SNAPSHOT,
+                }
+            ]
+        }
+    )
 
     referral: ReferralSnapshot
 
@@ -77,7 +98,17 @@ class ReferralEventData(_EventData):
 class EndpointNotice(BaseModel):
     """A webhook endpoint as described in a notice (never its secret)."""
 
-    model_config = ConfigDict(json_schema_extra={"examples": [{**{k: ex.ENDPOINT_OUT[k] for k in ("id", "url", "description", "owner")}, "disabled_at": "2026-11-30T08:00:00Z", "disabled_reason": "failing continuously for 5 days"}]})
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    **{k: ex.ENDPOINT_OUT[k] for k in ("id", "url", "description", "owner")},
+                    "disabled_at": "2026-11-30T08:00:00Z",
+                    "disabled_reason": "failing continuously for 5 days",
+                }
+            ]
+        }
+    )
 
     id: uuid.UUID
     url: str
@@ -96,7 +127,11 @@ class EndpointDisabledData(BaseModel):
 class TestData(BaseModel):
     """`data` of `webhook.test`."""
 
-    model_config = ConfigDict(json_schema_extra={"examples": [{"endpoint_id": ex.ENDPOINT_ID, "message": "Test delivery requested through the API."}]})
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"endpoint_id": ex.ENDPOINT_ID, "message": "Test delivery requested through the API."}]
+        }
+    )
 
     endpoint_id: uuid.UUID
     message: str
@@ -110,11 +145,18 @@ def _data_model(event_type: EventType) -> type[BaseModel]:
     return TestData if event_type.name == "webhook.test" else EndpointDisabledData
 
 
+def _first_example(model: type[BaseModel]) -> dict[str, Any]:
+    extra: Any = model.model_config.get("json_schema_extra")  # the models here set it as a dict
+    return dict(extra["examples"][0])
+
+
 def _example_payload(event_type: EventType) -> dict[str, Any]:
     data_model = _data_model(event_type)
-    data = dict(data_model.model_config["json_schema_extra"]["examples"][0]) if data_model is not EndpointDisabledData else {
-        "endpoint": EndpointNotice.model_config["json_schema_extra"]["examples"][0]
-    }
+    data = (
+        _first_example(data_model)
+        if data_model is not EndpointDisabledData
+        else {"endpoint": _first_example(EndpointNotice)}
+    )
     if event_type.kind is not PayloadKind.ENDPOINT:
         data["event_id"] = ex.EVENT_OUT["id"]
     return {"type": event_type.name, "timestamp": "2026-11-27T03:00:00Z", "data": data}
@@ -126,7 +168,8 @@ def payload_model(event_type: EventType) -> type[BaseModel]:
         model_name,
         __doc__=event_type.summary,
         __config__=ConfigDict(json_schema_extra={"examples": [_example_payload(event_type)]}),
-        type=(Literal[event_type.name], ...),  # type: ignore[valid-type]
+        # A Literal of a value known only at run time: pydantic takes it, a type checker cannot.
+        type=(Literal[event_type.name], ...),  # type: ignore[arg-type]
         timestamp=(UtcInstant, Field(description="When the event happened (RFC 3339).")),
         data=(_data_model(event_type), ...),
     )

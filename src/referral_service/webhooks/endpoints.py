@@ -11,6 +11,7 @@ from referral_service.errors import BadRequest
 from referral_service.openapi_docs import problem_responses
 from referral_service.schemas import BIGINT_MAX, LimitQuery, Page
 from referral_service.webhooks import service
+from referral_service.webhooks.models import WebhookEndpoint
 from referral_service.webhooks.schemas import (
     DeliveryOut,
     DeliveryStatus,
@@ -28,7 +29,7 @@ router = APIRouter(prefix="/v1/webhook-endpoints", tags=["webhooks"])
 deliveries_router = APIRouter(prefix="/v1/webhook-deliveries", tags=["webhooks"])
 
 
-def _with_secret(endpoint) -> WebhookEndpointWithSecret:
+def _with_secret(endpoint: WebhookEndpoint) -> WebhookEndpointWithSecret:
     return WebhookEndpointWithSecret(**service.endpoint_out(endpoint).model_dump(), secret=endpoint.secret)
 
 
@@ -36,7 +37,9 @@ def _with_secret(endpoint) -> WebhookEndpointWithSecret:
     "", status_code=status.HTTP_201_CREATED, response_model=WebhookEndpointWithSecret,
     responses=problem_responses(400, 401, 413, 415, 422),
 )
-async def create(body: WebhookEndpointCreate, request: Request, session: SessionDep, principal: CurrentPrincipal) -> WebhookEndpointWithSecret:
+async def create(
+    body: WebhookEndpointCreate, request: Request, session: SessionDep, principal: CurrentPrincipal
+) -> WebhookEndpointWithSecret:
     """Subscribe a URL to events. Any key may subscribe; the endpoint receives what that key may see.
 
     An agency key's endpoint receives only events about referrals forwarded to that agency, with a
@@ -67,7 +70,11 @@ async def get(endpoint_id: uuid.UUID, session: SessionDep, principal: CurrentPri
     "/{endpoint_id}", response_model=WebhookEndpointOut, responses=problem_responses(400, 401, 404, 409, 413, 415, 422)
 )
 async def patch(
-    endpoint_id: uuid.UUID, body: WebhookEndpointPatch, request: Request, session: SessionDep, principal: CurrentPrincipal
+    endpoint_id: uuid.UUID,
+    body: WebhookEndpointPatch,
+    request: Request,
+    session: SessionDep,
+    principal: CurrentPrincipal,
 ) -> WebhookEndpointOut:
     """Change the URL, description or event types, or pause (`disabled: true`) and resume the endpoint.
 
@@ -88,7 +95,8 @@ async def delete(endpoint_id: uuid.UUID, session: SessionDep, principal: Current
 
 
 @router.post(
-    "/{endpoint_id}/rotate-secret", response_model=WebhookEndpointWithSecret,
+    "/{endpoint_id}/rotate-secret",
+    response_model=WebhookEndpointWithSecret,
     responses=problem_responses(400, 401, 404, 415, 422),
 )
 async def rotate_secret(
@@ -101,7 +109,9 @@ async def rotate_secret(
 
 
 @router.post(
-    "/{endpoint_id}/test", status_code=status.HTTP_202_ACCEPTED, response_model=QueuedDelivery,
+    "/{endpoint_id}/test",
+    status_code=status.HTTP_202_ACCEPTED,
+    response_model=QueuedDelivery,
     responses=problem_responses(401, 404, 409),
 )
 async def send_test(endpoint_id: uuid.UUID, session: SessionDep, principal: CurrentPrincipal) -> QueuedDelivery:
@@ -147,10 +157,14 @@ async def deliveries(
 
 
 @router.post(
-    "/{endpoint_id}/recover", status_code=status.HTTP_202_ACCEPTED, response_model=RecoverResult,
+    "/{endpoint_id}/recover",
+    status_code=status.HTTP_202_ACCEPTED,
+    response_model=RecoverResult,
     responses=problem_responses(400, 401, 404, 409, 415, 422),
 )
-async def recover(endpoint_id: uuid.UUID, body: RecoverRequest, session: SessionDep, principal: CurrentPrincipal) -> RecoverResult:
+async def recover(
+    endpoint_id: uuid.UUID, body: RecoverRequest, session: SessionDep, principal: CurrentPrincipal
+) -> RecoverResult:
     """Re-queue every delivery to this endpoint that failed and was created in `[since, until)`, for one
     more attempt each, in their original order per referral. Typically used after an outage."""
     requeued = await service.recover(session, principal, endpoint_id, body.since, body.until)
@@ -158,10 +172,14 @@ async def recover(endpoint_id: uuid.UUID, body: RecoverRequest, session: Session
 
 
 @deliveries_router.post(
-    "/{delivery_id}/retry", status_code=status.HTTP_202_ACCEPTED, response_model=DeliveryOut,
+    "/{delivery_id}/retry",
+    status_code=status.HTTP_202_ACCEPTED,
+    response_model=DeliveryOut,
     responses=problem_responses(401, 404, 422),
 )
-async def retry(delivery_id: Annotated[int, Path(ge=1, le=BIGINT_MAX)], session: SessionDep, principal: CurrentPrincipal) -> DeliveryOut:
+async def retry(
+    delivery_id: Annotated[int, Path(ge=1, le=BIGINT_MAX)], session: SessionDep, principal: CurrentPrincipal
+) -> DeliveryOut:
     """Send this delivery again now (same `webhook-id`, fresh timestamp and signature). A failed or
     delivered one gets one more attempt; a pending one is moved up to now."""
     return await service.retry_delivery(session, principal, delivery_id)

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
 
@@ -28,9 +28,8 @@ from referral_service.auth.scope import scope_covers_sql
 from referral_service.db.driver import Db, db_of
 from referral_service.events.draft import EventDraft
 from referral_service.webhooks import payloads
-from referral_service.webhooks.models import WebhookEndpoint
 from referral_service.webhooks.catalogue import ENDPOINT_DISABLED_EVENT, TEST_EVENT
-
+from referral_service.webhooks.models import WebhookEndpoint
 
 NOTIFY_CHANNEL = "webhook_deliveries"
 
@@ -190,7 +189,7 @@ async def insert_event_and_enqueue(
 
 async def enqueue_test(session: AsyncSession, endpoint: WebhookEndpoint) -> int:
     """Queue a `webhook.test` message to this endpoint only. Returns the delivery id."""
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     body = payloads.notice_body(
         TEST_EVENT, now, {"endpoint_id": endpoint.id, "message": "Test event sent on request."}
     )
@@ -217,7 +216,7 @@ async def enqueue_endpoint_disabled(session: AsyncSession, endpoint: WebhookEndp
     `region_code` is the disabled endpoint's region (its agency's, or its ombudsman key's); None
     reaches only national ombudsman and admin subscriptions.
     """
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     body = payloads.notice_body(ENDPOINT_DISABLED_EVENT, now, {"endpoint": payloads.endpoint_summary(endpoint)})
     db = await db_of(session)
     args = _fan_out_args(

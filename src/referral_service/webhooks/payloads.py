@@ -20,7 +20,6 @@ from referral_service.json_encoding import dumps, rfc3339_utc
 from referral_service.webhooks.catalogue import BY_NAME, PayloadKind
 
 
-
 def agency_may_receive(draft: EventDraft) -> bool:
     """An agency hears only about referrals forwarded to it, and never complaint-level events."""
     event_type = BY_NAME.get(draft.type)

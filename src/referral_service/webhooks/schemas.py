@@ -1,15 +1,14 @@
 import uuid
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import ConfigDict, Field, field_validator
 
 from referral_service import openapi_examples as ex
-
 from referral_service.auth.roles import Role
-from referral_service.schemas import InputModel, OutputModel, UtcDateTime, UtcInstant, text_field
+from referral_service.schemas import InputModel, OutputModel, TextLimits, UtcDateTime, UtcInstant
 from referral_service.webhooks.catalogue import EventTypeName
 
-WebhookUrl = text_field(2048, 1)
+WebhookUrl = Annotated[str, TextLimits(2048, 1)]
 EventTypes = list[EventTypeName]
 
 
@@ -22,11 +21,11 @@ class WebhookEndpointCreate(InputModel):
 
     model_config = ConfigDict(json_schema_extra={"examples": [{k: ex.ENDPOINT_OUT[k] for k in ("url", "description", "event_types")}]})
 
-    url: WebhookUrl = Field(  # type: ignore[valid-type]
+    url: WebhookUrl = Field(
         examples=["https://simwas.samarindakota.go.id/hooks/ombudsman"],
         description="Where deliveries are POSTed. Must be https and resolve to a public address.",
     )
-    description: text_field(500) | None = None  # type: ignore[valid-type]
+    description: Annotated[str, TextLimits(500)] | None = None
     event_types: EventTypes = Field(
         default_factory=list,
         max_length=50,
@@ -41,8 +40,8 @@ class WebhookEndpointPatch(InputModel):
 
     model_config = ConfigDict(json_schema_extra={"examples": [{"disabled": True}, {"event_types": ["referral.forwarded"]}]})
 
-    url: WebhookUrl | None = None  # type: ignore[valid-type]
-    description: text_field(500) | None = None  # type: ignore[valid-type]
+    url: WebhookUrl | None = None
+    description: Annotated[str, TextLimits(500)] | None = None
     event_types: EventTypes | None = Field(None, max_length=50)
     disabled: bool | None = Field(
         None, description="true pauses deliveries (they wait, they are not dropped); false resumes them."

@@ -12,16 +12,16 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from datetime import datetime, timedelta, timezone
-from typing import Any
+from datetime import UTC, datetime, timedelta
+from typing import Any, cast
 
-from sqlalchemy import ColumnElement, and_, func, select, true, update
+from sqlalchemy import ColumnElement, CursorResult, and_, func, select, true, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from referral_service.auth.models import ApiKey
 from referral_service.auth.principal import Principal
-from referral_service.auth.scope import within_region
 from referral_service.auth.roles import Role
+from referral_service.auth.scope import within_region
 from referral_service.config import Settings
 from referral_service.errors import Conflict, NotFound, UnprocessableEntity
 from referral_service.webhooks import delivery as delivery_module
@@ -132,6 +132,7 @@ async def create_endpoint(
             WebhookEndpoint.owner_region_code.is_not_distinct_from(principal.region_code),
         )
     )
+    assert owned is not None  # count(*): always one row
     if owned >= settings.webhook_max_endpoints_per_owner:
         raise UnprocessableEntity(f"At most {settings.webhook_max_endpoints_per_owner} endpoints per scope; delete one first.")
     endpoint = WebhookEndpoint(
@@ -192,7 +193,7 @@ async def patch_endpoint(
     if changes.get("event_types") is not None:
         endpoint.event_types = list(changes["event_types"])
     if changes.get("disabled") is True and endpoint.disabled_at is None:
-        endpoint.disabled_at = datetime.now(timezone.utc)
+        endpoint.disabled_at = datetime.now(UTC)
         endpoint.disabled_reason = "Disabled through the API."
     elif changes.get("disabled") is False and endpoint.disabled_at is not None:
         if await _owner_key_revoked(session, endpoint):
@@ -217,7 +218,7 @@ async def rotate_secret(
     endpoint = await get_endpoint(session, principal, endpoint_id, for_update=True)
     if overlap_hours > 0:
         endpoint.previous_secret = endpoint.secret
-        endpoint.previous_secret_expires_at = datetime.now(timezone.utc) + timedelta(hours=overlap_hours)
+        endpoint.previous_secret_expires_at = datetime.now(UTC) + timedelta(hours=overlap_hours)
     else:
         endpoint.previous_secret = endpoint.previous_secret_expires_at = None
     endpoint.secret = signing.generate_secret()
@@ -324,13 +325,13 @@ async def recover(
     ]
     if until is not None:
         conditions.append(WebhookDelivery.created_at < until)
-    result = await session.execute(
+    result = cast(CursorResult[Any], await session.execute(
         update(WebhookDelivery)
         .where(*conditions)
         # One more attempt each: a receiver that is still down does not restart the whole schedule.
         .values(status="pending", next_attempt_at=func.now(), max_attempts=WebhookDelivery.attempts + 1, updated_at=func.now())
         .execution_options(synchronize_session=False)
-    )
+    ))
     if result.rowcount:
         await session.execute(select(func.pg_notify(outbox.NOTIFY_CHANNEL, "")))
     return result.rowcount or 0

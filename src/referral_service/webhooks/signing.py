@@ -26,16 +26,16 @@ from dataclasses import dataclass
 from typing import Any
 
 __all__ = [
-    "SECRET_PREFIX",
     "DEFAULT_TOLERANCE_SECONDS",
+    "SECRET_PREFIX",
     "InvalidSecret",
     "SignatureError",
     "VerifiedMessage",
+    "build_headers",
     "generate_secret",
     "parse_secret",
     "sign",
     "signature_header",
-    "build_headers",
     "verify",
 ]
 
@@ -200,7 +200,7 @@ def _header_text(value: Any) -> str | None:
     return None
 
 
-def _lookup(headers: Mapping[str, str], name: str) -> Any:
+def _lookup(headers: Mapping[Any, Any], name: str) -> Any:
     # Case-insensitive mappings (Starlette Headers, httpx.Headers) answer
     # .get() directly; a plain dict may carry any capitalisation.
     try:

@@ -44,19 +44,19 @@ from referral_service.webhooks.log_redaction import redact_urls_in_http_client_l
 
 __all__ = [
     "MAX_URL_LENGTH",
-    "IPAddress",
-    "IPNetwork",
-    "EgressPolicy",
-    "UnsafeUrl",
     "BlockedDestination",
-    "validate_url_syntax",
-    "is_address_allowed",
-    "resolve_allowed",
-    "check_url",
+    "EgressPolicy",
     "GuardedNetworkBackend",
     "GuardedTransport",
-    "make_guarded_transport",
+    "IPAddress",
+    "IPNetwork",
+    "UnsafeUrl",
+    "check_url",
+    "is_address_allowed",
     "make_delivery_client",
+    "make_guarded_transport",
+    "resolve_allowed",
+    "validate_url_syntax",
 ]
 
 MAX_URL_LENGTH = 2048
@@ -367,7 +367,7 @@ class GuardedNetworkBackend(httpcore.AsyncNetworkBackend):
                 )
         except UnsafeUrl as exc:
             raise BlockedDestination(exc.reason) from None
-        except asyncio.TimeoutError:
+        except TimeoutError:
             raise httpcore.ConnectTimeout("timed out resolving the host name") from None
 
         last_error: Exception | None = None

@@ -7,6 +7,7 @@ must not leak into the rest of the suite.
 
 from __future__ import annotations
 
+import asyncio
 import os
 import socket
 import subprocess
@@ -14,8 +15,6 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
-
-import asyncio
 from urllib.parse import urlsplit
 
 import asyncpg
@@ -24,7 +23,7 @@ import pytest
 
 from tests.conftest import BOOTSTRAP_ADMIN_KEY, _asyncpg_dsn, _with_database
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def _free_port() -> int:
