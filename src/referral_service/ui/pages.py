@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -18,11 +18,13 @@ from urllib.parse import parse_qs, urlencode
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Request
+from markupsafe import Markup
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
-from pydantic import TypeAdapter, ValidationError
+from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from referral_service import clock
+from referral_service.auth.principal import Principal
 from referral_service.auth.roles import Role
 from referral_service.complaints.representation import etag
 from referral_service.db.driver import Db
@@ -49,6 +51,7 @@ from referral_service.referrals.schemas import (
     RespondRequest,
 )
 from referral_service.reports import service as reports
+from referral_service.reports.service import AgencyFigures
 from referral_service.reports.endpoints import CSV_MEDIA_TYPE, MAX_WINDOW_DAYS, to_csv
 from referral_service.schemas import RegionCode, decode_cursor, encode_cursor
 from referral_service.ui import sessions
@@ -63,7 +66,7 @@ templates = Jinja2Templates(directory=HERE / "templates")
 router = APIRouter(prefix="/ui", include_in_schema=False)
 
 # The forms of the referral page: action -> (request body model, path segment).
-ACTION_FORMS: dict[ReferralAction, type] = {
+ACTION_FORMS: dict[ReferralAction, type[BaseModel]] = {
     ReferralAction.FORWARD: ForwardRequest,
     ReferralAction.ACKNOWLEDGE: AcknowledgeRequest,
     ReferralAction.RESPOND: RespondRequest,
@@ -111,12 +114,14 @@ class Page:
         return f"{self.request.url.path}?{urlencode(params)}"
 
     @property
-    def principal(self):
-        return self.session.principal if self.session else None
+    def principal(self) -> Principal:
+        """The signed-in caller. Pages that serve signed-in callers only (every page but sign-in) ask."""
+        assert self.session is not None, "this page is served to signed-in callers only"
+        return self.session.principal
 
     @property
     def is_ombudsman_side(self) -> bool:
-        return self.principal is not None and self.principal.is_ombudsman_side
+        return self.session is not None and self.session.principal.is_ombudsman_side
 
     def render(self, template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
         response = templates.TemplateResponse(
@@ -162,7 +167,7 @@ def _forbidden(page: Page) -> HTMLResponse:
     return page.render("error.html", 403, title=page.t("forbidden_title"), message=page.t("forbidden_text"))
 
 
-def _home(principal) -> str:
+def _home(principal: Principal) -> str:
     return "/ui/figures" if principal.is_ombudsman_side else "/ui/queue"
 
 
@@ -262,7 +267,9 @@ def _period(page: Page) -> tuple[date, date, str | None, str | None]:
     return date_from, date_to, region, None
 
 
-async def _figures_rows(request: Request, page: Page, date_from: date, date_to: date, region: str | None):
+async def _figures_rows(
+    request: Request, page: Page, date_from: date, date_to: date, region: str | None
+) -> list[AgencyFigures]:
     async with request.app.state.sessionmaker() as session:
         return await reports.agency_performance(session, page.principal, date_from, date_to, region)
 
@@ -285,7 +292,7 @@ async def figures(request: Request) -> Response:
     )
 
 
-def _charts(page: Page, rows) -> list:
+def _charts(page: Page, rows: list[AgencyFigures]) -> list[tuple[str, Markup]]:
     def pct(share: float | None) -> str:
         return "—" if share is None else f"{round(share * 100)} %"
 
@@ -324,7 +331,7 @@ async def figures_csv(request: Request) -> Response:
 # --- deadlines --------------------------------------------------------------------------------------
 
 
-async def _agency_names(db: Db, codes) -> dict[str, str]:
+async def _agency_names(db: Db, codes: Iterable[str]) -> dict[str, str]:
     rows = await db.fetch("SELECT code, name FROM agencies WHERE code = ANY($1::text[])", list(codes))
     return {row["code"]: row["name"] for row in rows}
 
@@ -348,8 +355,8 @@ async def deadlines(request: Request) -> Response:
         calendar = await current_calendar(db)
         names = await _agency_names(db, {r["agency_code"] for r in overdue_rows + soon_rows})
 
-    def grouped(rows, sign: int, limit: int | None):
-        groups: dict[str, list] = defaultdict(list)
+    def grouped(rows: list[Any], sign: int, limit: int | None) -> list[tuple[str, list[dict[str, Any]]]]:
+        groups: dict[str, list[dict[str, Any]]] = defaultdict(list)
         for row in rows:
             if row["due_at"] is None:
                 continue

@@ -7,6 +7,8 @@ revoked: the look-up joins api_keys, so revoking a key ends its sessions at once
 
 from __future__ import annotations
 
+from typing import Any
+
 import hashlib
 import hmac
 import ipaddress
@@ -51,7 +53,7 @@ def _token_hash(token: str) -> bytes:
     return hashlib.sha256(token.encode("utf-8", "surrogatepass")).digest()
 
 
-def _principal(row) -> Principal:
+def _principal(row: Any) -> Principal:
     return Principal(
         key_id=row["id"], role=Role(row["role"]), name=row["name"], agency_code=row["agency_code"],
         region_code=row["region_code"],
@@ -93,7 +95,9 @@ async def sign_out(db: Db, token: str | None) -> None:
 
 
 def csrf_matches(expected: str | None, given: str | None) -> bool:
-    return bool(expected) and bool(given) and hmac.compare_digest(expected.encode(), given.encode())
+    if not expected or not given:
+        return False
+    return hmac.compare_digest(expected.encode(), given.encode())
 
 
 def is_loopback(request: Request) -> bool:
