@@ -31,6 +31,8 @@ from referral_service.db.driver import create_pool
 from referral_service.db.engine import make_engine, make_sessionmaker
 from referral_service.db.migrate import head_revisions
 from referral_service.docs_pages import router as docs_router
+from referral_service.events.endpoints import router as events_router
+from referral_service.events.feed import FeedHorizon, FeedNotifier
 from referral_service.errors import install_error_handlers, problem_body, problem_response
 from referral_service.meta import router as meta_router
 from referral_service.metrics import MetricsExposition, forget_this_process, multiprocess_dir, sample_pools_every
@@ -62,6 +64,7 @@ TAGS = [
     {"name": "agencies", "description": "The directory of Inspektorats and OPDs."},
     {"name": "regions", "description": "The Kemendagri list of provinces and regencies/cities that region codes must be on."},
     {"name": "inbound", "description": "Status pushes from regional complaint systems, signed with the agency's inbound secret."},
+    {"name": "events", "description": "The feed of every timeline event a key may see, in a stable order without gaps."},
     {"name": "webhooks", "description": "Outbound webhook subscriptions, their attempt log, resend and recovery."},
     {"name": "calendar", "description": "The working-day calendar deadlines are counted on, and its overrides."},
     {"name": "reports", "description": "Per-agency figures for coordination meetings (JSON or CSV)."},
@@ -116,9 +119,14 @@ def create_app(
         if settings.key_cache_seconds > 0:
             app.state.key_listener = KeyChangeListener(asyncpg_dsn(url), app.state.key_cache)
             await app.state.key_listener.start()
+        # The event feed: this process's settled horizon, and one LISTEN connection for long polls.
+        app.state.feed_horizon = FeedHorizon()
+        app.state.feed_notifier = FeedNotifier(asyncpg_dsn(url))
+        await app.state.feed_notifier.start()
         try:
             yield
         finally:
+            await app.state.feed_notifier.stop()
             if app.state.key_listener is not None:
                 await app.state.key_listener.stop()
             stop.set()
@@ -174,7 +182,7 @@ def create_app(
 
     routers = (
         meta_router, docs_router, complaints_router, referrals_router, agencies_router, regions_router, inbound_router,
-        webhook_endpoints_router, webhook_deliveries_router, calendar_router, reports_router, api_keys_router,
+        events_router, webhook_endpoints_router, webhook_deliveries_router, calendar_router, reports_router, api_keys_router,
     )
     for router in routers:
         app.include_router(router)
