@@ -17,6 +17,7 @@ from starlette.types import ASGIApp
 
 from referral_service import __version__
 from referral_service.agencies.endpoints import router as agencies_router
+from referral_service.audit.endpoints import router as audit_router
 from referral_service.auth.endpoints import router as api_keys_router
 from referral_service.auth.key_cache import ApiKeyCache
 from referral_service.auth.key_listener import KeyChangeListener, asyncpg_dsn
@@ -68,6 +69,7 @@ TAGS = [
     {"name": "webhooks", "description": "Outbound webhook subscriptions, their attempt log, resend and recovery."},
     {"name": "calendar", "description": "The working-day calendar deadlines are counted on, and its overrides."},
     {"name": "reports", "description": "Per-agency figures for coordination meetings (JSON or CSV)."},
+    {"name": "audit", "description": "Who was shown a confidential complainant's identity (admin)."},
     {"name": "api-keys", "description": "Issuing and revoking API keys (admin)."},
     {"name": "health", "description": "Liveness and readiness probes (no authentication)."},
     {"name": "meta", "description": "The service's index (no authentication) and its Prometheus metrics."},
@@ -182,7 +184,7 @@ def create_app(
 
     routers = (
         meta_router, docs_router, complaints_router, referrals_router, agencies_router, regions_router, inbound_router,
-        events_router, webhook_endpoints_router, webhook_deliveries_router, calendar_router, reports_router, api_keys_router,
+        events_router, webhook_endpoints_router, webhook_deliveries_router, calendar_router, reports_router, api_keys_router, audit_router,
     )
     for router in routers:
         app.include_router(router)

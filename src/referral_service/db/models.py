@@ -1,6 +1,7 @@
 """Imports every model so `Base.metadata` is complete (Alembic autogenerate, tests)."""
 
 from referral_service.agencies.models import Agency
+from referral_service.audit.models import IdentityRead
 from referral_service.auth.models import ApiKey
 from referral_service.calendar_admin.models import CalendarOverride
 from referral_service.complaints.models import Complaint
@@ -12,7 +13,7 @@ from referral_service.referrals.models import Referral
 from referral_service.webhooks.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint, WebhookMessage
 
 __all__ = [
-    "Agency", "ApiKey", "Base", "CalendarOverride", "Complaint", "Event", "EventFeedEntry", "IdempotencyRecord",
+    "Agency", "ApiKey", "Base", "CalendarOverride", "Complaint", "Event", "EventFeedEntry", "IdempotencyRecord", "IdentityRead",
     "InboundEvent", "InboundSecret", "Referral", "StatusMapping",
     "WebhookAttempt", "WebhookDelivery", "WebhookEndpoint", "WebhookMessage",
 ]

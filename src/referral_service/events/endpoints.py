@@ -5,16 +5,17 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 from pydantic import BaseModel, Field
 
+from referral_service.audit import identity as audit
 from referral_service.auth.dependencies import CurrentPrincipal
 from referral_service.events import feed
 from referral_service.openapi_docs import problem_responses
 from referral_service.schemas import UtcInstant
 from referral_service.webhooks.catalogue import EventTypeName
 
-router = APIRouter(prefix="/v1/events", tags=["events"])
+router = APIRouter(prefix="/v1/events", tags=["events"], dependencies=[Depends(audit.access_reason)])
 
 
 class FeedItem(BaseModel):
@@ -64,7 +65,13 @@ async def feed_(
     after_id = feed.decode_feed_cursor(after) if after is not None else 0
     where = feed.FeedFilter(types=type_, referral_id=referral_id, complaint_id=complaint_id)
     state = request.app.state
+
+    async def audit_identities(conn, rows) -> None:  # in the reading transaction
+        shown = list(dict.fromkeys(c for row in rows for c in audit.shown_identities(bytes(row["body"]))))
+        await audit.record(conn, request, principal, shown)
+
     rows = await feed.wait_for_page(
-        state.pool, state.feed_horizon, state.feed_notifier, principal, after_id, limit, where, float(wait)
+        state.pool, state.feed_horizon, state.feed_notifier, principal, after_id, limit, where, float(wait),
+        on_rows=audit_identities,
     )
     return Response(feed.page_body(rows, after_id), media_type="application/json")

@@ -64,7 +64,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import asyncpg
-import orjson
 
 from referral_service.auth.principal import Principal, region_prefix_pattern
 from referral_service.auth.roles import Role
@@ -327,20 +326,6 @@ def page_body(rows: Sequence[asyncpg.Record], after: int) -> bytes:
         parts.append(head + body[1:])
     last = rows[-1]["event_id"] if rows else after
     return b'{"items":[' + b",".join(parts) + b'],"next_cursor":"' + encode_feed_cursor(last).encode() + b'"}'
-
-
-def shown_identities(rows: Sequence[asyncpg.Record]) -> list[uuid.UUID]:
-    """Complaints whose confidential complainant's identity these (Ombudsman-side) bodies show."""
-    shown: list[uuid.UUID] = []
-    for row in rows:
-        body = bytes(row["body"])
-        if b'"identity_confidential":true' not in body:
-            continue
-        data = orjson.loads(body).get("data") or {}
-        complaints = [data.get("complaint"), (data.get("referral") or {}).get("complaint")]
-        if any(isinstance(c, dict) and c.get("identity_confidential") and c.get("complainant") for c in complaints):
-            shown.append(row["complaint_id"])
-    return shown
 
 
 async def wait_for_page(
