@@ -30,6 +30,12 @@ class EventType:
 CATALOGUE: tuple[EventType, ...] = (
     EventType("complaint.created", PayloadKind.COMPLAINT, "A complaint was recorded.", False),
     EventType("complaint.updated", PayloadKind.COMPLAINT, "A complaint was changed; `details.changed_fields` names the fields.", False),
+    EventType(
+        "complaint.erased",
+        PayloadKind.COMPLAINT,
+        "The complainant's personal data was erased (on request or by retention); `details.reason` says why.",
+        False,
+    ),
     EventType("referral.created", PayloadKind.REFERRAL, "A complaint was referred to an agency (not yet forwarded to it).", True),
     EventType("referral.forwarded", PayloadKind.REFERRAL, "The referral was forwarded to the agency, which now owes a response.", True),
     EventType("referral.acknowledged", PayloadKind.REFERRAL, "The agency acknowledged receipt of the referral.", True),
