@@ -47,6 +47,8 @@ ACCESS = [
     ("api_keys.create",         201,  403,  403,    403,    401),
     ("api_keys.list",           200,  403,  403,    403,    401),
     ("api_keys.delete",         204,  403,  403,    403,    401),
+    ("complaints.erase",        200,  403,  403,    403,    401),
+    ("audit.identity_reads",    200,  403,  403,    403,    401),
 ]
 
 # A region-64 ombudsman key against a complaint in 63.71 (Kota Banjarmasin, outside its scope).
@@ -138,11 +140,16 @@ async def call(endpoint: str, api: Api, world: World, complaint_id: str | None =
         case "api_keys.delete":
             victim = await issue_key(world.admin, "ombudsman")
             return await api.delete(f"/v1/api-keys/{victim.key_id}")
+        case "complaints.erase":
+            victim = await create_complaint(world.admin, region_code="64.72")
+            return await api.post(f"/v1/complaints/{victim['id']}/erase", json={"reason": "matrix"})
+        case "audit.identity_reads":
+            return await api.get("/v1/audit/identity-reads")
     raise AssertionError(f"no request defined for {endpoint}")
 
 
 def test_matrix_covers_every_endpoint_and_caller():
-    assert len({row[0] for row in ACCESS}) == len(ACCESS) == 13
+    assert len({row[0] for row in ACCESS}) == len(ACCESS) == 15
     assert all(len(row) == 1 + len(CALLERS) for row in ACCESS)
 
 
@@ -351,6 +358,7 @@ READS = [
     ("/v1/webhook-endpoints/{missing}/deliveries",      404,      404,      404,      404,       404,      401),
 
     ("/v1/api-keys",                                    "kOmb kOmb64 kOmb63 kSam kBon", 403, 403, 403,  403,      401),
+    ("/v1/audit/identity-reads",                        200,      403,      403,      403,       403,      401),
 ]
 # fmt: on
 
