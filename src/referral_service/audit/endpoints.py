@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from referral_service.auth.dependencies import AdminPrincipal
 from referral_service.db.driver import AutocommitDbDep
@@ -21,8 +21,17 @@ from referral_service.schemas import LimitQuery, UtcDateTime, UtcInstant
 router = APIRouter(prefix="/v1/audit", tags=["audit"])
 
 
+_EXAMPLE = {
+    "id": 17, "read_at": "2026-11-27T02:56:23.273054Z", "key_id": "0b7e3c1a-9d55-4d0e-8f43-3c2a1f6b9e10", "role": "ombudsman",
+    "complaint_id": "65881197-a37a-427e-b9b3-d5998f47d9fd", "route": "/v1/complaints/{complaint_id}", "method": "GET",
+    "access_reason": "Case 12/2026 review", "request_id": "b1946ac92492d2347c6235b4d2611184",
+}
+
+
 class IdentityReadOut(BaseModel):
     """One response that showed a confidential complainant's identity."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [_EXAMPLE]})
 
     id: int
     read_at: UtcInstant
@@ -37,6 +46,8 @@ class IdentityReadOut(BaseModel):
 
 class IdentityReadPage(BaseModel):
     """Newest first. Follow `next_cursor` until it is null."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{"items": [_EXAMPLE], "next_cursor": None}]})
 
     items: list[IdentityReadOut]
     next_cursor: str | None

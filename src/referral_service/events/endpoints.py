@@ -6,7 +6,7 @@ import uuid
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request, Response
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from referral_service.audit import identity as audit
 from referral_service.auth.dependencies import CurrentPrincipal
@@ -18,8 +18,22 @@ from referral_service.webhooks.catalogue import EventTypeName
 router = APIRouter(prefix="/v1/events", tags=["events"], dependencies=[Depends(audit.access_reason)])
 
 
+_ITEM_EXAMPLE = {
+    "id": 4242,
+    "cursor": "ZXYxOjQyNDI",
+    "type": "complaint.created",
+    "timestamp": "2026-11-27T02:56:23.273054Z",
+    "data": {
+        "event_id": 4242, "complaint_id": "65881197-a37a-427e-b9b3-d5998f47d9fd", "referral_id": None, "agency_code": None,
+        "state": None, "from_state": None, "sequence": 1, "details": {"reference": "64-2026-000042"}, "complaint": {},
+    },
+}
+
+
 class FeedItem(BaseModel):
     """One event, exactly as its webhook delivery to your key's subscription carries it, plus its position."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [_ITEM_EXAMPLE]})
 
     id: int = Field(description="The event id: the feed's order.")
     cursor: str = Field(description="Pass as `after` to continue after this event.")
@@ -30,6 +44,8 @@ class FeedItem(BaseModel):
 
 class FeedPage(BaseModel):
     """Events after your cursor, oldest first."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{"items": [_ITEM_EXAMPLE], "next_cursor": "ZXYxOjQyNDI"}]})
 
     items: list[FeedItem]
     next_cursor: str = Field(
