@@ -160,4 +160,4 @@ class EraseRequest(InputModel):
     model_config = ConfigDict(json_schema_extra={"examples": [{"reason": "Permintaan pelapor, surat 12/2026", "force": False}]})
 
     reason: text_field(500, 1) = Field(description="Recorded on the timeline (`complaint.erased`, `details.reason`).")
-    force: bool = Field(False, description="Erase although a referral is still open (otherwise 409).")
+    force: bool = Field(False, strict=True, description="Erase although a referral is still open (otherwise 409).")
