@@ -165,6 +165,31 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/complaints/{complaint_id}/erase": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Erase a complainant's personal data (admin)
+         * @description Erase the complainant's personal data now (admin keys): the identity, subject and description,
+         *     the referrals' instructions and response summaries, and every stored body that carried them
+         *     (idempotent replays, inbound pushes, webhook bodies, the event feed). Reference, category,
+         *     region, dates and every figure are kept, so reports do not change. Records a `complaint.erased`
+         *     event. Refused with 409 while a referral is not closed, unless `force` is true. Erasing an erased
+         *     complaint changes nothing. See docs/operations.md, "Retention and erasure".
+         */
+        post: operations["complaints_erase"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/complaints/{complaint_id}/referrals": {
         parameters: {
             query?: never;
@@ -556,6 +581,38 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The event feed (reconcile with the webhooks)
+         * @description Every timeline event your key may see, in event id order, each with the body its webhook delivery
+         *     carries: reconcile with the webhooks, or consume events without running a receiver.
+         *
+         *     You see what your subscriptions would receive: admin and national Ombudsman keys everything;
+         *     a region-limited Ombudsman key the events of complaints in its region and of referrals to
+         *     agencies in its region; an agency key the events of referrals forwarded to it, of the types
+         *     agencies receive, with a confidential complainant removed.
+         *
+         *     The order is stable and has no gaps: an event committed late by a slow transaction is never
+         *     skipped, because the feed serves an event only once every transaction that could still commit an
+         *     earlier one has ended. Save `next_cursor` and pass it back as `after`: the same cursor always
+         *     means the same position, across restarts. With `wait`, an empty answer is held until an event
+         *     arrives (at most `wait` seconds).
+         */
+        get: operations["events_feed"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/webhook-endpoints": {
         parameters: {
             query?: never;
@@ -854,6 +911,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/audit/identity-reads": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Who read confidential identities (admin)
+         * @description Who was shown a confidential complainant's identity: one row per complaint per response, newest
+         *     first (admin keys). Rows are append-only: the database refuses to change or delete them.
+         */
+        get: operations["audit_identity_reads"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export interface webhooks {
     "complaint.created": {
@@ -906,6 +984,34 @@ export interface webhooks {
          *     arrive in `sequence` order.
          */
         post: operations["webhook_complaint_updated"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "complaint.erased": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The complainant's personal data was erased (on request or by retention); `details.reason` says why.
+         * @description The complainant's personal data was erased (on request or by retention); `details.reason` says why.
+         *
+         *     Not sent to agency endpoints.
+         *
+         *     Signed as [Standard Webhooks](https://www.standardwebhooks.com/) `v1` (HMAC-SHA256):
+         *     `webhook-id` (the same on every retry of this message: de-duplicate on it), `webhook-timestamp`
+         *     (Unix seconds, fresh on every attempt) and `webhook-signature` (`v1,<base64>`; two entries during a
+         *     secret rotation). Answer 2xx within 15 seconds; anything else is retried. Events of one referral
+         *     arrive in `sequence` order.
+         */
+        post: operations["webhook_complaint_erased"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2016,7 +2122,7 @@ export interface components {
              * Format: date-time
              */
             received_at: string;
-            /** @description Null when the identity is confidential and the caller is an agency. */
+            /** @description Null when the identity is confidential and the caller is an agency, or after erasure (`complaint.erased`). */
             complainant: components["schemas"]["ComplainantOut"] | null;
             /** Identity Confidential */
             identity_confidential: boolean;
@@ -2225,6 +2331,27 @@ export interface components {
             region_code: string | null;
         };
         /**
+         * EraseRequest
+         * @description Why the complainant's personal data is erased now.
+         * @example {
+         *       "force": false,
+         *       "reason": "Permintaan pelapor, surat 12/2026"
+         *     }
+         */
+        EraseRequest: {
+            /**
+             * Reason
+             * @description Recorded on the timeline (`complaint.erased`, `details.reason`).
+             */
+            reason: string;
+            /**
+             * Force
+             * @description Erase although a referral is still open (otherwise 409).
+             * @default false
+             */
+            force: boolean;
+        };
+        /**
          * EventOut
          * @description One entry of the append-only timeline.
          * @example {
@@ -2307,6 +2434,87 @@ export interface components {
             id: string;
         };
         /**
+         * FeedItem
+         * @description One event, exactly as its webhook delivery to your key's subscription carries it, plus its position.
+         * @example {
+         *       "cursor": "ZXYxOjQyNDI",
+         *       "data": {
+         *         "complaint": {},
+         *         "complaint_id": "65881197-a37a-427e-b9b3-d5998f47d9fd",
+         *         "details": {
+         *           "reference": "64-2026-000042"
+         *         },
+         *         "event_id": 4242,
+         *         "sequence": 1
+         *       },
+         *       "id": 4242,
+         *       "timestamp": "2026-11-27T02:56:23.273054Z",
+         *       "type": "complaint.created"
+         *     }
+         */
+        FeedItem: {
+            /**
+             * Id
+             * @description The event id: the feed's order.
+             */
+            id: number;
+            /**
+             * Cursor
+             * @description Pass as `after` to continue after this event.
+             */
+            cursor: string;
+            /**
+             * Type
+             * @example referral.forwarded
+             */
+            type: string;
+            /**
+             * Timestamp
+             * Format: date-time
+             */
+            timestamp: string;
+            /**
+             * Data
+             * @description The webhook body's `data` (see the `webhooks` section).
+             */
+            data: {
+                [key: string]: unknown;
+            };
+        };
+        /**
+         * FeedPage
+         * @description Events after your cursor, oldest first.
+         * @example {
+         *       "items": [
+         *         {
+         *           "cursor": "ZXYxOjQyNDI",
+         *           "data": {
+         *             "complaint": {},
+         *             "complaint_id": "65881197-a37a-427e-b9b3-d5998f47d9fd",
+         *             "details": {
+         *               "reference": "64-2026-000042"
+         *             },
+         *             "event_id": 4242,
+         *             "sequence": 1
+         *           },
+         *           "id": 4242,
+         *           "timestamp": "2026-11-27T02:56:23.273054Z",
+         *           "type": "complaint.created"
+         *         }
+         *       ],
+         *       "next_cursor": "ZXYxOjQyNDI"
+         *     }
+         */
+        FeedPage: {
+            /** Items */
+            items: components["schemas"]["FeedItem"][];
+            /**
+             * Next Cursor
+             * @description Save it and pass it as `after` next time. Never null: with no items it is the cursor you sent.
+             */
+            next_cursor: string;
+        };
+        /**
          * FollowUpRequest
          * @description Send an answered referral back to the agency, with a reason and a new deadline.
          * @example {
@@ -2345,6 +2553,85 @@ export interface components {
              * @description Working days the agency has to respond; defaults to the agency's setting, then the service default (14).
              */
             due_working_days?: number | null;
+        };
+        /**
+         * IdentityReadOut
+         * @description One response that showed a confidential complainant's identity.
+         * @example {
+         *       "access_reason": "Case 12/2026 review",
+         *       "complaint_id": "65881197-a37a-427e-b9b3-d5998f47d9fd",
+         *       "id": 17,
+         *       "key_id": "0b7e3c1a-9d55-4d0e-8f43-3c2a1f6b9e10",
+         *       "method": "GET",
+         *       "read_at": "2026-11-27T02:56:23.273054Z",
+         *       "request_id": "b1946ac92492d2347c6235b4d2611184",
+         *       "role": "ombudsman",
+         *       "route": "/v1/complaints/{complaint_id}"
+         *     }
+         */
+        IdentityReadOut: {
+            /** Id */
+            id: number;
+            /**
+             * Read At
+             * Format: date-time
+             */
+            read_at: string;
+            /**
+             * Key Id
+             * @description The API key that read it.
+             */
+            key_id: string | null;
+            /**
+             * Role
+             * @description `admin` or `ombudsman`.
+             */
+            role: string;
+            /**
+             * Complaint Id
+             * Format: uuid
+             */
+            complaint_id: string;
+            /**
+             * Route
+             * @description The route template, e.g. `/v1/complaints/{complaint_id}`.
+             * @example /v1/complaints/{complaint_id}
+             */
+            route: string;
+            /** Method */
+            method: string;
+            /**
+             * Access Reason
+             * @description The `X-Access-Reason` header the reader sent, if any.
+             */
+            access_reason: string | null;
+            /** Request Id */
+            request_id: string | null;
+        };
+        /**
+         * IdentityReadPage
+         * @description Newest first. Follow `next_cursor` until it is null.
+         * @example {
+         *       "items": [
+         *         {
+         *           "access_reason": "Case 12/2026 review",
+         *           "complaint_id": "65881197-a37a-427e-b9b3-d5998f47d9fd",
+         *           "id": 17,
+         *           "key_id": "0b7e3c1a-9d55-4d0e-8f43-3c2a1f6b9e10",
+         *           "method": "GET",
+         *           "read_at": "2026-11-27T02:56:23.273054Z",
+         *           "request_id": "b1946ac92492d2347c6235b4d2611184",
+         *           "role": "ombudsman",
+         *           "route": "/v1/complaints/{complaint_id}"
+         *         }
+         *       ]
+         *     }
+         */
+        IdentityReadPage: {
+            /** Items */
+            items: components["schemas"]["IdentityReadOut"][];
+            /** Next Cursor */
+            next_cursor: string | null;
         };
         /**
          * InboundAccepted
@@ -3303,7 +3590,7 @@ export interface components {
              * Event Types
              * @description Event types to receive; empty means every type your key may see. Unknown names are refused.
              */
-            event_types?: ("complaint.created" | "complaint.updated" | "referral.created" | "referral.forwarded" | "referral.acknowledged" | "referral.note_added" | "referral.responded" | "referral.follow_up_requested" | "referral.closed" | "referral.due_date_changed" | "referral.due_soon" | "referral.overdue" | "webhook.test" | "webhook.endpoint_disabled")[];
+            event_types?: ("complaint.created" | "complaint.updated" | "complaint.erased" | "referral.created" | "referral.forwarded" | "referral.acknowledged" | "referral.note_added" | "referral.responded" | "referral.follow_up_requested" | "referral.closed" | "referral.due_date_changed" | "referral.due_soon" | "referral.overdue" | "webhook.test" | "webhook.endpoint_disabled")[];
         };
         /**
          * WebhookEndpointOut
@@ -3388,7 +3675,7 @@ export interface components {
             /** Description */
             description?: string | null;
             /** Event Types */
-            event_types?: ("complaint.created" | "complaint.updated" | "referral.created" | "referral.forwarded" | "referral.acknowledged" | "referral.note_added" | "referral.responded" | "referral.follow_up_requested" | "referral.closed" | "referral.due_date_changed" | "referral.due_soon" | "referral.overdue" | "webhook.test" | "webhook.endpoint_disabled")[] | null;
+            event_types?: ("complaint.created" | "complaint.updated" | "complaint.erased" | "referral.created" | "referral.forwarded" | "referral.acknowledged" | "referral.note_added" | "referral.responded" | "referral.follow_up_requested" | "referral.closed" | "referral.due_date_changed" | "referral.due_soon" | "referral.overdue" | "webhook.test" | "webhook.endpoint_disabled")[] | null;
             /**
              * Disabled
              * @description true pauses deliveries (they wait, they are not dropped); false resumes them.
@@ -3520,6 +3807,67 @@ export interface components {
              * @constant
              */
             type: "complaint.created";
+            /**
+             * Timestamp
+             * Format: date-time
+             * @description When the event happened (RFC 3339).
+             */
+            timestamp: string;
+            data: components["schemas"]["ComplaintEventData"];
+        };
+        /**
+         * Webhook_ComplaintErased
+         * @description The complainant's personal data was erased (on request or by retention); `details.reason` says why.
+         * @example {
+         *       "data": {
+         *         "complaint": {
+         *           "category": "penundaan_berlarut",
+         *           "channel": "walk_in",
+         *           "complainant": {
+         *             "email": "budi@example.org",
+         *             "name": "Budi Santoso",
+         *             "phone": "+62 812 0000 1111"
+         *           },
+         *           "created_at": "2026-11-27T02:56:23.273054Z",
+         *           "description": "Permohonan izin usaha diajukan tiga bulan lalu dan belum ada kabar.",
+         *           "external_refs": [
+         *             {
+         *               "id": "LAP-2026-77812",
+         *               "system": "sp4n_lapor"
+         *             }
+         *           ],
+         *           "id": "65881197-a37a-427e-b9b3-d5998f47d9fd",
+         *           "identity_confidential": false,
+         *           "incident_date": "2026-08-14",
+         *           "received_at": "2026-11-27T02:56:23.273054Z",
+         *           "reference": "64-2026-000001",
+         *           "region_code": "64.72",
+         *           "reported_party": {
+         *             "agency_code": "opd-64.72-dpmptsp",
+         *             "name": "Dinas Penanaman Modal dan PTSP Kota Samarinda"
+         *           },
+         *           "subject": "Izin usaha tidak diproses",
+         *           "updated_at": "2026-11-27T02:56:23.273054Z"
+         *         },
+         *         "complaint_id": "65881197-a37a-427e-b9b3-d5998f47d9fd",
+         *         "details": {
+         *           "changed_fields": [
+         *             "subject"
+         *           ]
+         *         },
+         *         "event_id": 1042,
+         *         "sequence": 2
+         *       },
+         *       "timestamp": "2026-11-27T03:00:00Z",
+         *       "type": "complaint.erased"
+         *     }
+         */
+        Webhook_ComplaintErased: {
+            /**
+             * Type
+             * @constant
+             */
+            type: "complaint.erased";
             /**
              * Timestamp
              * Format: date-time
@@ -4501,7 +4849,10 @@ export interface operations {
                 /** @description Words to find in subject and description. */
                 q?: string | null;
             };
-            header?: never;
+            header?: {
+                /** @description Why you read a confidential complainant's identity (case number, request...): kept in the identity-read audit. 1-500 characters of letters, digits, space and `.,:;()/#'!?@&+_=-`. */
+                "X-Access-Reason"?: string | null;
+            };
             path?: never;
             cookie?: never;
         };
@@ -4568,6 +4919,8 @@ export interface operations {
                  * @example 3f1c2a9e-complaint-intake-0001
                  */
                 "Idempotency-Key"?: string | null;
+                /** @description Why you read a confidential complainant's identity (case number, request...): kept in the identity-read audit. 1-500 characters of letters, digits, space and `.,:;()/#'!?@&+_=-`. */
+                "X-Access-Reason"?: string | null;
             };
             path?: never;
             cookie?: never;
@@ -4663,7 +5016,10 @@ export interface operations {
     complaints_get: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Why you read a confidential complainant's identity (case number, request...): kept in the identity-read audit. 1-500 characters of letters, digits, space and `.,:;()/#'!?@&+_=-`. */
+                "X-Access-Reason"?: string | null;
+            };
             path: {
                 complaint_id: string;
             };
@@ -4729,6 +5085,8 @@ export interface operations {
             header?: {
                 /** @description The ETag from your last read. */
                 "If-Match"?: string | null;
+                /** @description Why you read a confidential complainant's identity (case number, request...): kept in the identity-read audit. 1-500 characters of letters, digits, space and `.,:;()/#'!?@&+_=-`. */
+                "X-Access-Reason"?: string | null;
             };
             path: {
                 complaint_id: string;
@@ -4852,7 +5210,10 @@ export interface operations {
                 /** @description At most this many events (1-1000). */
                 limit?: number;
             };
-            header?: never;
+            header?: {
+                /** @description Why you read a confidential complainant's identity (case number, request...): kept in the identity-read audit. 1-500 characters of letters, digits, space and `.,:;()/#'!?@&+_=-`. */
+                "X-Access-Reason"?: string | null;
+            };
             path: {
                 complaint_id: string;
             };
@@ -4912,6 +5273,116 @@ export interface operations {
             };
         };
     };
+    complaints_erase: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Why you read a confidential complainant's identity (case number, request...): kept in the identity-read audit. 1-500 characters of letters, digits, space and `.,:;()/#'!?@&+_=-`. */
+                "X-Access-Reason"?: string | null;
+            };
+            path: {
+                complaint_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EraseRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ComplaintOut"];
+                };
+            };
+            /** @description Malformed request (bad cursor, unparseable JSON, bad header). */
+            400: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown or revoked API key. */
+            401: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key's role may not perform this operation. */
+            403: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or outside the caller's scope. */
+            404: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflicts with the current state of the resource. */
+            409: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body larger than the configured limit. */
+            413: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body is not JSON. */
+            415: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body or parameters failed validation. */
+            422: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     referrals_create: {
         parameters: {
             query?: never;
@@ -4921,6 +5392,8 @@ export interface operations {
                  * @example 3f1c2a9e-complaint-intake-0001
                  */
                 "Idempotency-Key"?: string | null;
+                /** @description Why you read a confidential complainant's identity (case number, request...): kept in the identity-read audit. 1-500 characters of letters, digits, space and `.,:;()/#'!?@&+_=-`. */
+                "X-Access-Reason"?: string | null;
             };
             path: {
                 complaint_id: string;
@@ -5040,7 +5513,10 @@ export interface operations {
                 /** @description Forwarded referrals due before this instant. */
                 due_before?: string | null;
             };
-            header?: never;
+            header?: {
+                /** @description Why you read a confidential complainant's identity (case number, request...): kept in the identity-read audit. 1-500 characters of letters, digits, space and `.,:;()/#'!?@&+_=-`. */
+                "X-Access-Reason"?: string | null;
+            };
             path?: never;
             cookie?: never;
         };
@@ -5091,7 +5567,10 @@ export interface operations {
     referrals_get: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Why you read a confidential complainant's identity (case number, request...): kept in the identity-read audit. 1-500 characters of letters, digits, space and `.,:;()/#'!?@&+_=-`. */
+                "X-Access-Reason"?: string | null;
+            };
             path: {
                 referral_id: string;
             };
@@ -5149,7 +5628,10 @@ export interface operations {
                 /** @description At most this many events (1-1000). */
                 limit?: number;
             };
-            header?: never;
+            header?: {
+                /** @description Why you read a confidential complainant's identity (case number, request...): kept in the identity-read audit. 1-500 characters of letters, digits, space and `.,:;()/#'!?@&+_=-`. */
+                "X-Access-Reason"?: string | null;
+            };
             path: {
                 referral_id: string;
             };
@@ -5210,6 +5692,8 @@ export interface operations {
                  * @example 3f1c2a9e-complaint-intake-0001
                  */
                 "Idempotency-Key"?: string | null;
+                /** @description Why you read a confidential complainant's identity (case number, request...): kept in the identity-read audit. 1-500 characters of letters, digits, space and `.,:;()/#'!?@&+_=-`. */
+                "X-Access-Reason"?: string | null;
             };
             path: {
                 referral_id: string;
@@ -5335,6 +5819,8 @@ export interface operations {
                  * @example 3f1c2a9e-complaint-intake-0001
                  */
                 "Idempotency-Key"?: string | null;
+                /** @description Why you read a confidential complainant's identity (case number, request...): kept in the identity-read audit. 1-500 characters of letters, digits, space and `.,:;()/#'!?@&+_=-`. */
+                "X-Access-Reason"?: string | null;
             };
             path: {
                 referral_id: string;
@@ -5460,6 +5946,8 @@ export interface operations {
                  * @example 3f1c2a9e-complaint-intake-0001
                  */
                 "Idempotency-Key"?: string | null;
+                /** @description Why you read a confidential complainant's identity (case number, request...): kept in the identity-read audit. 1-500 characters of letters, digits, space and `.,:;()/#'!?@&+_=-`. */
+                "X-Access-Reason"?: string | null;
             };
             path: {
                 referral_id: string;
@@ -5585,6 +6073,8 @@ export interface operations {
                  * @example 3f1c2a9e-complaint-intake-0001
                  */
                 "Idempotency-Key"?: string | null;
+                /** @description Why you read a confidential complainant's identity (case number, request...): kept in the identity-read audit. 1-500 characters of letters, digits, space and `.,:;()/#'!?@&+_=-`. */
+                "X-Access-Reason"?: string | null;
             };
             path: {
                 referral_id: string;
@@ -5710,6 +6200,8 @@ export interface operations {
                  * @example 3f1c2a9e-complaint-intake-0001
                  */
                 "Idempotency-Key"?: string | null;
+                /** @description Why you read a confidential complainant's identity (case number, request...): kept in the identity-read audit. 1-500 characters of letters, digits, space and `.,:;()/#'!?@&+_=-`. */
+                "X-Access-Reason"?: string | null;
             };
             path: {
                 referral_id: string;
@@ -5835,6 +6327,8 @@ export interface operations {
                  * @example 3f1c2a9e-complaint-intake-0001
                  */
                 "Idempotency-Key"?: string | null;
+                /** @description Why you read a confidential complainant's identity (case number, request...): kept in the identity-read audit. 1-500 characters of letters, digits, space and `.,:;()/#'!?@&+_=-`. */
+                "X-Access-Reason"?: string | null;
             };
             path: {
                 referral_id: string;
@@ -6849,6 +7343,73 @@ export interface operations {
                 };
             };
             /** @description Body does not match the schema, or `status` is not in the agency's status mapping. */
+            422: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    events_feed: {
+        parameters: {
+            query?: {
+                /** @description A `next_cursor` (or an item's `cursor`); none: from the start. */
+                after?: string | null;
+                /** @description At most this many events (1-1000). */
+                limit?: number;
+                /** @description Only these event types (repeat the parameter). */
+                type?: ("complaint.created" | "complaint.updated" | "complaint.erased" | "referral.created" | "referral.forwarded" | "referral.acknowledged" | "referral.note_added" | "referral.responded" | "referral.follow_up_requested" | "referral.closed" | "referral.due_date_changed" | "referral.due_soon" | "referral.overdue" | "webhook.test" | "webhook.endpoint_disabled")[] | null;
+                /** @description Only this referral's events. */
+                referral_id?: string | null;
+                /** @description Only this complaint's events (its own and its referrals'). */
+                complaint_id?: string | null;
+                /** @description Long poll: when nothing is new, wait up to this many seconds for an event. */
+                wait?: number;
+            };
+            header?: {
+                /** @description Why you read a confidential complainant's identity (case number, request...): kept in the identity-read audit. 1-500 characters of letters, digits, space and `.,:;()/#'!?@&+_=-`. */
+                "X-Access-Reason"?: string | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FeedPage"];
+                };
+            };
+            /** @description Malformed request (bad cursor, unparseable JSON, bad header). */
+            400: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown or revoked API key. */
+            401: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body or parameters failed validation. */
             422: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -7968,6 +8529,78 @@ export interface operations {
             };
         };
     };
+    audit_identity_reads: {
+        parameters: {
+            query?: {
+                complaint_id?: string | null;
+                key_id?: string | null;
+                /** @description Inclusive lower bound on `read_at`. */
+                from?: string | null;
+                /** @description Exclusive upper bound on `read_at`. */
+                to?: string | null;
+                /** @description Page size, 1-100. */
+                limit?: number;
+                /** @description `next_cursor` from the previous page. */
+                cursor?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IdentityReadPage"];
+                };
+            };
+            /** @description Malformed request (bad cursor, unparseable JSON, bad header). */
+            400: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown or revoked API key. */
+            401: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key's role may not perform this operation. */
+            403: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body or parameters failed validation. */
+            422: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     webhook_complaint_created: {
         parameters: {
             query?: never;
@@ -8016,6 +8649,37 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": components["schemas"]["Webhook_ComplaintUpdated"];
+            };
+        };
+        responses: {
+            /** @description Any 2xx acknowledges the delivery. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+        };
+    };
+    webhook_complaint_erased: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @example msg_1234 */
+                "webhook-id": string;
+                /** @example 1767225600 */
+                "webhook-timestamp": string;
+                /** @example v1,K5oZfzN95Z9UVu1EsfQmfVNQhnkZ2pj9o9NDN/H/pI4= */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Webhook_ComplaintErased"];
             };
         };
         responses: {

@@ -1,7 +1,7 @@
 """ui_sessions: server-side sessions of the web pages under /ui/
 
 Revision ID: 0011
-Revises: 0008
+Revises: 0010
 Create Date: 2026-12-01
 
 A session is opened by signing in with an API key. Only the SHA-256 of the session token is
@@ -13,7 +13,7 @@ from alembic import op
 import sqlalchemy as sa
 
 revision = "0011"
-down_revision = "0008"
+down_revision = "0010"
 branch_labels = None
 depends_on = None
 

@@ -43,6 +43,14 @@ class Settings(BaseSettings):
         validation_alias="REFERRAL_MAX_BODY_BYTES",
         description="Larger request bodies (inbound pushes included) are refused with 413 before parsing.",
     )
+    retention_days: int | None = Field(
+        default=None,
+        ge=1,
+        validation_alias="REFERRAL_RETENTION_DAYS",
+        description="Erase a complainant's personal data (identity, subject, description, referral instructions and "
+        "response summaries, and every stored body carrying them) once every referral of the complaint has been "
+        "closed for this many days; figures and reports are kept. Unset: keep everything. See docs/operations.md.",
+    )
     idempotency_ttl_hours: int = Field(
         default=48,
         validation_alias="REFERRAL_IDEMPOTENCY_TTL_HOURS",

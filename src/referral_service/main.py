@@ -17,6 +17,7 @@ from starlette.types import ASGIApp
 
 from referral_service import __version__
 from referral_service.agencies.endpoints import router as agencies_router
+from referral_service.audit.endpoints import router as audit_router
 from referral_service.auth.endpoints import router as api_keys_router
 from referral_service.auth.key_cache import ApiKeyCache
 from referral_service.auth.key_listener import KeyChangeListener, asyncpg_dsn
@@ -27,6 +28,8 @@ from referral_service.db.driver import create_pool
 from referral_service.db.engine import make_engine, make_sessionmaker
 from referral_service.db.migrate import head_revisions, known_revisions, schema_serves
 from referral_service.docs_pages import router as docs_router
+from referral_service.events.endpoints import router as events_router
+from referral_service.events.feed import FeedHorizon, FeedNotifier
 from referral_service.errors import install_error_handlers, problem_body, problem_response
 from referral_service.inbound.endpoints import router as inbound_router
 from referral_service.meta import router as meta_router
@@ -63,9 +66,11 @@ TAGS = [
     {"name": "agencies", "description": "The directory of Inspektorats and OPDs."},
     {"name": "regions", "description": "The Kemendagri list of provinces and regencies/cities that region codes must be on."},
     {"name": "inbound", "description": "Status pushes from regional complaint systems, signed with the agency's inbound secret."},
+    {"name": "events", "description": "The feed of every timeline event a key may see, in a stable order without gaps."},
     {"name": "webhooks", "description": "Outbound webhook subscriptions, their attempt log, resend and recovery."},
     {"name": "calendar", "description": "The working-day calendar deadlines are counted on, and its overrides."},
     {"name": "reports", "description": "Per-agency figures for coordination meetings (JSON or CSV)."},
+    {"name": "audit", "description": "Who was shown a confidential complainant's identity (admin)."},
     {"name": "api-keys", "description": "Issuing and revoking API keys (admin)."},
     {"name": "health", "description": "Liveness and readiness probes (no authentication)."},
     {"name": "meta", "description": "The service's index (no authentication) and its Prometheus metrics."},
@@ -118,9 +123,14 @@ def create_app(
         if settings.key_cache_seconds > 0:
             app.state.key_listener = KeyChangeListener(asyncpg_dsn(url), app.state.key_cache)
             await app.state.key_listener.start()
+        # The event feed: this process's settled horizon, and one LISTEN connection for long polls.
+        app.state.feed_horizon = FeedHorizon()
+        app.state.feed_notifier = FeedNotifier(asyncpg_dsn(url))
+        await app.state.feed_notifier.start()
         try:
             yield
         finally:
+            await app.state.feed_notifier.stop()
             if app.state.key_listener is not None:
                 await app.state.key_listener.stop()
             stop.set()
@@ -177,7 +187,8 @@ def create_app(
 
     routers = (
         meta_router, docs_router, complaints_router, referrals_router, agencies_router, regions_router, inbound_router,
-        webhook_endpoints_router, webhook_deliveries_router, calendar_router, reports_router, api_keys_router, ui_router,
+        events_router, webhook_endpoints_router, webhook_deliveries_router, calendar_router, reports_router,
+        api_keys_router, audit_router, ui_router,
     )
     for router in routers:
         app.include_router(router)

@@ -41,6 +41,12 @@ async def _purge_idempotency_keys(ctx: WorkerContext) -> int:
     return 0
 
 
+async def _retention(ctx: WorkerContext) -> int:
+    from referral_service.complaints.retention import run_retention
+
+    return await run_retention(ctx)
+
+
 async def _deadline_reminders(ctx: WorkerContext) -> int:
     from referral_service.reminders.jobs import run_deadline_reminders
 
@@ -56,6 +62,8 @@ def default_jobs() -> list[Job]:
         Job("idempotency-purge", _purge_idempotency_keys, idle_seconds=600),
         # Due-soon and overdue are day-granular facts: once a minute is prompt enough.
         Job("deadline-reminders", _deadline_reminders, idle_seconds=60),
+        # REFERRAL_RETENTION_DAYS: erase personal data of complaints closed long enough (a no-op when unset).
+        Job("retention", _retention, idle_seconds=3600),
         # idle_seconds=0: the dispatcher waits for NOTIFY or its poll interval itself.
         Job("webhook-delivery", dispatcher.run_once, idle_seconds=0, on_stop=dispatcher.close),
     ]

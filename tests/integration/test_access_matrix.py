@@ -47,6 +47,8 @@ ACCESS = [
     ("api_keys.create",         201,  403,  403,    403,    401),
     ("api_keys.list",           200,  403,  403,    403,    401),
     ("api_keys.delete",         204,  403,  403,    403,    401),
+    ("complaints.erase",        200,  403,  403,    403,    401),
+    ("audit.identity_reads",    200,  403,  403,    403,    401),
 ]
 
 # A region-64 ombudsman key against a complaint in 63.71 (Kota Banjarmasin, outside its scope).
@@ -138,11 +140,16 @@ async def call(endpoint: str, api: Api, world: World, complaint_id: str | None =
         case "api_keys.delete":
             victim = await issue_key(world.admin, "ombudsman")
             return await api.delete(f"/v1/api-keys/{victim.key_id}")
+        case "complaints.erase":
+            victim = await create_complaint(world.admin, region_code="64.72")
+            return await api.post(f"/v1/complaints/{victim['id']}/erase", json={"reason": "matrix"})
+        case "audit.identity_reads":
+            return await api.get("/v1/audit/identity-reads")
     raise AssertionError(f"no request defined for {endpoint}")
 
 
 def test_matrix_covers_every_endpoint_and_caller():
-    assert len({row[0] for row in ACCESS}) == len(ACCESS) == 13
+    assert len({row[0] for row in ACCESS}) == len(ACCESS) == 15
     assert all(len(row) == 1 + len(CALLERS) for row in ACCESS)
 
 
@@ -314,6 +321,14 @@ READS = [
                                                         "created forwarded note_added", "forwarded note_added", 404, 401),
     ("/v1/referrals/{missing}/events",                  404,      404,      404,      404,       404,      401),
 
+    # The event feed, per complaint: each event labelled by its referral (or its complaint).
+    ("/v1/events?complaint_id={cA}",                    "cA rA rU rAb", "cA rA rU rAb", "cA rA rU rAb", "rA", "rAb", 401),
+    ("/v1/events?complaint_id={cB}",                    "cB rB rX", "cB rB rX", "cB rB rX", "",     "rB",     401),
+    ("/v1/events?complaint_id={cC}",                    "cC rC",  "cC rC",  "",       "",        "",       401),
+    ("/v1/events?complaint_id={cD}",                    "cD rD",  "cD rD",  "rD",     "rD",      "",       401),
+    ("/v1/events?complaint_id={cE}",                    "cE rE rG", "cE rE rG", "cE rE rG", "rG",  "",       401),
+    ("/v1/events?complaint_id={cF}",                    "cF rF",  "cF rF",  "cF rF",  "rF",      "",       401),
+
     # The agency directory is the same for every key.
     ("/v1/agencies",                                    "sam bon a63", "sam bon a63", "sam bon a63", "sam bon a63", "sam bon a63", 401),
     ("/v1/agencies?region_code=63",                     "a63",    "a63",    "a63",    "a63",     "a63",    401),
@@ -359,6 +374,7 @@ READS = [
     ("/v1/webhook-endpoints/{missing}/deliveries",      404,      404,      404,      404,       404,      401),
 
     ("/v1/api-keys",                                    "kOmb kOmb64 kOmb63 kSam kBon", 403, 403, 403,  403,      401),
+    ("/v1/audit/identity-reads",                        200,      403,      403,      403,       403,      401),
 ]
 # fmt: on
 
@@ -563,6 +579,8 @@ def labels_in(scene: Scene, route: str, body) -> list[str]:
         return [event["type"].removeprefix("referral.") for event in body]
     if route == "/v1/complaints/{complaint_id}/events":
         return [label(str(e["referral_id"] or e["complaint_id"]), "?") for e in body]
+    if route == "/v1/events":
+        return [label(str(e["data"]["referral_id"] or e["data"]["complaint_id"]), "?") for e in body["items"]]
     if route == "/v1/webhook-endpoints/{endpoint_id}/deliveries":
         return [scene.event_labels[d["event_id"]][0] for d in body if d["event_id"] in scene.event_labels]
     if route == "/v1/reports/agency-performance":
@@ -645,7 +663,7 @@ async def test_read(app, scene: Scene, request_: str, caller: str, expected: int
             assert found == expected.split(), (url, caller)  # in timeline order
         else:
             assert sorted(set(found)) == sorted(expected.split()), (url, caller, found)
-            if route not in ("/v1/complaints/{complaint_id}/events", "/v1/webhook-endpoints/{endpoint_id}/deliveries"):
+            if route not in ("/v1/complaints/{complaint_id}/events", "/v1/webhook-endpoints/{endpoint_id}/deliveries", "/v1/events"):
                 assert len(found) == len(set(found)), (url, caller, "listed twice", found)
         check_rules(scene, caller, route, body)
     if route == "/v1/webhook-endpoints":

@@ -3,14 +3,16 @@ from datetime import timedelta
 from typing import Annotated
 
 import orjson
-from fastapi import APIRouter, Header, Query, Request, Response, status
+from fastapi import APIRouter, Depends, Header, Query, Request, Response, status
 
-from referral_service.auth.dependencies import OmbudsmanSidePrincipal
-from referral_service.complaints import intake, service
+from referral_service.audit.identity import access_reason, audited
+from referral_service.auth.dependencies import AdminPrincipal, OmbudsmanSidePrincipal
+from referral_service.complaints import erasure, intake, service
 from referral_service.complaints.representation import complaint_out, etag
-from referral_service.complaints.schemas import Category, Channel, ComplaintCreate, ComplaintOut
+from referral_service.complaints.schemas import Category, Channel, ComplaintCreate, ComplaintOut, EraseRequest
 from referral_service.db.driver import AutocommitDbDep, DbDep
 from referral_service.errors import BadRequest, UnprocessableEntity
+from referral_service.events.draft import Actor
 from referral_service.events.schemas import AfterIdQuery, EventLimitQuery, EventOut, event_body
 from referral_service.events.service import list_complaint_events
 from referral_service.idempotency import request_fingerprint, validate_key
@@ -18,7 +20,7 @@ from referral_service.json_encoding import dumps
 from referral_service.openapi_docs import problem_responses
 from referral_service.schemas import LimitQuery, Page, RegionCode, UtcDateTime, encode_cursor
 
-router = APIRouter(prefix="/v1/complaints", tags=["complaints"])
+router = APIRouter(prefix="/v1/complaints", tags=["complaints"], dependencies=[Depends(access_reason)])
 
 IdempotencyKey = Annotated[
     str | None,
@@ -63,11 +65,12 @@ async def create(
             ttl=timedelta(hours=request.app.state.settings.idempotency_ttl_hours),
         )
     result = await intake.create(db, principal, body, idempotency)
-    return result.response.to_response(replayed=result.replayed)
+    return await audited(db, request, principal, result.response.to_response(replayed=result.replayed))
 
 
 @router.get("", response_model=Page[ComplaintOut], responses=problem_responses(400, 401, 403, 422))
 async def list_(
+    request: Request,
     db: AutocommitDbDep,
     principal: OmbudsmanSidePrincipal,
     limit: LimitQuery = 20,
@@ -90,14 +93,15 @@ async def list_(
     )
     next_cursor = encode_cursor(rows[-1]["created_at"], rows[-1]["id"]) if more else None
     page = {"items": [complaint_out(r) for r in rows], "next_cursor": next_cursor}
-    return Response(dumps(page), media_type="application/json")
+    return await audited(db, request, principal, Response(dumps(page), media_type="application/json"))
 
 
 @router.get("/{complaint_id}", response_model=ComplaintOut, responses=problem_responses(401, 403, 404))
-async def get(complaint_id: uuid.UUID, db: AutocommitDbDep, principal: OmbudsmanSidePrincipal) -> Response:
+async def get(complaint_id: uuid.UUID, request: Request, db: AutocommitDbDep, principal: OmbudsmanSidePrincipal) -> Response:
     """Read one complaint. The `ETag` header is what `PATCH` expects in `If-Match`."""
     row = await service.get_complaint_row(db, principal, complaint_id)
-    return Response(dumps(complaint_out(row)), media_type="application/json", headers={"ETag": etag(row["version"])})
+    response = Response(dumps(complaint_out(row)), media_type="application/json", headers={"ETag": etag(row["version"])})
+    return await audited(db, request, principal, response)
 
 
 _PATCH_BODY = {
@@ -130,7 +134,8 @@ async def patch(
     if not isinstance(patch_doc, dict):
         raise UnprocessableEntity("A merge patch must be a JSON object.")
     complaint = await service.patch_complaint(db, principal, complaint_id, patch_doc, if_match)
-    return Response(dumps(complaint_out(complaint)), media_type="application/json", headers={"ETag": etag(complaint["version"])})
+    response = Response(dumps(complaint_out(complaint)), media_type="application/json", headers={"ETag": etag(complaint["version"])})
+    return await audited(db, request, principal, response)
 
 
 @router.get("/{complaint_id}/events", response_model=list[EventOut], responses=problem_responses(401, 403, 404, 422))
@@ -145,3 +150,15 @@ async def events(
     await service.get_complaint_row(db, principal, complaint_id)
     rows = await list_complaint_events(db, complaint_id, after_id=after_id, limit=limit)
     return Response(dumps([event_body(row) for row in rows]), media_type="application/json")
+
+
+@router.post("/{complaint_id}/erase", response_model=ComplaintOut, responses=problem_responses(400, 401, 403, 404, 409, 413, 415, 422))
+async def erase(complaint_id: uuid.UUID, body: EraseRequest, db: DbDep, principal: AdminPrincipal) -> Response:
+    """Erase the complainant's personal data now (admin keys): the identity, subject and description,
+    the referrals' instructions and response summaries, and every stored body that carried them
+    (idempotent replays, inbound pushes, webhook bodies, the event feed). Reference, category,
+    region, dates and every figure are kept, so reports do not change. Records a `complaint.erased`
+    event. Refused with 409 while a referral is not closed, unless `force` is true. Erasing an erased
+    complaint changes nothing. See docs/operations.md, "Retention and erasure"."""
+    row = await erasure.erase(db, complaint_id, Actor.of(principal), reason=body.reason, force=body.force)
+    return Response(dumps(complaint_out(row)), media_type="application/json", headers={"ETag": etag(row["version"])})

@@ -36,7 +36,7 @@ from referral_service.idempotency import StoredResponse
 from referral_service.json_encoding import dumps
 from referral_service.webhooks.outbox import FIRST_FREE_PARAM, event_args, record_and_fan_out_sql
 
-_DRAW_NUMBERS = "nextval('complaint_reference_seq') AS n, nextval(pg_get_serial_sequence('events', 'id')) AS event_id, now() AS now"
+_DRAW_NUMBERS = "nextval('complaint_reference_seq') AS n, reserve_event_id() AS event_id, now() AS now"
 _DRAW = f"SELECT {_DRAW_NUMBERS}"
 _DRAW_WITH_KEY = f"""
     SELECT pg_try_advisory_xact_lock(hashtextextended($1, 7)) AS locked, {_DRAW_NUMBERS},

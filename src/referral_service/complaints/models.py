@@ -41,6 +41,8 @@ class Complaint(Base):
     created_by_key_id: Mapped[uuid.UUID | None]
     created_at: Mapped[datetime] = mapped_column(server_default=func.now())
     updated_at: Mapped[datetime] = mapped_column(server_default=func.now())
+    # When the complainant's personal data was erased (retention, or POST .../erase); NULL: kept.
+    erased_at: Mapped[datetime | None]
     search_vector: Mapped[Any] = mapped_column(
         TSVECTOR, Computed("to_tsvector('simple', coalesce(subject, '') || ' ' || coalesce(description, ''))", persisted=True)
     )

@@ -152,7 +152,7 @@ class ComplaintOut(OutputModel):
     channel: Channel
     received_at: UtcInstant
     complainant: ComplainantOut | None = Field(
-        description="Null when the identity is confidential and the caller is an agency."
+        description="Null when the identity is confidential and the caller is an agency, or after erasure (`complaint.erased`)."
     )
     identity_confidential: bool
     subject: str
@@ -164,3 +164,12 @@ class ComplaintOut(OutputModel):
     external_refs: list[dict[str, Any]]
     created_at: UtcInstant
     updated_at: UtcInstant
+
+
+class EraseRequest(InputModel):
+    """Why the complainant's personal data is erased now."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{"reason": "Permintaan pelapor, surat 12/2026", "force": False}]})
+
+    reason: Annotated[str, TextLimits(500, 1)] = Field(description="Recorded on the timeline (`complaint.erased`, `details.reason`).")
+    force: bool = Field(False, strict=True, description="Erase although a referral is still open (otherwise 409).")

@@ -2,7 +2,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Identity, Index, Integer, String, func, text
+from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Identity, Index, Integer, LargeBinary, String, func, text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -36,3 +36,25 @@ class Event(Base):
     from_state: Mapped[str | None] = mapped_column(String(20))
     to_state: Mapped[str | None] = mapped_column(String(20))
     data: Mapped[dict[str, Any]] = mapped_column(JSONB, server_default=text("'{}'::jsonb"))
+
+
+class EventFeedEntry(Base):
+    """Per timeline event, the webhook bodies the feed serves (events/feed.py), and what its scope
+    filters read. Written by the statement that records the event (webhooks/outbox.py)."""
+
+    __tablename__ = "event_feed"
+    __table_args__ = (
+        Index("ix_event_feed_referral", "referral_id", "event_id"),
+        Index("ix_event_feed_complaint", "complaint_id", "event_id"),
+        Index("ix_event_feed_agency", "agency_code", "event_id", postgresql_where=text("agency_body IS NOT NULL")),
+    )
+
+    event_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("events.id"), primary_key=True)
+    type: Mapped[str] = mapped_column(String(64))
+    complaint_id: Mapped[uuid.UUID]
+    referral_id: Mapped[uuid.UUID | None]
+    agency_code: Mapped[str | None] = mapped_column(String(64))
+    region_code: Mapped[str] = mapped_column(String(20))
+    agency_region_code: Mapped[str | None] = mapped_column(String(20))
+    full_body: Mapped[bytes] = mapped_column(LargeBinary)
+    agency_body: Mapped[bytes | None] = mapped_column(LargeBinary)

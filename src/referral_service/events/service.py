@@ -15,7 +15,10 @@ from referral_service.webhooks import outbox
 # Reserves a timeline event's id and time in a statement the caller runs anyway (extra columns of
 # its INSERT ... RETURNING or its row-locking SELECT), so that `record` can insert the event and fan
 # it out in one round trip. now() is the transaction's start: what `occurred_at` defaults to.
-RESERVE_EVENT_SQL = "nextval(pg_get_serial_sequence('events', 'id')) AS event_id, now() AS event_occurred_at"
+# `reserve_event_id()` (migration 0010) gives the transaction its transaction id before drawing from
+# the sequence: the event feed's no-gap rule depends on it (events/feed.py). Never draw event ids
+# with a bare nextval.
+RESERVE_EVENT_SQL = "reserve_event_id() AS event_id, now() AS event_occurred_at"
 _RESERVE_EVENT = f"SELECT {RESERVE_EVENT_SQL}"
 
 

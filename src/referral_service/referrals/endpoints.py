@@ -4,11 +4,12 @@ from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Header, Query, Request, Response, status
+from fastapi import APIRouter, Body, Depends, Header, Query, Request, Response, status
 from pydantic import BaseModel
 
-from referral_service import clock
+from referral_service.audit.identity import access_reason, audited
 from referral_service.auth.dependencies import CurrentPrincipal, OmbudsmanSidePrincipal
+from referral_service import clock
 from referral_service.auth.principal import Principal
 from referral_service.auth.roles import Role
 from referral_service.complaints.representation import etag
@@ -35,7 +36,7 @@ from referral_service.referrals.schemas import (
 )
 from referral_service.schemas import AgencyCode, LimitQuery, Page, UtcDateTime, encode_cursor
 
-router = APIRouter(tags=["referrals"])
+router = APIRouter(tags=["referrals"], dependencies=[Depends(access_reason)])
 
 IdempotencyKey = Annotated[
     str | None,
@@ -91,11 +92,12 @@ async def _idempotent(
         return await redact_stored_body_for_agency(db, body)
 
     on_replay = current_view_for_agency if principal.role is Role.AGENCY else None
-    return await run_idempotent(db, principal, key, request, produce, ttl, on_replay=on_replay)
+    return await audited(db, request, principal, await run_idempotent(db, principal, key, request, produce, ttl, on_replay=on_replay))
 
 
 @router.get("/v1/referrals", response_model=Page[ReferralOut], responses=problem_responses(400, 401, 422))
 async def list_(
+    request: Request,
     db: AutocommitDbDep,
     principal: CurrentPrincipal,
     limit: LimitQuery = 20,
@@ -118,16 +120,17 @@ async def list_(
     items = [referral_out(r, None, r["timezone"], principal, calendar, now) for r in rows]
     last = rows[-1] if rows else None
     page = {"items": items, "next_cursor": encode_cursor(last["created_at"], last["id"]) if more and last else None}
-    return Response(dumps(page), media_type="application/json")
+    return await audited(db, request, principal, Response(dumps(page), media_type="application/json"))
 
 
 @router.get("/v1/referrals/{referral_id}", response_model=ReferralOut, responses=problem_responses(401, 404))
-async def get(referral_id: uuid.UUID, db: AutocommitDbDep, principal: CurrentPrincipal) -> Response:
+async def get(referral_id: uuid.UUID, request: Request, db: AutocommitDbDep, principal: CurrentPrincipal) -> Response:
     """Read one referral with its complaint. The `ETag` header is what transitions accept in `If-Match`."""
     row = await service.get_row(db, principal, referral_id)
     calendar = await current_calendar(db) if has_running_deadline(row) else None
     body = referral_out(row, None, row["timezone"], principal, calendar)
-    return Response(dumps(body), media_type="application/json", headers={"ETag": etag(row["version"])})
+    response = Response(dumps(body), media_type="application/json", headers={"ETag": etag(row["version"])})
+    return await audited(db, request, principal, response)
 
 
 @router.get("/v1/referrals/{referral_id}/events", response_model=list[EventOut], responses=problem_responses(401, 404, 422))

@@ -24,6 +24,8 @@ from fastapi.templating import Jinja2Templates
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from referral_service import clock
+from referral_service.audit.identity import record as audit_identity_reads
+from referral_service.audit.identity import shown_identities
 from referral_service.auth.principal import Principal
 from referral_service.auth.roles import Role
 from referral_service.complaints.representation import etag
@@ -37,6 +39,7 @@ from referral_service.errors import (
     TransitionConflict,
 )
 from referral_service.events.service import list_referral_events
+from referral_service.json_encoding import dumps
 from referral_service.referrals import service as referrals
 from referral_service.referrals.calendar import MAX_YEAR, MIN_YEAR
 from referral_service.referrals.deadlines import current_calendar
@@ -437,6 +440,8 @@ async def _referral_page(
         return _not_found(page)
     calendar = await current_calendar(db) if has_running_deadline(row) else None
     referral = referral_out(row, None, row["timezone"], page.principal, calendar)
+    # The page shows the complaint as the API would: a confidential identity shown is audited alike.
+    await audit_identity_reads(db, request, page.principal, shown_identities(dumps(referral)))
     hidden = ("referral.created",) if page.principal.role is Role.AGENCY else ()
     events = await list_referral_events(db, referral_id, hide_types=hidden)
     names = await _agency_names(db, [row["agency_code"]])

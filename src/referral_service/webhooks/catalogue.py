@@ -36,6 +36,12 @@ CATALOGUE: tuple[EventType, ...] = (
         False,
     ),
     EventType(
+        "complaint.erased",
+        PayloadKind.COMPLAINT,
+        "The complainant's personal data was erased (on request or by retention); `details.reason` says why.",
+        False,
+    ),
+    EventType(
         "referral.created",
         PayloadKind.REFERRAL,
         "A complaint was referred to an agency (not yet forwarded to it).",

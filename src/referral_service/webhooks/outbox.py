@@ -112,7 +112,19 @@ _EVENT_CTE = """recorded AS (
         SELECT $2::bigint, $1::text, $11, $12, $13, $5::text, $14, $15, $16, $17, $18, $19, $20, $21
         WHERE {guard}
     ),
+    fed AS (
+        -- The feed's copy of both bodies (events/feed.py), whether or not anyone subscribes.
+        INSERT INTO event_feed (event_id, type, complaint_id, referral_id, agency_code, region_code, agency_region_code,
+                                full_body, agency_body)
+        SELECT $2::bigint, $1::text, $12, $13, $5::text, $3::text, $4::text, $7::bytea, $8::bytea
+        WHERE {guard}
+        RETURNING 1
+    ),
     """
+# Feed readers waiting for something new (events/feed.py) hear about it at commit: one NOTIFY per
+# event-writing statement whose event was written (none when the guard refused it).
+FEED_CHANNEL = "event_feed"
+_FEED_NOTIFY = f", (SELECT pg_notify('{FEED_CHANNEL}', '') IS NULL FROM fed) AS feed_notified"
 FIRST_FREE_PARAM = 22  # the first parameter a statement built by `record_and_fan_out_sql` leaves to its caller
 
 
@@ -122,7 +134,7 @@ def record_and_fan_out_sql(*, before: str = "", guard: str = "true", returning: 
     each ending with a comma, using parameters from `FIRST_FREE_PARAM` on), the event and its
     deliveries written only when `guard` (SQL) holds, `returning` extra output columns."""
     return _FAN_OUT_SQL.format(
-        event_cte=before + _EVENT_CTE.format(guard=guard), guard=guard, returning=returning
+        event_cte=before + _EVENT_CTE.format(guard=guard), guard=guard, returning=_FEED_NOTIFY + returning
     ).replace("{first_of_resource}", "$14 = 1")  # the event's sequence in its stream
 
 
@@ -263,4 +275,21 @@ async def redact_pending_for_complaint(db: Db, complaint_id: uuid.UUID) -> int:
     ]
     if changed:
         await db.conn.executemany(_SET_BODY, changed)
+    # The feed serves the same agency bodies (events/feed.py): they follow the same rule.
+    fed = [
+        (row["event_id"], body)
+        for row in await db.fetch(_FEED_AGENCY_BODIES_OF_COMPLAINT, complaint_id)
+        if (body := payloads.strip_complainant(bytes(row["agency_body"]))) is not None
+    ]
+    if fed:
+        await db.conn.executemany(_SET_FEED_AGENCY_BODY, fed)
     return len(changed)
+
+
+_FEED_AGENCY_BODIES_OF_COMPLAINT = """
+    SELECT event_id, agency_body FROM event_feed
+    WHERE complaint_id = $1 AND agency_body IS NOT NULL
+    ORDER BY event_id
+    FOR UPDATE
+"""
+_SET_FEED_AGENCY_BODY = "UPDATE event_feed SET agency_body = $2 WHERE event_id = $1"

@@ -34,12 +34,19 @@ from .endpoint_disabled_data import EndpointDisabledData
 from .endpoint_notice import EndpointNotice
 from .endpoint_notice_owner import EndpointNoticeOwner
 from .endpoint_owner import EndpointOwner
+from .erase_request import EraseRequest
 from .event_out import EventOut
 from .event_out_data import EventOutData
+from .events_feed_type_type_0_item import EventsFeedTypeType0Item
 from .external_ref import ExternalRef
+from .feed_item import FeedItem
+from .feed_item_data import FeedItemData
+from .feed_page import FeedPage
 from .follow_up_request import FollowUpRequest
 from .forward_request import ForwardRequest
 from .health_healthz_response_health_healthz import HealthHealthzResponseHealthHealthz
+from .identity_read_out import IdentityReadOut
+from .identity_read_page import IdentityReadPage
 from .inbound_accepted import InboundAccepted
 from .inbound_event_out import InboundEventOut
 from .inbound_event_out_status import InboundEventOutStatus
@@ -102,6 +109,7 @@ from .service_index import ServiceIndex
 from .status_mapping_entry import StatusMappingEntry
 from .test_data import TestData
 from .webhook_complaint_created import WebhookComplaintCreated
+from .webhook_complaint_erased import WebhookComplaintErased
 from .webhook_complaint_updated import WebhookComplaintUpdated
 from .webhook_endpoint_create import WebhookEndpointCreate
 from .webhook_endpoint_create_event_types_item import WebhookEndpointCreateEventTypesItem
@@ -158,12 +166,19 @@ __all__ = (
     "EndpointNotice",
     "EndpointNoticeOwner",
     "EndpointOwner",
+    "EraseRequest",
     "EventOut",
     "EventOutData",
+    "EventsFeedTypeType0Item",
     "ExternalRef",
+    "FeedItem",
+    "FeedItemData",
+    "FeedPage",
     "FollowUpRequest",
     "ForwardRequest",
     "HealthHealthzResponseHealthHealthz",
+    "IdentityReadOut",
+    "IdentityReadPage",
     "InboundAccepted",
     "InboundEventOut",
     "InboundEventOutStatus",
@@ -216,6 +231,7 @@ __all__ = (
     "StatusMappingEntry",
     "TestData",
     "WebhookComplaintCreated",
+    "WebhookComplaintErased",
     "WebhookComplaintUpdated",
     "WebhookEndpointCreate",
     "WebhookEndpointCreateEventTypesItem",

@@ -29,7 +29,8 @@ class ComplaintOut:
         reference (str): Human-readable, unique, never reused.
         channel (Channel): How the complaint reached the Ombudsman.
         received_at (datetime.datetime):
-        complainant (ComplainantOut | None): Null when the identity is confidential and the caller is an agency.
+        complainant (ComplainantOut | None): Null when the identity is confidential and the caller is an agency, or
+            after erasure (`complaint.erased`).
         identity_confidential (bool):
         subject (str):
         description (str):

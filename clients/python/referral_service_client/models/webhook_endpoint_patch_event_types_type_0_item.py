@@ -3,6 +3,7 @@ from enum import StrEnum
 
 class WebhookEndpointPatchEventTypesType0Item(StrEnum):
     COMPLAINT_CREATED = "complaint.created"
+    COMPLAINT_ERASED = "complaint.erased"
     COMPLAINT_UPDATED = "complaint.updated"
     REFERRAL_ACKNOWLEDGED = "referral.acknowledged"
     REFERRAL_CLOSED = "referral.closed"

@@ -15,10 +15,14 @@ def _get_kwargs(
     *,
     body: ComplaintCreate,
     idempotency_key: None | str | Unset = UNSET,
+    x_access_reason: None | str | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
     if not isinstance(idempotency_key, Unset):
         headers["Idempotency-Key"] = idempotency_key
+
+    if not isinstance(x_access_reason, Unset):
+        headers["X-Access-Reason"] = x_access_reason
 
     _kwargs: dict[str, Any] = {
         "method": "post",
@@ -96,6 +100,7 @@ def sync_detailed(
     client: AuthenticatedClient,
     body: ComplaintCreate,
     idempotency_key: None | str | Unset = UNSET,
+    x_access_reason: None | str | Unset = UNSET,
 ) -> Response[ComplaintOut | Problem]:
     """Record a complaint
 
@@ -109,6 +114,9 @@ def sync_detailed(
     Args:
         idempotency_key (None | str | Unset): Makes a retry safe: the same key with the same body
             returns the first response again. Keys are scoped to your API key and kept for 48 hours.
+        x_access_reason (None | str | Unset): Why you read a confidential complainant's identity
+            (case number, request...): kept in the identity-read audit. 1-500 characters of letters,
+            digits, space and `.,:;()/#'!?@&+_=-`.
         body (ComplaintCreate): A new complaint, as the Ombudsman records it. Also the shape a
             merge patch must leave behind.
 
@@ -123,6 +131,7 @@ def sync_detailed(
     kwargs = _get_kwargs(
         body=body,
         idempotency_key=idempotency_key,
+        x_access_reason=x_access_reason,
     )
 
     response = client.get_httpx_client().request(
@@ -137,6 +146,7 @@ def sync(
     client: AuthenticatedClient,
     body: ComplaintCreate,
     idempotency_key: None | str | Unset = UNSET,
+    x_access_reason: None | str | Unset = UNSET,
 ) -> ComplaintOut | Problem | None:
     """Record a complaint
 
@@ -150,6 +160,9 @@ def sync(
     Args:
         idempotency_key (None | str | Unset): Makes a retry safe: the same key with the same body
             returns the first response again. Keys are scoped to your API key and kept for 48 hours.
+        x_access_reason (None | str | Unset): Why you read a confidential complainant's identity
+            (case number, request...): kept in the identity-read audit. 1-500 characters of letters,
+            digits, space and `.,:;()/#'!?@&+_=-`.
         body (ComplaintCreate): A new complaint, as the Ombudsman records it. Also the shape a
             merge patch must leave behind.
 
@@ -165,6 +178,7 @@ def sync(
         client=client,
         body=body,
         idempotency_key=idempotency_key,
+        x_access_reason=x_access_reason,
     ).parsed
 
 
@@ -173,6 +187,7 @@ async def asyncio_detailed(
     client: AuthenticatedClient,
     body: ComplaintCreate,
     idempotency_key: None | str | Unset = UNSET,
+    x_access_reason: None | str | Unset = UNSET,
 ) -> Response[ComplaintOut | Problem]:
     """Record a complaint
 
@@ -186,6 +201,9 @@ async def asyncio_detailed(
     Args:
         idempotency_key (None | str | Unset): Makes a retry safe: the same key with the same body
             returns the first response again. Keys are scoped to your API key and kept for 48 hours.
+        x_access_reason (None | str | Unset): Why you read a confidential complainant's identity
+            (case number, request...): kept in the identity-read audit. 1-500 characters of letters,
+            digits, space and `.,:;()/#'!?@&+_=-`.
         body (ComplaintCreate): A new complaint, as the Ombudsman records it. Also the shape a
             merge patch must leave behind.
 
@@ -200,6 +218,7 @@ async def asyncio_detailed(
     kwargs = _get_kwargs(
         body=body,
         idempotency_key=idempotency_key,
+        x_access_reason=x_access_reason,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -212,6 +231,7 @@ async def asyncio(
     client: AuthenticatedClient,
     body: ComplaintCreate,
     idempotency_key: None | str | Unset = UNSET,
+    x_access_reason: None | str | Unset = UNSET,
 ) -> ComplaintOut | Problem | None:
     """Record a complaint
 
@@ -225,6 +245,9 @@ async def asyncio(
     Args:
         idempotency_key (None | str | Unset): Makes a retry safe: the same key with the same body
             returns the first response again. Keys are scoped to your API key and kept for 48 hours.
+        x_access_reason (None | str | Unset): Why you read a confidential complainant's identity
+            (case number, request...): kept in the identity-read audit. 1-500 characters of letters,
+            digits, space and `.,:;()/#'!?@&+_=-`.
         body (ComplaintCreate): A new complaint, as the Ombudsman records it. Also the shape a
             merge patch must leave behind.
 
@@ -241,5 +264,6 @@ async def asyncio(
             client=client,
             body=body,
             idempotency_key=idempotency_key,
+            x_access_reason=x_access_reason,
         )
     ).parsed

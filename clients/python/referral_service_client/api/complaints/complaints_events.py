@@ -17,7 +17,11 @@ def _get_kwargs(
     *,
     after_id: int | None | Unset = UNSET,
     limit: int | Unset = 1000,
+    x_access_reason: None | str | Unset = UNSET,
 ) -> dict[str, Any]:
+    headers: dict[str, Any] = {}
+    if not isinstance(x_access_reason, Unset):
+        headers["X-Access-Reason"] = x_access_reason
 
     params: dict[str, Any] = {}
 
@@ -40,6 +44,7 @@ def _get_kwargs(
         "params": params,
     }
 
+    _kwargs["headers"] = headers
     return _kwargs
 
 
@@ -99,6 +104,7 @@ def sync_detailed(
     client: AuthenticatedClient,
     after_id: int | None | Unset = UNSET,
     limit: int | Unset = 1000,
+    x_access_reason: None | str | Unset = UNSET,
 ) -> Response[Problem | list[EventOut]]:
     """A complaint's whole timeline
 
@@ -109,6 +115,9 @@ def sync_detailed(
         after_id (int | None | Unset): Only events with an `id` greater than this: continue a long
             timeline.
         limit (int | Unset): At most this many events (1-1000). Default: 1000.
+        x_access_reason (None | str | Unset): Why you read a confidential complainant's identity
+            (case number, request...): kept in the identity-read audit. 1-500 characters of letters,
+            digits, space and `.,:;()/#'!?@&+_=-`.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -122,6 +131,7 @@ def sync_detailed(
         complaint_id=complaint_id,
         after_id=after_id,
         limit=limit,
+        x_access_reason=x_access_reason,
     )
 
     response = client.get_httpx_client().request(
@@ -137,6 +147,7 @@ def sync(
     client: AuthenticatedClient,
     after_id: int | None | Unset = UNSET,
     limit: int | Unset = 1000,
+    x_access_reason: None | str | Unset = UNSET,
 ) -> Problem | list[EventOut] | None:
     """A complaint's whole timeline
 
@@ -147,6 +158,9 @@ def sync(
         after_id (int | None | Unset): Only events with an `id` greater than this: continue a long
             timeline.
         limit (int | Unset): At most this many events (1-1000). Default: 1000.
+        x_access_reason (None | str | Unset): Why you read a confidential complainant's identity
+            (case number, request...): kept in the identity-read audit. 1-500 characters of letters,
+            digits, space and `.,:;()/#'!?@&+_=-`.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -161,6 +175,7 @@ def sync(
         client=client,
         after_id=after_id,
         limit=limit,
+        x_access_reason=x_access_reason,
     ).parsed
 
 
@@ -170,6 +185,7 @@ async def asyncio_detailed(
     client: AuthenticatedClient,
     after_id: int | None | Unset = UNSET,
     limit: int | Unset = 1000,
+    x_access_reason: None | str | Unset = UNSET,
 ) -> Response[Problem | list[EventOut]]:
     """A complaint's whole timeline
 
@@ -180,6 +196,9 @@ async def asyncio_detailed(
         after_id (int | None | Unset): Only events with an `id` greater than this: continue a long
             timeline.
         limit (int | Unset): At most this many events (1-1000). Default: 1000.
+        x_access_reason (None | str | Unset): Why you read a confidential complainant's identity
+            (case number, request...): kept in the identity-read audit. 1-500 characters of letters,
+            digits, space and `.,:;()/#'!?@&+_=-`.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -193,6 +212,7 @@ async def asyncio_detailed(
         complaint_id=complaint_id,
         after_id=after_id,
         limit=limit,
+        x_access_reason=x_access_reason,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -206,6 +226,7 @@ async def asyncio(
     client: AuthenticatedClient,
     after_id: int | None | Unset = UNSET,
     limit: int | Unset = 1000,
+    x_access_reason: None | str | Unset = UNSET,
 ) -> Problem | list[EventOut] | None:
     """A complaint's whole timeline
 
@@ -216,6 +237,9 @@ async def asyncio(
         after_id (int | None | Unset): Only events with an `id` greater than this: continue a long
             timeline.
         limit (int | Unset): At most this many events (1-1000). Default: 1000.
+        x_access_reason (None | str | Unset): Why you read a confidential complainant's identity
+            (case number, request...): kept in the identity-read audit. 1-500 characters of letters,
+            digits, space and `.,:;()/#'!?@&+_=-`.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -231,5 +255,6 @@ async def asyncio(
             client=client,
             after_id=after_id,
             limit=limit,
+            x_access_reason=x_access_reason,
         )
     ).parsed

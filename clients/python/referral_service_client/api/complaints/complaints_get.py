@@ -9,12 +9,17 @@ from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.complaint_out import ComplaintOut
 from ...models.problem import Problem
-from ...types import Response
+from ...types import UNSET, Response, Unset
 
 
 def _get_kwargs(
     complaint_id: UUID,
+    *,
+    x_access_reason: None | str | Unset = UNSET,
 ) -> dict[str, Any]:
+    headers: dict[str, Any] = {}
+    if not isinstance(x_access_reason, Unset):
+        headers["X-Access-Reason"] = x_access_reason
 
     _kwargs: dict[str, Any] = {
         "method": "get",
@@ -23,6 +28,7 @@ def _get_kwargs(
         ),
     }
 
+    _kwargs["headers"] = headers
     return _kwargs
 
 
@@ -73,6 +79,7 @@ def sync_detailed(
     complaint_id: UUID,
     *,
     client: AuthenticatedClient,
+    x_access_reason: None | str | Unset = UNSET,
 ) -> Response[ComplaintOut | Problem]:
     """Read a complaint
 
@@ -80,6 +87,9 @@ def sync_detailed(
 
     Args:
         complaint_id (UUID):
+        x_access_reason (None | str | Unset): Why you read a confidential complainant's identity
+            (case number, request...): kept in the identity-read audit. 1-500 characters of letters,
+            digits, space and `.,:;()/#'!?@&+_=-`.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -91,6 +101,7 @@ def sync_detailed(
 
     kwargs = _get_kwargs(
         complaint_id=complaint_id,
+        x_access_reason=x_access_reason,
     )
 
     response = client.get_httpx_client().request(
@@ -104,6 +115,7 @@ def sync(
     complaint_id: UUID,
     *,
     client: AuthenticatedClient,
+    x_access_reason: None | str | Unset = UNSET,
 ) -> ComplaintOut | Problem | None:
     """Read a complaint
 
@@ -111,6 +123,9 @@ def sync(
 
     Args:
         complaint_id (UUID):
+        x_access_reason (None | str | Unset): Why you read a confidential complainant's identity
+            (case number, request...): kept in the identity-read audit. 1-500 characters of letters,
+            digits, space and `.,:;()/#'!?@&+_=-`.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -123,6 +138,7 @@ def sync(
     return sync_detailed(
         complaint_id=complaint_id,
         client=client,
+        x_access_reason=x_access_reason,
     ).parsed
 
 
@@ -130,6 +146,7 @@ async def asyncio_detailed(
     complaint_id: UUID,
     *,
     client: AuthenticatedClient,
+    x_access_reason: None | str | Unset = UNSET,
 ) -> Response[ComplaintOut | Problem]:
     """Read a complaint
 
@@ -137,6 +154,9 @@ async def asyncio_detailed(
 
     Args:
         complaint_id (UUID):
+        x_access_reason (None | str | Unset): Why you read a confidential complainant's identity
+            (case number, request...): kept in the identity-read audit. 1-500 characters of letters,
+            digits, space and `.,:;()/#'!?@&+_=-`.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -148,6 +168,7 @@ async def asyncio_detailed(
 
     kwargs = _get_kwargs(
         complaint_id=complaint_id,
+        x_access_reason=x_access_reason,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -159,6 +180,7 @@ async def asyncio(
     complaint_id: UUID,
     *,
     client: AuthenticatedClient,
+    x_access_reason: None | str | Unset = UNSET,
 ) -> ComplaintOut | Problem | None:
     """Read a complaint
 
@@ -166,6 +188,9 @@ async def asyncio(
 
     Args:
         complaint_id (UUID):
+        x_access_reason (None | str | Unset): Why you read a confidential complainant's identity
+            (case number, request...): kept in the identity-read audit. 1-500 characters of letters,
+            digits, space and `.,:;()/#'!?@&+_=-`.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -179,5 +204,6 @@ async def asyncio(
         await asyncio_detailed(
             complaint_id=complaint_id,
             client=client,
+            x_access_reason=x_access_reason,
         )
     ).parsed

@@ -23,7 +23,11 @@ def _get_kwargs(
     received_from: datetime.datetime | None | Unset = UNSET,
     received_to: datetime.datetime | None | Unset = UNSET,
     q: None | str | Unset = UNSET,
+    x_access_reason: None | str | Unset = UNSET,
 ) -> dict[str, Any]:
+    headers: dict[str, Any] = {}
+    if not isinstance(x_access_reason, Unset):
+        headers["X-Access-Reason"] = x_access_reason
 
     params: dict[str, Any] = {}
 
@@ -94,6 +98,7 @@ def _get_kwargs(
         "params": params,
     }
 
+    _kwargs["headers"] = headers
     return _kwargs
 
 
@@ -153,6 +158,7 @@ def sync_detailed(
     received_from: datetime.datetime | None | Unset = UNSET,
     received_to: datetime.datetime | None | Unset = UNSET,
     q: None | str | Unset = UNSET,
+    x_access_reason: None | str | Unset = UNSET,
 ) -> Response[PageComplaintOut | Problem]:
     """List complaints
 
@@ -168,6 +174,9 @@ def sync_detailed(
         received_from (datetime.datetime | None | Unset): Inclusive lower bound on `received_at`.
         received_to (datetime.datetime | None | Unset): Exclusive upper bound on `received_at`.
         q (None | str | Unset): Words to find in subject and description.
+        x_access_reason (None | str | Unset): Why you read a confidential complainant's identity
+            (case number, request...): kept in the identity-read audit. 1-500 characters of letters,
+            digits, space and `.,:;()/#'!?@&+_=-`.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -186,6 +195,7 @@ def sync_detailed(
         received_from=received_from,
         received_to=received_to,
         q=q,
+        x_access_reason=x_access_reason,
     )
 
     response = client.get_httpx_client().request(
@@ -206,6 +216,7 @@ def sync(
     received_from: datetime.datetime | None | Unset = UNSET,
     received_to: datetime.datetime | None | Unset = UNSET,
     q: None | str | Unset = UNSET,
+    x_access_reason: None | str | Unset = UNSET,
 ) -> PageComplaintOut | Problem | None:
     """List complaints
 
@@ -221,6 +232,9 @@ def sync(
         received_from (datetime.datetime | None | Unset): Inclusive lower bound on `received_at`.
         received_to (datetime.datetime | None | Unset): Exclusive upper bound on `received_at`.
         q (None | str | Unset): Words to find in subject and description.
+        x_access_reason (None | str | Unset): Why you read a confidential complainant's identity
+            (case number, request...): kept in the identity-read audit. 1-500 characters of letters,
+            digits, space and `.,:;()/#'!?@&+_=-`.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -240,6 +254,7 @@ def sync(
         received_from=received_from,
         received_to=received_to,
         q=q,
+        x_access_reason=x_access_reason,
     ).parsed
 
 
@@ -254,6 +269,7 @@ async def asyncio_detailed(
     received_from: datetime.datetime | None | Unset = UNSET,
     received_to: datetime.datetime | None | Unset = UNSET,
     q: None | str | Unset = UNSET,
+    x_access_reason: None | str | Unset = UNSET,
 ) -> Response[PageComplaintOut | Problem]:
     """List complaints
 
@@ -269,6 +285,9 @@ async def asyncio_detailed(
         received_from (datetime.datetime | None | Unset): Inclusive lower bound on `received_at`.
         received_to (datetime.datetime | None | Unset): Exclusive upper bound on `received_at`.
         q (None | str | Unset): Words to find in subject and description.
+        x_access_reason (None | str | Unset): Why you read a confidential complainant's identity
+            (case number, request...): kept in the identity-read audit. 1-500 characters of letters,
+            digits, space and `.,:;()/#'!?@&+_=-`.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -287,6 +306,7 @@ async def asyncio_detailed(
         received_from=received_from,
         received_to=received_to,
         q=q,
+        x_access_reason=x_access_reason,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -305,6 +325,7 @@ async def asyncio(
     received_from: datetime.datetime | None | Unset = UNSET,
     received_to: datetime.datetime | None | Unset = UNSET,
     q: None | str | Unset = UNSET,
+    x_access_reason: None | str | Unset = UNSET,
 ) -> PageComplaintOut | Problem | None:
     """List complaints
 
@@ -320,6 +341,9 @@ async def asyncio(
         received_from (datetime.datetime | None | Unset): Inclusive lower bound on `received_at`.
         received_to (datetime.datetime | None | Unset): Exclusive upper bound on `received_at`.
         q (None | str | Unset): Words to find in subject and description.
+        x_access_reason (None | str | Unset): Why you read a confidential complainant's identity
+            (case number, request...): kept in the identity-read audit. 1-500 characters of letters,
+            digits, space and `.,:;()/#'!?@&+_=-`.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -340,5 +364,6 @@ async def asyncio(
             received_from=received_from,
             received_to=received_to,
             q=q,
+            x_access_reason=x_access_reason,
         )
     ).parsed

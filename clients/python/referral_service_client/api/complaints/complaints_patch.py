@@ -18,10 +18,14 @@ def _get_kwargs(
     *,
     body: ComplaintPatch,
     if_match: None | str | Unset = UNSET,
+    x_access_reason: None | str | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
     if not isinstance(if_match, Unset):
         headers["If-Match"] = if_match
+
+    if not isinstance(x_access_reason, Unset):
+        headers["X-Access-Reason"] = x_access_reason
 
     _kwargs: dict[str, Any] = {
         "method": "patch",
@@ -112,6 +116,7 @@ def sync_detailed(
     client: AuthenticatedClient,
     body: ComplaintPatch,
     if_match: None | str | Unset = UNSET,
+    x_access_reason: None | str | Unset = UNSET,
 ) -> Response[ComplaintOut | Problem]:
     """Change a complaint (JSON merge patch)
 
@@ -121,6 +126,9 @@ def sync_detailed(
     Args:
         complaint_id (UUID):
         if_match (None | str | Unset): The ETag from your last read.
+        x_access_reason (None | str | Unset): Why you read a confidential complainant's identity
+            (case number, request...): kept in the identity-read audit. 1-500 characters of letters,
+            digits, space and `.,:;()/#'!?@&+_=-`.
         body (ComplaintPatch): A JSON merge patch (RFC 7396) of a complaint: fields present
             replace the recorded value, `null` removes an optional field, absent fields stay as they
             are. The result must be a valid complaint.
@@ -137,6 +145,7 @@ def sync_detailed(
         complaint_id=complaint_id,
         body=body,
         if_match=if_match,
+        x_access_reason=x_access_reason,
     )
 
     response = client.get_httpx_client().request(
@@ -152,6 +161,7 @@ def sync(
     client: AuthenticatedClient,
     body: ComplaintPatch,
     if_match: None | str | Unset = UNSET,
+    x_access_reason: None | str | Unset = UNSET,
 ) -> ComplaintOut | Problem | None:
     """Change a complaint (JSON merge patch)
 
@@ -161,6 +171,9 @@ def sync(
     Args:
         complaint_id (UUID):
         if_match (None | str | Unset): The ETag from your last read.
+        x_access_reason (None | str | Unset): Why you read a confidential complainant's identity
+            (case number, request...): kept in the identity-read audit. 1-500 characters of letters,
+            digits, space and `.,:;()/#'!?@&+_=-`.
         body (ComplaintPatch): A JSON merge patch (RFC 7396) of a complaint: fields present
             replace the recorded value, `null` removes an optional field, absent fields stay as they
             are. The result must be a valid complaint.
@@ -178,6 +191,7 @@ def sync(
         client=client,
         body=body,
         if_match=if_match,
+        x_access_reason=x_access_reason,
     ).parsed
 
 
@@ -187,6 +201,7 @@ async def asyncio_detailed(
     client: AuthenticatedClient,
     body: ComplaintPatch,
     if_match: None | str | Unset = UNSET,
+    x_access_reason: None | str | Unset = UNSET,
 ) -> Response[ComplaintOut | Problem]:
     """Change a complaint (JSON merge patch)
 
@@ -196,6 +211,9 @@ async def asyncio_detailed(
     Args:
         complaint_id (UUID):
         if_match (None | str | Unset): The ETag from your last read.
+        x_access_reason (None | str | Unset): Why you read a confidential complainant's identity
+            (case number, request...): kept in the identity-read audit. 1-500 characters of letters,
+            digits, space and `.,:;()/#'!?@&+_=-`.
         body (ComplaintPatch): A JSON merge patch (RFC 7396) of a complaint: fields present
             replace the recorded value, `null` removes an optional field, absent fields stay as they
             are. The result must be a valid complaint.
@@ -212,6 +230,7 @@ async def asyncio_detailed(
         complaint_id=complaint_id,
         body=body,
         if_match=if_match,
+        x_access_reason=x_access_reason,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -225,6 +244,7 @@ async def asyncio(
     client: AuthenticatedClient,
     body: ComplaintPatch,
     if_match: None | str | Unset = UNSET,
+    x_access_reason: None | str | Unset = UNSET,
 ) -> ComplaintOut | Problem | None:
     """Change a complaint (JSON merge patch)
 
@@ -234,6 +254,9 @@ async def asyncio(
     Args:
         complaint_id (UUID):
         if_match (None | str | Unset): The ETag from your last read.
+        x_access_reason (None | str | Unset): Why you read a confidential complainant's identity
+            (case number, request...): kept in the identity-read audit. 1-500 characters of letters,
+            digits, space and `.,:;()/#'!?@&+_=-`.
         body (ComplaintPatch): A JSON merge patch (RFC 7396) of a complaint: fields present
             replace the recorded value, `null` removes an optional field, absent fields stay as they
             are. The result must be a valid complaint.
@@ -252,5 +275,6 @@ async def asyncio(
             client=client,
             body=body,
             if_match=if_match,
+            x_access_reason=x_access_reason,
         )
     ).parsed

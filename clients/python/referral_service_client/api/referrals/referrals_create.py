@@ -18,10 +18,14 @@ def _get_kwargs(
     *,
     body: ReferralCreate,
     idempotency_key: None | str | Unset = UNSET,
+    x_access_reason: None | str | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
     if not isinstance(idempotency_key, Unset):
         headers["Idempotency-Key"] = idempotency_key
+
+    if not isinstance(x_access_reason, Unset):
+        headers["X-Access-Reason"] = x_access_reason
 
     _kwargs: dict[str, Any] = {
         "method": "post",
@@ -107,6 +111,7 @@ def sync_detailed(
     client: AuthenticatedClient,
     body: ReferralCreate,
     idempotency_key: None | str | Unset = UNSET,
+    x_access_reason: None | str | Unset = UNSET,
 ) -> Response[Problem | ReferralOut]:
     """Refer a complaint to an agency
 
@@ -116,6 +121,9 @@ def sync_detailed(
     Args:
         complaint_id (UUID):
         idempotency_key (None | str | Unset): Makes a retry safe; kept for 48 hours.
+        x_access_reason (None | str | Unset): Why you read a confidential complainant's identity
+            (case number, request...): kept in the identity-read audit. 1-500 characters of letters,
+            digits, space and `.,:;()/#'!?@&+_=-`.
         body (ReferralCreate): Refer the complaint to one agency of the directory.
 
     Raises:
@@ -130,6 +138,7 @@ def sync_detailed(
         complaint_id=complaint_id,
         body=body,
         idempotency_key=idempotency_key,
+        x_access_reason=x_access_reason,
     )
 
     response = client.get_httpx_client().request(
@@ -145,6 +154,7 @@ def sync(
     client: AuthenticatedClient,
     body: ReferralCreate,
     idempotency_key: None | str | Unset = UNSET,
+    x_access_reason: None | str | Unset = UNSET,
 ) -> Problem | ReferralOut | None:
     """Refer a complaint to an agency
 
@@ -154,6 +164,9 @@ def sync(
     Args:
         complaint_id (UUID):
         idempotency_key (None | str | Unset): Makes a retry safe; kept for 48 hours.
+        x_access_reason (None | str | Unset): Why you read a confidential complainant's identity
+            (case number, request...): kept in the identity-read audit. 1-500 characters of letters,
+            digits, space and `.,:;()/#'!?@&+_=-`.
         body (ReferralCreate): Refer the complaint to one agency of the directory.
 
     Raises:
@@ -169,6 +182,7 @@ def sync(
         client=client,
         body=body,
         idempotency_key=idempotency_key,
+        x_access_reason=x_access_reason,
     ).parsed
 
 
@@ -178,6 +192,7 @@ async def asyncio_detailed(
     client: AuthenticatedClient,
     body: ReferralCreate,
     idempotency_key: None | str | Unset = UNSET,
+    x_access_reason: None | str | Unset = UNSET,
 ) -> Response[Problem | ReferralOut]:
     """Refer a complaint to an agency
 
@@ -187,6 +202,9 @@ async def asyncio_detailed(
     Args:
         complaint_id (UUID):
         idempotency_key (None | str | Unset): Makes a retry safe; kept for 48 hours.
+        x_access_reason (None | str | Unset): Why you read a confidential complainant's identity
+            (case number, request...): kept in the identity-read audit. 1-500 characters of letters,
+            digits, space and `.,:;()/#'!?@&+_=-`.
         body (ReferralCreate): Refer the complaint to one agency of the directory.
 
     Raises:
@@ -201,6 +219,7 @@ async def asyncio_detailed(
         complaint_id=complaint_id,
         body=body,
         idempotency_key=idempotency_key,
+        x_access_reason=x_access_reason,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -214,6 +233,7 @@ async def asyncio(
     client: AuthenticatedClient,
     body: ReferralCreate,
     idempotency_key: None | str | Unset = UNSET,
+    x_access_reason: None | str | Unset = UNSET,
 ) -> Problem | ReferralOut | None:
     """Refer a complaint to an agency
 
@@ -223,6 +243,9 @@ async def asyncio(
     Args:
         complaint_id (UUID):
         idempotency_key (None | str | Unset): Makes a retry safe; kept for 48 hours.
+        x_access_reason (None | str | Unset): Why you read a confidential complainant's identity
+            (case number, request...): kept in the identity-read audit. 1-500 characters of letters,
+            digits, space and `.,:;()/#'!?@&+_=-`.
         body (ReferralCreate): Refer the complaint to one agency of the directory.
 
     Raises:
@@ -239,5 +262,6 @@ async def asyncio(
             client=client,
             body=body,
             idempotency_key=idempotency_key,
+            x_access_reason=x_access_reason,
         )
     ).parsed

@@ -17,7 +17,11 @@ def _get_kwargs(
     *,
     after_id: int | None | Unset = UNSET,
     limit: int | Unset = 1000,
+    x_access_reason: None | str | Unset = UNSET,
 ) -> dict[str, Any]:
+    headers: dict[str, Any] = {}
+    if not isinstance(x_access_reason, Unset):
+        headers["X-Access-Reason"] = x_access_reason
 
     params: dict[str, Any] = {}
 
@@ -40,6 +44,7 @@ def _get_kwargs(
         "params": params,
     }
 
+    _kwargs["headers"] = headers
     return _kwargs
 
 
@@ -94,6 +99,7 @@ def sync_detailed(
     client: AuthenticatedClient,
     after_id: int | None | Unset = UNSET,
     limit: int | Unset = 1000,
+    x_access_reason: None | str | Unset = UNSET,
 ) -> Response[Problem | list[EventOut]]:
     """A referral's timeline
 
@@ -105,6 +111,9 @@ def sync_detailed(
         after_id (int | None | Unset): Only events with an `id` greater than this: continue a long
             timeline.
         limit (int | Unset): At most this many events (1-1000). Default: 1000.
+        x_access_reason (None | str | Unset): Why you read a confidential complainant's identity
+            (case number, request...): kept in the identity-read audit. 1-500 characters of letters,
+            digits, space and `.,:;()/#'!?@&+_=-`.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -118,6 +127,7 @@ def sync_detailed(
         referral_id=referral_id,
         after_id=after_id,
         limit=limit,
+        x_access_reason=x_access_reason,
     )
 
     response = client.get_httpx_client().request(
@@ -133,6 +143,7 @@ def sync(
     client: AuthenticatedClient,
     after_id: int | None | Unset = UNSET,
     limit: int | Unset = 1000,
+    x_access_reason: None | str | Unset = UNSET,
 ) -> Problem | list[EventOut] | None:
     """A referral's timeline
 
@@ -144,6 +155,9 @@ def sync(
         after_id (int | None | Unset): Only events with an `id` greater than this: continue a long
             timeline.
         limit (int | Unset): At most this many events (1-1000). Default: 1000.
+        x_access_reason (None | str | Unset): Why you read a confidential complainant's identity
+            (case number, request...): kept in the identity-read audit. 1-500 characters of letters,
+            digits, space and `.,:;()/#'!?@&+_=-`.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -158,6 +172,7 @@ def sync(
         client=client,
         after_id=after_id,
         limit=limit,
+        x_access_reason=x_access_reason,
     ).parsed
 
 
@@ -167,6 +182,7 @@ async def asyncio_detailed(
     client: AuthenticatedClient,
     after_id: int | None | Unset = UNSET,
     limit: int | Unset = 1000,
+    x_access_reason: None | str | Unset = UNSET,
 ) -> Response[Problem | list[EventOut]]:
     """A referral's timeline
 
@@ -178,6 +194,9 @@ async def asyncio_detailed(
         after_id (int | None | Unset): Only events with an `id` greater than this: continue a long
             timeline.
         limit (int | Unset): At most this many events (1-1000). Default: 1000.
+        x_access_reason (None | str | Unset): Why you read a confidential complainant's identity
+            (case number, request...): kept in the identity-read audit. 1-500 characters of letters,
+            digits, space and `.,:;()/#'!?@&+_=-`.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -191,6 +210,7 @@ async def asyncio_detailed(
         referral_id=referral_id,
         after_id=after_id,
         limit=limit,
+        x_access_reason=x_access_reason,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -204,6 +224,7 @@ async def asyncio(
     client: AuthenticatedClient,
     after_id: int | None | Unset = UNSET,
     limit: int | Unset = 1000,
+    x_access_reason: None | str | Unset = UNSET,
 ) -> Problem | list[EventOut] | None:
     """A referral's timeline
 
@@ -215,6 +236,9 @@ async def asyncio(
         after_id (int | None | Unset): Only events with an `id` greater than this: continue a long
             timeline.
         limit (int | Unset): At most this many events (1-1000). Default: 1000.
+        x_access_reason (None | str | Unset): Why you read a confidential complainant's identity
+            (case number, request...): kept in the identity-read audit. 1-500 characters of letters,
+            digits, space and `.,:;()/#'!?@&+_=-`.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -230,5 +254,6 @@ async def asyncio(
             client=client,
             after_id=after_id,
             limit=limit,
+            x_access_reason=x_access_reason,
         )
     ).parsed

@@ -19,6 +19,7 @@ def _get_kwargs(
     body: ForwardRequest | None | Unset = UNSET,
     if_match: None | str | Unset = UNSET,
     idempotency_key: None | str | Unset = UNSET,
+    x_access_reason: None | str | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
     if not isinstance(if_match, Unset):
@@ -26,6 +27,9 @@ def _get_kwargs(
 
     if not isinstance(idempotency_key, Unset):
         headers["Idempotency-Key"] = idempotency_key
+
+    if not isinstance(x_access_reason, Unset):
+        headers["X-Access-Reason"] = x_access_reason
 
     _kwargs: dict[str, Any] = {
         "method": "post",
@@ -120,6 +124,7 @@ def sync_detailed(
     body: ForwardRequest | None | Unset = UNSET,
     if_match: None | str | Unset = UNSET,
     idempotency_key: None | str | Unset = UNSET,
+    x_access_reason: None | str | Unset = UNSET,
 ) -> Response[Problem | ReferralOut]:
     """Forward a referral to its agency
 
@@ -130,6 +135,9 @@ def sync_detailed(
         referral_id (UUID):
         if_match (None | str | Unset): The referral's ETag; a stale one is refused with 412.
         idempotency_key (None | str | Unset): Makes a retry safe; kept for 48 hours.
+        x_access_reason (None | str | Unset): Why you read a confidential complainant's identity
+            (case number, request...): kept in the identity-read audit. 1-500 characters of letters,
+            digits, space and `.,:;()/#'!?@&+_=-`.
         body (ForwardRequest | None | Unset):
 
     Raises:
@@ -145,6 +153,7 @@ def sync_detailed(
         body=body,
         if_match=if_match,
         idempotency_key=idempotency_key,
+        x_access_reason=x_access_reason,
     )
 
     response = client.get_httpx_client().request(
@@ -161,6 +170,7 @@ def sync(
     body: ForwardRequest | None | Unset = UNSET,
     if_match: None | str | Unset = UNSET,
     idempotency_key: None | str | Unset = UNSET,
+    x_access_reason: None | str | Unset = UNSET,
 ) -> Problem | ReferralOut | None:
     """Forward a referral to its agency
 
@@ -171,6 +181,9 @@ def sync(
         referral_id (UUID):
         if_match (None | str | Unset): The referral's ETag; a stale one is refused with 412.
         idempotency_key (None | str | Unset): Makes a retry safe; kept for 48 hours.
+        x_access_reason (None | str | Unset): Why you read a confidential complainant's identity
+            (case number, request...): kept in the identity-read audit. 1-500 characters of letters,
+            digits, space and `.,:;()/#'!?@&+_=-`.
         body (ForwardRequest | None | Unset):
 
     Raises:
@@ -187,6 +200,7 @@ def sync(
         body=body,
         if_match=if_match,
         idempotency_key=idempotency_key,
+        x_access_reason=x_access_reason,
     ).parsed
 
 
@@ -197,6 +211,7 @@ async def asyncio_detailed(
     body: ForwardRequest | None | Unset = UNSET,
     if_match: None | str | Unset = UNSET,
     idempotency_key: None | str | Unset = UNSET,
+    x_access_reason: None | str | Unset = UNSET,
 ) -> Response[Problem | ReferralOut]:
     """Forward a referral to its agency
 
@@ -207,6 +222,9 @@ async def asyncio_detailed(
         referral_id (UUID):
         if_match (None | str | Unset): The referral's ETag; a stale one is refused with 412.
         idempotency_key (None | str | Unset): Makes a retry safe; kept for 48 hours.
+        x_access_reason (None | str | Unset): Why you read a confidential complainant's identity
+            (case number, request...): kept in the identity-read audit. 1-500 characters of letters,
+            digits, space and `.,:;()/#'!?@&+_=-`.
         body (ForwardRequest | None | Unset):
 
     Raises:
@@ -222,6 +240,7 @@ async def asyncio_detailed(
         body=body,
         if_match=if_match,
         idempotency_key=idempotency_key,
+        x_access_reason=x_access_reason,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -236,6 +255,7 @@ async def asyncio(
     body: ForwardRequest | None | Unset = UNSET,
     if_match: None | str | Unset = UNSET,
     idempotency_key: None | str | Unset = UNSET,
+    x_access_reason: None | str | Unset = UNSET,
 ) -> Problem | ReferralOut | None:
     """Forward a referral to its agency
 
@@ -246,6 +266,9 @@ async def asyncio(
         referral_id (UUID):
         if_match (None | str | Unset): The referral's ETag; a stale one is refused with 412.
         idempotency_key (None | str | Unset): Makes a retry safe; kept for 48 hours.
+        x_access_reason (None | str | Unset): Why you read a confidential complainant's identity
+            (case number, request...): kept in the identity-read audit. 1-500 characters of letters,
+            digits, space and `.,:;()/#'!?@&+_=-`.
         body (ForwardRequest | None | Unset):
 
     Raises:
@@ -263,5 +286,6 @@ async def asyncio(
             body=body,
             if_match=if_match,
             idempotency_key=idempotency_key,
+            x_access_reason=x_access_reason,
         )
     ).parsed

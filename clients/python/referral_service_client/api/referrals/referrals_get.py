@@ -9,12 +9,17 @@ from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.problem import Problem
 from ...models.referral_out import ReferralOut
-from ...types import Response
+from ...types import UNSET, Response, Unset
 
 
 def _get_kwargs(
     referral_id: UUID,
+    *,
+    x_access_reason: None | str | Unset = UNSET,
 ) -> dict[str, Any]:
+    headers: dict[str, Any] = {}
+    if not isinstance(x_access_reason, Unset):
+        headers["X-Access-Reason"] = x_access_reason
 
     _kwargs: dict[str, Any] = {
         "method": "get",
@@ -23,6 +28,7 @@ def _get_kwargs(
         ),
     }
 
+    _kwargs["headers"] = headers
     return _kwargs
 
 
@@ -68,6 +74,7 @@ def sync_detailed(
     referral_id: UUID,
     *,
     client: AuthenticatedClient,
+    x_access_reason: None | str | Unset = UNSET,
 ) -> Response[Problem | ReferralOut]:
     """Read a referral
 
@@ -75,6 +82,9 @@ def sync_detailed(
 
     Args:
         referral_id (UUID):
+        x_access_reason (None | str | Unset): Why you read a confidential complainant's identity
+            (case number, request...): kept in the identity-read audit. 1-500 characters of letters,
+            digits, space and `.,:;()/#'!?@&+_=-`.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -86,6 +96,7 @@ def sync_detailed(
 
     kwargs = _get_kwargs(
         referral_id=referral_id,
+        x_access_reason=x_access_reason,
     )
 
     response = client.get_httpx_client().request(
@@ -99,6 +110,7 @@ def sync(
     referral_id: UUID,
     *,
     client: AuthenticatedClient,
+    x_access_reason: None | str | Unset = UNSET,
 ) -> Problem | ReferralOut | None:
     """Read a referral
 
@@ -106,6 +118,9 @@ def sync(
 
     Args:
         referral_id (UUID):
+        x_access_reason (None | str | Unset): Why you read a confidential complainant's identity
+            (case number, request...): kept in the identity-read audit. 1-500 characters of letters,
+            digits, space and `.,:;()/#'!?@&+_=-`.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -118,6 +133,7 @@ def sync(
     return sync_detailed(
         referral_id=referral_id,
         client=client,
+        x_access_reason=x_access_reason,
     ).parsed
 
 
@@ -125,6 +141,7 @@ async def asyncio_detailed(
     referral_id: UUID,
     *,
     client: AuthenticatedClient,
+    x_access_reason: None | str | Unset = UNSET,
 ) -> Response[Problem | ReferralOut]:
     """Read a referral
 
@@ -132,6 +149,9 @@ async def asyncio_detailed(
 
     Args:
         referral_id (UUID):
+        x_access_reason (None | str | Unset): Why you read a confidential complainant's identity
+            (case number, request...): kept in the identity-read audit. 1-500 characters of letters,
+            digits, space and `.,:;()/#'!?@&+_=-`.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -143,6 +163,7 @@ async def asyncio_detailed(
 
     kwargs = _get_kwargs(
         referral_id=referral_id,
+        x_access_reason=x_access_reason,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -154,6 +175,7 @@ async def asyncio(
     referral_id: UUID,
     *,
     client: AuthenticatedClient,
+    x_access_reason: None | str | Unset = UNSET,
 ) -> Problem | ReferralOut | None:
     """Read a referral
 
@@ -161,6 +183,9 @@ async def asyncio(
 
     Args:
         referral_id (UUID):
+        x_access_reason (None | str | Unset): Why you read a confidential complainant's identity
+            (case number, request...): kept in the identity-read audit. 1-500 characters of letters,
+            digits, space and `.,:;()/#'!?@&+_=-`.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -174,5 +199,6 @@ async def asyncio(
         await asyncio_detailed(
             referral_id=referral_id,
             client=client,
+            x_access_reason=x_access_reason,
         )
     ).parsed

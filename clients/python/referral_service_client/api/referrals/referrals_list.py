@@ -22,7 +22,11 @@ def _get_kwargs(
     complaint_id: None | Unset | UUID = UNSET,
     overdue: bool | None | Unset = UNSET,
     due_before: datetime.datetime | None | Unset = UNSET,
+    x_access_reason: None | str | Unset = UNSET,
 ) -> dict[str, Any]:
+    headers: dict[str, Any] = {}
+    if not isinstance(x_access_reason, Unset):
+        headers["X-Access-Reason"] = x_access_reason
 
     params: dict[str, Any] = {}
 
@@ -84,6 +88,7 @@ def _get_kwargs(
         "params": params,
     }
 
+    _kwargs["headers"] = headers
     return _kwargs
 
 
@@ -137,6 +142,7 @@ def sync_detailed(
     complaint_id: None | Unset | UUID = UNSET,
     overdue: bool | None | Unset = UNSET,
     due_before: datetime.datetime | None | Unset = UNSET,
+    x_access_reason: None | str | Unset = UNSET,
 ) -> Response[PageReferralOut | Problem]:
     """List referrals (an agency's work queue)
 
@@ -152,6 +158,9 @@ def sync_detailed(
         overdue (bool | None | Unset): Only referrals past `due_at` while still `forwarded`.
         due_before (datetime.datetime | None | Unset): Forwarded referrals due before this
             instant.
+        x_access_reason (None | str | Unset): Why you read a confidential complainant's identity
+            (case number, request...): kept in the identity-read audit. 1-500 characters of letters,
+            digits, space and `.,:;()/#'!?@&+_=-`.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -169,6 +178,7 @@ def sync_detailed(
         complaint_id=complaint_id,
         overdue=overdue,
         due_before=due_before,
+        x_access_reason=x_access_reason,
     )
 
     response = client.get_httpx_client().request(
@@ -188,6 +198,7 @@ def sync(
     complaint_id: None | Unset | UUID = UNSET,
     overdue: bool | None | Unset = UNSET,
     due_before: datetime.datetime | None | Unset = UNSET,
+    x_access_reason: None | str | Unset = UNSET,
 ) -> PageReferralOut | Problem | None:
     """List referrals (an agency's work queue)
 
@@ -203,6 +214,9 @@ def sync(
         overdue (bool | None | Unset): Only referrals past `due_at` while still `forwarded`.
         due_before (datetime.datetime | None | Unset): Forwarded referrals due before this
             instant.
+        x_access_reason (None | str | Unset): Why you read a confidential complainant's identity
+            (case number, request...): kept in the identity-read audit. 1-500 characters of letters,
+            digits, space and `.,:;()/#'!?@&+_=-`.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -221,6 +235,7 @@ def sync(
         complaint_id=complaint_id,
         overdue=overdue,
         due_before=due_before,
+        x_access_reason=x_access_reason,
     ).parsed
 
 
@@ -234,6 +249,7 @@ async def asyncio_detailed(
     complaint_id: None | Unset | UUID = UNSET,
     overdue: bool | None | Unset = UNSET,
     due_before: datetime.datetime | None | Unset = UNSET,
+    x_access_reason: None | str | Unset = UNSET,
 ) -> Response[PageReferralOut | Problem]:
     """List referrals (an agency's work queue)
 
@@ -249,6 +265,9 @@ async def asyncio_detailed(
         overdue (bool | None | Unset): Only referrals past `due_at` while still `forwarded`.
         due_before (datetime.datetime | None | Unset): Forwarded referrals due before this
             instant.
+        x_access_reason (None | str | Unset): Why you read a confidential complainant's identity
+            (case number, request...): kept in the identity-read audit. 1-500 characters of letters,
+            digits, space and `.,:;()/#'!?@&+_=-`.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -266,6 +285,7 @@ async def asyncio_detailed(
         complaint_id=complaint_id,
         overdue=overdue,
         due_before=due_before,
+        x_access_reason=x_access_reason,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -283,6 +303,7 @@ async def asyncio(
     complaint_id: None | Unset | UUID = UNSET,
     overdue: bool | None | Unset = UNSET,
     due_before: datetime.datetime | None | Unset = UNSET,
+    x_access_reason: None | str | Unset = UNSET,
 ) -> PageReferralOut | Problem | None:
     """List referrals (an agency's work queue)
 
@@ -298,6 +319,9 @@ async def asyncio(
         overdue (bool | None | Unset): Only referrals past `due_at` while still `forwarded`.
         due_before (datetime.datetime | None | Unset): Forwarded referrals due before this
             instant.
+        x_access_reason (None | str | Unset): Why you read a confidential complainant's identity
+            (case number, request...): kept in the identity-read audit. 1-500 characters of letters,
+            digits, space and `.,:;()/#'!?@&+_=-`.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -317,5 +341,6 @@ async def asyncio(
             complaint_id=complaint_id,
             overdue=overdue,
             due_before=due_before,
+            x_access_reason=x_access_reason,
         )
     ).parsed

@@ -19,6 +19,7 @@ def _get_kwargs(
     body: RespondRequest,
     if_match: None | str | Unset = UNSET,
     idempotency_key: None | str | Unset = UNSET,
+    x_access_reason: None | str | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
     if not isinstance(if_match, Unset):
@@ -26,6 +27,9 @@ def _get_kwargs(
 
     if not isinstance(idempotency_key, Unset):
         headers["Idempotency-Key"] = idempotency_key
+
+    if not isinstance(x_access_reason, Unset):
+        headers["X-Access-Reason"] = x_access_reason
 
     _kwargs: dict[str, Any] = {
         "method": "post",
@@ -117,6 +121,7 @@ def sync_detailed(
     body: RespondRequest,
     if_match: None | str | Unset = UNSET,
     idempotency_key: None | str | Unset = UNSET,
+    x_access_reason: None | str | Unset = UNSET,
 ) -> Response[Problem | ReferralOut]:
     """Answer a referral (agency)
 
@@ -127,6 +132,9 @@ def sync_detailed(
         referral_id (UUID):
         if_match (None | str | Unset): The referral's ETag; a stale one is refused with 412.
         idempotency_key (None | str | Unset): Makes a retry safe; kept for 48 hours.
+        x_access_reason (None | str | Unset): Why you read a confidential complainant's identity
+            (case number, request...): kept in the identity-read audit. 1-500 characters of letters,
+            digits, space and `.,:;()/#'!?@&+_=-`.
         body (RespondRequest): The agency's answer.
 
     Raises:
@@ -142,6 +150,7 @@ def sync_detailed(
         body=body,
         if_match=if_match,
         idempotency_key=idempotency_key,
+        x_access_reason=x_access_reason,
     )
 
     response = client.get_httpx_client().request(
@@ -158,6 +167,7 @@ def sync(
     body: RespondRequest,
     if_match: None | str | Unset = UNSET,
     idempotency_key: None | str | Unset = UNSET,
+    x_access_reason: None | str | Unset = UNSET,
 ) -> Problem | ReferralOut | None:
     """Answer a referral (agency)
 
@@ -168,6 +178,9 @@ def sync(
         referral_id (UUID):
         if_match (None | str | Unset): The referral's ETag; a stale one is refused with 412.
         idempotency_key (None | str | Unset): Makes a retry safe; kept for 48 hours.
+        x_access_reason (None | str | Unset): Why you read a confidential complainant's identity
+            (case number, request...): kept in the identity-read audit. 1-500 characters of letters,
+            digits, space and `.,:;()/#'!?@&+_=-`.
         body (RespondRequest): The agency's answer.
 
     Raises:
@@ -184,6 +197,7 @@ def sync(
         body=body,
         if_match=if_match,
         idempotency_key=idempotency_key,
+        x_access_reason=x_access_reason,
     ).parsed
 
 
@@ -194,6 +208,7 @@ async def asyncio_detailed(
     body: RespondRequest,
     if_match: None | str | Unset = UNSET,
     idempotency_key: None | str | Unset = UNSET,
+    x_access_reason: None | str | Unset = UNSET,
 ) -> Response[Problem | ReferralOut]:
     """Answer a referral (agency)
 
@@ -204,6 +219,9 @@ async def asyncio_detailed(
         referral_id (UUID):
         if_match (None | str | Unset): The referral's ETag; a stale one is refused with 412.
         idempotency_key (None | str | Unset): Makes a retry safe; kept for 48 hours.
+        x_access_reason (None | str | Unset): Why you read a confidential complainant's identity
+            (case number, request...): kept in the identity-read audit. 1-500 characters of letters,
+            digits, space and `.,:;()/#'!?@&+_=-`.
         body (RespondRequest): The agency's answer.
 
     Raises:
@@ -219,6 +237,7 @@ async def asyncio_detailed(
         body=body,
         if_match=if_match,
         idempotency_key=idempotency_key,
+        x_access_reason=x_access_reason,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -233,6 +252,7 @@ async def asyncio(
     body: RespondRequest,
     if_match: None | str | Unset = UNSET,
     idempotency_key: None | str | Unset = UNSET,
+    x_access_reason: None | str | Unset = UNSET,
 ) -> Problem | ReferralOut | None:
     """Answer a referral (agency)
 
@@ -243,6 +263,9 @@ async def asyncio(
         referral_id (UUID):
         if_match (None | str | Unset): The referral's ETag; a stale one is refused with 412.
         idempotency_key (None | str | Unset): Makes a retry safe; kept for 48 hours.
+        x_access_reason (None | str | Unset): Why you read a confidential complainant's identity
+            (case number, request...): kept in the identity-read audit. 1-500 characters of letters,
+            digits, space and `.,:;()/#'!?@&+_=-`.
         body (RespondRequest): The agency's answer.
 
     Raises:
@@ -260,5 +283,6 @@ async def asyncio(
             body=body,
             if_match=if_match,
             idempotency_key=idempotency_key,
+            x_access_reason=x_access_reason,
         )
     ).parsed

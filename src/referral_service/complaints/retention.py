@@ -1,0 +1,34 @@
+"""The retention job: with `REFERRAL_RETENTION_DAYS` set, erase the personal data of complaints
+whose referrals have all been closed for longer than that (complaints/erasure.py), a batch per run,
+one transaction per complaint (claimed with SKIP LOCKED: any number of workers may run it)."""
+
+from __future__ import annotations
+
+import logging
+
+from referral_service.complaints import erasure
+from referral_service.db.driver import db_of
+from referral_service.events.draft import SYSTEM
+
+logger = logging.getLogger("referral_service.retention")
+
+REASON = "retention: every referral closed for more than {days} days (REFERRAL_RETENTION_DAYS)"
+
+
+async def run_retention(ctx) -> int:
+    """Erase up to one batch; returns how many complaints were erased (the worker runs it again at once if any)."""
+    days = ctx.settings.retention_days
+    if days is None:
+        return 0
+    erased = 0
+    for _ in range(erasure.RETENTION_BATCH):
+        async with ctx.sessionmaker() as session, session.begin():
+            db = await db_of(session)
+            due = await erasure.due_for_retention(db, days, limit=1)
+            if not due:
+                break
+            await erasure.erase(db, due[0], SYSTEM, reason=REASON.format(days=days), force=False)
+            erased += 1
+    if erased:
+        logger.info("Retention erased the personal data of %d complaint(s)", erased)
+    return erased

@@ -1,0 +1,173 @@
+"""Erasure of a complainant's personal data: on request (admin) and by the retention job. After it,
+no byte of the identity remains in any column of any table, and reports give the same numbers."""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+from datetime import date, timedelta
+
+import pytest
+
+from referral_service.complaints.retention import run_retention
+from referral_service.worker import WorkerContext
+from tests.conftest import create_complaint
+from tests.integration.inbound_support import SAMARINDA, clock, event, push, rotate  # noqa: F401 (fixture)
+from tests.integration.webhook_support import subscribe  # noqa: F401 (fixture)
+
+
+def _identity() -> dict:
+    tag = secrets.token_hex(4)
+    return {
+        "name": f"Erasa Nurhaliza {tag}",
+        "email": f"erasa-{tag}@example.org",
+        "phone": f"+62 811 {int(tag, 16) % 10**8:08d}",
+        "address": f"Jl. Penghapusan No. {tag}, Samarinda",
+        "identity_number": f"6472{int(tag, 16) % 10**12:012d}",
+    }
+
+
+async def _tables_holding(app, needles: list[str]) -> list[str]:
+    """Every (table.column) of the database holding any needle, in any text, json, jsonb or bytea column."""
+    found = []
+    async with app.state.pool.acquire() as conn:
+        columns = await conn.fetch(
+            """
+            SELECT c.table_name, c.column_name, c.data_type FROM information_schema.columns c
+            JOIN information_schema.tables t ON t.table_schema = c.table_schema AND t.table_name = c.table_name
+            WHERE c.table_schema = 'public' AND t.table_type = 'BASE TABLE'
+              AND c.data_type IN ('text', 'character varying', 'character', 'json', 'jsonb', 'bytea', 'tsvector')
+            """
+        )
+        assert {"complaints", "event_feed", "webhook_messages", "idempotency_keys", "inbound_events"} <= {
+            c["table_name"] for c in columns
+        }
+        for column in columns:
+            table, name = column["table_name"], column["column_name"]
+            if column["data_type"] == "bytea":
+                condition = f"position(convert_to($1, 'UTF8') IN \"{name}\") > 0"
+            else:
+                condition = f'strpos("{name}"::text, $1) > 0'
+            for needle in needles:
+                if await conn.fetchval(f'SELECT EXISTS (SELECT 1 FROM "{table}" WHERE {condition})', needle):
+                    found.append(f"{table}.{name}: {needle}")
+    return found
+
+
+async def _report(api) -> dict:
+    today = date.today()
+    response = await api.get(
+        "/v1/reports/agency-performance",
+        params={"from": (today - timedelta(days=2)).isoformat(), "to": (today + timedelta(days=2)).isoformat()},
+    )
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+async def test_erasure_leaves_no_byte_of_the_identity_and_reports_unchanged(
+    app, admin, ombudsman, samarinda, raw_client, subscribe, clock
+):
+    identity = _identity()
+    needles = list(identity.values())
+    # Subscribers on both sides, so webhook bodies are stored (and stay queued: no worker runs here).
+    await subscribe(admin, "http://127.0.0.1:9/erasure-admin")
+    await subscribe(samarinda, "http://127.0.0.1:9/erasure-agency")
+    key = f"erase-{uuid.uuid4().hex}"
+    complaint = (await ombudsman.post(
+        "/v1/complaints",
+        json={
+            "channel": "walk_in", "complainant": identity, "subject": f"Keluhan {identity['name']}",
+            "description": f"Saya {identity['name']} ({identity['phone']}) belum mendapat jawaban.",
+            "category": "penundaan_berlarut", "region_code": "64.72",
+        },
+        headers={"Idempotency-Key": key},
+    )).json()
+    cid = complaint["id"]
+    referral = await ombudsman.post(
+        f"/v1/complaints/{cid}/referrals", json={"agency_code": SAMARINDA, "instructions": f"Hubungi {identity['email']}"},
+        headers={"Idempotency-Key": key + "-referral"},
+    )
+    rid = referral.json()["id"]
+    assert (await ombudsman.post(f"/v1/referrals/{rid}/forward", json={})).status_code == 200
+    secret = await rotate(admin, SAMARINDA)
+    ref = f"SAM-{uuid.uuid4().hex[:8]}"
+    pushed = await push(raw_client, SAMARINDA, event("referral.acknowledged", referral_id=rid, external_ref=ref), secret, clock=clock)
+    assert pushed.status_code == 200, pushed.text
+    assert identity["name"] in pushed.text  # our answer to the agency carries the (non-confidential) identity
+    assert set(await _tables_holding(app, needles)) >= {
+        f"complaints.complainant: {identity['name']}", f"idempotency_keys.body: {identity['name']}",
+        f"inbound_events.response_body: {identity['name']}", f"webhook_messages.body: {identity['name']}",
+        f"event_feed.full_body: {identity['name']}", f"event_feed.agency_body: {identity['name']}",
+    }
+
+    refused = await admin.post(f"/v1/complaints/{cid}/erase", json={"reason": "Permintaan pelapor"})
+    assert refused.status_code == 409, refused.text
+    assert (await ombudsman.post(f"/v1/complaints/{cid}/erase", json={"reason": "x"})).status_code == 403
+    assert (await ombudsman.post(f"/v1/referrals/{rid}/close", json={"resolution": "resolved"})).status_code == 200
+    before = await _report(admin)
+
+    erased = await admin.post(f"/v1/complaints/{cid}/erase", json={"reason": "Permintaan pelapor"})
+    assert erased.status_code == 200, erased.text
+    body = erased.json()
+    assert body["complainant"] is None and body["description"] == "[erased]"
+    assert (body["reference"], body["category"], body["region_code"], body["received_at"]) == (
+        complaint["reference"], complaint["category"], complaint["region_code"], complaint["received_at"]
+    )
+    assert await _tables_holding(app, needles) == []
+    assert await _report(admin) == before
+
+    # Idempotent: erasing again changes nothing and records nothing more.
+    again = await admin.post(f"/v1/complaints/{cid}/erase", json={"reason": "lagi"})
+    assert again.status_code == 200 and again.json() == body
+    timeline = (await admin.get(f"/v1/complaints/{cid}/events")).json()
+    erasures = [e for e in timeline if e["type"] == "complaint.erased"]
+    assert len(erasures) == 1 and erasures[0]["data"] == {"reason": "Permintaan pelapor", "forced": False}
+    assert erasures[0]["actor"]["role"] == "admin"
+    # Subscribers hear about it (the admin subscription; never the agency: a complaint-level event).
+    feed = (await admin.get("/v1/events", params={"complaint_id": cid, "type": "complaint.erased"})).json()["items"]
+    assert len(feed) == 1 and feed[0]["data"]["complaint"]["complainant"] is None
+    async with app.state.pool.acquire() as conn:
+        assert await conn.fetchval(
+            "SELECT count(*) FROM webhook_messages m JOIN events e ON e.id = m.event_id WHERE e.complaint_id = $1 AND m.type = 'complaint.erased'",
+            uuid.UUID(cid),
+        ) == 1
+    # A replay of the intake answers the erased record.
+    replay = await ombudsman.post("/v1/complaints", json={}, headers={"Idempotency-Key": key})
+    assert identity["name"] not in replay.text
+
+
+async def test_force_erases_with_an_open_referral(admin, ombudsman):
+    identity = _identity()
+    complaint = await create_complaint(ombudsman, complainant=identity)
+    referral = await ombudsman.post(f"/v1/complaints/{complaint['id']}/referrals", json={"agency_code": SAMARINDA})
+    assert referral.status_code == 201
+    erased = await admin.post(f"/v1/complaints/{complaint['id']}/erase", json={"reason": "Perintah pengadilan", "force": True})
+    assert erased.status_code == 200, erased.text
+    timeline = (await admin.get(f"/v1/complaints/{complaint['id']}/events")).json()
+    assert timeline[-1]["type"] == "complaint.erased" and timeline[-1]["data"]["forced"] is True
+    assert (await admin.post(f"/v1/complaints/{complaint['id']}/erase", json={})).status_code == 422  # a reason is required
+
+
+async def test_retention_job_erases_complaints_closed_long_enough(app, admin, ombudsman, settings):
+    old, recent, unreferred = _identity(), _identity(), _identity()
+    ids = {}
+    for label, identity in (("old", old), ("recent", recent)):
+        complaint = await create_complaint(ombudsman, complainant=identity)
+        referral = await ombudsman.post(f"/v1/complaints/{complaint['id']}/referrals", json={"agency_code": SAMARINDA})
+        closed = await ombudsman.post(f"/v1/referrals/{referral.json()['id']}/close", json={"resolution": "withdrawn"})
+        assert closed.status_code == 200, closed.text
+        ids[label] = (complaint["id"], referral.json()["id"])
+    never = await create_complaint(ombudsman, complainant=unreferred)
+    async with app.state.pool.acquire() as conn:
+        await conn.execute("UPDATE referrals SET closed_at = now() - interval '40 days' WHERE id = $1", uuid.UUID(ids["old"][1]))
+
+    ctx = WorkerContext(app.state.sessionmaker, settings.model_copy(update={"retention_days": 30}))
+    assert await run_retention(WorkerContext(app.state.sessionmaker, settings)) == 0  # unset: keep everything
+    assert await run_retention(ctx) >= 1
+    assert (await admin.get(f"/v1/complaints/{ids['old'][0]}")).json()["complainant"] is None
+    assert (await admin.get(f"/v1/complaints/{ids['recent'][0]}")).json()["complainant"]["name"] == recent["name"]
+    assert (await admin.get(f"/v1/complaints/{never['id']}")).json()["complainant"]["name"] == unreferred["name"]
+    assert await _tables_holding(app, list(old.values())) == []
+    timeline = (await admin.get(f"/v1/complaints/{ids['old'][0]}/events")).json()
+    assert timeline[-1]["type"] == "complaint.erased" and timeline[-1]["actor"]["role"] is None
+    assert await run_retention(ctx) == 0 or True  # other tests' old complaints may be due too; never an error
