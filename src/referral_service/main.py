@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, suppress
 from typing import Any
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.openapi.utils import get_openapi
 from fastapi.routing import APIRoute
 from sqlalchemy import text
@@ -37,6 +37,7 @@ from referral_service.metrics import MetricsExposition, forget_this_process, mul
 from referral_service.middleware import RequestGuards
 from referral_service.observability import RequestObservability
 from referral_service.openapi_docs import finalize_openapi, problem_responses
+from referral_service.ratelimit import RateLimiter, limit_by_address
 from referral_service.webhooks.docs import register_webhook_docs
 from referral_service.webhooks.endpoints import deliveries_router as webhook_deliveries_router
 from referral_service.webhooks.endpoints import router as webhook_endpoints_router
@@ -102,6 +103,10 @@ def create_app(
         # The hot paths' connections (see db/driver.py); the engine above serves the cold ones.
         app.state.pool = await create_pool(url, size=settings.db_pool_size + 10)
         app.state.expected_heads = head_revisions()
+        # Rate-limit leases run on connections of their own: a request holding a pooled connection
+        # must never wait for another pooled connection to lease its next tokens.
+        limiter_pool = await create_pool(url, size=2) if settings.rate_limits_enabled else None
+        app.state.rate_limiter = RateLimiter(settings, limiter_pool)
         stop = asyncio.Event()
         jobs = None
         if run_jobs_in_process:
@@ -129,6 +134,9 @@ def create_app(
                 with suppress(asyncio.CancelledError):
                     await pool_sampler
                 forget_this_process()
+            await app.state.rate_limiter.close()
+            if limiter_pool is not None:
+                await limiter_pool.close()
             await app.state.pool.close()
             await engine.dispose()
 
@@ -146,6 +154,7 @@ def create_app(
     )
     app.state.settings = settings
     app.state.metrics = MetricsExposition()
+    app.state.rate_limiter = RateLimiter(settings, None)  # replaced by the shared one at startup
     install_error_handlers(app)
     app.add_middleware(RequestGuards, max_body_bytes=settings.max_body_bytes)
 
@@ -159,6 +168,7 @@ def create_app(
         tags=["health"],
         name="readyz",
         responses=problem_responses(503),
+        dependencies=[Depends(limit_by_address)],
     )
     async def readyz() -> Response:
         """The database answers and its schema is at the latest migration."""
@@ -177,7 +187,8 @@ def create_app(
         webhook_endpoints_router, webhook_deliveries_router, calendar_router, reports_router, api_keys_router,
     )
     for router in routers:
-        app.include_router(router)
+        # The unauthenticated pages are limited per source address; keyed routes per key (get_principal).
+        app.include_router(router, dependencies=[Depends(limit_by_address)] if router is docs_router else None)
     register_webhook_docs(app)
 
     def custom_openapi() -> dict[str, Any]:
