@@ -39,7 +39,6 @@ import asyncio
 import logging
 import math
 from collections.abc import Hashable
-from dataclasses import dataclass
 from time import monotonic
 from typing import TYPE_CHECKING
 
@@ -81,21 +80,23 @@ RETURNING granted, tokens
 SWEEP_SQL = "DELETE FROM rate_limit_buckets WHERE full_at < statement_timestamp()"
 
 
-@dataclass(frozen=True, slots=True)
 class Policy:
     """`q` requests per 60 seconds for one kind of bucket, leased `batch` at a time."""
 
-    name: str
-    limit: int
-    batch: int
+    __slots__ = ("name", "limit", "batch", "rate", "header", "_prefix")
 
-    @property
-    def rate(self) -> float:
-        return self.limit / WINDOW_SECONDS
+    def __init__(self, name: str, limit: int, batch: int) -> None:
+        self.name, self.limit, self.batch = name, limit, batch
+        self.rate = limit / WINDOW_SECONDS  # tokens a second
+        self.header = f'"{name}";q={limit};w={WINDOW_SECONDS}'  # RateLimit-Policy
+        self._prefix = f'"{name}";r='
 
-    @property
-    def header(self) -> str:
-        return f'"{self.name}";q={self.limit};w={WINDOW_SECONDS}'
+    def state(self, remaining: int, reset: int) -> str:
+        """The RateLimit header value."""
+        return f"{self._prefix}{remaining};t={reset}"
+
+    def __repr__(self) -> str:
+        return f"Policy({self.name!r}, {self.limit}, batch={self.batch})"
 
 
 class _Bucket:
@@ -239,7 +240,7 @@ def _note(request: Request, policy: Policy, bucket: _Bucket) -> None:
         remaining = policy.limit
     reset = math.ceil((policy.limit - remaining) / rate)
     state = request.scope.setdefault("state", {})
-    entry = (policy.header, f'"{policy.name}";r={remaining};t={reset}')
+    entry = (policy.header, policy.state(remaining, reset))
     previous = state.get(STATE_KEY)
     state[STATE_KEY] = entry if previous is None or previous[0] == entry[0] else _merge(previous, entry)
 
@@ -251,7 +252,7 @@ def _merge(previous: tuple[str, str], entry: tuple[str, str]) -> tuple[str, str]
 def refuse(request: Request, policy: Policy, retry_after: int) -> RateLimited:
     """A 429 for a bucket known to be empty, with its RateLimit headers (nothing left)."""
     state = request.scope.setdefault("state", {})
-    state[STATE_KEY] = (policy.header, f'"{policy.name}";r=0;t={max(1, retry_after)}')
+    state[STATE_KEY] = (policy.header, policy.state(0, max(1, retry_after)))
     return RateLimited(f"Over the limit of {policy.limit} a minute ({policy.name}).", max(1, retry_after))
 
 
