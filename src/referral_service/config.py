@@ -140,6 +140,14 @@ class Settings(BaseSettings):
         validation_alias="REFERRAL_RATE_LIMIT_WEBHOOK_MANUAL_PER_MINUTE",
         description="Test sends, manual retries and recoveries a minute per webhook endpoint.",
     )
+    trusted_proxies: str = Field(
+        default="",
+        validation_alias="REFERRAL_TRUSTED_PROXIES",
+        description="Comma-separated CIDRs of reverse proxies in front of the API. A request from one of them "
+        "is counted, by the per-address rate limits, against the right-most `X-Forwarded-For` address that is "
+        "not a trusted proxy. Unset: the TCP peer's address (behind a proxy that would be the proxy's, for "
+        "every client).",
+    )
     rate_limit_lease_fraction: float = Field(
         default=0.05,
         gt=0,

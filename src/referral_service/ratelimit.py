@@ -36,9 +36,11 @@ lease path, in the background) deletes them.
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 import logging
 import math
-from collections.abc import Hashable
+from collections.abc import Callable, Hashable
+from functools import lru_cache
 from time import monotonic
 from typing import TYPE_CHECKING
 
@@ -119,6 +121,7 @@ class RateLimiter:
 
     def __init__(self, settings: Settings, pool: asyncpg.Pool | None) -> None:
         self.enabled = settings.rate_limits_enabled
+        self.trusted_proxies = trusted_networks(settings.trusted_proxies)
         self._pool = pool
         self._fraction = settings.rate_limit_lease_fraction
         self._buckets: dict[tuple[str, Hashable], _Bucket] = {}
@@ -257,8 +260,40 @@ def refuse(request: Request, policy: Policy, retry_after: int) -> RateLimited:
 
 
 def client_address(request: Request) -> str:
-    client = request.client
-    return client.host if client else "unknown"
+    """The source address the per-address limits count: the TCP peer's, or, when the peer is one of
+    REFERRAL_TRUSTED_PROXIES, the right-most `X-Forwarded-For` entry that is not a trusted proxy."""
+    client = request.scope.get("client")
+    host = client[0] if client else "unknown"
+    trusted = request.app.state.rate_limiter.trusted_proxies
+    if trusted is None or not trusted(host):
+        return host
+    forwarded = [
+        part.strip()
+        for name, value in request.scope["headers"]
+        if name == b"x-forwarded-for"
+        for part in value.decode("latin-1").split(",")
+    ]
+    for candidate in reversed(forwarded):
+        if candidate and not trusted(candidate):
+            return candidate[:64]
+    return (forwarded[0][:64] or host) if forwarded else host
+
+
+def trusted_networks(spec: str) -> Callable[[str], bool] | None:
+    """A predicate "is this address one of these networks?" for a comma-separated list of CIDRs."""
+    networks = [ipaddress.ip_network(part.strip(), strict=False) for part in spec.split(",") if part.strip()]
+    if not networks:
+        return None
+
+    @lru_cache(maxsize=4096)
+    def trusted(address: str) -> bool:
+        try:
+            ip = ipaddress.ip_address(address)
+        except ValueError:
+            return False
+        return any(ip in network for network in networks)
+
+    return trusted
 
 
 async def limit_by_address(request: Request) -> None:
