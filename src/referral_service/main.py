@@ -55,6 +55,11 @@ Every response carries an `X-Request-ID` header, and every error body the same v
 `request_id`: quote it when asking about a request, it names the request's lines in the service's
 logs. Send your own `X-Request-ID` (1-128 characters of `A-Z a-z 0-9 . _ : -`) to have it used
 instead of a new one; anything else is ignored and replaced.
+
+Requests are rate limited per API key (600 a minute for ombudsman and agency keys by default), and
+failed authentications per source address. Limited responses carry `RateLimit-Policy` and
+`RateLimit` headers (draft-ietf-httpapi-ratelimit-headers); over a limit the answer is `429`
+`rate-limited` with `Retry-After` in seconds.
 """
 
 TAGS = [

@@ -118,7 +118,9 @@ async def rotate_secret(
 async def send_test(
     endpoint_id: uuid.UUID, request: Request, session: SessionDep, principal: CurrentPrincipal
 ) -> QueuedDelivery:
-    """Queue a `webhook.test` event to this endpoint only; follow it in the attempt log."""
+    """Queue a `webhook.test` event to this endpoint only; follow it in the attempt log.
+
+    Test sends, manual retries and recoveries share a limit per endpoint (10 a minute by default)."""
     delivery_id = await service.send_test(session, principal, endpoint_id, _manual_limit(request))
     return QueuedDelivery(delivery_id=delivery_id)
 
