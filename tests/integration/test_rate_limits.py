@@ -272,3 +272,37 @@ def test_behind_a_trusted_proxy_the_forwarded_address_is_counted():
     assert address("10.1.1.1", "6.6.6.6", "198.51.100.1") == "198.51.100.1"
     assert address("10.1.1.1") == "10.1.1.1"
     assert address("10.1.1.1", "198.51.100.1", trusted="") == "10.1.1.1"
+
+
+async def test_buckets_that_have_refilled_are_swept(limited_app, database_url):
+    limiter = limited_app.state.rate_limiter
+    stale, busy = f"test:{uuid.uuid4()}", f"test:{uuid.uuid4()}"
+    connection = await asyncpg.connect(_asyncpg_dsn(database_url))
+    try:
+        await connection.execute(
+            "INSERT INTO rate_limit_buckets (bucket, tokens, granted, updated_at, full_at) VALUES "
+            "($1, 5, 1, now() - interval '2 minutes', now() - interval '1 minute'), "
+            "($2, 0, 1, now(), now() + interval '1 minute')",
+            stale, busy,
+        )
+        await limiter._sweep()
+        left = {r["bucket"] for r in await connection.fetch("SELECT bucket FROM rate_limit_buckets WHERE bucket = ANY($1)", [stale, busy])}
+    finally:
+        await connection.close()
+    assert left == {busy}
+
+
+async def test_without_the_database_a_lease_is_granted_locally(limited_app):
+    """Fail open: a rate limit must not turn a database outage into refusals."""
+    from starlette.requests import Request
+
+    from referral_service.ratelimit import RateLimiter
+
+    class BrokenPool:
+        async def fetchrow(self, *args):
+            raise ConnectionError("database unreachable")
+
+    limiter = RateLimiter(limited_app.state.settings, BrokenPool())  # type: ignore[arg-type]
+    policy = limiter.policy("key", 2)
+    for _ in range(5):
+        await limiter.take(Request({"type": "http", "headers": [], "state": {}}), policy, "subject")
