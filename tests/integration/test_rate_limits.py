@@ -12,12 +12,11 @@ import re
 import uuid
 from collections.abc import AsyncIterator, Callable
 
-import asyncpg
 import httpx
 import pytest
 
 from referral_service.config import Settings
-from tests.conftest import BOOTSTRAP_ADMIN_KEY, _asyncpg_dsn
+from tests.conftest import BOOTSTRAP_ADMIN_KEY
 
 KEY_LIMIT = 20
 LEASE_FRACTION = 0.1  # a batch of 2 tokens per lease at 20/min
@@ -46,6 +45,10 @@ async def limited_app(database_url: str):
         REFERRAL_RATE_LIMIT_INBOUND_PER_MINUTE=INBOUND,
         REFERRAL_RATE_LIMIT_ADDRESS_PER_MINUTE=ADDRESS,
         REFERRAL_RATE_LIMIT_LEASE_FRACTION=LEASE_FRACTION,
+        # Few connections (the test server is shared), and every request reads its key: a key's own
+        # limit, set in SQL below, applies at once.
+        REFERRAL_DB_POOL_SIZE=2,
+        REFERRAL_KEY_CACHE_SECONDS=0,
         _env_file=None,
     )
     application = create_app(settings, database_url=database_url)
@@ -129,14 +132,10 @@ async def test_another_key_and_unlimited_routes_are_not_affected(client_from):
     assert health.status_code == 200 and "ratelimit" not in health.headers
 
 
-async def test_a_key_of_its_own_limit_overrides_its_role(client_from, database_url):
+async def test_a_key_of_its_own_limit_overrides_its_role(client_from, limited_app):
     client = client_from()
     key = await _issue(client)
-    connection = await asyncpg.connect(_asyncpg_dsn(database_url))
-    try:
-        await connection.execute("UPDATE api_keys SET rate_limit_per_minute = 4 WHERE id = $1::uuid", key["id"])
-    finally:
-        await connection.close()
+    await limited_app.state.pool.execute("UPDATE api_keys SET rate_limit_per_minute = 4 WHERE id = $1::uuid", key["id"])
     statuses = [(await client.get("/v1/agencies", headers=_bearer(key))).status_code for _ in range(8)]
     assert statuses.count(200) == 4, statuses
     response = await client.get("/v1/agencies", headers=_bearer(key))
@@ -274,11 +273,10 @@ def test_behind_a_trusted_proxy_the_forwarded_address_is_counted():
     assert address("10.1.1.1", "198.51.100.1", trusted="") == "10.1.1.1"
 
 
-async def test_buckets_that_have_refilled_are_swept(limited_app, database_url):
+async def test_buckets_that_have_refilled_are_swept(limited_app):
     limiter = limited_app.state.rate_limiter
     stale, busy = f"test:{uuid.uuid4()}", f"test:{uuid.uuid4()}"
-    connection = await asyncpg.connect(_asyncpg_dsn(database_url))
-    try:
+    async with limited_app.state.pool.acquire() as connection:
         await connection.execute(
             "INSERT INTO rate_limit_buckets (bucket, tokens, granted, updated_at, full_at) VALUES "
             "($1, 5, 1, now() - interval '2 minutes', now() - interval '1 minute'), "
@@ -286,9 +284,8 @@ async def test_buckets_that_have_refilled_are_swept(limited_app, database_url):
             stale, busy,
         )
         await limiter._sweep()
-        left = {r["bucket"] for r in await connection.fetch("SELECT bucket FROM rate_limit_buckets WHERE bucket = ANY($1)", [stale, busy])}
-    finally:
-        await connection.close()
+        rows = await connection.fetch("SELECT bucket FROM rate_limit_buckets WHERE bucket = ANY($1)", [stale, busy])
+    left = {row["bucket"] for row in rows}
     assert left == {busy}
 
 
