@@ -8,6 +8,9 @@ Two measures:
   under test: compare runs of two checkouts by pointing PYTHONPATH at each `src/`. The key's limit
   is set out of reach but with the default lease batch (30 tokens), so the database is leased from
   every 30 requests as it would be at 600/min.
+* `--intakes N --ab`: the same, in one process, alternating blocks of N intakes with the limiter on
+  and off (`enabled = False` skips the buckets, the leases and the headers; the failed-authentication
+  look-up still runs): the limiter's cost without the noise between processes.
 * `--micro N`: the limiter's own per-request work (the failed-authentication check, `take()` from
   leased tokens and the RateLimit headers), N times, without HTTP.
 
@@ -23,6 +26,7 @@ import os
 import secrets
 import statistics
 import time
+from types import SimpleNamespace
 from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
@@ -47,7 +51,7 @@ COMPLAINT = {
 }
 
 
-async def intakes(url: str, count: int, runs: int) -> list[float]:
+async def intakes(url: str, count: int, runs: int, ab: bool = False) -> list[float] | tuple[list[float], list[float]]:
     import httpx
 
     from referral_service.config import Settings
@@ -73,12 +77,26 @@ async def intakes(url: str, count: int, runs: int) -> list[float]:
             headers = {"Authorization": f"Bearer {issued.json()['key']}"}
             for _ in range(200):  # warm-up: pools, statement caches, the key cache
                 await client.post("/v1/complaints", json=COMPLAINT, headers=headers)
-            for _ in range(runs):
+            async def block() -> float:
                 started = time.process_time()
                 for _ in range(count):
                     response = await client.post("/v1/complaints", json=COMPLAINT, headers=headers)
                     assert response.status_code == 201, response.text
-                results.append((time.process_time() - started) / count * 1e6)
+                return (time.process_time() - started) / count * 1e6
+
+            if not ab:
+                for _ in range(runs):
+                    results.append(await block())
+                return results
+            # The same process with the limiter on and off in alternate blocks: no process-to-process noise.
+            limiter = app.state.rate_limiter
+            on, off = [], []
+            for _ in range(runs):
+                limiter.enabled = False
+                off.append(await block())
+                limiter.enabled = True
+                on.append(await block())
+            return on, off
     return results
 
 
@@ -95,12 +113,13 @@ def micro(count: int) -> float:
         _env_file=None,
     )
     limiter = RateLimiter(settings, None)  # no pool: every lease is granted at once, locally
+    app = SimpleNamespace(state=SimpleNamespace(rate_limiter=limiter))
     principal = Principal(key_id=__import__("uuid").uuid4(), role=Role.OMBUDSMAN, name="bench")
 
     async def run() -> float:
         started = time.perf_counter()
         for _ in range(count):
-            scope = {"type": "http", "client": ("127.0.0.1", 5000), "state": {}}
+            scope = {"type": "http", "client": ("127.0.0.1", 5000), "state": {}, "app": app}
             request = Request(scope)
             limiter.blocked(limiter.auth_failures, client_address(request))
             await limiter.take(request, limiter.key_policy(principal), principal.key_id)
@@ -110,7 +129,7 @@ def micro(count: int) -> float:
         # The same loop without the limiter's work, to subtract.
         started = time.perf_counter()
         for _ in range(count):
-            scope = {"type": "http", "client": ("127.0.0.1", 5000), "state": {}}
+            scope = {"type": "http", "client": ("127.0.0.1", 5000), "state": {}, "app": app}
             request = Request(scope)
         return (elapsed - (time.perf_counter() - started)) / count * 1e6
 
@@ -140,12 +159,27 @@ def main() -> None:
     parser.add_argument("--intakes", type=int, default=0)
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--micro", type=int, default=0)
+    parser.add_argument(
+        "--ab", action="store_true",
+        help="with --intakes: alternate blocks with the limiter on and off in one process (this checkout only)",
+    )
     parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL"), help="an existing, migrated database")
     args = parser.parse_args()
     if args.micro:
         print(f"limiter work per request: {micro(args.micro):.2f} µs")
     if args.intakes:
         assert args.database_url, "DATABASE_URL or --database-url"
+        if args.ab:
+            on, off = asyncio.run(intakes(args.database_url, args.intakes, args.runs, ab=True))
+            deltas = [a - b for a, b in zip(on, off)]
+            print("limiter off (µs):", " ".join(f"{r:.0f}" for r in off), f"median {statistics.median(off):.0f}")
+            print("limiter on  (µs):", " ".join(f"{r:.0f}" for r in on), f"median {statistics.median(on):.0f}")
+            spread = statistics.stdev(deltas) / len(deltas) ** 0.5 if len(deltas) > 1 else float("nan")
+            print(
+                f"on - off per block pair: median {statistics.median(deltas):+.1f} µs, "
+                f"mean {statistics.mean(deltas):+.1f} ± {spread:.1f} µs (standard error, {len(deltas)} pairs)"
+            )
+            return
         results = asyncio.run(intakes(args.database_url, args.intakes, args.runs))
         print("intake CPU per request (µs):", " ".join(f"{r:.0f}" for r in results),
               f"median {statistics.median(results):.0f}")
