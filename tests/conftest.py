@@ -83,6 +83,15 @@ def settings() -> Settings:
         REFERRAL_ADMIN_KEY=BOOTSTRAP_ADMIN_KEY,
         REFERRAL_WEBHOOK_ALLOW_HTTP=True,
         REFERRAL_WEBHOOK_ALLOWED_NETWORKS="127.0.0.0/8",
+        # The suite sends many requests with one key and from one address, failed authentications
+        # included: limits it cannot reach. tests/integration/test_rate_limits.py uses small ones.
+        REFERRAL_RATE_LIMIT_ADMIN_PER_MINUTE=10_000_000,
+        REFERRAL_RATE_LIMIT_OMBUDSMAN_PER_MINUTE=10_000_000,
+        REFERRAL_RATE_LIMIT_AGENCY_PER_MINUTE=10_000_000,
+        REFERRAL_RATE_LIMIT_ADDRESS_PER_MINUTE=10_000_000,
+        REFERRAL_RATE_LIMIT_INBOUND_PER_MINUTE=10_000_000,
+        REFERRAL_RATE_LIMIT_AUTH_FAILURES_PER_MINUTE=10_000_000,
+        REFERRAL_RATE_LIMIT_WEBHOOK_MANUAL_PER_MINUTE=10_000_000,
         _env_file=None,
     )
 

@@ -1,7 +1,7 @@
 """event feed, identity-read audit, retention and erasure
 
 Revision ID: 0010
-Revises: 0008
+Revises: 0009
 Create Date: 2026-12-01
 
 - `reserve_event_id()`: draws a timeline event id *after* making sure the drawing transaction has
@@ -20,7 +20,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 
 revision = "0010"
-down_revision = "0008"
+down_revision = "0009"
 branch_labels = None
 depends_on = None
 

@@ -60,7 +60,8 @@ class Settings(BaseSettings):
         default=10,
         validation_alias="REFERRAL_DB_POOL_SIZE",
         description="Database connection pool size per API process. An API process opens at most "
-        "2 × this + 21 connections (two pools of this + 10, and one listening for key changes).",
+        "2 × this + 23 connections (two pools of this + 10, one listening for key changes, and at most two leasing "
+        "rate-limit tokens).",
     )
     default_due_working_days: int = Field(
         default=14,
@@ -110,6 +111,77 @@ class Settings(BaseSettings):
         default=None,
         validation_alias="REFERRAL_METRICS_TOKEN",
         description="A bearer token that may read `GET /metrics` and nothing else. Unset: admin keys only.",
+    )
+
+    # Rate limits (ratelimit.py): token buckets shared by every API process through PostgreSQL.
+    rate_limits_enabled: bool = Field(
+        default=True,
+        validation_alias="REFERRAL_RATE_LIMITS_ENABLED",
+        description="Enforce the rate limits below (429 with `Retry-After` over them; `RateLimit` and "
+        "`RateLimit-Policy` headers on limited routes). `false` turns every limit off.",
+    )
+    rate_limit_admin_per_minute: int = Field(
+        default=3000,
+        ge=1,
+        validation_alias="REFERRAL_RATE_LIMIT_ADMIN_PER_MINUTE",
+        description="Requests a minute per admin key (bursts up to this many at once), across all API processes.",
+    )
+    rate_limit_ombudsman_per_minute: int = Field(
+        default=600,
+        ge=1,
+        validation_alias="REFERRAL_RATE_LIMIT_OMBUDSMAN_PER_MINUTE",
+        description="Requests a minute per ombudsman key, across all API processes. A key's own "
+        "`api_keys.rate_limit_per_minute` replaces its role's figure.",
+    )
+    rate_limit_agency_per_minute: int = Field(
+        default=600,
+        ge=1,
+        validation_alias="REFERRAL_RATE_LIMIT_AGENCY_PER_MINUTE",
+        description="Requests a minute per agency key, across all API processes.",
+    )
+    rate_limit_address_per_minute: int = Field(
+        default=600,
+        ge=1,
+        validation_alias="REFERRAL_RATE_LIMIT_ADDRESS_PER_MINUTE",
+        description="Requests a minute per source address to the unauthenticated routes that do work "
+        "(`/readyz`, `/`, `/docs` and `/redoc` with their assets); `/healthz` is not limited.",
+    )
+    rate_limit_inbound_per_minute: int = Field(
+        default=600,
+        ge=1,
+        validation_alias="REFERRAL_RATE_LIMIT_INBOUND_PER_MINUTE",
+        description="Inbound pushes a minute per agency and source address.",
+    )
+    rate_limit_auth_failures_per_minute: int = Field(
+        default=30,
+        ge=1,
+        validation_alias="REFERRAL_RATE_LIMIT_AUTH_FAILURES_PER_MINUTE",
+        description="Failed authentications (401: missing, unknown or revoked API key; inbound pushes whose "
+        "signature does not verify) a minute per source address. Over it, that address gets 429 before its "
+        "key or signature is even checked, until `Retry-After`.",
+    )
+    rate_limit_webhook_manual_per_minute: int = Field(
+        default=10,
+        ge=1,
+        validation_alias="REFERRAL_RATE_LIMIT_WEBHOOK_MANUAL_PER_MINUTE",
+        description="Test sends, manual retries and recoveries a minute per webhook endpoint.",
+    )
+    trusted_proxies: str = Field(
+        default="",
+        validation_alias="REFERRAL_TRUSTED_PROXIES",
+        description="Comma-separated CIDRs of reverse proxies in front of the API. A request from one of them "
+        "is counted, by the per-address rate limits, against the right-most `X-Forwarded-For` address that is "
+        "not a trusted proxy. Unset: the TCP peer's address (behind a proxy that would be the proxy's, for "
+        "every client).",
+    )
+    rate_limit_lease_fraction: float = Field(
+        default=0.05,
+        gt=0,
+        le=1,
+        validation_alias="REFERRAL_RATE_LIMIT_LEASE_FRACTION",
+        description="Fraction of a limit an API process takes from the shared bucket at a time (at least 1). "
+        "Larger: fewer database writes; smaller: less slack. A burst can exceed a limit by at most "
+        "(number of API processes) × this × the limit.",
     )
 
     webhook_allow_http: bool = Field(

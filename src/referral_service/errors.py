@@ -95,6 +95,15 @@ class IdempotencyKeyReused(UnprocessableEntity):
     slug, title = "idempotency-key-reused", "Idempotency-Key was already used with a different request"
 
 
+class RateLimited(ProblemError):
+    """Over a rate limit (ratelimit.py); `Retry-After` says in how many seconds to try again."""
+
+    status, slug, title = 429, "rate-limited", "Too many requests"
+
+    def __init__(self, detail: str, retry_after: int) -> None:
+        super().__init__(detail, headers={"Retry-After": str(retry_after)})
+
+
 _DEFAULT_TITLES = {
     400: ("bad-request", "Bad request"),
     401: ("unauthorized", "Authentication required"),

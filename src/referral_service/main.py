@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, suppress
 from typing import Any
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.openapi.utils import get_openapi
 from fastapi.routing import APIRoute
 from sqlalchemy import text
@@ -41,6 +41,7 @@ from referral_service.referrals.endpoints import router as referrals_router
 from referral_service.regions.endpoints import router as regions_router
 from referral_service.reports.endpoints import router as reports_router
 from referral_service.ui.pages import router as ui_router
+from referral_service.ratelimit import RateLimiter, limit_by_address
 from referral_service.webhooks.docs import register_webhook_docs
 from referral_service.webhooks.endpoints import deliveries_router as webhook_deliveries_router
 from referral_service.webhooks.endpoints import router as webhook_endpoints_router
@@ -58,6 +59,11 @@ Every response carries an `X-Request-ID` header, and every error body the same v
 `request_id`: quote it when asking about a request, it names the request's lines in the service's
 logs. Send your own `X-Request-ID` (1-128 characters of `A-Z a-z 0-9 . _ : -`) to have it used
 instead of a new one; anything else is ignored and replaced.
+
+Requests are rate limited per API key (600 a minute for ombudsman and agency keys by default), and
+failed authentications per source address. Limited responses carry `RateLimit-Policy` and
+`RateLimit` headers (draft-ietf-httpapi-ratelimit-headers); over a limit the answer is `429`
+`rate-limited` with `Retry-After` in seconds.
 """
 
 TAGS = [
@@ -109,6 +115,10 @@ def create_app(
         app.state.pool = await create_pool(url, size=settings.db_pool_size + 10)
         app.state.expected_heads = head_revisions()
         app.state.known_revisions = known_revisions()
+        # Rate-limit leases run on connections of their own: a request holding a pooled connection
+        # must never wait for another pooled connection to lease its next tokens.
+        limiter_pool = await create_pool(url, size=2) if settings.rate_limits_enabled else None
+        app.state.rate_limiter = RateLimiter(settings, limiter_pool)
         stop = asyncio.Event()
         jobs = None
         if run_jobs_in_process:
@@ -141,6 +151,9 @@ def create_app(
                 with suppress(asyncio.CancelledError):
                     await pool_sampler
                 forget_this_process()
+            await app.state.rate_limiter.close()
+            if limiter_pool is not None:
+                await limiter_pool.close()
             await app.state.pool.close()
             await engine.dispose()
 
@@ -158,6 +171,7 @@ def create_app(
     )
     app.state.settings = settings
     app.state.metrics = MetricsExposition()
+    app.state.rate_limiter = RateLimiter(settings, None)  # replaced by the shared one at startup
     install_error_handlers(app)
     app.add_middleware(RequestGuards, max_body_bytes=settings.max_body_bytes)
 
@@ -171,6 +185,7 @@ def create_app(
         tags=["health"],
         name="readyz",
         responses=problem_responses(503),
+        dependencies=[Depends(limit_by_address)],
     )
     async def readyz() -> Response:
         """The database answers and its schema is at the latest migration."""
@@ -191,7 +206,8 @@ def create_app(
         api_keys_router, audit_router, ui_router,
     )
     for router in routers:
-        app.include_router(router)
+        # The unauthenticated pages are limited per source address; keyed routes per key (get_principal).
+        app.include_router(router, dependencies=[Depends(limit_by_address)] if router is docs_router else None)
     register_webhook_docs(app)
 
     def custom_openapi() -> dict[str, Any]:

@@ -15,6 +15,7 @@ from referral_service.auth.roles import Role
 from referral_service.errors import Forbidden
 from referral_service.metrics import CONTENT_TYPE as METRICS_CONTENT_TYPE
 from referral_service.openapi_docs import problem_responses
+from referral_service.ratelimit import limit_by_address
 
 router = APIRouter(tags=["meta"])
 
@@ -53,7 +54,7 @@ class ServiceIndex(BaseModel):
     links: IndexLinks
 
 
-@router.get("/", response_model=ServiceIndex, name="index")
+@router.get("/", response_model=ServiceIndex, name="index", dependencies=[Depends(limit_by_address)])
 async def index(request: Request) -> ServiceIndex:
     """The service's name and version, and links to its documentation (`/docs`, `/redoc`,
     `/openapi.json`), probes (`/healthz`, `/readyz`) and metrics (`/metrics`). No authentication."""

@@ -17,6 +17,7 @@ from typing import Any
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from referral_service.metrics import HTTP_REQUEST_DURATION, HTTP_REQUESTS
+from referral_service.ratelimit import STATE_KEY as RATE_LIMIT_STATE
 from referral_service.request_context import VALID_REQUEST_ID, request_id_var
 
 access_logger = logging.getLogger("referral_service.access")
@@ -59,6 +60,12 @@ class RequestObservability:
                 status = message["status"]
                 # A new list: the response's own header list may be shared (a reused Response).
                 message["headers"] = [*message.get("headers", ()), header]
+                # A rate-limited route's RateLimit / RateLimit-Policy (ratelimit.py left them in the state).
+                state = scope.get("state")
+                if state:
+                    entry = state.get(RATE_LIMIT_STATE)
+                    if entry is not None:
+                        message["headers"] += [(b"ratelimit-policy", entry[0].encode()), (b"ratelimit", entry[1].encode())]
             await send(message)
 
         token = request_id_var.set(request_id)

@@ -16,6 +16,8 @@ _DESCRIPTIONS = {
     415: "Request body is not JSON.",
     422: "Request body or parameters failed validation.",
     428: "This operation requires `If-Match`.",
+    429: "Over a rate limit (per API key, per source address for failed authentications and unauthenticated "
+    "routes, per webhook endpoint for test sends, retries and recoveries). Wait `Retry-After` seconds.",
     503: "Database unreachable or schema not at the latest migration.",
 }
 
@@ -144,6 +146,28 @@ def _name_merge_patch_body(schema: dict[str, Any]) -> None:
     }
 
 
+# ratelimit.py: the IETF rate-limit headers (draft-ietf-httpapi-ratelimit-headers) and Retry-After.
+RATE_LIMIT_HEADERS: dict[str, dict[str, Any]] = {
+    "RateLimit-Policy": {
+        "description": 'The limits that apply, e.g. `"key";q=600;w=60`: at most `q` requests per `w` seconds '
+        "(a token bucket: bursts up to `q`). Several comma-separated when more than one applies.",
+        "schema": {"type": "string"},
+    },
+    "RateLimit": {
+        "description": 'Where this client stands in each policy, e.g. `"key";r=583;t=2`: `r` requests left '
+        "(an estimate across the service's processes), `t` seconds until the full quota is back.",
+        "schema": {"type": "string"},
+    },
+    "Retry-After": {
+        "description": "Seconds to wait before trying again.",
+        "required": True,
+        "schema": {"type": "integer", "minimum": 1},
+    },
+}
+# Limited although they take no API key (a key's routes are limited per key).
+_LIMITED_WITHOUT_KEY = frozenset(("health_readyz", "meta_index", "inbound_push_event"))
+
+
 def finalize_openapi(schema: dict[str, Any]) -> dict[str, Any]:
     """Make the document say what the service does for every operation, whatever the route declared.
 
@@ -152,11 +176,16 @@ def finalize_openapi(schema: dict[str, Any]) -> dict[str, Any]:
     - Operations with a request body may get 400 (malformed JSON), 413 (too large) and 415 (not JSON):
       the request guards (middleware.py) answer those before the route runs.
     - Operations that need an API key may get 401.
+    - Rate-limited operations (every keyed one, and a few others) may get 429, and carry the RateLimit
+      headers (ratelimit.py).
     """
     components = schema.setdefault("components", {})
     components.setdefault("schemas", {})["Problem"] = PROBLEM_SCHEMA
     components.setdefault("headers", {})[REQUEST_ID_HEADER] = REQUEST_ID_RESPONSE_HEADER
     request_id_ref = {"$ref": f"#/components/headers/{REQUEST_ID_HEADER}"}
+    components["headers"].update(RATE_LIMIT_HEADERS)
+    rate_limit_refs = {name: {"$ref": f"#/components/headers/{name}"} for name in ("RateLimit-Policy", "RateLimit")}
+    retry_after_ref = {"$ref": "#/components/headers/Retry-After"}
     for path_item in schema.get("paths", {}).values():
         for method in _HTTP_METHODS:
             operation = path_item.get(method)
@@ -179,6 +208,9 @@ def finalize_openapi(schema: dict[str, Any]) -> dict[str, Any]:
                 wanted += [400, 413, 415]
             if secured:
                 wanted.append(401)
+            limited = secured or operation.get("operationId") in _LIMITED_WITHOUT_KEY
+            if limited:
+                wanted.append(429)
             for code in wanted:
                 key = str(code)
                 existing = responses.get(key)
@@ -187,9 +219,12 @@ def finalize_openapi(schema: dict[str, Any]) -> dict[str, Any]:
             operation["responses"] = dict(sorted(responses.items()))
             for code, response in operation["responses"].items():
                 # Copies: the problem responses above are shared between operations.
-                operation["responses"][code] = {
-                    **response, "headers": {**response.get("headers", {}), REQUEST_ID_HEADER: request_id_ref}
-                }
+                headers = {**response.get("headers", {}), REQUEST_ID_HEADER: request_id_ref}
+                if limited and (code.startswith("2") or code == "429"):
+                    headers.update(rate_limit_refs)
+                if code == "429":
+                    headers["Retry-After"] = retry_after_ref
+                operation["responses"][code] = {**response, "headers": headers}
     _name_merge_patch_body(schema)
     for path_item in schema.get("webhooks", {}).values():
         # These describe the subscriber's endpoint: FastAPI's validation response does not apply there.

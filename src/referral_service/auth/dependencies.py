@@ -18,10 +18,13 @@ from referral_service.auth.models import ApiKey
 from referral_service.auth.principal import BOOTSTRAP_ADMIN_ID, Principal
 from referral_service.auth.roles import Role
 from referral_service.errors import Forbidden, Unauthorized
+from referral_service.ratelimit import RateLimiter, client_address, refuse
 
 _MAX_KEY_LENGTH = 200
 
-_ACTIVE_KEY_BY_HASH = select(ApiKey.id, ApiKey.role, ApiKey.name, ApiKey.agency_code, ApiKey.region_code).where(
+_ACTIVE_KEY_BY_HASH = select(
+    ApiKey.id, ApiKey.role, ApiKey.name, ApiKey.agency_code, ApiKey.region_code, ApiKey.rate_limit_per_minute
+).where(
     ApiKey.key_hash == bindparam("key_hash"), ApiKey.revoked_at.is_(None)
 )
 
@@ -31,23 +34,36 @@ BearerCredentials = Annotated[HTTPAuthorizationCredentials | None, Security(_bea
 
 
 async def get_principal(request: Request, credentials: BearerCredentials) -> Principal:
+    limiter: RateLimiter = request.app.state.rate_limiter
+    # An address over its failed-authentication limit is refused before its key is even looked at.
+    address = client_address(request)
+    blocked = limiter.blocked(limiter.auth_failures, address)
+    if blocked:
+        raise refuse(request, limiter.auth_failures, blocked)
     token = credentials.credentials.strip() if credentials is not None else ""
     if not token or len(token) > _MAX_KEY_LENGTH:
+        await _failed(request, limiter, address)
         raise Unauthorized("Send an API key as `Authorization: Bearer <key>`.")
     bootstrap = request.app.state.settings.admin_key
     if bootstrap is not None and hmac.compare_digest(
         token.encode("utf-8", "surrogatepass"), bootstrap.get_secret_value().encode()
     ):
         principal = Principal(key_id=BOOTSTRAP_ADMIN_ID, role=Role.ADMIN, name="bootstrap admin")
-        request.state.principal = principal  # the access log names the key (by id) that was used
-        return principal
-    # No request session here: on a cache hit authentication touches no connection at all.
-    key_cache: ApiKeyCache = request.app.state.key_cache
-    found = await key_cache.principal_for(hash_api_key(token), partial(load_principal, request.app.state.engine))
-    if found is None:
-        raise Unauthorized("Unknown or revoked API key.")
-    request.state.principal = found
-    return found
+    else:
+        # No request session here: on a cache hit authentication touches no connection at all.
+        key_cache: ApiKeyCache = request.app.state.key_cache
+        principal = await key_cache.principal_for(hash_api_key(token), partial(load_principal, request.app.state.engine))
+        if principal is None:
+            await _failed(request, limiter, address)
+            raise Unauthorized("Unknown or revoked API key.")
+    request.state.principal = principal  # the access log names the key (by id) that was used
+    await limiter.take(request, limiter.key_policy(principal), principal.key_id)
+    return principal
+
+
+async def _failed(request: Request, limiter: RateLimiter, address: str) -> None:
+    """Count a failed authentication against the source address (429 instead of 401 once over)."""
+    await limiter.take(request, limiter.auth_failures, address)
 
 
 async def load_principal(engine: AsyncEngine, key_hash: bytes) -> Principal | None:
@@ -57,7 +73,8 @@ async def load_principal(engine: AsyncEngine, key_hash: bytes) -> Principal | No
     if row is None:
         return None
     return Principal(
-        key_id=row.id, role=Role(row.role), name=row.name, agency_code=row.agency_code, region_code=row.region_code
+        key_id=row.id, role=Role(row.role), name=row.name, agency_code=row.agency_code, region_code=row.region_code,
+        rate_limit_per_minute=row.rate_limit_per_minute,
     )
 
 

@@ -14,6 +14,7 @@ class ApiKey(Base):
         # An agency key is bound to exactly one agency; only ombudsman keys carry a region limit.
         CheckConstraint("(role = 'agency') = (agency_code IS NOT NULL)", name="agency_binding"),
         CheckConstraint("region_code IS NULL OR role = 'ombudsman'", name="region_only_ombudsman"),
+        CheckConstraint("rate_limit_per_minute IS NULL OR rate_limit_per_minute > 0", name="rate_limit_positive"),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
@@ -26,3 +27,5 @@ class ApiKey(Base):
     key_hash: Mapped[bytes] = mapped_column(LargeBinary(32), unique=True)
     created_at: Mapped[datetime] = mapped_column(server_default=func.now())
     revoked_at: Mapped[datetime | None]
+    # Replaces the role's default rate limit (REFERRAL_RATE_LIMIT_<ROLE>_PER_MINUTE) for this key.
+    rate_limit_per_minute: Mapped[int | None]

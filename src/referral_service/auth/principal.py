@@ -18,6 +18,7 @@ class Principal:
     name: str
     agency_code: str | None = None
     region_code: str | None = None
+    rate_limit_per_minute: int | None = None  # the key's own limit; None: its role's
 
     @property
     def is_ombudsman_side(self) -> bool:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from contextlib import suppress
 from typing import Annotated, Any, Literal
 
 import orjson
@@ -15,6 +16,7 @@ from referral_service.auth.roles import Role
 from referral_service.complaints.service import redact_stored_bodies_for_agency
 from referral_service.db.driver import db_of
 from referral_service.db.session import SessionDep
+from referral_service.errors import RateLimited
 from referral_service.inbound import inbox, service
 from referral_service.inbound.schemas import (
     INBOUND_EVENT,
@@ -28,6 +30,7 @@ from referral_service.inbound.schemas import (
 from referral_service.json_encoding import dumps
 from referral_service.metrics import INBOUND_PUSHES
 from referral_service.openapi_docs import problem_responses
+from referral_service.ratelimit import RateLimiter, client_address, refuse
 from referral_service.schemas import AgencyCode, LimitQuery, Page, encode_cursor
 
 router = APIRouter(tags=["inbound"])
@@ -196,6 +199,12 @@ async def push_event(agency_code: str, request: Request, session: SessionDep) ->
     reason. Retrying with the same `webhook-id` is always safe: it returns the first answer again.
     """
     settings = request.app.state.settings
+    limiter: RateLimiter = request.app.state.rate_limiter
+    address = client_address(request)
+    # An address that failed too many signatures is refused before anything is checked or kept.
+    blocked = limiter.blocked(limiter.auth_failures, address)
+    if blocked:
+        raise refuse(request, limiter.auth_failures, blocked)
     try:
         body = await request.body()
     except ClientDisconnect:
@@ -204,12 +213,17 @@ async def push_event(agency_code: str, request: Request, session: SessionDep) ->
     # A path that cannot be an agency code is an unknown agency (401), not a validation error:
     # the answer must not tell which agencies exist.
     code = agency_code if _AGENCY_CODE.match(agency_code) else None
+    await limiter.take(request, limiter.inbound, f"{code or '-'} {address}")
     outcome = await inbox.receive(
         session, code, request.headers, body, now=clock.timestamp(), tolerance_seconds=settings.inbound_tolerance_seconds,
         default_due_working_days=settings.default_due_working_days, instance=request.url.path,
         source_address=request.client.host if request.client else None,
     )
     INBOUND_PUSHES.labels(_result(outcome)).inc()
+    if outcome.status_code == 401:
+        # This push already has its answer (and its place in the log); the next ones may get 429.
+        with suppress(RateLimited):
+            await limiter.take(request, limiter.auth_failures, address)
     headers = {"Idempotent-Replayed": "true"} if outcome.replayed else None
     return Response(outcome.body, status_code=outcome.status_code, media_type=outcome.media_type, headers=headers)
 

@@ -9,6 +9,7 @@ from referral_service.auth.dependencies import CurrentPrincipal
 from referral_service.db.session import SessionDep
 from referral_service.errors import BadRequest
 from referral_service.openapi_docs import problem_responses
+from referral_service.ratelimit import RateLimiter
 from referral_service.schemas import BIGINT_MAX, LimitQuery, Page
 from referral_service.webhooks import service
 from referral_service.webhooks.models import WebhookEndpoint
@@ -27,6 +28,16 @@ from referral_service.webhooks.schemas import (
 
 router = APIRouter(prefix="/v1/webhook-endpoints", tags=["webhooks"])
 deliveries_router = APIRouter(prefix="/v1/webhook-deliveries", tags=["webhooks"])
+
+
+def _manual_limit(request: Request):
+    """Test sends, manual retries and recoveries: a limit per webhook endpoint (ratelimit.py)."""
+    limiter: RateLimiter = request.app.state.rate_limiter
+
+    async def take(endpoint_id: uuid.UUID) -> None:
+        await limiter.take(request, limiter.webhook_manual, endpoint_id)
+
+    return take
 
 
 def _with_secret(endpoint: WebhookEndpoint) -> WebhookEndpointWithSecret:
@@ -114,9 +125,14 @@ async def rotate_secret(
     response_model=QueuedDelivery,
     responses=problem_responses(401, 404, 409),
 )
-async def send_test(endpoint_id: uuid.UUID, session: SessionDep, principal: CurrentPrincipal) -> QueuedDelivery:
-    """Queue a `webhook.test` event to this endpoint only; follow it in the attempt log."""
-    return QueuedDelivery(delivery_id=await service.send_test(session, principal, endpoint_id))
+async def send_test(
+    endpoint_id: uuid.UUID, request: Request, session: SessionDep, principal: CurrentPrincipal
+) -> QueuedDelivery:
+    """Queue a `webhook.test` event to this endpoint only; follow it in the attempt log.
+
+    Test sends, manual retries and recoveries share a limit per endpoint (10 a minute by default)."""
+    delivery_id = await service.send_test(session, principal, endpoint_id, _manual_limit(request))
+    return QueuedDelivery(delivery_id=delivery_id)
 
 
 def _encode_cursor(delivery_id: int) -> str:
@@ -163,11 +179,11 @@ async def deliveries(
     responses=problem_responses(400, 401, 404, 409, 415, 422),
 )
 async def recover(
-    endpoint_id: uuid.UUID, body: RecoverRequest, session: SessionDep, principal: CurrentPrincipal
+    endpoint_id: uuid.UUID, body: RecoverRequest, request: Request, session: SessionDep, principal: CurrentPrincipal
 ) -> RecoverResult:
     """Re-queue every delivery to this endpoint that failed and was created in `[since, until)`, for one
     more attempt each, in their original order per referral. Typically used after an outage."""
-    requeued = await service.recover(session, principal, endpoint_id, body.since, body.until)
+    requeued = await service.recover(session, principal, endpoint_id, body.since, body.until, _manual_limit(request))
     return RecoverResult(requeued=requeued)
 
 
@@ -178,8 +194,8 @@ async def recover(
     responses=problem_responses(401, 404, 422),
 )
 async def retry(
-    delivery_id: Annotated[int, Path(ge=1, le=BIGINT_MAX)], session: SessionDep, principal: CurrentPrincipal
+    delivery_id: Annotated[int, Path(ge=1, le=BIGINT_MAX)], request: Request, session: SessionDep, principal: CurrentPrincipal
 ) -> DeliveryOut:
     """Send this delivery again now (same `webhook-id`, fresh timestamp and signature). A failed or
     delivered one gets one more attempt; a pending one is moved up to now."""
-    return await service.retry_delivery(session, principal, delivery_id)
+    return await service.retry_delivery(session, principal, delivery_id, _manual_limit(request))

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any, cast
 
@@ -228,8 +229,17 @@ async def rotate_secret(
     return endpoint
 
 
-async def send_test(session: AsyncSession, principal: Principal, endpoint_id: uuid.UUID) -> int:
+# A manual operation's rate limit per endpoint, checked once the caller may see the endpoint (so a
+# key cannot use up another owner's allowance with ids it gets 404 for).
+ManualLimit = Callable[[uuid.UUID], Awaitable[None]] | None
+
+
+async def send_test(
+    session: AsyncSession, principal: Principal, endpoint_id: uuid.UUID, limit: ManualLimit = None
+) -> int:
     endpoint = await get_endpoint(session, principal, endpoint_id)
+    if limit is not None:
+        await limit(endpoint.id)
     if endpoint.disabled_at is not None:
         raise Conflict("The endpoint is disabled; enable it first (PATCH with `disabled: false`).")
     return await outbox.enqueue_test(session, endpoint)
@@ -287,7 +297,9 @@ def _delivery_out(delivery: WebhookDelivery, event_type: str, event_id: int | No
     )
 
 
-async def retry_delivery(session: AsyncSession, principal: Principal, delivery_id: int) -> DeliveryOut:
+async def retry_delivery(
+    session: AsyncSession, principal: Principal, delivery_id: int, limit: ManualLimit = None
+) -> DeliveryOut:
     """Queue one more attempt now. The order rule still applies: it goes after earlier pending events."""
     row = (
         await session.execute(
@@ -300,6 +312,8 @@ async def retry_delivery(session: AsyncSession, principal: Principal, delivery_i
     if row is None:
         raise NotFound("No webhook delivery with this id.")
     await get_endpoint(session, principal, row.WebhookDelivery.endpoint_id)  # 404 outside the caller's scope
+    if limit is not None:
+        await limit(row.WebhookDelivery.endpoint_id)
     delivery = row.WebhookDelivery
     if delivery.status != "pending":
         delivery.max_attempts = delivery.attempts + 1
@@ -313,9 +327,16 @@ async def retry_delivery(session: AsyncSession, principal: Principal, delivery_i
 
 
 async def recover(
-    session: AsyncSession, principal: Principal, endpoint_id: uuid.UUID, since: datetime, until: datetime | None
+    session: AsyncSession,
+    principal: Principal,
+    endpoint_id: uuid.UUID,
+    since: datetime,
+    until: datetime | None,
+    limit: ManualLimit = None,
 ) -> int:
     endpoint = await get_endpoint(session, principal, endpoint_id)
+    if limit is not None:
+        await limit(endpoint.id)
     if endpoint.disabled_at is not None:
         raise Conflict("The endpoint is disabled; enable it first (PATCH with `disabled: false`).")
     conditions = [

@@ -5,6 +5,7 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
+from ...models.problem import Problem
 from ...models.service_index import ServiceIndex
 from ...types import Response
 
@@ -19,11 +20,16 @@ def _get_kwargs() -> dict[str, Any]:
     return _kwargs
 
 
-def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> ServiceIndex | None:
+def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Problem | ServiceIndex | None:
     if response.status_code == 200:
         response_200 = ServiceIndex.from_dict(response.json())
 
         return response_200
+
+    if response.status_code == 429:
+        response_429 = Problem.from_dict(response.json())
+
+        return response_429
 
     if client.raise_on_unexpected_status:
         raise errors.UnexpectedStatus(response.status_code, response.content)
@@ -31,7 +37,9 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
         return None
 
 
-def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[ServiceIndex]:
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[Problem | ServiceIndex]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -43,7 +51,7 @@ def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 def sync_detailed(
     *,
     client: AuthenticatedClient | Client,
-) -> Response[ServiceIndex]:
+) -> Response[Problem | ServiceIndex]:
     """The service's index: name, version, links
 
      The service's name and version, and links to its documentation (`/docs`, `/redoc`,
@@ -54,7 +62,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ServiceIndex]
+        Response[Problem | ServiceIndex]
     """
 
     kwargs = _get_kwargs()
@@ -69,7 +77,7 @@ def sync_detailed(
 def sync(
     *,
     client: AuthenticatedClient | Client,
-) -> ServiceIndex | None:
+) -> Problem | ServiceIndex | None:
     """The service's index: name, version, links
 
      The service's name and version, and links to its documentation (`/docs`, `/redoc`,
@@ -80,7 +88,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ServiceIndex
+        Problem | ServiceIndex
     """
 
     return sync_detailed(
@@ -91,7 +99,7 @@ def sync(
 async def asyncio_detailed(
     *,
     client: AuthenticatedClient | Client,
-) -> Response[ServiceIndex]:
+) -> Response[Problem | ServiceIndex]:
     """The service's index: name, version, links
 
      The service's name and version, and links to its documentation (`/docs`, `/redoc`,
@@ -102,7 +110,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ServiceIndex]
+        Response[Problem | ServiceIndex]
     """
 
     kwargs = _get_kwargs()
@@ -115,7 +123,7 @@ async def asyncio_detailed(
 async def asyncio(
     *,
     client: AuthenticatedClient | Client,
-) -> ServiceIndex | None:
+) -> Problem | ServiceIndex | None:
     """The service's index: name, version, links
 
      The service's name and version, and links to its documentation (`/docs`, `/redoc`,
@@ -126,7 +134,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ServiceIndex
+        Problem | ServiceIndex
     """
 
     return (

@@ -54,6 +54,11 @@ def _parse_response(
 
         return response_422
 
+    if response.status_code == 429:
+        response_429 = Problem.from_dict(response.json())
+
+        return response_429
+
     if client.raise_on_unexpected_status:
         raise errors.UnexpectedStatus(response.status_code, response.content)
     else:
@@ -79,6 +84,8 @@ def sync_detailed(
     """Send a test event
 
      Queue a `webhook.test` event to this endpoint only; follow it in the attempt log.
+
+    Test sends, manual retries and recoveries share a limit per endpoint (10 a minute by default).
 
     Args:
         endpoint_id (UUID):
@@ -111,6 +118,8 @@ def sync(
 
      Queue a `webhook.test` event to this endpoint only; follow it in the attempt log.
 
+    Test sends, manual retries and recoveries share a limit per endpoint (10 a minute by default).
+
     Args:
         endpoint_id (UUID):
 
@@ -136,6 +145,8 @@ async def asyncio_detailed(
     """Send a test event
 
      Queue a `webhook.test` event to this endpoint only; follow it in the attempt log.
+
+    Test sends, manual retries and recoveries share a limit per endpoint (10 a minute by default).
 
     Args:
         endpoint_id (UUID):
@@ -165,6 +176,8 @@ async def asyncio(
     """Send a test event
 
      Queue a `webhook.test` event to this endpoint only; follow it in the attempt log.
+
+    Test sends, manual retries and recoveries share a limit per endpoint (10 a minute by default).
 
     Args:
         endpoint_id (UUID):
