@@ -2,20 +2,29 @@
 
 from __future__ import annotations
 
+import re
+
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from referral_service.errors import problem_body, problem_response
 
 _BODY_METHODS = {b"POST", b"PUT", b"PATCH"}
 _JSON_TYPES = ("application/json", "application/merge-patch+json", "application/problem+json")
+# Attachment uploads: the raw file as the body, any media type (the endpoint checks it), their own
+# size limit, counted by the endpoint while it streams the body to storage.
+UPLOAD_PATH = re.compile(r"^/v1/(?:complaints/[^/]+|referrals/[^/]+|inbound/[^/]+)/attachments$")
 
 
 class RequestGuards:
-    """Refuses oversized bodies (413) before anything parses them, and non-JSON bodies (415)."""
+    """Refuses oversized bodies (413) before anything parses them, and non-JSON bodies (415).
 
-    def __init__(self, app: ASGIApp, max_body_bytes: int) -> None:
+    Attachment uploads (`UPLOAD_PATH`, POST) are let through with any media type; a declared
+    `Content-Length` over `max_upload_bytes` is refused here, and the endpoint counts the rest."""
+
+    def __init__(self, app: ASGIApp, max_body_bytes: int, max_upload_bytes: int | None = None) -> None:
         self.app = app
         self.max_body_bytes = max_body_bytes
+        self.max_upload_bytes = max_upload_bytes if max_upload_bytes is not None else max_body_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"].encode() not in _BODY_METHODS:
@@ -23,6 +32,15 @@ class RequestGuards:
             return
         headers = dict(scope["headers"])
         declared = headers.get(b"content-length")
+        if scope["method"] == "POST" and UPLOAD_PATH.match(scope["path"]):
+            if declared is not None and declared.isdigit() and int(declared) > self.max_upload_bytes:
+                await _refuse(
+                    send, scope, 413, "payload-too-large", "Request body too large",
+                    f"An attachment must not exceed {self.max_upload_bytes} bytes.",
+                )
+                return
+            await self.app(scope, receive, send)
+            return
         if declared is not None:
             try:
                 length = int(declared)

@@ -1,0 +1,224 @@
+"""Upload, list and download attachments. See docs/attachments.md."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Awaitable, Callable
+from typing import Annotated, Any
+from urllib.parse import quote
+
+from fastapi import APIRouter, Query, Request, Response
+from starlette.responses import StreamingResponse
+
+from referral_service.attachments import service, sniff
+from referral_service.attachments.schemas import AttachmentOut
+from referral_service.auth.dependencies import CurrentPrincipal, OmbudsmanSidePrincipal
+from referral_service.auth.principal import Principal
+from referral_service.db.driver import AutocommitDbDep, Db
+from referral_service.errors import PayloadTooLarge, RangeNotSatisfiable
+from referral_service.json_encoding import dumps
+from referral_service.openapi_docs import problem_responses
+
+router = APIRouter(tags=["attachments"])
+
+ContainsIdentity = Annotated[
+    bool,
+    Query(description="The document identifies the complainant (ID card, family card...): never shown to an agency "
+          "while the complainant's identity is confidential."),
+]
+
+_UPLOAD_BODY: dict[str, Any] = {
+    "requestBody": {
+        "required": True,
+        "description": "The file itself as the raw body (not multipart), with its media type in `Content-Type` and its "
+        "name in `Content-Disposition: attachment; filename=\"...\"` (or `filename*=UTF-8''...`). Optionally "
+        "`Content-Digest: sha-256=:<base64>:` (RFC 9530), checked against the bytes received.",
+        "content": {media_type: {"schema": {"type": "string", "format": "binary"}} for media_type in sniff.ALLOWED_TYPES},
+    },
+    "parameters": [
+        {"name": "Content-Disposition", "in": "header", "required": True, "schema": {"type": "string"},
+         "description": "`attachment; filename=\"laporan.pdf\"`"},
+        {"name": "Content-Digest", "in": "header", "required": False, "schema": {"type": "string"},
+         "description": "`sha-256=:<base64 of the SHA-256>:`; a mismatch is refused with 422."},
+    ],
+}
+_UPLOAD_ERRORS = problem_responses(400, 401, 403, 404, 413, 415, 422)
+
+
+async def receive_upload(
+    request: Request,
+    principal: Principal,
+    load_target: Callable[[Db], Awaitable[service.Target]],
+    contains_identity: bool,
+    *,
+    via: str = "api",
+) -> Any:
+    """Headers checked, target checked (404 before a byte is read), body spooled, verified, stored."""
+    state = request.app.state
+    limit = state.settings.max_upload_bytes
+    declared = service.check_declared_type(request.headers.get("content-type"))
+    filename = service.filename_from(request.headers.get("content-disposition"))
+    expected = service.sha256_from_content_digest(request.headers.get("content-digest"))
+    length = request.headers.get("content-length")
+    if length is not None and length.isdigit() and int(length) > limit:
+        raise PayloadTooLarge(f"An attachment must not exceed {limit} bytes.")
+    async with state.pool.acquire() as conn:
+        target = await load_target(Db(conn))
+    spooled = await service.spool(request.stream(), limit)
+    try:
+        service.verify(spooled, declared, expected)
+        upload = service.Upload(filename, declared, contains_identity, spooled)
+        return await service.store(state.pool, state.blob_store, principal, target, upload, via=via)
+    finally:
+        spooled.close()
+
+
+def _created(row: Any) -> Response:
+    meta = service.metadata(row)
+    return Response(dumps(meta), status_code=201, media_type="application/json", headers={"Location": meta["download_path"]})
+
+
+@router.post(
+    "/v1/complaints/{complaint_id}/attachments",
+    status_code=201,
+    response_model=AttachmentOut,
+    openapi_extra=_UPLOAD_BODY,
+    responses={**_UPLOAD_ERRORS, 201: {"description": "Stored. `Location` is the download path."}},
+    name="upload_to_complaint",
+)
+async def upload_to_complaint(
+    complaint_id: uuid.UUID, request: Request, principal: OmbudsmanSidePrincipal, contains_identity: ContainsIdentity = False
+) -> Response:
+    """Attach a document to a complaint (Ombudsman and admin keys). Allowed types: PDF, JPEG, PNG, WebP, ODT,
+    DOCX, XLSX and UTF-8 plain text; the bytes must be of the declared type (422 otherwise, 415 for a type not
+    allowed). At most `REFERRAL_MAX_UPLOAD_BYTES` (20 MiB by default): 413 as soon as it is passed."""
+
+    async def load(db: Db) -> service.Target:
+        return await service.complaint_target(db, principal, complaint_id)
+
+    return _created(await receive_upload(request, principal, load, contains_identity))
+
+
+@router.post(
+    "/v1/referrals/{referral_id}/attachments",
+    status_code=201,
+    response_model=AttachmentOut,
+    openapi_extra=_UPLOAD_BODY,
+    responses={**_UPLOAD_ERRORS, 201: {"description": "Stored. `Location` is the download path."}},
+    name="upload_to_referral",
+)
+async def upload_to_referral(
+    referral_id: uuid.UUID, request: Request, principal: CurrentPrincipal, contains_identity: ContainsIdentity = False
+) -> Response:
+    """Attach a document to a referral: the agency's report with its response, a document for a note. The agency
+    the referral was forwarded to and the Ombudsman side. Same rules as complaint uploads."""
+
+    async def load(db: Db) -> service.Target:
+        return await service.referral_target(db, principal, referral_id)
+
+    return _created(await receive_upload(request, principal, load, contains_identity))
+
+
+@router.get(
+    "/v1/complaints/{complaint_id}/attachments",
+    response_model=list[AttachmentOut],
+    responses=problem_responses(401, 403, 404),
+    name="list_for_complaint",
+)
+async def list_for_complaint(complaint_id: uuid.UUID, db: AutocommitDbDep, principal: OmbudsmanSidePrincipal) -> Response:
+    """Every attachment of a complaint and of its referrals, oldest first (Ombudsman side)."""
+    rows = await service.list_for_complaint(db, principal, complaint_id)
+    return Response(dumps([service.metadata(r) for r in rows]), media_type="application/json")
+
+
+@router.get(
+    "/v1/referrals/{referral_id}/attachments",
+    response_model=list[AttachmentOut],
+    responses=problem_responses(401, 404),
+    name="list_for_referral",
+)
+async def list_for_referral(referral_id: uuid.UUID, db: AutocommitDbDep, principal: CurrentPrincipal) -> Response:
+    """The referral's attachments and its complaint's own, oldest first. An agency does not see identity
+    documents of a confidential complainant."""
+    rows = await service.list_for_referral(db, principal, referral_id)
+    return Response(dumps([service.metadata(r) for r in rows]), media_type="application/json")
+
+
+def _parse_range(header: str, size: int) -> tuple[int, int] | None:
+    """A single `bytes=` range as (first, last), None to ignore the header (not bytes, several ranges,
+    malformed: RFC 9110 lets a server answer those with the whole file). 416 when unsatisfiable."""
+    unit, _, spec = header.partition("=")
+    if unit.strip().lower() != "bytes" or "," in spec:
+        return None
+    first_text, dash, last_text = spec.strip().partition("-")
+    if not dash:
+        return None
+    try:
+        if first_text == "":
+            suffix = int(last_text)
+            if suffix <= 0:
+                raise RangeNotSatisfiable(headers={"Content-Range": f"bytes */{size}"})
+            return max(0, size - suffix), size - 1
+        first = int(first_text)
+        last = int(last_text) if last_text else size - 1
+    except ValueError:
+        return None
+    if first < 0 or (last_text and last < first):
+        return None
+    if first >= size:
+        raise RangeNotSatisfiable(
+            f"The attachment has {size} bytes.", headers={"Content-Range": f"bytes */{size}"}
+        )
+    return first, min(last, size - 1)
+
+
+def _etag_matches(header: str, etag: str) -> bool:
+    candidates = [c.strip() for c in header.split(",")]
+    return "*" in candidates or any(c.removeprefix("W/") == etag for c in candidates)
+
+
+@router.get(
+    "/v1/attachments/{attachment_id}",
+    response_class=Response,
+    responses={
+        200: {"description": "The file.", "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}},
+        206: {"description": "The requested range (`Content-Range`).",
+              "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}},
+        304: {"description": "`If-None-Match` matched the `ETag`."},
+        **problem_responses(401, 404, 416),
+    },
+    name="download",
+)
+async def download(attachment_id: uuid.UUID, request: Request, db: AutocommitDbDep, principal: CurrentPrincipal) -> Response:
+    """The file, under the same rules as its complaint or referral (404 otherwise; an agency never gets an
+    identity document of a confidential complainant). `ETag` is the quoted SHA-256: `If-None-Match` gives 304.
+    A single `Range` gives 206 (416 if it starts past the end); `If-Range` with another ETag gives the whole file."""
+    row = await service.get_attachment(db, principal, attachment_id)
+    etag = f'"{row["sha256"]}"'
+    size = row["size"]
+    headers = {
+        "ETag": etag,
+        "Accept-Ranges": "bytes",
+        "Cache-Control": "private, no-cache",
+        "X-Content-Type-Options": "nosniff",
+        "Content-Disposition": f"attachment; filename*=UTF-8''{quote(row['filename'], safe='')}",
+    }
+    if_none_match = request.headers.get("if-none-match")
+    if if_none_match is not None and _etag_matches(if_none_match, etag):
+        return Response(status_code=304, headers=headers)
+    blob_store = request.app.state.blob_store
+    byte_range = None
+    range_header = request.headers.get("range")
+    if_range = request.headers.get("if-range")
+    if range_header is not None and (if_range is None or if_range.strip() == etag):
+        byte_range = _parse_range(range_header, size)
+    if byte_range is None:
+        return StreamingResponse(
+            blob_store.get_stream(row["blob_key"]), media_type=row["media_type"],
+            headers={**headers, "Content-Length": str(size)},
+        )
+    first, last = byte_range
+    return StreamingResponse(
+        blob_store.get_range(row["blob_key"], first, last), status_code=206, media_type=row["media_type"],
+        headers={**headers, "Content-Length": str(last - first + 1), "Content-Range": f"bytes {first}-{last}/{size}"},
+    )
