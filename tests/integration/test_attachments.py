@@ -391,3 +391,45 @@ async def test_the_worker_job_removes_stale_pending_blobs(app, settings, ombudsm
         assert await conn.fetchval(
             "SELECT count(*) FROM blob_chunks b WHERE NOT EXISTS (SELECT 1 FROM attachments a WHERE a.blob_key = b.blob_key)"
         ) == 0
+
+
+from tests.integration.webhook_support import subscribe  # noqa: E402,F401  (fixture)
+
+_QUEUED = """
+    SELECT m.body FROM webhook_deliveries d JOIN webhook_messages m ON m.id = d.message_id
+    WHERE d.endpoint_id = $1 AND m.type = 'attachment.added' ORDER BY d.id
+"""
+
+
+async def test_attachment_added_webhooks_carry_metadata_and_spare_the_agency_identity_documents(
+    app, subscribe, ombudsman_kaltim, samarinda
+):
+    import orjson
+
+    omb = ombudsman_kaltim
+    agency_endpoint = await subscribe(samarinda, "http://127.0.0.1:9/agency", event_types=["attachment.added"])
+    omb_endpoint = await subscribe(omb, "http://127.0.0.1:9/ombudsman", event_types=["attachment.added"])
+    complaint = await create_complaint(omb, region_code="64.72", identity_confidential=True)
+    rid = await forwarded_referral(omb, complaint["id"])
+    on_complaint = await omb.post(
+        f"/v1/complaints/{complaint['id']}/attachments", content=pdf_bytes(), headers=upload_headers("application/pdf", "a.pdf")
+    )
+    identity = await omb.post(
+        f"/v1/referrals/{rid}/attachments", params={"contains_identity": "true"}, content=PNG,
+        headers=upload_headers("image/png", "ktp.png"),
+    )
+    report = await samarinda.post(
+        f"/v1/referrals/{rid}/attachments", content=pdf_bytes("LHP"), headers=upload_headers("application/pdf", "lhp.pdf")
+    )
+    async with app.state.pool.acquire() as conn:
+        to_agency = [orjson.loads(r["body"]) for r in await conn.fetch(_QUEUED, uuid.UUID(agency_endpoint["id"]))]
+        to_omb = [orjson.loads(r["body"]) for r in await conn.fetch(_QUEUED, uuid.UUID(omb_endpoint["id"]))]
+    assert [b["data"]["attachment"]["id"] for b in to_agency] == [report.json()["id"]]
+    assert [b["data"]["attachment"]["id"] for b in to_omb] == [
+        on_complaint.json()["id"], identity.json()["id"], report.json()["id"],
+    ]
+    body = to_agency[0]
+    assert body["type"] == "attachment.added"
+    assert body["data"]["referral_id"] == rid
+    assert body["data"]["attachment"]["download_path"] == f"/v1/attachments/{report.json()['id']}"
+    assert "complaint" not in body["data"] and "referral" not in body["data"]

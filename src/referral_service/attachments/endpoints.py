@@ -43,6 +43,12 @@ _UPLOAD_BODY: dict[str, Any] = {
     ],
 }
 _UPLOAD_ERRORS = problem_responses(400, 401, 403, 404, 413, 415, 422)
+_UPLOAD_ERRORS[413] = {**_UPLOAD_ERRORS[413], "description": "The file is larger than `REFERRAL_MAX_UPLOAD_BYTES`."}
+_UPLOAD_ERRORS[415] = {**_UPLOAD_ERRORS[415], "description": "Not an allowed attachment type (or text not in UTF-8)."}
+_UPLOAD_ERRORS[422] = {
+    **_UPLOAD_ERRORS[422],
+    "description": "The bytes are not of the declared type, the file is empty, or `Content-Digest` does not match.",
+}
 
 
 async def receive_upload(

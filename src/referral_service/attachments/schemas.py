@@ -1,11 +1,15 @@
 import uuid
 from datetime import datetime
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
+
+from referral_service import openapi_examples as ex
 
 
 class AttachmentOut(BaseModel):
     """An attachment's metadata. The bytes are at `download_path`."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [ex.ATTACHMENT_OUT]})
 
     id: uuid.UUID
     filename: str = Field(description="The name the uploader gave, reduced to a base name.")
