@@ -24,7 +24,8 @@ def upgrade() -> None:
     op.create_table(
         "attachments",
         sa.Column("id", postgresql.UUID(as_uuid=True), primary_key=True),
-        sa.Column("complaint_id", postgresql.UUID(as_uuid=True), sa.ForeignKey("complaints.id"), nullable=False),
+        # NULL while an agency's signed upload waits for the inbound push that names it (staged).
+        sa.Column("complaint_id", postgresql.UUID(as_uuid=True), sa.ForeignKey("complaints.id"), nullable=True),
         sa.Column("referral_id", postgresql.UUID(as_uuid=True), sa.ForeignKey("referrals.id"), nullable=True),
         sa.Column("filename", sa.Text(), nullable=False),
         sa.Column("media_type", sa.Text(), nullable=False),
@@ -36,7 +37,21 @@ def upgrade() -> None:
         sa.Column("uploaded_by_role", sa.Text(), nullable=True),
         sa.Column("uploaded_by_agency_code", sa.Text(), nullable=True),
         sa.Column("uploaded_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
+        # A signed upload through /v1/inbound/{agency}/attachments: the agency, until a push attaches it,
+        # and the upload's webhook-id (a retry with the same id gets the same attachment).
+        sa.Column("staged_agency_code", sa.Text(), nullable=True),
+        sa.Column("inbound_webhook_id", sa.Text(), nullable=True),
         sa.CheckConstraint("size >= 0", name="ck_attachments_size"),
+        sa.CheckConstraint(
+            "(complaint_id IS NULL) = (staged_agency_code IS NOT NULL)", name="ck_attachments_staged_or_attached"
+        ),
+    )
+    op.create_index(
+        "uq_attachments_inbound_webhook_id", "attachments", ["uploaded_by_agency_code", "inbound_webhook_id"],
+        unique=True, postgresql_where=sa.text("inbound_webhook_id IS NOT NULL"),
+    )
+    op.create_index(
+        "ix_attachments_staged", "attachments", ["uploaded_at"], postgresql_where=sa.text("staged_agency_code IS NOT NULL"),
     )
     op.create_index("ix_attachments_complaint", "attachments", ["complaint_id", "uploaded_at", "id"])
     op.create_index(
@@ -65,4 +80,6 @@ def downgrade() -> None:
     op.drop_table("blob_chunks")
     op.drop_index("ix_attachments_referral", table_name="attachments")
     op.drop_index("ix_attachments_complaint", table_name="attachments")
+    op.drop_index("ix_attachments_staged", table_name="attachments")
+    op.drop_index("uq_attachments_inbound_webhook_id", table_name="attachments")
     op.drop_table("attachments")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
@@ -15,7 +16,10 @@ from referral_service.attachments.schemas import AttachmentOut
 from referral_service.auth.dependencies import CurrentPrincipal, OmbudsmanSidePrincipal
 from referral_service.auth.principal import Principal
 from referral_service.db.driver import AutocommitDbDep, Db
-from referral_service.errors import PayloadTooLarge, RangeNotSatisfiable
+from referral_service import clock
+from referral_service.errors import InvalidSignature, PayloadTooLarge, RangeNotSatisfiable
+from referral_service.inbound.service import inbound_principal
+from referral_service.webhooks import signing
 from referral_service.json_encoding import dumps
 from referral_service.openapi_docs import problem_responses
 
@@ -79,9 +83,12 @@ async def receive_upload(
         spooled.close()
 
 
-def _created(row: Any) -> Response:
+def _created(row: Any, status_code: int = 201, headers: dict[str, str] | None = None) -> Response:
     meta = service.metadata(row)
-    return Response(dumps(meta), status_code=201, media_type="application/json", headers={"Location": meta["download_path"]})
+    return Response(
+        dumps(meta), status_code=status_code, media_type="application/json",
+        headers={"Location": meta["download_path"], **(headers or {})},
+    )
 
 
 @router.post(
@@ -228,3 +235,112 @@ async def download(attachment_id: uuid.UUID, request: Request, db: AutocommitDbD
         blob_store.get_range(row["blob_key"], first, last), status_code=206, media_type=row["media_type"],
         headers={**headers, "Content-Length": str(last - first + 1), "Content-Range": f"bytes {first}-{last}/{size}"},
     )
+
+
+# --- signed uploads from an agency's own system ---------------------------------------------------
+
+_AGENCY_CODE = re.compile(r"^[a-z0-9][a-z0-9.\-]{1,62}[a-z0-9]$")
+_SECRETS = """
+    SELECT a.code, s.secret, s.previous_secret, s.previous_valid_until
+    FROM agencies a LEFT JOIN inbound_secrets s ON s.agency_code = a.code
+    WHERE a.code = $1
+"""
+# Unknown agencies and agencies without a secret are checked against a throwaway secret, so they fail
+# like a wrong signature (the answer does not reveal which agencies exist).
+_DECOY_SECRETS = [signing.generate_secret()]
+
+
+async def _verifying_secrets(db: Db, code: str | None) -> list[str]:
+    if code is None:
+        return []
+    row = await db.fetchrow(_SECRETS, code)
+    if row is None:
+        return []
+    secrets = [row["secret"]] if row["secret"] else []
+    if row["previous_secret"] and row["previous_valid_until"] and row["previous_valid_until"] > clock.now():
+        secrets.append(row["previous_secret"])
+    return secrets
+
+
+_INBOUND_UPLOAD_BODY: dict[str, Any] = {
+    "security": [],
+    "requestBody": _UPLOAD_BODY["requestBody"],
+    "parameters": [
+        *_UPLOAD_BODY["parameters"],
+        {"name": "webhook-id", "in": "header", "required": True, "schema": {"type": "string", "maxLength": 256},
+         "description": "Your unique id for this upload; keep it on retries: a repeated id returns the first upload."},
+        {"name": "webhook-timestamp", "in": "header", "required": True, "schema": {"type": "string", "pattern": "^[0-9]+$"},
+         "description": "Unix seconds when this attempt was signed; refused when more than 5 minutes off."},
+        {"name": "webhook-signature", "in": "header", "required": True, "schema": {"type": "string"},
+         "description": "`v1,<base64 HMAC-SHA256 of \"{webhook-id}.{webhook-timestamp}.{body}\">` with the agency's "
+         "inbound secret, over the file's raw bytes."},
+    ],
+}
+_INBOUND_ERRORS = problem_responses(400, 401, 413, 415, 422)
+_INBOUND_ERRORS[401] = {
+    **_INBOUND_ERRORS[401],
+    "description": "Signature missing, malformed or wrong, timestamp outside the tolerance, or no secret set.",
+}
+for _code in (413, 415, 422):
+    _INBOUND_ERRORS[_code] = _UPLOAD_ERRORS[_code]
+
+
+@router.post(
+    "/v1/inbound/{agency_code}/attachments",
+    status_code=201,
+    response_model=AttachmentOut,
+    openapi_extra=_INBOUND_UPLOAD_BODY,
+    responses={
+        **_INBOUND_ERRORS,
+        200: {"description": "A retry of an upload already stored (same `webhook-id`): the first upload, "
+              "with `Idempotent-Replayed: true`."},
+        201: {"description": "Stored, attached to nothing yet: name its `id` in a push's `attachment_ids`."},
+    },
+    tags=["inbound"],
+    name="upload_attachment",
+)
+async def upload_inbound(agency_code: str, request: Request, contains_identity: ContainsIdentity = False) -> Response:
+    """Upload a document from your complaint system, signed the Standard Webhooks way with your agency's
+    inbound secret over the file's raw bytes (no API key). It is attached to nothing until an inbound push
+    names its `id` in `data.attachment_ids` (within 24 hours; unclaimed uploads are then deleted); the push
+    attaches it to the push's referral. Same types, size limit and `Content-Digest` as the REST uploads."""
+    state = request.app.state
+    settings = state.settings
+    code = agency_code if _AGENCY_CODE.match(agency_code) else None
+    async with state.pool.acquire() as conn:
+        secrets = await _verifying_secrets(Db(conn), code)
+    try:
+        # Headers and timestamp first: a request that can never verify is refused before its body is read.
+        verifier = signing.StreamingVerifier(
+            secrets or _DECOY_SECRETS, request.headers, tolerance_seconds=settings.inbound_tolerance_seconds,
+            now=int(clock.timestamp()),
+        )
+    except signing.SignatureError as exc:
+        raise InvalidSignature(exc.reason) from exc
+    declared = service.check_declared_type(request.headers.get("content-type"))
+    filename = service.filename_from(request.headers.get("content-disposition"))
+    expected = service.sha256_from_content_digest(request.headers.get("content-digest"))
+    limit = settings.max_upload_bytes
+    length = request.headers.get("content-length")
+    if length is not None and length.isdigit() and int(length) > limit:
+        raise PayloadTooLarge(f"An attachment must not exceed {limit} bytes.")
+    spooled = await service.spool(request.stream(), limit, on_chunk=verifier.update)
+    try:
+        try:
+            verified = verifier.verify()
+            if not secrets:
+                raise signing.SignatureError("no matching signature")
+        except signing.SignatureError as exc:
+            raise InvalidSignature(exc.reason) from exc
+        assert code is not None
+        principal = inbound_principal(code)
+        async with state.pool.acquire() as conn:
+            earlier = await service.uploaded_with_webhook_id(Db(conn), code, verified.msg_id)
+        if earlier is not None:
+            return _created(earlier, 200, {"Idempotent-Replayed": "true"})
+        service.verify(spooled, declared, expected)
+        upload = service.Upload(filename, declared, contains_identity, spooled)
+        row, created = await service.store_staged(state.pool, state.blob_store, principal, upload, verified.msg_id)
+        return _created(row) if created else _created(row, 200, {"Idempotent-Replayed": "true"})
+    finally:
+        spooled.close()

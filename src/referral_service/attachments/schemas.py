@@ -20,7 +20,9 @@ class AttachmentOut(BaseModel):
         description="The document identifies the complainant (an ID card, say). Never shown to an agency while the "
         "complainant's identity is confidential."
     )
-    complaint_id: uuid.UUID
+    complaint_id: uuid.UUID | None = Field(
+        description="The complaint. Null only for an agency's signed upload not yet attached by an inbound push."
+    )
     referral_id: uuid.UUID | None = Field(description="Set for a referral's document (a response, a note); null for the complaint's own.")
     uploaded_by: uuid.UUID | None = Field(description="The id of the API key that uploaded it.")
     uploaded_by_role: str | None = Field(description="That key's role: `admin`, `ombudsman` or `agency`.")

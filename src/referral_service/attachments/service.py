@@ -145,7 +145,7 @@ class Spooled:
         self.file.close()
 
 
-async def spool(chunks: AsyncIterator[bytes], limit: int) -> Spooled:
+async def spool(chunks: AsyncIterator[bytes], limit: int, on_chunk: Callable[[bytes], None] | None = None) -> Spooled:
     """Read the upload into a temporary file, hashing as it goes; 413 as soon as it passes `limit`
     (the rest of the stream is never read)."""
     file = tempfile.SpooledTemporaryFile(max_size=_SPOOL_IN_MEMORY)
@@ -162,6 +162,8 @@ async def spool(chunks: AsyncIterator[bytes], limit: int) -> Spooled:
                 raise PayloadTooLarge(f"An attachment must not exceed {limit} bytes.")
             digest.update(chunk)
             text.feed(chunk)
+            if on_chunk is not None:
+                on_chunk(chunk)
             if len(head) < sniff.HEAD_BYTES:
                 head += chunk[: sniff.HEAD_BYTES - len(head)]
             file.write(chunk)
@@ -350,65 +352,157 @@ class Upload:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-async def store(
-    pool: Any, blob_store: BlobStore, principal: Principal, target: Target, upload: Upload, *, via: str = "api"
-) -> Any:
-    """Write the blob, then the row (see the module docstring). Returns the attachment row."""
+async def _write_blob(pool: Any, blob_store: BlobStore, upload: Upload) -> str:
+    """Steps 1 and 2 of the module docstring: the pending record, committed, then the blob."""
     blob_key = f"attachments/{uuid.uuid4()}"
     async with pool.acquire() as conn:
         await conn.execute("INSERT INTO pending_blobs (blob_key) VALUES ($1)", blob_key)
     await blob_store.put(blob_key, upload.spooled.file, upload.spooled.size, upload.spooled.sha256_hex)
     if after_blob_written is not None:
         await after_blob_written(blob_key)
+    return blob_key
+
+
+async def _lock_target(db: Db, principal: Principal, target: Target) -> tuple[int, Target]:
+    """Bump the record's event sequence (locking its row), then check again that the caller may see it:
+    a referral cannot change hands between the check and the insert. Returns (sequence, fresh target)."""
+    if target.referral_id is not None:
+        bumped = await db.fetchrow(_BUMP_REFERRAL, target.referral_id)
+        if bumped is None:
+            raise NotFound("No referral with this id.")
+        fresh = Target(
+            complaint_id=target.complaint_id, referral_id=target.referral_id, region_code=bumped["region_code"],
+            identity_confidential=bumped["identity_confidential"], agency_code=bumped["agency_code"],
+            agency_region_code=bumped["agency_region_code"], state=bumped["state"], forwarded_at=bumped["forwarded_at"],
+        )
+        if not _referral_visible(principal, fresh):
+            raise NotFound("No referral with this id.")
+        return bumped["event_seq"], fresh
+    bumped = await db.fetchrow(_BUMP_COMPLAINT, target.complaint_id)
+    if bumped is None or not complaint_visible(principal, bumped["region_code"]):
+        raise NotFound("No complaint with this id.")
+    return bumped["event_seq"], Target(target.complaint_id, bumped["region_code"], bumped["identity_confidential"])
+
+
+async def _record_added(db: Db, principal: Principal, target: Target, sequence: int, row: Any, via: str) -> None:
+    meta = metadata(row)
+    event_data = {k: v for k, v in meta.items() if k not in ("complaint_id", "referral_id")}
+    await record(
+        db,
+        EventDraft(
+            type=EVENT_TYPE,
+            complaint_id=target.complaint_id,
+            sequence=sequence,
+            region_code=target.region_code,
+            agency_region_code=target.agency_region_code,
+            referral_id=target.referral_id,
+            agency_code=target.agency_code,
+            from_state=target.state,
+            to_state=target.state,
+            data=event_data,
+            # Never announce an identity document of a confidential complainant to the agency.
+            agency_visible=target.forwarded_at is not None
+            and not (row["contains_identity"] and target.identity_confidential),
+        ),
+        Actor.of(principal, via),
+        {"attachment": meta},
+    )
+
+
+async def store(
+    pool: Any, blob_store: BlobStore, principal: Principal, target: Target, upload: Upload, *, via: str = "api"
+) -> Any:
+    """Write the blob, then the row and its event (see the module docstring). Returns the attachment row."""
+    blob_key = await _write_blob(pool, blob_store, upload)
     async with pool.acquire() as conn, conn.transaction():
         db = Db(conn)
-        # The row lock (the event sequence bump) comes before the visibility re-check: a referral
-        # cannot change hands between the check and the insert.
-        if target.referral_id is not None:
-            bumped = await db.fetchrow(_BUMP_REFERRAL, target.referral_id)
-            if bumped is None:
-                raise NotFound("No referral with this id.")
-            fresh = Target(
-                complaint_id=target.complaint_id, referral_id=target.referral_id, region_code=bumped["region_code"],
-                identity_confidential=bumped["identity_confidential"], agency_code=bumped["agency_code"],
-                agency_region_code=bumped["agency_region_code"], state=bumped["state"], forwarded_at=bumped["forwarded_at"],
-            )
-            if not _referral_visible(principal, fresh):
-                raise NotFound("No referral with this id.")
-        else:
-            bumped = await db.fetchrow(_BUMP_COMPLAINT, target.complaint_id)
-            if bumped is None or not complaint_visible(principal, bumped["region_code"]):
-                raise NotFound("No complaint with this id.")
-            fresh = Target(target.complaint_id, bumped["region_code"], bumped["identity_confidential"])
+        sequence, fresh = await _lock_target(db, principal, target)
         row = await db.fetchrow(
             _INSERT, uuid.uuid4(), target.complaint_id, target.referral_id, upload.filename, upload.media_type,
             upload.spooled.size, upload.spooled.sha256_hex, blob_key, upload.contains_identity,
             principal.key_id, principal.role.value, principal.agency_code,
         )
         await db.execute("DELETE FROM pending_blobs WHERE blob_key = $1", blob_key)
-        meta = metadata(row)
-        event_data = {k: v for k, v in meta.items() if k not in ("complaint_id", "referral_id")}
-        await record(
-            db,
-            EventDraft(
-                type=EVENT_TYPE,
-                complaint_id=fresh.complaint_id,
-                sequence=bumped["event_seq"],
-                region_code=fresh.region_code,
-                agency_region_code=fresh.agency_region_code,
-                referral_id=fresh.referral_id,
-                agency_code=fresh.agency_code,
-                from_state=fresh.state,
-                to_state=fresh.state,
-                data=event_data,
-                # Never announce an identity document of a confidential complainant to the agency.
-                agency_visible=fresh.forwarded_at is not None
-                and not (upload.contains_identity and fresh.identity_confidential),
-            ),
-            Actor.of(principal, via),
-            {"attachment": meta},
-        )
+        await _record_added(db, principal, fresh, sequence, row, via)
     return row
+
+
+# --- signed uploads from an agency's own system (staged until a push names them) -----------------
+
+# Staged attachments no push has named within this time are deleted by the cleanup job.
+STAGED_TTL_HOURS = 24
+
+_INSERT_STAGED = f"""
+    INSERT INTO attachments (id, filename, media_type, size, sha256, blob_key, contains_identity, uploaded_by_key_id,
+                             uploaded_by_role, uploaded_by_agency_code, staged_agency_code, inbound_webhook_id)
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'agency', $9, $9, $10)
+    ON CONFLICT (uploaded_by_agency_code, inbound_webhook_id) WHERE inbound_webhook_id IS NOT NULL DO NOTHING
+    RETURNING {_COLUMNS}
+"""
+_BY_WEBHOOK_ID = f"SELECT {_COLUMNS} FROM attachments WHERE uploaded_by_agency_code = $1 AND inbound_webhook_id = $2"
+
+
+async def uploaded_with_webhook_id(db: Db, agency_code: str, webhook_id: str) -> Any:
+    return await db.fetchrow(_BY_WEBHOOK_ID, agency_code, webhook_id)
+
+
+async def store_staged(
+    pool: Any, blob_store: BlobStore, principal: Principal, upload: Upload, webhook_id: str
+) -> tuple[Any, bool]:
+    """A verified inbound upload, attached to nothing yet. Returns (row, created); a concurrent upload with
+    the same webhook-id that committed first is returned instead (its blob is the one kept)."""
+    assert principal.agency_code is not None
+    blob_key = await _write_blob(pool, blob_store, upload)
+    async with pool.acquire() as conn, conn.transaction():
+        db = Db(conn)
+        row = await db.fetchrow(
+            _INSERT_STAGED, uuid.uuid4(), upload.filename, upload.media_type, upload.spooled.size,
+            upload.spooled.sha256_hex, blob_key, upload.contains_identity, principal.key_id, principal.agency_code,
+            webhook_id,
+        )
+        if row is None:  # the same webhook-id won: this blob stays pending and is cleaned up
+            return await uploaded_with_webhook_id(db, principal.agency_code, webhook_id), False
+        await db.execute("DELETE FROM pending_blobs WHERE blob_key = $1", blob_key)
+    return row, True
+
+
+_CLAIM_STAGED = f"""
+    SELECT {_COLUMNS} FROM attachments
+    WHERE id = ANY ($1::uuid[]) AND staged_agency_code = $2
+    ORDER BY uploaded_at, id
+    FOR UPDATE
+"""
+_ATTACH_STAGED = f"""
+    UPDATE attachments SET complaint_id = $2, referral_id = $3, staged_agency_code = NULL
+    WHERE id = $1
+    RETURNING {_COLUMNS}
+"""
+
+
+async def attach_staged(
+    db: Db, principal: Principal, referral_id: uuid.UUID, attachment_ids: list[uuid.UUID], *, via: str
+) -> list[Any]:
+    """Attach the agency's staged uploads to a referral (an inbound push naming them), each with its
+    `attachment.added`, in the caller's transaction. 422 when one is not a staged upload of this agency
+    (unknown, another agency's, or already attached)."""
+    if not attachment_ids:
+        return []
+    wanted = list(dict.fromkeys(attachment_ids))
+    staged = await db.fetch(_CLAIM_STAGED, wanted, principal.agency_code)
+    missing = sorted(str(i) for i in set(wanted) - {row["id"] for row in staged})
+    if missing:
+        raise UnprocessableEntity(
+            "attachment_ids name no upload of this agency waiting to be attached (upload them first through "
+            f"POST /v1/inbound/{{agency}}/attachments; each can be attached once): {', '.join(missing)}.",
+        )
+    target = await referral_target(db, principal, referral_id)
+    attached = []
+    for row in staged:
+        sequence, fresh = await _lock_target(db, principal, target)
+        updated = await db.fetchrow(_ATTACH_STAGED, row["id"], fresh.complaint_id, referral_id)
+        await _record_added(db, principal, fresh, sequence, updated, via)
+        attached.append(updated)
+    return attached
 
 
 # --- cleanup and erasure -------------------------------------------------------------------------
@@ -419,10 +513,21 @@ _STALE_PENDING = """
 """
 
 
+_EXPIRE_STAGED = """
+    WITH expired AS (
+        DELETE FROM attachments WHERE staged_agency_code IS NOT NULL AND uploaded_at < now() - make_interval(hours => $1)
+        RETURNING blob_key
+    )
+    INSERT INTO pending_blobs (blob_key, created_at) SELECT blob_key, '-infinity' FROM expired ON CONFLICT DO NOTHING
+"""
+
+
 async def clean_pending_blobs(conn: Any, blob_store: BlobStore, *, older_than_seconds: float, limit: int = 100) -> int:
     """Delete blobs whose attachment row never committed (their `pending_blobs` record is older than
     `older_than_seconds`), then the record. Returns how many were removed. Safe to run anywhere,
-    any number of times: a blob is deleted before its record, so a failure leaves the record to retry."""
+    any number of times: a blob is deleted before its record, so a failure leaves the record to retry.
+    Staged inbound uploads no push attached within `STAGED_TTL_HOURS` are queued here first."""
+    await conn.execute(_EXPIRE_STAGED, STAGED_TTL_HOURS)
     keys = [r["blob_key"] for r in await conn.fetch(_STALE_PENDING, float(older_than_seconds), limit)]
     removed = 0
     for key in keys:
