@@ -162,6 +162,36 @@ async def test_each_allowed_type_is_accepted(media_type, data, ombudsman):
 
 
 @pytest.mark.parametrize(
+    ("media_type", "data"),
+    [
+        ("application/pdf", pdf_bytes()),
+        ("image/png", PNG),
+        ("application/vnd.oasis.opendocument.text", odt_bytes()),
+        ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", docx_bytes()),
+        ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", xlsx_bytes()),
+        ("text/plain", "Catatan rapat.".encode()),
+    ],
+)
+async def test_octet_stream_uploads_get_the_type_of_their_bytes(media_type, data, ombudsman):
+    complaint = await create_complaint(ombudsman)
+    response = await ombudsman.post(
+        f"/v1/complaints/{complaint['id']}/attachments", content=data, headers=upload_headers("application/octet-stream", "f")
+    )
+    assert response.status_code == 201, response.text
+    assert response.json()["media_type"] == media_type
+    assert (await ombudsman.get(response.headers["location"])).headers["content-type"].split(";")[0] == media_type
+
+
+@pytest.mark.parametrize("data", [b"MZ\x90\x00\x03\x00\x00\x00\x04\x00", b"abc\x00", b"\x1f\x8b\x08\x00" + bytes(20), docx_bytes()[:-30]])
+async def test_octet_stream_of_no_allowed_type_is_refused(data, ombudsman):
+    complaint = await create_complaint(ombudsman)
+    response = await ombudsman.post(
+        f"/v1/complaints/{complaint['id']}/attachments", content=data, headers=upload_headers("application/octet-stream", "f")
+    )
+    assert response.status_code == 415, response.text
+
+
+@pytest.mark.parametrize(
     ("media_type", "data", "status"),
     [
         ("application/pdf", PNG, 422),  # declared PDF, is a PNG

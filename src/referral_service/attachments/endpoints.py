@@ -34,10 +34,14 @@ ContainsIdentity = Annotated[
 _UPLOAD_BODY: dict[str, Any] = {
     "requestBody": {
         "required": True,
-        "description": "The file itself as the raw body (not multipart), with its media type in `Content-Type` and its "
-        "name in `Content-Disposition: attachment; filename=\"...\"` (or `filename*=UTF-8''...`). Optionally "
-        "`Content-Digest: sha-256=:<base64>:` (RFC 9530), checked against the bytes received.",
-        "content": {media_type: {"schema": {"type": "string", "format": "binary"}} for media_type in sniff.ALLOWED_TYPES},
+        "description": "The file itself as the raw body (not multipart), its name in "
+        "`Content-Disposition: attachment; filename=\"...\"` (or `filename*=UTF-8''...`), optionally "
+        "`Content-Digest: sha-256=:<base64>:` (RFC 9530), checked against the bytes received. `Content-Type`: the "
+        "file's type, one of " + ", ".join(f"`{t}`" for t in sniff.ALLOWED_TYPES) + ", which the bytes must match; "
+        "or `application/octet-stream`, and the type is recognised from the bytes.",
+        # One entry: the allowed types are listed in the description. A document listing each would give
+        # generated clients one body per type, all of the same shape, which they cannot tell apart.
+        "content": {sniff.OCTET_STREAM: {"schema": {"type": "string", "format": "binary"}}},
     },
     "parameters": [
         {"name": "Content-Disposition", "in": "header", "required": True, "schema": {"type": "string"},
@@ -76,8 +80,8 @@ async def receive_upload(
         target = await load_target(Db(conn))
     spooled = await service.spool(request.stream(), limit)
     try:
-        service.verify(spooled, declared, expected)
-        upload = service.Upload(filename, declared, contains_identity, spooled)
+        media_type = service.verify(spooled, declared, expected)
+        upload = service.Upload(filename, media_type, contains_identity, spooled)
         return await service.store(state.pool, state.blob_store, principal, target, upload, via=via)
     finally:
         spooled.close()
@@ -338,8 +342,8 @@ async def upload_inbound(agency_code: str, request: Request, contains_identity: 
             earlier = await service.uploaded_with_webhook_id(Db(conn), code, verified.msg_id)
         if earlier is not None:
             return _created(earlier, 200, {"Idempotent-Replayed": "true"})
-        service.verify(spooled, declared, expected)
-        upload = service.Upload(filename, declared, contains_identity, spooled)
+        media_type = service.verify(spooled, declared, expected)
+        upload = service.Upload(filename, media_type, contains_identity, spooled)
         row, created = await service.store_staged(state.pool, state.blob_store, principal, upload, verified.msg_id)
         return _created(row) if created else _created(row, 200, {"Idempotent-Replayed": "true"})
     finally:

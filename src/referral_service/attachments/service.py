@@ -117,6 +117,8 @@ def check_declared_type(content_type: str | None) -> str:
     declared = sniff.declared_type(content_type)
     if declared is None:
         raise UnsupportedMediaType("Send the file's media type in `Content-Type`.")
+    if declared == sniff.OCTET_STREAM:
+        return declared
     if declared not in sniff.ALLOWED_TYPES:
         raise UnsupportedMediaType(
             f"{declared} is not an allowed attachment type; allowed: {', '.join(sniff.ALLOWED_TYPES)}.",
@@ -174,17 +176,28 @@ async def spool(chunks: AsyncIterator[bytes], limit: int, on_chunk: Callable[[by
     return Spooled(file, size, digest.digest(), bytes(head), text)
 
 
-def verify(spooled: Spooled, declared: str, content_digest: bytes | None) -> None:
-    """The sender's digest (422 on mismatch), then the file's own signature against its declared type."""
+def verify(spooled: Spooled, declared: str, content_digest: bytes | None) -> str:
+    """The sender's digest (422 on mismatch), then the file's own signature against its declared type.
+    Returns the media type to record: the declared one, or for `application/octet-stream` the one
+    recognised from the bytes (415 when they are none of the allowed types)."""
     if spooled.size == 0:
         raise UnprocessableEntity("The attachment is empty.")
     if content_digest is not None and content_digest != spooled.sha256:
         raise UnprocessableEntity(
             "`Content-Digest` does not match the bytes received.", received_sha256=spooled.sha256_hex,
         )
+    if declared == sniff.OCTET_STREAM:
+        detected = sniff.detect(spooled.head, spooled.file, spooled.text)
+        spooled.file.seek(0)
+        if detected is None:
+            raise UnsupportedMediaType(
+                "The file is none of the allowed types: " + ", ".join(sniff.ALLOWED_TYPES) + ".",
+            )
+        return detected
     if not sniff.matches(declared, spooled.head, spooled.file, spooled.text):
         raise UnprocessableEntity(f"The file's content is not {declared}, the declared `Content-Type`.")
     spooled.file.seek(0)
+    return declared
 
 
 # --- targets and visibility ------------------------------------------------------------------------

@@ -24,6 +24,9 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 TEXT = "text/plain"
 
 ALLOWED_TYPES: tuple[str, ...] = (PDF, JPEG, PNG, WEBP, ODT, DOCX, XLSX, TEXT)
+# Declared by a client that does not know the type (a generic HTTP client, a generated one): the type
+# is then recognised from the bytes, among the allowed ones.
+OCTET_STREAM = "application/octet-stream"
 _MAGIC = {PDF, JPEG, PNG, WEBP}
 _OFFICE = {ODT, DOCX, XLSX}
 # How many leading bytes the magic-number check looks at (filetype reads at most 8 KiB).
@@ -103,3 +106,15 @@ def matches(declared: str, head: bytes, file: IO[bytes], text: TextCheck) -> boo
     if declared == TEXT:
         return text.finish()
     return False
+
+
+def detect(head: bytes, file: IO[bytes], text: TextCheck) -> str | None:
+    """The allowed type the bytes are, or None (for `application/octet-stream` uploads)."""
+    kind = filetype.guess(head)
+    if kind is not None and kind.mime in _MAGIC:
+        return kind.mime
+    if head.startswith(b"PK\x03\x04"):
+        return _office_type(file)
+    if kind is None and text.finish():
+        return TEXT
+    return None
