@@ -17,6 +17,7 @@ from starlette.types import ASGIApp
 
 from referral_service import __version__
 from referral_service.agencies.endpoints import router as agencies_router
+from referral_service.attachments.endpoints import inbound_router as inbound_attachments_router
 from referral_service.attachments.endpoints import router as attachments_router
 from referral_service.attachments.storage import make_store
 from referral_service.auth.endpoints import router as api_keys_router
@@ -180,6 +181,7 @@ def create_app(
 
     routers = (
         meta_router, docs_router, complaints_router, referrals_router, attachments_router, agencies_router, regions_router, inbound_router,
+        inbound_attachments_router,
         webhook_endpoints_router, webhook_deliveries_router, calendar_router, reports_router, api_keys_router,
     )
     for router in routers:

@@ -210,6 +210,7 @@ SUMMARIES: dict[str, str] = {
     "attachments_list_for_complaint": "List a complaint's attachments",
     "attachments_list_for_referral": "List a referral's attachments",
     "attachments_download": "Download an attachment",
+    "inbound_upload_attachment": "Upload a document, signed with the agency's inbound secret",
     "health_healthz": "Liveness probe",
     "health_readyz": "Readiness probe",
     "meta_index": "The service's index: name, version, links",

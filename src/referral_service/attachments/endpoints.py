@@ -24,6 +24,8 @@ from referral_service.json_encoding import dumps
 from referral_service.openapi_docs import problem_responses
 
 router = APIRouter(tags=["attachments"])
+# The signed upload from an agency's own system belongs with the other inbound pushes.
+inbound_router = APIRouter(tags=["inbound"])
 
 ContainsIdentity = Annotated[
     bool,
@@ -289,7 +291,7 @@ for _code in (413, 415, 422):
     _INBOUND_ERRORS[_code] = _UPLOAD_ERRORS[_code]
 
 
-@router.post(
+@inbound_router.post(
     "/v1/inbound/{agency_code}/attachments",
     status_code=201,
     response_model=AttachmentOut,
@@ -300,7 +302,6 @@ for _code in (413, 415, 422):
               "with `Idempotent-Replayed: true`."},
         201: {"description": "Stored, attached to nothing yet: name its `id` in a push's `attachment_ids`."},
     },
-    tags=["inbound"],
     name="upload_attachment",
 )
 async def upload_inbound(agency_code: str, request: Request, contains_identity: ContainsIdentity = False) -> Response:
