@@ -18,7 +18,7 @@ UPLOAD_PATH = re.compile(r"^/v1/(?:complaints/[^/]+|referrals/[^/]+|inbound/[^/]
 class RequestGuards:
     """Refuses oversized bodies (413) before anything parses them, and non-JSON bodies (415).
 
-    Attachment uploads (`UPLOAD_PATH`, POST) are let through with any media type; a declared
+    Attachment uploads (`UPLOAD_PATH`) are let through with any media type; a declared
     `Content-Length` over `max_upload_bytes` is refused here, and the endpoint counts the rest."""
 
     def __init__(self, app: ASGIApp, max_body_bytes: int, max_upload_bytes: int | None = None) -> None:
@@ -32,7 +32,8 @@ class RequestGuards:
             return
         headers = dict(scope["headers"])
         declared = headers.get(b"content-length")
-        if scope["method"] == "POST" and UPLOAD_PATH.match(scope["path"]):
+        # Any body method: routing then answers 405 for a method the upload paths do not take.
+        if UPLOAD_PATH.match(scope["path"]):
             if declared is not None and declared.isdigit() and int(declared) > self.max_upload_bytes:
                 await _refuse(
                     send, scope, 413, "payload-too-large", "Request body too large",

@@ -196,13 +196,15 @@ def _etag_matches(header: str, etag: str) -> bool:
     return "*" in candidates or any(c.removeprefix("W/") == etag for c in candidates)
 
 
+_FILE_CONTENT = {media_type: {"schema": {"type": "string", "format": "binary"}} for media_type in sniff.ALLOWED_TYPES}
+
+
 @router.get(
     "/v1/attachments/{attachment_id}",
     response_class=Response,
     responses={
-        200: {"description": "The file.", "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}},
-        206: {"description": "The requested range (`Content-Range`).",
-              "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}},
+        200: {"description": "The file, with its recorded type.", "content": _FILE_CONTENT},
+        206: {"description": "The requested range (`Content-Range`).", "content": _FILE_CONTENT},
         304: {"description": "`If-None-Match` matched the `ETag`."},
         **problem_responses(401, 404, 416),
     },
