@@ -28,3 +28,10 @@ class AttachmentOut(BaseModel):
     uploaded_by_role: str | None = Field(description="That key's role: `admin`, `ombudsman` or `agency`.")
     uploaded_at: datetime
     download_path: str = Field(description="`/v1/attachments/{id}`: where to `GET` the bytes.")
+
+
+class AttachmentAnnounced(AttachmentOut):
+    """An attachment as `attachment.added` announces it: its metadata, without the file name of an
+    identity document (`contains_identity`), since the timeline is kept for good."""
+
+    filename: str | None = Field(None, description="Absent for an identity document; the listings (`GET /v1/complaints/{id}/attachments`, `GET /v1/referrals/{id}/attachments`) carry it.")

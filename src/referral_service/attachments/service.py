@@ -399,6 +399,10 @@ async def _lock_target(db: Db, principal: Principal, target: Target) -> tuple[in
 
 async def _record_added(db: Db, principal: Principal, target: Target, sequence: int, row: Any, via: str) -> None:
     meta = metadata(row)
+    if row["contains_identity"]:
+        # The timeline is append-only and outlives erasure (delete_identity_documents): an identity
+        # document's name (often the complainant's) stays in its metadata only, never in the event.
+        meta.pop("filename")
     event_data = {k: v for k, v in meta.items() if k not in ("complaint_id", "referral_id")}
     await record(
         db,

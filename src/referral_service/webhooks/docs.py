@@ -12,7 +12,7 @@ from fastapi import FastAPI
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
 from referral_service import openapi_examples as ex
-from referral_service.attachments.schemas import AttachmentOut
+from referral_service.attachments.schemas import AttachmentAnnounced
 from referral_service.complaints.schemas import ComplaintOut
 from referral_service.schemas import UtcInstant
 from referral_service.webhooks.catalogue import CATALOGUE, EventType, PayloadKind
@@ -81,7 +81,7 @@ class AttachmentEventData(_EventData):
 
     model_config = ConfigDict(json_schema_extra={"examples": [{**ex.event_data("attachment.added", "forwarded", "forwarded", {}), "sequence": 3, "attachment": ex.ATTACHMENT_OUT}]})
 
-    attachment: AttachmentOut
+    attachment: AttachmentAnnounced
 
 
 class EndpointNotice(BaseModel):
