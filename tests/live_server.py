@@ -14,7 +14,9 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 import asyncpg
@@ -32,10 +34,10 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-@pytest.fixture(scope="session")
-def live_database_url(database_url: str, tmp_path_factory) -> Iterator[str]:
-    """A second throwaway database on the same server, migrated, with the Kalimantan Timur directory."""
-    name = urlsplit(database_url).path.lstrip("/") + "_live"
+@contextmanager
+def _live_database(database_url: str, suffix: str, tmp_path_factory: Any) -> Iterator[str]:
+    """A further throwaway database on the same server, migrated, with the Kalimantan Timur directory."""
+    name = urlsplit(database_url).path.lstrip("/") + suffix
     admin_dsn = _asyncpg_dsn(_with_database(database_url, "postgres"))
 
     async def _execute(sql: str) -> None:
@@ -58,10 +60,9 @@ def live_database_url(database_url: str, tmp_path_factory) -> Iterator[str]:
         asyncio.run(_execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
-@pytest.fixture(scope="session")
-def live_server(live_database_url: str, tmp_path_factory) -> Iterator[str]:
+@contextmanager
+def _live_server(database_url: str, tmp_path_factory: Any) -> Iterator[str]:
     """Base URL of `referral-service serve` on 127.0.0.1:<random port>; the bootstrap admin key works."""
-    database_url = live_database_url
     port = _free_port()
     log_path = tmp_path_factory.mktemp("live-server") / "server.log"
     env = {
@@ -100,3 +101,24 @@ def live_server(live_database_url: str, tmp_path_factory) -> Iterator[str]:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+@pytest.fixture(scope="session")
+def live_database_url(database_url: str, tmp_path_factory: Any) -> Iterator[str]:
+    with _live_database(database_url, "_live", tmp_path_factory) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def live_server(live_database_url: str, tmp_path_factory: Any) -> Iterator[str]:
+    """The contract tests' server. Schemathesis changes whatever an admin key may (it deactivates
+    agencies, edits the directory): nothing else shares it."""
+    with _live_server(live_database_url, tmp_path_factory) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def ui_live_server(database_url: str, tmp_path_factory: Any) -> Iterator[str]:
+    """The browser tests' server, on a database of its own (see `live_server` for why)."""
+    with _live_database(database_url, "_ui", tmp_path_factory) as url, _live_server(url, tmp_path_factory) as base:
+        yield base

@@ -392,6 +392,80 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/complaints/{complaint_id}/attachments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List a complaint's attachments
+         * @description Every attachment of a complaint and of its referrals, oldest first (Ombudsman side).
+         */
+        get: operations["attachments_list_for_complaint"];
+        put?: never;
+        /**
+         * Attach a document to a complaint
+         * @description Attach a document to a complaint (Ombudsman and admin keys). Allowed types: PDF, JPEG, PNG, WebP, ODT,
+         *     DOCX, XLSX and UTF-8 plain text; the bytes must be of the declared type (422 otherwise, 415 for a type not
+         *     allowed). At most `REFERRAL_MAX_UPLOAD_BYTES` (20 MiB by default): 413 as soon as it is passed.
+         */
+        post: operations["attachments_upload_to_complaint"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/referrals/{referral_id}/attachments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List a referral's attachments
+         * @description The referral's attachments and its complaint's own, oldest first. An agency does not see identity
+         *     documents of a confidential complainant.
+         */
+        get: operations["attachments_list_for_referral"];
+        put?: never;
+        /**
+         * Attach a document to a referral
+         * @description Attach a document to a referral: the agency's report with its response, a document for a note. The agency
+         *     the referral was forwarded to and the Ombudsman side. Same rules as complaint uploads.
+         */
+        post: operations["attachments_upload_to_referral"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/attachments/{attachment_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Download an attachment
+         * @description The file, under the same rules as its complaint or referral (404 otherwise; an agency never gets an
+         *     identity document of a confidential complainant). `ETag` is the quoted SHA-256: `If-None-Match` gives 304.
+         *     A single `Range` gives 206 (416 if it starts past the end); `If-Range` with another ETag gives the whole file.
+         */
+        get: operations["attachments_download"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/agencies": {
         parameters: {
             query?: never;
@@ -575,6 +649,29 @@ export interface paths {
          *     reason. Retrying with the same `webhook-id` is always safe: it returns the first answer again.
          */
         post: operations["inbound_push_event"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/inbound/{agency_code}/attachments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Upload a document, signed with the agency's inbound secret
+         * @description Upload a document from your complaint system, signed the Standard Webhooks way with your agency's
+         *     inbound secret over the file's raw bytes (no API key). It is attached to nothing until an inbound push
+         *     names its `id` in `data.attachment_ids` (within 24 hours; unclaimed uploads are then deleted); the push
+         *     attaches it to the push's referral. Same types, size limit and `Content-Digest` as the REST uploads.
+         */
+        post: operations["inbound_upload_attachment"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1280,6 +1377,32 @@ export interface webhooks {
         patch?: never;
         trace?: never;
     };
+    "attachment.added": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A document was attached to a complaint or a referral; `attachment` has its metadata and `download_path`. Agencies receive it for documents of referrals forwarded to them, never for an identity document of a confidential complainant; a complaint's own documents are announced to the Ombudsman side only.
+         * @description A document was attached to a complaint or a referral; `attachment` has its metadata and `download_path`. Agencies receive it for documents of referrals forwarded to them, never for an identity document of a confidential complainant; a complaint's own documents are announced to the Ombudsman side only.
+         *
+         *     Signed as [Standard Webhooks](https://www.standardwebhooks.com/) `v1` (HMAC-SHA256):
+         *     `webhook-id` (the same on every retry of this message: de-duplicate on it), `webhook-timestamp`
+         *     (Unix seconds, fresh on every attempt) and `webhook-signature` (`v1,<base64>`; two entries during a
+         *     secret rotation). Answer 2xx within 15 seconds; anything else is retried. Events of one referral
+         *     arrive in `sequence` order.
+         */
+        post: operations["webhook_attachment_added"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "webhook.test": {
         parameters: {
             query?: never;
@@ -1731,6 +1854,232 @@ export interface components {
             created_at: string;
             /** Revoked At */
             revoked_at: string | null;
+        };
+        /**
+         * AttachmentAnnounced
+         * @description An attachment as `attachment.added` announces it: its metadata, without the file name of an
+         *     identity document (`contains_identity`), since the timeline is kept for good.
+         * @example {
+         *       "complaint_id": "65881197-a37a-427e-b9b3-d5998f47d9fd",
+         *       "contains_identity": false,
+         *       "download_path": "/v1/attachments/7a3f9c12-4b6e-4d21-8e5a-0c9b1d2f3e47",
+         *       "filename": "Laporan Hasil Pemeriksaan.pdf",
+         *       "id": "7a3f9c12-4b6e-4d21-8e5a-0c9b1d2f3e47",
+         *       "media_type": "application/pdf",
+         *       "referral_id": "0b8f6f43-5c1e-4d0a-9a57-3f1f2e7c9d21",
+         *       "sha256": "9f2c4e1d7b3a5f6e8c0d2b4a6f8e0c2d4b6a8f0e2c4d6b8a0f2e4c6d8b0a2f4e",
+         *       "size": 482113,
+         *       "uploaded_at": "2026-11-27T03:00:00Z",
+         *       "uploaded_by": "5d0c3b0e-8a2f-4a39-9d6b-2c7e1f4a8b90",
+         *       "uploaded_by_role": "agency"
+         *     }
+         */
+        AttachmentAnnounced: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /**
+             * Filename
+             * @description Absent for an identity document; the listings (`GET /v1/complaints/{id}/attachments`, `GET /v1/referrals/{id}/attachments`) carry it.
+             */
+            filename?: string | null;
+            /**
+             * Size
+             * @description Bytes.
+             */
+            size: number;
+            /**
+             * Media Type
+             * @description The declared and verified media type.
+             */
+            media_type: string;
+            /**
+             * Sha256
+             * @description SHA-256 of the bytes, lower-case hex; the download's `ETag` is this, quoted.
+             */
+            sha256: string;
+            /**
+             * Contains Identity
+             * @description The document identifies the complainant (an ID card, say). Never shown to an agency while the complainant's identity is confidential.
+             */
+            contains_identity: boolean;
+            /**
+             * Complaint Id
+             * @description The complaint. Null only for an agency's signed upload not yet attached by an inbound push.
+             */
+            complaint_id: string | null;
+            /**
+             * Referral Id
+             * @description Set for a referral's document (a response, a note); null for the complaint's own.
+             */
+            referral_id: string | null;
+            /**
+             * Uploaded By
+             * @description The id of the API key that uploaded it.
+             */
+            uploaded_by: string | null;
+            /**
+             * Uploaded By Role
+             * @description That key's role: `admin`, `ombudsman` or `agency`.
+             */
+            uploaded_by_role: string | null;
+            /**
+             * Uploaded At
+             * Format: date-time
+             */
+            uploaded_at: string;
+            /**
+             * Download Path
+             * @description `/v1/attachments/{id}`: where to `GET` the bytes.
+             */
+            download_path: string;
+        };
+        /**
+         * AttachmentEventData
+         * @description `data` of `attachment.added`: the event and the attachment's metadata (never its bytes: `GET` its
+         *     `download_path` with your API key).
+         * @example {
+         *       "agency_code": "inspektorat-64.72",
+         *       "attachment": {
+         *         "complaint_id": "65881197-a37a-427e-b9b3-d5998f47d9fd",
+         *         "contains_identity": false,
+         *         "download_path": "/v1/attachments/7a3f9c12-4b6e-4d21-8e5a-0c9b1d2f3e47",
+         *         "filename": "Laporan Hasil Pemeriksaan.pdf",
+         *         "id": "7a3f9c12-4b6e-4d21-8e5a-0c9b1d2f3e47",
+         *         "media_type": "application/pdf",
+         *         "referral_id": "0b8f6f43-5c1e-4d0a-9a57-3f1f2e7c9d21",
+         *         "sha256": "9f2c4e1d7b3a5f6e8c0d2b4a6f8e0c2d4b6a8f0e2c4d6b8a0f2e4c6d8b0a2f4e",
+         *         "size": 482113,
+         *         "uploaded_at": "2026-11-27T03:00:00Z",
+         *         "uploaded_by": "5d0c3b0e-8a2f-4a39-9d6b-2c7e1f4a8b90",
+         *         "uploaded_by_role": "agency"
+         *       },
+         *       "complaint_id": "65881197-a37a-427e-b9b3-d5998f47d9fd",
+         *       "details": {},
+         *       "event_id": 1041,
+         *       "from_state": "forwarded",
+         *       "referral_id": "0b8f6f43-5c1e-4d0a-9a57-3f1f2e7c9d21",
+         *       "sequence": 3,
+         *       "state": "forwarded"
+         *     }
+         */
+        AttachmentEventData: {
+            /**
+             * Event Id
+             * @description The timeline event id.
+             */
+            event_id: number;
+            /**
+             * Complaint Id
+             * Format: uuid
+             */
+            complaint_id: string;
+            /** Referral Id */
+            referral_id: string | null;
+            /** Agency Code */
+            agency_code: string | null;
+            /**
+             * State
+             * @description The referral's state after the event.
+             */
+            state: string | null;
+            /** From State */
+            from_state: string | null;
+            /**
+             * Sequence
+             * @description Position in the referral's timeline (the complaint's for complaint events), from 1, gapless.
+             */
+            sequence: number;
+            /**
+             * Details
+             * @description What the event itself records, e.g. `changed_fields`.
+             */
+            details: {
+                [key: string]: unknown;
+            };
+            attachment: components["schemas"]["AttachmentAnnounced"];
+        };
+        /**
+         * AttachmentOut
+         * @description An attachment's metadata. The bytes are at `download_path`.
+         * @example {
+         *       "complaint_id": "65881197-a37a-427e-b9b3-d5998f47d9fd",
+         *       "contains_identity": false,
+         *       "download_path": "/v1/attachments/7a3f9c12-4b6e-4d21-8e5a-0c9b1d2f3e47",
+         *       "filename": "Laporan Hasil Pemeriksaan.pdf",
+         *       "id": "7a3f9c12-4b6e-4d21-8e5a-0c9b1d2f3e47",
+         *       "media_type": "application/pdf",
+         *       "referral_id": "0b8f6f43-5c1e-4d0a-9a57-3f1f2e7c9d21",
+         *       "sha256": "9f2c4e1d7b3a5f6e8c0d2b4a6f8e0c2d4b6a8f0e2c4d6b8a0f2e4c6d8b0a2f4e",
+         *       "size": 482113,
+         *       "uploaded_at": "2026-11-27T03:00:00Z",
+         *       "uploaded_by": "5d0c3b0e-8a2f-4a39-9d6b-2c7e1f4a8b90",
+         *       "uploaded_by_role": "agency"
+         *     }
+         */
+        AttachmentOut: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /**
+             * Filename
+             * @description The name the uploader gave, reduced to a base name.
+             */
+            filename: string;
+            /**
+             * Size
+             * @description Bytes.
+             */
+            size: number;
+            /**
+             * Media Type
+             * @description The declared and verified media type.
+             */
+            media_type: string;
+            /**
+             * Sha256
+             * @description SHA-256 of the bytes, lower-case hex; the download's `ETag` is this, quoted.
+             */
+            sha256: string;
+            /**
+             * Contains Identity
+             * @description The document identifies the complainant (an ID card, say). Never shown to an agency while the complainant's identity is confidential.
+             */
+            contains_identity: boolean;
+            /**
+             * Complaint Id
+             * @description The complaint. Null only for an agency's signed upload not yet attached by an inbound push.
+             */
+            complaint_id: string | null;
+            /**
+             * Referral Id
+             * @description Set for a referral's document (a response, a note); null for the complaint's own.
+             */
+            referral_id: string | null;
+            /**
+             * Uploaded By
+             * @description The id of the API key that uploaded it.
+             */
+            uploaded_by: string | null;
+            /**
+             * Uploaded By Role
+             * @description That key's role: `admin`, `ombudsman` or `agency`.
+             */
+            uploaded_by_role: string | null;
+            /**
+             * Uploaded At
+             * Format: date-time
+             */
+            uploaded_at: string;
+            /**
+             * Download Path
+             * @description `/v1/attachments/{id}`: where to `GET` the bytes.
+             */
+            download_path: string;
         };
         /**
          * AttemptOut
@@ -3592,7 +3941,7 @@ export interface components {
              * Event Types
              * @description Event types to receive; empty means every type your key may see. Unknown names are refused.
              */
-            event_types?: ("complaint.created" | "complaint.updated" | "complaint.erased" | "referral.created" | "referral.forwarded" | "referral.acknowledged" | "referral.note_added" | "referral.responded" | "referral.follow_up_requested" | "referral.closed" | "referral.due_date_changed" | "referral.due_soon" | "referral.overdue" | "webhook.test" | "webhook.endpoint_disabled")[];
+            event_types?: ("complaint.created" | "complaint.updated" | "complaint.erased" | "referral.created" | "referral.forwarded" | "referral.acknowledged" | "referral.note_added" | "referral.responded" | "referral.follow_up_requested" | "referral.closed" | "referral.due_date_changed" | "referral.due_soon" | "referral.overdue" | "attachment.added" | "webhook.test" | "webhook.endpoint_disabled")[];
         };
         /**
          * WebhookEndpointOut
@@ -3677,7 +4026,7 @@ export interface components {
             /** Description */
             description?: string | null;
             /** Event Types */
-            event_types?: ("complaint.created" | "complaint.updated" | "complaint.erased" | "referral.created" | "referral.forwarded" | "referral.acknowledged" | "referral.note_added" | "referral.responded" | "referral.follow_up_requested" | "referral.closed" | "referral.due_date_changed" | "referral.due_soon" | "referral.overdue" | "webhook.test" | "webhook.endpoint_disabled")[] | null;
+            event_types?: ("complaint.created" | "complaint.updated" | "complaint.erased" | "referral.created" | "referral.forwarded" | "referral.acknowledged" | "referral.note_added" | "referral.responded" | "referral.follow_up_requested" | "referral.closed" | "referral.due_date_changed" | "referral.due_soon" | "referral.overdue" | "attachment.added" | "webhook.test" | "webhook.endpoint_disabled")[] | null;
             /**
              * Disabled
              * @description true pauses deliveries (they wait, they are not dropped); false resumes them.
@@ -3755,6 +4104,52 @@ export interface components {
              * @example whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw
              */
             secret: string;
+        };
+        /**
+         * Webhook_AttachmentAdded
+         * @description A document was attached to a complaint or a referral; `attachment` has its metadata and `download_path`. Agencies receive it for documents of referrals forwarded to them, never for an identity document of a confidential complainant; a complaint's own documents are announced to the Ombudsman side only.
+         * @example {
+         *       "data": {
+         *         "agency_code": "inspektorat-64.72",
+         *         "attachment": {
+         *           "complaint_id": "65881197-a37a-427e-b9b3-d5998f47d9fd",
+         *           "contains_identity": false,
+         *           "download_path": "/v1/attachments/7a3f9c12-4b6e-4d21-8e5a-0c9b1d2f3e47",
+         *           "filename": "Laporan Hasil Pemeriksaan.pdf",
+         *           "id": "7a3f9c12-4b6e-4d21-8e5a-0c9b1d2f3e47",
+         *           "media_type": "application/pdf",
+         *           "referral_id": "0b8f6f43-5c1e-4d0a-9a57-3f1f2e7c9d21",
+         *           "sha256": "9f2c4e1d7b3a5f6e8c0d2b4a6f8e0c2d4b6a8f0e2c4d6b8a0f2e4c6d8b0a2f4e",
+         *           "size": 482113,
+         *           "uploaded_at": "2026-11-27T03:00:00Z",
+         *           "uploaded_by": "5d0c3b0e-8a2f-4a39-9d6b-2c7e1f4a8b90",
+         *           "uploaded_by_role": "agency"
+         *         },
+         *         "complaint_id": "65881197-a37a-427e-b9b3-d5998f47d9fd",
+         *         "details": {},
+         *         "event_id": 1042,
+         *         "from_state": "forwarded",
+         *         "referral_id": "0b8f6f43-5c1e-4d0a-9a57-3f1f2e7c9d21",
+         *         "sequence": 3,
+         *         "state": "forwarded"
+         *       },
+         *       "timestamp": "2026-11-27T03:00:00Z",
+         *       "type": "attachment.added"
+         *     }
+         */
+        Webhook_AttachmentAdded: {
+            /**
+             * Type
+             * @constant
+             */
+            type: "attachment.added";
+            /**
+             * Timestamp
+             * Format: date-time
+             * @description When the event happened (RFC 3339).
+             */
+            timestamp: string;
+            data: components["schemas"]["AttachmentEventData"];
         };
         /**
          * Webhook_ComplaintCreated
@@ -5423,6 +5818,8 @@ export interface operations {
             200: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5503,6 +5900,19 @@ export interface operations {
             422: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Over a rate limit (per API key, per source address for failed authentications and unauthenticated routes, per webhook endpoint for test sends, retries and recoveries). Wait `Retry-After` seconds. */
+            429: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6721,6 +7131,506 @@ export interface operations {
             };
         };
     };
+    attachments_list_for_complaint: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                complaint_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AttachmentOut"][];
+                };
+            };
+            /** @description Missing, unknown or revoked API key. */
+            401: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key's role may not perform this operation. */
+            403: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or outside the caller's scope. */
+            404: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body or parameters failed validation. */
+            422: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Over a rate limit (per API key, per source address for failed authentications and unauthenticated routes, per webhook endpoint for test sends, retries and recoveries). Wait `Retry-After` seconds. */
+            429: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    attachments_upload_to_complaint: {
+        parameters: {
+            query?: {
+                /** @description The document identifies the complainant (ID card, family card...): never shown to an agency while the complainant's identity is confidential. */
+                contains_identity?: boolean;
+            };
+            header: {
+                /** @description `attachment; filename="laporan.pdf"` */
+                "Content-Disposition": string;
+                /** @description `sha-256=:<base64 of the SHA-256>:`; a mismatch is refused with 422. */
+                "Content-Digest"?: string;
+            };
+            path: {
+                complaint_id: string;
+            };
+            cookie?: never;
+        };
+        /** @description The file itself as the raw body (not multipart), its name in `Content-Disposition: attachment; filename="..."` (or `filename*=UTF-8''...`), optionally `Content-Digest: sha-256=:<base64>:` (RFC 9530), checked against the bytes received. `Content-Type`: the file's type, one of `application/pdf`, `image/jpeg`, `image/png`, `image/webp`, `application/vnd.oasis.opendocument.text`, `application/vnd.openxmlformats-officedocument.wordprocessingml.document`, `application/vnd.openxmlformats-officedocument.spreadsheetml.sheet`, `text/plain`, which the bytes must match; or `application/octet-stream`, and the type is recognised from the bytes. */
+        requestBody: {
+            content: {
+                "application/octet-stream": string;
+            };
+        };
+        responses: {
+            /** @description Stored. `Location` is the download path. */
+            201: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AttachmentOut"];
+                };
+            };
+            /** @description Malformed request (bad cursor, unparseable JSON, bad header). */
+            400: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown or revoked API key. */
+            401: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key's role may not perform this operation. */
+            403: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or outside the caller's scope. */
+            404: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The file is larger than `REFERRAL_MAX_UPLOAD_BYTES`. */
+            413: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not an allowed attachment type (or text not in UTF-8). */
+            415: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The bytes are not of the declared type, the file is empty, or `Content-Digest` does not match. */
+            422: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Over a rate limit (per API key, per source address for failed authentications and unauthenticated routes, per webhook endpoint for test sends, retries and recoveries). Wait `Retry-After` seconds. */
+            429: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    attachments_list_for_referral: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                referral_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AttachmentOut"][];
+                };
+            };
+            /** @description Missing, unknown or revoked API key. */
+            401: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or outside the caller's scope. */
+            404: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body or parameters failed validation. */
+            422: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Over a rate limit (per API key, per source address for failed authentications and unauthenticated routes, per webhook endpoint for test sends, retries and recoveries). Wait `Retry-After` seconds. */
+            429: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    attachments_upload_to_referral: {
+        parameters: {
+            query?: {
+                /** @description The document identifies the complainant (ID card, family card...): never shown to an agency while the complainant's identity is confidential. */
+                contains_identity?: boolean;
+            };
+            header: {
+                /** @description `attachment; filename="laporan.pdf"` */
+                "Content-Disposition": string;
+                /** @description `sha-256=:<base64 of the SHA-256>:`; a mismatch is refused with 422. */
+                "Content-Digest"?: string;
+            };
+            path: {
+                referral_id: string;
+            };
+            cookie?: never;
+        };
+        /** @description The file itself as the raw body (not multipart), its name in `Content-Disposition: attachment; filename="..."` (or `filename*=UTF-8''...`), optionally `Content-Digest: sha-256=:<base64>:` (RFC 9530), checked against the bytes received. `Content-Type`: the file's type, one of `application/pdf`, `image/jpeg`, `image/png`, `image/webp`, `application/vnd.oasis.opendocument.text`, `application/vnd.openxmlformats-officedocument.wordprocessingml.document`, `application/vnd.openxmlformats-officedocument.spreadsheetml.sheet`, `text/plain`, which the bytes must match; or `application/octet-stream`, and the type is recognised from the bytes. */
+        requestBody: {
+            content: {
+                "application/octet-stream": string;
+            };
+        };
+        responses: {
+            /** @description Stored. `Location` is the download path. */
+            201: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AttachmentOut"];
+                };
+            };
+            /** @description Malformed request (bad cursor, unparseable JSON, bad header). */
+            400: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown or revoked API key. */
+            401: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key's role may not perform this operation. */
+            403: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or outside the caller's scope. */
+            404: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The file is larger than `REFERRAL_MAX_UPLOAD_BYTES`. */
+            413: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not an allowed attachment type (or text not in UTF-8). */
+            415: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The bytes are not of the declared type, the file is empty, or `Content-Digest` does not match. */
+            422: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Over a rate limit (per API key, per source address for failed authentications and unauthenticated routes, per webhook endpoint for test sends, retries and recoveries). Wait `Retry-After` seconds. */
+            429: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    attachments_download: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                attachment_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The file, with its recorded type. */
+            200: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/pdf": string;
+                    "image/jpeg": string;
+                    "image/png": string;
+                    "image/webp": string;
+                    "application/vnd.oasis.opendocument.text": string;
+                    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": string;
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                    "text/plain": string;
+                };
+            };
+            /** @description The requested range (`Content-Range`). */
+            206: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/pdf": string;
+                    "image/jpeg": string;
+                    "image/png": string;
+                    "image/webp": string;
+                    "application/vnd.oasis.opendocument.text": string;
+                    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": string;
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                    "text/plain": string;
+                };
+            };
+            /** @description `If-None-Match` matched the `ETag`. */
+            304: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Missing, unknown or revoked API key. */
+            401: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or outside the caller's scope. */
+            404: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Error. */
+            416: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body or parameters failed validation. */
+            422: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Over a rate limit (per API key, per source address for failed authentications and unauthenticated routes, per webhook endpoint for test sends, retries and recoveries). Wait `Retry-After` seconds. */
+            429: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     agencies_list: {
         parameters: {
             query?: {
@@ -7559,6 +8469,11 @@ export interface operations {
                          */
                         external_ref?: string | null;
                         /**
+                         * Attachment Ids
+                         * @description Documents uploaded first through `POST /v1/inbound/{agency_code}/attachments`, attached to the referral with this push (each once; 422 for an id that is not such an upload of your agency).
+                         */
+                        attachment_ids?: string[];
+                        /**
                          * New External Ref
                          * @description Record (or change) your id for the referral.
                          */
@@ -7589,6 +8504,11 @@ export interface operations {
                          * @example SMD-ADU-2026-0042
                          */
                         external_ref?: string | null;
+                        /**
+                         * Attachment Ids
+                         * @description Documents uploaded first through `POST /v1/inbound/{agency_code}/attachments`, attached to the referral with this push (each once; 422 for an id that is not such an upload of your agency).
+                         */
+                        attachment_ids?: string[];
                         /** Text */
                         text: string;
                     };
@@ -7617,6 +8537,11 @@ export interface operations {
                          * @example SMD-ADU-2026-0042
                          */
                         external_ref?: string | null;
+                        /**
+                         * Attachment Ids
+                         * @description Documents uploaded first through `POST /v1/inbound/{agency_code}/attachments`, attached to the referral with this push (each once; 422 for an id that is not such an upload of your agency).
+                         */
+                        attachment_ids?: string[];
                         /**
                          * ResponseOutcome
                          * @description What the agency reports back when it responds.
@@ -7656,6 +8581,11 @@ export interface operations {
                          * @example SMD-ADU-2026-0042
                          */
                         external_ref?: string | null;
+                        /**
+                         * Attachment Ids
+                         * @description Documents uploaded first through `POST /v1/inbound/{agency_code}/attachments`, attached to the referral with this push (each once; 422 for an id that is not such an upload of your agency).
+                         */
+                        attachment_ids?: string[];
                         /**
                          * Status
                          * @example SELESAI
@@ -7782,6 +8712,106 @@ export interface operations {
             };
         };
     };
+    inbound_upload_attachment: {
+        parameters: {
+            query?: {
+                /** @description The document identifies the complainant (ID card, family card...): never shown to an agency while the complainant's identity is confidential. */
+                contains_identity?: boolean;
+            };
+            header: {
+                /** @description `attachment; filename="laporan.pdf"` */
+                "Content-Disposition": string;
+                /** @description `sha-256=:<base64 of the SHA-256>:`; a mismatch is refused with 422. */
+                "Content-Digest"?: string;
+                /** @description Your unique id for this upload; keep it on retries: a repeated id returns the first upload. */
+                "webhook-id": string;
+                /** @description Unix seconds when this attempt was signed; refused when more than 5 minutes off. */
+                "webhook-timestamp": string;
+                /** @description `v1,<base64 HMAC-SHA256 of "{webhook-id}.{webhook-timestamp}.{body}">` with the agency's inbound secret, over the file's raw bytes. */
+                "webhook-signature": string;
+            };
+            path: {
+                agency_code: string;
+            };
+            cookie?: never;
+        };
+        /** @description The file itself as the raw body (not multipart), its name in `Content-Disposition: attachment; filename="..."` (or `filename*=UTF-8''...`), optionally `Content-Digest: sha-256=:<base64>:` (RFC 9530), checked against the bytes received. `Content-Type`: the file's type, one of `application/pdf`, `image/jpeg`, `image/png`, `image/webp`, `application/vnd.oasis.opendocument.text`, `application/vnd.openxmlformats-officedocument.wordprocessingml.document`, `application/vnd.openxmlformats-officedocument.spreadsheetml.sheet`, `text/plain`, which the bytes must match; or `application/octet-stream`, and the type is recognised from the bytes. */
+        requestBody: {
+            content: {
+                "application/octet-stream": string;
+            };
+        };
+        responses: {
+            /** @description A retry of an upload already stored (same `webhook-id`): the first upload, with `Idempotent-Replayed: true`. */
+            200: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Stored, attached to nothing yet: name its `id` in a push's `attachment_ids`. */
+            201: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AttachmentOut"];
+                };
+            };
+            /** @description Malformed request (bad cursor, unparseable JSON, bad header). */
+            400: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Signature missing, malformed or wrong, timestamp outside the tolerance, or no secret set. */
+            401: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The file is larger than `REFERRAL_MAX_UPLOAD_BYTES`. */
+            413: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not an allowed attachment type (or text not in UTF-8). */
+            415: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The bytes are not of the declared type, the file is empty, or `Content-Digest` does not match. */
+            422: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     events_feed: {
         parameters: {
             query?: {
@@ -7790,7 +8820,7 @@ export interface operations {
                 /** @description At most this many events (1-1000). */
                 limit?: number;
                 /** @description Only these event types (repeat the parameter). */
-                type?: ("complaint.created" | "complaint.updated" | "complaint.erased" | "referral.created" | "referral.forwarded" | "referral.acknowledged" | "referral.note_added" | "referral.responded" | "referral.follow_up_requested" | "referral.closed" | "referral.due_date_changed" | "referral.due_soon" | "referral.overdue" | "webhook.test" | "webhook.endpoint_disabled")[] | null;
+                type?: ("complaint.created" | "complaint.updated" | "complaint.erased" | "referral.created" | "referral.forwarded" | "referral.acknowledged" | "referral.note_added" | "referral.responded" | "referral.follow_up_requested" | "referral.closed" | "referral.due_date_changed" | "referral.due_soon" | "referral.overdue" | "attachment.added" | "webhook.test" | "webhook.endpoint_disabled")[] | null;
                 /** @description Only this referral's events. */
                 referral_id?: string | null;
                 /** @description Only this complaint's events (its own and its referrals'). */
@@ -7811,6 +8841,8 @@ export interface operations {
             200: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7841,6 +8873,19 @@ export interface operations {
             422: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Over a rate limit (per API key, per source address for failed authentications and unauthenticated routes, per webhook endpoint for test sends, retries and recoveries). Wait `Retry-After` seconds. */
+            429: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -9236,6 +10281,8 @@ export interface operations {
             200: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -9276,6 +10323,19 @@ export interface operations {
             422: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Over a rate limit (per API key, per source address for failed authentications and unauthenticated routes, per webhook endpoint for test sends, retries and recoveries). Wait `Retry-After` seconds. */
+            429: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -9673,6 +10733,37 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": components["schemas"]["Webhook_ReferralOverdue"];
+            };
+        };
+        responses: {
+            /** @description Any 2xx acknowledges the delivery. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+        };
+    };
+    webhook_attachment_added: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @example msg_1234 */
+                "webhook-id": string;
+                /** @example 1767225600 */
+                "webhook-timestamp": string;
+                /** @example v1,K5oZfzN95Z9UVu1EsfQmfVNQhnkZ2pj9o9NDN/H/pI4= */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Webhook_AttachmentAdded"];
             };
         };
         responses: {

@@ -51,6 +51,46 @@ class Settings(BaseSettings):
         "response summaries, and every stored body carrying them) once every referral of the complaint has been "
         "closed for this many days; figures and reports are kept. Unset: keep everything. See docs/operations.md.",
     )
+    max_upload_bytes: int = Field(
+        default=20 * 1024 * 1024,
+        gt=0,
+        validation_alias="REFERRAL_MAX_UPLOAD_BYTES",
+        description="Largest attachment (bytes) an upload may send; the upload is refused with 413 as soon as it "
+        "passes this, without reading the rest. Default 20 MiB.",
+    )
+    blob_store: str = Field(
+        default="postgresql",
+        validation_alias="REFERRAL_BLOB_STORE",
+        description="Where attachment bytes are kept: `postgresql` (the service's own database, in 256 KiB rows) or "
+        "`s3://bucket/prefix` for S3-compatible storage (then set `REFERRAL_S3_ENDPOINT_URL` and the keys).",
+    )
+    s3_endpoint_url: str | None = Field(
+        default=None,
+        validation_alias="REFERRAL_S3_ENDPOINT_URL",
+        description="The S3-compatible service's base URL (path-style requests), e.g. `https://s3.example.go.id`.",
+    )
+    s3_region: str = Field(
+        default="us-east-1",
+        validation_alias="REFERRAL_S3_REGION",
+        description="The region the S3 requests are signed for.",
+    )
+    s3_access_key_id: SecretStr | None = Field(
+        default=None,
+        validation_alias="REFERRAL_S3_ACCESS_KEY_ID",
+        description="The S3 access key id.",
+    )
+    s3_secret_access_key: SecretStr | None = Field(
+        default=None,
+        validation_alias="REFERRAL_S3_SECRET_ACCESS_KEY",
+        description="The S3 secret access key.",
+    )
+    pending_blob_minutes: float = Field(
+        default=60,
+        gt=0,
+        validation_alias="REFERRAL_PENDING_BLOB_MINUTES",
+        description="A stored attachment blob whose database row never committed (a crash mid-upload) is deleted by "
+        "the worker once it is this many minutes old.",
+    )
     idempotency_ttl_hours: int = Field(
         default=48,
         validation_alias="REFERRAL_IDEMPOTENCY_TTL_HOURS",
@@ -261,7 +301,7 @@ class Settings(BaseSettings):
         description="Most webhook endpoints per owner scope (the creating key's role with its agency or region).",
     )
 
-    @field_validator("database_url", "metrics_token")
+    @field_validator("database_url", "metrics_token", "s3_endpoint_url")
     @classmethod
     def _blank_is_unset(cls, value: Any) -> Any:
         return value or None

@@ -87,6 +87,18 @@ class PreconditionRequired(ProblemError):
     status, slug, title = 428, "precondition-required", "This request requires If-Match"
 
 
+class PayloadTooLarge(ProblemError):
+    status, slug, title = 413, "payload-too-large", "Request body too large"
+
+
+class UnsupportedMediaType(ProblemError):
+    status, slug, title = 415, "unsupported-media-type", "Unsupported media type"
+
+
+class RangeNotSatisfiable(ProblemError):
+    status, slug, title = 416, "range-not-satisfiable", "Range not satisfiable"
+
+
 class UnprocessableEntity(ProblemError):
     status, slug, title = 422, "unprocessable-entity", "The request could not be processed"
 

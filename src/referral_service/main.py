@@ -18,6 +18,9 @@ from starlette.types import ASGIApp
 from referral_service import __version__
 from referral_service.agencies.endpoints import router as agencies_router
 from referral_service.audit.endpoints import router as audit_router
+from referral_service.attachments.endpoints import inbound_router as inbound_attachments_router
+from referral_service.attachments.endpoints import router as attachments_router
+from referral_service.attachments.storage import make_store
 from referral_service.auth.endpoints import router as api_keys_router
 from referral_service.auth.key_cache import ApiKeyCache
 from referral_service.auth.key_listener import KeyChangeListener, asyncpg_dsn
@@ -71,6 +74,7 @@ TAGS = [
     {"name": "referrals", "description": "A complaint referred to one agency, and its state machine."},
     {"name": "agencies", "description": "The directory of Inspektorats and OPDs."},
     {"name": "regions", "description": "The Kemendagri list of provinces and regencies/cities that region codes must be on."},
+    {"name": "attachments", "description": "Evidence documents on complaints and referrals: streamed uploads, scoped downloads."},
     {"name": "inbound", "description": "Status pushes from regional complaint systems, signed with the agency's inbound secret."},
     {"name": "events", "description": "The feed of every timeline event a key may see, in a stable order without gaps."},
     {"name": "webhooks", "description": "Outbound webhook subscriptions, their attempt log, resend and recovery."},
@@ -113,6 +117,8 @@ def create_app(
         app.state.sessionmaker = make_sessionmaker(engine)
         # The hot paths' connections (see db/driver.py); the engine above serves the cold ones.
         app.state.pool = await create_pool(url, size=settings.db_pool_size + 10)
+        # Attachment bytes (attachments/storage.py): PostgreSQL through the same pool, or S3.
+        app.state.blob_store = make_store(settings, app.state.pool.acquire)
         app.state.expected_heads = head_revisions()
         app.state.known_revisions = known_revisions()
         # Rate-limit leases run on connections of their own: a request holding a pooled connection
@@ -154,6 +160,7 @@ def create_app(
             await app.state.rate_limiter.close()
             if limiter_pool is not None:
                 await limiter_pool.close()
+            await app.state.blob_store.close()
             await app.state.pool.close()
             await engine.dispose()
 
@@ -173,7 +180,7 @@ def create_app(
     app.state.metrics = MetricsExposition()
     app.state.rate_limiter = RateLimiter(settings, None)  # replaced by the shared one at startup
     install_error_handlers(app)
-    app.add_middleware(RequestGuards, max_body_bytes=settings.max_body_bytes)
+    app.add_middleware(RequestGuards, max_body_bytes=settings.max_body_bytes, max_upload_bytes=settings.max_upload_bytes)
 
     @app.get("/healthz", tags=["health"], name="healthz")
     async def healthz() -> dict[str, str]:
@@ -201,9 +208,9 @@ def create_app(
         return Response(b'{"status":"ready"}', media_type="application/json")
 
     routers = (
-        meta_router, docs_router, complaints_router, referrals_router, agencies_router, regions_router, inbound_router,
-        events_router, webhook_endpoints_router, webhook_deliveries_router, calendar_router, reports_router,
-        api_keys_router, audit_router, ui_router,
+        meta_router, docs_router, complaints_router, referrals_router, attachments_router, agencies_router, regions_router,
+        inbound_router, inbound_attachments_router, events_router, webhook_endpoints_router, webhook_deliveries_router,
+        calendar_router, reports_router, api_keys_router, audit_router, ui_router,
     )
     for router in routers:
         # The unauthenticated pages are limited per source address; keyed routes per key (get_principal).

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from referral_service.errors import problem_body, problem_response
@@ -10,14 +12,21 @@ _BODY_METHODS = {b"POST", b"PUT", b"PATCH"}
 _JSON_TYPES = ("application/json", "application/merge-patch+json", "application/problem+json")
 # The web pages' forms (under /ui/) post urlencoded bodies; the API takes JSON only.
 _FORM_TYPE = "application/x-www-form-urlencoded"
+# Attachment uploads: the raw file as the body, any media type (the endpoint checks it), their own
+# size limit, counted by the endpoint while it streams the body to storage.
+UPLOAD_PATH = re.compile(r"^/v1/(?:complaints/[^/]+|referrals/[^/]+|inbound/[^/]+)/attachments$")
 
 
 class RequestGuards:
-    """Refuses oversized bodies (413) before anything parses them, and non-JSON bodies (415)."""
+    """Refuses oversized bodies (413) before anything parses them, and non-JSON bodies (415).
 
-    def __init__(self, app: ASGIApp, max_body_bytes: int) -> None:
+    Attachment uploads (`UPLOAD_PATH`) are let through with any media type; a declared
+    `Content-Length` over `max_upload_bytes` is refused here, and the endpoint counts the rest."""
+
+    def __init__(self, app: ASGIApp, max_body_bytes: int, max_upload_bytes: int | None = None) -> None:
         self.app = app
         self.max_body_bytes = max_body_bytes
+        self.max_upload_bytes = max_upload_bytes if max_upload_bytes is not None else max_body_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"].encode() not in _BODY_METHODS:
@@ -25,6 +34,16 @@ class RequestGuards:
             return
         headers = dict(scope["headers"])
         declared = headers.get(b"content-length")
+        # Any body method: routing then answers 405 for a method the upload paths do not take.
+        if UPLOAD_PATH.match(scope["path"]):
+            if declared is not None and declared.isdigit() and int(declared) > self.max_upload_bytes:
+                await _refuse(
+                    send, scope, 413, "payload-too-large", "Request body too large",
+                    f"An attachment must not exceed {self.max_upload_bytes} bytes.",
+                )
+                return
+            await self.app(scope, receive, send)
+            return
         if declared is not None:
             try:
                 length = int(declared)

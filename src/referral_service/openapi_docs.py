@@ -240,6 +240,12 @@ def finalize_openapi(schema: dict[str, Any]) -> dict[str, Any]:
 # Summaries (the one-line titles generated clients and documentation show), by operation id. Kept here,
 # rather than on each route, so they read as one list; tests/contract checks every operation has one.
 SUMMARIES: dict[str, str] = {
+    "attachments_upload_to_complaint": "Attach a document to a complaint",
+    "attachments_upload_to_referral": "Attach a document to a referral",
+    "attachments_list_for_complaint": "List a complaint's attachments",
+    "attachments_list_for_referral": "List a referral's attachments",
+    "attachments_download": "Download an attachment",
+    "inbound_upload_attachment": "Upload a document, signed with the agency's inbound secret",
     "health_healthz": "Liveness probe",
     "health_readyz": "Readiness probe",
     "meta_index": "The service's index: name, version, links",

@@ -192,3 +192,20 @@ def event_data(event_type: str, state: str | None, from_state: str | None, detai
         "sequence": 2,
         "details": details,
     }
+
+
+ATTACHMENT_ID = "7a3f9c12-4b6e-4d21-8e5a-0c9b1d2f3e47"
+ATTACHMENT_OUT = {
+    "id": ATTACHMENT_ID,
+    "filename": "Laporan Hasil Pemeriksaan.pdf",
+    "size": 482113,
+    "media_type": "application/pdf",
+    "sha256": "9f2c4e1d7b3a5f6e8c0d2b4a6f8e0c2d4b6a8f0e2c4d6b8a0f2e4c6d8b0a2f4e",
+    "contains_identity": False,
+    "complaint_id": COMPLAINT_ID,
+    "referral_id": REFERRAL_ID,
+    "uploaded_by": KEY_ID,
+    "uploaded_by_role": "agency",
+    "uploaded_at": "2026-11-27T03:00:00Z",
+    "download_path": f"/v1/attachments/{ATTACHMENT_ID}",
+}

@@ -53,17 +53,52 @@ async def _deadline_reminders(ctx: WorkerContext) -> int:
     return await run_deadline_reminders(ctx)
 
 
+class _PendingBlobCleanup:
+    """Deletes blobs of uploads whose row never committed (attachments/service.py), with a blob store
+    of its own: PostgreSQL through the job's session, or the configured S3 service."""
+
+    def __init__(self) -> None:
+        self._store = None
+
+    def _connect(self, ctx: WorkerContext):
+        from contextlib import asynccontextmanager
+
+        from referral_service.db.driver import db_of
+
+        @asynccontextmanager
+        async def connect():
+            async with ctx.sessionmaker() as session, session.begin():
+                yield (await db_of(session)).conn
+
+        return connect
+
+    async def run_once(self, ctx: WorkerContext) -> int:
+        from referral_service.attachments.service import clean_pending_blobs
+        from referral_service.attachments.storage import make_store
+
+        if self._store is None:
+            self._store = make_store(ctx.settings, self._connect(ctx))
+        async with self._connect(ctx)() as conn:
+            return await clean_pending_blobs(conn, self._store, older_than_seconds=ctx.settings.pending_blob_minutes * 60)
+
+    async def close(self, ctx: WorkerContext) -> None:
+        if self._store is not None:
+            await self._store.close()
+
+
 def default_jobs() -> list[Job]:
     from referral_service.webhooks.dispatcher import DeliveryDispatcher
 
     # One dispatcher per worker: it owns that worker's HTTP client and in-flight sends.
     dispatcher = DeliveryDispatcher()
+    blob_cleanup = _PendingBlobCleanup()
     return [
         Job("idempotency-purge", _purge_idempotency_keys, idle_seconds=600),
         # Due-soon and overdue are day-granular facts: once a minute is prompt enough.
         Job("deadline-reminders", _deadline_reminders, idle_seconds=60),
         # REFERRAL_RETENTION_DAYS: erase personal data of complaints closed long enough (a no-op when unset).
         Job("retention", _retention, idle_seconds=3600),
+        Job("pending-blob-cleanup", blob_cleanup.run_once, idle_seconds=300, on_stop=blob_cleanup.close),
         # idle_seconds=0: the dispatcher waits for NOTIFY or its poll interval itself.
         Job("webhook-delivery", dispatcher.run_once, idle_seconds=0, on_stop=dispatcher.close),
     ]

@@ -302,8 +302,8 @@ READS = [
     ("/v1/referrals/{rG}",                              200,      200,      200,      200,       404,      401),
     ("/v1/referrals/{rF}",                              200,      200,      200,      200,       404,      401),
     ("/v1/referrals/{missing}",                         404,      404,      404,      404,       404,      401),
-    ("/v1/referrals/{rA}/events",                       "created forwarded", "created forwarded", "created forwarded",
-                                                                                      "forwarded", 404,    401),
+    ("/v1/referrals/{rA}/events",                       "created forwarded attachment.added", "created forwarded attachment.added",
+                                                        "created forwarded attachment.added", "forwarded attachment.added", 404, 401),
     ("/v1/referrals/{rU}/events",                       "created", "created", "created", 404,      404,      401),
     ("/v1/referrals/{rAb}/events",                      "created forwarded", "created forwarded", "created forwarded",
                                                                                       404,  "forwarded",   401),
@@ -328,6 +328,24 @@ READS = [
     ("/v1/events?complaint_id={cD}",                    "cD rD",  "cD rD",  "rD",     "rD",      "",       401),
     ("/v1/events?complaint_id={cE}",                    "cE rE rG", "cE rE rG", "cE rE rG", "rG",  "",       401),
     ("/v1/events?complaint_id={cF}",                    "cF rF",  "cF rF",  "cF rF",  "rF",      "",       401),
+    # Attachments follow their record; an agency sees a complaint's own documents once a referral of it
+    # was forwarded to the agency, and never aFid (an identity document of cF's confidential complainant).
+    ("/v1/attachments/{aA}",                            200,      200,      200,      200,       200,      401),
+    ("/v1/attachments/{aRA}",                           200,      200,      200,      200,       404,      401),
+    ("/v1/attachments/{aF}",                            200,      200,      200,      200,       404,      401),
+    ("/v1/attachments/{aFid}",                          200,      200,      200,      404,       404,      401),
+    ("/v1/attachments/{aC}",                            200,      200,      404,      404,       404,      401),
+    ("/v1/attachments/{missing}",                       404,      404,      404,      404,       404,      401),
+    ("/v1/complaints/{cA}/attachments",                 "aA aRA", "aA aRA", "aA aRA", 403,       403,      401),
+    ("/v1/complaints/{cC}/attachments",                 "aC",     "aC",     404,      403,       403,      401),
+    ("/v1/complaints/{cF}/attachments",                 "aF aFid", "aF aFid", "aF aFid", 403,    403,      401),
+    ("/v1/complaints/{missing}/attachments",            404,      404,      404,      403,       403,      401),
+    ("/v1/referrals/{rA}/attachments",                  "aA aRA", "aA aRA", "aA aRA", "aA aRA",  404,      401),
+    ("/v1/referrals/{rAb}/attachments",                 "aA",     "aA",     "aA",     404,       "aA",     401),
+    ("/v1/referrals/{rU}/attachments",                  "aA",     "aA",     "aA",     404,       404,      401),
+    ("/v1/referrals/{rF}/attachments",                  "aF aFid", "aF aFid", "aF aFid", "aF",   404,      401),
+    ("/v1/referrals/{rC}/attachments",                  "aC",     "aC",     404,      404,       404,      401),
+    ("/v1/referrals/{missing}/attachments",             404,      404,      404,      404,       404,      401),
 
     # The agency directory is the same for every key.
     ("/v1/agencies",                                    "sam bon a63", "sam bon a63", "sam bon a63", "sam bon a63", "sam bon a63", 401),
@@ -468,6 +486,22 @@ async def scene(admin, ombudsman, ombudsman_kaltim, samarinda, bontang) -> Async
         for move in (moves or "").split():
             body = {} if move == "forward" else {"resolution": "withdrawn"}
             _ok(await ombudsman.post(f"/v1/referrals/{created['id']}/{move}", json=body))
+
+    # Attachments: the complaint's own (aA on cA, aC on cC, aF and the identity document aFid on cF)
+    # and Samarinda's report on rA (aRA).
+    pdf = b"%PDF-1.4\n% matrix\n%%EOF\n"
+    for label, url, api, identity in (
+        ("aA", f"/v1/complaints/{ids['cA']}/attachments", ombudsman, False),
+        ("aC", f"/v1/complaints/{ids['cC']}/attachments", ombudsman, False),
+        ("aF", f"/v1/complaints/{ids['cF']}/attachments", ombudsman, False),
+        ("aFid", f"/v1/complaints/{ids['cF']}/attachments", ombudsman, True),
+        ("aRA", f"/v1/referrals/{ids['rA']}/attachments", samarinda, False),
+    ):
+        uploaded = await api.post(
+            url, content=pdf, params={"contains_identity": str(identity).lower()},
+            headers={"Content-Type": "application/pdf", "Content-Disposition": f'attachment; filename="{label}.pdf"'},
+        )
+        ids[label] = _ok(uploaded, 201)["id"]
 
     # Inbound: each agency sets its own secret and pushes a note; Samarinda also its status words.
     _ok(await samarinda.put(f"/v1/agencies/{SAMARINDA}/status-mapping", json=SAM_MAPPING))

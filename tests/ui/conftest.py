@@ -24,7 +24,7 @@ CHROMIUM_ARGS = [
 
 
 @pytest.fixture(scope="module")
-def chromium(live_server: str) -> Iterator[object]:
+def chromium(ui_live_server: str) -> Iterator[object]:
     """A headless Chromium for one module. After the live server on purpose: Playwright's sync API
     runs an event loop of its own in this thread while it is open, and the database fixtures use
     asyncio.run, which cannot run inside one."""

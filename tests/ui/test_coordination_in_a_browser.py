@@ -43,17 +43,17 @@ def refer(ombudsman: LiveApi, agency_code: str, region_code: str, subject: str, 
 
 
 @pytest.fixture(scope="module")
-def world(live_server: str) -> dict:
-    admin = LiveApi(live_server, BOOTSTRAP_ADMIN_KEY)
+def world(ui_live_server: str) -> dict:
+    admin = LiveApi(ui_live_server, BOOTSTRAP_ADMIN_KEY)
     keys = {
         "ombudsman": issue(admin, "ombudsman", "Ombudsman Perwakilan Kalimantan Timur", region_code="64"),
         "samarinda": issue(admin, "agency", "Inspektorat Kota Samarinda", agency_code="inspektorat-64.72"),
         "bontang": issue(admin, "agency", "Inspektorat Kota Bontang", agency_code="inspektorat-64.74"),
         "balikpapan": issue(admin, "agency", "Inspektorat Kota Balikpapan", agency_code="inspektorat-64.71"),
     }
-    ombudsman = LiveApi(live_server, keys["ombudsman"])
+    ombudsman = LiveApi(ui_live_server, keys["ombudsman"])
     # Some history, so the figures have something to show.
-    balikpapan = LiveApi(live_server, keys["balikpapan"])
+    balikpapan = LiveApi(ui_live_server, keys["balikpapan"])
     for subject in ("Pungutan liar pembuatan KTP", "Jalan rusak tidak diperbaiki", "Layanan puskesmas ditolak"):
         referral_id = refer(ombudsman, "inspektorat-64.71", "64.71", subject)
         if subject != "Layanan puskesmas ditolak":
@@ -63,7 +63,7 @@ def world(live_server: str) -> dict:
     refer(ombudsman, "inspektorat-64.72", "64.72", "Banjir karena drainase tersumbat")
     # The referral the story is about: received, not forwarded yet.
     story = refer(ombudsman, "inspektorat-64.72", "64.72", "Izin usaha tidak diproses", forward=False)
-    return {"base": live_server, "keys": keys, "referral": story}
+    return {"base": ui_live_server, "keys": keys, "referral": story}
 
 
 EVERY_FIELD_LABELLED = """

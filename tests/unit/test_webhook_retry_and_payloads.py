@@ -53,7 +53,7 @@ def test_bad_schedule_is_refused(bad):
 
 
 def test_catalogue_is_complete_and_unique():
-    assert len(EVENT_TYPE_NAMES) == len(CATALOGUE) == 15
+    assert len(EVENT_TYPE_NAMES) == len(CATALOGUE) == 16
     assert not any(t.agency_may_receive for t in CATALOGUE if t.name.startswith("complaint."))
 
 

@@ -29,6 +29,7 @@ from sqlalchemy import CursorResult, Delete, delete, func, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from referral_service.attachments.service import attach_staged
 from referral_service.complaints.service import redact_stored_body_for_agency
 from referral_service.db.driver import db_of
 from referral_service.errors import (
@@ -153,6 +154,10 @@ async def receive(
             view = await referrals.transition(
                 await db_of(session), principal, plan.referral_id, plan.action, plan.payload, None,
                 default_due_working_days=default_due_working_days, via="inbound_webhook",
+            )
+            # Documents the agency uploaded first (signed, staged), attached with the push.
+            await attach_staged(
+                await db_of(session), principal, plan.referral_id, event.data.attachment_ids, via="inbound_webhook"
             )
     except ProblemError as exc:
         reason = exc.detail or exc.title

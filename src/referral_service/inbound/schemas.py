@@ -100,6 +100,13 @@ class ReferralRef(InputModel):
         None, examples=["SMD-ADU-2026-0042"], description="Your own id for the referral, once recorded."
     )
 
+    attachment_ids: list[uuid.UUID] = Field(
+        default_factory=list,
+        max_length=20,
+        description="Documents uploaded first through `POST /v1/inbound/{agency_code}/attachments`, attached to the "
+        "referral with this push (each once; 422 for an id that is not such an upload of your agency).",
+    )
+
     @model_validator(mode="after")
     def _named(self) -> ReferralRef:
         if self.referral_id is None and self.external_ref is None:

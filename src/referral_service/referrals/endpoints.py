@@ -11,6 +11,7 @@ from referral_service.audit.identity import access_reason, audited
 from referral_service.auth.dependencies import CurrentPrincipal, OmbudsmanSidePrincipal
 from referral_service import clock
 from referral_service.auth.principal import Principal
+from referral_service.attachments.events import hide_identity_documents
 from referral_service.auth.roles import Role
 from referral_service.complaints.representation import etag
 from referral_service.complaints.service import redact_stored_body_for_agency
@@ -142,9 +143,11 @@ async def events(
     limit: EventLimitQuery = 1000,
 ) -> Response:
     """The referral's timeline, oldest first; `sequence` is gapless from 1. Agencies see it from the forward on."""
-    await service.get_row(db, principal, referral_id)
+    row = await service.get_row(db, principal, referral_id)
     hidden = ("referral.created",) if principal.role is Role.AGENCY else ()
     rows = await list_referral_events(db, referral_id, hide_types=hidden, after_id=after_id, limit=limit)
+    if principal.role is Role.AGENCY:
+        rows = await hide_identity_documents(db, row, rows)
     return Response(dumps([event_body(row) for row in rows]), media_type="application/json")
 
 

@@ -15,6 +15,7 @@ class PayloadKind(StrEnum):
     COMPLAINT = "complaint"  # data.complaint: the complaint record
     REFERRAL = "referral"  # data.referral: the referral, with its complaint embedded
     ENDPOINT = "endpoint"  # data.endpoint: a webhook endpoint (service notices)
+    ATTACHMENT = "attachment"  # data.attachment: an attachment's metadata and download path (never its bytes)
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +62,14 @@ CATALOGUE: tuple[EventType, ...] = (
     EventType("referral.due_date_changed", PayloadKind.REFERRAL, "The referral's due date moved.", True),
     EventType("referral.due_soon", PayloadKind.REFERRAL, "The referral's response is due soon.", True),
     EventType("referral.overdue", PayloadKind.REFERRAL, "The referral's response is overdue.", True),
+    EventType(
+        "attachment.added",
+        PayloadKind.ATTACHMENT,
+        "A document was attached to a complaint or a referral; `attachment` has its metadata and `download_path`. "
+        "Agencies receive it for documents of referrals forwarded to them, never for an identity document of a "
+        "confidential complainant; a complaint's own documents are announced to the Ombudsman side only.",
+        True,
+    ),
     EventType(
         "webhook.test",
         PayloadKind.ENDPOINT,

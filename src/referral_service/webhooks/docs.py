@@ -12,6 +12,7 @@ from fastapi import FastAPI
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
 from referral_service import openapi_examples as ex
+from referral_service.attachments.schemas import AttachmentAnnounced
 from referral_service.complaints.schemas import ComplaintOut
 from referral_service.schemas import UtcInstant
 from referral_service.webhooks.catalogue import CATALOGUE, EventType, PayloadKind
@@ -95,6 +96,15 @@ class ReferralEventData(_EventData):
     referral: ReferralSnapshot
 
 
+class AttachmentEventData(_EventData):
+    """`data` of `attachment.added`: the event and the attachment's metadata (never its bytes: `GET` its
+    `download_path` with your API key)."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{**ex.event_data("attachment.added", "forwarded", "forwarded", {}), "sequence": 3, "attachment": ex.ATTACHMENT_OUT}]})
+
+    attachment: AttachmentAnnounced
+
+
 class EndpointNotice(BaseModel):
     """A webhook endpoint as described in a notice (never its secret)."""
 
@@ -142,6 +152,8 @@ def _data_model(event_type: EventType) -> type[BaseModel]:
         return ComplaintEventData
     if event_type.kind is PayloadKind.REFERRAL:
         return ReferralEventData
+    if event_type.kind is PayloadKind.ATTACHMENT:
+        return AttachmentEventData
     return TestData if event_type.name == "webhook.test" else EndpointDisabledData
 
 

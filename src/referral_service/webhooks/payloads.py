@@ -46,6 +46,8 @@ def _event_data(event_id: int, draft: EventDraft, snapshot: dict[str, Any] | Non
         data["referral"] = referral
     if "complaint" in snapshot or kind is PayloadKind.COMPLAINT:
         data["complaint"] = snapshot.get("complaint")
+    if "attachment" in snapshot or kind is PayloadKind.ATTACHMENT:
+        data["attachment"] = snapshot.get("attachment")
     return data
 
 

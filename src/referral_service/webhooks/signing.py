@@ -259,29 +259,9 @@ def _candidate_signatures(header: str) -> list[bytes]:
     return found
 
 
-def verify(
-    secrets: Sequence[str],
-    headers: Mapping[str, str],
-    body: bytes,
-    *,
-    tolerance_seconds: int = DEFAULT_TOLERANCE_SECONDS,
-    now: int | None = None,
-) -> VerifiedMessage:
-    """Check a Standard Webhooks v1 message against any of ``secrets``.
-
-    Raises ``SignatureError`` for every problem with the request (headers,
-    timestamp, signature); ``InvalidSecret`` only when ``secrets`` itself is
-    misconfigured, and ``TypeError`` if ``body`` is not bytes.
-    """
-    if isinstance(secrets, str):
-        raise TypeError("secrets must be a sequence of secret strings, not a single string")
-    # Parse the configuration first so a bad secret surfaces as a server-side
-    # error regardless of what the request looks like.
-    keys = [parse_secret(s) for s in secrets]
-    if not keys:
-        raise InvalidSecret("at least one secret is required")
-    payload = _as_body(body)
-
+def _verified_headers(
+    headers: Mapping[str, str], *, tolerance_seconds: int, now: int | None
+) -> tuple[str, int, list[bytes]]:
     msg_id = _required_header(headers, HEADER_ID, _MAX_ID_CHARS)
     if not _is_valid_id(msg_id):
         raise SignatureError("invalid webhook-id header")
@@ -300,14 +280,78 @@ def verify(
 
     if not signatures:
         raise SignatureError("no valid v1 signature in webhook-signature header")
+    return msg_id, timestamp, signatures
 
+
+def _parsed_keys(secrets: Sequence[str]) -> list[bytes]:
+    if isinstance(secrets, str):
+        raise TypeError("secrets must be a sequence of secret strings, not a single string")
+    # Parse the configuration first so a bad secret surfaces as a server-side
+    # error regardless of what the request looks like.
+    keys = [parse_secret(s) for s in secrets]
+    if not keys:
+        raise InvalidSecret("at least one secret is required")
+    return keys
+
+
+def _any_matches(expected: Sequence[bytes], signatures: Sequence[bytes]) -> bool:
     matched = False
-    for key in keys:
-        expected = _digest(key, msg_id, timestamp, payload)
+    for digest in expected:
         for candidate in signatures:
             # No early exit: the work done does not depend on which (if any)
             # secret/entry pair matches.
-            matched |= hmac.compare_digest(expected, candidate)
-    if not matched:
+            matched |= hmac.compare_digest(digest, candidate)
+    return matched
+
+
+def verify(
+    secrets: Sequence[str],
+    headers: Mapping[str, str],
+    body: bytes,
+    *,
+    tolerance_seconds: int = DEFAULT_TOLERANCE_SECONDS,
+    now: int | None = None,
+) -> VerifiedMessage:
+    """Check a Standard Webhooks v1 message against any of ``secrets``.
+
+    Raises ``SignatureError`` for every problem with the request (headers,
+    timestamp, signature); ``InvalidSecret`` only when ``secrets`` itself is
+    misconfigured, and ``TypeError`` if ``body`` is not bytes.
+    """
+    keys = _parsed_keys(secrets)
+    payload = _as_body(body)
+    msg_id, timestamp, signatures = _verified_headers(headers, tolerance_seconds=tolerance_seconds, now=now)
+    if not _any_matches([_digest(key, msg_id, timestamp, payload) for key in keys], signatures):
         raise SignatureError("no matching signature")
     return VerifiedMessage(msg_id=msg_id, timestamp=timestamp)
+
+
+class StreamingVerifier:
+    """`verify` for a body read in pieces (an upload that is never held whole in memory).
+
+    The headers and the timestamp are checked on construction, so a request that can never verify
+    is refused before its body is read; feed every piece to `update`, then call `verify`."""
+
+    def __init__(
+        self,
+        secrets: Sequence[str],
+        headers: Mapping[str, str],
+        *,
+        tolerance_seconds: int = DEFAULT_TOLERANCE_SECONDS,
+        now: int | None = None,
+    ) -> None:
+        keys = _parsed_keys(secrets)
+        self.msg_id, self.timestamp, self._signatures = _verified_headers(
+            headers, tolerance_seconds=tolerance_seconds, now=now
+        )
+        prefix = f"{self.msg_id}.{self.timestamp}.".encode("ascii")
+        self._macs = [hmac.new(key, prefix, hashlib.sha256) for key in keys]
+
+    def update(self, data: bytes) -> None:
+        for mac in self._macs:
+            mac.update(data)
+
+    def verify(self) -> VerifiedMessage:
+        if not _any_matches([mac.digest() for mac in self._macs], self._signatures):
+            raise SignatureError("no matching signature")
+        return VerifiedMessage(msg_id=self.msg_id, timestamp=self.timestamp)

@@ -11,6 +11,10 @@ from .agency_update import AgencyUpdate
 from .api_key_create import ApiKeyCreate
 from .api_key_created import ApiKeyCreated
 from .api_key_out import ApiKeyOut
+from .attachment_announced import AttachmentAnnounced
+from .attachment_event_data import AttachmentEventData
+from .attachment_event_data_details import AttachmentEventDataDetails
+from .attachment_out import AttachmentOut
 from .attempt_out import AttemptOut
 from .calendar_change_out import CalendarChangeOut
 from .calendar_day_out import CalendarDayOut
@@ -108,6 +112,7 @@ from .rotate_secret import RotateSecret
 from .service_index import ServiceIndex
 from .status_mapping_entry import StatusMappingEntry
 from .test_data import TestData
+from .webhook_attachment_added import WebhookAttachmentAdded
 from .webhook_complaint_created import WebhookComplaintCreated
 from .webhook_complaint_erased import WebhookComplaintErased
 from .webhook_complaint_updated import WebhookComplaintUpdated
@@ -143,6 +148,10 @@ __all__ = (
     "ApiKeyCreate",
     "ApiKeyCreated",
     "ApiKeyOut",
+    "AttachmentAnnounced",
+    "AttachmentEventData",
+    "AttachmentEventDataDetails",
+    "AttachmentOut",
     "AttemptOut",
     "CalendarChangeOut",
     "CalendarDayOut",
@@ -230,6 +239,7 @@ __all__ = (
     "ServiceIndex",
     "StatusMappingEntry",
     "TestData",
+    "WebhookAttachmentAdded",
     "WebhookComplaintCreated",
     "WebhookComplaintErased",
     "WebhookComplaintUpdated",

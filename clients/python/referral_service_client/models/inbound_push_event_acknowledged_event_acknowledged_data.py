@@ -18,11 +18,15 @@ class InboundPushEventAcknowledgedEventAcknowledgedData:
     Attributes:
         referral_id (None | Unset | UUID): The referral's id in this service.
         external_ref (None | str | Unset): Your own id for the referral, once recorded.
+        attachment_ids (list[UUID] | Unset): Documents uploaded first through `POST
+            /v1/inbound/{agency_code}/attachments`, attached to the referral with this push (each once; 422 for an id that
+            is not such an upload of your agency).
         new_external_ref (None | str | Unset): Record (or change) your id for the referral.
     """
 
     referral_id: None | Unset | UUID = UNSET
     external_ref: None | str | Unset = UNSET
+    attachment_ids: list[UUID] | Unset = UNSET
     new_external_ref: None | str | Unset = UNSET
 
     def to_dict(self) -> dict[str, Any]:
@@ -40,6 +44,13 @@ class InboundPushEventAcknowledgedEventAcknowledgedData:
         else:
             external_ref = self.external_ref
 
+        attachment_ids: list[str] | Unset = UNSET
+        if not isinstance(self.attachment_ids, Unset):
+            attachment_ids = []
+            for attachment_ids_item_data in self.attachment_ids:
+                attachment_ids_item = str(attachment_ids_item_data)
+                attachment_ids.append(attachment_ids_item)
+
         new_external_ref: None | str | Unset
         if isinstance(self.new_external_ref, Unset):
             new_external_ref = UNSET
@@ -53,6 +64,8 @@ class InboundPushEventAcknowledgedEventAcknowledgedData:
             field_dict["referral_id"] = referral_id
         if external_ref is not UNSET:
             field_dict["external_ref"] = external_ref
+        if attachment_ids is not UNSET:
+            field_dict["attachment_ids"] = attachment_ids
         if new_external_ref is not UNSET:
             field_dict["new_external_ref"] = new_external_ref
 
@@ -88,6 +101,15 @@ class InboundPushEventAcknowledgedEventAcknowledgedData:
 
         external_ref = _parse_external_ref(d.pop("external_ref", UNSET))
 
+        _attachment_ids = d.pop("attachment_ids", UNSET)
+        attachment_ids: list[UUID] | Unset = UNSET
+        if _attachment_ids is not UNSET:
+            attachment_ids = []
+            for attachment_ids_item_data in _attachment_ids:
+                attachment_ids_item = UUID(attachment_ids_item_data)
+
+                attachment_ids.append(attachment_ids_item)
+
         def _parse_new_external_ref(data: object) -> None | str | Unset:
             if data is None:
                 return data
@@ -100,6 +122,7 @@ class InboundPushEventAcknowledgedEventAcknowledgedData:
         inbound_push_event_acknowledged_event_acknowledged_data = cls(
             referral_id=referral_id,
             external_ref=external_ref,
+            attachment_ids=attachment_ids,
             new_external_ref=new_external_ref,
         )
 

@@ -18,11 +18,15 @@ class InboundPushEventNoteAddedEventNoteAddedData:
         text (str):
         referral_id (None | Unset | UUID): The referral's id in this service.
         external_ref (None | str | Unset): Your own id for the referral, once recorded.
+        attachment_ids (list[UUID] | Unset): Documents uploaded first through `POST
+            /v1/inbound/{agency_code}/attachments`, attached to the referral with this push (each once; 422 for an id that
+            is not such an upload of your agency).
     """
 
     text: str
     referral_id: None | Unset | UUID = UNSET
     external_ref: None | str | Unset = UNSET
+    attachment_ids: list[UUID] | Unset = UNSET
 
     def to_dict(self) -> dict[str, Any]:
         text = self.text
@@ -41,6 +45,13 @@ class InboundPushEventNoteAddedEventNoteAddedData:
         else:
             external_ref = self.external_ref
 
+        attachment_ids: list[str] | Unset = UNSET
+        if not isinstance(self.attachment_ids, Unset):
+            attachment_ids = []
+            for attachment_ids_item_data in self.attachment_ids:
+                attachment_ids_item = str(attachment_ids_item_data)
+                attachment_ids.append(attachment_ids_item)
+
         field_dict: dict[str, Any] = {}
 
         field_dict.update(
@@ -52,6 +63,8 @@ class InboundPushEventNoteAddedEventNoteAddedData:
             field_dict["referral_id"] = referral_id
         if external_ref is not UNSET:
             field_dict["external_ref"] = external_ref
+        if attachment_ids is not UNSET:
+            field_dict["attachment_ids"] = attachment_ids
 
         return field_dict
 
@@ -86,10 +99,20 @@ class InboundPushEventNoteAddedEventNoteAddedData:
 
         external_ref = _parse_external_ref(d.pop("external_ref", UNSET))
 
+        _attachment_ids = d.pop("attachment_ids", UNSET)
+        attachment_ids: list[UUID] | Unset = UNSET
+        if _attachment_ids is not UNSET:
+            attachment_ids = []
+            for attachment_ids_item_data in _attachment_ids:
+                attachment_ids_item = UUID(attachment_ids_item_data)
+
+                attachment_ids.append(attachment_ids_item)
+
         inbound_push_event_note_added_event_note_added_data = cls(
             text=text,
             referral_id=referral_id,
             external_ref=external_ref,
+            attachment_ids=attachment_ids,
         )
 
         return inbound_push_event_note_added_event_note_added_data

@@ -23,6 +23,9 @@ class InboundPushEventRespondedEventRespondedData:
         summary (str):
         referral_id (None | Unset | UUID): The referral's id in this service.
         external_ref (None | str | Unset): Your own id for the referral, once recorded.
+        attachment_ids (list[UUID] | Unset): Documents uploaded first through `POST
+            /v1/inbound/{agency_code}/attachments`, attached to the referral with this push (each once; 422 for an id that
+            is not such an upload of your agency).
         actions_taken (None | str | Unset):
     """
 
@@ -30,6 +33,7 @@ class InboundPushEventRespondedEventRespondedData:
     summary: str
     referral_id: None | Unset | UUID = UNSET
     external_ref: None | str | Unset = UNSET
+    attachment_ids: list[UUID] | Unset = UNSET
     actions_taken: None | str | Unset = UNSET
 
     def to_dict(self) -> dict[str, Any]:
@@ -51,6 +55,13 @@ class InboundPushEventRespondedEventRespondedData:
         else:
             external_ref = self.external_ref
 
+        attachment_ids: list[str] | Unset = UNSET
+        if not isinstance(self.attachment_ids, Unset):
+            attachment_ids = []
+            for attachment_ids_item_data in self.attachment_ids:
+                attachment_ids_item = str(attachment_ids_item_data)
+                attachment_ids.append(attachment_ids_item)
+
         actions_taken: None | str | Unset
         if isinstance(self.actions_taken, Unset):
             actions_taken = UNSET
@@ -69,6 +80,8 @@ class InboundPushEventRespondedEventRespondedData:
             field_dict["referral_id"] = referral_id
         if external_ref is not UNSET:
             field_dict["external_ref"] = external_ref
+        if attachment_ids is not UNSET:
+            field_dict["attachment_ids"] = attachment_ids
         if actions_taken is not UNSET:
             field_dict["actions_taken"] = actions_taken
 
@@ -107,6 +120,15 @@ class InboundPushEventRespondedEventRespondedData:
 
         external_ref = _parse_external_ref(d.pop("external_ref", UNSET))
 
+        _attachment_ids = d.pop("attachment_ids", UNSET)
+        attachment_ids: list[UUID] | Unset = UNSET
+        if _attachment_ids is not UNSET:
+            attachment_ids = []
+            for attachment_ids_item_data in _attachment_ids:
+                attachment_ids_item = UUID(attachment_ids_item_data)
+
+                attachment_ids.append(attachment_ids_item)
+
         def _parse_actions_taken(data: object) -> None | str | Unset:
             if data is None:
                 return data
@@ -121,6 +143,7 @@ class InboundPushEventRespondedEventRespondedData:
             summary=summary,
             referral_id=referral_id,
             external_ref=external_ref,
+            attachment_ids=attachment_ids,
             actions_taken=actions_taken,
         )
 

@@ -22,6 +22,9 @@ class InboundPushEventStatusChangedEventStatusChangedData:
         status (str):
         referral_id (None | Unset | UUID): The referral's id in this service.
         external_ref (None | str | Unset): Your own id for the referral, once recorded.
+        attachment_ids (list[UUID] | Unset): Documents uploaded first through `POST
+            /v1/inbound/{agency_code}/attachments`, attached to the referral with this push (each once; 422 for an id that
+            is not such an upload of your agency).
         summary (None | str | Unset): Required when the word maps to `respond`.
         outcome (InboundPushEventStatusChangedEventStatusChangedDataResponseOutcome | None | Unset): Overrides the
             mapping's outcome for `respond`.
@@ -33,6 +36,7 @@ class InboundPushEventStatusChangedEventStatusChangedData:
     status: str
     referral_id: None | Unset | UUID = UNSET
     external_ref: None | str | Unset = UNSET
+    attachment_ids: list[UUID] | Unset = UNSET
     summary: None | str | Unset = UNSET
     outcome: InboundPushEventStatusChangedEventStatusChangedDataResponseOutcome | None | Unset = UNSET
     actions_taken: None | str | Unset = UNSET
@@ -55,6 +59,13 @@ class InboundPushEventStatusChangedEventStatusChangedData:
             external_ref = UNSET
         else:
             external_ref = self.external_ref
+
+        attachment_ids: list[str] | Unset = UNSET
+        if not isinstance(self.attachment_ids, Unset):
+            attachment_ids = []
+            for attachment_ids_item_data in self.attachment_ids:
+                attachment_ids_item = str(attachment_ids_item_data)
+                attachment_ids.append(attachment_ids_item)
 
         summary: None | str | Unset
         if isinstance(self.summary, Unset):
@@ -99,6 +110,8 @@ class InboundPushEventStatusChangedEventStatusChangedData:
             field_dict["referral_id"] = referral_id
         if external_ref is not UNSET:
             field_dict["external_ref"] = external_ref
+        if attachment_ids is not UNSET:
+            field_dict["attachment_ids"] = attachment_ids
         if summary is not UNSET:
             field_dict["summary"] = summary
         if outcome is not UNSET:
@@ -142,6 +155,15 @@ class InboundPushEventStatusChangedEventStatusChangedData:
             return cast(None | str | Unset, data)
 
         external_ref = _parse_external_ref(d.pop("external_ref", UNSET))
+
+        _attachment_ids = d.pop("attachment_ids", UNSET)
+        attachment_ids: list[UUID] | Unset = UNSET
+        if _attachment_ids is not UNSET:
+            attachment_ids = []
+            for attachment_ids_item_data in _attachment_ids:
+                attachment_ids_item = UUID(attachment_ids_item_data)
+
+                attachment_ids.append(attachment_ids_item)
 
         def _parse_summary(data: object) -> None | str | Unset:
             if data is None:
@@ -202,6 +224,7 @@ class InboundPushEventStatusChangedEventStatusChangedData:
             status=status,
             referral_id=referral_id,
             external_ref=external_ref,
+            attachment_ids=attachment_ids,
             summary=summary,
             outcome=outcome,
             actions_taken=actions_taken,

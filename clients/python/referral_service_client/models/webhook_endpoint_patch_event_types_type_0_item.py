@@ -2,6 +2,7 @@ from enum import StrEnum
 
 
 class WebhookEndpointPatchEventTypesType0Item(StrEnum):
+    ATTACHMENT_ADDED = "attachment.added"
     COMPLAINT_CREATED = "complaint.created"
     COMPLAINT_ERASED = "complaint.erased"
     COMPLAINT_UPDATED = "complaint.updated"

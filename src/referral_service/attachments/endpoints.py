@@ -1,0 +1,353 @@
+"""Upload, list and download attachments. See docs/attachments.md."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Awaitable, Callable
+from typing import Annotated, Any
+from urllib.parse import quote
+
+from fastapi import APIRouter, Query, Request, Response
+from starlette.responses import StreamingResponse
+
+from referral_service.attachments import service, sniff
+from referral_service.attachments.schemas import AttachmentOut
+from referral_service.auth.dependencies import CurrentPrincipal, OmbudsmanSidePrincipal
+from referral_service.auth.principal import Principal
+from referral_service.db.driver import AutocommitDbDep, Db
+from referral_service import clock
+from referral_service.errors import InvalidSignature, PayloadTooLarge, RangeNotSatisfiable
+from referral_service.inbound.service import inbound_principal
+from referral_service.webhooks import signing
+from referral_service.json_encoding import dumps
+from referral_service.openapi_docs import problem_responses
+
+router = APIRouter(tags=["attachments"])
+# The signed upload from an agency's own system belongs with the other inbound pushes.
+inbound_router = APIRouter(tags=["inbound"])
+
+ContainsIdentity = Annotated[
+    bool,
+    Query(description="The document identifies the complainant (ID card, family card...): never shown to an agency "
+          "while the complainant's identity is confidential."),
+]
+
+_UPLOAD_BODY: dict[str, Any] = {
+    "requestBody": {
+        "required": True,
+        "description": "The file itself as the raw body (not multipart), its name in "
+        "`Content-Disposition: attachment; filename=\"...\"` (or `filename*=UTF-8''...`), optionally "
+        "`Content-Digest: sha-256=:<base64>:` (RFC 9530), checked against the bytes received. `Content-Type`: the "
+        "file's type, one of " + ", ".join(f"`{t}`" for t in sniff.ALLOWED_TYPES) + ", which the bytes must match; "
+        "or `application/octet-stream`, and the type is recognised from the bytes.",
+        # One entry: the allowed types are listed in the description. A document listing each would give
+        # generated clients one body per type, all of the same shape, which they cannot tell apart.
+        "content": {sniff.OCTET_STREAM: {"schema": {"type": "string", "format": "binary"}}},
+    },
+    "parameters": [
+        {"name": "Content-Disposition", "in": "header", "required": True, "schema": {"type": "string"},
+         "description": "`attachment; filename=\"laporan.pdf\"`"},
+        {"name": "Content-Digest", "in": "header", "required": False, "schema": {"type": "string"},
+         "description": "`sha-256=:<base64 of the SHA-256>:`; a mismatch is refused with 422."},
+    ],
+}
+_UPLOAD_ERRORS = problem_responses(400, 401, 403, 404, 413, 415, 422)
+_UPLOAD_ERRORS[413] = {**_UPLOAD_ERRORS[413], "description": "The file is larger than `REFERRAL_MAX_UPLOAD_BYTES`."}
+_UPLOAD_ERRORS[415] = {**_UPLOAD_ERRORS[415], "description": "Not an allowed attachment type (or text not in UTF-8)."}
+_UPLOAD_ERRORS[422] = {
+    **_UPLOAD_ERRORS[422],
+    "description": "The bytes are not of the declared type, the file is empty, or `Content-Digest` does not match.",
+}
+
+
+async def receive_upload(
+    request: Request,
+    principal: Principal,
+    load_target: Callable[[Db], Awaitable[service.Target]],
+    contains_identity: bool,
+    *,
+    via: str = "api",
+) -> Any:
+    """Headers checked, target checked (404 before a byte is read), body spooled, verified, stored."""
+    state = request.app.state
+    limit = state.settings.max_upload_bytes
+    declared = service.check_declared_type(request.headers.get("content-type"))
+    filename = service.filename_from(request.headers.get("content-disposition"))
+    expected = service.sha256_from_content_digest(request.headers.get("content-digest"))
+    length = request.headers.get("content-length")
+    if length is not None and length.isdigit() and int(length) > limit:
+        raise PayloadTooLarge(f"An attachment must not exceed {limit} bytes.")
+    async with state.pool.acquire() as conn:
+        target = await load_target(Db(conn))
+    spooled = await service.spool(request.stream(), limit)
+    try:
+        media_type = service.verify(spooled, declared, expected)
+        upload = service.Upload(filename, media_type, contains_identity, spooled)
+        return await service.store(state.pool, state.blob_store, principal, target, upload, via=via)
+    finally:
+        spooled.close()
+
+
+def _created(row: Any, status_code: int = 201, headers: dict[str, str] | None = None) -> Response:
+    meta = service.metadata(row)
+    return Response(
+        dumps(meta), status_code=status_code, media_type="application/json",
+        headers={"Location": meta["download_path"], **(headers or {})},
+    )
+
+
+@router.post(
+    "/v1/complaints/{complaint_id}/attachments",
+    status_code=201,
+    response_model=AttachmentOut,
+    openapi_extra=_UPLOAD_BODY,
+    responses={**_UPLOAD_ERRORS, 201: {"description": "Stored. `Location` is the download path."}},
+    name="upload_to_complaint",
+)
+async def upload_to_complaint(
+    complaint_id: uuid.UUID, request: Request, principal: OmbudsmanSidePrincipal, contains_identity: ContainsIdentity = False
+) -> Response:
+    """Attach a document to a complaint (Ombudsman and admin keys). Allowed types: PDF, JPEG, PNG, WebP, ODT,
+    DOCX, XLSX and UTF-8 plain text; the bytes must be of the declared type (422 otherwise, 415 for a type not
+    allowed). At most `REFERRAL_MAX_UPLOAD_BYTES` (20 MiB by default): 413 as soon as it is passed."""
+
+    async def load(db: Db) -> service.Target:
+        return await service.complaint_target(db, principal, complaint_id)
+
+    return _created(await receive_upload(request, principal, load, contains_identity))
+
+
+@router.post(
+    "/v1/referrals/{referral_id}/attachments",
+    status_code=201,
+    response_model=AttachmentOut,
+    openapi_extra=_UPLOAD_BODY,
+    responses={**_UPLOAD_ERRORS, 201: {"description": "Stored. `Location` is the download path."}},
+    name="upload_to_referral",
+)
+async def upload_to_referral(
+    referral_id: uuid.UUID, request: Request, principal: CurrentPrincipal, contains_identity: ContainsIdentity = False
+) -> Response:
+    """Attach a document to a referral: the agency's report with its response, a document for a note. The agency
+    the referral was forwarded to and the Ombudsman side. Same rules as complaint uploads."""
+
+    async def load(db: Db) -> service.Target:
+        return await service.referral_target(db, principal, referral_id)
+
+    return _created(await receive_upload(request, principal, load, contains_identity))
+
+
+@router.get(
+    "/v1/complaints/{complaint_id}/attachments",
+    response_model=list[AttachmentOut],
+    responses=problem_responses(401, 403, 404),
+    name="list_for_complaint",
+)
+async def list_for_complaint(complaint_id: uuid.UUID, db: AutocommitDbDep, principal: OmbudsmanSidePrincipal) -> Response:
+    """Every attachment of a complaint and of its referrals, oldest first (Ombudsman side)."""
+    rows = await service.list_for_complaint(db, principal, complaint_id)
+    return Response(dumps([service.metadata(r) for r in rows]), media_type="application/json")
+
+
+@router.get(
+    "/v1/referrals/{referral_id}/attachments",
+    response_model=list[AttachmentOut],
+    responses=problem_responses(401, 404),
+    name="list_for_referral",
+)
+async def list_for_referral(referral_id: uuid.UUID, db: AutocommitDbDep, principal: CurrentPrincipal) -> Response:
+    """The referral's attachments and its complaint's own, oldest first. An agency does not see identity
+    documents of a confidential complainant."""
+    rows = await service.list_for_referral(db, principal, referral_id)
+    return Response(dumps([service.metadata(r) for r in rows]), media_type="application/json")
+
+
+def _parse_range(header: str, size: int) -> tuple[int, int] | None:
+    """A single `bytes=` range as (first, last), None to ignore the header (not bytes, several ranges,
+    malformed: RFC 9110 lets a server answer those with the whole file). 416 when unsatisfiable."""
+    unit, _, spec = header.partition("=")
+    if unit.strip().lower() != "bytes" or "," in spec:
+        return None
+    first_text, dash, last_text = spec.strip().partition("-")
+    if not dash:
+        return None
+    try:
+        if first_text == "":
+            suffix = int(last_text)
+            if suffix <= 0:
+                raise RangeNotSatisfiable(headers={"Content-Range": f"bytes */{size}"})
+            return max(0, size - suffix), size - 1
+        first = int(first_text)
+        last = int(last_text) if last_text else size - 1
+    except ValueError:
+        return None
+    if first < 0 or (last_text and last < first):
+        return None
+    if first >= size:
+        raise RangeNotSatisfiable(
+            f"The attachment has {size} bytes.", headers={"Content-Range": f"bytes */{size}"}
+        )
+    return first, min(last, size - 1)
+
+
+def _etag_matches(header: str, etag: str) -> bool:
+    candidates = [c.strip() for c in header.split(",")]
+    return "*" in candidates or any(c.removeprefix("W/") == etag for c in candidates)
+
+
+_FILE_CONTENT = {media_type: {"schema": {"type": "string", "format": "binary"}} for media_type in sniff.ALLOWED_TYPES}
+
+
+@router.get(
+    "/v1/attachments/{attachment_id}",
+    response_class=Response,
+    responses={
+        200: {"description": "The file, with its recorded type.", "content": _FILE_CONTENT},
+        206: {"description": "The requested range (`Content-Range`).", "content": _FILE_CONTENT},
+        304: {"description": "`If-None-Match` matched the `ETag`."},
+        **problem_responses(401, 404, 416),
+    },
+    name="download",
+)
+async def download(attachment_id: uuid.UUID, request: Request, db: AutocommitDbDep, principal: CurrentPrincipal) -> Response:
+    """The file, under the same rules as its complaint or referral (404 otherwise; an agency never gets an
+    identity document of a confidential complainant). `ETag` is the quoted SHA-256: `If-None-Match` gives 304.
+    A single `Range` gives 206 (416 if it starts past the end); `If-Range` with another ETag gives the whole file."""
+    row = await service.get_attachment(db, principal, attachment_id)
+    etag = f'"{row["sha256"]}"'
+    size = row["size"]
+    headers = {
+        "ETag": etag,
+        "Accept-Ranges": "bytes",
+        "Cache-Control": "private, no-cache",
+        "X-Content-Type-Options": "nosniff",
+        "Content-Disposition": f"attachment; filename*=UTF-8''{quote(row['filename'], safe='')}",
+    }
+    if_none_match = request.headers.get("if-none-match")
+    if if_none_match is not None and _etag_matches(if_none_match, etag):
+        return Response(status_code=304, headers=headers)
+    blob_store = request.app.state.blob_store
+    byte_range = None
+    range_header = request.headers.get("range")
+    if_range = request.headers.get("if-range")
+    if range_header is not None and (if_range is None or if_range.strip() == etag):
+        byte_range = _parse_range(range_header, size)
+    if byte_range is None:
+        return StreamingResponse(
+            blob_store.get_stream(row["blob_key"]), media_type=row["media_type"],
+            headers={**headers, "Content-Length": str(size)},
+        )
+    first, last = byte_range
+    return StreamingResponse(
+        blob_store.get_range(row["blob_key"], first, last), status_code=206, media_type=row["media_type"],
+        headers={**headers, "Content-Length": str(last - first + 1), "Content-Range": f"bytes {first}-{last}/{size}"},
+    )
+
+
+# --- signed uploads from an agency's own system ---------------------------------------------------
+
+_AGENCY_CODE = re.compile(r"^[a-z0-9][a-z0-9.\-]{1,62}[a-z0-9]$")
+_SECRETS = """
+    SELECT a.code, s.secret, s.previous_secret, s.previous_valid_until
+    FROM agencies a LEFT JOIN inbound_secrets s ON s.agency_code = a.code
+    WHERE a.code = $1
+"""
+# Unknown agencies and agencies without a secret are checked against a throwaway secret, so they fail
+# like a wrong signature (the answer does not reveal which agencies exist).
+_DECOY_SECRETS = [signing.generate_secret()]
+
+
+async def _verifying_secrets(db: Db, code: str | None) -> list[str]:
+    if code is None:
+        return []
+    row = await db.fetchrow(_SECRETS, code)
+    if row is None:
+        return []
+    secrets = [row["secret"]] if row["secret"] else []
+    if row["previous_secret"] and row["previous_valid_until"] and row["previous_valid_until"] > clock.now():
+        secrets.append(row["previous_secret"])
+    return secrets
+
+
+_INBOUND_UPLOAD_BODY: dict[str, Any] = {
+    "security": [],
+    "requestBody": _UPLOAD_BODY["requestBody"],
+    "parameters": [
+        *_UPLOAD_BODY["parameters"],
+        {"name": "webhook-id", "in": "header", "required": True, "schema": {"type": "string", "maxLength": 256},
+         "description": "Your unique id for this upload; keep it on retries: a repeated id returns the first upload."},
+        {"name": "webhook-timestamp", "in": "header", "required": True, "schema": {"type": "string", "pattern": "^[0-9]+$"},
+         "description": "Unix seconds when this attempt was signed; refused when more than 5 minutes off."},
+        {"name": "webhook-signature", "in": "header", "required": True, "schema": {"type": "string"},
+         "description": "`v1,<base64 HMAC-SHA256 of \"{webhook-id}.{webhook-timestamp}.{body}\">` with the agency's "
+         "inbound secret, over the file's raw bytes."},
+    ],
+}
+_INBOUND_ERRORS = problem_responses(400, 401, 413, 415, 422)
+_INBOUND_ERRORS[401] = {
+    **_INBOUND_ERRORS[401],
+    "description": "Signature missing, malformed or wrong, timestamp outside the tolerance, or no secret set.",
+}
+for _code in (413, 415, 422):
+    _INBOUND_ERRORS[_code] = _UPLOAD_ERRORS[_code]
+
+
+@inbound_router.post(
+    "/v1/inbound/{agency_code}/attachments",
+    status_code=201,
+    response_model=AttachmentOut,
+    openapi_extra=_INBOUND_UPLOAD_BODY,
+    responses={
+        **_INBOUND_ERRORS,
+        200: {"description": "A retry of an upload already stored (same `webhook-id`): the first upload, "
+              "with `Idempotent-Replayed: true`."},
+        201: {"description": "Stored, attached to nothing yet: name its `id` in a push's `attachment_ids`."},
+    },
+    name="upload_attachment",
+)
+async def upload_inbound(agency_code: str, request: Request, contains_identity: ContainsIdentity = False) -> Response:
+    """Upload a document from your complaint system, signed the Standard Webhooks way with your agency's
+    inbound secret over the file's raw bytes (no API key). It is attached to nothing until an inbound push
+    names its `id` in `data.attachment_ids` (within 24 hours; unclaimed uploads are then deleted); the push
+    attaches it to the push's referral. Same types, size limit and `Content-Digest` as the REST uploads."""
+    state = request.app.state
+    settings = state.settings
+    code = agency_code if _AGENCY_CODE.match(agency_code) else None
+    async with state.pool.acquire() as conn:
+        secrets = await _verifying_secrets(Db(conn), code)
+    try:
+        # Headers and timestamp first: a request that can never verify is refused before its body is read.
+        verifier = signing.StreamingVerifier(
+            secrets or _DECOY_SECRETS, request.headers, tolerance_seconds=settings.inbound_tolerance_seconds,
+            now=int(clock.timestamp()),
+        )
+    except signing.SignatureError as exc:
+        raise InvalidSignature(exc.reason) from exc
+    declared = service.check_declared_type(request.headers.get("content-type"))
+    filename = service.filename_from(request.headers.get("content-disposition"))
+    expected = service.sha256_from_content_digest(request.headers.get("content-digest"))
+    limit = settings.max_upload_bytes
+    length = request.headers.get("content-length")
+    if length is not None and length.isdigit() and int(length) > limit:
+        raise PayloadTooLarge(f"An attachment must not exceed {limit} bytes.")
+    spooled = await service.spool(request.stream(), limit, on_chunk=verifier.update)
+    try:
+        try:
+            verified = verifier.verify()
+            if not secrets:
+                raise signing.SignatureError("no matching signature")
+        except signing.SignatureError as exc:
+            raise InvalidSignature(exc.reason) from exc
+        assert code is not None
+        principal = inbound_principal(code)
+        async with state.pool.acquire() as conn:
+            earlier = await service.uploaded_with_webhook_id(Db(conn), code, verified.msg_id)
+        if earlier is not None:
+            return _created(earlier, 200, {"Idempotent-Replayed": "true"})
+        media_type = service.verify(spooled, declared, expected)
+        upload = service.Upload(filename, media_type, contains_identity, spooled)
+        row, created = await service.store_staged(state.pool, state.blob_store, principal, upload, verified.msg_id)
+        return _created(row) if created else _created(row, 200, {"Idempotent-Replayed": "true"})
+    finally:
+        spooled.close()
