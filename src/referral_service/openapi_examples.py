@@ -195,7 +195,7 @@ def event_data(event_type: str, state: str | None, from_state: str | None, detai
 
 
 ATTACHMENT_ID = "7a3f9c12-4b6e-4d21-8e5a-0c9b1d2f3e47"
-ATTACHMENT_OUT = {
+ATTACHMENT_OUT: dict[str, Any] = {
     "id": ATTACHMENT_ID,
     "filename": "Laporan Hasil Pemeriksaan.pdf",
     "size": 482113,

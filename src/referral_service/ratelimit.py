@@ -204,6 +204,7 @@ class RateLimiter:
             logger.warning("rate limit lease failed, granting locally: %s", type(exc).__name__)
             return policy.batch, float(policy.limit)
         self._maybe_sweep()
+        assert row is not None  # the upsert always returns its row
         return row["granted"], row["tokens"]
 
     def _maybe_sweep(self) -> None:
@@ -275,8 +276,8 @@ def client_address(request: Request) -> str:
     ]
     for candidate in reversed(forwarded):
         if candidate and not trusted(candidate):
-            return candidate[:64]
-    return (forwarded[0][:64] or host) if forwarded else host
+            return str(candidate[:64])
+    return str(forwarded[0][:64] or host) if forwarded else str(host)
 
 
 def trusted_networks(spec: str) -> Callable[[str], bool] | None:

@@ -34,4 +34,5 @@ class AttachmentAnnounced(AttachmentOut):
     """An attachment as `attachment.added` announces it: its metadata, without the file name of an
     identity document (`contains_identity`), since the timeline is kept for good."""
 
-    filename: str | None = Field(None, description="Absent for an identity document; the listings (`GET /v1/complaints/{id}/attachments`, `GET /v1/referrals/{id}/attachments`) carry it.")
+    filename: str | None = Field(  # type: ignore[assignment]  # narrower in the base: announced events may omit it
+        None, description="Absent for an identity document; the listings (`GET /v1/complaints/{id}/attachments`, `GET /v1/referrals/{id}/attachments`) carry it.")

@@ -12,7 +12,7 @@ import codecs
 import zipfile
 from typing import IO
 
-import filetype
+import filetype  # type: ignore[import-untyped]  # the package ships no type information
 
 PDF = "application/pdf"
 JPEG = "image/jpeg"
@@ -112,7 +112,7 @@ def detect(head: bytes, file: IO[bytes], text: TextCheck) -> str | None:
     """The allowed type the bytes are, or None (for `application/octet-stream` uploads)."""
     kind = filetype.guess(head)
     if kind is not None and kind.mime in _MAGIC:
-        return kind.mime
+        return str(kind.mime)
     if head.startswith(b"PK\x03\x04"):
         return _office_type(file)
     if kind is None and text.finish():

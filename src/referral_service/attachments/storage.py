@@ -70,7 +70,8 @@ class PostgresBlobStore:
 
     async def _chunk(self, key: str, seq: int) -> bytes | None:
         async with self.connect() as conn:
-            return await conn.fetchval("SELECT data FROM blob_chunks WHERE blob_key = $1 AND seq = $2", key, seq)
+            data: bytes | None = await conn.fetchval("SELECT data FROM blob_chunks WHERE blob_key = $1 AND seq = $2", key, seq)
+            return data
 
     async def get_stream(self, key: str) -> AsyncIterator[bytes]:
         seq = 0

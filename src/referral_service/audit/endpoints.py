@@ -6,7 +6,7 @@ import base64
 import binascii
 import uuid
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, ConfigDict, Field
@@ -21,7 +21,7 @@ from referral_service.schemas import LimitQuery, UtcDateTime, UtcInstant
 router = APIRouter(prefix="/v1/audit", tags=["audit"])
 
 
-_EXAMPLE = {
+_EXAMPLE: dict[str, Any] = {
     "id": 17, "read_at": "2026-11-27T02:56:23.273054Z", "key_id": "0b7e3c1a-9d55-4d0e-8f43-3c2a1f6b9e10", "role": "ombudsman",
     "complaint_id": "65881197-a37a-427e-b9b3-d5998f47d9fd", "route": "/v1/complaints/{complaint_id}", "method": "GET",
     "access_reason": "Case 12/2026 review", "request_id": "b1946ac92492d2347c6235b4d2611184",

@@ -52,10 +52,11 @@ async def get_principal(request: Request, credentials: BearerCredentials) -> Pri
     else:
         # No request session here: on a cache hit authentication touches no connection at all.
         key_cache: ApiKeyCache = request.app.state.key_cache
-        principal = await key_cache.principal_for(hash_api_key(token), partial(load_principal, request.app.state.engine))
-        if principal is None:
+        found = await key_cache.principal_for(hash_api_key(token), partial(load_principal, request.app.state.engine))
+        if found is None:
             await _failed(request, limiter, address)
             raise Unauthorized("Unknown or revoked API key.")
+        principal = found
     request.state.principal = principal  # the access log names the key (by id) that was used
     await limiter.take(request, limiter.key_policy(principal), principal.key_id)
     return principal

@@ -144,7 +144,9 @@ async def erase(db: Db, complaint_id: uuid.UUID, actor: Actor, *, reason: str, f
     if locked is None:
         raise NotFound("No complaint with this id.")
     if await db.fetchval(_ERASED_AT, complaint_id) is not None:
-        return await db.fetchrow(f"SELECT {_READ} FROM complaints WHERE id = $1", complaint_id)
+        erased = await db.fetchrow(f"SELECT {_READ} FROM complaints WHERE id = $1", complaint_id)
+        assert erased is not None  # locked above
+        return erased
     referrals = await db.fetch(_LOCK_REFERRALS, complaint_id)
     open_referrals = [r for r in referrals if r["state"] != "closed"]
     if open_referrals and not force:

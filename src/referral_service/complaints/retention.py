@@ -4,6 +4,8 @@ one transaction per complaint (claimed with SKIP LOCKED: any number of workers m
 
 from __future__ import annotations
 
+from typing import Any
+
 import logging
 
 from referral_service.complaints import erasure
@@ -15,7 +17,7 @@ logger = logging.getLogger("referral_service.retention")
 REASON = "retention: every referral closed for more than {days} days (REFERRAL_RETENTION_DAYS)"
 
 
-async def run_retention(ctx) -> int:
+async def run_retention(ctx: Any) -> int:  # a worker.WorkerContext (settings, sessionmaker)
     """Erase up to one batch; returns how many complaints were erased (the worker runs it again at once if any)."""
     days = ctx.settings.retention_days
     if days is None:

@@ -18,7 +18,7 @@ from referral_service.webhooks.catalogue import EventTypeName
 router = APIRouter(prefix="/v1/events", tags=["events"], dependencies=[Depends(audit.access_reason)])
 
 
-_ITEM_EXAMPLE = {
+_ITEM_EXAMPLE: dict[str, Any] = {
     "id": 4242,
     "cursor": "ZXYxOjQyNDI",
     "type": "complaint.created",
@@ -82,7 +82,7 @@ async def feed_(
     where = feed.FeedFilter(types=type_, referral_id=referral_id, complaint_id=complaint_id)
     state = request.app.state
 
-    async def audit_identities(conn, rows) -> None:  # in the reading transaction
+    async def audit_identities(conn: Any, rows: list[Any]) -> None:  # in the reading transaction
         shown = list(dict.fromkeys(c for row in rows for c in audit.shown_identities(bytes(row["body"]))))
         await audit.record(conn, request, principal, shown)
 

@@ -61,7 +61,7 @@ import time
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import asyncpg
 
@@ -347,7 +347,8 @@ async def wait_for_page(
         future = notifier.subscribe() if notifier is not None and wait_seconds > 0 else None
         try:
             async with pool.acquire() as conn:
-                rows = await read_page(conn, horizon, principal, after, limit, where, on_rows)
+                # The pool hands out a proxy that behaves as the connection it wraps.
+                rows = await read_page(cast(asyncpg.Connection, conn), horizon, principal, after, limit, where, on_rows)
             remaining = deadline - time.monotonic()
             if rows or remaining <= 0:
                 return rows
