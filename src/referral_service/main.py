@@ -35,6 +35,7 @@ from referral_service.openapi_docs import finalize_openapi, problem_responses
 from referral_service.webhooks.docs import register_webhook_docs
 from referral_service.webhooks.endpoints import deliveries_router as webhook_deliveries_router
 from referral_service.webhooks.endpoints import router as webhook_endpoints_router
+from referral_service.jobs import default_jobs
 from referral_service.worker import WorkerContext, run_jobs
 
 API_DESCRIPTION = """
@@ -85,7 +86,9 @@ def create_app(
         stop = asyncio.Event()
         jobs = None
         if run_jobs_in_process:
-            jobs = asyncio.create_task(run_jobs(WorkerContext(app.state.sessionmaker, settings), stop))
+            jobs = asyncio.create_task(
+                run_jobs(WorkerContext(app.state.sessionmaker, settings, app.state.pool), stop, default_jobs())
+            )
         # API key lookups cached in memory, kept honest by a LISTEN connection (auth/key_listener.py).
         app.state.key_cache = ApiKeyCache(settings.key_cache_seconds)
         app.state.key_listener = None

@@ -1,14 +1,16 @@
-"""Background jobs: `referral-service worker` runs them; `serve` runs them in-process on the
-embedded default. Every job must be safe with any number of workers running at once (claim work
-with FOR UPDATE SKIP LOCKED, or make it idempotent), since scaling out means more workers."""
+"""The loop that runs background jobs: `referral-service worker` runs it; `serve` runs it in-process
+on the embedded default. The jobs themselves are composed where the process is (jobs.py) and handed
+in: this module knows no feature. Every job must be safe with any number of workers running at once
+(claim work with FOR UPDATE SKIP LOCKED, or make it idempotent), since scaling out means more workers."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 
+import asyncpg
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from referral_service.config import Settings
@@ -20,6 +22,9 @@ logger = logging.getLogger("referral_service.worker")
 class WorkerContext:
     sessionmaker: async_sessionmaker[AsyncSession]
     settings: Settings
+    # asyncpg connections for the jobs that run all day (webhook delivery), as the API's hot paths
+    # have (db/driver.py); the sessionmaker serves the others.
+    pool: asyncpg.Pool
 
 
 @dataclass(frozen=True)
@@ -30,34 +35,6 @@ class Job:
     idle_seconds: float
     # Called once when the worker stops, to finish in-flight work and release resources.
     on_stop: Callable[[WorkerContext], Awaitable[None]] | None = None
-
-
-async def _purge_idempotency_keys(ctx: WorkerContext) -> int:
-    from referral_service.idempotency import purge_expired
-
-    async with ctx.sessionmaker() as session, session.begin():
-        await purge_expired(session)
-    return 0
-
-
-async def _deadline_reminders(ctx: WorkerContext) -> int:
-    from referral_service.reminders.jobs import run_deadline_reminders
-
-    return await run_deadline_reminders(ctx)
-
-
-def default_jobs() -> list[Job]:
-    from referral_service.webhooks.dispatcher import DeliveryDispatcher
-
-    # One dispatcher per worker: it owns that worker's HTTP client and in-flight sends.
-    dispatcher = DeliveryDispatcher()
-    return [
-        Job("idempotency-purge", _purge_idempotency_keys, idle_seconds=600),
-        # Due-soon and overdue are day-granular facts: once a minute is prompt enough.
-        Job("deadline-reminders", _deadline_reminders, idle_seconds=60),
-        # idle_seconds=0: the dispatcher waits for NOTIFY or its poll interval itself.
-        Job("webhook-delivery", dispatcher.run_once, idle_seconds=0, on_stop=dispatcher.close),
-    ]
 
 
 async def _loop(job: Job, ctx: WorkerContext, stop: asyncio.Event) -> None:
@@ -87,5 +64,6 @@ async def _run_until_stopped(job: Job, ctx: WorkerContext, stop: asyncio.Event) 
             pass
 
 
-async def run_jobs(ctx: WorkerContext, stop: asyncio.Event, jobs: list[Job] | None = None) -> None:
-    await asyncio.gather(*(_loop(job, ctx, stop) for job in (jobs or default_jobs())))
+async def run_jobs(ctx: WorkerContext, stop: asyncio.Event, jobs: Sequence[Job]) -> None:
+    """Run `jobs` until `stop` is set; then each job's `on_stop`, and return."""
+    await asyncio.gather(*(_loop(job, ctx, stop) for job in jobs))

@@ -16,6 +16,8 @@ import uvicorn
 from standardwebhooks import Webhook
 
 from referral_service.config import Settings
+from referral_service.webhooks.dispatcher import DeliveryDispatcher
+from referral_service.worker import Job, WorkerContext, run_jobs
 
 # A behaviour decides the answer to one request: ("ok" | "500" | "410" | "429" | "redirect" | "slow" | "stall").
 Behaviour = Callable[["Received"], str]
@@ -171,15 +173,12 @@ async def subscribe(admin):
 @pytest.fixture
 async def worker(app, settings):
     """worker(**setting_overrides): run a delivery dispatcher in this process until the test ends."""
-    from referral_service.webhooks.dispatcher import DeliveryDispatcher
-    from referral_service.worker import Job, WorkerContext, run_jobs
-
     running: list[tuple[asyncio.Event, asyncio.Task]] = []
 
     def _start(**overrides: Any) -> None:
         dispatcher = DeliveryDispatcher()
         job = Job("webhook-delivery", dispatcher.run_once, idle_seconds=0, on_stop=dispatcher.close)
-        ctx = WorkerContext(app.state.sessionmaker, fast_settings(settings, **overrides))
+        ctx = WorkerContext(app.state.sessionmaker, fast_settings(settings, **overrides), app.state.pool)
         stop = asyncio.Event()
         running.append((stop, asyncio.create_task(run_jobs(ctx, stop, [job]))))
 

@@ -17,7 +17,7 @@ import asyncio
 import logging
 import time
 from collections import Counter
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import httpx
 
@@ -25,9 +25,7 @@ from referral_service.webhooks import delivery
 from referral_service.webhooks.outbox import NOTIFY_CHANNEL
 from referral_service.webhooks.retry import RetryPolicy
 from referral_service.webhooks.ssrf import EgressPolicy, make_delivery_client
-
-if TYPE_CHECKING:
-    from referral_service.worker import WorkerContext
+from referral_service.worker import WorkerContext
 
 logger = logging.getLogger("referral_service.webhooks.dispatcher")
 
@@ -50,7 +48,7 @@ class DeliveryDispatcher:
         self._counts: Counter[str] = Counter()
         self._summary_at = time.monotonic()
 
-    async def _start(self, ctx: "WorkerContext") -> None:
+    async def _start(self, ctx: WorkerContext) -> None:
         if self._client is not None:
             return
         settings = ctx.settings
@@ -62,7 +60,7 @@ class DeliveryDispatcher:
         self._recorder = asyncio.create_task(self._record_loop(ctx))
         await self._listen(ctx)
 
-    async def _listen(self, ctx: "WorkerContext") -> None:
+    async def _listen(self, ctx: WorkerContext) -> None:
         try:
             engine = ctx.sessionmaker.kw["bind"]
             connection = await engine.connect()
@@ -77,7 +75,7 @@ class DeliveryDispatcher:
         self._claim_any = True
         self._wake.set()
 
-    async def run_once(self, ctx: "WorkerContext") -> int:
+    async def run_once(self, ctx: WorkerContext) -> int:
         settings = ctx.settings
         claimed: list[delivery.ClaimedDelivery] = []
         skipped, free = False, 0
@@ -113,7 +111,7 @@ class DeliveryDispatcher:
                 self._claim_any = True
         return len(claimed)
 
-    async def _deliver(self, ctx: "WorkerContext", item: delivery.ClaimedDelivery) -> None:
+    async def _deliver(self, ctx: WorkerContext, item: delivery.ClaimedDelivery) -> None:
         settings = ctx.settings
         assert self._client is not None
         outcome = await delivery.send(self._client, item, settings.webhook_timeout_seconds)
@@ -123,7 +121,7 @@ class DeliveryDispatcher:
         # The slot stays taken until the result is written (or failed to be).
         await asyncio.shield(recorded)
 
-    async def _record_loop(self, ctx: "WorkerContext") -> None:
+    async def _record_loop(self, ctx: WorkerContext) -> None:
         while True:
             await self._results_ready.wait()
             self._results_ready.clear()
@@ -146,7 +144,7 @@ class DeliveryDispatcher:
 
     async def _record(
         self,
-        ctx: "WorkerContext",
+        ctx: WorkerContext,
         batch: list[tuple[delivery.ClaimedDelivery, delivery.AttemptOutcome, asyncio.Future[None], Any]],
     ) -> None:
         settings = ctx.settings
@@ -190,7 +188,7 @@ class DeliveryDispatcher:
             self._counts.clear()
             self._summary_at = now
 
-    async def close(self, ctx: "WorkerContext") -> None:
+    async def close(self, ctx: WorkerContext) -> None:
         """Let in-flight sends finish (bounded by the timeout), then release the client and listener."""
         if self._in_flight:
             _, pending = await asyncio.wait(set(self._in_flight), timeout=ctx.settings.webhook_timeout_seconds + 1)
