@@ -56,6 +56,7 @@ __all__ = [
     "GuardedNetworkBackend",
     "GuardedTransport",
     "make_guarded_transport",
+    "delivery_ssl_context",
     "make_delivery_client",
 ]
 
@@ -474,8 +475,19 @@ def make_guarded_transport(policy: EgressPolicy, **transport_kwargs: typing.Any)
     return GuardedTransport(policy, **transport_kwargs)
 
 
+def delivery_ssl_context() -> ssl.SSLContext:
+    """The TLS settings of delivery clients (the system's CA bundle as httpx loads it, no
+    environment overrides). Building one reads the CA bundle, a few milliseconds: a worker that
+    keeps a client per endpoint builds it once and passes it to each (`verify=`)."""
+    return httpx.create_ssl_context(verify=True, trust_env=False)
+
+
 def make_delivery_client(
-    policy: EgressPolicy, timeout_seconds: float = 15.0, max_connections: int = 100
+    policy: EgressPolicy,
+    timeout_seconds: float = 15.0,
+    max_connections: int = 100,
+    *,
+    verify: ssl.SSLContext | bool = True,
 ) -> httpx.AsyncClient:
     """Client for webhook deliveries.
 
@@ -485,10 +497,11 @@ def make_delivery_client(
     out of the request path. Disallowed destinations raise
     :class:`BlockedDestination` (an ``httpx.ConnectError``).
 
-    Every connection the pool may open is also kept alive (``max_connections``, normally the
-    dispatcher's concurrency): with fewer keep-alive slots than concurrent sends, a busy receiver's
-    connections would be closed and reopened (a new TCP handshake, and the address check) per
-    request.
+    Every connection the pool may open is also kept alive (``max_connections``; the dispatcher keeps
+    one small client per endpoint, sized to the sends it allows that endpoint at once): with fewer
+    keep-alive slots than concurrent sends, a busy receiver's connections would be closed and
+    reopened (a new TCP handshake, and the address check) per request. ``verify`` may be a shared
+    ``ssl.SSLContext`` (see :func:`delivery_ssl_context`).
     """
     limits = httpx.Limits(
         max_connections=max_connections, max_keepalive_connections=max_connections, keepalive_expiry=5.0
@@ -497,7 +510,7 @@ def make_delivery_client(
     # whatever the logging configuration.
     redact_urls_in_http_client_logs()
     return httpx.AsyncClient(
-        transport=make_guarded_transport(policy, limits=limits),
+        transport=make_guarded_transport(policy, limits=limits, verify=verify),
         follow_redirects=False,
         trust_env=False,
         timeout=httpx.Timeout(timeout_seconds),
