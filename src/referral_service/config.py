@@ -41,7 +41,13 @@ class Settings(BaseSettings):
     # A claimed delivery whose worker died becomes claimable again after this; must exceed the timeout.
     webhook_lease_seconds: float = Field(default=60.0, gt=0, validation_alias="REFERRAL_WEBHOOK_LEASE_SECONDS")
     webhook_poll_seconds: float = Field(default=0.2, gt=0, validation_alias="REFERRAL_WEBHOOK_POLL_SECONDS")
+    # Sends one worker has in flight at once, over all endpoints...
     webhook_concurrency: int = Field(default=32, ge=1, le=1000, validation_alias="REFERRAL_WEBHOOK_CONCURRENCY")
+    # ...and to any one endpoint (also the size of the worker's connection pool for it): a burst to one
+    # endpoint cannot take every slot, and small pools cost the HTTP client less per request.
+    webhook_endpoint_concurrency: int = Field(
+        default=4, ge=1, le=1000, validation_alias="REFERRAL_WEBHOOK_ENDPOINT_CONCURRENCY"
+    )
     # An endpoint that has failed without a single success for this long is disabled (5 days).
     webhook_disable_after_seconds: float = Field(default=5 * 24 * 3600, gt=0, validation_alias="REFERRAL_WEBHOOK_DISABLE_AFTER_SECONDS")
     webhook_max_endpoints_per_owner: int = Field(default=50, ge=1, validation_alias="REFERRAL_WEBHOOK_MAX_ENDPOINTS_PER_OWNER")

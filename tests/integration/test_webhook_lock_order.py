@@ -25,6 +25,7 @@ import pytest
 from sqlalchemy import text
 
 from referral_service import clock
+from referral_service.db.driver import db_of
 from referral_service.db.migrate import upgrade_to_head
 from referral_service.reminders.jobs import record_overdue
 from referral_service.webhooks import delivery
@@ -89,7 +90,7 @@ async def _blocked_or_done(sessionmaker, pid: int, task: asyncio.Task) -> None:
 async def _record_batch(sessionmaker, results, started: asyncio.Future) -> list[str]:
     async with sessionmaker() as session, session.begin():
         started.set_result(await _backend_pid(session))
-        return await delivery.record_batch(session, results, POLICY, DISABLE_AFTER_SECONDS)
+        return await delivery.record_batch(await db_of(session), results, POLICY, DISABLE_AFTER_SECONDS)
 
 
 async def _agency_with_endpoint(admin, subscribe, url: str) -> tuple[str, dict]:

@@ -9,6 +9,7 @@ from datetime import datetime, timedelta, timezone
 import orjson
 from sqlalchemy import text
 
+from referral_service.db.driver import db_of
 from referral_service.webhooks import delivery, ssrf
 from referral_service.webhooks import service as webhook_service
 from referral_service.webhooks.retry import RetryPolicy
@@ -244,26 +245,24 @@ async def test_claiming_does_not_rescan_blocked_or_disabled_backlog(app, setting
             {"e": blocked["id"], "m": message_id, "k": key, "n": backlog + 1},
         )
     async with sessionmaker() as session, session.begin():
-        claimed = await delivery.claim(session, 50, 30)
+        claimed = await delivery.claim(await db_of(session), 50, 30)
     assert [c.endpoint_id for c in claimed] == [uuid.UUID(blocked["id"])]  # the head only
     [head] = claimed
     policy = RetryPolicy.from_settings(fast_settings(settings, webhook_retry_schedule="0,3600"))
     failure = delivery.AttemptOutcome(datetime.now(timezone.utc), 5, 500, "down", error="HTTP 500")
     async with sessionmaker() as session, session.begin():
-        assert await delivery.record(session, head, failure, policy, 10**9) == "pending"
+        assert await delivery.record(await db_of(session), head, failure, policy, 10**9) == "pending"
 
     async with sessionmaker() as session:
         async with session.begin():
-            assert await delivery.claim(session, 50, 30) == []
+            assert await delivery.claim(await db_of(session), 50, 30) == []
         # Production tables have statistics (autovacuum analyzes them); without them the planner
         # guesses a tiny table and the plan, not the query, decides what this test measures.
         async with session.begin():
             await session.execute(text("ANALYZE webhook_deliveries"))
         transaction = await session.begin()
         try:
-            plan = await session.scalar(
-                text("EXPLAIN (ANALYZE, FORMAT JSON) " + delivery._CLAIM.text), {"limit": 50, "lease_seconds": 30}
-            )
+            plan = await (await db_of(session)).fetchval("EXPLAIN (ANALYZE, FORMAT JSON) " + delivery.CLAIM, 50, 50, 30, [], [])
         finally:
             await transaction.rollback()
     plan = plan if isinstance(plan, list) else orjson.loads(plan)

@@ -172,15 +172,17 @@ async def subscribe(admin):
 
 @pytest.fixture
 async def worker(app, settings):
-    """worker(**setting_overrides): run a delivery dispatcher in this process until the test ends."""
+    """worker(**setting_overrides) -> DeliveryDispatcher: run a delivery dispatcher in this process
+    until the test ends."""
     running: list[tuple[asyncio.Event, asyncio.Task]] = []
 
-    def _start(**overrides: Any) -> None:
+    def _start(**overrides: Any) -> DeliveryDispatcher:
         dispatcher = DeliveryDispatcher()
         job = Job("webhook-delivery", dispatcher.run_once, idle_seconds=0, on_stop=dispatcher.close)
         ctx = WorkerContext(app.state.sessionmaker, fast_settings(settings, **overrides), app.state.pool)
         stop = asyncio.Event()
         running.append((stop, asyncio.create_task(run_jobs(ctx, stop, [job]))))
+        return dispatcher
 
     yield _start
     for stop, task in running:
