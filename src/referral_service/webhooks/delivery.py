@@ -74,6 +74,10 @@ CLAIM = """
                     AND earlier.ordering_key = d.ordering_key
                     AND earlier.status = 'pending'
                     AND earlier.id < d.id
+                  -- Keeps this a probe of ix_webhook_deliveries_pending_order per candidate: as an
+                  -- anti join, a planner without statistics (a table just truncated or filled)
+                  -- scanned every pending row of the endpoint per candidate instead.
+                  OFFSET 0
               )
             ORDER BY d.next_attempt_at, d.id
             LIMIT GREATEST($2::integer - COALESCE(s.deliveries, 0), 0)
@@ -85,6 +89,10 @@ CLAIM = """
         SELECT id, next_attempt_at,
                row_number() OVER (PARTITION BY endpoint_id ORDER BY next_attempt_at, id) AS turn
         FROM candidates
+        ORDER BY turn, next_attempt_at, id
+        -- Spares for rows another worker locks first. Also keeps the join below a nested loop on
+        -- the primary key: the candidates can be many times what is claimed.
+        LIMIT $1::integer * 2
     ),
     due AS (
         SELECT d.id
