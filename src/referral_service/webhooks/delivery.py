@@ -48,7 +48,7 @@ RESPONSE_BODY_LIMIT = 4096
 #   ix_webhook_deliveries_endpoint_due;
 # - a delivery blocked behind an earlier pending one of the same resource is normally not due:
 #   fan-out queues it no earlier than that one, and `record_batch` pushes it back whenever that
-#   one is rescheduled (see _PUSH_FOLLOWERS), so it does not appear in the scan until it may go.
+#   one is rescheduled (see _RECORD), so it does not appear in the scan until it may go.
 # Candidates are read without locks, then locked with SKIP LOCKED in turn order, so concurrent
 # workers share the work instead of waiting on each other.
 # $1 how many to claim, $2 per-endpoint limit, $3 lease seconds, $4/$5 the endpoints this worker is
@@ -210,88 +210,97 @@ _LOCK_ENDPOINTS = """
     SELECT id FROM webhook_endpoints WHERE id = ANY($1::uuid[]) ORDER BY id FOR NO KEY UPDATE
 """
 
-# The attempt log. A delivery deleted with its endpoint before the locks above were taken has no
-# row to log against any more (the endpoint cannot be deleted after: DELETE waits for the lock).
-_INSERT_ATTEMPTS = """
-    INSERT INTO webhook_attempts (delivery_id, attempted_at, duration_ms, response_status, response_body, error)
-    SELECT a.*
-    FROM unnest($1::bigint[], $2::timestamptz[], $3::integer[], $4::smallint[], $5::text[], $6::varchar[])
-         AS a(delivery_id, attempted_at, duration_ms, response_status, response_body, error)
-    WHERE EXISTS (SELECT 1 FROM webhook_deliveries d WHERE d.id = a.delivery_id)
-"""
-
-# Every outcome at once: delivered, rescheduled (`delay` seconds from now) or given up on.
+# Everything a batch of results changes after the endpoint locks, in one statement (one round trip):
+# - the attempt log (a delivery deleted with its endpoint before the locks were taken has no row to
+#   log against any more; the endpoint cannot be deleted after: DELETE waits for the lock);
+# - every outcome: delivered, rescheduled (`delay` seconds from now) or given up on, each only if
+#   its lease is still ours;
+# - a rescheduled delivery takes the later pending deliveries of its resource along: none of them
+#   may go before it, so none is due before it;
+# - a delivery that is done (delivered, or given up on) releases the next one of its resource. That
+#   one may have been pushed back to this delivery's retry time, which a manual retry can undercut.
+#   (The statement sees the rows as they were before it: the finished delivery itself still reads
+#   as pending, hence `p.id <> h.id`.) A batch never holds two deliveries of one resource whose
+#   leases both hold (the second is not claimable before the first is recorded), so the rows these
+#   parts update are distinct;
+# - endpoint health, endpoint by endpoint (`failing_since`: the start of the current unbroken run of
+#   failed attempts): a last answer that succeeded clears it; failures after a success in the same
+#   batch start a new run now; failures alone keep the run going (or start it). Rows whose value
+#   does not change are not written. Every attempt counts, whether or not its lease held.
+# Returns the deliveries recorded (delivery_id), and the failing endpoints still enabled
+# (endpoint_id), with whether their run has lasted past the failure window ($13 seconds).
 _RECORD = """
-    UPDATE webhook_deliveries d
-    SET status = r.status,
-        attempts = d.attempts + 1,
-        next_attempt_at = CASE WHEN r.status = 'pending' THEN now() + make_interval(secs => r.delay) ELSE d.next_attempt_at END,
-        delivered_at = CASE WHEN r.status = 'delivered' THEN now() ELSE d.delivered_at END,
-        last_response_status = r.response_status,
-        last_error = r.error,
-        locked_until = NULL,
-        lease_token = NULL,
-        updated_at = now()
-    FROM unnest($1::bigint[], $2::uuid[], $3::varchar[], $4::double precision[], $5::smallint[], $6::varchar[])
-         AS r(id, lease_token, status, delay, response_status, error)
-    WHERE d.id = r.id AND d.lease_token = r.lease_token
-    RETURNING d.id
-"""
-
-# A rescheduled delivery takes the later pending deliveries of its resource along: none of them
-# may go before it, so none is due before it.
-_PUSH_FOLLOWERS = """
-    UPDATE webhook_deliveries f
-    SET next_attempt_at = h.next_attempt_at
-    FROM webhook_deliveries h
-    WHERE h.id = ANY($1::bigint[])
-      AND f.endpoint_id = h.endpoint_id
-      AND f.ordering_key = h.ordering_key
-      AND f.status = 'pending'
-      AND f.id > h.id
-      AND f.next_attempt_at < h.next_attempt_at
-"""
-
-# A delivery that is done (delivered, or given up on) releases the next one of its resource. That
-# one may have been pushed back to this delivery's retry time, which a manual retry can undercut.
-# A batch never holds two deliveries of one resource (the second is not claimable before the first
-# is recorded), so the rows do not interact.
-_RELEASE_NEXT = """
-    UPDATE webhook_deliveries n
-    SET next_attempt_at = now()
-    FROM webhook_deliveries h
-    WHERE h.id = ANY($1::bigint[])
-      AND h.ordering_key IS NOT NULL
-      AND n.id = (
-          SELECT min(p.id) FROM webhook_deliveries p
-          WHERE p.endpoint_id = h.endpoint_id AND p.ordering_key = h.ordering_key AND p.status = 'pending'
-      )
-      AND n.attempts = 0
-      AND n.next_attempt_at > now()
-"""
-
-# Endpoint health after a batch, endpoint by endpoint (`failing_since`: the start of the current
-# unbroken run of failed attempts): a last answer that succeeded clears it; failures after a
-# success in the same batch start a new run now; failures alone keep the run going (or start it).
-# Rows whose value does not change are not written. Returns the failing endpoints that are still
-# enabled, and whether their run has lasted past the failure window ($4 seconds).
-_ENDPOINT_HEALTH = """
     WITH batch AS (
-        SELECT * FROM unnest($1::uuid[], $2::boolean[], $3::boolean[]) AS b(id, healthy, restart)
+        SELECT *
+        FROM unnest($1::bigint[], $2::uuid[], $3::varchar[], $4::double precision[], $5::timestamptz[],
+                    $6::integer[], $7::smallint[], $8::text[], $9::varchar[])
+             AS b(id, lease_token, status, delay, attempted_at, duration_ms, response_status, response_body, error)
+    ),
+    attempts AS (
+        INSERT INTO webhook_attempts (delivery_id, attempted_at, duration_ms, response_status, response_body, error)
+        SELECT b.id, b.attempted_at, b.duration_ms, b.response_status, b.response_body, b.error
+        FROM batch b
+        WHERE EXISTS (SELECT 1 FROM webhook_deliveries d WHERE d.id = b.id)
+    ),
+    recorded AS (
+        UPDATE webhook_deliveries d
+        SET status = b.status,
+            attempts = d.attempts + 1,
+            next_attempt_at = CASE WHEN b.status = 'pending' THEN now() + make_interval(secs => b.delay) ELSE d.next_attempt_at END,
+            delivered_at = CASE WHEN b.status = 'delivered' THEN now() ELSE d.delivered_at END,
+            last_response_status = b.response_status,
+            last_error = b.error,
+            locked_until = NULL,
+            lease_token = NULL,
+            updated_at = now()
+        FROM batch b
+        WHERE d.id = b.id AND d.lease_token = b.lease_token
+        RETURNING d.id, d.endpoint_id, d.ordering_key, d.status, d.next_attempt_at
+    ),
+    pushed AS (
+        UPDATE webhook_deliveries f
+        SET next_attempt_at = h.next_attempt_at
+        FROM recorded h
+        WHERE h.status = 'pending'
+          AND f.endpoint_id = h.endpoint_id
+          AND f.ordering_key = h.ordering_key
+          AND f.status = 'pending'
+          AND f.id > h.id
+          AND f.next_attempt_at < h.next_attempt_at
+    ),
+    released AS (
+        UPDATE webhook_deliveries n
+        SET next_attempt_at = now()
+        FROM recorded h
+        WHERE h.status <> 'pending'
+          AND h.ordering_key IS NOT NULL
+          AND n.id = (
+              SELECT min(p.id) FROM webhook_deliveries p
+              WHERE p.endpoint_id = h.endpoint_id AND p.ordering_key = h.ordering_key AND p.status = 'pending'
+                AND p.id <> h.id
+          )
+          AND n.attempts = 0
+          AND n.next_attempt_at > now()
+    ),
+    outcome AS (
+        SELECT * FROM unnest($10::uuid[], $11::boolean[], $12::boolean[]) AS o(id, healthy, restart)
     ),
     health AS (
-        SELECT e.id, e.failing_since AS before, e.disabled_at, b.healthy,
-               CASE WHEN b.healthy THEN NULL
-                    WHEN b.restart THEN now()
+        SELECT e.id, e.failing_since AS before, e.disabled_at, o.healthy,
+               CASE WHEN o.healthy THEN NULL
+                    WHEN o.restart THEN now()
                     ELSE COALESCE(e.failing_since, now()) END AS failing_since
-        FROM batch b JOIN webhook_endpoints e ON e.id = b.id
+        FROM outcome o JOIN webhook_endpoints e ON e.id = o.id
     ),
     changed AS (
         UPDATE webhook_endpoints e SET failing_since = h.failing_since
         FROM health h
         WHERE e.id = h.id AND h.failing_since IS DISTINCT FROM h.before
     )
-    SELECT id, failing_since, now() - failing_since >= make_interval(secs => $4::double precision) AS too_long
+    SELECT id AS delivery_id, NULL::uuid AS endpoint_id, NULL::timestamptz AS failing_since, NULL::boolean AS too_long
+    FROM recorded
+    UNION ALL
+    SELECT NULL, id, failing_since, now() - failing_since >= make_interval(secs => $13::double precision)
     FROM health
     WHERE NOT healthy AND disabled_at IS NULL
 """
@@ -330,10 +339,10 @@ async def record_batch(
     """Write the attempts of many sends and their consequences, set-based, in the caller's transaction.
     Returns each one's new status, in order ("lease-lost" when another worker owns the row by now).
 
-    The endpoints are locked first, in id order (see _LOCK_ENDPOINTS); then the attempt log, the
-    deliveries, the resources' next deliveries and the endpoints' health, one statement each,
-    whatever the batch's size and mix of outcomes. Disabling (410 Gone, or failures for longer than
-    the window) is the rare path, one endpoint at a time.
+    The endpoints are locked first, in id order (see _LOCK_ENDPOINTS); then one statement writes the
+    attempt log, the deliveries, the resources' next deliveries and the endpoints' health, whatever
+    the batch's size and mix of outcomes (see _RECORD). Disabling (410 Gone, or failures for longer
+    than the window) is the rare path, one endpoint at a time.
     """
     if not results:
         return []
@@ -362,35 +371,28 @@ async def record_batch(
             state[2] = state[2] or outcome.response_status == 410
     endpoint_ids = sorted(health)
     await db.execute(_LOCK_ENDPOINTS, endpoint_ids)  # before any delivery row: see _LOCK_ENDPOINTS
-    await db.execute(_INSERT_ATTEMPTS, ids, attempted_at, durations, response_statuses, bodies, errors)
-    updated = {row["id"] for row in await db.fetch(_RECORD, ids, tokens, statuses, delays, response_statuses, errors)}
-    pushed, done, out = [], [], []
+    rows = await db.fetch(
+        _RECORD,
+        ids, tokens, statuses, delays, attempted_at, durations, response_statuses, bodies, errors,
+        endpoint_ids, [health[e][0] for e in endpoint_ids], [health[e][1] for e in endpoint_ids],
+        disable_after_seconds,
+    )
+    updated = {row["delivery_id"] for row in rows if row["delivery_id"] is not None}
+    failing = [row for row in rows if row["endpoint_id"] is not None]
+    out = []
     for delivery_id, status in zip(ids, statuses):
-        if delivery_id not in updated:
+        if delivery_id in updated:
+            out.append(status)
+        else:
             # Our lease ran out and another worker owns the row now; the attempt stays in the log.
             logger.warning("delivery %s: lease lost before the result was recorded", delivery_id)
             out.append("lease-lost")
-            continue
-        (pushed if status == "pending" else done).append(delivery_id)
-        out.append(status)
-    if pushed:
-        await db.execute(_PUSH_FOLLOWERS, pushed)
-    if done:
-        await db.execute(_RELEASE_NEXT, done)
-    # Every attempt says something about its endpoint, whether or not its lease held.
-    failing = await db.fetch(
-        _ENDPOINT_HEALTH,
-        endpoint_ids,
-        [health[e][0] for e in endpoint_ids],
-        [health[e][1] for e in endpoint_ids],
-        disable_after_seconds,
-    )
     for row in failing:
-        if health[row["id"]][2]:
-            await _disable(db, row["id"], GONE_REASON)
+        if health[row["endpoint_id"]][2]:
+            await _disable(db, row["endpoint_id"], GONE_REASON)
         elif row["too_long"]:
             since = row["failing_since"].isoformat(timespec="seconds")
-            await _disable(db, row["id"], f"Every delivery failed since {since}.")
+            await _disable(db, row["endpoint_id"], f"Every delivery failed since {since}.")
     return out
 
 
