@@ -41,6 +41,7 @@ import httpcore
 import httpx
 
 from referral_service.webhooks.log_redaction import redact_urls_in_http_client_logs
+from referral_service.webhooks.netstream import AsyncioBackend
 
 __all__ = [
     "MAX_URL_LENGTH",
@@ -501,7 +502,8 @@ def make_delivery_client(
     one small client per endpoint, sized to the sends it allows that endpoint at once): with fewer
     keep-alive slots than concurrent sends, a busy receiver's connections would be closed and
     reopened (a new TCP handshake, and the address check) per request. ``verify`` may be a shared
-    ``ssl.SSLContext`` (see :func:`delivery_ssl_context`).
+    ``ssl.SSLContext`` (see :func:`delivery_ssl_context`). Connections are asyncio transports
+    (netstream.AsyncioBackend) dialled through :class:`GuardedNetworkBackend`.
     """
     limits = httpx.Limits(
         max_connections=max_connections, max_keepalive_connections=max_connections, keepalive_expiry=5.0
@@ -510,7 +512,7 @@ def make_delivery_client(
     # whatever the logging configuration.
     redact_urls_in_http_client_logs()
     return httpx.AsyncClient(
-        transport=make_guarded_transport(policy, limits=limits, verify=verify),
+        transport=make_guarded_transport(policy, limits=limits, verify=verify, network_backend=AsyncioBackend()),
         follow_redirects=False,
         trust_env=False,
         timeout=httpx.Timeout(timeout_seconds),
