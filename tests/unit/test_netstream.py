@@ -1,6 +1,6 @@
-"""The delivery clients' network backend (webhooks/netstream.py), against real loopback servers: one
-write per request, reuse and expiry of idle connections, large and slow answers, TLS with SNI and
-certificate checks, and the errors httpx callers expect."""
+"""The delivery clients' network backend (webhooks/netstream.py) and their cookie-less client, against
+real loopback servers: one write per request, reuse and expiry of idle connections, large and slow
+answers, TLS with SNI and certificate checks, and the errors httpx callers expect."""
 
 from __future__ import annotations
 
@@ -145,6 +145,18 @@ async def test_a_refused_connection_is_a_connect_error():
     async with make_delivery_client(LOOPBACK_OK, timeout_seconds=2) as client:
         with pytest.raises(httpx.ConnectError):
             await _post(client, f"http://127.0.0.1:{port}/hook")
+
+
+async def test_cookies_are_neither_kept_nor_sent_back():
+    def answer(n, head):
+        return b"HTTP/1.1 200 OK\r\nSet-Cookie: session=abc; Path=/\r\nContent-Length: 0\r\n\r\n"
+
+    async with Server(answer=answer) as srv:
+        async with make_delivery_client(LOOPBACK_OK, timeout_seconds=5) as client:
+            await _post(client, f"http://127.0.0.1:{srv.port}/a")
+            await _post(client, f"http://127.0.0.1:{srv.port}/b")
+            assert not client.cookies
+    assert all(b"cookie:" not in head.lower() for head in srv.requests)
 
 
 async def test_an_answer_sent_before_the_server_stopped_reading_is_still_read():

@@ -58,6 +58,7 @@ __all__ = [
     "GuardedTransport",
     "make_guarded_transport",
     "delivery_ssl_context",
+    "DeliveryClient",
     "make_delivery_client",
 ]
 
@@ -483,6 +484,34 @@ def delivery_ssl_context() -> ssl.SSLContext:
     return httpx.create_ssl_context(verify=True, trust_env=False)
 
 
+class _NoCookies(httpx.Cookies):
+    """A cookie jar that keeps nothing and sends nothing."""
+
+    def extract_cookies(self, response: httpx.Response) -> None:
+        return None
+
+    def set_cookie_header(self, request: httpx.Request) -> None:
+        return None
+
+
+_NO_COOKIES = _NoCookies()
+
+
+class DeliveryClient(httpx.AsyncClient):
+    """An ``httpx.AsyncClient`` that keeps no cookies: a delivery carries nothing from one request to
+    the next, so a receiver's ``Set-Cookie`` is neither stored nor sent back (to it, or to another
+    subscriber on the same host). It also spares the cookie jar's work on every response."""
+
+    @property
+    def cookies(self) -> httpx.Cookies:
+        return _NO_COOKIES
+
+    @cookies.setter
+    def cookies(self, cookies: typing.Any) -> None:
+        if cookies:
+            raise TypeError("delivery clients keep no cookies")
+
+
 def make_delivery_client(
     policy: EgressPolicy,
     timeout_seconds: float = 15.0,
@@ -496,7 +525,8 @@ def make_delivery_client(
     redirect is also the classic way to bounce a checked URL to an internal
     one); ``trust_env=False`` keeps HTTP(S)_PROXY/NETRC from the environment
     out of the request path. Disallowed destinations raise
-    :class:`BlockedDestination` (an ``httpx.ConnectError``).
+    :class:`BlockedDestination` (an ``httpx.ConnectError``). No cookies are
+    kept (:class:`DeliveryClient`).
 
     Every connection the pool may open is also kept alive (``max_connections``; the dispatcher keeps
     one small client per endpoint, sized to the sends it allows that endpoint at once): with fewer
@@ -511,7 +541,7 @@ def make_delivery_client(
     # This client's URLs may carry subscriber credentials; keep them out of httpx's request lines
     # whatever the logging configuration.
     redact_urls_in_http_client_logs()
-    return httpx.AsyncClient(
+    return DeliveryClient(
         transport=make_guarded_transport(policy, limits=limits, verify=verify, network_backend=AsyncioBackend()),
         follow_redirects=False,
         trust_env=False,
