@@ -132,7 +132,8 @@ def cmd_worker(args: argparse.Namespace) -> int:
         pool = await create_pool(url, size=4)
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
-        # A stop signal lets in-flight work finish (see run_jobs) rather than interrupting it.
+        # A stop signal ends the jobs: the delivery dispatcher stops claiming, lets its sends in flight
+        # finish within REFERRAL_WEBHOOK_STOP_GRACE_SECONDS and hands back the leases of the rest.
         for signum in STOP_SIGNALS:
             loop.add_signal_handler(signum, stop.set)
         try:

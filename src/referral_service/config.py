@@ -48,6 +48,9 @@ class Settings(BaseSettings):
     webhook_endpoint_concurrency: int = Field(
         default=4, ge=1, le=1000, validation_alias="REFERRAL_WEBHOOK_ENDPOINT_CONCURRENCY"
     )
+    # On SIGTERM a worker stops claiming and gives the sends in flight this long to finish; the leases
+    # of those still running are then handed back, so another worker resends them at once.
+    webhook_stop_grace_seconds: float = Field(default=3.0, ge=0, validation_alias="REFERRAL_WEBHOOK_STOP_GRACE_SECONDS")
     # An endpoint that has failed without a single success for this long is disabled (5 days).
     webhook_disable_after_seconds: float = Field(default=5 * 24 * 3600, gt=0, validation_alias="REFERRAL_WEBHOOK_DISABLE_AFTER_SECONDS")
     webhook_max_endpoints_per_owner: int = Field(default=50, ge=1, validation_alias="REFERRAL_WEBHOOK_MAX_ENDPOINTS_PER_OWNER")

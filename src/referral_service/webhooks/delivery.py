@@ -3,7 +3,8 @@ network.
 
 1. `claim`: one statement takes due rows with FOR UPDATE SKIP LOCKED and stamps them with a lease
    (`locked_until`, `lease_token`). A worker that dies after this leaves rows that become claimable
-   again when the lease runs out: at-least-once, never lost.
+   again when the lease runs out: at-least-once, never lost. A worker that stops cleanly hands the
+   leases of what it did not finish back at once (`release`).
 2. the signed POST, outside any transaction (sending.py);
 3. `record_batch`: one short transaction writes the attempt log and the outcomes of many sends, each
    only if its lease is still ours (a late result never overwrites a newer claim).
@@ -182,6 +183,21 @@ async def claim(
         )
         for row in rows
     ]
+
+
+_RELEASE = """
+    UPDATE webhook_deliveries d
+    SET locked_until = NULL, lease_token = NULL
+    FROM unnest($1::bigint[], $2::uuid[]) AS r(id, lease_token)
+    WHERE d.id = r.id AND d.lease_token = r.lease_token
+"""
+
+
+async def release(db: Db, deliveries: Sequence[ClaimedDelivery]) -> None:
+    """Hand back the leases of claimed deliveries that were not sent (a worker stopping): they are
+    claimable again at once instead of when the lease runs out. No attempt is counted."""
+    if deliveries:
+        await db.execute(_RELEASE, [d.delivery_id for d in deliveries], [d.lease_token for d in deliveries])
 
 
 # Lock order of a recording transaction, which makes deadlocks impossible:

@@ -11,6 +11,11 @@ rather than per delivery, and an idle one still records each result at once. A s
 taken until its result is recorded. It wakes on the `NOTIFY` that `outbox` issues at commit, and
 polls every `REFERRAL_WEBHOOK_POLL_SECONDS` as a fallback (and for retries coming due). Any number
 of dispatchers may run against one database. The database work runs on the worker's asyncpg pool.
+
+Stopping (`close`, on SIGTERM): no more claims; the sends in flight get
+`REFERRAL_WEBHOOK_STOP_GRACE_SECONDS` to finish, and are recorded; the leases of those still running
+then are handed back (delivery.release), so another worker resends them at once rather than after
+the lease.
 """
 
 from __future__ import annotations
@@ -241,12 +246,26 @@ class DeliveryDispatcher:
             self._summary_at = now
 
     async def close(self, ctx: WorkerContext) -> None:
-        """Let in-flight sends finish (bounded by the timeout) and record them; release the clients
-        and the LISTEN connection."""
+        """Stop: let the sends in flight finish within the stop grace and record them; hand back the
+        leases of those still running; release the clients and the LISTEN connection."""
+        unsent: list[delivery.ClaimedDelivery] = []
         if self._tasks:
-            _, pending = await asyncio.wait(set(self._tasks), timeout=ctx.settings.webhook_timeout_seconds + 1)
+            running = dict(self._tasks)
+            _, pending = await asyncio.wait(running, timeout=ctx.settings.webhook_stop_grace_seconds)
             for task in pending:
                 task.cancel()
+            if pending:
+                await asyncio.gather(*pending, return_exceptions=True)
+            unsent = [running[task] for task in pending if task.cancelled()]
+        if unsent:
+            try:
+                async with ctx.pool.acquire() as connection:
+                    await delivery.release(Db(connection), unsent)
+                logger.info("handed back %d webhook deliveries not sent before stopping", len(unsent))
+            except Exception:
+                logger.exception("handing back %d webhook deliveries failed; their leases will run out", len(unsent))
+            for item in unsent:
+                self._free(item)
         if self._recorder is not None:
             # The recorder writes what has finished, then returns.
             self._closing = True
