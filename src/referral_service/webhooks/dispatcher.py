@@ -181,13 +181,15 @@ class DeliveryDispatcher:
 
     async def _record_loop(self, ctx: WorkerContext) -> None:
         while True:
-            await self._results_ready.wait()
-            self._results_ready.clear()
-            batch, self._results = self._results, []
-            if not batch:
+            # Decided on the state, not on the event: nothing awaits between the check and the wait,
+            # so a result (or the stop) arriving meanwhile is not missed.
+            if not self._results:
                 if self._closing:
                     return
+                self._results_ready.clear()
+                await self._results_ready.wait()
                 continue
+            batch, self._results = self._results, []
             try:
                 await self._record(ctx, batch)
             except Exception:
