@@ -212,3 +212,23 @@ async def test_order_per_complaint_without_blocking_others(ombudsman, receiver, 
     first_success = [r.at for r in delivered][3]  # after three failures
     assert other_at < first_success
     assert all(r.verifies_with(endpoint["secret"]) for r in receiver.at(path))
+
+
+async def test_a_burst_of_test_sends_does_not_hold_back_other_endpoints(ombudsman, receiver, subscribe, worker):
+    # Eight slots in all; a slow endpoint with a burst of test sends may take its share (four) only.
+    worker(webhook_concurrency=8)
+    receiver.slow_seconds = 0.5
+    burst_path, other_path = receiver.new_path("slow"), receiver.new_path()
+    burst = await subscribe(ombudsman, receiver.url(burst_path))
+    await subscribe(ombudsman, receiver.url(other_path), event_types=["complaint.created"])
+    for _ in range(60):
+        assert (await ombudsman.post(f"/v1/webhook-endpoints/{burst['id']}/test")).status_code == 202
+    await receiver.wait_for(lambda: receiver.at(burst_path))  # the burst is being sent
+
+    await create_complaint(ombudsman)
+    committed = asyncio.get_running_loop().time()
+    await receiver.wait_for(lambda: receiver.at(other_path), timeout=3)
+    assert receiver.at(other_path)[0].at - committed < 1.0
+    # ...while most of the burst, queued before it, is still waiting.
+    assert len(receiver.at(burst_path)) <= 24
+    assert len(await _deliveries(ombudsman, burst["id"], status="pending", limit=100)) >= 30

@@ -16,9 +16,10 @@ Deliveries of a disabled endpoint (or one whose owner key was revoked) stay pend
 claimed; they go out, in order, once it is enabled.
 
 Fair share: one claim takes at most `per_endpoint` deliveries in flight per endpoint (counting those
-this worker is still sending), and hands out turns round-robin (every endpoint's first due delivery,
-then every endpoint's second...), so a burst to one endpoint (test sends, a manual recovery) cannot
-hold back the scheduled deliveries of the others.
+this worker is still sending), and hands out turns round-robin, counting what each endpoint has in
+flight already (an idle endpoint's first due delivery, then every endpoint's next one...), so a
+burst to one endpoint (test sends, a manual recovery) cannot hold back the scheduled deliveries of
+the others.
 
 Everything here is plain SQL on the driver (`Db`): the worker runs these statements all day.
 """
@@ -59,7 +60,7 @@ CLAIM = """
         SELECT * FROM unnest($4::uuid[], $5::integer[]) AS s(endpoint_id, deliveries)
     ),
     candidates AS (
-        SELECT c.id, c.next_attempt_at, e.id AS endpoint_id
+        SELECT c.id, c.next_attempt_at, e.id AS endpoint_id, COALESCE(s.deliveries, 0) AS sending
         FROM webhook_endpoints e
         LEFT JOIN sending s ON s.endpoint_id = e.id
         CROSS JOIN LATERAL (
@@ -88,7 +89,7 @@ CLAIM = """
     ),
     turns AS (
         SELECT id, next_attempt_at,
-               row_number() OVER (PARTITION BY endpoint_id ORDER BY next_attempt_at, id) AS turn
+               sending + row_number() OVER (PARTITION BY endpoint_id ORDER BY next_attempt_at, id) AS turn
         FROM candidates
         ORDER BY turn, next_attempt_at, id
         -- Spares for rows another worker locks first. Also keeps the join below a nested loop on
