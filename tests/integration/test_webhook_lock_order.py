@@ -16,23 +16,18 @@ import os
 import signal
 import subprocess
 import sys
-import uuid
 from datetime import datetime, timezone
 
-import asyncpg
-import httpx
-import pytest
 from sqlalchemy import text
 
 from referral_service import clock
 from referral_service.db.driver import db_of
-from referral_service.db.migrate import upgrade_to_head
 from referral_service.reminders.jobs import record_overdue
 from referral_service.webhooks import delivery
 from referral_service.webhooks.retry import RetryPolicy
-from tests.conftest import BOOTSTRAP_ADMIN_KEY, ROOT, Api, _with_database, create_agency, issue_key
+from tests.conftest import ROOT, create_agency, issue_key
 from tests.integration.deadline_helpers import WITA, act, new_referral
-from tests.integration.webhook_support import FAST_ENV, receiver, subscribe  # noqa: F401 (fixtures)
+from tests.integration.webhook_support import FAST_ENV, own_database, receiver, subscribe  # noqa: F401 (fixtures)
 
 EVENT_TYPES = ["referral.forwarded", "referral.overdue"]
 # Never retried within a test, and never disabled by it.
@@ -213,37 +208,6 @@ JOBS = ("deadline-reminders", "webhook-delivery")
 PROCESS_TEST_TIMEOUT = 180.0
 
 
-@pytest.fixture
-async def own_database(database_url, settings):
-    """A freshly migrated database for this test alone, and an admin client of an app bound to it.
-
-    Thousands of referrals and deliveries, committed by real processes, would otherwise stay in the
-    run's shared database: open referrals for later tests to find, and bloated tables and indexes
-    that change the query plans later tests examine.
-    """
-    from referral_service.main import create_app
-
-    name = f"referral_locks_{uuid.uuid4().hex[:12]}"
-    server = await asyncpg.connect(_with_database(database_url, "postgres"))
-    try:
-        await server.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await server.close()
-    url = _with_database(database_url, name)
-    try:
-        await asyncio.to_thread(upgrade_to_head, url)
-        application = create_app(settings, database_url=url)
-        async with application.router.lifespan_context(application):
-            async with httpx.AsyncClient(transport=httpx.ASGITransport(app=application), base_url="http://testserver") as client:
-                yield url, application, Api(client, BOOTSTRAP_ADMIN_KEY, "admin")
-    finally:
-        server = await asyncpg.connect(_with_database(database_url, "postgres"))
-        try:
-            await server.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        finally:
-            await server.close()
-
-
 def _start_worker(job: str, database_url: str, log_path) -> subprocess.Popen:
     env = {
         **os.environ, **FAST_ENV, "DATABASE_URL": database_url,
@@ -308,8 +272,12 @@ async def test_reminder_and_delivery_processes_do_not_deadlock(own_database, rec
             assert asyncio.get_running_loop().time() < deadline, f"only {reminded} of {OVERDUE_REFERRALS} reminded in time"
             assert all(w.poll() is None for w in workers), "a worker process died"
             await asyncio.sleep(0.5)
-        # Let the last batches' deliveries fail and be recorded too.
-        await asyncio.sleep(2)
+        # Let the last batches' deliveries fail and be recorded too: more attempts than now.
+        attempts = await _scalar(sessionmaker, "SELECT count(*) FROM webhook_attempts")
+        while await _scalar(sessionmaker, "SELECT count(*) FROM webhook_attempts") <= attempts:
+            assert asyncio.get_running_loop().time() < deadline, "no attempt recorded after the reminders"
+            assert_no_deadlock()
+            await asyncio.sleep(0.1)
     finally:
         for worker in workers:
             await _stop(worker)

@@ -6,7 +6,7 @@ import socket
 from datetime import datetime, timedelta, timezone
 
 from tests.conftest import create_complaint, issue_key
-from tests.integration.webhook_support import receiver, subscribe, worker  # noqa: F401 (fixtures)
+from tests.integration.webhook_support import claim_rounds, leased, listening, receiver, subscribe, worker  # noqa: F401 (fixtures)
 
 
 async def _deliveries(api, endpoint_id, **params):
@@ -26,12 +26,12 @@ async def _wait_status(api, endpoint_id, status, count=1, timeout=5.0):
 
 
 async def test_complaint_event_arrives_within_a_second_signed_and_scoped(admin, ombudsman, samarinda, receiver, subscribe, worker):
-    worker()
+    dispatcher = worker()
     national_path, kalsel_path, agency_path = receiver.new_path(), receiver.new_path(), receiver.new_path()
     national = await subscribe(ombudsman, receiver.url(national_path))
     kalsel = await subscribe(await issue_key(admin, "ombudsman", region_code="63"), receiver.url(kalsel_path))
-    await subscribe(samarinda, receiver.url(agency_path))
-    await asyncio.sleep(0.3)  # the worker is idle and listening
+    agency = await subscribe(samarinda, receiver.url(agency_path))
+    await listening(dispatcher)  # the worker is idle and listening
 
     complaint = await create_complaint(ombudsman)
     committed = asyncio.get_running_loop().time()
@@ -46,10 +46,9 @@ async def test_complaint_event_arrives_within_a_second_signed_and_scoped(admin, 
     assert data["complaint_id"] == complaint["id"] and data["sequence"] == 1 and data["event_id"] >= 1
     assert data["complaint"]["complainant"]["name"] == "Budi Santoso"
 
-    await asyncio.sleep(0.3)
-    assert receiver.at(kalsel_path) == []  # another province
-    assert receiver.at(agency_path) == []  # agencies never get complaint events
-    assert kalsel["id"]
+    # Who receives is decided at commit: nothing was queued for these two, so nothing can arrive.
+    assert await _deliveries(admin, kalsel["id"]) == [] and receiver.at(kalsel_path) == []  # another province
+    assert await _deliveries(admin, agency["id"]) == [] and receiver.at(agency_path) == []  # agencies never get complaint events
     delivered = await _wait_status(ombudsman, national["id"], "delivered")
     assert delivered[0]["attempts"][0]["response_status"] == 204
     assert delivered[0]["webhook_id"] == got.webhook_id
@@ -161,8 +160,8 @@ async def test_410_disables_at_once_and_notifies_ombudsman_side(admin, ombudsman
     assert state["disabled"] is True and "410" in state["disabled_reason"]
 
 
-async def test_continuous_failure_disables_endpoint(admin, ombudsman, receiver, subscribe, worker):
-    worker(webhook_disable_after_seconds=0.3, webhook_retry_schedule="0,0.2,0.2,0.2,0.2,0.2")
+async def test_continuous_failure_disables_endpoint(app, admin, ombudsman, receiver, subscribe, worker):
+    dispatcher = worker(webhook_disable_after_seconds=0.3, webhook_retry_schedule="0,0.2,0.2,0.2,0.2,0.2")
     failing_path, watch_path = receiver.new_path("500"), receiver.new_path()
     await subscribe(ombudsman, receiver.url(watch_path), event_types=["webhook.endpoint_disabled"])
     failing = await subscribe(ombudsman, receiver.url(failing_path))
@@ -171,8 +170,10 @@ async def test_continuous_failure_disables_endpoint(admin, ombudsman, receiver, 
     state = (await ombudsman.get(f"/v1/webhook-endpoints/{failing['id']}")).json()
     assert state["disabled"] is True and "failed since" in state["disabled_reason"]
     attempts_when_disabled = len(receiver.at(failing_path))
-    await asyncio.sleep(0.6)
-    assert len(receiver.at(failing_path)) == attempts_when_disabled  # nothing more is sent
+    await claim_rounds(dispatcher)  # claims that started after the endpoint was disabled
+    assert len(receiver.at(failing_path)) == attempts_when_disabled  # nothing more is sent...
+    [held] = await _deliveries(ombudsman, failing["id"])
+    assert len(held["attempts"]) == attempts_when_disabled and await leased(app, failing["id"]) == 0  # ...nor claimed
 
 
 async def test_order_per_complaint_without_blocking_others(ombudsman, receiver, subscribe, worker):

@@ -69,7 +69,14 @@ async def test_sigkill_mid_delivery_loses_nothing(database_url, ombudsman, recei
     worker = _start_worker(database_url, tmp_path / "worker1.log")
     try:
         await receiver.wait_for(lambda: stalled["done"], timeout=15)
-        await asyncio.sleep(0.3)  # let it pick up whatever else is claimable
+        # Let it send whatever else is claimable: every event of the complaint that did not stall
+        # (the other one's later events wait behind the stalled one).
+        [stalled_request] = [r for r in receiver.at(path) if r.answered == "stall"]
+        stalled_id = stalled_request.json["data"]["complaint_id"]
+        expected = 1 if stalled_id == first["id"] else 3
+        await receiver.wait_for(
+            lambda: len([r for r in receiver.at(path) if r.json["data"]["complaint_id"] != stalled_id]) == expected, timeout=10
+        )
         worker.send_signal(signal.SIGKILL)
         await asyncio.to_thread(worker.wait, 5)
     finally:
