@@ -102,11 +102,11 @@ def main(argv: list[str]) -> int:
     out.write_text(json.dumps(results, indent=2, default=str) + "\n")
     d = results["deliveries"]
     print(f"\nPG cpu = {results['db_cpu_scope']}")
-    for i, run in enumerate(d["runs"], 1):
-        print(f"run {i}: {run['received']:,}/{run['queued']:,} received, {run['deliveries_per_s']} deliveries/s, "
-              f"worker {run.get('worker_cpu_ms_per_delivery')} ms + PG {run.get('db_cpu_ms_per_delivery')} ms CPU per delivery, "
-              f"first receipt {run['first_receipt_after_commit_ms']} ms after commit, order violations {run['order_violations']}, "
-              f"attempts {run['attempts']:,}, not delivered {run['not_delivered']}")
+    for i, r in enumerate(d["runs"], 1):
+        print(f"run {i}: {r['received']:,}/{r['queued']:,} received, {r['deliveries_per_s']} deliveries/s, "
+              f"worker {r.get('worker_cpu_ms_per_delivery')} ms + PG {r.get('db_cpu_ms_per_delivery')} ms CPU per delivery, "
+              f"first receipt {r['first_receipt_after_commit_ms']} ms after commit, order violations {r['order_violations']}, "
+              f"attempts {r['attempts']:,}, not delivered {r['not_delivered']}")
     idle = d["idle_latency"]
     print(f"deliveries: median {d['deliveries_per_s']}/s; worker {d['worker_cpu_ms_per_delivery']} ms + PG "
           f"{d['db_cpu_ms_per_delivery']} ms CPU per delivery; idle commit -> receipt p50 {idle['p50_ms']} ms, "
