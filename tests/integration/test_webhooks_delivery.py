@@ -5,6 +5,7 @@ import asyncio
 import socket
 from datetime import datetime, timedelta, timezone
 
+from referral_service.webhooks import sending
 from tests.conftest import create_complaint, issue_key
 from tests.integration.webhook_support import claim_rounds, leased, listening, receiver, subscribe, worker  # noqa: F401 (fixtures)
 
@@ -233,3 +234,22 @@ async def test_a_burst_of_test_sends_does_not_hold_back_other_endpoints(ombudsma
     # ...while most of the burst, queued before it, is still waiting.
     assert len(receiver.at(burst_path)) <= 24
     assert len(await _deliveries(ombudsman, burst["id"], status="pending", limit=100)) >= 30
+
+
+async def test_a_send_that_breaks_in_the_worker_is_recorded_and_retried(ombudsman, receiver, subscribe, worker, monkeypatch):
+    real_get, broken = sending.EndpointClients.get, {"left": 1}
+
+    def get(self, item):
+        if broken["left"]:
+            broken["left"] -= 1
+            raise RuntimeError("a bug of ours")
+        return real_get(self, item)
+
+    monkeypatch.setattr(sending.EndpointClients, "get", get)
+    worker()
+    path = receiver.new_path()
+    endpoint = await subscribe(ombudsman, receiver.url(path))
+    await ombudsman.post(f"/v1/webhook-endpoints/{endpoint['id']}/test")
+    [delivered] = await _wait_status(ombudsman, endpoint["id"], "delivered")
+    assert [a["error"] for a in delivered["attempts"]] == ["RuntimeError in the worker", None]
+    assert len(receiver.at(path)) == 1

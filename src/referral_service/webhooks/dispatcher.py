@@ -25,6 +25,7 @@ import logging
 import time
 import uuid
 from collections import Counter
+from datetime import datetime, timezone
 from typing import Any
 
 import asyncpg
@@ -167,7 +168,14 @@ class DeliveryDispatcher:
 
     async def _deliver(self, item: delivery.ClaimedDelivery, timeout: float) -> None:
         assert self._clients is not None
-        outcome = await sending.send(self._clients.get(item), item, timeout)
+        try:
+            outcome = await sending.send(self._clients.get(item), item, timeout)
+        except Exception as exc:
+            # send() turns every failure of the exchange into an outcome; this is a bug of ours. The
+            # delivery is still recorded (as a failed attempt), or its slot would never come back.
+            # Not the message: it may quote the URL.
+            logger.error("delivery %s: %s preparing the send", item.delivery_id, type(exc).__name__)
+            outcome = delivery.AttemptOutcome(datetime.now(timezone.utc), 0, error=f"{type(exc).__name__} in the worker")
         self._results.append((item, outcome))
         self._results_ready.set()
 
