@@ -198,7 +198,9 @@ def _metrics_directory() -> Iterator[None]:
 
 
 def cmd_worker(args: argparse.Namespace) -> int:
+    from referral_service.db.driver import create_pool
     from referral_service.db.engine import make_engine, make_sessionmaker
+    from referral_service.jobs import default_jobs
     from referral_service.worker import WorkerContext, run_jobs
 
     settings = get_settings()
@@ -214,19 +216,23 @@ def cmd_worker(args: argparse.Namespace) -> int:
 
     async def _run() -> None:
         engine = make_engine(url, pool_size=4)
+        # asyncpg connections for the jobs that run all day (see WorkerContext.pool).
+        pool = await create_pool(url, size=4)
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
-        # A stop signal lets in-flight work finish (see run_jobs) rather than interrupting it.
+        # A stop signal ends the jobs: the delivery dispatcher stops claiming, lets its sends in flight
+        # finish within REFERRAL_WEBHOOK_STOP_GRACE_SECONDS and hands back the leases of the rest.
         for signum in STOP_SIGNALS:
             loop.add_signal_handler(signum, stop.set)
         try:
-            await run_jobs(WorkerContext(make_sessionmaker(engine), settings), stop)
+            await run_jobs(WorkerContext(make_sessionmaker(engine), settings, pool), stop, default_jobs())
         finally:
             # Closing the loop would reset the handlers to Python's defaults, under which a SIGTERM
             # arriving before `main` has stopped the embedded server would kill the process outright.
             for signum in STOP_SIGNALS:
                 loop.remove_signal_handler(signum)
             _install_stop_signal_handlers()
+            await pool.close()
             await engine.dispose()
 
     try:

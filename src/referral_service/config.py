@@ -300,6 +300,21 @@ class Settings(BaseSettings):
         validation_alias="REFERRAL_WEBHOOK_MAX_ENDPOINTS_PER_OWNER",
         description="Most webhook endpoints per owner scope (the creating key's role with its agency or region).",
     )
+    webhook_endpoint_concurrency: int = Field(
+        default=4,
+        ge=1,
+        le=1000,
+        validation_alias="REFERRAL_WEBHOOK_ENDPOINT_CONCURRENCY",
+        description="Sends one worker has in flight to any one endpoint (also the size of its connection pool for "
+        "it): a burst to one endpoint cannot take every slot, and small pools cost the HTTP client less per request.",
+    )
+    webhook_stop_grace_seconds: float = Field(
+        default=3.0,
+        ge=0,
+        validation_alias="REFERRAL_WEBHOOK_STOP_GRACE_SECONDS",
+        description="On SIGTERM a worker stops claiming and gives the sends in flight this long to finish; the leases "
+        "of those still running are then handed back, so another worker resends them at once.",
+    )
 
     @field_validator("database_url", "metrics_token", "s3_endpoint_url")
     @classmethod

@@ -48,6 +48,7 @@ from referral_service.ratelimit import RateLimiter, limit_by_address
 from referral_service.webhooks.docs import register_webhook_docs
 from referral_service.webhooks.endpoints import deliveries_router as webhook_deliveries_router
 from referral_service.webhooks.endpoints import router as webhook_endpoints_router
+from referral_service.jobs import default_jobs
 from referral_service.worker import WorkerContext, run_jobs
 
 API_DESCRIPTION = """
@@ -128,7 +129,9 @@ def create_app(
         stop = asyncio.Event()
         jobs = None
         if run_jobs_in_process:
-            jobs = asyncio.create_task(run_jobs(WorkerContext(app.state.sessionmaker, settings), stop))
+            jobs = asyncio.create_task(
+                run_jobs(WorkerContext(app.state.sessionmaker, settings, app.state.pool), stop, default_jobs())
+            )
         # Under `serve --workers N` a scrape reaches one process: keep the others' pool figures fresh.
         pool_sampler = None
         if multiprocess_dir() is not None:

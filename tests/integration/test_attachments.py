@@ -400,7 +400,8 @@ async def test_delete_identity_documents(blob_store, app, ombudsman):
 
 
 async def test_the_worker_job_removes_stale_pending_blobs(app, settings, ombudsman, monkeypatch):
-    from referral_service.worker import WorkerContext, default_jobs
+    from referral_service.jobs import default_jobs
+    from referral_service.worker import WorkerContext
 
     complaint = await create_complaint(ombudsman)
 
@@ -415,7 +416,7 @@ async def test_the_worker_job_removes_stale_pending_blobs(app, settings, ombudsm
     async with app.state.pool.acquire() as conn:
         await conn.execute("UPDATE pending_blobs SET created_at = now() - interval '1 day'")
     [job] = [job for job in default_jobs() if job.name == "pending-blob-cleanup"]
-    ctx = WorkerContext(app.state.sessionmaker, settings)
+    ctx = WorkerContext(app.state.sessionmaker, settings, app.state.pool)
     assert await job.run_once(ctx) >= 1
     await job.on_stop(ctx)
     async with app.state.pool.acquire() as conn:

@@ -11,7 +11,8 @@ from datetime import datetime
 
 from referral_service import clock
 from referral_service.reminders.jobs import run_deadline_reminders
-from referral_service.worker import WorkerContext, default_jobs
+from referral_service.jobs import default_jobs
+from referral_service.worker import WorkerContext
 from tests.conftest import create_agency, issue_key
 from tests.integration.deadline_helpers import WITA, act, new_referral
 
@@ -22,7 +23,7 @@ def wita(month, day, hour=10) -> datetime:
 
 async def _race(app, settings, at: datetime, workers: int = 4) -> None:
     """`workers` concurrent job passes, each on its own connection, as separate processes would."""
-    ctx = WorkerContext(app.state.sessionmaker, settings)
+    ctx = WorkerContext(app.state.sessionmaker, settings, app.state.pool)
     with clock.frozen_at(at):
         await asyncio.gather(*(run_deadline_reminders(ctx) for _ in range(workers)))
         await asyncio.gather(*(run_deadline_reminders(ctx) for _ in range(workers)))

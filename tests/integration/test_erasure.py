@@ -161,8 +161,8 @@ async def test_retention_job_erases_complaints_closed_long_enough(app, admin, om
     async with app.state.pool.acquire() as conn:
         await conn.execute("UPDATE referrals SET closed_at = now() - interval '40 days' WHERE id = $1", uuid.UUID(ids["old"][1]))
 
-    ctx = WorkerContext(app.state.sessionmaker, settings.model_copy(update={"retention_days": 30}))
-    assert await run_retention(WorkerContext(app.state.sessionmaker, settings)) == 0  # unset: keep everything
+    ctx = WorkerContext(app.state.sessionmaker, settings.model_copy(update={"retention_days": 30}), app.state.pool)
+    assert await run_retention(WorkerContext(app.state.sessionmaker, settings, app.state.pool)) == 0  # unset: keep everything
     assert await run_retention(ctx) >= 1
     assert (await admin.get(f"/v1/complaints/{ids['old'][0]}")).json()["complainant"] is None
     assert (await admin.get(f"/v1/complaints/{ids['recent'][0]}")).json()["complainant"]["name"] == recent["name"]

@@ -232,7 +232,7 @@ async def test_reminder_runs_are_counted(app, settings, raw_client) -> None:
     before = await scrape(raw_client)
     # A moment in 1999: nothing is due then, so the pass records nothing for the other tests.
     with clock.frozen_at(datetime(1999, 1, 4, tzinfo=UTC)):
-        await run_deadline_reminders(WorkerContext(app.state.sessionmaker, settings))
+        await run_deadline_reminders(WorkerContext(app.state.sessionmaker, settings, app.state.pool))
     after = await scrape(raw_client)
     assert value(after, "referral_deadline_reminder_runs_total", result="ok") - value(
         before, "referral_deadline_reminder_runs_total", result="ok"

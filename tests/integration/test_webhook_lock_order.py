@@ -16,22 +16,18 @@ import os
 import signal
 import subprocess
 import sys
-import uuid
-from datetime import UTC, datetime
+from datetime import datetime, timezone
 
-import asyncpg
-import httpx
-import pytest
 from sqlalchemy import text
 
 from referral_service import clock
-from referral_service.db.migrate import upgrade_to_head
+from referral_service.db.driver import db_of
 from referral_service.reminders.jobs import record_overdue
 from referral_service.webhooks import delivery
 from referral_service.webhooks.retry import RetryPolicy
-from tests.conftest import BOOTSTRAP_ADMIN_KEY, ROOT, Api, _with_database, create_agency, issue_key
+from tests.conftest import ROOT, create_agency, issue_key
 from tests.integration.deadline_helpers import WITA, act, new_referral
-from tests.integration.webhook_support import FAST_ENV
+from tests.integration.webhook_support import FAST_ENV, own_database, receiver, subscribe  # noqa: F401 (fixtures)
 
 EVENT_TYPES = ["referral.forwarded", "referral.overdue"]
 # Never retried within a test, and never disabled by it.
@@ -41,7 +37,7 @@ STEP_TIMEOUT = 15.0
 
 
 def _failed(status: int = 500) -> delivery.AttemptOutcome:
-    return delivery.AttemptOutcome(datetime.now(UTC), 3, status, "answer", error=f"HTTP {status}")
+    return delivery.AttemptOutcome(datetime.now(timezone.utc), 3, status, "answer", error=f"HTTP {status}")
 
 
 async def _lease(sessionmaker, endpoint_id: str, event_type: str, referral_id: str) -> delivery.ClaimedDelivery:
@@ -89,7 +85,7 @@ async def _blocked_or_done(sessionmaker, pid: int, task: asyncio.Task) -> None:
 async def _record_batch(sessionmaker, results, started: asyncio.Future) -> list[str]:
     async with sessionmaker() as session, session.begin():
         started.set_result(await _backend_pid(session))
-        return await delivery.record_batch(session, results, POLICY, DISABLE_AFTER_SECONDS)
+        return await delivery.record_batch(await db_of(session), results, POLICY, DISABLE_AFTER_SECONDS)
 
 
 async def _agency_with_endpoint(admin, subscribe, url: str) -> tuple[str, dict]:
@@ -105,7 +101,7 @@ async def test_reminder_fan_out_and_failed_delivery_records_do_not_deadlock(app,
     sessionmaker = app.state.sessionmaker
     url = receiver.url(receiver.new_path("500"))
     national = await subscribe(ombudsman, url, event_types=EVENT_TYPES)
-    first_agency, _first_endpoint = await _agency_with_endpoint(admin, subscribe, url)
+    first_agency, first_endpoint = await _agency_with_endpoint(admin, subscribe, url)
     second_agency, second_endpoint = await _agency_with_endpoint(admin, subscribe, url)
     # Overdue since 2019: older than any other test's referrals, so the job takes these two first.
     first = await new_referral(ombudsman, first_agency)
@@ -150,7 +146,7 @@ async def test_recorders_lock_endpoints_in_one_order(app, admin, ombudsman, rece
     agency, agency_endpoint = await _agency_with_endpoint(admin, subscribe, url)
     one, other = [await new_referral(ombudsman, agency) for _ in range(2)]
     for referral_id in (one, other):
-        await act(ombudsman, referral_id, "forward", {"due_working_days": 10}, datetime.now(UTC))
+        await act(ombudsman, referral_id, "forward", {"due_working_days": 10}, datetime.now(timezone.utc))
 
     first_batch = [
         (await _lease(sessionmaker, agency_endpoint["id"], "referral.forwarded", one), _failed()),
@@ -212,39 +208,6 @@ JOBS = ("deadline-reminders", "webhook-delivery")
 PROCESS_TEST_TIMEOUT = 180.0
 
 
-@pytest.fixture
-async def own_database(database_url, settings):
-    """A freshly migrated database for this test alone, and an admin client of an app bound to it.
-
-    Thousands of referrals and deliveries, committed by real processes, would otherwise stay in the
-    run's shared database: open referrals for later tests to find, and bloated tables and indexes
-    that change the query plans later tests examine.
-    """
-    from referral_service.main import create_app
-
-    name = f"referral_locks_{uuid.uuid4().hex[:12]}"
-    server = await asyncpg.connect(_with_database(database_url, "postgres"))
-    try:
-        await server.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await server.close()
-    url = _with_database(database_url, name)
-    try:
-        await asyncio.to_thread(upgrade_to_head, url)
-        application = create_app(settings, database_url=url)
-        async with (
-            application.router.lifespan_context(application),
-            httpx.AsyncClient(transport=httpx.ASGITransport(app=application), base_url="http://testserver") as client,
-        ):
-            yield url, application, Api(client, BOOTSTRAP_ADMIN_KEY, "admin")
-    finally:
-        server = await asyncpg.connect(_with_database(database_url, "postgres"))
-        try:
-            await server.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        finally:
-            await server.close()
-
-
 def _start_worker(job: str, database_url: str, log_path) -> subprocess.Popen:
     env = {
         **os.environ, **FAST_ENV, "DATABASE_URL": database_url,
@@ -252,10 +215,9 @@ def _start_worker(job: str, database_url: str, log_path) -> subprocess.Popen:
         # (and so locks endpoint rows) for as long as the reminder batches run.
         "REFERRAL_WEBHOOK_RETRY_SCHEDULE": "0,0.5,0.5,0.5",
     }
+    log = open(log_path, "ab")
     command = [sys.executable, "-m", "tests.integration.worker_jobs", job]
-    # The child gets its own descriptor; this process need not keep the file open.
-    with open(log_path, "ab") as log:
-        return subprocess.Popen(command, env=env, stdout=log, stderr=log, cwd=ROOT)
+    return subprocess.Popen(command, env=env, stdout=log, stderr=log, cwd=ROOT)
 
 
 async def _stop(process: subprocess.Popen) -> None:
@@ -294,7 +256,7 @@ async def test_reminder_and_delivery_processes_do_not_deadlock(own_database, rec
     # One process runs the reminder job, the other the delivery dispatcher (and so its recorder):
     # whatever deadlocks here is between those two.
     logs = [tmp_path / f"worker{n}.log" for n in range(len(JOBS))]
-    workers = [_start_worker(job, url, log) for job, log in zip(JOBS, logs, strict=True)]
+    workers = [_start_worker(job, url, log) for job, log in zip(JOBS, logs)]
 
     def assert_no_deadlock() -> None:
         lines = [line for log in logs for line in log.read_text(errors="replace").splitlines()]
@@ -310,8 +272,12 @@ async def test_reminder_and_delivery_processes_do_not_deadlock(own_database, rec
             assert asyncio.get_running_loop().time() < deadline, f"only {reminded} of {OVERDUE_REFERRALS} reminded in time"
             assert all(w.poll() is None for w in workers), "a worker process died"
             await asyncio.sleep(0.5)
-        # Let the last batches' deliveries fail and be recorded too.
-        await asyncio.sleep(2)
+        # Let the last batches' deliveries fail and be recorded too: more attempts than now.
+        attempts = await _scalar(sessionmaker, "SELECT count(*) FROM webhook_attempts")
+        while await _scalar(sessionmaker, "SELECT count(*) FROM webhook_attempts") <= attempts:
+            assert asyncio.get_running_loop().time() < deadline, "no attempt recorded after the reminders"
+            assert_no_deadlock()
+            await asyncio.sleep(0.1)
     finally:
         for worker in workers:
             await _stop(worker)

@@ -3,9 +3,11 @@ latency, scoping, rotation, fault modes, retries, order per resource, disabling,
 
 import asyncio
 import socket
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta, timezone
 
+from referral_service.webhooks import sending
 from tests.conftest import create_complaint, issue_key
+from tests.integration.webhook_support import claim_rounds, leased, listening, receiver, subscribe, worker  # noqa: F401 (fixtures)
 
 
 async def _deliveries(api, endpoint_id, **params):
@@ -25,12 +27,12 @@ async def _wait_status(api, endpoint_id, status, count=1, timeout=5.0):
 
 
 async def test_complaint_event_arrives_within_a_second_signed_and_scoped(admin, ombudsman, samarinda, receiver, subscribe, worker):
-    worker()
+    dispatcher = worker()
     national_path, kalsel_path, agency_path = receiver.new_path(), receiver.new_path(), receiver.new_path()
     national = await subscribe(ombudsman, receiver.url(national_path))
     kalsel = await subscribe(await issue_key(admin, "ombudsman", region_code="63"), receiver.url(kalsel_path))
-    await subscribe(samarinda, receiver.url(agency_path))
-    await asyncio.sleep(0.3)  # the worker is idle and listening
+    agency = await subscribe(samarinda, receiver.url(agency_path))
+    await listening(dispatcher)  # the worker is idle and listening
 
     complaint = await create_complaint(ombudsman)
     committed = asyncio.get_running_loop().time()
@@ -45,10 +47,9 @@ async def test_complaint_event_arrives_within_a_second_signed_and_scoped(admin, 
     assert data["complaint_id"] == complaint["id"] and data["sequence"] == 1 and data["event_id"] >= 1
     assert data["complaint"]["complainant"]["name"] == "Budi Santoso"
 
-    await asyncio.sleep(0.3)
-    assert receiver.at(kalsel_path) == []  # another province
-    assert receiver.at(agency_path) == []  # agencies never get complaint events
-    assert kalsel["id"]
+    # Who receives is decided at commit: nothing was queued for these two, so nothing can arrive.
+    assert await _deliveries(admin, kalsel["id"]) == [] and receiver.at(kalsel_path) == []  # another province
+    assert await _deliveries(admin, agency["id"]) == [] and receiver.at(agency_path) == []  # agencies never get complaint events
     delivered = await _wait_status(ombudsman, national["id"], "delivered")
     assert delivered[0]["attempts"][0]["response_status"] == 204
     assert delivered[0]["webhook_id"] == got.webhook_id
@@ -118,11 +119,11 @@ async def test_timeout_redirect_and_refused_connection_fail_then_recover(ombudsm
 
     # The receiver is fixed: recover re-queues what failed in the window, one more attempt each.
     receiver.behaviours[slow_path] = lambda _r: "ok"
-    since = (datetime.now(UTC) - timedelta(minutes=5)).isoformat()
+    since = (datetime.now(timezone.utc) - timedelta(minutes=5)).isoformat()
     recovered = await ombudsman.post(f"/v1/webhook-endpoints/{slow['id']}/recover", json={"since": since})
     assert recovered.status_code == 202 and recovered.json() == {"requeued": 1}
     await _wait_status(ombudsman, slow["id"], "delivered")
-    future = (datetime.now(UTC) + timedelta(minutes=5)).isoformat()
+    future = (datetime.now(timezone.utc) + timedelta(minutes=5)).isoformat()
     none = await ombudsman.post(f"/v1/webhook-endpoints/{redirect['id']}/recover", json={"since": future})
     assert none.json() == {"requeued": 0}
 
@@ -160,18 +161,23 @@ async def test_410_disables_at_once_and_notifies_ombudsman_side(admin, ombudsman
     assert state["disabled"] is True and "410" in state["disabled_reason"]
 
 
-async def test_continuous_failure_disables_endpoint(admin, ombudsman, receiver, subscribe, worker):
-    worker(webhook_disable_after_seconds=0.3, webhook_retry_schedule="0,0.2,0.2,0.2,0.2,0.2")
+async def test_continuous_failure_disables_endpoint(app, admin, ombudsman, receiver, subscribe, worker):
+    dispatcher = worker(webhook_disable_after_seconds=0.3, webhook_retry_schedule="0,0.2,0.2,0.2,0.2,0.2")
     failing_path, watch_path = receiver.new_path("500"), receiver.new_path()
     await subscribe(ombudsman, receiver.url(watch_path), event_types=["webhook.endpoint_disabled"])
     failing = await subscribe(ombudsman, receiver.url(failing_path))
     await ombudsman.post(f"/v1/webhook-endpoints/{failing['id']}/test")
-    await receiver.wait_for(lambda: receiver.at(watch_path), timeout=5)
+    # The watcher hears of every endpoint disabled in its scope (other tests' too): wait for this one's.
+    await receiver.wait_for(
+        lambda: any(r.json["data"]["endpoint"]["id"] == failing["id"] for r in receiver.at(watch_path)), timeout=5
+    )
     state = (await ombudsman.get(f"/v1/webhook-endpoints/{failing['id']}")).json()
     assert state["disabled"] is True and "failed since" in state["disabled_reason"]
     attempts_when_disabled = len(receiver.at(failing_path))
-    await asyncio.sleep(0.6)
-    assert len(receiver.at(failing_path)) == attempts_when_disabled  # nothing more is sent
+    await claim_rounds(dispatcher)  # claims that started after the endpoint was disabled
+    assert len(receiver.at(failing_path)) == attempts_when_disabled  # nothing more is sent...
+    [held] = await _deliveries(ombudsman, failing["id"])
+    assert len(held["attempts"]) == attempts_when_disabled and await leased(app, failing["id"]) == 0  # ...nor claimed
 
 
 async def test_order_per_complaint_without_blocking_others(ombudsman, receiver, subscribe, worker):
@@ -211,3 +217,42 @@ async def test_order_per_complaint_without_blocking_others(ombudsman, receiver, 
     first_success = [r.at for r in delivered][3]  # after three failures
     assert other_at < first_success
     assert all(r.verifies_with(endpoint["secret"]) for r in receiver.at(path))
+
+
+async def test_a_burst_of_test_sends_does_not_hold_back_other_endpoints(ombudsman, receiver, subscribe, worker):
+    # Eight slots in all; a slow endpoint with a burst of test sends may take its share (four) only.
+    worker(webhook_concurrency=8)
+    receiver.slow_seconds = 0.5
+    burst_path, other_path = receiver.new_path("slow"), receiver.new_path()
+    burst = await subscribe(ombudsman, receiver.url(burst_path))
+    await subscribe(ombudsman, receiver.url(other_path), event_types=["complaint.created"])
+    for _ in range(60):
+        assert (await ombudsman.post(f"/v1/webhook-endpoints/{burst['id']}/test")).status_code == 202
+    await receiver.wait_for(lambda: receiver.at(burst_path))  # the burst is being sent
+
+    await create_complaint(ombudsman)
+    committed = asyncio.get_running_loop().time()
+    await receiver.wait_for(lambda: receiver.at(other_path), timeout=3)
+    assert receiver.at(other_path)[0].at - committed < 1.0
+    # ...while most of the burst, queued before it, is still waiting.
+    assert len(receiver.at(burst_path)) <= 24
+    assert len(await _deliveries(ombudsman, burst["id"], status="pending", limit=100)) >= 30
+
+
+async def test_a_send_that_breaks_in_the_worker_is_recorded_and_retried(ombudsman, receiver, subscribe, worker, monkeypatch):
+    real_get, broken = sending.EndpointClients.get, {"left": 1}
+
+    def get(self, item):
+        if broken["left"]:
+            broken["left"] -= 1
+            raise RuntimeError("a bug of ours")
+        return real_get(self, item)
+
+    monkeypatch.setattr(sending.EndpointClients, "get", get)
+    worker()
+    path = receiver.new_path()
+    endpoint = await subscribe(ombudsman, receiver.url(path))
+    await ombudsman.post(f"/v1/webhook-endpoints/{endpoint['id']}/test")
+    [delivered] = await _wait_status(ombudsman, endpoint["id"], "delivered")
+    assert [a["error"] for a in delivered["attempts"]] == ["RuntimeError in the worker", None]
+    assert len(receiver.at(path)) == 1

@@ -1,5 +1,6 @@
 """`referral-service worker` processes against the test database: a SIGKILL mid-delivery loses
-nothing, and two workers at once lose nothing and keep the order per resource."""
+nothing, two workers at once lose nothing and keep the order per resource, and a SIGTERM stops a
+worker at once, handing back what it did not finish to the next one."""
 
 import asyncio
 import os
@@ -7,16 +8,18 @@ import random
 import signal
 import subprocess
 import sys
+import uuid
+
+import asyncpg
 
 from tests.conftest import create_complaint
-from tests.integration.webhook_support import FAST_ENV
+from tests.integration.webhook_support import FAST_ENV, receiver, subscribe  # noqa: F401 (fixtures)
 
 
-def _start_worker(database_url: str, log_path) -> subprocess.Popen:
-    env = {**os.environ, **FAST_ENV, "DATABASE_URL": database_url}
-    # The child gets its own descriptor; this process need not keep the file open.
-    with open(log_path, "ab") as log:
-        return subprocess.Popen([sys.executable, "-m", "referral_service.cli", "worker"], env=env, stdout=log, stderr=log)
+def _start_worker(database_url: str, log_path, **settings: str) -> subprocess.Popen:
+    env = {**os.environ, **FAST_ENV, "DATABASE_URL": database_url, **settings}
+    log = open(log_path, "ab")
+    return subprocess.Popen([sys.executable, "-m", "referral_service.cli", "worker"], env=env, stdout=log, stderr=log)
 
 
 async def _stop(process: subprocess.Popen) -> None:
@@ -66,7 +69,14 @@ async def test_sigkill_mid_delivery_loses_nothing(database_url, ombudsman, recei
     worker = _start_worker(database_url, tmp_path / "worker1.log")
     try:
         await receiver.wait_for(lambda: stalled["done"], timeout=15)
-        await asyncio.sleep(0.3)  # let it pick up whatever else is claimable
+        # Let it send whatever else is claimable: every event of the complaint that did not stall
+        # (the other one's later events wait behind the stalled one).
+        [stalled_request] = [r for r in receiver.at(path) if r.answered == "stall"]
+        stalled_id = stalled_request.json["data"]["complaint_id"]
+        expected = 1 if stalled_id == first["id"] else 3
+        await receiver.wait_for(
+            lambda: len([r for r in receiver.at(path) if r.json["data"]["complaint_id"] != stalled_id]) == expected, timeout=10
+        )
         worker.send_signal(signal.SIGKILL)
         await asyncio.to_thread(worker.wait, 5)
     finally:
@@ -126,3 +136,75 @@ async def test_two_workers_lose_nothing_and_keep_order(database_url, ombudsman, 
 
 def _successful(receiver, path):
     return [r for r in receiver.at(path) if r.answered != "500"]
+
+
+async def _listening_workers(database_url: str) -> int:
+    connection = await asyncpg.connect(database_url)
+    try:
+        return await connection.fetchval(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND query ILIKE 'LISTEN%webhook_deliveries%'"
+        )
+    finally:
+        await connection.close()
+
+
+async def _leased(database_url: str, endpoint_id: str) -> int:
+    connection = await asyncpg.connect(database_url)
+    try:
+        return await connection.fetchval(
+            "SELECT count(*) FROM webhook_deliveries WHERE endpoint_id = $1 AND locked_until IS NOT NULL", uuid.UUID(endpoint_id)
+        )
+    finally:
+        await connection.close()
+
+
+async def _wait(condition, timeout: float, what: str) -> None:
+    deadline = asyncio.get_running_loop().time() + timeout
+    while not await condition():
+        assert asyncio.get_running_loop().time() < deadline, f"timed out after {timeout} s waiting for {what}"
+        await asyncio.sleep(0.05)
+
+
+async def test_sigterm_hands_back_the_sends_it_did_not_finish(database_url, ombudsman, receiver, subscribe, tmp_path):
+    stalling = {"now": True}
+    path = receiver.new_path(lambda _r: "stall" if stalling["now"] else "ok")
+    endpoint = await subscribe(ombudsman, receiver.url(path))
+    backlog = 12
+    for _ in range(backlog):
+        assert (await ombudsman.post(f"/v1/webhook-endpoints/{endpoint['id']}/test")).status_code == 202
+    # The lease is the default minute: what the second worker sends within seconds was handed back.
+    env = {"REFERRAL_WEBHOOK_LEASE_SECONDS": "60", "REFERRAL_WEBHOOK_TIMEOUT_SECONDS": "30"}
+    listening = await _listening_workers(database_url)
+    first = _start_worker(database_url, tmp_path / "worker1.log", **env)
+    try:
+        # The endpoint's share of the worker's slots (REFERRAL_WEBHOOK_ENDPOINT_CONCURRENCY, 4) hangs.
+        await receiver.wait_for(lambda: len(receiver.at(path)) == 4, timeout=15)
+        stopped_at = asyncio.get_running_loop().time()
+        first.send_signal(signal.SIGTERM)
+        code = await asyncio.to_thread(first.wait, 30)
+        took = asyncio.get_running_loop().time() - stopped_at
+    finally:
+        await _stop(first)
+    assert code == 0
+    assert took < 3 + 5, f"stopping took {took:.1f} s (grace 3 s)"  # the stop grace, and some slack
+    assert "handed back 4 webhook deliveries" in (tmp_path / "worker1.log").read_text()
+    assert await _leased(database_url, endpoint["id"]) == 0
+
+    stalling["now"] = False
+    second = _start_worker(database_url, tmp_path / "worker2.log", **env)
+    try:
+        await _wait(lambda: _listening_workers_above(database_url, listening), 30, "the second worker to listen")
+        started = asyncio.get_running_loop().time()
+        await receiver.wait_for(lambda: len({r.webhook_id for r in receiver.at(path) if r.answered == "ok"}) == backlog, timeout=5)
+        assert asyncio.get_running_loop().time() - started < 5
+    finally:
+        await _stop(second)
+    # The interrupted sends were not counted as attempts: each delivery has its one successful attempt.
+    response = await ombudsman.get(f"/v1/webhook-endpoints/{endpoint['id']}/deliveries", params={"limit": 100})
+    items = response.json()["items"]
+    assert len(items) == backlog
+    assert all(item["status"] == "delivered" and len(item["attempts"]) == 1 for item in items), items
+
+
+async def _listening_workers_above(database_url: str, count: int) -> bool:
+    return await _listening_workers(database_url) > count

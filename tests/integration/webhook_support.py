@@ -11,11 +11,17 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+import asyncpg
+import httpx
 import orjson
 import uvicorn
 from standardwebhooks import Webhook
 
 from referral_service.config import Settings
+from referral_service.db.migrate import upgrade_to_head
+from referral_service.main import create_app
+from referral_service.webhooks.dispatcher import DeliveryDispatcher
+from referral_service.worker import Job, WorkerContext, run_jobs
 
 # A behaviour decides the answer to one request: ("ok" | "500" | "410" | "429" | "redirect" | "slow" | "stall").
 Behaviour = Callable[["Received"], str]
@@ -140,9 +146,39 @@ FAST_ENV = {
 }
 
 
+async def listening(dispatcher: DeliveryDispatcher, timeout: float = 5.0) -> None:
+    """Wait until the dispatcher LISTENs for new deliveries (it is then idle, woken by each commit)."""
+    deadline = time.monotonic() + timeout
+    while not dispatcher.listening:
+        assert time.monotonic() < deadline, f"the dispatcher was not listening after {timeout} s"
+        await asyncio.sleep(0.01)
+
+
+async def claim_rounds(dispatcher: DeliveryDispatcher, rounds: int = 2, timeout: float = 5.0) -> None:
+    """Wait until the dispatcher has run `rounds` more claims than it had when called. The first may
+    have started before the call; the others started after, so whatever was committed before the
+    call has been looked at: what nothing has claimed by then was not claimable."""
+    target = dispatcher.claim_rounds + rounds
+    deadline = time.monotonic() + timeout
+    while dispatcher.claim_rounds < target:
+        assert time.monotonic() < deadline, f"the dispatcher ran no {rounds} claims in {timeout} s"
+        await asyncio.sleep(0.01)
+
+
+async def leased(app, endpoint_id: str) -> int:
+    """How many of the endpoint's deliveries a worker holds a lease on (claimed, not recorded yet)."""
+    async with app.state.pool.acquire() as connection:
+        return await connection.fetchval(
+            "SELECT count(*) FROM webhook_deliveries WHERE endpoint_id = $1 AND locked_until IS NOT NULL",
+            uuid.UUID(str(endpoint_id)),
+        )
+
+
 # ---------------------------------------------------------------- fixtures (import into test modules)
 
 import pytest  # noqa: E402
+
+from tests.conftest import BOOTSTRAP_ADMIN_KEY, Api, _with_database  # noqa: E402
 
 
 @pytest.fixture
@@ -170,21 +206,50 @@ async def subscribe(admin):
 
 @pytest.fixture
 async def worker(app, settings):
-    """worker(**setting_overrides): run a delivery dispatcher in this process until the test ends."""
-    from referral_service.webhooks.dispatcher import DeliveryDispatcher
-    from referral_service.worker import Job, WorkerContext, run_jobs
-
+    """worker(**setting_overrides) -> DeliveryDispatcher: run a delivery dispatcher in this process
+    until the test ends."""
     running: list[tuple[asyncio.Event, asyncio.Task]] = []
 
-    def _start(**overrides: Any) -> None:
+    def _start(**overrides: Any) -> DeliveryDispatcher:
         dispatcher = DeliveryDispatcher()
         job = Job("webhook-delivery", dispatcher.run_once, idle_seconds=0, on_stop=dispatcher.close)
-        ctx = WorkerContext(app.state.sessionmaker, fast_settings(settings, **overrides))
+        ctx = WorkerContext(app.state.sessionmaker, fast_settings(settings, **overrides), app.state.pool)
         stop = asyncio.Event()
         running.append((stop, asyncio.create_task(run_jobs(ctx, stop, [job]))))
+        return dispatcher
 
     yield _start
     for stop, _ in running:
         stop.set()
     for _, task in running:
         await task
+
+
+@pytest.fixture
+async def own_database(database_url, settings):
+    """A freshly migrated database for this test alone, and an admin client of an app bound to it:
+    (url, app, admin).
+
+    For tests that leave much behind (thousands of referrals and deliveries, committed by real
+    processes: open referrals for later tests to find, bloated tables and indexes) or that examine
+    query plans (which other tests' leftovers would change).
+    """
+    name = f"referral_own_{uuid.uuid4().hex[:12]}"
+    server = await asyncpg.connect(_with_database(database_url, "postgres"))
+    try:
+        await server.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await server.close()
+    url = _with_database(database_url, name)
+    try:
+        await asyncio.to_thread(upgrade_to_head, url)
+        application = create_app(settings, database_url=url)
+        async with application.router.lifespan_context(application):
+            async with httpx.AsyncClient(transport=httpx.ASGITransport(app=application), base_url="http://testserver") as client:
+                yield url, application, Api(client, BOOTSTRAP_ADMIN_KEY, "admin")
+    finally:
+        server = await asyncpg.connect(_with_database(database_url, "postgres"))
+        try:
+            await server.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        finally:
+            await server.close()

@@ -15,8 +15,10 @@ import sys
 
 from referral_service.cli import resolve_database_url
 from referral_service.config import get_settings
+from referral_service.db.driver import create_pool
 from referral_service.db.engine import make_engine, make_sessionmaker
-from referral_service.worker import WorkerContext, default_jobs, run_jobs
+from referral_service.jobs import default_jobs
+from referral_service.worker import WorkerContext, run_jobs
 
 
 async def _run(names: set[str]) -> None:
@@ -24,14 +26,17 @@ async def _run(names: set[str]) -> None:
     if {job.name for job in jobs} != names:
         raise SystemExit(f"unknown job among {sorted(names)}; known: {[job.name for job in default_jobs()]}")
     settings = get_settings()
-    engine = make_engine(resolve_database_url(settings), pool_size=4)
+    url = resolve_database_url(settings)
+    engine = make_engine(url, pool_size=4)
+    pool = await create_pool(url, size=4)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     try:
-        await run_jobs(WorkerContext(make_sessionmaker(engine), settings), stop, jobs)
+        await run_jobs(WorkerContext(make_sessionmaker(engine), settings, pool), stop, jobs)
     finally:
+        await pool.close()
         await engine.dispose()
 
 

@@ -275,3 +275,32 @@ def test_outbound_refuses_ids_and_timestamps_we_could_not_verify():
         sign(SECRET, MSG_ID, True, BODY)
     with pytest.raises(ValueError):
         sign(SECRET, MSG_ID, -5, BODY)
+
+
+# ---------------------------------------------------------------- the delivery worker's signer
+
+
+def test_signer_gives_the_same_header_as_signature_header_and_verifies_with_the_package():
+    from referral_service.webhooks.signing import Signer
+
+    now = int(time.time())  # the package always uses the real clock
+    for secrets in ([SECRET], [SECRET, OTHER]):
+        header = Signer(secrets).signature(MSG_ID, now, BODY)
+        assert header == signature_header(secrets, MSG_ID, now, BODY)
+        for secret in secrets:
+            Webhook(secret).verify(BODY, {"webhook-id": MSG_ID, "webhook-timestamp": str(now), "webhook-signature": header})
+
+
+def test_signer_refuses_what_signature_header_refuses():
+    from referral_service.webhooks.signing import Signer
+
+    with pytest.raises(InvalidSecret):
+        Signer([])
+    with pytest.raises(InvalidSecret):
+        Signer(["whsec_short"])
+    with pytest.raises(TypeError):
+        Signer(SECRET)
+    with pytest.raises(ValueError):
+        Signer([SECRET]).signature("msg.with.dots", NOW, BODY)
+    with pytest.raises(ValueError):
+        Signer([SECRET]).signature(MSG_ID, -1, BODY)

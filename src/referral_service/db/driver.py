@@ -34,12 +34,16 @@ from referral_service.json_encoding import dumps
 Row: TypeAlias = Mapping[str, Any] | asyncpg.Record
 
 
+# A connection, or the pool's proxy for one (it behaves as the connection it wraps).
+AnyConnection = asyncpg.Connection | asyncpg.pool.PoolConnectionProxy
+
+
 class Db:
     """One connection in one transaction, as the repositories see it."""
 
     __slots__ = ("conn", "memo")
 
-    def __init__(self, conn: asyncpg.Connection) -> None:
+    def __init__(self, conn: AnyConnection) -> None:
         self.conn = conn
         # Per-transaction memos (e.g. the working calendar in force, and whether its lock is held).
         self.memo: dict[str, Any] = {}

@@ -1,58 +1,68 @@
-"""One delivery attempt, in three steps that never hold a transaction open across the network:
+"""The delivery rows' SQL: one attempt in three steps that never hold a transaction open across the
+network.
 
-1. `claim`: a short transaction takes due rows with FOR UPDATE SKIP LOCKED and stamps them with a
-   lease (`locked_until`, `lease_token`), then commits. A worker that dies after this leaves rows
-   that become claimable again when the lease runs out: at-least-once, never lost.
-2. `send`: the signed POST, outside any transaction.
-3. `record`: a second short transaction writes the attempt log and the outcome, only if the lease
-   is still ours (a late result never overwrites a newer claim).
+1. `claim`: one statement takes due rows with FOR UPDATE SKIP LOCKED and stamps them with a lease
+   (`locked_until`, `lease_token`). A worker that dies after this leaves rows that become claimable
+   again when the lease runs out: at-least-once, never lost. A worker that stops cleanly hands the
+   leases of what it did not finish back at once (`release`).
+2. the signed POST, outside any transaction (sending.py);
+3. `record_batch`: one short transaction writes the attempt log and the outcomes of many sends, each
+   only if its lease is still ours (a late result never overwrites a newer claim).
 
 Order per resource: a delivery is claimable only when no earlier delivery for the same endpoint
 and ordering key (the referral, or the complaint for complaint-level events) is still pending.
 A slow referral therefore holds back only its own later events, not the endpoint's other traffic.
 Deliveries of a disabled endpoint (or one whose owner key was revoked) stay pending and are not
 claimed; they go out, in order, once it is enabled.
+
+Fair share: one claim takes at most `per_endpoint` deliveries in flight per endpoint (counting those
+this worker is still sending), and hands out turns round-robin, counting what each endpoint has in
+flight already (an idle endpoint's first due delivery, then every endpoint's next one...), so a
+burst to one endpoint (test sends, a manual recovery) cannot hold back the scheduled deliveries of
+the others.
+
+Everything here is plain SQL on the driver (`Db`): the worker runs these statements all day.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
-import time
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
+from types import SimpleNamespace
 
-import httpx
-from sqlalchemy import insert, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from referral_service import __version__
-from referral_service.agencies.models import Agency
-from referral_service.webhooks import outbox, signing
-from referral_service.webhooks.models import WebhookAttempt, WebhookEndpoint
-from referral_service.webhooks.retry import RetryPolicy, parse_retry_after
-from referral_service.webhooks.ssrf import BlockedDestination
+from referral_service.db.driver import Db, db_of
+from referral_service.webhooks import outbox
+from referral_service.webhooks.models import WebhookEndpoint
+from referral_service.webhooks.retry import RetryPolicy
 
 logger = logging.getLogger("referral_service.webhooks.delivery")
 
 RESPONSE_BODY_LIMIT = 4096
-USER_AGENT = f"referral-service-webhooks/{__version__}"
 
 # Claiming costs what there is to claim, not what is waiting:
 # - it starts from the enabled endpoints (whose owner key is not revoked), so a disabled
-#   endpoint's backlog is never read, and reads each one's due rows through
+#   endpoint's backlog is never read, and reads at most `per_endpoint` due rows of each through
 #   ix_webhook_deliveries_endpoint_due;
 # - a delivery blocked behind an earlier pending one of the same resource is normally not due:
-#   fan-out queues it no earlier than that one, and `record` pushes it back whenever that one is
-#   rescheduled (see _PUSH_FOLLOWERS), so it does not appear in the scan until it may go.
-# Candidates are read without locks and a few more than asked for, then locked with SKIP LOCKED,
-# so concurrent workers share the work instead of waiting on each other.
-_CLAIM = text(
-    """
-    WITH candidates AS (
-        SELECT c.id, c.next_attempt_at
+#   fan-out queues it no earlier than that one, and `record_batch` pushes it back whenever that
+#   one is rescheduled (see _RECORD), so it does not appear in the scan until it may go.
+# Candidates are read without locks, then locked with SKIP LOCKED in turn order, so concurrent
+# workers share the work instead of waiting on each other.
+# $1 how many to claim, $2 per-endpoint limit, $3 lease seconds, $4/$5 the endpoints this worker is
+# still sending to and how many deliveries each.
+CLAIM = """
+    WITH sending AS (
+        SELECT * FROM unnest($4::uuid[], $5::integer[]) AS s(endpoint_id, deliveries)
+    ),
+    candidates AS (
+        SELECT c.id, c.next_attempt_at, e.id AS endpoint_id, COALESCE(s.deliveries, 0) AS sending
         FROM webhook_endpoints e
+        LEFT JOIN sending s ON s.endpoint_id = e.id
         CROSS JOIN LATERAL (
             SELECT d.id, d.next_attempt_at
             FROM webhook_deliveries d
@@ -66,100 +76,45 @@ _CLAIM = text(
                     AND earlier.ordering_key = d.ordering_key
                     AND earlier.status = 'pending'
                     AND earlier.id < d.id
+                  -- Keeps this a probe of ix_webhook_deliveries_pending_order per candidate: as an
+                  -- anti join, a planner without statistics (a table just truncated or filled)
+                  -- scanned every pending row of the endpoint per candidate instead.
+                  OFFSET 0
               )
             ORDER BY d.next_attempt_at, d.id
-            LIMIT CAST(:limit AS integer) * 4
+            LIMIT GREATEST($2::integer - COALESCE(s.deliveries, 0), 0)
         ) c
         WHERE e.disabled_at IS NULL
           AND NOT EXISTS (SELECT 1 FROM api_keys k WHERE k.id = e.owner_key_id AND k.revoked_at IS NOT NULL)
-        ORDER BY c.next_attempt_at, c.id
-        LIMIT CAST(:limit AS integer) * 4
+    ),
+    turns AS (
+        SELECT id, next_attempt_at,
+               sending + row_number() OVER (PARTITION BY endpoint_id ORDER BY next_attempt_at, id) AS turn
+        FROM candidates
+        ORDER BY turn, next_attempt_at, id
+        -- Spares for rows another worker locks first. Also keeps the join below a nested loop on
+        -- the primary key: the candidates can be many times what is claimed.
+        LIMIT $1::integer * 2
     ),
     due AS (
         SELECT d.id
-        FROM candidates c
-        JOIN webhook_deliveries d ON d.id = c.id
+        FROM turns t
+        JOIN webhook_deliveries d ON d.id = t.id
         WHERE d.status = 'pending'
           AND (d.locked_until IS NULL OR d.locked_until < now())
-        ORDER BY c.next_attempt_at, c.id
-        LIMIT :limit
+        ORDER BY t.turn, t.next_attempt_at, t.id
+        LIMIT $1::integer
         FOR UPDATE OF d SKIP LOCKED
     )
     UPDATE webhook_deliveries d
-    SET locked_until = now() + make_interval(secs => :lease_seconds), lease_token = gen_random_uuid()
+    SET locked_until = now() + make_interval(secs => $3::double precision), lease_token = gen_random_uuid()
     FROM due, webhook_endpoints e, webhook_messages m
     WHERE d.id = due.id AND e.id = d.endpoint_id AND m.id = d.message_id
     RETURNING d.id, d.lease_token, d.endpoint_id, d.attempts, d.max_attempts, d.message_id,
               e.url, e.secret,
               CASE WHEN e.previous_secret_expires_at > now() THEN e.previous_secret END AS previous_secret,
               m.body
-    """
-)
-
-# A rescheduled delivery takes the later pending deliveries of its resource along: none of them
-# may go before it, so none is due before it.
-_PUSH_FOLLOWERS = text(
-    """
-    UPDATE webhook_deliveries f
-    SET next_attempt_at = h.next_attempt_at
-    FROM webhook_deliveries h
-    WHERE h.id = :id
-      AND f.endpoint_id = h.endpoint_id
-      AND f.ordering_key = h.ordering_key
-      AND f.status = 'pending'
-      AND f.id > h.id
-      AND f.next_attempt_at < h.next_attempt_at
-    """
-)
-
-# A delivery that is done (delivered, or given up on) releases the next one of its resource. That
-# one may have been pushed back to this delivery's retry time, which a manual retry can undercut.
-_RELEASE_NEXT = text(
-    """
-    UPDATE webhook_deliveries n
-    SET next_attempt_at = now()
-    FROM webhook_deliveries h
-    WHERE h.id = :id
-      AND h.ordering_key IS NOT NULL
-      AND n.id = (
-          SELECT min(p.id) FROM webhook_deliveries p
-          WHERE p.endpoint_id = h.endpoint_id AND p.ordering_key = h.ordering_key AND p.status = 'pending'
-      )
-      AND n.attempts = 0
-      AND n.next_attempt_at > now()
-    """
-)
-
-
-# Lock order of a recording transaction, which makes deadlocks impossible:
-#
-# 1. Endpoint rows first, all of the batch's at once, in ascending id order, FOR NO KEY UPDATE;
-# 2. then delivery rows: the leased ones and their resources' followers. (Disabling an endpoint
-#    also fans out a notice, i.e. takes FOR KEY SHARE on other endpoints, which conflicts with
-#    nothing but FOR UPDATE, see below.)
-#
-# - Against the outbox fan-out (the reminder job, API requests, inbound pushes): its INSERT INTO
-#   webhook_deliveries takes FOR KEY SHARE on each target endpoint through the foreign key, event
-#   after event, so one such transaction collects endpoint locks in no particular order.
-#   FOR NO KEY UPDATE does not conflict with FOR KEY SHARE, so neither side ever waits for the
-#   other's endpoint locks, whatever their order, and the fan-out locks no existing delivery row.
-#   (FOR UPDATE did conflict: a recorder holding endpoint A FOR UPDATE and waiting for B, while a
-#   reminder batch held B FOR KEY SHARE and wanted A, was a deadlock.)
-# - Against another recorder: each takes its endpoint locks in one statement, in id order, before
-#   any delivery row, so whoever gets the lower endpoint first also gets the higher ones; the
-#   delivery rows come after and belong to resources the transaction holds leases for.
-# - Against the API: PATCH, rotation and key revocation lock endpoints FOR NO KEY UPDATE (in id
-#   order); only DELETE takes FOR UPDATE, on one endpoint, before its deliveries (the cascade),
-#   which is this order too; a manual retry or recovery locks delivery rows only.
-_LOCK_ENDPOINTS = text(
-    """
-    SELECT id FROM webhook_endpoints WHERE id = ANY(CAST(:ids AS uuid[])) ORDER BY id FOR NO KEY UPDATE
-    """
-)
-
-
-async def _lock_endpoints(session: AsyncSession, endpoint_ids: set[uuid.UUID]) -> None:
-    await session.execute(_LOCK_ENDPOINTS, {"ids": sorted(endpoint_ids)})
+"""
 
 
 @dataclass(frozen=True, slots=True)
@@ -194,287 +149,290 @@ class AttemptOutcome:
         return self.response_status is not None and 200 <= self.response_status < 300
 
 
-async def claim(session: AsyncSession, limit: int, lease_seconds: float) -> list[ClaimedDelivery]:
-    rows = (await session.execute(_CLAIM, {"limit": limit, "lease_seconds": lease_seconds})).all()
+async def claim(
+    db: Db,
+    limit: int,
+    lease_seconds: float,
+    *,
+    per_endpoint: int | None = None,
+    sending: dict[uuid.UUID, int] | None = None,
+) -> list[ClaimedDelivery]:
+    """Lease up to `limit` due deliveries, at most `per_endpoint` in flight per endpoint counting the
+    `sending` ones (endpoint -> deliveries this worker has not recorded yet); in id order."""
+    busy = [(endpoint_id, n) for endpoint_id, n in (sending or {}).items() if n > 0]
+    rows = await db.fetch(
+        CLAIM,
+        limit,
+        per_endpoint if per_endpoint is not None else limit,
+        lease_seconds,
+        [endpoint_id for endpoint_id, _ in busy],
+        [n for _, n in busy],
+    )
+    rows.sort(key=lambda r: r["id"])
     return [
         ClaimedDelivery(
-            delivery_id=row.id,
-            lease_token=row.lease_token,
-            endpoint_id=row.endpoint_id,
-            url=row.url,
+            row["id"],
+            row["lease_token"],
+            row["endpoint_id"],
+            row["url"],
             # New secret first; the old one is still valid during a rotation's overlap.
-            secrets=(row.secret, row.previous_secret) if row.previous_secret else (row.secret,),
-            message_id=row.message_id,
-            body=bytes(row.body),
-            attempts=row.attempts,
-            max_attempts=row.max_attempts,
+            (row["secret"], row["previous_secret"]) if row["previous_secret"] else (row["secret"],),
+            row["message_id"],
+            row["body"],
+            row["attempts"],
+            row["max_attempts"],
         )
-        for row in sorted(rows, key=lambda r: r.id)
+        for row in rows
     ]
 
 
-async def _read_prefix(response: httpx.Response, limit: int) -> bytes:
-    collected = bytearray()
-    async for chunk in response.aiter_bytes():
-        collected.extend(chunk)
-        if len(collected) >= limit:
-            break  # the rest is not stored; closing the stream discards it
-    return bytes(collected[:limit])
-
-
-def _as_text(raw: bytes) -> str:
-    # PostgreSQL text cannot hold NUL; the log is for humans, so lenient decoding is fine.
-    return raw.decode("utf-8", "replace").replace("\x00", "\ufffd")
-
-
-async def send(client: httpx.AsyncClient, delivery: ClaimedDelivery, timeout_seconds: float) -> AttemptOutcome:
-    headers = signing.build_headers(list(delivery.secrets), delivery.webhook_id, delivery.body)
-    headers["content-type"] = "application/json"
-    headers["user-agent"] = USER_AGENT
-    attempted_at = datetime.now(UTC)
-    started = time.monotonic()
-
-    def elapsed_ms() -> int:
-        return int((time.monotonic() - started) * 1000)
-
-    try:
-        # One deadline for the whole exchange: httpx's timeouts are per read, so a receiver that
-        # trickles bytes could otherwise hold a worker slot indefinitely.
-        async with asyncio.timeout(timeout_seconds):
-            async with client.stream("POST", delivery.url, content=delivery.body, headers=headers) as response:
-                raw = await _read_prefix(response, RESPONSE_BODY_LIMIT)
-    except (TimeoutError, httpx.TimeoutException):
-        return AttemptOutcome(attempted_at, elapsed_ms(), error=f"timed out after {timeout_seconds:g} s")
-    except BlockedDestination as exc:
-        return AttemptOutcome(attempted_at, elapsed_ms(), error=f"refused by the egress policy: {exc.reason}"[:500])
-    except httpx.HTTPError as exc:
-        return AttemptOutcome(attempted_at, elapsed_ms(), error=f"{type(exc).__name__}: {exc}"[:500])
-    retry_after = None
-    if response.status_code in (429, 503):
-        retry_after = parse_retry_after(response.headers.get("retry-after"))
-    error = None
-    if 300 <= response.status_code < 400:
-        error = "redirects are not followed; configure the final URL"
-    elif not 200 <= response.status_code < 300:
-        error = f"HTTP {response.status_code}"
-    return AttemptOutcome(
-        attempted_at, elapsed_ms(), response.status_code, _as_text(raw), error=error, retry_after=retry_after
-    )
-
-
-_RECORD = text(
-    """
-    UPDATE webhook_deliveries
-    SET status = CAST(:status AS varchar),
-        attempts = attempts + 1,
-        next_attempt_at = CASE WHEN CAST(:status AS varchar) = 'pending'
-                               THEN now() + make_interval(secs => CAST(:delay AS double precision))
-                               ELSE next_attempt_at END,
-        delivered_at = CASE WHEN CAST(:status AS varchar) = 'delivered' THEN now() ELSE delivered_at END,
-        last_response_status = CAST(:response_status AS smallint),
-        last_error = CAST(:error AS varchar),
-        locked_until = NULL,
-        lease_token = NULL,
-        updated_at = now()
-    WHERE id = :id AND lease_token = :lease_token
-    RETURNING id
-    """
-)
-
-
-async def record(
-    session: AsyncSession,
-    delivery: ClaimedDelivery,
-    outcome: AttemptOutcome,
-    policy: RetryPolicy,
-    disable_after_seconds: float,
-) -> str:
-    """Write the attempt and its consequences. Returns the delivery's new status."""
-    await _lock_endpoints(session, {delivery.endpoint_id})  # before any delivery row: see _LOCK_ENDPOINTS
-    session.add(
-        WebhookAttempt(
-            delivery_id=delivery.delivery_id,
-            attempted_at=outcome.attempted_at,
-            duration_ms=outcome.duration_ms,
-            response_status=outcome.response_status,
-            response_body=outcome.response_body,
-            error=outcome.error,
-        )
-    )
-    await session.flush()
-    gone = outcome.response_status == 410
-    attempts_made = delivery.attempts + 1
-    delay: float | None = 0.0
-    if outcome.delivered:
-        status = "delivered"
-    else:
-        out_of_manual_budget = delivery.max_attempts is not None and attempts_made >= delivery.max_attempts
-        delay = None if gone or out_of_manual_budget else policy.delay_after(attempts_made, retry_after=outcome.retry_after)
-        status = "failed" if delay is None else "pending"
-    updated = await session.scalar(
-        _RECORD,
-        {
-            "status": status,
-            "delay": delay or 0.0,
-            "response_status": outcome.response_status,
-            "error": outcome.error,
-            "id": delivery.delivery_id,
-            "lease_token": delivery.lease_token,
-        },
-    )
-    if updated is None:
-        # Our lease ran out and another worker owns the row now; the attempt stays in the log.
-        logger.warning("delivery %s: lease lost before the result was recorded", delivery.delivery_id)
-        return "lease-lost"
-    await session.execute(_PUSH_FOLLOWERS if status == "pending" else _RELEASE_NEXT, {"id": delivery.delivery_id})
-    await _update_endpoint_health(session, delivery.endpoint_id, outcome, gone, disable_after_seconds)
-    return status
-
-
-async def _update_endpoint_health(
-    session: AsyncSession, endpoint_id: uuid.UUID, outcome: AttemptOutcome, gone: bool, disable_after_seconds: float
-) -> None:
-    # Locked already (record takes it first); FOR NO KEY UPDATE again, never FOR UPDATE: see _LOCK_ENDPOINTS.
-    endpoint = await session.get(WebhookEndpoint, endpoint_id, with_for_update={"key_share": True})
-    if endpoint is None:
-        return
-    now = datetime.now(UTC)
-    if outcome.delivered:
-        endpoint.failing_since = None
-        return
-    if endpoint.failing_since is None:
-        endpoint.failing_since = now
-    if endpoint.disabled_at is not None:
-        return
-    if gone:
-        await disable_endpoint(session, endpoint, "The endpoint answered 410 Gone.")
-    elif now - endpoint.failing_since >= timedelta(seconds=disable_after_seconds):
-        await disable_endpoint(
-            session, endpoint, f"Every delivery failed since {endpoint.failing_since.isoformat(timespec='seconds')}."
-        )
-
-
-async def disable_endpoint(session: AsyncSession, endpoint: WebhookEndpoint, reason: str) -> None:
-    """Disable and tell the Ombudsman-side subscribers whose scope covers the endpoint's owner."""
-    endpoint.disabled_at = datetime.now(UTC)
-    endpoint.disabled_reason = reason[:200]
-    endpoint.updated_at = endpoint.disabled_at
-    await session.flush()
-    region = endpoint.owner_region_code
-    if endpoint.owner_agency_code is not None:
-        region = await session.scalar(select(Agency.region_code).where(Agency.code == endpoint.owner_agency_code))
-    await outbox.enqueue_endpoint_disabled(session, endpoint, region)
-    logger.warning("webhook endpoint %s disabled: %s", endpoint.id, reason)
-
-
-# Batched recording (see record_batch): the hot path, a batch of successful sends, costs four
-# set-based statements whatever its size.
-_RECORD_DELIVERED = text(
-    """
+_RELEASE = """
     UPDATE webhook_deliveries d
-    SET status = 'delivered',
-        attempts = d.attempts + 1,
-        delivered_at = now(),
-        last_response_status = r.response_status,
-        last_error = NULL,
-        locked_until = NULL,
-        lease_token = NULL,
-        updated_at = now()
-    FROM unnest(CAST(:ids AS bigint[]), CAST(:tokens AS uuid[]), CAST(:statuses AS smallint[]))
-         AS r(id, lease_token, response_status)
+    SET locked_until = NULL, lease_token = NULL
+    FROM unnest($1::bigint[], $2::uuid[]) AS r(id, lease_token)
     WHERE d.id = r.id AND d.lease_token = r.lease_token
-    RETURNING d.id
-    """
-)
+"""
 
-# _RELEASE_NEXT for many finished deliveries at once. A batch never holds two deliveries of one
-# resource (the second is not claimable before the first is recorded), so the rows do not interact.
-_RELEASE_NEXT_MANY = text(
-    """
-    UPDATE webhook_deliveries n
-    SET next_attempt_at = now()
-    FROM webhook_deliveries h
-    WHERE h.id = ANY(CAST(:ids AS bigint[]))
-      AND h.ordering_key IS NOT NULL
-      AND n.id = (
-          SELECT min(p.id) FROM webhook_deliveries p
-          WHERE p.endpoint_id = h.endpoint_id AND p.ordering_key = h.ordering_key AND p.status = 'pending'
-      )
-      AND n.attempts = 0
-      AND n.next_attempt_at > now()
-    """
-)
 
-# What _update_endpoint_health does after a success: the endpoint is healthy again. The rows that
-# change are locked in id order first (an UPDATE alone locks in whatever order its plan visits them).
-_ENDPOINTS_HEALTHY = text(
-    """
-    UPDATE webhook_endpoints e SET failing_since = NULL
-    FROM (
-        SELECT id FROM webhook_endpoints
-        WHERE id = ANY(CAST(:ids AS uuid[])) AND failing_since IS NOT NULL
-        ORDER BY id
-        FOR NO KEY UPDATE
-    ) failing
-    WHERE e.id = failing.id
-    """
-)
+async def release(db: Db, deliveries: Sequence[ClaimedDelivery]) -> None:
+    """Hand back the leases of claimed deliveries that were not sent (a worker stopping): they are
+    claimable again at once instead of when the lease runs out. No attempt is counted."""
+    if deliveries:
+        await db.execute(_RELEASE, [d.delivery_id for d in deliveries], [d.lease_token for d in deliveries])
+
+
+# Lock order of a recording transaction, which makes deadlocks impossible:
+#
+# 1. Endpoint rows first, all of the batch's at once, in ascending id order, FOR NO KEY UPDATE;
+# 2. then delivery rows: the leased ones and their resources' followers. (Disabling an endpoint
+#    also fans out a notice, i.e. takes FOR KEY SHARE on other endpoints, which conflicts with
+#    nothing but FOR UPDATE, see below.)
+#
+# - Against the outbox fan-out (the reminder job, API requests, inbound pushes): its INSERT INTO
+#   webhook_deliveries takes FOR KEY SHARE on each target endpoint through the foreign key, event
+#   after event, so one such transaction collects endpoint locks in no particular order.
+#   FOR NO KEY UPDATE does not conflict with FOR KEY SHARE, so neither side ever waits for the
+#   other's endpoint locks, whatever their order, and the fan-out locks no existing delivery row.
+#   (FOR UPDATE did conflict: a recorder holding endpoint A FOR UPDATE and waiting for B, while a
+#   reminder batch held B FOR KEY SHARE and wanted A, was a deadlock.)
+# - Against another recorder: each takes its endpoint locks in one statement, in id order, before
+#   any delivery row, so whoever gets the lower endpoint first also gets the higher ones; the
+#   delivery rows come after and belong to resources the transaction holds leases for.
+# - Against the API: PATCH, rotation and key revocation lock endpoints FOR NO KEY UPDATE (in id
+#   order); only DELETE takes FOR UPDATE, on one endpoint, before its deliveries (the cascade),
+#   which is this order too; a manual retry or recovery locks delivery rows only.
+# The statements after the lock (health, disabling) update endpoint rows the transaction already
+# holds, so they wait for nothing new.
+_LOCK_ENDPOINTS = """
+    SELECT id FROM webhook_endpoints WHERE id = ANY($1::uuid[]) ORDER BY id FOR NO KEY UPDATE
+"""
+
+# Everything a batch of results changes after the endpoint locks, in one statement (one round trip):
+# - the attempt log (a delivery deleted with its endpoint before the locks were taken has no row to
+#   log against any more; the endpoint cannot be deleted after: DELETE waits for the lock);
+# - every outcome: delivered, rescheduled (`delay` seconds from now) or given up on, each only if
+#   its lease is still ours;
+# - a rescheduled delivery takes the later pending deliveries of its resource along: none of them
+#   may go before it, so none is due before it;
+# - a delivery that is done (delivered, or given up on) releases the next one of its resource. That
+#   one may have been pushed back to this delivery's retry time, which a manual retry can undercut.
+#   (The statement sees the rows as they were before it: the finished delivery itself still reads
+#   as pending, hence `p.id <> h.id`.) A batch never holds two deliveries of one resource whose
+#   leases both hold (the second is not claimable before the first is recorded), so the rows these
+#   parts update are distinct;
+# - endpoint health, endpoint by endpoint (`failing_since`: the start of the current unbroken run of
+#   failed attempts): a last answer that succeeded clears it; failures after a success in the same
+#   batch start a new run now; failures alone keep the run going (or start it). Rows whose value
+#   does not change are not written. Every attempt counts, whether or not its lease held.
+# Returns the deliveries recorded (delivery_id), and the failing endpoints still enabled
+# (endpoint_id), with whether their run has lasted past the failure window ($13 seconds).
+_RECORD = """
+    WITH batch AS (
+        SELECT *
+        FROM unnest($1::bigint[], $2::uuid[], $3::varchar[], $4::double precision[], $5::timestamptz[],
+                    $6::integer[], $7::smallint[], $8::text[], $9::varchar[])
+             AS b(id, lease_token, status, delay, attempted_at, duration_ms, response_status, response_body, error)
+    ),
+    attempts AS (
+        INSERT INTO webhook_attempts (delivery_id, attempted_at, duration_ms, response_status, response_body, error)
+        SELECT b.id, b.attempted_at, b.duration_ms, b.response_status, b.response_body, b.error
+        FROM batch b
+        WHERE EXISTS (SELECT 1 FROM webhook_deliveries d WHERE d.id = b.id)
+    ),
+    recorded AS (
+        UPDATE webhook_deliveries d
+        SET status = b.status,
+            attempts = d.attempts + 1,
+            next_attempt_at = CASE WHEN b.status = 'pending' THEN now() + make_interval(secs => b.delay) ELSE d.next_attempt_at END,
+            delivered_at = CASE WHEN b.status = 'delivered' THEN now() ELSE d.delivered_at END,
+            last_response_status = b.response_status,
+            last_error = b.error,
+            locked_until = NULL,
+            lease_token = NULL,
+            updated_at = now()
+        FROM batch b
+        WHERE d.id = b.id AND d.lease_token = b.lease_token
+        RETURNING d.id, d.endpoint_id, d.ordering_key, d.status, d.next_attempt_at
+    ),
+    pushed AS (
+        UPDATE webhook_deliveries f
+        SET next_attempt_at = h.next_attempt_at
+        FROM recorded h
+        WHERE h.status = 'pending'
+          AND f.endpoint_id = h.endpoint_id
+          AND f.ordering_key = h.ordering_key
+          AND f.status = 'pending'
+          AND f.id > h.id
+          AND f.next_attempt_at < h.next_attempt_at
+    ),
+    released AS (
+        UPDATE webhook_deliveries n
+        SET next_attempt_at = now()
+        FROM recorded h
+        WHERE h.status <> 'pending'
+          AND h.ordering_key IS NOT NULL
+          AND n.id = (
+              SELECT min(p.id) FROM webhook_deliveries p
+              WHERE p.endpoint_id = h.endpoint_id AND p.ordering_key = h.ordering_key AND p.status = 'pending'
+                AND p.id <> h.id
+          )
+          AND n.attempts = 0
+          AND n.next_attempt_at > now()
+    ),
+    outcome AS (
+        SELECT * FROM unnest($10::uuid[], $11::boolean[], $12::boolean[]) AS o(id, healthy, restart)
+    ),
+    health AS (
+        SELECT e.id, e.failing_since AS before, e.disabled_at, o.healthy,
+               CASE WHEN o.healthy THEN NULL
+                    WHEN o.restart THEN now()
+                    ELSE COALESCE(e.failing_since, now()) END AS failing_since
+        FROM outcome o JOIN webhook_endpoints e ON e.id = o.id
+    ),
+    changed AS (
+        UPDATE webhook_endpoints e SET failing_since = h.failing_since
+        FROM health h
+        WHERE e.id = h.id AND h.failing_since IS DISTINCT FROM h.before
+    )
+    SELECT id AS delivery_id, NULL::uuid AS endpoint_id, NULL::timestamptz AS failing_since, NULL::boolean AS too_long
+    FROM recorded
+    UNION ALL
+    SELECT NULL, id, failing_since, now() - failing_since >= make_interval(secs => $13::double precision)
+    FROM health
+    WHERE NOT healthy AND disabled_at IS NULL
+"""
+
+_DISABLE = """
+    UPDATE webhook_endpoints e
+    SET disabled_at = now(), disabled_reason = left($2::text, 200), updated_at = now()
+    WHERE e.id = $1 AND e.disabled_at IS NULL
+    RETURNING e.id, e.url, e.description, e.owner_role, e.owner_agency_code, e.owner_region_code,
+              e.disabled_at, e.disabled_reason,
+              CASE WHEN e.owner_agency_code IS NOT NULL
+                   THEN (SELECT a.region_code FROM agencies a WHERE a.code = e.owner_agency_code)
+                   ELSE e.owner_region_code END AS region_code
+"""
+
+GONE_REASON = "The endpoint answered 410 Gone."
+
+
+def decide(item: ClaimedDelivery, outcome: AttemptOutcome, policy: RetryPolicy) -> tuple[str, float]:
+    """The delivery's next status after this attempt, and the delay before the next one if any."""
+    if outcome.delivered:
+        return "delivered", 0.0
+    attempts_made = item.attempts + 1
+    gone = outcome.response_status == 410
+    out_of_manual_budget = item.max_attempts is not None and attempts_made >= item.max_attempts
+    delay = None if gone or out_of_manual_budget else policy.delay_after(attempts_made, retry_after=outcome.retry_after)
+    return ("failed", 0.0) if delay is None else ("pending", delay)
 
 
 async def record_batch(
-    session: AsyncSession,
-    results: list[tuple[ClaimedDelivery, AttemptOutcome]],
+    db: Db,
+    results: Sequence[tuple[ClaimedDelivery, AttemptOutcome]],
     policy: RetryPolicy,
     disable_after_seconds: float,
 ) -> list[str]:
-    """`record` for several results in one transaction; returns each one's new status, in order.
+    """Write the attempts of many sends and their consequences, set-based, in the caller's transaction.
+    Returns each one's new status, in order ("lease-lost" when another worker owns the row by now).
 
-    When every result is a success (the common case) the writes are set-based: the attempt rows,
-    the deliveries, the release of each resource's next delivery and the endpoints' health, one
-    statement each. Otherwise each result goes through `record` in turn (retries, give-ups and
-    endpoint disabling read and lock the endpoint and depend on the order of results).
-    Either way the endpoints are locked first, in id order (see _LOCK_ENDPOINTS).
+    The endpoints are locked first, in id order (see _LOCK_ENDPOINTS); then one statement writes the
+    attempt log, the deliveries, the resources' next deliveries and the endpoints' health, whatever
+    the batch's size and mix of outcomes (see _RECORD). Disabling (410 Gone, or failures for longer
+    than the window) is the rare path, one endpoint at a time.
     """
-    endpoint_ids = {item.endpoint_id for item, _ in results}
-    if not all(outcome.delivered for _, outcome in results):
-        await _lock_endpoints(session, endpoint_ids)
-        return [await record(session, item, outcome, policy, disable_after_seconds) for item, outcome in results]
-    # Every receiver answered 2xx: those endpoints are healthy, whether or not each lease held.
-    await session.execute(_ENDPOINTS_HEALTHY, {"ids": sorted(endpoint_ids)})
-    await session.execute(
-        insert(WebhookAttempt),
-        [
-            {
-                "delivery_id": item.delivery_id,
-                "attempted_at": outcome.attempted_at,
-                "duration_ms": outcome.duration_ms,
-                "response_status": outcome.response_status,
-                "response_body": outcome.response_body,
-                "error": outcome.error,
-            }
-            for item, outcome in results
-        ],
+    if not results:
+        return []
+    ids, tokens, statuses, delays = [], [], [], []
+    attempted_at, durations, response_statuses, bodies, errors = [], [], [], [], []
+    # Per endpoint, in the batch's order: (healthy at the end, failures started again after a success, any 410).
+    health: dict[uuid.UUID, list[bool]] = {}
+    for item, outcome in results:
+        status, delay = decide(item, outcome, policy)
+        ids.append(item.delivery_id)
+        tokens.append(item.lease_token)
+        statuses.append(status)
+        delays.append(delay)
+        attempted_at.append(outcome.attempted_at)
+        durations.append(outcome.duration_ms)
+        response_statuses.append(outcome.response_status)
+        bodies.append(outcome.response_body)
+        errors.append(outcome.error)
+        state = health.get(item.endpoint_id)
+        if state is None:
+            health[item.endpoint_id] = [outcome.delivered, False, outcome.response_status == 410]
+        else:
+            if not outcome.delivered and state[0]:
+                state[1] = True  # a success earlier in this batch: a new run of failures starts now
+            state[0] = outcome.delivered
+            state[2] = state[2] or outcome.response_status == 410
+    endpoint_ids = sorted(health)
+    await db.execute(_LOCK_ENDPOINTS, endpoint_ids)  # before any delivery row: see _LOCK_ENDPOINTS
+    rows = await db.fetch(
+        _RECORD,
+        ids, tokens, statuses, delays, attempted_at, durations, response_statuses, bodies, errors,
+        endpoint_ids, [health[e][0] for e in endpoint_ids], [health[e][1] for e in endpoint_ids],
+        disable_after_seconds,
     )
-    updated = set(
-        (
-            await session.execute(
-                _RECORD_DELIVERED,
-                {
-                    "ids": [item.delivery_id for item, _ in results],
-                    "tokens": [item.lease_token for item, _ in results],
-                    "statuses": [outcome.response_status for _, outcome in results],
-                },
-            )
-        ).scalars()
-    )
-    statuses = []
-    for item, _ in results:
-        if item.delivery_id in updated:
-            statuses.append("delivered")
+    updated = {row["delivery_id"] for row in rows if row["delivery_id"] is not None}
+    failing = [row for row in rows if row["endpoint_id"] is not None]
+    out = []
+    for delivery_id, status in zip(ids, statuses):
+        if delivery_id in updated:
+            out.append(status)
         else:
             # Our lease ran out and another worker owns the row now; the attempt stays in the log.
-            logger.warning("delivery %s: lease lost before the result was recorded", item.delivery_id)
-            statuses.append("lease-lost")
-    if updated:
-        await session.execute(_RELEASE_NEXT_MANY, {"ids": sorted(updated)})
-    return statuses
+            logger.warning("delivery %s: lease lost before the result was recorded", delivery_id)
+            out.append("lease-lost")
+    for row in failing:
+        if health[row["endpoint_id"]][2]:
+            await _disable(db, row["endpoint_id"], GONE_REASON)
+        elif row["too_long"]:
+            since = row["failing_since"].isoformat(timespec="seconds")
+            await _disable(db, row["endpoint_id"], f"Every delivery failed since {since}.")
+    return out
+
+
+async def record(
+    db: Db, delivery: ClaimedDelivery, outcome: AttemptOutcome, policy: RetryPolicy, disable_after_seconds: float
+) -> str:
+    """`record_batch` for one result. Returns the delivery's new status."""
+    return (await record_batch(db, [(delivery, outcome)], policy, disable_after_seconds))[0]
+
+
+async def _disable(db: Db, endpoint_id: uuid.UUID, reason: str) -> None:
+    row = await db.fetchrow(_DISABLE, endpoint_id, reason)
+    if row is None:
+        return
+    endpoint = SimpleNamespace(**{k: v for k, v in row.items() if k != "region_code"})
+    await outbox.enqueue_endpoint_disabled(db, endpoint, row["region_code"])
+    logger.warning("webhook endpoint %s disabled: %s", endpoint_id, endpoint.disabled_reason)
+
+
+async def disable_endpoint(session: AsyncSession, endpoint: WebhookEndpoint, reason: str) -> None:
+    """Disable and tell the Ombudsman-side subscribers whose scope covers the endpoint's owner (the
+    cold path: key revocation). The caller holds the endpoint FOR NO KEY UPDATE."""
+    await session.flush()
+    await _disable(await db_of(session), endpoint.id, reason)
+    await session.refresh(endpoint)
+

@@ -1,14 +1,21 @@
 """The worker job that sends webhook deliveries.
 
-Each worker process runs one dispatcher: it claims due deliveries (delivery.claim), sends them
-concurrently up to `REFERRAL_WEBHOOK_CONCURRENCY`, and records the results as they arrive, so
-one slow receiver occupies one slot rather than the worker. Results are written in batches: one
-recorder task takes every result that finished while the previous batch was being written and
-records them in one transaction (delivery.record_batch), so a busy worker spends one round of
-statements per batch rather than per delivery, and an idle one still records each result at once.
-A send's slot stays taken until its result is recorded. It wakes on the `NOTIFY` that
-`outbox` issues at commit, and polls every `REFERRAL_WEBHOOK_POLL_SECONDS` as a fallback (and
-for retries coming due). Any number of dispatchers may run against one database.
+Each worker process runs one dispatcher: it claims due deliveries (delivery.claim, one statement),
+sends them concurrently, up to `REFERRAL_WEBHOOK_CONCURRENCY` in all and
+`REFERRAL_WEBHOOK_ENDPOINT_CONCURRENCY` per endpoint, each through its endpoint's own small client
+(sending.py), and records the results as they arrive, so one slow receiver occupies its endpoint's
+slots rather than the worker. Results are written in batches: one recorder task takes every result
+that finished while the previous batch was being written and records them in one transaction
+(delivery.record_batch, set-based), so a busy worker spends one round of statements per batch
+rather than per delivery, and an idle one still records each result at once. A send's slot stays
+taken until its result is recorded. It wakes on the `NOTIFY` that `outbox` issues at commit, and
+polls every `REFERRAL_WEBHOOK_POLL_SECONDS` as a fallback (and for retries coming due). Any number
+of dispatchers may run against one database. The database work runs on the worker's asyncpg pool.
+
+Stopping (`close`, on SIGTERM): no more claims; the sends in flight get
+`REFERRAL_WEBHOOK_STOP_GRACE_SECONDS` to finish, and are recorded; the leases of those still running
+then are handed back (delivery.release), so another worker resends them at once rather than after
+the lease.
 """
 
 from __future__ import annotations
@@ -16,62 +23,95 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+import uuid
 from collections import Counter
-from typing import TYPE_CHECKING, Any
+from datetime import datetime, timezone
+from typing import Any
 
-import httpx
+import asyncpg
+import sniffio
 
-from referral_service.webhooks import delivery
+from referral_service.db.driver import Db
+from referral_service.webhooks import delivery, sending
 from referral_service.webhooks.outbox import NOTIFY_CHANNEL
 from referral_service.webhooks.retry import RetryPolicy
-from referral_service.webhooks.ssrf import EgressPolicy, make_delivery_client
-
-if TYPE_CHECKING:
-    from referral_service.worker import WorkerContext
+from referral_service.webhooks.ssrf import EgressPolicy
+from referral_service.worker import WorkerContext
 
 logger = logging.getLogger("referral_service.webhooks.dispatcher")
 
 # Per-delivery lines go to DEBUG; INFO gets a summary of the counts at most this often.
 SUMMARY_SECONDS = 60.0
+# After the LISTEN connection is lost, how often to try to listen again (polling goes on meanwhile).
+RELISTEN_SECONDS = 5.0
+# How long a stopping worker waits for its last results to be written.
+FINAL_RECORD_SECONDS = 15.0
+
+Result = tuple[delivery.ClaimedDelivery, delivery.AttemptOutcome]
 
 
 class DeliveryDispatcher:
     def __init__(self) -> None:
-        self._client: httpx.AsyncClient | None = None
-        self._in_flight: set[asyncio.Task[None]] = set()
+        self._started = False
+        self._clients: sending.EndpointClients | None = None
+        self._policy: RetryPolicy | None = None
+        # Claimed and not yet recorded: in all, and per endpoint (what the claim's fair share counts).
+        self._in_flight = 0
+        self._sending: dict[uuid.UUID, int] = {}
+        # Sends under way (task -> its delivery), so that a stopping worker knows what it did not finish.
+        self._tasks: dict[asyncio.Task[None], delivery.ClaimedDelivery] = {}
         self._wake = asyncio.Event()
         # Set by a NOTIFY or a poll timeout: claim whatever is free, however little (see run_once).
         self._claim_any = True
-        self._listener: Any = None  # the SQLAlchemy connection holding LISTEN, if it worked
-        # Finished sends waiting to be recorded, each with the future its task waits on.
-        self._results: list[tuple[delivery.ClaimedDelivery, delivery.AttemptOutcome, asyncio.Future[None], Any]] = []
+        self._listener: asyncpg.pool.PoolConnectionProxy | None = None
+        self._listen_after = 0.0
+        # Finished sends waiting to be recorded.
+        self._results: list[Result] = []
         self._results_ready = asyncio.Event()
         self._recorder: asyncio.Task[None] | None = None
+        self._closing = False
         self._counts: Counter[str] = Counter()
         self._summary_at = time.monotonic()
+        # Claim statements run so far: what a caller can wait on to know that the work committed
+        # before some moment has been looked at (e.g. that nothing was claimable).
+        self.claim_rounds = 0
+
+    @property
+    def listening(self) -> bool:
+        return self._listener is not None and not self._listener.is_closed()
 
     async def _start(self, ctx: WorkerContext) -> None:
-        if self._client is not None:
+        if self._started:
             return
+        self._started = True
+        self._closing = False
         settings = ctx.settings
         self._policy = RetryPolicy.from_settings(settings)
         egress = EgressPolicy.from_strings(settings.webhook_allow_http, settings.webhook_allowed_networks)
-        self._client = make_delivery_client(
-            egress, timeout_seconds=settings.webhook_timeout_seconds, max_connections=settings.webhook_concurrency
+        self._clients = sending.EndpointClients(
+            egress, settings.webhook_timeout_seconds, settings.webhook_endpoint_concurrency
         )
+        # httpcore asks sniffio which event loop runs it several times per request; the answer never
+        # changes here, and the tasks started from this one inherit it.
+        sniffio.current_async_library_cvar.set("asyncio")
         self._recorder = asyncio.create_task(self._record_loop(ctx))
-        await self._listen(ctx)
 
     async def _listen(self, ctx: WorkerContext) -> None:
+        if self.listening or time.monotonic() < self._listen_after:
+            return
+        self._listen_after = time.monotonic() + RELISTEN_SECONDS
+        if self._listener is not None:
+            await self._drop_listener(ctx)
+        connection = None
         try:
-            engine = ctx.sessionmaker.kw["bind"]
-            connection = await engine.connect()
-            raw = await connection.get_raw_connection()
-            await raw.driver_connection.add_listener(NOTIFY_CHANNEL, self._on_notify)
-            self._listener = (connection, raw.driver_connection)
+            connection = await ctx.pool.acquire()
+            await connection.add_listener(NOTIFY_CHANNEL, self._on_notify)
+            self._listener = connection
         except Exception:
             # Polling alone still delivers, only with up to one poll interval of extra latency.
-            logger.warning("LISTEN %s failed; falling back to polling", NOTIFY_CHANNEL, exc_info=True)
+            logger.warning("LISTEN %s failed; polling, and trying again", NOTIFY_CHANNEL, exc_info=True)
+            if connection is not None:
+                await _release(ctx.pool, connection)
 
     def _on_notify(self, *_: Any) -> None:
         self._claim_any = True
@@ -83,7 +123,8 @@ class DeliveryDispatcher:
         skipped, free = False, 0
         try:
             await self._start(ctx)
-            free = settings.webhook_concurrency - len(self._in_flight)
+            await self._listen(ctx)
+            free = settings.webhook_concurrency - self._in_flight
             # When recorded results free slots while others are in flight, claim once a quarter of
             # the slots is free rather than per freed slot: one claim query fills many slots. New
             # work (NOTIFY), the poll interval and an idle worker claim whatever is free at once.
@@ -93,14 +134,24 @@ class DeliveryDispatcher:
                 # Cleared before the query: a NOTIFY arriving meanwhile still wakes the next round.
                 self._wake.clear()
                 self._claim_any = False
-                async with ctx.sessionmaker() as session, session.begin():
-                    claimed = await delivery.claim(session, free, settings.webhook_lease_seconds)
+                async with ctx.pool.acquire() as connection:
+                    claimed = await delivery.claim(
+                        Db(connection),
+                        free,
+                        settings.webhook_lease_seconds,
+                        per_endpoint=settings.webhook_endpoint_concurrency,
+                        sending=self._sending,
+                    )
+                self.claim_rounds += 1
         except Exception:
             logger.exception("claiming webhook deliveries failed; retrying after the poll interval")
+        timeout = settings.webhook_timeout_seconds
         for item in claimed:
-            task = asyncio.create_task(self._deliver(ctx, item))
-            self._in_flight.add(task)
-            task.add_done_callback(self._in_flight.discard)
+            self._in_flight += 1
+            self._sending[item.endpoint_id] = self._sending.get(item.endpoint_id, 0) + 1
+            task = asyncio.create_task(self._deliver(item, timeout))
+            self._tasks[task] = item
+            task.add_done_callback(self._tasks.pop)
         if not claimed:
             if skipped and (free <= 0 or not self._claim_any):
                 # Every slot taken, or woken by a recorded batch that freed too few: wait for the
@@ -111,78 +162,92 @@ class DeliveryDispatcher:
                 await asyncio.wait_for(self._wake.wait(), timeout=settings.webhook_poll_seconds)
             except TimeoutError:
                 self._claim_any = True
+            if self._clients is not None:
+                await self._clients.sweep()
         return len(claimed)
 
-    async def _deliver(self, ctx: WorkerContext, item: delivery.ClaimedDelivery) -> None:
-        settings = ctx.settings
-        assert self._client is not None
-        outcome = await delivery.send(self._client, item, settings.webhook_timeout_seconds)
-        recorded = asyncio.get_running_loop().create_future()
-        self._results.append((item, outcome, recorded, asyncio.current_task()))
+    async def _deliver(self, item: delivery.ClaimedDelivery, timeout: float) -> None:
+        assert self._clients is not None
+        try:
+            outcome = await sending.send(self._clients.get(item), item, timeout)
+        except Exception as exc:
+            # send() turns every failure of the exchange into an outcome; this is a bug of ours. The
+            # delivery is still recorded (as a failed attempt), or its slot would never come back.
+            # Not the message: it may quote the URL.
+            logger.error("delivery %s: %s preparing the send", item.delivery_id, type(exc).__name__)
+            outcome = delivery.AttemptOutcome(datetime.now(timezone.utc), 0, error=f"{type(exc).__name__} in the worker")
+        self._results.append((item, outcome))
         self._results_ready.set()
-        # The slot stays taken until the result is written (or failed to be).
-        await asyncio.shield(recorded)
+
+    def _free(self, item: delivery.ClaimedDelivery) -> None:
+        self._in_flight -= 1
+        left = self._sending[item.endpoint_id] - 1
+        if left:
+            self._sending[item.endpoint_id] = left
+        else:
+            del self._sending[item.endpoint_id]
 
     async def _record_loop(self, ctx: WorkerContext) -> None:
         while True:
-            await self._results_ready.wait()
-            self._results_ready.clear()
-            batch, self._results = self._results, []
-            if not batch:
+            # Decided on the state, not on the event: nothing awaits between the check and the wait,
+            # so a result (or the stop) arriving meanwhile is not missed.
+            if not self._results:
+                if self._closing:
+                    return
+                self._results_ready.clear()
+                await self._results_ready.wait()
                 continue
+            batch, self._results = self._results, []
             try:
                 await self._record(ctx, batch)
             except Exception:
                 # Never let the recorder die: every later send would wait for it forever.
                 logger.exception("recording %d webhook results failed", len(batch))
             finally:
-                for _, _, recorded, task in batch:
-                    if not recorded.done():
-                        recorded.set_result(None)
-                    # The slot is free now, not only once the task has run to its end.
-                    self._in_flight.discard(task)
+                # The slots are free now (their leases are cleared, or will run out).
+                for item, _ in batch:
+                    self._free(item)
             # A recorded result may have unblocked the next event of the same referral, and freed slots.
             self._wake.set()
 
-    async def _record(
-        self,
-        ctx: WorkerContext,
-        batch: list[tuple[delivery.ClaimedDelivery, delivery.AttemptOutcome, asyncio.Future[None], Any]],
-    ) -> None:
+    async def _record(self, ctx: WorkerContext, batch: list[Result]) -> None:
         settings = ctx.settings
-        results = [(item, outcome) for item, outcome, _, _ in batch]
-        try:
-            async with ctx.sessionmaker() as session, session.begin():
-                statuses = await delivery.record_batch(
-                    session, results, self._policy, settings.webhook_disable_after_seconds
+        assert self._policy is not None
+        async with ctx.pool.acquire() as connection:
+            try:
+                async with connection.transaction():
+                    statuses = await delivery.record_batch(
+                        Db(connection), batch, self._policy, settings.webhook_disable_after_seconds
+                    )
+            except Exception:
+                if len(batch) == 1:
+                    # The lease will run out and another attempt will be made: at-least-once.
+                    logger.exception("recording delivery %s failed", batch[0][0].delivery_id)
+                    statuses = ["record-failed"]
+                else:
+                    # One bad result must not cost the others theirs: record each on its own.
+                    logger.warning("recording a batch of %d deliveries failed; recording them one by one",
+                                   len(batch), exc_info=True)
+                    statuses = []
+                    for item, outcome in batch:
+                        try:
+                            async with connection.transaction():
+                                statuses.append(await delivery.record(
+                                    Db(connection), item, outcome, self._policy, settings.webhook_disable_after_seconds
+                                ))
+                        except Exception:
+                            logger.exception("recording delivery %s failed", item.delivery_id)
+                            statuses.append("record-failed")
+        if logger.isEnabledFor(logging.DEBUG):
+            for (item, outcome), status in zip(batch, statuses):
+                # Ids and statuses only: bodies may carry personal data and URLs credentials.
+                logger.debug(
+                    "delivery %s to endpoint %s: %s (%s, %d ms)",
+                    item.delivery_id, item.endpoint_id, status,
+                    outcome.response_status if outcome.response_status is not None else outcome.error,
+                    outcome.duration_ms,
                 )
-        except Exception:
-            if len(results) == 1:
-                # The lease will run out and another attempt will be made: at-least-once.
-                logger.exception("recording delivery %s failed", results[0][0].delivery_id)
-                return
-            # One bad result must not cost the others theirs: record each on its own.
-            logger.warning("recording a batch of %d deliveries failed; recording them one by one",
-                           len(results), exc_info=True)
-            statuses = []
-            for item, outcome in results:
-                try:
-                    async with ctx.sessionmaker() as session, session.begin():
-                        statuses.append(await delivery.record(
-                            session, item, outcome, self._policy, settings.webhook_disable_after_seconds
-                        ))
-                except Exception:
-                    logger.exception("recording delivery %s failed", item.delivery_id)
-                    statuses.append("record-failed")
-        for (item, outcome), status in zip(results, statuses, strict=True):
-            # Ids and statuses only: bodies may carry personal data and never go to the log.
-            logger.debug(
-                "delivery %s to endpoint %s: %s (%s, %d ms)",
-                item.delivery_id, item.endpoint_id, status,
-                outcome.response_status if outcome.response_status is not None else outcome.error,
-                outcome.duration_ms,
-            )
-            self._counts[status] += 1
+        self._counts.update(statuses)
         now = time.monotonic()
         if now - self._summary_at >= SUMMARY_SECONDS:
             counts = ", ".join(f"{status} {n}" for status, n in sorted(self._counts.items()))
@@ -191,22 +256,55 @@ class DeliveryDispatcher:
             self._summary_at = now
 
     async def close(self, ctx: WorkerContext) -> None:
-        """Let in-flight sends finish (bounded by the timeout), then release the client and listener."""
-        if self._in_flight:
-            _, pending = await asyncio.wait(set(self._in_flight), timeout=ctx.settings.webhook_timeout_seconds + 1)
+        """Stop: let the sends in flight finish within the stop grace and record them; hand back the
+        leases of those still running; release the clients and the LISTEN connection."""
+        unsent: list[delivery.ClaimedDelivery] = []
+        if self._tasks:
+            running = dict(self._tasks)
+            _, pending = await asyncio.wait(running, timeout=ctx.settings.webhook_stop_grace_seconds)
             for task in pending:
                 task.cancel()
-        if self._recorder is not None:
-            self._recorder.cancel()
-            self._recorder = None
-        if self._listener is not None:
-            connection, driver_connection = self._listener
-            self._listener = None
+            if pending:
+                await asyncio.gather(*pending, return_exceptions=True)
+            unsent = [running[task] for task in pending if task.cancelled()]
+        if unsent:
             try:
-                await driver_connection.remove_listener(NOTIFY_CHANNEL, self._on_notify)
-                await connection.close()
+                async with ctx.pool.acquire() as connection:
+                    await delivery.release(Db(connection), unsent)
+                logger.info("handed back %d webhook deliveries not sent before stopping", len(unsent))
             except Exception:
-                logger.debug("closing the LISTEN connection failed", exc_info=True)
-        if self._client is not None:
-            await self._client.aclose()
-            self._client = None
+                logger.exception("handing back %d webhook deliveries failed; their leases will run out", len(unsent))
+            for item in unsent:
+                self._free(item)
+        if self._recorder is not None:
+            # The recorder writes what has finished, then returns.
+            self._closing = True
+            self._results_ready.set()
+            try:
+                await asyncio.wait_for(self._recorder, FINAL_RECORD_SECONDS)
+            except Exception:
+                logger.exception("recording the last webhook results failed; their leases will run out")
+            self._recorder = None
+        await self._drop_listener(ctx)
+        if self._clients is not None:
+            await self._clients.aclose()
+            self._clients = None
+        self._started = False
+
+    async def _drop_listener(self, ctx: WorkerContext) -> None:
+        connection, self._listener = self._listener, None
+        if connection is None:
+            return
+        try:
+            if not connection.is_closed():
+                await connection.remove_listener(NOTIFY_CHANNEL, self._on_notify)
+        except Exception:
+            logger.debug("removing the LISTEN failed", exc_info=True)
+        await _release(ctx.pool, connection)
+
+
+async def _release(pool: asyncpg.Pool, connection: asyncpg.pool.PoolConnectionProxy) -> None:
+    try:
+        await pool.release(connection)
+    except Exception:
+        logger.debug("releasing a connection failed", exc_info=True)

@@ -1,6 +1,7 @@
 import base64
 import binascii
 import uuid
+from collections.abc import Awaitable, Callable
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request, Response, status
@@ -30,7 +31,7 @@ router = APIRouter(prefix="/v1/webhook-endpoints", tags=["webhooks"])
 deliveries_router = APIRouter(prefix="/v1/webhook-deliveries", tags=["webhooks"])
 
 
-def _manual_limit(request: Request):
+def _manual_limit(request: Request) -> Callable[[uuid.UUID], Awaitable[None]]:
     """Test sends, manual retries and recoveries: a limit per webhook endpoint (ratelimit.py)."""
     limiter: RateLimiter = request.app.state.rate_limiter
 

@@ -25,7 +25,7 @@ from sqlalchemy.dialects.postgresql import BYTEA
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from referral_service.auth.scope import scope_covers_sql
-from referral_service.db.driver import Db, db_of
+from referral_service.db.driver import Db
 from referral_service.events.draft import EventDraft
 from referral_service.webhooks import payloads
 from referral_service.webhooks.catalogue import ENDPOINT_DISABLED_EVENT, TEST_EVENT
@@ -222,15 +222,15 @@ async def enqueue_test(session: AsyncSession, endpoint: WebhookEndpoint) -> int:
     return int(delivery_id)
 
 
-async def enqueue_endpoint_disabled(session: AsyncSession, endpoint: WebhookEndpoint, region_code: str | None) -> int:
+async def enqueue_endpoint_disabled(db: Db, endpoint: Any, region_code: str | None) -> int:
     """Tell the Ombudsman-side subscriptions whose scope covers `region_code` that an endpoint was disabled.
 
-    `region_code` is the disabled endpoint's region (its agency's, or its ombudsman key's); None
-    reaches only national ombudsman and admin subscriptions.
+    `endpoint`: the disabled endpoint as it is now (a `WebhookEndpoint`, or a row with its
+    attributes). `region_code` is its region (its agency's, or its ombudsman key's); None reaches
+    only national ombudsman and admin subscriptions.
     """
     now = datetime.now(UTC)
     body = payloads.notice_body(ENDPOINT_DISABLED_EVENT, now, {"endpoint": payloads.endpoint_summary(endpoint)})
-    db = await db_of(session)
     args = _fan_out_args(
         event_type=ENDPOINT_DISABLED_EVENT,
         event_id=None,

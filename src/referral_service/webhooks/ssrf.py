@@ -41,22 +41,25 @@ import httpcore
 import httpx
 
 from referral_service.webhooks.log_redaction import redact_urls_in_http_client_logs
+from referral_service.webhooks.netstream import AsyncioBackend
 
 __all__ = [
     "MAX_URL_LENGTH",
-    "BlockedDestination",
-    "EgressPolicy",
-    "GuardedNetworkBackend",
-    "GuardedTransport",
     "IPAddress",
     "IPNetwork",
+    "EgressPolicy",
     "UnsafeUrl",
-    "check_url",
-    "is_address_allowed",
-    "make_delivery_client",
-    "make_guarded_transport",
-    "resolve_allowed",
+    "BlockedDestination",
     "validate_url_syntax",
+    "is_address_allowed",
+    "resolve_allowed",
+    "check_url",
+    "GuardedNetworkBackend",
+    "GuardedTransport",
+    "make_guarded_transport",
+    "delivery_ssl_context",
+    "DeliveryClient",
+    "make_delivery_client",
 ]
 
 MAX_URL_LENGTH = 2048
@@ -367,7 +370,7 @@ class GuardedNetworkBackend(httpcore.AsyncNetworkBackend):
                 )
         except UnsafeUrl as exc:
             raise BlockedDestination(exc.reason) from None
-        except TimeoutError:
+        except asyncio.TimeoutError:
             raise httpcore.ConnectTimeout("timed out resolving the host name") from None
 
         last_error: Exception | None = None
@@ -474,8 +477,47 @@ def make_guarded_transport(policy: EgressPolicy, **transport_kwargs: typing.Any)
     return GuardedTransport(policy, **transport_kwargs)
 
 
+def delivery_ssl_context() -> ssl.SSLContext:
+    """The TLS settings of delivery clients (the system's CA bundle as httpx loads it, no
+    environment overrides). Building one reads the CA bundle, a few milliseconds: a worker that
+    keeps a client per endpoint builds it once and passes it to each (`verify=`)."""
+    return httpx.create_ssl_context(verify=True, trust_env=False)
+
+
+class _NoCookies(httpx.Cookies):
+    """A cookie jar that keeps nothing and sends nothing."""
+
+    def extract_cookies(self, response: httpx.Response) -> None:
+        return None
+
+    def set_cookie_header(self, request: httpx.Request) -> None:
+        return None
+
+
+_NO_COOKIES = _NoCookies()
+
+
+class DeliveryClient(httpx.AsyncClient):
+    """An ``httpx.AsyncClient`` that keeps no cookies: a delivery carries nothing from one request to
+    the next, so a receiver's ``Set-Cookie`` is neither stored nor sent back (to it, or to another
+    subscriber on the same host). It also spares the cookie jar's work on every response."""
+
+    @property
+    def cookies(self) -> httpx.Cookies:
+        return _NO_COOKIES
+
+    @cookies.setter
+    def cookies(self, cookies: typing.Any) -> None:
+        if cookies:
+            raise TypeError("delivery clients keep no cookies")
+
+
 def make_delivery_client(
-    policy: EgressPolicy, timeout_seconds: float = 15.0, max_connections: int = 100
+    policy: EgressPolicy,
+    timeout_seconds: float = 15.0,
+    max_connections: int = 100,
+    *,
+    verify: ssl.SSLContext | bool = True,
 ) -> httpx.AsyncClient:
     """Client for webhook deliveries.
 
@@ -483,12 +525,15 @@ def make_delivery_client(
     redirect is also the classic way to bounce a checked URL to an internal
     one); ``trust_env=False`` keeps HTTP(S)_PROXY/NETRC from the environment
     out of the request path. Disallowed destinations raise
-    :class:`BlockedDestination` (an ``httpx.ConnectError``).
+    :class:`BlockedDestination` (an ``httpx.ConnectError``). No cookies are
+    kept (:class:`DeliveryClient`).
 
-    Every connection the pool may open is also kept alive (``max_connections``, normally the
-    dispatcher's concurrency): with fewer keep-alive slots than concurrent sends, a busy receiver's
-    connections would be closed and reopened (a new TCP handshake, and the address check) per
-    request.
+    Every connection the pool may open is also kept alive (``max_connections``; the dispatcher keeps
+    one small client per endpoint, sized to the sends it allows that endpoint at once): with fewer
+    keep-alive slots than concurrent sends, a busy receiver's connections would be closed and
+    reopened (a new TCP handshake, and the address check) per request. ``verify`` may be a shared
+    ``ssl.SSLContext`` (see :func:`delivery_ssl_context`). Connections are asyncio transports
+    (netstream.AsyncioBackend) dialled through :class:`GuardedNetworkBackend`.
     """
     limits = httpx.Limits(
         max_connections=max_connections, max_keepalive_connections=max_connections, keepalive_expiry=5.0
@@ -496,8 +541,8 @@ def make_delivery_client(
     # This client's URLs may carry subscriber credentials; keep them out of httpx's request lines
     # whatever the logging configuration.
     redact_urls_in_http_client_logs()
-    return httpx.AsyncClient(
-        transport=make_guarded_transport(policy, limits=limits),
+    return DeliveryClient(
+        transport=make_guarded_transport(policy, limits=limits, verify=verify, network_backend=AsyncioBackend()),
         follow_redirects=False,
         trust_env=False,
         timeout=httpx.Timeout(timeout_seconds),
