@@ -98,13 +98,24 @@ class SeaweedS3:
         (self.dir / "s3.json").write_text(json.dumps(config))
         (self.dir / "data").mkdir()
         args = [
-            binary, "mini", f"-dir={self.dir / 'data'}", "-ip=127.0.0.1", "-ip.bind=127.0.0.1",
-            f"-s3.config={self.dir / 's3.json'}", f"-s3.port={self.s3_port}", f"-bucket={S3_BUCKET}",
-            f"-master.port={_free_port()}", f"-volume.port={_free_port()}", f"-filer.port={_free_port()}",
-            f"-admin.port={_free_port()}", f"-s3.port.iceberg={_free_port()}", f"-s3.port.lance={_free_port()}",
-            "-admin.ui=false", "-webdav=false",
+            binary,
+            "mini",
+            f"-dir={self.dir / 'data'}",
+            "-ip=127.0.0.1",
+            "-ip.bind=127.0.0.1",
+            f"-s3.config={self.dir / 's3.json'}",
+            f"-s3.port={self.s3_port}",
+            f"-bucket={S3_BUCKET}",
+            f"-master.port={_free_port()}",
+            f"-volume.port={_free_port()}",
+            f"-filer.port={_free_port()}",
+            f"-admin.port={_free_port()}",
+            f"-s3.port.iceberg={_free_port()}",
+            f"-s3.port.lance={_free_port()}",
+            "-admin.ui=false",
+            "-webdav=false",
         ]
-        self.log = open(self.dir / "weed.log", "wb")
+        self.log = open(self.dir / "weed.log", "wb")  # noqa: SIM115 - the child process writes to it until it is stopped
         self.process = subprocess.Popen(args, stdout=self.log, stderr=subprocess.STDOUT, cwd=self.dir)
         self.endpoint_url = f"http://127.0.0.1:{self.s3_port}"
 
@@ -121,9 +132,15 @@ class SeaweedS3:
             if self.process.poll() is not None:
                 raise RuntimeError(f"weed exited with {self.process.returncode}: {self.tail()}")
             headers = sigv4.sign(
-                method="PUT", host=f"127.0.0.1:{self.s3_port}", path=path, query="", headers={"content-length": "1"},
+                method="PUT",
+                host=f"127.0.0.1:{self.s3_port}",
+                path=path,
+                query="",
+                headers={"content-length": "1"},
                 payload_sha256=hashlib.sha256(b"x").hexdigest(),
-                credentials=sigv4.Credentials(S3_ACCESS_KEY, S3_SECRET_KEY), region="us-east-1", service="s3",
+                credentials=sigv4.Credentials(S3_ACCESS_KEY, S3_SECRET_KEY),
+                region="us-east-1",
+                service="s3",
                 now=dt.datetime.now(dt.UTC),
             )
             try:
@@ -140,8 +157,12 @@ class SeaweedS3:
         from referral_service.attachments.storage import S3BlobStore
 
         return S3BlobStore(
-            bucket=S3_BUCKET, prefix=prefix, endpoint_url=self.endpoint_url, region="us-east-1",
-            access_key_id=S3_ACCESS_KEY, secret_access_key=S3_SECRET_KEY,
+            bucket=S3_BUCKET,
+            prefix=prefix,
+            endpoint_url=self.endpoint_url,
+            region="us-east-1",
+            access_key_id=S3_ACCESS_KEY,
+            secret_access_key=S3_SECRET_KEY,
         )
 
     def tail(self) -> str:

@@ -157,14 +157,21 @@ async def kaltim(admin: Api) -> None:
 
 
 async def issue_key(admin: Api, role: str, *, agency_code: str | None = None, region_code: str | None = None) -> Api:
-    body = {"role": role, "name": f"test {role} {uuid.uuid4().hex[:6]}", "agency_code": agency_code, "region_code": region_code}
+    body = {
+        "role": role,
+        "name": f"test {role} {uuid.uuid4().hex[:6]}",
+        "agency_code": agency_code,
+        "region_code": region_code,
+    }
     response = await admin.post("/v1/api-keys", json={k: v for k, v in body.items() if v is not None})
     assert response.status_code == 201, response.text
     data = response.json()
     return Api(admin.client, data["key"], role, agency_code, region_code, data["id"])
 
 
-async def create_agency(admin: Api, *, region_code: str = "64.72", kind: str = "opd", timezone: str = "Asia/Makassar") -> str:
+async def create_agency(
+    admin: Api, *, region_code: str = "64.72", kind: str = "opd", timezone: str = "Asia/Makassar"
+) -> str:
     code = f"test-{uuid.uuid4().hex[:10]}"
     response = await admin.post(
         "/v1/agencies",

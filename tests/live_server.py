@@ -52,7 +52,9 @@ def _live_database(database_url: str, suffix: str, tmp_path_factory: Any) -> Ite
     try:
         subprocess.run(
             [sys.executable, "-m", "referral_service.cli", "load-directory"],  # migrates, then loads
-            env={**os.environ, "DATABASE_URL": url}, check=True, capture_output=True,
+            env={**os.environ, "DATABASE_URL": url},
+            check=True,
+            capture_output=True,
             cwd=tmp_path_factory.mktemp("live-load"),
         )
         yield url
@@ -75,9 +77,23 @@ def _live_server(database_url: str, tmp_path_factory: Any) -> Iterator[str]:
     }
     with open(log_path, "wb") as log:
         process = subprocess.Popen(
-            [sys.executable, "-m", "referral_service.cli", "serve", "--no-migrate", "--host", "127.0.0.1",
-             "--port", str(port), "--log-level", "warning"],
-            env=env, stdout=log, stderr=subprocess.STDOUT, cwd=tmp_path_factory.mktemp("live-cwd"),
+            [
+                sys.executable,
+                "-m",
+                "referral_service.cli",
+                "serve",
+                "--no-migrate",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--log-level",
+                "warning",
+            ],
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            cwd=tmp_path_factory.mktemp("live-cwd"),
         )
     base_url = f"http://127.0.0.1:{port}"
     try:

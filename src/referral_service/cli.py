@@ -143,8 +143,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
     # On SIGTERM uvicorn stops accepting, lets the requests in flight finish for up to the grace
     # period (then cancels them), runs the lifespan's shutdown and returns; `serve` then exits 0.
     common = {
-        "host": args.host, "port": args.port, "log_level": log_level, "proxy_headers": False,
-        "log_config": None, "access_log": False, "timeout_graceful_shutdown": settings.shutdown_grace_seconds,
+        "host": args.host,
+        "port": args.port,
+        "log_level": log_level,
+        "proxy_headers": False,
+        "log_config": None,
+        "access_log": False,
+        "timeout_graceful_shutdown": settings.shutdown_grace_seconds,
     }
     if args.workers == 1:
         uvicorn.run(create_app(settings, database_url=url, run_jobs_in_process=in_process_jobs), **common)
@@ -343,11 +348,14 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--demo", action="store_true", help="load the Kalimantan Timur directory and print demo keys")
     serve.add_argument("--with-worker", action="store_true", help="also run background jobs in this process")
     serve.add_argument(
-        "--log-level", choices=("critical", "error", "warning", "info", "debug"),
+        "--log-level",
+        choices=("critical", "error", "warning", "info", "debug"),
         help="default: REFERRAL_LOG_LEVEL, or info; `warning` leaves out the access log",
     )
     serve.add_argument(
-        "--workers", type=_positive_int, default=1,
+        "--workers",
+        type=_positive_int,
+        default=1,
         help="API processes sharing the port (default 1); run background jobs with `referral-service worker`",
     )
     serve.set_defaults(func=cmd_serve, runs_until_stopped=True)

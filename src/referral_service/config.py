@@ -338,7 +338,13 @@ def get_settings() -> Settings:
 
 def to_async_url(url: str) -> str:
     """Accept the plain `postgresql://` URLs operators have and give SQLAlchemy its asyncpg form."""
-    for prefix in ("postgresql+asyncpg://", "postgresql://", "postgres://", "postgresql+psycopg://", "postgresql+psycopg2://"):
+    for prefix in (
+        "postgresql+asyncpg://",
+        "postgresql://",
+        "postgres://",
+        "postgresql+psycopg://",
+        "postgresql+psycopg2://",
+    ):
         if url.startswith(prefix):
-            return "postgresql+asyncpg://" + url[len(prefix):]
+            return "postgresql+asyncpg://" + url[len(prefix) :]
     raise ValueError("DATABASE_URL must be a postgresql:// URL")

@@ -32,7 +32,14 @@ DEMO_KEYS = (
 async def _issue(session: AsyncSession, role: str, name: str, agency: str | None, region: str | None) -> str:
     key = generate_api_key()
     session.add(
-        ApiKey(name=name, role=role, agency_code=agency, region_code=region, key_prefix=display_prefix(key), key_hash=hash_api_key(key))
+        ApiKey(
+            name=name,
+            role=role,
+            agency_code=agency,
+            region_code=region,
+            key_prefix=display_prefix(key),
+            key_hash=hash_api_key(key),
+        )
     )
     return key
 

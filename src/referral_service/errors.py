@@ -165,7 +165,9 @@ def field_errors(errors: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
     out = []
     for err in errors:
         loc = [part if isinstance(part, int) else _safe_text(part, 100) for part in err.get("loc", ())]
-        out.append({"loc": loc, "message": _safe_text(err.get("msg", "invalid")), "type": _safe_text(err.get("type", ""))})
+        out.append(
+            {"loc": loc, "message": _safe_text(err.get("msg", "invalid")), "type": _safe_text(err.get("type", ""))}
+        )
     return out
 
 
@@ -231,4 +233,3 @@ def install_error_handlers(app: FastAPI) -> None:
         else:
             logger.exception("unhandled error on %s %s", request.method, request.url.path)
         return problem_response(problem_body(500, "internal-error", "Internal server error", None, request.url.path))
-

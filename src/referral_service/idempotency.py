@@ -72,9 +72,7 @@ def validate_key(key: str) -> str:
 # committed when it started, so reading the record *after* the lock is granted is what lets a retry
 # see a first request's commit. Written once, prepared once per connection.
 _LOCK = "SELECT pg_try_advisory_xact_lock(hashtextextended($1, 7))"
-_SELECT_RECORD = (
-    "SELECT request_hash, status_code, body, headers, expires_at FROM idempotency_keys WHERE principal_id = $1 AND key = $2"
-)
+_SELECT_RECORD = "SELECT request_hash, status_code, body, headers, expires_at FROM idempotency_keys WHERE principal_id = $1 AND key = $2"
 _DELETE_RECORD = "DELETE FROM idempotency_keys WHERE principal_id = $1 AND key = $2"
 _INSERT_RECORD = """
     INSERT INTO idempotency_keys (principal_id, key, request_hash, status_code, body, headers, expires_at)
@@ -111,7 +109,13 @@ async def run_idempotent(
         await db.execute(_DELETE_RECORD, principal.key_id, key)
     result = await produce()
     await db.execute(
-        _INSERT_RECORD, principal.key_id, key, fingerprint, result.status_code, result.body, json_param(result.headers),
+        _INSERT_RECORD,
+        principal.key_id,
+        key,
+        fingerprint,
+        result.status_code,
+        result.body,
+        json_param(result.headers),
         now + ttl,
     )
     return result.to_response()

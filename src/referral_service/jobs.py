@@ -45,7 +45,9 @@ class PendingBlobCleanup:
         if self._store is None:
             self._store = make_store(ctx.settings, self._connect(ctx))
         async with self._connect(ctx)() as conn:
-            return await clean_pending_blobs(conn, self._store, older_than_seconds=ctx.settings.pending_blob_minutes * 60)
+            return await clean_pending_blobs(
+                conn, self._store, older_than_seconds=ctx.settings.pending_blob_minutes * 60
+            )
 
     async def close(self, ctx: WorkerContext) -> None:
         if self._store is not None:

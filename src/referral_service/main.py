@@ -17,10 +17,10 @@ from starlette.types import ASGIApp
 
 from referral_service import __version__
 from referral_service.agencies.endpoints import router as agencies_router
-from referral_service.audit.endpoints import router as audit_router
 from referral_service.attachments.endpoints import inbound_router as inbound_attachments_router
 from referral_service.attachments.endpoints import router as attachments_router
 from referral_service.attachments.storage import make_store
+from referral_service.audit.endpoints import router as audit_router
 from referral_service.auth.endpoints import router as api_keys_router
 from referral_service.auth.key_cache import ApiKeyCache
 from referral_service.auth.key_listener import KeyChangeListener, asyncpg_dsn
@@ -31,24 +31,24 @@ from referral_service.db.driver import create_pool
 from referral_service.db.engine import make_engine, make_sessionmaker
 from referral_service.db.migrate import head_revisions, known_revisions, schema_serves
 from referral_service.docs_pages import router as docs_router
+from referral_service.errors import install_error_handlers, problem_body, problem_response
 from referral_service.events.endpoints import router as events_router
 from referral_service.events.feed import FeedHorizon, FeedNotifier
-from referral_service.errors import install_error_handlers, problem_body, problem_response
 from referral_service.inbound.endpoints import router as inbound_router
+from referral_service.jobs import default_jobs
 from referral_service.meta import router as meta_router
 from referral_service.metrics import MetricsExposition, forget_this_process, multiprocess_dir, sample_pools_every
 from referral_service.middleware import RequestGuards
 from referral_service.observability import RequestObservability
 from referral_service.openapi_docs import finalize_openapi, problem_responses
+from referral_service.ratelimit import RateLimiter, limit_by_address
 from referral_service.referrals.endpoints import router as referrals_router
 from referral_service.regions.endpoints import router as regions_router
 from referral_service.reports.endpoints import router as reports_router
 from referral_service.ui.pages import router as ui_router
-from referral_service.ratelimit import RateLimiter, limit_by_address
 from referral_service.webhooks.docs import register_webhook_docs
 from referral_service.webhooks.endpoints import deliveries_router as webhook_deliveries_router
 from referral_service.webhooks.endpoints import router as webhook_endpoints_router
-from referral_service.jobs import default_jobs
 from referral_service.worker import WorkerContext, run_jobs
 
 API_DESCRIPTION = """
@@ -74,10 +74,22 @@ TAGS = [
     {"name": "complaints", "description": "The canonical complaint record, owned by the Ombudsman."},
     {"name": "referrals", "description": "A complaint referred to one agency, and its state machine."},
     {"name": "agencies", "description": "The directory of Inspektorats and OPDs."},
-    {"name": "regions", "description": "The Kemendagri list of provinces and regencies/cities that region codes must be on."},
-    {"name": "attachments", "description": "Evidence documents on complaints and referrals: streamed uploads, scoped downloads."},
-    {"name": "inbound", "description": "Status pushes from regional complaint systems, signed with the agency's inbound secret."},
-    {"name": "events", "description": "The feed of every timeline event a key may see, in a stable order without gaps."},
+    {
+        "name": "regions",
+        "description": "The Kemendagri list of provinces and regencies/cities that region codes must be on.",
+    },
+    {
+        "name": "attachments",
+        "description": "Evidence documents on complaints and referrals: streamed uploads, scoped downloads.",
+    },
+    {
+        "name": "inbound",
+        "description": "Status pushes from regional complaint systems, signed with the agency's inbound secret.",
+    },
+    {
+        "name": "events",
+        "description": "The feed of every timeline event a key may see, in a stable order without gaps.",
+    },
     {"name": "webhooks", "description": "Outbound webhook subscriptions, their attempt log, resend and recovery."},
     {"name": "calendar", "description": "The working-day calendar deadlines are counted on, and its overrides."},
     {"name": "reports", "description": "Per-agency figures for coordination meetings (JSON or CSV)."},
@@ -183,7 +195,9 @@ def create_app(
     app.state.metrics = MetricsExposition()
     app.state.rate_limiter = RateLimiter(settings, None)  # replaced by the shared one at startup
     install_error_handlers(app)
-    app.add_middleware(RequestGuards, max_body_bytes=settings.max_body_bytes, max_upload_bytes=settings.max_upload_bytes)
+    app.add_middleware(
+        RequestGuards, max_body_bytes=settings.max_body_bytes, max_upload_bytes=settings.max_upload_bytes
+    )
 
     @app.get("/healthz", tags=["health"], name="healthz")
     async def healthz() -> dict[str, str]:
@@ -211,9 +225,23 @@ def create_app(
         return Response(b'{"status":"ready"}', media_type="application/json")
 
     routers = (
-        meta_router, docs_router, complaints_router, referrals_router, attachments_router, agencies_router, regions_router,
-        inbound_router, inbound_attachments_router, events_router, webhook_endpoints_router, webhook_deliveries_router,
-        calendar_router, reports_router, api_keys_router, audit_router, ui_router,
+        meta_router,
+        docs_router,
+        complaints_router,
+        referrals_router,
+        attachments_router,
+        agencies_router,
+        regions_router,
+        inbound_router,
+        inbound_attachments_router,
+        events_router,
+        webhook_endpoints_router,
+        webhook_deliveries_router,
+        calendar_router,
+        reports_router,
+        api_keys_router,
+        audit_router,
+        ui_router,
     )
     for router in routers:
         # The unauthenticated pages are limited per source address; keyed routes per key (get_principal).
@@ -224,7 +252,11 @@ def create_app(
         if app.openapi_schema:
             return app.openapi_schema
         schema = get_openapi(
-            title=app.title, version=app.version, description=app.description, routes=app.routes, tags=app.openapi_tags,
+            title=app.title,
+            version=app.version,
+            description=app.description,
+            routes=app.routes,
+            tags=app.openapi_tags,
             webhooks=app.webhooks.routes,
         )
         app.openapi_schema = finalize_openapi(schema)

@@ -20,7 +20,11 @@ from referral_service.ratelimit import limit_by_address
 router = APIRouter(tags=["meta"])
 
 _LINKS_EXAMPLE: dict[str, Any] = {
-    "docs": "/docs", "redoc": "/redoc", "openapi": "/openapi.json", "healthz": "/healthz", "readyz": "/readyz",
+    "docs": "/docs",
+    "redoc": "/redoc",
+    "openapi": "/openapi.json",
+    "healthz": "/healthz",
+    "readyz": "/readyz",
     "metrics": "/metrics",
 }
 
@@ -42,11 +46,7 @@ class ServiceIndex(BaseModel):
     """What this service is, and where its documentation, probes and metrics are."""
 
     model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {"name": "referral-service", "version": "0.1.0", "links": _LINKS_EXAMPLE}
-            ]
-        }
+        json_schema_extra={"examples": [{"name": "referral-service", "version": "0.1.0", "links": _LINKS_EXAMPLE}]}
     )
 
     name: str
@@ -63,8 +63,12 @@ async def index(request: Request) -> ServiceIndex:
         name="referral-service",
         version=__version__,
         links=IndexLinks(
-            docs=f"{root}/docs", redoc=f"{root}/redoc", openapi=f"{root}/openapi.json", healthz=f"{root}/healthz",
-            readyz=f"{root}/readyz", metrics=f"{root}/metrics",
+            docs=f"{root}/docs",
+            redoc=f"{root}/redoc",
+            openapi=f"{root}/openapi.json",
+            healthz=f"{root}/healthz",
+            readyz=f"{root}/readyz",
+            metrics=f"{root}/metrics",
         ),
     )
 
@@ -73,8 +77,10 @@ async def metrics_access(request: Request, credentials: BearerCredentials) -> No
     """An admin key, or REFERRAL_METRICS_TOKEN when it is set."""
     token = request.app.state.settings.metrics_token
     presented = credentials.credentials.strip() if credentials is not None else ""
-    if token is not None and presented and hmac.compare_digest(
-        presented.encode("utf-8", "surrogatepass"), token.get_secret_value().encode()
+    if (
+        token is not None
+        and presented
+        and hmac.compare_digest(presented.encode("utf-8", "surrogatepass"), token.get_secret_value().encode())
     ):
         return
     principal = await get_principal(request, credentials)

@@ -60,13 +60,15 @@ _DELIVERY_BUCKETS = (0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.
 # route serves and for requests refused before routing (413/415); `method` is one of the standard
 # methods or OTHER: label values never come from what a client typed.
 HTTP_REQUESTS = Counter(
-    "referral_http_requests_total", "HTTP requests answered, by route template, method and status class.",
+    "referral_http_requests_total",
+    "HTTP requests answered, by route template, method and status class.",
     ["route", "method", "status_class"],
 )
 HTTP_REQUEST_DURATION = Histogram(
     "referral_http_request_duration_seconds",
     "Time from a request's arrival to the end of its response, by route template, method and status class.",
-    ["route", "method", "status_class"], buckets=_LATENCY_BUCKETS,
+    ["route", "method", "status_class"],
+    buckets=_LATENCY_BUCKETS,
 )
 # `result`: accepted (applied), rejected (a definite 4xx answer, recorded), unauthenticated (401:
 # signature, timestamp, unknown agency or no secret), replayed (a repeated webhook-id answered
@@ -76,7 +78,8 @@ DB_POOL_CONNECTIONS = Gauge(
     "referral_db_pool_connections",
     "Database connections of the API processes' pools, by pool (asyncpg: hot paths; sqlalchemy: cold "
     "paths) and state (in_use, idle); summed over the live processes.",
-    ["pool", "state"], multiprocess_mode="livesum",
+    ["pool", "state"],
+    multiprocess_mode="livesum",
 )
 
 # --- The worker (webhook delivery and deadline reminders) -----------------------------------------
@@ -108,6 +111,7 @@ def multiprocess_dir() -> str | None:
 
 
 # --- Connection pools -----------------------------------------------------------------------------
+
 
 def sample_pools(state: Any) -> None:
     """Record the connection pools of one API process (its app.state): asyncpg and SQLAlchemy's."""
@@ -264,6 +268,7 @@ class DatabaseFigures(Collector):
 
 
 # --- Exposition -----------------------------------------------------------------------------------
+
 
 class MetricsExposition:
     """What one API process answers on `GET /metrics`."""

@@ -38,7 +38,11 @@ class RequestGuards:
         if UPLOAD_PATH.match(scope["path"]):
             if declared is not None and declared.isdigit() and int(declared) > self.max_upload_bytes:
                 await _refuse(
-                    send, scope, 413, "payload-too-large", "Request body too large",
+                    send,
+                    scope,
+                    413,
+                    "payload-too-large",
+                    "Request body too large",
                     f"An attachment must not exceed {self.max_upload_bytes} bytes.",
                 )
                 return
@@ -61,7 +65,11 @@ class RequestGuards:
             is_form = media_type == _FORM_TYPE and scope.get("path", "").startswith("/ui/")
             if media_type not in _JSON_TYPES and not is_form:
                 await _refuse(
-                    send, scope, 415, "unsupported-media-type", "Unsupported media type",
+                    send,
+                    scope,
+                    415,
+                    "unsupported-media-type",
+                    "Unsupported media type",
                     "Send the body as application/json.",
                 )
                 return
@@ -91,7 +99,11 @@ class RequestGuards:
 
     async def _too_large(self, scope: Scope, send: Send) -> None:
         await _refuse(
-            send, scope, 413, "payload-too-large", "Request body too large",
+            send,
+            scope,
+            413,
+            "payload-too-large",
+            "Request body too large",
             f"The body must not exceed {self.max_body_bytes} bytes.",
         )
 

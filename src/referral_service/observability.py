@@ -65,7 +65,10 @@ class RequestObservability:
                 if state:
                     entry = state.get(RATE_LIMIT_STATE)
                     if entry is not None:
-                        message["headers"] += [(b"ratelimit-policy", entry[0].encode()), (b"ratelimit", entry[1].encode())]
+                        message["headers"] += [
+                            (b"ratelimit-policy", entry[0].encode()),
+                            (b"ratelimit", entry[1].encode()),
+                        ]
             await send(message)
 
         token = request_id_var.set(request_id)

@@ -32,18 +32,30 @@ PROBLEM_SCHEMA: dict[str, Any] = {
     "required": ["type", "title", "status"],
     "properties": {
         "type": {
-            "type": "string", "format": "uri-reference", "description": "Identifies the kind of problem.",
+            "type": "string",
+            "format": "uri-reference",
+            "description": "Identifies the kind of problem.",
             "examples": ["https://referral-service.dev/problems/precondition-required"],
         },
-        "title": {"type": "string", "description": "Short summary of the kind of problem.",
-                  "examples": ["This request requires If-Match"]},
+        "title": {
+            "type": "string",
+            "description": "Short summary of the kind of problem.",
+            "examples": ["This request requires If-Match"],
+        },
         "status": {"type": "integer", "description": "The HTTP status code.", "examples": [428]},
-        "detail": {"type": "string", "description": "What went wrong in this occurrence, for humans.",
-                   "examples": ["Send `If-Match` with the ETag from your last read of this resource."]},
-        "instance": {"type": "string", "description": "The request path.",
-                     "examples": ["/v1/complaints/65881197-a37a-427e-b9b3-d5998f47d9fd"]},
+        "detail": {
+            "type": "string",
+            "description": "What went wrong in this occurrence, for humans.",
+            "examples": ["Send `If-Match` with the ETag from your last read of this resource."],
+        },
+        "instance": {
+            "type": "string",
+            "description": "The request path.",
+            "examples": ["/v1/complaints/65881197-a37a-427e-b9b3-d5998f47d9fd"],
+        },
         "request_id": {
-            "type": "string", "pattern": f"^{REQUEST_ID_PATTERN}$",
+            "type": "string",
+            "pattern": f"^{REQUEST_ID_PATTERN}$",
             "description": (
                 "The request's id, as in its `X-Request-ID` response header and in the service's logs. A replayed "
                 "answer (`Idempotent-Replayed: true`) carries the id of the request first answered."
@@ -57,13 +69,24 @@ PROBLEM_SCHEMA: dict[str, Any] = {
                 "type": "object",
                 "required": ["loc", "message", "type"],
                 "properties": {
-                    "loc": {"type": "array", "items": {"anyOf": [{"type": "string"}, {"type": "integer"}]},
-                            "description": "Where: `body`, `query`, `path` or `header`, then the field path."},
+                    "loc": {
+                        "type": "array",
+                        "items": {"anyOf": [{"type": "string"}, {"type": "integer"}]},
+                        "description": "Where: `body`, `query`, `path` or `header`, then the field path.",
+                    },
                     "message": {"type": "string", "description": "What is wrong, in words."},
                     "type": {"type": "string", "description": "A machine-readable error kind."},
                 },
             },
-            "examples": [[{"loc": ["body", "region_code"], "message": "String should match pattern", "type": "string_pattern_mismatch"}]],
+            "examples": [
+                [
+                    {
+                        "loc": ["body", "region_code"],
+                        "message": "String should match pattern",
+                        "type": "string_pattern_mismatch",
+                    }
+                ]
+            ],
         },
     },
     "additionalProperties": True,
@@ -128,7 +151,9 @@ def _name_merge_patch_body(schema: dict[str, Any]) -> None:
     operation = schema.get("paths", {}).get("/v1/complaints/{complaint_id}", {}).get("patch")
     if create is None or operation is None or "requestBody" not in operation:
         return
-    properties = {name: {k: v for k, v in prop.items() if k != "default"} for name, prop in create["properties"].items()}
+    properties = {
+        name: {k: v for k, v in prop.items() if k != "default"} for name, prop in create["properties"].items()
+    }
     schemas["ComplaintPatch"] = {
         "type": "object",
         "title": "ComplaintPatch",

@@ -41,8 +41,13 @@ COMPLAINT_OUT: dict[str, Any] = {
     "reference": "64-2026-000001",
     "channel": "walk_in",
     "received_at": "2026-11-27T02:56:23.273054Z",
-    "complainant": {"name": "Budi Santoso", "email": "budi@example.org", "phone": "+62 812 0000 1111",
-                    "address": None, "identity_number": None},
+    "complainant": {
+        "name": "Budi Santoso",
+        "email": "budi@example.org",
+        "phone": "+62 812 0000 1111",
+        "address": None,
+        "identity_number": None,
+    },
     "identity_confidential": False,
     "subject": "Izin usaha tidak diproses",
     "description": "Permohonan izin usaha diajukan tiga bulan lalu dan belum ada kabar.",
@@ -143,7 +148,7 @@ ATTEMPT_OUT: dict[str, Any] = {
     "attempted_at": "2026-11-27T03:00:01Z",
     "duration_ms": 182,
     "response_status": 200,
-    "response_body": "{\"ok\":true}",
+    "response_body": '{"ok":true}',
     "error": None,
 }
 
@@ -161,7 +166,12 @@ DELIVERY_OUT: dict[str, Any] = {
     "attempts": [ATTEMPT_OUT],
 }
 
-CALENDAR_DAY: dict[str, Any] = {"date": "2026-03-20", "name": "Hari Raya Idul Fitri", "source": "public", "declared_working": False}
+CALENDAR_DAY: dict[str, Any] = {
+    "date": "2026-03-20",
+    "name": "Hari Raya Idul Fitri",
+    "source": "public",
+    "declared_working": False,
+}
 
 REPORT_ROW: dict[str, Any] = {
     "agency_code": "inspektorat-64.72",

@@ -65,7 +65,9 @@ _SWEEP_EVERY_SECONDS = 60.0
 # take up to a batch of whole tokens, say how many were taken and how many are left.
 # $1 bucket, $2 capacity, $3 batch, $4 refill per second.
 _CAP, _BATCH, _RATE = "$2::float8", "$3::int", "$4::float8"
-_REFILLED = f"LEAST({_CAP}, b.tokens + {_RATE} * GREATEST(0, EXTRACT(EPOCH FROM statement_timestamp() - b.updated_at)::float8))"
+_REFILLED = (
+    f"LEAST({_CAP}, b.tokens + {_RATE} * GREATEST(0, EXTRACT(EPOCH FROM statement_timestamp() - b.updated_at)::float8))"
+)
 _TAKEN = f"LEAST({_BATCH}, floor({_REFILLED}))"
 LEASE_SQL = f"""
 INSERT INTO rate_limit_buckets AS b (bucket, tokens, granted, updated_at, full_at)
@@ -85,7 +87,7 @@ SWEEP_SQL = "DELETE FROM rate_limit_buckets WHERE full_at < statement_timestamp(
 class Policy:
     """`q` requests per 60 seconds for one kind of bucket, leased `batch` at a time."""
 
-    __slots__ = ("name", "limit", "batch", "rate", "header", "_prefix")
+    __slots__ = ("_prefix", "batch", "header", "limit", "name", "rate")
 
     def __init__(self, name: str, limit: int, batch: int) -> None:
         self.name, self.limit, self.batch = name, limit, batch
@@ -102,7 +104,7 @@ class Policy:
 
 
 class _Bucket:
-    __slots__ = ("tokens", "shared", "seen", "blocked_until", "lease")
+    __slots__ = ("blocked_until", "lease", "seen", "shared", "tokens")
 
     def __init__(self) -> None:
         self.tokens = 0  # leased and not yet spent

@@ -140,7 +140,9 @@ def latest_incident_date(received_at: datetime | None) -> date:
 ReceivedAt = Annotated[UtcDateTime, AfterValidator(_plausible_received_at)]
 # The upper bound depends on `received_at`: checked by the complaint model (`latest_incident_date`).
 IncidentDate = Annotated[
-    date, BeforeValidator(_refuse_numbers("an ISO 8601 date, e.g. 2026-11-27")), AfterValidator(_not_before_independence)
+    date,
+    BeforeValidator(_refuse_numbers("an ISO 8601 date, e.g. 2026-11-27")),
+    AfterValidator(_not_before_independence),
 ]
 
 ShortText = Annotated[str, TextLimits(200, 1)]
@@ -155,7 +157,9 @@ def _on_the_official_list(code: str) -> str:
 # A province (`64`) or regency/city (`64.72`) on the Kemendagri list the service ships
 # (regions/official_list.py). A region is a regional government: districts and villages below it are
 # not listed, so their codes are refused along with codes that do not exist.
-RegionCode = Annotated[str, StringConstraints(pattern=r"^[0-9]{2}(\.[0-9]{2})?$"), AfterValidator(_on_the_official_list)]
+RegionCode = Annotated[
+    str, StringConstraints(pattern=r"^[0-9]{2}(\.[0-9]{2})?$"), AfterValidator(_on_the_official_list)
+]
 ProvinceCode = Annotated[str, StringConstraints(pattern=r"^[0-9]{2}$"), AfterValidator(_on_the_official_list)]
 AgencyCode = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9.\-]{1,62}[a-z0-9]$")]
 
@@ -177,12 +181,17 @@ class Page(BaseModel, Generic[T]):
     """One page of a list, newest first. Follow `next_cursor` until it is null."""
 
     # A docstring is not inherited by `Page[X]`; the config is.
-    model_config = ConfigDict(json_schema_extra={"description": "One page of a list, newest first. Follow `next_cursor` until it is null."})
+    model_config = ConfigDict(
+        json_schema_extra={"description": "One page of a list, newest first. Follow `next_cursor` until it is null."}
+    )
 
     items: list[T]
     next_cursor: str | None = Field(
-        None, description="Pass as `cursor` to get the next page; null on the last page.",
-        examples=["WyIyMDI2LTExLTI3VDAyOjU2OjIzLjI3MzA1NCswMDowMCIsIjY1ODgxMTk3LWEzN2EtNDI3ZS1iOWIzLWQ1OTk4ZjQ3ZDlmZCJd"],
+        None,
+        description="Pass as `cursor` to get the next page; null on the last page.",
+        examples=[
+            "WyIyMDI2LTExLTI3VDAyOjU2OjIzLjI3MzA1NCswMDowMCIsIjY1ODgxMTk3LWEzN2EtNDI3ZS1iOWIzLWQ1OTk4ZjQ3ZDlmZCJd"
+        ],
     )
 
 
@@ -213,6 +222,12 @@ def decode_cursor(cursor: str) -> tuple[datetime, uuid.UUID]:
         position.astimezone(UTC)  # a forged cursor may name an instant with no UTC form
         return position, uuid.UUID(row_id)
     except (
-        ValueError, TypeError, AttributeError, OverflowError, binascii.Error, UnicodeEncodeError, orjson.JSONDecodeError,
+        ValueError,
+        TypeError,
+        AttributeError,
+        OverflowError,
+        binascii.Error,
+        UnicodeEncodeError,
+        orjson.JSONDecodeError,
     ) as exc:
         raise BadRequest("The cursor is not valid; start again without one.") from exc

@@ -26,8 +26,11 @@ def generated_client_importable():
 
 
 def _key(base: str, **body) -> str:
-    response = httpx.post(f"{base}/v1/api-keys", json={"name": "client attachments", **body},
-                          headers={"Authorization": f"Bearer {BOOTSTRAP_ADMIN_KEY}"})
+    response = httpx.post(
+        f"{base}/v1/api-keys",
+        json={"name": "client attachments", **body},
+        headers={"Authorization": f"Bearer {BOOTSTRAP_ADMIN_KEY}"},
+    )
     assert response.status_code == 201, response.text
     return response.json()["key"]
 
@@ -51,12 +54,16 @@ def test_attachments_through_the_generated_client(live_server: str) -> None:
     # Setup through plain HTTP: a complaint referred and forwarded to Samarinda.
     with httpx.Client(base_url=live_server, headers={"Authorization": f"Bearer {ombudsman_key}"}) as http:
         complaint_id = http.post("/v1/complaints", json=complaint_body()).json()["id"]
-        referral_id = http.post(f"/v1/complaints/{complaint_id}/referrals", json={"agency_code": "inspektorat-64.72"}).json()["id"]
+        referral_id = http.post(
+            f"/v1/complaints/{complaint_id}/referrals", json={"agency_code": "inspektorat-64.72"}
+        ).json()["id"]
         assert http.post(f"/v1/referrals/{referral_id}/forward", json={}).status_code == 200
 
     letter = pdf_bytes("Surat pengaduan")
     stored = attachments_upload_to_complaint.sync(
-        complaint_id, client=ombudsman, body=File(payload=io.BytesIO(letter)),
+        complaint_id,
+        client=ombudsman,
+        body=File(payload=io.BytesIO(letter)),
         content_disposition='attachment; filename="surat.pdf"',
     )
     assert isinstance(stored, AttachmentOut), stored
@@ -64,7 +71,9 @@ def test_attachments_through_the_generated_client(live_server: str) -> None:
 
     report = pdf_bytes("Laporan Hasil Pemeriksaan")
     lhp = attachments_upload_to_referral.sync(
-        referral_id, client=samarinda, body=File(payload=io.BytesIO(report)),
+        referral_id,
+        client=samarinda,
+        body=File(payload=io.BytesIO(report)),
         content_disposition="attachment; filename*=UTF-8''LHP%20Samarinda.pdf",
     )
     assert isinstance(lhp, AttachmentOut), lhp
@@ -77,11 +86,16 @@ def test_attachments_through_the_generated_client(live_server: str) -> None:
 
     # A PNG declared as nothing in particular is recognised; bytes of no allowed type are a Problem.
     png = attachments_upload_to_complaint.sync(
-        complaint_id, client=ombudsman, body=File(payload=io.BytesIO(PNG)), content_disposition='attachment; filename="a.png"',
+        complaint_id,
+        client=ombudsman,
+        body=File(payload=io.BytesIO(PNG)),
+        content_disposition='attachment; filename="a.png"',
     )
     assert isinstance(png, AttachmentOut) and png.media_type == "image/png"
     refused = attachments_upload_to_complaint.sync(
-        complaint_id, client=ombudsman, body=File(payload=io.BytesIO(b"MZ\x90\x00")),
+        complaint_id,
+        client=ombudsman,
+        body=File(payload=io.BytesIO(b"MZ\x90\x00")),
         content_disposition='attachment; filename="a.exe"',
     )
     assert isinstance(refused, Problem) and refused.status == 415

@@ -49,8 +49,12 @@ def test_seed_story_through_the_generated_client(live_server: str, tmp_path, mon
     printed = capsys.readouterr().out.splitlines()
     timeline = [line.split()[1] for line in printed if re.match(r"\d+ ", line)]
     assert timeline == [
-        "referral.forwarded", "referral.acknowledged", "referral.responded",
-        "referral.follow_up_requested", "referral.responded", "referral.closed",
+        "referral.forwarded",
+        "referral.acknowledged",
+        "referral.responded",
+        "referral.follow_up_requested",
+        "referral.responded",
+        "referral.closed",
     ]
 
 

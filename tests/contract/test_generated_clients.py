@@ -38,7 +38,11 @@ def test_committed_python_client_matches_the_document(tmp_path: Path) -> None:
     committed, generated = _tree(generate_clients.PYTHON_CLIENT), _tree(fresh)
     missing = sorted(set(generated) - set(committed))
     extra = sorted(set(committed) - set(generated))
-    changed = sorted(name for name in set(generated) & set(committed) if not filecmp.cmp(generated[name], committed[name], shallow=False))
+    changed = sorted(
+        name
+        for name in set(generated) & set(committed)
+        if not filecmp.cmp(generated[name], committed[name], shallow=False)
+    )
     assert not (missing or extra or changed), (
         f"clients/python is out of date with openapi/openapi.json; run: {REGENERATE}\n"
         f"missing: {missing}\nnot generated any more: {extra}\nchanged: {changed}"

@@ -50,7 +50,9 @@ def test_generation_is_deterministic(generated: str) -> None:
 def test_openapi_version_and_security_scheme(document: dict) -> None:
     assert document["openapi"].startswith("3.1")
     schemes = document["components"]["securitySchemes"]
-    assert schemes == {"HTTPBearer": {"type": "http", "scheme": "bearer", "description": schemes["HTTPBearer"]["description"]}}
+    assert schemes == {
+        "HTTPBearer": {"type": "http", "scheme": "bearer", "description": schemes["HTTPBearer"]["description"]}
+    }
     inbound = document["paths"]["/v1/inbound/{agency_code}/events"]["post"]
     assert inbound["security"] == [], "the inbound push is authenticated by its signature, not a key"
 

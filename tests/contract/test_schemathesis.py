@@ -20,17 +20,33 @@ from tests.conftest import BOOTSTRAP_ADMIN_KEY
 ROOT = Path(__file__).resolve().parents[2]
 SCHEMATHESIS = Path(sys.executable).parent / "schemathesis"
 
-pytestmark = pytest.mark.skipif(not SCHEMATHESIS.exists(), reason="schemathesis is not installed (pip install -e '.[test]')")
+pytestmark = pytest.mark.skipif(
+    not SCHEMATHESIS.exists(), reason="schemathesis is not installed (pip install -e '.[test]')"
+)
 
 
 def run_schemathesis(base_url: str, key: str, tmp_path: Path, *extra: str) -> None:
     command = [
-        str(SCHEMATHESIS), "--no-color", "--config-file", str(ROOT / "schemathesis.toml"),
-        "run", f"{base_url}/openapi.json",
+        str(SCHEMATHESIS),
+        "--no-color",
+        "--config-file",
+        str(ROOT / "schemathesis.toml"),
+        "run",
+        f"{base_url}/openapi.json",
         # One worker: with two, schemathesis calls ast.parse from two threads at once, which CPython
         # 3.11 does not survive reliably ("SystemError: AST constructor recursion depth mismatch").
-        "--checks", "all", "--seed", "1", "--workers", "1", "--generation-database", "none",
-        "--header", f"Authorization: Bearer {key}", "--request-timeout", "30",
+        "--checks",
+        "all",
+        "--seed",
+        "1",
+        "--workers",
+        "1",
+        "--generation-database",
+        "none",
+        "--header",
+        f"Authorization: Bearer {key}",
+        "--request-timeout",
+        "30",
         *extra,
     ]
     result = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, timeout=600)

@@ -26,7 +26,8 @@ async def act(api: Api, referral_id: str, action: str, body: dict | None, at: da
     return response.json()
 
 
-async def forwarded_referral(omb: Api, agency_code: str, at: datetime, days: int | None = None, region_code: str = "64.72") -> dict:
+async def forwarded_referral(
+    omb: Api, agency_code: str, at: datetime, days: int | None = None, region_code: str = "64.72"
+) -> dict:
     referral_id = await new_referral(omb, agency_code, region_code)
     return await act(omb, referral_id, "forward", {"due_working_days": days} if days else {}, at)
-

@@ -31,15 +31,23 @@ def event(type_: str, **data) -> dict:
     return {"type": type_, "timestamp": "2026-12-01T09:00:00+08:00", "data": data}
 
 
-def signed_headers(secret: str | list[str], body: bytes, *, clock: Clock, msg_id: str | None = None, offset: int = 0) -> dict:
+def signed_headers(
+    secret: str | list[str], body: bytes, *, clock: Clock, msg_id: str | None = None, offset: int = 0
+) -> dict:
     secrets = [secret] if isinstance(secret, str) else secret
     headers = signing.build_headers(secrets, msg_id or f"msg_{uuid.uuid4().hex}", body, now=int(clock.now) + offset)
     return {**headers, "content-type": "application/json"}
 
 
 async def push(
-    client: httpx.AsyncClient, code: str, payload: dict | bytes, secret: str | list[str], *, clock: Clock,
-    msg_id: str | None = None, offset: int = 0,
+    client: httpx.AsyncClient,
+    code: str,
+    payload: dict | bytes,
+    secret: str | list[str],
+    *,
+    clock: Clock,
+    msg_id: str | None = None,
+    offset: int = 0,
 ) -> httpx.Response:
     body = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
     headers = signed_headers(secret, body, clock=clock, msg_id=msg_id, offset=offset)

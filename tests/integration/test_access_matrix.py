@@ -61,7 +61,11 @@ OUT_OF_SCOPE = [
 ]
 # fmt: on
 
-CASES = [(endpoint, caller, status) for endpoint, *statuses in ACCESS for caller, status in zip(CALLERS, statuses, strict=True)]
+CASES = [
+    (endpoint, caller, status)
+    for endpoint, *statuses in ACCESS
+    for caller, status in zip(CALLERS, statuses, strict=True)
+]
 
 
 class NoKey(Api):
@@ -116,7 +120,10 @@ async def call(endpoint: str, api: Api, world: World, complaint_id: str | None =
             return await api.patch(
                 f"/v1/complaints/{complaint_id}",
                 content=orjson.dumps({"subject": f"Subject {uuid.uuid4().hex[:8]}"}),
-                headers={"Content-Type": "application/merge-patch+json", "If-Match": await _current_etag(world, complaint_id)},
+                headers={
+                    "Content-Type": "application/merge-patch+json",
+                    "If-Match": await _current_etag(world, complaint_id),
+                },
             )
         case "complaints.events":
             return await api.get(f"/v1/complaints/{complaint_id}/events")
@@ -130,7 +137,9 @@ async def call(endpoint: str, api: Api, world: World, complaint_id: str | None =
         case "agencies.get":
             return await api.get(f"/v1/agencies/{world.agency_code}")
         case "agencies.patch":
-            return await api.patch(f"/v1/agencies/{world.agency_code}", json={"name": f"Renamed {uuid.uuid4().hex[:6]}"})
+            return await api.patch(
+                f"/v1/agencies/{world.agency_code}", json={"name": f"Renamed {uuid.uuid4().hex[:6]}"}
+            )
         case "regions.list":
             return await api.get("/v1/regions", params={"parent": "64"})
         case "api_keys.create":
@@ -432,30 +441,50 @@ def _ok(response: httpx.Response, status: int = 200) -> dict:
 async def _push(api: Api, code: str, secret: str, msg_id: str, payload: dict) -> httpx.Response:
     body = orjson.dumps(payload)
     headers = signing.build_headers([secret], msg_id, body)
-    return await api.client.post(f"/v1/inbound/{code}/events", content=body, headers={**headers, "content-type": "application/json"})
+    return await api.client.post(
+        f"/v1/inbound/{code}/events", content=body, headers={**headers, "content-type": "application/json"}
+    )
 
 
 @pytest.fixture(scope="module")
 async def scene(admin, ombudsman, ombudsman_kaltim, samarinda, bontang) -> AsyncIterator[Scene]:
     omb_63 = await issue_key(admin, "ombudsman", region_code="63")
     callers = {
-        "admin": admin, "omb": ombudsman, "omb_64": ombudsman_kaltim, "samarinda": samarinda, "bontang": bontang,
+        "admin": admin,
+        "omb": ombudsman,
+        "omb_64": ombudsman_kaltim,
+        "samarinda": samarinda,
+        "bontang": bontang,
         "no_key": NoKey(admin.client, "", "none"),
     }
     token = "matriks" + "".join(secrets.choice(string.ascii_lowercase) for _ in range(10))
     today = datetime.now(UTC).date()
     ids: dict[str, str] = {
-        "token": token, "year": str(today.year),
-        "from": (today - timedelta(days=3)).isoformat(), "to": (today + timedelta(days=3)).isoformat(),
-        "missing": str(uuid.uuid4()), "nosuch": f"tidak-ada-{uuid.uuid4().hex[:8]}",
-        "sam": SAMARINDA, "bon": BONTANG, "a63": await create_agency(admin, region_code="63.71", kind="inspektorat_kota"),
-        "kOmb": ombudsman.key_id, "kOmb64": ombudsman_kaltim.key_id, "kOmb63": omb_63.key_id,
-        "kSam": samarinda.key_id, "kBon": bontang.key_id,
+        "token": token,
+        "year": str(today.year),
+        "from": (today - timedelta(days=3)).isoformat(),
+        "to": (today + timedelta(days=3)).isoformat(),
+        "missing": str(uuid.uuid4()),
+        "nosuch": f"tidak-ada-{uuid.uuid4().hex[:8]}",
+        "sam": SAMARINDA,
+        "bon": BONTANG,
+        "a63": await create_agency(admin, region_code="63.71", kind="inspektorat_kota"),
+        "kOmb": ombudsman.key_id,
+        "kOmb64": ombudsman_kaltim.key_id,
+        "kOmb63": omb_63.key_id,
+        "kSam": samarinda.key_id,
+        "kBon": bontang.key_id,
     }
 
     # Subscriptions first: each then receives what its owner may see of what follows.
-    for label, api in (("wAdmin", admin), ("wOmb", ombudsman), ("wOmb64", ombudsman_kaltim), ("wOmb63", omb_63),
-                       ("wSam", samarinda), ("wBon", bontang)):
+    for label, api in (
+        ("wAdmin", admin),
+        ("wOmb", ombudsman),
+        ("wOmb64", ombudsman_kaltim),
+        ("wOmb63", omb_63),
+        ("wSam", samarinda),
+        ("wBon", bontang),
+    ):
         # Nothing listens on port 9, and no worker runs here: deliveries stay queued.
         created = _ok(await api.post("/v1/webhook-endpoints", json={"url": f"http://127.0.0.1:9/matrix/{label}"}), 201)
         ids[label] = created["id"]
@@ -465,17 +494,25 @@ async def scene(admin, ombudsman, ombudsman_kaltim, samarinda, bontang) -> Async
     for label, region in complaints.items():
         extra = {}
         if label == "cF":
-            extra = {"identity_confidential": True,
-                     "complainant": {"name": CONFIDENTIAL_NAME, "email": SECRET_EMAIL, "phone": SECRET_PHONE}}
+            extra = {
+                "identity_confidential": True,
+                "complainant": {"name": CONFIDENTIAL_NAME, "email": SECRET_EMAIL, "phone": SECRET_PHONE},
+            }
         complaint = await create_complaint(ombudsman, region_code=region, subject=f"Aduan {token} {label}", **extra)
         ids[label] = complaint["id"]
         since = min(since, _instant(complaint["created_at"]))
 
     # referral: (complaint, agency, what happens to it)
     referrals = {
-        "rA": ("cA", "sam", "forward"), "rU": ("cA", "sam", None), "rAb": ("cA", "bon", "forward"),
-        "rB": ("cB", "bon", "forward"), "rX": ("cB", "a63", "forward"), "rC": ("cC", "a63", "forward"),
-        "rD": ("cD", "sam", "forward"), "rE": ("cE", "sam", "close"), "rG": ("cE", "sam", "forward close"),
+        "rA": ("cA", "sam", "forward"),
+        "rU": ("cA", "sam", None),
+        "rAb": ("cA", "bon", "forward"),
+        "rB": ("cB", "bon", "forward"),
+        "rX": ("cB", "a63", "forward"),
+        "rC": ("cC", "a63", "forward"),
+        "rD": ("cD", "sam", "forward"),
+        "rE": ("cE", "sam", "close"),
+        "rG": ("cE", "sam", "forward close"),
         "rF": ("cF", "sam", "forward"),
     }
     for label, (complaint, agency, moves) in referrals.items():
@@ -498,7 +535,9 @@ async def scene(admin, ombudsman, ombudsman_kaltim, samarinda, bontang) -> Async
         ("aRA", f"/v1/referrals/{ids['rA']}/attachments", samarinda, False),
     ):
         uploaded = await api.post(
-            url, content=pdf, params={"contains_identity": str(identity).lower()},
+            url,
+            content=pdf,
+            params={"contains_identity": str(identity).lower()},
             headers={"Content-Type": "application/pdf", "Content-Disposition": f'attachment; filename="{label}.pdf"'},
         )
         ids[label] = _ok(uploaded, 201)["id"]
@@ -509,10 +548,17 @@ async def scene(admin, ombudsman, ombudsman_kaltim, samarinda, bontang) -> Async
     for label, api, code, referral in (("pSam", samarinda, SAMARINDA, "rF"), ("pBon", bontang, BONTANG, "rB")):
         secret = inbound_secrets[code] = (_ok(await api.post(f"/v1/agencies/{code}/inbound-secret", json={})))["secret"]
         msg_id = f"msg_matrix_{uuid.uuid4().hex}"
-        pushed = await _push(api, code, secret, msg_id, {
-            "type": "referral.note_added", "timestamp": datetime.now(UTC).isoformat(),
-            "data": {"referral_id": ids[referral], "text": "Sedang ditelaah."},
-        })
+        pushed = await _push(
+            api,
+            code,
+            secret,
+            msg_id,
+            {
+                "type": "referral.note_added",
+                "timestamp": datetime.now(UTC).isoformat(),
+                "data": {"referral_id": ids[referral], "text": "Sedang ditelaah."},
+            },
+        )
         assert pushed.status_code == 200, pushed.text
         ids[label], push_answers[label] = msg_id, pushed
 
@@ -522,9 +568,15 @@ async def scene(admin, ombudsman, ombudsman_kaltim, samarinda, bontang) -> Async
             event_labels[event["id"]] = (label, event["type"])
     directory = _ok(await admin.get("/v1/agencies"))
     yield Scene(
-        callers=callers, admin=admin, ids=ids, labels={str(v): k for k, v in ids.items()}, since=since,
-        agency_regions={a["code"]: a["region_code"] for a in directory}, event_labels=event_labels,
-        inbound_secrets=inbound_secrets, push_answers=push_answers,
+        callers=callers,
+        admin=admin,
+        ids=ids,
+        labels={str(v): k for k, v in ids.items()},
+        since=since,
+        agency_regions={a["code"]: a["region_code"] for a in directory},
+        event_labels=event_labels,
+        inbound_secrets=inbound_secrets,
+        push_answers=push_answers,
     )
     for label in ("wAdmin", "wOmb", "wOmb64", "wOmb63", "wSam", "wBon"):
         assert (await admin.delete(f"/v1/webhook-endpoints/{ids[label]}")).status_code == 204
@@ -570,7 +622,9 @@ def test_reads_cover_every_get_route(app):
     assert {"/v1/complaints/{complaint_id}", "/v1/referrals", "/docs"} <= routes
 
 
-READ_CASES = [(row[0], caller, expected) for row in READS for caller, expected in zip(READ_CALLERS, row[1:], strict=True)]
+READ_CASES = [
+    (row[0], caller, expected) for row in READS for caller, expected in zip(READ_CALLERS, row[1:], strict=True)
+]
 
 # Lists read page by page (every answer of a list is then checked whole, not its first page).
 PAGED = {  # route -> the field a newest-first page is ordered by (pages are read back to Scene.since)
@@ -581,8 +635,15 @@ PAGED = {  # route -> the field a newest-first page is ordered by (pages are rea
 }
 # Routes whose answer does not depend on who asks (compared with the admin's).
 SAME_FOR_EVERY_READER = {
-    "/v1/agencies", "/v1/agencies/{code}", "/v1/agencies/{code}/status-mapping", "/v1/regions", "/v1/calendar",
-    "/v1/webhook-endpoints/{endpoint_id}", "/healthz", "/readyz", "/openapi.json",
+    "/v1/agencies",
+    "/v1/agencies/{code}",
+    "/v1/agencies/{code}/status-mapping",
+    "/v1/regions",
+    "/v1/calendar",
+    "/v1/webhook-endpoints/{endpoint_id}",
+    "/healthz",
+    "/readyz",
+    "/openapi.json",
 }
 
 
@@ -590,7 +651,9 @@ async def read_all(api: Api, url: str, route: str, since: datetime) -> tuple[htt
     """The first answer, and the items of every page back to `since` for the paged lists."""
     if route not in PAGED:
         response = await api.get(url)
-        return response, (response.json() if response.status_code == 200 and "json" in response.headers["content-type"] else None)
+        return response, (
+            response.json() if response.status_code == 200 and "json" in response.headers["content-type"] else None
+        )
     order_field = PAGED[route]
     page_url = url + ("&" if "?" in url else "?") + "limit=100"
     first, items = None, []
@@ -667,7 +730,9 @@ def may_manage_endpoint(api: Api, owner: dict) -> bool:
         return owner["role"] == "agency" and owner["agency_code"] == api.agency_code
     if owner["role"] != "ombudsman":
         return False
-    return api.region_code is None or (owner["region_code"] is not None and in_region(owner["region_code"], api.region_code))
+    return api.region_code is None or (
+        owner["region_code"] is not None and in_region(owner["region_code"], api.region_code)
+    )
 
 
 @pytest.mark.parametrize("request_, caller, expected", READ_CASES, ids=[f"{r}-{c}" for r, c, _ in READ_CASES])
@@ -697,7 +762,11 @@ async def test_read(app, scene: Scene, request_: str, caller: str, expected: int
             assert found == expected.split(), (url, caller)  # in timeline order
         else:
             assert sorted(set(found)) == sorted(expected.split()), (url, caller, found)
-            if route not in ("/v1/complaints/{complaint_id}/events", "/v1/webhook-endpoints/{endpoint_id}/deliveries", "/v1/events"):
+            if route not in (
+                "/v1/complaints/{complaint_id}/events",
+                "/v1/webhook-endpoints/{endpoint_id}/deliveries",
+                "/v1/events",
+            ):
                 assert len(found) == len(set(found)), (url, caller, "listed twice", found)
         check_rules(scene, caller, route, body)
     if route == "/v1/webhook-endpoints":
@@ -721,7 +790,8 @@ async def test_read(app, scene: Scene, request_: str, caller: str, expected: int
         delivered = sorted(scene.event_labels[d["event_id"]] for d in body if d["event_id"] in scene.event_labels)
         agency_owned = target in (scene.ids["wSam"], scene.ids["wBon"])
         assert delivered == sorted(
-            (label, type_) for label, type_ in scene.event_labels.values()
+            (label, type_)
+            for label, type_ in scene.event_labels.values()
             if label in expected.split() and not (agency_owned and type_ == "referral.created")
         ), url
     if route == "/v1/agencies/{code}/status-mapping" and target == SAMARINDA:
@@ -751,7 +821,11 @@ async def test_confidential_complainant_is_seen_by_the_ombudsman_side_only(scene
     for what, response in answers.items():
         assert response.status_code == 200, (what, response.text)
         assert not any(value in response.text for value in CONFIDENTIAL), what
-    for referral in (answers["get"].json(), answers["list"].json()["items"][0], answers["push answer"].json()["referral"]):
+    for referral in (
+        answers["get"].json(),
+        answers["list"].json()["items"][0],
+        answers["push answer"].json()["referral"],
+    ):
         assert referral["id"] == rF
         assert referral["complaint"]["identity_confidential"] is True and referral["complaint"]["complainant"] is None
     assert [e["type"] for e in answers["events"].json()] == ["referral.forwarded", "referral.note_added"]
@@ -760,19 +834,30 @@ async def test_confidential_complainant_is_seen_by_the_ombudsman_side_only(scene
 async def test_inbound_log_hides_identity_made_confidential_since(scene: Scene):
     omb, samarinda = scene.callers["omb"], scene.callers["samarinda"]
     name = "Saksi Belakangan Kusumawati"
-    complaint = await create_complaint(omb, region_code="64.72", complainant={"name": name, "phone": "+62 811 2222 3333"})
+    complaint = await create_complaint(
+        omb, region_code="64.72", complainant={"name": name, "phone": "+62 811 2222 3333"}
+    )
     created = _ok(await omb.post(f"/v1/complaints/{complaint['id']}/referrals", json={"agency_code": SAMARINDA}), 201)
     _ok(await omb.post(f"/v1/referrals/{created['id']}/forward", json={}))
     msg_id = f"msg_matrix_{uuid.uuid4().hex}"
-    pushed = await _push(samarinda, SAMARINDA, scene.inbound_secrets[SAMARINDA], msg_id, {
-        "type": "referral.note_added", "timestamp": datetime.now(UTC).isoformat(),
-        "data": {"referral_id": created["id"], "text": "Diterima."},
-    })
+    pushed = await _push(
+        samarinda,
+        SAMARINDA,
+        scene.inbound_secrets[SAMARINDA],
+        msg_id,
+        {
+            "type": "referral.note_added",
+            "timestamp": datetime.now(UTC).isoformat(),
+            "data": {"referral_id": created["id"], "text": "Diterima."},
+        },
+    )
     assert pushed.status_code == 200 and name in pushed.text  # not confidential yet: the agency may see it
 
     current = await omb.get(f"/v1/complaints/{complaint['id']}")
     patched = await omb.patch(
-        f"/v1/complaints/{complaint['id']}", json={"identity_confidential": True}, headers={"If-Match": current.headers["etag"]}
+        f"/v1/complaints/{complaint['id']}",
+        json={"identity_confidential": True},
+        headers={"If-Match": current.headers["etag"]},
     )
     assert patched.status_code == 200, patched.text
     assert name not in (await samarinda.get(f"/v1/referrals/{created['id']}")).text  # the live view follows at once

@@ -77,12 +77,42 @@ async def fixture(ombudsman, admin):
 
 def expected(fx) -> list[dict]:
     return [
-        {"agency_code": fx["a"], "forwarded": 5, "responded": 2, "closed": 1, "open": 4, "open_overdue": 2,
-         "responded_on_time": 1, "share_on_time": 0.5, "median_working_days_to_respond": 5.5, "follow_ups_requested": 1},
-        {"agency_code": fx["b"], "forwarded": 2, "responded": 1, "closed": 2, "open": 0, "open_overdue": 0,
-         "responded_on_time": 1, "share_on_time": 1.0, "median_working_days_to_respond": 2.0, "follow_ups_requested": 0},
-        {"agency_code": fx["c"], "forwarded": 0, "responded": 0, "closed": 0, "open": 0, "open_overdue": 0,
-         "responded_on_time": 0, "share_on_time": None, "median_working_days_to_respond": None, "follow_ups_requested": 0},
+        {
+            "agency_code": fx["a"],
+            "forwarded": 5,
+            "responded": 2,
+            "closed": 1,
+            "open": 4,
+            "open_overdue": 2,
+            "responded_on_time": 1,
+            "share_on_time": 0.5,
+            "median_working_days_to_respond": 5.5,
+            "follow_ups_requested": 1,
+        },
+        {
+            "agency_code": fx["b"],
+            "forwarded": 2,
+            "responded": 1,
+            "closed": 2,
+            "open": 0,
+            "open_overdue": 0,
+            "responded_on_time": 1,
+            "share_on_time": 1.0,
+            "median_working_days_to_respond": 2.0,
+            "follow_ups_requested": 0,
+        },
+        {
+            "agency_code": fx["c"],
+            "forwarded": 0,
+            "responded": 0,
+            "closed": 0,
+            "open": 0,
+            "open_overdue": 0,
+            "responded_on_time": 0,
+            "share_on_time": None,
+            "median_working_days_to_respond": None,
+            "follow_ups_requested": 0,
+        },
     ]
 
 
@@ -110,12 +140,27 @@ async def test_report_as_csv(fixture, ombudsman):
     assert response.headers["content-type"].startswith("text/csv")
     rows = list(csv.DictReader(io.StringIO(response.text)))
     assert list(rows[0]) == [
-        "agency_code", "agency_name", "region_code", "forwarded", "responded", "closed", "open", "open_overdue",
-        "responded_on_time", "share_on_time", "median_working_days_to_respond", "follow_ups_requested",
+        "agency_code",
+        "agency_name",
+        "region_code",
+        "forwarded",
+        "responded",
+        "closed",
+        "open",
+        "open_overdue",
+        "responded_on_time",
+        "share_on_time",
+        "median_working_days_to_respond",
+        "follow_ups_requested",
     ]
     by_code = {row["agency_code"]: row for row in rows}
     a = by_code[fixture["a"]]
-    assert (a["forwarded"], a["open_overdue"], a["share_on_time"], a["median_working_days_to_respond"]) == ("5", "2", "0.5", "5.5")
+    assert (a["forwarded"], a["open_overdue"], a["share_on_time"], a["median_working_days_to_respond"]) == (
+        "5",
+        "2",
+        "0.5",
+        "5.5",
+    )
     assert by_code[fixture["c"]]["share_on_time"] == ""
     # JSON stays the default, and wins when preferred.
     assert (await report(ombudsman, fixture, headers={"Accept": "application/json, text/csv;q=0.5"})).json()["rows"]
@@ -137,6 +182,8 @@ async def test_report_refuses_a_reversed_window(ombudsman):
 
 
 async def test_a_region_not_on_the_official_list_is_a_422(ombudsman):
-    response = await ombudsman.get("/v1/reports/agency-performance", params={"from": "2025-09-01", "to": "2025-09-30", "region_code": "99"})
+    response = await ombudsman.get(
+        "/v1/reports/agency-performance", params={"from": "2025-09-01", "to": "2025-09-30", "region_code": "99"}
+    )
     assert response.status_code == 422, response.text
     assert response.headers["content-type"].startswith("application/problem+json")

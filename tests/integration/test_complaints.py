@@ -113,10 +113,14 @@ async def test_region_key_creates_inside_its_region(ombudsman_kaltim, region):
 
 # Not on the Kemendagri list: a province that does not exist, a regency number Kalimantan Timur does
 # not use, and codes below regency level (a kecamatan, a village), which the list does not go down to.
-@pytest.mark.parametrize("region", ["99", "64.05", "64.72.01", "64.01.02.2001"], ids=["province", "regency", "district", "village"])
+@pytest.mark.parametrize(
+    "region", ["99", "64.05", "64.72.01", "64.01.02.2001"], ids=["province", "regency", "district", "village"]
+)
 async def test_a_region_not_on_the_official_list_is_422_on_create_and_patch(app, ombudsman, region):
     word = token()
-    problem = assert_problem(await ombudsman.post("/v1/complaints", json=complaint_body(region_code=region, subject=word)), 422)
+    problem = assert_problem(
+        await ombudsman.post("/v1/complaints", json=complaint_body(region_code=region, subject=word)), 422
+    )
     assert [error["loc"] for error in problem["errors"]] == [["body", "region_code"]], problem
     assert await count_rows(app, subject=word) == 0
     created = await create_complaint(ombudsman, region_code="64.72")
@@ -234,9 +238,7 @@ async def test_in_flight_duplicate_is_409(app, database_url, ombudsman):
     try:
         tx = conn.transaction()
         await tx.start()
-        await conn.execute(
-            "SELECT pg_advisory_xact_lock(hashtextextended($1, 7))", f"idem:{ombudsman.key_id}:{key}"
-        )
+        await conn.execute("SELECT pg_advisory_xact_lock(hashtextextended($1, 7))", f"idem:{ombudsman.key_id}:{key}")
         blocked = await ombudsman.post("/v1/complaints", json=body, headers={"Idempotency-Key": key})
         problem = assert_problem(blocked, 409)
         assert problem["type"].endswith("/idempotency-key-in-use")
@@ -383,15 +385,28 @@ async def test_no_row_repeated_with_truly_concurrent_inserts(ombudsman, admin):
 async def test_filters(ombudsman):
     word = token()
     a = await create_complaint(
-        ombudsman, subject=f"{word} jalan rusak", region_code="64.72", category="penundaan_berlarut", channel="web",
+        ombudsman,
+        subject=f"{word} jalan rusak",
+        region_code="64.72",
+        category="penundaan_berlarut",
+        channel="web",
         received_at="2025-01-10T08:00:00+08:00",
     )
     b = await create_complaint(
-        ombudsman, subject=word, description="Pungutan liar di kantor kelurahan", region_code="64.01",
-        category="permintaan_imbalan", channel="letter", received_at="2025-02-10T08:00:00+08:00",
+        ombudsman,
+        subject=word,
+        description="Pungutan liar di kantor kelurahan",
+        region_code="64.01",
+        category="permintaan_imbalan",
+        channel="letter",
+        received_at="2025-02-10T08:00:00+08:00",
     )
     c = await create_complaint(
-        ombudsman, subject=word, region_code="63.71", category="penundaan_berlarut", channel="web",
+        ombudsman,
+        subject=word,
+        region_code="63.71",
+        category="penundaan_berlarut",
+        channel="web",
         received_at="2025-03-10T08:00:00+08:00",
     )
 
@@ -429,10 +444,26 @@ async def test_received_to_is_exclusive(ombudsman):
 
 @pytest.mark.parametrize(
     "params",
-    [{"region_code": "6"}, {"region_code": "64.7"}, {"region_code": "99"}, {"region_code": "64.72.01"},
-     {"category": "nope"}, {"channel": "fax"}, {"received_from": "2025-01-01T00:00:00"}, {"received_to": "yesterday"}],
-    ids=["region-short", "region-partial", "region-unknown", "region-district", "category", "channel",
-         "naive-datetime", "not-a-datetime"],
+    [
+        {"region_code": "6"},
+        {"region_code": "64.7"},
+        {"region_code": "99"},
+        {"region_code": "64.72.01"},
+        {"category": "nope"},
+        {"channel": "fax"},
+        {"received_from": "2025-01-01T00:00:00"},
+        {"received_to": "yesterday"},
+    ],
+    ids=[
+        "region-short",
+        "region-partial",
+        "region-unknown",
+        "region-district",
+        "category",
+        "channel",
+        "naive-datetime",
+        "not-a-datetime",
+    ],
 )
 async def test_bad_filters_are_422(ombudsman, params):
     assert_problem(await ombudsman.get("/v1/complaints", params=params), 422)
@@ -529,8 +560,13 @@ async def test_nested_merge_changes_one_member(ombudsman):
 
 @pytest.mark.parametrize(
     "doc",
-    [{"status": "closed"}, {"reference": "64-2026-999999"}, {"id": str(uuid.uuid4())}, {"complainant": {"nickname": "x"}},
-     {"version": 7}],
+    [
+        {"status": "closed"},
+        {"reference": "64-2026-999999"},
+        {"id": str(uuid.uuid4())},
+        {"complainant": {"nickname": "x"}},
+        {"version": 7},
+    ],
     ids=["status", "reference", "id", "nested", "version"],
 )
 async def test_patch_unknown_field_is_422(ombudsman, doc):
@@ -543,13 +579,32 @@ async def test_patch_unknown_field_is_422(ombudsman, doc):
 
 @pytest.mark.parametrize(
     "doc, field",
-    [({"subject": None}, "subject"), ({"subject": ""}, "subject"), ({"category": "bogus"}, "category"),
-     ({"channel": None}, "channel"), ({"complainant": None}, "complainant"), ({"complainant": {"name": None}}, "name"),
-     ({"complainant": {"email": "not-an-email"}}, "email"), ({"region_code": "64.7"}, "region_code"),
-     ({"received_at": "2026-01-01T00:00:00"}, "received_at"), ({"identity_confidential": "perhaps"}, "identity_confidential"),
-     ({"external_refs": [{"system": "lapor"}]}, "id")],
-    ids=["subject-null", "subject-empty", "category", "channel-null", "complainant-null", "name-null", "email",
-         "region", "naive-received-at", "bool", "external-ref"],
+    [
+        ({"subject": None}, "subject"),
+        ({"subject": ""}, "subject"),
+        ({"category": "bogus"}, "category"),
+        ({"channel": None}, "channel"),
+        ({"complainant": None}, "complainant"),
+        ({"complainant": {"name": None}}, "name"),
+        ({"complainant": {"email": "not-an-email"}}, "email"),
+        ({"region_code": "64.7"}, "region_code"),
+        ({"received_at": "2026-01-01T00:00:00"}, "received_at"),
+        ({"identity_confidential": "perhaps"}, "identity_confidential"),
+        ({"external_refs": [{"system": "lapor"}]}, "id"),
+    ],
+    ids=[
+        "subject-null",
+        "subject-empty",
+        "category",
+        "channel-null",
+        "complainant-null",
+        "name-null",
+        "email",
+        "region",
+        "naive-received-at",
+        "bool",
+        "external-ref",
+    ],
 )
 async def test_patch_with_invalid_result_is_422_with_field_errors(ombudsman, doc, field):
     created = await create_complaint(ombudsman)
@@ -612,8 +667,14 @@ FROZEN_NOW = datetime(2026, 6, 1, 3, 0, tzinfo=UTC)
 
 @pytest.mark.parametrize(
     "received_at",
-    ["0001-01-01T00:00:00Z", "1999-12-31T23:59:59.999999Z", "2000-01-01T06:59:59+07:00", "2026-06-02T03:00:00.000001Z",
-     "2999-01-01T00:00:00Z", "9999-12-31T23:59:59Z"],
+    [
+        "0001-01-01T00:00:00Z",
+        "1999-12-31T23:59:59.999999Z",
+        "2000-01-01T06:59:59+07:00",
+        "2026-06-02T03:00:00.000001Z",
+        "2999-01-01T00:00:00Z",
+        "9999-12-31T23:59:59Z",
+    ],
     ids=["year-1", "just-before-2000", "before-2000-in-utc", "a-day-and-a-moment-ahead", "year-2999", "year-9999"],
 )
 async def test_implausible_received_at_is_422_and_records_nothing(app, ombudsman, received_at):
@@ -628,7 +689,9 @@ async def test_implausible_received_at_is_422_and_records_nothing(app, ombudsman
 
 
 @pytest.mark.parametrize(
-    "received_at, year", [("2000-01-01T00:00:00Z", "2000"), ("2026-06-02T03:00:00Z", "2026")], ids=["first", "a-day-ahead"]
+    "received_at, year",
+    [("2000-01-01T00:00:00Z", "2000"), ("2026-06-02T03:00:00Z", "2026")],
+    ids=["first", "a-day-ahead"],
 )
 async def test_received_at_at_the_bounds_is_accepted(ombudsman, received_at, year):
     from referral_service import clock
@@ -640,11 +703,16 @@ async def test_received_at_at_the_bounds_is_accepted(ombudsman, received_at, yea
 
 @pytest.mark.parametrize(
     "overrides",
-    [{"incident_date": "1945-08-16"}, {"incident_date": "0001-01-01"},
-     # Received 1 March 23:30 UTC (2 March in WITA): the incident may be on the 2nd, not the 3rd.
-     {"received_at": "2026-03-01T23:30:00Z", "incident_date": "2026-03-03"},
-     # Without received_at the complaint is received now (1 June, frozen).
-     {"incident_date": "2026-06-03"}, {"incident_date": "9999-12-31"}, {"incident_date": 0}],
+    [
+        {"incident_date": "1945-08-16"},
+        {"incident_date": "0001-01-01"},
+        # Received 1 March 23:30 UTC (2 March in WITA): the incident may be on the 2nd, not the 3rd.
+        {"received_at": "2026-03-01T23:30:00Z", "incident_date": "2026-03-03"},
+        # Without received_at the complaint is received now (1 June, frozen).
+        {"incident_date": "2026-06-03"},
+        {"incident_date": "9999-12-31"},
+        {"incident_date": 0},
+    ],
     ids=["before-1945-08-17", "year-1", "after-received", "after-tomorrow", "year-9999", "a-number"],
 )
 async def test_implausible_incident_date_is_422(app, ombudsman, overrides):
@@ -660,8 +728,11 @@ async def test_implausible_incident_date_is_422(app, ombudsman, overrides):
 
 @pytest.mark.parametrize(
     "overrides",
-    [{"incident_date": "1945-08-17"}, {"received_at": "2026-03-01T23:30:00Z", "incident_date": "2026-03-02"},
-     {"incident_date": "2026-06-02"}],
+    [
+        {"incident_date": "1945-08-17"},
+        {"received_at": "2026-03-01T23:30:00Z", "incident_date": "2026-03-02"},
+        {"incident_date": "2026-06-02"},
+    ],
     ids=["proclamation-day", "received-day-in-wita", "tomorrow"],
 )
 async def test_incident_date_at_the_bounds_is_accepted(ombudsman, overrides):
@@ -674,11 +745,21 @@ async def test_incident_date_at_the_bounds_is_accepted(ombudsman, overrides):
 
 @pytest.mark.parametrize(
     "doc, field",
-    [({"received_at": "1999-12-31T00:00:00Z"}, "received_at"), ({"received_at": "2999-01-01T00:00:00Z"}, "received_at"),
-     ({"incident_date": "1900-01-01"}, "incident_date"), ({"incident_date": "2026-06-03"}, "incident_date"),
-     # Moving received_at before a recorded incident is refused as well.
-     ({"received_at": "2026-05-01T00:00:00Z"}, "incident_date")],
-    ids=["received-before-2000", "received-2999", "incident-1900", "incident-after-received", "received-before-incident"],
+    [
+        ({"received_at": "1999-12-31T00:00:00Z"}, "received_at"),
+        ({"received_at": "2999-01-01T00:00:00Z"}, "received_at"),
+        ({"incident_date": "1900-01-01"}, "incident_date"),
+        ({"incident_date": "2026-06-03"}, "incident_date"),
+        # Moving received_at before a recorded incident is refused as well.
+        ({"received_at": "2026-05-01T00:00:00Z"}, "incident_date"),
+    ],
+    ids=[
+        "received-before-2000",
+        "received-2999",
+        "incident-1900",
+        "incident-after-received",
+        "received-before-incident",
+    ],
 )
 async def test_patch_to_an_implausible_date_is_422(ombudsman, doc, field):
     from referral_service import clock
@@ -696,9 +777,13 @@ async def test_a_stored_implausible_received_at_is_a_422_on_patch_until_correcte
 
     created = await create_complaint(ombudsman)
     async with app.state.sessionmaker() as session, session.begin():
-        await session.execute(text("UPDATE complaints SET received_at = '-infinity' WHERE id = :id"), {"id": created["id"]})
+        await session.execute(
+            text("UPDATE complaints SET received_at = '-infinity' WHERE id = :id"), {"id": created["id"]}
+        )
     problem = assert_problem(await patch(ombudsman, created["id"], {"subject": "Diubah"}, '"1"'), 422)
     assert [error["loc"][-1] for error in problem["errors"]] == ["received_at"], problem
-    fixed = await patch(ombudsman, created["id"], {"subject": "Diubah", "received_at": "2026-01-05T09:00:00+08:00"}, '"1"')
+    fixed = await patch(
+        ombudsman, created["id"], {"subject": "Diubah", "received_at": "2026-01-05T09:00:00+08:00"}, '"1"'
+    )
     assert fixed.status_code == 200, fixed.text
     assert fixed.json()["received_at"] == "2026-01-05T01:00:00Z"

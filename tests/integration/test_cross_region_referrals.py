@@ -28,7 +28,9 @@ async def regions(admin, kaltim):
 async def test_region_limited_key_cannot_refer_outside_its_region(regions):
     omb_64 = regions["omb_64"]
     complaint = await create_complaint(omb_64, region_code="64.74")
-    response = await omb_64.post(f"/v1/complaints/{complaint['id']}/referrals", json={"agency_code": regions["agency_63"]})
+    response = await omb_64.post(
+        f"/v1/complaints/{complaint['id']}/referrals", json={"agency_code": regions["agency_63"]}
+    )
     assert response.status_code == 403, response.text
     assert response.headers["content-type"] == "application/problem+json"
     assert "63.71" in response.json()["detail"] and "national" in response.json()["detail"]
@@ -40,14 +42,18 @@ async def test_region_limited_key_cannot_refer_outside_its_region(regions):
 async def test_region_limited_key_refers_inside_its_region(regions):
     omb_64 = regions["omb_64"]
     complaint = await create_complaint(omb_64, region_code="64.74")
-    response = await omb_64.post(f"/v1/complaints/{complaint['id']}/referrals", json={"agency_code": "inspektorat-64.72"})
+    response = await omb_64.post(
+        f"/v1/complaints/{complaint['id']}/referrals", json={"agency_code": "inspektorat-64.72"}
+    )
     assert response.status_code == 201, response.text
 
 
 async def test_national_cross_region_referral_is_visible_to_both_regions(ombudsman, regions):
     omb_64, omb_63, agency_63_key = regions["omb_64"], regions["omb_63"], regions["agency_63_key"]
     complaint = await create_complaint(ombudsman, region_code="64.74")
-    created = await ombudsman.post(f"/v1/complaints/{complaint['id']}/referrals", json={"agency_code": regions["agency_63"]})
+    created = await ombudsman.post(
+        f"/v1/complaints/{complaint['id']}/referrals", json={"agency_code": regions["agency_63"]}
+    )
     assert created.status_code == 201, created.text
     referral_id = created.json()["id"]
 
@@ -71,7 +77,9 @@ async def test_national_cross_region_referral_is_visible_to_both_regions(ombudsm
 async def test_unrelated_region_sees_nothing(admin, ombudsman, regions):
     omb_65 = await issue_key(admin, "ombudsman", region_code="65")
     complaint = await create_complaint(ombudsman, region_code="64.74")
-    created = await ombudsman.post(f"/v1/complaints/{complaint['id']}/referrals", json={"agency_code": regions["agency_63"]})
+    created = await ombudsman.post(
+        f"/v1/complaints/{complaint['id']}/referrals", json={"agency_code": regions["agency_63"]}
+    )
     referral_id = created.json()["id"]
     assert (await omb_65.get(f"/v1/referrals/{referral_id}")).status_code == 404
     listed = await omb_65.get("/v1/referrals", params={"complaint_id": complaint["id"]})
@@ -86,7 +94,9 @@ async def test_cross_region_referral_events_reach_both_regions_subscribers(ombud
     endpoint_64 = await subscribe(omb_64, "http://127.0.0.1:9/region-64", event_types=types)
     endpoint_63 = await subscribe(omb_63, "http://127.0.0.1:9/region-63", event_types=types)
     complaint = await create_complaint(ombudsman, region_code="64.74")
-    created = await ombudsman.post(f"/v1/complaints/{complaint['id']}/referrals", json={"agency_code": regions["agency_63"]})
+    created = await ombudsman.post(
+        f"/v1/complaints/{complaint['id']}/referrals", json={"agency_code": regions["agency_63"]}
+    )
     referral_id = created.json()["id"]
     assert (await ombudsman.post(f"/v1/referrals/{referral_id}/forward", json={})).status_code == 200
 

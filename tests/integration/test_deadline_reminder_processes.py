@@ -18,7 +18,9 @@ def _start_worker(database_url: str, log_path) -> subprocess.Popen:
     env = {**os.environ, "DATABASE_URL": database_url}
     # The child gets its own descriptor; this process need not keep the file open.
     with open(log_path, "ab") as log:
-        return subprocess.Popen([sys.executable, "-m", "referral_service.cli", "worker"], env=env, stdout=log, stderr=log)
+        return subprocess.Popen(
+            [sys.executable, "-m", "referral_service.cli", "worker"], env=env, stdout=log, stderr=log
+        )
 
 
 async def _stop(process: subprocess.Popen) -> None:

@@ -10,8 +10,8 @@ import asyncio
 from datetime import datetime
 
 from referral_service import clock
-from referral_service.reminders.jobs import run_deadline_reminders
 from referral_service.jobs import default_jobs
+from referral_service.reminders.jobs import run_deadline_reminders
 from referral_service.worker import WorkerContext
 from tests.conftest import create_agency, issue_key
 from tests.integration.deadline_helpers import WITA, act, new_referral
@@ -73,12 +73,20 @@ async def test_due_soon_and_overdue_once_each_with_racing_workers(app, settings,
     # A follow-up with a new deadline re-arms both.
     rid = ids[0]
     await act(agency_key, rid, "respond", {"outcome": "action_taken", "summary": "Sudah."}, wita(7, 10))
-    again = await act(ombudsman, rid, "request-follow-up", {"reason": "Lengkapi.", "due_working_days": 1}, wita(7, 10, 11))
+    again = await act(
+        ombudsman, rid, "request-follow-up", {"reason": "Lengkapi.", "due_working_days": 1}, wita(7, 10, 11)
+    )
     assert again["due_at"] == "2024-07-11T15:59:59Z"
     await _race(app, settings, wita(7, 10, 12))
     await _race(app, settings, wita(7, 12))
     timeline = (await _types(ombudsman, [rid]))[rid]
-    assert timeline == [*expected, "referral.responded", "referral.follow_up_requested", "referral.due_soon", "referral.overdue"]
+    assert timeline == [
+        *expected,
+        "referral.responded",
+        "referral.follow_up_requested",
+        "referral.due_soon",
+        "referral.overdue",
+    ]
     # The others were not touched again.
     assert all(types == expected for types in (await _types(ombudsman, ids[1:])).values())
 

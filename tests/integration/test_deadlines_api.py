@@ -66,7 +66,9 @@ async def test_override_added_after_forwarding_moves_the_deadline_and_is_on_the_
     later = await forwarded_referral(ombudsman, agency, wita(2027, 7, 8, 10), days=5)
     answered = await forwarded_referral(ombudsman, other, wita(2027, 7, 5, 10), days=5)
     agency_key = await issue_key(admin, "agency", agency_code=other)
-    await act(agency_key, answered["id"], "respond", {"outcome": "action_taken", "summary": "Selesai."}, wita(2027, 7, 6, 9))
+    await act(
+        agency_key, answered["id"], "respond", {"outcome": "action_taken", "summary": "Selesai."}, wita(2027, 7, 6, 9)
+    )
     before = await ombudsman.get(f"/v1/referrals/{referral['id']}")
 
     # A cuti bersama decreed late, on Wed 7 July 2027.
@@ -77,7 +79,12 @@ async def test_override_added_after_forwarding_moves_the_deadline_and_is_on_the_
     assert changed.json() == {
         "date": "2027-07-07",
         "working_day": False,
-        "entry": {"date": "2027-07-07", "name": "Cuti Bersama (tambahan)", "source": "override", "declared_working": False},
+        "entry": {
+            "date": "2027-07-07",
+            "name": "Cuti Bersama (tambahan)",
+            "source": "override",
+            "declared_working": False,
+        },
         "referrals_rescheduled": 1,
     }
     try:
@@ -106,7 +113,12 @@ async def test_override_added_after_forwarding_moves_the_deadline_and_is_on_the_
         again = await admin.put("/v1/calendar/2027-07-07", json={"name": "Cuti Bersama Tambahan"})
         assert again.json()["referrals_rescheduled"] == 0
         listed = (await samarinda.get("/v1/calendar", params={"year": 2027})).json()["days"]
-        assert {"date": "2027-07-07", "name": "Cuti Bersama Tambahan", "source": "override", "declared_working": False} in listed
+        assert {
+            "date": "2027-07-07",
+            "name": "Cuti Bersama Tambahan",
+            "source": "override",
+            "declared_working": False,
+        } in listed
     finally:
         removed = await admin.delete("/v1/calendar/2027-07-07")
     assert removed.status_code == 200, removed.text
@@ -130,7 +142,9 @@ async def test_a_national_holiday_declared_working_then_restored(ombudsman, admi
         assert declared.json()["entry"]["source"] == "public"
         assert declared.json()["entry"]["declared_working"] is True
         assert declared.json()["referrals_rescheduled"] == 1
-        assert as_wita((await ombudsman.get(f"/v1/referrals/{referral['id']}")).json()["due_at"]) == wita(2027, 8, 17, 23, 59, 59)
+        assert as_wita((await ombudsman.get(f"/v1/referrals/{referral['id']}")).json()["due_at"]) == wita(
+            2027, 8, 17, 23, 59, 59
+        )
         # Idempotent: declaring it working again changes nothing.
         assert (await admin.delete("/v1/calendar/2027-08-17")).json()["referrals_rescheduled"] == 0
     finally:
@@ -139,7 +153,10 @@ async def test_a_national_holiday_declared_working_then_restored(ombudsman, admi
         assert (await admin.delete("/v1/calendar/2027-08-17")).status_code == 200
     listed = {d["date"]: d for d in (await ombudsman.get("/v1/calendar", params={"year": 2027})).json()["days"]}
     assert listed["2027-08-17"] == {
-        "date": "2027-08-17", "name": "Hari Kemerdekaan Republik Indonesia", "source": "public", "declared_working": False,
+        "date": "2027-08-17",
+        "name": "Hari Kemerdekaan Republik Indonesia",
+        "source": "public",
+        "declared_working": False,
     }
     assert (await ombudsman.get(f"/v1/referrals/{referral['id']}")).json()["due_at"] == referral["due_at"]
 
@@ -147,7 +164,12 @@ async def test_a_national_holiday_declared_working_then_restored(ombudsman, admi
 async def test_calendar_lists_holidays_and_refuses_what_it_cannot_do(ombudsman, admin, raw_client):
     days = {d["date"]: d for d in (await ombudsman.get("/v1/calendar", params={"year": 2026})).json()["days"]}
     assert days["2026-03-20"]["source"] == "cuti_bersama"
-    assert days["2026-03-21"] == {"date": "2026-03-21", "name": "Hari Raya Idul Fitri", "source": "public", "declared_working": False}
+    assert days["2026-03-21"] == {
+        "date": "2026-03-21",
+        "name": "Hari Raya Idul Fitri",
+        "source": "public",
+        "declared_working": False,
+    }
     assert (await raw_client.get("/v1/calendar", params={"year": 2026})).status_code == 401
     assert (await ombudsman.get("/v1/calendar")).status_code == 422
     assert (await ombudsman.get("/v1/calendar", params={"year": 1800})).status_code == 422
@@ -166,7 +188,15 @@ async def test_follow_up_restarts_the_deadline_from_the_request(ombudsman, admin
     agency_key = await issue_key(admin, "agency", agency_code=agency)
     referral_id = await new_referral(ombudsman, agency)
     await act(ombudsman, referral_id, "forward", {"due_working_days": 5}, wita(2026, 3, 13, 10))
-    await act(agency_key, referral_id, "respond", {"outcome": "action_taken", "summary": "Sudah."}, wita(2026, 3, 16, 10))
+    await act(
+        agency_key, referral_id, "respond", {"outcome": "action_taken", "summary": "Sudah."}, wita(2026, 3, 16, 10)
+    )
     # Requested Wed 25 March, 3 working days: Thu 26, Fri 27, Mon 30.
-    again = await act(ombudsman, referral_id, "request-follow-up", {"reason": "Lengkapi.", "due_working_days": 3}, wita(2026, 3, 25, 10))
+    again = await act(
+        ombudsman,
+        referral_id,
+        "request-follow-up",
+        {"reason": "Lengkapi.", "due_working_days": 3},
+        wita(2026, 3, 25, 10),
+    )
     assert as_wita(again["due_at"]) == wita(2026, 3, 30, 23, 59, 59)

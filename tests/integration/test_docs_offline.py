@@ -36,7 +36,7 @@ async def test_documentation_pages_load_everything_from_the_service(raw_client, 
         assert url.startswith("/") and not url.startswith("//"), url
         asset = await raw_client.get(urljoin(str(response.url), url))
         assert asset.status_code == 200, (url, asset.status_code)
-        expected = EXPECTED_TYPES[urlsplit(url).path[urlsplit(url).path.rindex("."):]]
+        expected = EXPECTED_TYPES[urlsplit(url).path[urlsplit(url).path.rindex(".") :]]
         assert asset.headers["content-type"].startswith(expected), (url, asset.headers["content-type"])
         assert len(asset.content) > 1000, url
 
@@ -59,7 +59,11 @@ async def test_the_index_links_docs_probes_and_metrics_without_authentication(ra
     body = response.json()
     assert body["name"] == "referral-service" and body["version"] == __version__
     assert body["links"] == {
-        "docs": "/docs", "redoc": "/redoc", "openapi": "/openapi.json", "healthz": "/healthz", "readyz": "/readyz",
+        "docs": "/docs",
+        "redoc": "/redoc",
+        "openapi": "/openapi.json",
+        "healthz": "/healthz",
+        "readyz": "/readyz",
         "metrics": "/metrics",
     }
     for name, link in body["links"].items():

@@ -53,7 +53,10 @@ def _start(data_dir: Path, log_path: Path, *argv: str) -> subprocess.Popen:
         # cwd is the data directory: a developer's .env must not supply a DATABASE_URL.
         return subprocess.Popen(
             [sys.executable, "-m", "referral_service.cli", *argv],
-            env=_env(data_dir), cwd=data_dir, stdout=log, stderr=subprocess.STDOUT,
+            env=_env(data_dir),
+            cwd=data_dir,
+            stdout=log,
+            stderr=subprocess.STDOUT,
         )
 
 
@@ -83,8 +86,13 @@ def _process_running(pid: int) -> bool:
     return stat.rsplit(")", 1)[1].split()[0] != "Z"
 
 
-def _wait_until(predicate: Callable[[], bool], process: subprocess.Popen | None, log_path: Path, what: str,
-                timeout: float = START_TIMEOUT_SECONDS) -> None:
+def _wait_until(
+    predicate: Callable[[], bool],
+    process: subprocess.Popen | None,
+    log_path: Path,
+    what: str,
+    timeout: float = START_TIMEOUT_SECONDS,
+) -> None:
     deadline = time.monotonic() + timeout
     while not predicate():
         if process is not None and process.poll() is not None:
@@ -182,8 +190,14 @@ def test_serve_stops_the_embedded_server_on_a_stop_signal(data_dir: Path, tmp_pa
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
 def test_worker_stops_the_embedded_server_on_a_stop_signal(data_dir: Path, tmp_path: Path, signum: int):
     pgdata, log_path = data_dir / "pg", tmp_path / "worker.log"
-    migrate = subprocess.run([sys.executable, "-m", "referral_service.cli", "migrate"], env=_env(data_dir),
-                             cwd=data_dir, capture_output=True, text=True, timeout=START_TIMEOUT_SECONDS)
+    migrate = subprocess.run(
+        [sys.executable, "-m", "referral_service.cli", "migrate"],
+        env=_env(data_dir),
+        cwd=data_dir,
+        capture_output=True,
+        text=True,
+        timeout=START_TIMEOUT_SECONDS,
+    )
     assert migrate.returncode == 0, migrate.stderr
     worker = _start(data_dir, log_path, "worker")
     try:

@@ -7,13 +7,10 @@ import secrets
 import uuid
 from datetime import date, timedelta
 
-import pytest
-
 from referral_service.complaints.retention import run_retention
 from referral_service.worker import WorkerContext
 from tests.conftest import create_complaint
-from tests.integration.inbound_support import SAMARINDA, clock, event, push, rotate  # noqa: F401 (fixture)
-from tests.integration.webhook_support import subscribe  # noqa: F401 (fixture)
+from tests.integration.inbound_support import SAMARINDA, event, push, rotate
 
 
 def _identity() -> dict:
@@ -73,31 +70,42 @@ async def test_erasure_leaves_no_byte_of_the_identity_and_reports_unchanged(
     await subscribe(admin, "http://127.0.0.1:9/erasure-admin")
     await subscribe(samarinda, "http://127.0.0.1:9/erasure-agency")
     key = f"erase-{uuid.uuid4().hex}"
-    complaint = (await ombudsman.post(
-        "/v1/complaints",
-        json={
-            "channel": "walk_in", "complainant": identity, "subject": f"Keluhan {identity['name']}",
-            "description": f"Saya {identity['name']} ({identity['phone']}) belum mendapat jawaban.",
-            "category": "penundaan_berlarut", "region_code": "64.72",
-        },
-        headers={"Idempotency-Key": key},
-    )).json()
+    complaint = (
+        await ombudsman.post(
+            "/v1/complaints",
+            json={
+                "channel": "walk_in",
+                "complainant": identity,
+                "subject": f"Keluhan {identity['name']}",
+                "description": f"Saya {identity['name']} ({identity['phone']}) belum mendapat jawaban.",
+                "category": "penundaan_berlarut",
+                "region_code": "64.72",
+            },
+            headers={"Idempotency-Key": key},
+        )
+    ).json()
     cid = complaint["id"]
     referral = await ombudsman.post(
-        f"/v1/complaints/{cid}/referrals", json={"agency_code": SAMARINDA, "instructions": f"Hubungi {identity['email']}"},
+        f"/v1/complaints/{cid}/referrals",
+        json={"agency_code": SAMARINDA, "instructions": f"Hubungi {identity['email']}"},
         headers={"Idempotency-Key": key + "-referral"},
     )
     rid = referral.json()["id"]
     assert (await ombudsman.post(f"/v1/referrals/{rid}/forward", json={})).status_code == 200
     secret = await rotate(admin, SAMARINDA)
     ref = f"SAM-{uuid.uuid4().hex[:8]}"
-    pushed = await push(raw_client, SAMARINDA, event("referral.acknowledged", referral_id=rid, external_ref=ref), secret, clock=clock)
+    pushed = await push(
+        raw_client, SAMARINDA, event("referral.acknowledged", referral_id=rid, external_ref=ref), secret, clock=clock
+    )
     assert pushed.status_code == 200, pushed.text
     assert identity["name"] in pushed.text  # our answer to the agency carries the (non-confidential) identity
     assert set(await _tables_holding(app, needles)) >= {
-        f"complaints.complainant: {identity['name']}", f"idempotency_keys.body: {identity['name']}",
-        f"inbound_events.response_body: {identity['name']}", f"webhook_messages.body: {identity['name']}",
-        f"event_feed.full_body: {identity['name']}", f"event_feed.agency_body: {identity['name']}",
+        f"complaints.complainant: {identity['name']}",
+        f"idempotency_keys.body: {identity['name']}",
+        f"inbound_events.response_body: {identity['name']}",
+        f"webhook_messages.body: {identity['name']}",
+        f"event_feed.full_body: {identity['name']}",
+        f"event_feed.agency_body: {identity['name']}",
     }
 
     refused = await admin.post(f"/v1/complaints/{cid}/erase", json={"reason": "Permintaan pelapor"})
@@ -111,7 +119,10 @@ async def test_erasure_leaves_no_byte_of_the_identity_and_reports_unchanged(
     body = erased.json()
     assert body["complainant"] is None and body["description"] == "[erased]"
     assert (body["reference"], body["category"], body["region_code"], body["received_at"]) == (
-        complaint["reference"], complaint["category"], complaint["region_code"], complaint["received_at"]
+        complaint["reference"],
+        complaint["category"],
+        complaint["region_code"],
+        complaint["received_at"],
     )
     assert await _tables_holding(app, needles) == []
     assert await _report(admin) == before
@@ -127,10 +138,14 @@ async def test_erasure_leaves_no_byte_of_the_identity_and_reports_unchanged(
     feed = (await admin.get("/v1/events", params={"complaint_id": cid, "type": "complaint.erased"})).json()["items"]
     assert len(feed) == 1 and feed[0]["data"]["complaint"]["complainant"] is None
     async with app.state.pool.acquire() as conn:
-        assert await conn.fetchval(
-            "SELECT count(*) FROM webhook_messages m JOIN events e ON e.id = m.event_id WHERE e.complaint_id = $1 AND m.type = 'complaint.erased'",
-            uuid.UUID(cid),
-        ) == 1
+        assert (
+            await conn.fetchval(
+                "SELECT count(*) FROM webhook_messages m JOIN events e ON e.id = m.event_id"
+                " WHERE e.complaint_id = $1 AND m.type = 'complaint.erased'",
+                uuid.UUID(cid),
+            )
+            == 1
+        )
     # A replay of the intake answers the erased record.
     replay = await ombudsman.post("/v1/complaints", json={}, headers={"Idempotency-Key": key})
     assert identity["name"] not in replay.text
@@ -141,11 +156,15 @@ async def test_force_erases_with_an_open_referral(admin, ombudsman):
     complaint = await create_complaint(ombudsman, complainant=identity)
     referral = await ombudsman.post(f"/v1/complaints/{complaint['id']}/referrals", json={"agency_code": SAMARINDA})
     assert referral.status_code == 201
-    erased = await admin.post(f"/v1/complaints/{complaint['id']}/erase", json={"reason": "Perintah pengadilan", "force": True})
+    erased = await admin.post(
+        f"/v1/complaints/{complaint['id']}/erase", json={"reason": "Perintah pengadilan", "force": True}
+    )
     assert erased.status_code == 200, erased.text
     timeline = (await admin.get(f"/v1/complaints/{complaint['id']}/events")).json()
     assert timeline[-1]["type"] == "complaint.erased" and timeline[-1]["data"]["forced"] is True
-    assert (await admin.post(f"/v1/complaints/{complaint['id']}/erase", json={})).status_code == 422  # a reason is required
+    assert (
+        await admin.post(f"/v1/complaints/{complaint['id']}/erase", json={})
+    ).status_code == 422  # a reason is required
 
 
 async def test_retention_job_erases_complaints_closed_long_enough(app, admin, ombudsman, settings):
@@ -159,10 +178,14 @@ async def test_retention_job_erases_complaints_closed_long_enough(app, admin, om
         ids[label] = (complaint["id"], referral.json()["id"])
     never = await create_complaint(ombudsman, complainant=unreferred)
     async with app.state.pool.acquire() as conn:
-        await conn.execute("UPDATE referrals SET closed_at = now() - interval '40 days' WHERE id = $1", uuid.UUID(ids["old"][1]))
+        await conn.execute(
+            "UPDATE referrals SET closed_at = now() - interval '40 days' WHERE id = $1", uuid.UUID(ids["old"][1])
+        )
 
     ctx = WorkerContext(app.state.sessionmaker, settings.model_copy(update={"retention_days": 30}), app.state.pool)
-    assert await run_retention(WorkerContext(app.state.sessionmaker, settings, app.state.pool)) == 0  # unset: keep everything
+    assert (
+        await run_retention(WorkerContext(app.state.sessionmaker, settings, app.state.pool)) == 0
+    )  # unset: keep everything
     assert await run_retention(ctx) >= 1
     assert (await admin.get(f"/v1/complaints/{ids['old'][0]}")).json()["complainant"] is None
     assert (await admin.get(f"/v1/complaints/{ids['recent'][0]}")).json()["complainant"]["name"] == recent["name"]

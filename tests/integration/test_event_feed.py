@@ -8,13 +8,12 @@ import random
 import time
 import uuid
 
-import asyncpg
 import pytest
 
+from referral_service.db.driver import Db, create_pool
 from referral_service.events import feed
 from referral_service.events.draft import SYSTEM, EventDraft
 from referral_service.events.service import RESERVE_EVENT_SQL, record
-from referral_service.db.driver import Db, create_pool
 from tests.conftest import CONFIDENTIAL_NAME, create_agency, create_complaint, issue_key
 
 
@@ -56,14 +55,24 @@ async def keys(admin, ombudsman, kaltim):
 
 async def test_scope_per_role(admin, ombudsman, samarinda, bontang, keys):
     omb_64, omb_63, agency_63_key = keys["omb_64"], keys["omb_63"], keys["agency_63_key"]
-    heads = {name: await _head(api) for name, api in {
-        "admin": admin, "national": ombudsman, "omb_64": omb_64, "omb_63": omb_63,
-        "samarinda": samarinda, "bontang": bontang, "agency_63": agency_63_key,
-    }.items()}
+    heads = {
+        name: await _head(api)
+        for name, api in {
+            "admin": admin,
+            "national": ombudsman,
+            "omb_64": omb_64,
+            "omb_63": omb_63,
+            "samarinda": samarinda,
+            "bontang": bontang,
+            "agency_63": agency_63_key,
+        }.items()
+    }
 
     local = await create_complaint(ombudsman, region_code="64.72")
     local_referral = await _refer_and_forward(ombudsman, local["id"], "inspektorat-64.72")
-    unforwarded = await ombudsman.post(f"/v1/complaints/{local['id']}/referrals", json={"agency_code": "inspektorat-64.74"})
+    unforwarded = await ombudsman.post(
+        f"/v1/complaints/{local['id']}/referrals", json={"agency_code": "inspektorat-64.74"}
+    )
     assert unforwarded.status_code == 201
     cross = await create_complaint(ombudsman, region_code="64.74")
     cross_referral = await _refer_and_forward(ombudsman, cross["id"], keys["agency_63"])
@@ -92,7 +101,9 @@ async def test_scope_per_role(admin, ombudsman, samarinda, bontang, keys):
     samarinda_seen = await seen(samarinda, heads["samarinda"])
     assert samarinda_seen == [("referral.forwarded", local["id"], local_referral)]
     assert await seen(bontang, heads["bontang"]) == []  # created for it, never forwarded
-    assert await seen(keys["agency_63_key"], heads["agency_63"]) == [("referral.forwarded", cross["id"], cross_referral)]
+    assert await seen(keys["agency_63_key"], heads["agency_63"]) == [
+        ("referral.forwarded", cross["id"], cross_referral)
+    ]
 
 
 async def test_items_are_the_webhook_bodies_and_agencies_never_see_a_confidential_identity(admin, ombudsman, samarinda):
@@ -104,7 +115,12 @@ async def test_items_are_the_webhook_bodies_and_agencies_never_see_a_confidentia
     assert (await samarinda.post(f"/v1/referrals/{referral_id}/acknowledge", json={})).status_code == 200
 
     full, _ = await _all(admin, admin_head, complaint_id=complaint["id"])
-    assert [item["type"] for item in full] == ["complaint.created", "referral.created", "referral.forwarded", "referral.acknowledged"]
+    assert [item["type"] for item in full] == [
+        "complaint.created",
+        "referral.created",
+        "referral.forwarded",
+        "referral.acknowledged",
+    ]
     assert all(set(item) == {"id", "cursor", "type", "timestamp", "data"} for item in full)
     assert full[0]["data"]["complaint"]["complainant"]["name"] == CONFIDENTIAL_NAME
     assert full[0]["data"]["event_id"] == full[0]["id"]
@@ -116,13 +132,16 @@ async def test_items_are_the_webhook_bodies_and_agencies_never_see_a_confidentia
     assert redacted[0]["data"]["referral"]["complaint"]["complainant"] is None
 
     # Filters: by type (repeatable) and referral.
-    typed, _ = await _all(admin, admin_head, type=["referral.forwarded", "referral.acknowledged"], referral_id=referral_id)
+    typed, _ = await _all(
+        admin, admin_head, type=["referral.forwarded", "referral.acknowledged"], referral_id=referral_id
+    )
     assert [item["type"] for item in typed] == ["referral.forwarded", "referral.acknowledged"]
 
 
 async def test_cursor_is_stable_across_a_restart(admin, ombudsman, database_url, settings):
-    from referral_service.main import create_app
     import httpx
+
+    from referral_service.main import create_app
 
     head = await _head(admin)
     complaint = await create_complaint(ombudsman)
@@ -130,10 +149,11 @@ async def test_cursor_is_stable_across_a_restart(admin, ombudsman, database_url,
     assert items[0]["cursor"] == feed.encode_feed_cursor(items[0]["id"])
 
     fresh = create_app(settings, database_url=database_url)
-    async with fresh.router.lifespan_context(fresh):
+    async with fresh.router.lifespan_context(fresh):  # noqa: SIM117 - the app's lifespan wraps the client's
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=fresh), base_url="http://testserver") as client:
             response = await client.get(
-                "/v1/events", params={"after": head, "complaint_id": complaint["id"]},
+                "/v1/events",
+                params={"after": head, "complaint_id": complaint["id"]},
                 headers={"Authorization": f"Bearer {admin.key}"},
             )
     assert response.status_code == 200
@@ -158,7 +178,9 @@ async def test_long_poll_returns_promptly_after_a_commit(admin, ombudsman):
     assert time.monotonic() - started < 5
 
     # Nothing new: the wait runs out and the cursor is handed back unchanged.
-    quiet = await admin.get("/v1/events", params={"after": response.json()["next_cursor"], "wait": 1, "complaint_id": str(uuid.uuid4())})
+    quiet = await admin.get(
+        "/v1/events", params={"after": response.json()["next_cursor"], "wait": 1, "complaint_id": str(uuid.uuid4())}
+    )
     assert quiet.json() == {"items": [], "next_cursor": response.json()["next_cursor"]}
 
 
@@ -198,7 +220,10 @@ async def test_no_gap_with_concurrent_writers_committing_out_of_order(admin, omb
                     row = await db.fetchrow(f"SELECT {RESERVE_EVENT_SQL}")
                     await asyncio.sleep(0.15 if (i + n) % 6 == 0 else rng.choice([0, 0.001, 0.005, 0.02]))
                     draft = EventDraft(
-                        type="complaint.updated", complaint_id=complaint_id, sequence=next(sequences), region_code="64.72",
+                        type="complaint.updated",
+                        complaint_id=complaint_id,
+                        sequence=next(sequences),
+                        region_code="64.72",
                         data={"changed_fields": ["subject"]},
                     )
                     await record(db, draft, SYSTEM, None, reserved=(row["event_id"], row["event_occurred_at"]))
@@ -216,7 +241,9 @@ async def test_no_gap_with_concurrent_writers_committing_out_of_order(admin, omb
         after = head
         while True:
             finished = writers_done.is_set()
-            response = await admin.get("/v1/events", params={"after": after, "complaint_id": complaint["id"], "limit": 7})
+            response = await admin.get(
+                "/v1/events", params={"after": after, "complaint_id": complaint["id"], "limit": 7}
+            )
             assert response.status_code == 200, response.text
             page = response.json()
             pages += 1
@@ -233,7 +260,12 @@ async def test_no_gap_with_concurrent_writers_committing_out_of_order(admin, omb
         writers_done.set()
         await asyncio.wait_for(reading, 60)
         async with pool.acquire() as conn:
-            stored = [r["id"] for r in await conn.fetch("SELECT id FROM events WHERE complaint_id = $1 AND sequence >= 1000 ORDER BY id", complaint_id)]
+            stored = [
+                r["id"]
+                for r in await conn.fetch(
+                    "SELECT id FROM events WHERE complaint_id = $1 AND sequence >= 1000 ORDER BY id", complaint_id
+                )
+            ]
     finally:
         await pool.close()
     assert 8 * 15 > len(stored) > 8 * 12
@@ -254,7 +286,9 @@ async def test_a_complaint_made_confidential_later_disappears_from_agency_items(
     assert name in before.text
     current = await ombudsman.get(f"/v1/complaints/{complaint['id']}")
     patched = await ombudsman.patch(
-        f"/v1/complaints/{complaint['id']}", json={"identity_confidential": True}, headers={"If-Match": current.headers["etag"]}
+        f"/v1/complaints/{complaint['id']}",
+        json={"identity_confidential": True},
+        headers={"If-Match": current.headers["etag"]},
     )
     assert patched.status_code == 200, patched.text
     after = await samarinda.get("/v1/events", params={"after": agency_head, "referral_id": referral_id})

@@ -33,8 +33,14 @@ def assert_problem(response: httpx.Response, status: int) -> dict:
     return body
 
 
-async def send_raw(api: Api, method: str, url: str, content: bytes | None, content_type: str | None = "application/json",
-                   extra: dict[str, str] | None = None) -> httpx.Response:
+async def send_raw(
+    api: Api,
+    method: str,
+    url: str,
+    content: bytes | None,
+    content_type: str | None = "application/json",
+    extra: dict[str, str] | None = None,
+) -> httpx.Response:
     headers = {"Authorization": f"Bearer {api.key}", **(extra or {})}
     if content_type is not None:
         headers["Content-Type"] = content_type
@@ -172,7 +178,12 @@ async def test_413_on_patch_too(ombudsman):
     complaint = await create_complaint(ombudsman)
     big = orjson.dumps({"description": "z" * (ONE_MIB + 1)})
     response = await send_raw(
-        ombudsman, "PATCH", f"/v1/complaints/{complaint['id']}", big, "application/merge-patch+json", {"If-Match": '"1"'}
+        ombudsman,
+        "PATCH",
+        f"/v1/complaints/{complaint['id']}",
+        big,
+        "application/merge-patch+json",
+        {"If-Match": '"1"'},
     )
     assert_problem(response, 413)
 
@@ -195,7 +206,9 @@ async def test_non_json_content_type_is_415_on_patch_and_admin_endpoints(admin, 
     )
     assert_problem(patched, 415)
     assert_problem(await send_raw(admin, "POST", "/v1/agencies", b"<agency/>", "application/xml"), 415)
-    assert_problem(await send_raw(admin, "POST", "/v1/api-keys", b"role=admin", "application/x-www-form-urlencoded"), 415)
+    assert_problem(
+        await send_raw(admin, "POST", "/v1/api-keys", b"role=admin", "application/x-www-form-urlencoded"), 415
+    )
 
 
 async def test_json_content_type_with_charset_is_accepted(ombudsman):
@@ -206,7 +219,8 @@ async def test_json_content_type_with_charset_is_accepted(ombudsman):
 
 
 @pytest.mark.parametrize(
-    "content", [b'{"channel": ', b"{'single': 'quotes'}", b"not json", b'{"a": 1,}', b"\xff\xfe\x00"],
+    "content",
+    [b'{"channel": ', b"{'single': 'quotes'}", b"not json", b'{"a": 1,}', b"\xff\xfe\x00"],
     ids=["truncated", "single-quotes", "bare-word", "trailing-comma", "bad-utf8"],
 )
 async def test_malformed_json_is_400_problem(ombudsman, content):
@@ -217,7 +231,11 @@ async def test_malformed_json_is_400_problem(ombudsman, content):
 async def test_malformed_json_patch_is_400_problem(ombudsman):
     complaint = await create_complaint(ombudsman)
     response = await send_raw(
-        ombudsman, "PATCH", f"/v1/complaints/{complaint['id']}", b'{"subject": ', "application/merge-patch+json",
+        ombudsman,
+        "PATCH",
+        f"/v1/complaints/{complaint['id']}",
+        b'{"subject": ',
+        "application/merge-patch+json",
         {"If-Match": '"1"'},
     )
     assert_problem(response, 400)
@@ -305,8 +323,12 @@ async def test_nul_character_in_patch_is_422(ombudsman):
     complaint = await create_complaint(ombudsman)
     for patch in ({"subject": "a\u0000b"}, {"complainant": {"email": "a\u0000@example.org"}}):
         response = await send_raw(
-            ombudsman, "PATCH", f"/v1/complaints/{complaint['id']}", orjson.dumps(patch),
-            "application/merge-patch+json", {"If-Match": '"1"'},
+            ombudsman,
+            "PATCH",
+            f"/v1/complaints/{complaint['id']}",
+            orjson.dumps(patch),
+            "application/merge-patch+json",
+            {"If-Match": '"1"'},
         )
         assert_problem(response, 422)
 
@@ -342,8 +364,12 @@ async def test_lone_surrogate_is_4xx_not_500(ombudsman, member):
 async def test_lone_surrogate_in_patch_is_4xx_not_500(ombudsman):
     complaint = await create_complaint(ombudsman)
     response = await send_raw(
-        ombudsman, "PATCH", f"/v1/complaints/{complaint['id']}", b'{"subject": "\\ud800"}',
-        "application/merge-patch+json", {"If-Match": '"1"'},
+        ombudsman,
+        "PATCH",
+        f"/v1/complaints/{complaint['id']}",
+        b'{"subject": "\\ud800"}',
+        "application/merge-patch+json",
+        {"If-Match": '"1"'},
     )
     assert response.status_code in (400, 422), response.text
     assert_problem(response, response.status_code)
@@ -379,14 +405,22 @@ async def test_huge_numbers_are_4xx_not_500(ombudsman, member):
 
 @pytest.mark.parametrize(
     "patch",
-    [b'{"received_at": 1e400}', b'{"incident_date": ' + b"9" * 5000 + b"}", b'{"identity_confidential": 1e999}',
-     b'{"received_at": "10000-01-01T00:00:00Z"}'],
+    [
+        b'{"received_at": 1e400}',
+        b'{"incident_date": ' + b"9" * 5000 + b"}",
+        b'{"identity_confidential": 1e999}',
+        b'{"received_at": "10000-01-01T00:00:00Z"}',
+    ],
     ids=["float-overflow", "bigint", "bool-overflow", "year-10000"],
 )
 async def test_huge_numbers_in_patch_are_4xx_not_500(ombudsman, patch):
     complaint = await create_complaint(ombudsman)
     response = await send_raw(
-        ombudsman, "PATCH", f"/v1/complaints/{complaint['id']}", patch, "application/merge-patch+json",
+        ombudsman,
+        "PATCH",
+        f"/v1/complaints/{complaint['id']}",
+        patch,
+        "application/merge-patch+json",
         {"If-Match": '"1"'},
     )
     assert response.status_code in (400, 422), (response.status_code, response.text)
@@ -421,7 +455,18 @@ def _b64(raw: bytes) -> str:
         _b64(b"\xff\xfe"),
         "\u00e9t\u00e9",
     ],
-    ids=["punctuation", "percent", "not-json", "naive", "bad-uuid", "short", "object", "numbers", "bad-utf8", "non-ascii"],
+    ids=[
+        "punctuation",
+        "percent",
+        "not-json",
+        "naive",
+        "bad-uuid",
+        "short",
+        "object",
+        "numbers",
+        "bad-utf8",
+        "non-ascii",
+    ],
 )
 async def test_bad_cursor_is_400_problem(ombudsman, cursor):
     body = assert_problem(await ombudsman.get("/v1/complaints", params={"cursor": cursor}), 400)
@@ -449,7 +494,9 @@ async def test_problem_types_are_distinct_per_status(ombudsman, samarinda, raw_c
         401: await raw_client.get("/v1/complaints"),
         403: await samarinda.get("/v1/complaints"),
         404: await ombudsman.get(f"/v1/complaints/{uuid.uuid4()}"),
-        428: await send_raw(ombudsman, "PATCH", f"/v1/complaints/{complaint['id']}", b"{}", "application/merge-patch+json"),
+        428: await send_raw(
+            ombudsman, "PATCH", f"/v1/complaints/{complaint['id']}", b"{}", "application/merge-patch+json"
+        ),
         400: await ombudsman.get("/v1/complaints", params={"cursor": "x"}),
         422: await ombudsman.post("/v1/complaints", json={}),
     }
@@ -467,7 +514,8 @@ async def test_overlong_cursor_is_400_problem(ombudsman, cursor):
 
 
 @pytest.mark.parametrize(
-    "q", ["'", "\"unbalanced", "a & | ! b", "(((", "-", "or", "😀", "a" * 200, "<script>", "\\", "%", "_"],
+    "q",
+    ["'", '"unbalanced', "a & | ! b", "(((", "-", "or", "😀", "a" * 200, "<script>", "\\", "%", "_"],
 )
 async def test_hostile_search_text_is_not_an_error(ombudsman, q):
     response = await ombudsman.get("/v1/complaints", params={"q": q})
@@ -495,7 +543,8 @@ async def test_bad_path_parameters_are_422_not_500(ombudsman, admin):
 
 
 @pytest.mark.parametrize(
-    "received_at", ["0001-01-01T00:00:00+14:00", "9999-12-31T23:59:59-14:00", "0001-01-01T00:00:00Z"],
+    "received_at",
+    ["0001-01-01T00:00:00+14:00", "9999-12-31T23:59:59-14:00", "0001-01-01T00:00:00Z"],
     ids=["year-1-east", "year-9999-west", "year-1-utc"],
 )
 async def test_extreme_received_at_is_not_500(ombudsman, received_at):
@@ -523,7 +572,11 @@ async def test_deeply_nested_json_is_4xx_not_500(ombudsman, depth):
     assert_problem(response, response.status_code)
     complaint = await create_complaint(ombudsman)
     response = await send_raw(
-        ombudsman, "PATCH", f"/v1/complaints/{complaint['id']}", nested, "application/merge-patch+json",
+        ombudsman,
+        "PATCH",
+        f"/v1/complaints/{complaint['id']}",
+        nested,
+        "application/merge-patch+json",
         {"If-Match": '"1"'},
     )
     assert response.status_code in (400, 422), (response.status_code, response.text[:300])

@@ -46,14 +46,33 @@ def stop_database(database_url: str) -> Iterator[str]:
 
 def _serve(url: str, port: int, workers: int, grace: int, log: Path, workdir: Path) -> subprocess.Popen:
     env = {
-        **os.environ, "DATABASE_URL": url, "REFERRAL_ADMIN_KEY": BOOTSTRAP_ADMIN_KEY,
-        "REFERRAL_SHUTDOWN_GRACE_SECONDS": str(grace), "REFERRAL_DATA_DIR": str(workdir / "unused-data-dir"),
+        **os.environ,
+        "DATABASE_URL": url,
+        "REFERRAL_ADMIN_KEY": BOOTSTRAP_ADMIN_KEY,
+        "REFERRAL_SHUTDOWN_GRACE_SECONDS": str(grace),
+        "REFERRAL_DATA_DIR": str(workdir / "unused-data-dir"),
     }
     with open(log, "wb") as out:
         return subprocess.Popen(
-            [sys.executable, "-m", "referral_service.cli", "serve", "--no-migrate", "--workers", str(workers),
-             "--host", "127.0.0.1", "--port", str(port), "--log-level", "info"],
-            env=env, stdout=out, stderr=subprocess.STDOUT, cwd=workdir,
+            [
+                sys.executable,
+                "-m",
+                "referral_service.cli",
+                "serve",
+                "--no-migrate",
+                "--workers",
+                str(workers),
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--log-level",
+                "info",
+            ],
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            cwd=workdir,
         )
 
 
@@ -91,8 +110,10 @@ def _start_slow_patch(base: str, url: str, complaint_id: str) -> tuple[threading
     def send() -> None:
         try:
             outcome["response"] = httpx.patch(
-                f"{base}/v1/complaints/{complaint_id}", content=b'{"subject": "Izin usaha belum terbit"}',
-                headers={**AUTH, "Content-Type": "application/merge-patch+json", "If-Match": '"1"'}, timeout=120,
+                f"{base}/v1/complaints/{complaint_id}",
+                content=b'{"subject": "Izin usaha belum terbit"}',
+                headers={**AUTH, "Content-Type": "application/merge-patch+json", "If-Match": '"1"'},
+                timeout=120,
             )
         except httpx.HTTPError as exc:
             outcome["error"] = exc

@@ -19,7 +19,11 @@ def forged_cursor(instant: str) -> str:
 
 
 async def test_cursor_naming_an_instant_without_utc_form_is_a_bad_cursor(ombudsman_kaltim, samarinda):
-    for api, path in ((ombudsman_kaltim, "/v1/complaints"), (samarinda, "/v1/referrals"), (ombudsman_kaltim, "/v1/referrals")):
+    for api, path in (
+        (ombudsman_kaltim, "/v1/complaints"),
+        (samarinda, "/v1/referrals"),
+        (ombudsman_kaltim, "/v1/referrals"),
+    ):
         for instant in ("0001-01-01T00:00:00+14:00", "9999-12-31T23:59:59-14:00"):
             response = await api.get(path, params={"cursor": forged_cursor(instant)})
             assert response.status_code == 400, (path, response.text)
@@ -51,7 +55,12 @@ async def test_unsigned_pushes_from_one_address_keep_only_their_latest_few(app, 
     code = await create_agency(admin)
     await rotate(admin, code)
     body = orjson.dumps({"type": "referral.note_added", "timestamp": "2026-12-01T09:00:00+08:00", "data": {}})
-    headers = {"webhook-id": "msg_x", "webhook-timestamp": "1", "webhook-signature": "v1,AAAA", "content-type": "application/json"}
+    headers = {
+        "webhook-id": "msg_x",
+        "webhook-timestamp": "1",
+        "webhook-signature": "v1,AAAA",
+        "content-type": "application/json",
+    }
     for _ in range(UNSIGNED_KEPT_PER_SOURCE + 15):
         response = await raw_client.post(f"/v1/inbound/{code}/events", content=body, headers=headers)
         assert response.status_code == 401
@@ -65,7 +74,9 @@ async def test_unsigned_pushes_from_one_address_keep_only_their_latest_few(app, 
 async def test_long_timelines_are_read_in_pages(ombudsman_kaltim):
     complaint = await create_complaint(ombudsman_kaltim)
     rid = (
-        await ombudsman_kaltim.post(f"/v1/complaints/{complaint['id']}/referrals", json={"agency_code": "inspektorat-64.72"})
+        await ombudsman_kaltim.post(
+            f"/v1/complaints/{complaint['id']}/referrals", json={"agency_code": "inspektorat-64.72"}
+        )
     ).json()["id"]
     assert (await ombudsman_kaltim.post(f"/v1/referrals/{rid}/forward")).status_code == 200
     for i in range(4):
@@ -106,8 +117,10 @@ EXTREME_INSTANTS = ("0001-01-01T00:00:00Z", "0001-01-01T00:00:00.000001Z", "9999
 async def test_date_time_filters_at_the_ends_of_time_are_answered_not_a_500(ombudsman_kaltim, samarinda, admin):
     for instant in EXTREME_INSTANTS:
         for api, path, name in (
-            (ombudsman_kaltim, "/v1/complaints", "received_from"), (ombudsman_kaltim, "/v1/complaints", "received_to"),
-            (ombudsman_kaltim, "/v1/referrals", "due_before"), (samarinda, "/v1/referrals", "due_before"),
+            (ombudsman_kaltim, "/v1/complaints", "received_from"),
+            (ombudsman_kaltim, "/v1/complaints", "received_to"),
+            (ombudsman_kaltim, "/v1/referrals", "due_before"),
+            (samarinda, "/v1/referrals", "due_before"),
         ):
             response = await api.get(path, params={name: instant})
             assert response.status_code == 200, (path, name, instant, response.text)

@@ -9,7 +9,7 @@ import uuid
 import asyncpg
 import pytest
 
-from tests.conftest import CONFIDENTIAL_NAME, complaint_body, create_complaint
+from tests.conftest import CONFIDENTIAL_NAME, create_complaint
 
 
 async def _count(app, complaint_id: str) -> list[asyncpg.Record]:
@@ -23,7 +23,9 @@ async def _count(app, complaint_id: str) -> list[asyncpg.Record]:
 @pytest.fixture
 async def confidential(ombudsman, samarinda, app):
     complaint = await create_complaint(ombudsman, identity_confidential=True, complainant={"name": CONFIDENTIAL_NAME})
-    referral = await ombudsman.post(f"/v1/complaints/{complaint['id']}/referrals", json={"agency_code": "inspektorat-64.72"})
+    referral = await ombudsman.post(
+        f"/v1/complaints/{complaint['id']}/referrals", json={"agency_code": "inspektorat-64.72"}
+    )
     assert referral.status_code == 201
     return complaint, referral.json()
 
@@ -34,18 +36,32 @@ async def test_every_endpoint_showing_the_identity_writes_one_row(app, admin, om
     rows = await _count(app, cid)
     # Intake and the referral's creation (its body embeds the complaint) each wrote one.
     assert [(r["route"], r["method"]) for r in rows] == [
-        ("/v1/complaints", "POST"), ("/v1/complaints/{complaint_id}/referrals", "POST"),
+        ("/v1/complaints", "POST"),
+        ("/v1/complaints/{complaint_id}/referrals", "POST"),
     ]
     etag = (await admin.get(f"/v1/complaints/{cid}")).headers["etag"]
     head = (await admin.get("/v1/events", params={"complaint_id": cid, "limit": 1})).json()["items"][0]["id"]
     calls = [
-        ("/v1/complaints/{complaint_id}", "GET", lambda: ombudsman.get(f"/v1/complaints/{cid}", headers={"X-Access-Reason": "Case 12/2026 review"})),
+        (
+            "/v1/complaints/{complaint_id}",
+            "GET",
+            lambda: ombudsman.get(f"/v1/complaints/{cid}", headers={"X-Access-Reason": "Case 12/2026 review"}),
+        ),
         ("/v1/complaints", "GET", lambda: ombudsman.get("/v1/complaints", params={"limit": 100})),
-        ("/v1/complaints/{complaint_id}", "PATCH", lambda: admin.patch(
-            f"/v1/complaints/{cid}", json={"subject": "Izin usaha tidak diproses juga"}, headers={"If-Match": etag})),
+        (
+            "/v1/complaints/{complaint_id}",
+            "PATCH",
+            lambda: admin.patch(
+                f"/v1/complaints/{cid}", json={"subject": "Izin usaha tidak diproses juga"}, headers={"If-Match": etag}
+            ),
+        ),
         ("/v1/referrals/{referral_id}", "GET", lambda: ombudsman.get(f"/v1/referrals/{rid}")),
         ("/v1/referrals", "GET", lambda: ombudsman.get("/v1/referrals", params={"complaint_id": cid})),
-        ("/v1/referrals/{referral_id}/forward", "POST", lambda: ombudsman.post(f"/v1/referrals/{rid}/forward", json={})),
+        (
+            "/v1/referrals/{referral_id}/forward",
+            "POST",
+            lambda: ombudsman.post(f"/v1/referrals/{rid}/forward", json={}),
+        ),
         ("/v1/events", "GET", lambda: admin.get("/v1/events", params={"complaint_id": cid})),
     ]
     # The first GET above (for the ETag) and the feed read (for nothing) were audited too.
@@ -93,7 +109,11 @@ async def test_the_audit_is_append_only_and_listed_for_admins(app, admin, ombuds
     complaint, _ = confidential
     assert (await ombudsman.get(f"/v1/complaints/{complaint['id']}")).status_code == 200
     async with app.state.pool.acquire() as conn:
-        for statement in ("UPDATE identity_reads SET role = 'x'", "DELETE FROM identity_reads", "TRUNCATE identity_reads"):
+        for statement in (
+            "UPDATE identity_reads SET role = 'x'",
+            "DELETE FROM identity_reads",
+            "TRUNCATE identity_reads",
+        ):
             with pytest.raises(asyncpg.InsufficientPrivilegeError):
                 await conn.execute(statement)
 
@@ -102,9 +122,16 @@ async def test_the_audit_is_append_only_and_listed_for_admins(app, admin, ombuds
     assert listed.status_code == 200
     first = listed.json()
     assert len(first["items"]) == 1 and first["next_cursor"]
-    assert first["items"][0]["key_id"] == ombudsman.key_id and first["items"][0]["route"] == "/v1/complaints/{complaint_id}"
-    rest = await admin.get("/v1/audit/identity-reads", params={"complaint_id": complaint["id"], "cursor": first["next_cursor"]})
+    assert (
+        first["items"][0]["key_id"] == ombudsman.key_id
+        and first["items"][0]["route"] == "/v1/complaints/{complaint_id}"
+    )
+    rest = await admin.get(
+        "/v1/audit/identity-reads", params={"complaint_id": complaint["id"], "cursor": first["next_cursor"]}
+    )
     ids = [first["items"][0]["id"]] + [item["id"] for item in rest.json()["items"]]
     assert ids == sorted(ids, reverse=True) and len(ids) == len(await _count(app, complaint["id"]))
-    by_key = await admin.get("/v1/audit/identity-reads", params={"key_id": ombudsman.key_id, "from": "2000-01-01T00:00:00Z"})
+    by_key = await admin.get(
+        "/v1/audit/identity-reads", params={"key_id": ombudsman.key_id, "from": "2000-01-01T00:00:00Z"}
+    )
     assert all(item["key_id"] == ombudsman.key_id for item in by_key.json()["items"])

@@ -38,7 +38,9 @@ async def _timeline(omb, rid) -> list[dict]:
 async def test_each_type_acts_as_the_agency_would(raw_client, samarinda, ombudsman_kaltim, secret, clock):
     rid = await forwarded_referral(ombudsman_kaltim)
     ref = f"SMD-{uuid.uuid4().hex[:8]}"
-    ack = await push(raw_client, SAMARINDA, event("referral.acknowledged", referral_id=rid, external_ref=ref), secret, clock=clock)
+    ack = await push(
+        raw_client, SAMARINDA, event("referral.acknowledged", referral_id=rid, external_ref=ref), secret, clock=clock
+    )
     assert ack.status_code == 200, ack.text
     body = ack.json()
     assert body["action"] == "acknowledge" and body["referral"]["external_ref"] == ref

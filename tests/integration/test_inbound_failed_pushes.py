@@ -28,7 +28,8 @@ def _client_from(app, address: str) -> httpx.AsyncClient:
 async def _unsigned_push(app, code: str, address: str) -> None:
     async with _client_from(app, address) as client:
         response = await client.post(
-            f"/v1/inbound/{code}/events", content=b'{"type": "referral.note_added"}',
+            f"/v1/inbound/{code}/events",
+            content=b'{"type": "referral.note_added"}',
             headers={"content-type": "application/json"},
         )
     assert response.status_code == 401, response.text
@@ -88,7 +89,9 @@ async def test_a_flood_from_rotating_addresses_does_not_hide_a_known_sender_and_
     secret = await rotate(agency, code)
     # A push that verifies (its referral is unknown, so 404) makes the address a known sender.
     async with _client_from(app, AGENCY_SERVER) as client:
-        verified = await push(client, code, event("referral.note_added", referral_id=str(uuid.uuid4()), text="x"), secret, clock=clock)
+        verified = await push(
+            client, code, event("referral.note_added", referral_id=str(uuid.uuid4()), text="x"), secret, clock=clock
+        )
     assert verified.status_code == 404, verified.text
     await rotate(agency, code, overlap_hours=0)
     reason = await _badly_signed_push(app, code, AGENCY_SERVER, secret, clock)
@@ -119,7 +122,9 @@ async def test_ipv6_senders_are_bounded_per_slash_64(app, admin):
 async def _kept_from(app, code: str, network: str) -> int:
     async with app.state.sessionmaker() as session:
         return await session.scalar(
-            text("SELECT count(*) FROM inbound_events WHERE agency_code = :code AND webhook_id IS NULL AND source_network = :network"),
+            text(
+                "SELECT count(*) FROM inbound_events WHERE agency_code = :code AND webhook_id IS NULL AND source_network = :network"
+            ),
             {"code": code, "network": network},
         )
 

@@ -59,20 +59,26 @@ async def test_seed_story_driven_by_inbound_pushes(raw_client, ombudsman_kaltim,
         assert response.status_code == 200, response.text
     assert response.json()["referral"]["state"] == "responded"
 
-    follow_up = await omb.post(f"/v1/referrals/{rid}/request-follow-up", json={"reason": "Mohon lampirkan salinan izin."})
+    follow_up = await omb.post(
+        f"/v1/referrals/{rid}/request-follow-up", json={"reason": "Mohon lampirkan salinan izin."}
+    )
     assert follow_up.status_code == 200, follow_up.text
 
     done = await push(
-        raw_client, SAMARINDA,
+        raw_client,
+        SAMARINDA,
         event("referral.status_changed", external_ref=ref, status="SELESAI", summary="Salinan izin terlampir."),
-        secret, clock=clock,
+        secret,
+        clock=clock,
     )
     assert done.status_code == 200, done.text
     assert done.json()["action"] == "respond"
     assert (await omb.post(f"/v1/referrals/{rid}/close", json={"resolution": "resolved"})).status_code == 200
 
     # Too late now: the state machine says no, and says what is allowed.
-    late = await push(raw_client, SAMARINDA, event("referral.note_added", external_ref=ref, text="Tambahan."), secret, clock=clock)
+    late = await push(
+        raw_client, SAMARINDA, event("referral.note_added", external_ref=ref, text="Tambahan."), secret, clock=clock
+    )
     assert late.status_code == 409 and late.json()["allowed_actions"] == []
 
     final = (await omb.get(f"/v1/referrals/{rid}")).json()
@@ -119,7 +125,9 @@ def live_server(database_url, settings):
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     server = uvicorn.Server(
-        uvicorn.Config(create_app(settings, database_url=database_url), host="127.0.0.1", port=port, log_level="warning")
+        uvicorn.Config(
+            create_app(settings, database_url=database_url), host="127.0.0.1", port=port, log_level="warning"
+        )
     )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
@@ -154,13 +162,18 @@ async def test_docs_python_example_against_live_server(live_server, ombudsman_ka
     rid = await _forwarded(ombudsman_kaltim)
     ref = f"SMD-DOC-{rid[:8]}"
 
-    ack = {"type": "referral.acknowledged", "timestamp": "2026-12-01T09:00:00+08:00", "data": {"referral_id": rid, "external_ref": ref}}
+    ack = {
+        "type": "referral.acknowledged",
+        "timestamp": "2026-12-01T09:00:00+08:00",
+        "data": {"referral_id": rid, "external_ref": ref},
+    }
     response = await asyncio.to_thread(example["send_event"], live_server, SAMARINDA, secret, ack)
     assert response.status_code == 200, response.text
     assert response.json()["referral"]["external_ref"] == ref
 
     respond = {
-        "type": "referral.responded", "timestamp": "2026-12-01T10:00:00+08:00",
+        "type": "referral.responded",
+        "timestamp": "2026-12-01T10:00:00+08:00",
         "data": {"external_ref": ref, "outcome": "action_taken", "summary": "Dikirim dengan contoh dokumentasi."},
     }
     response = await asyncio.to_thread(example["send_with_retries"], live_server, SAMARINDA, secret, respond)

@@ -123,7 +123,8 @@ async def test_issuing_a_key_announces_it_so_a_remembered_unknown_hash_is_droppe
             await connection.execute(
                 "INSERT INTO api_keys (id, name, role, key_prefix, key_hash, created_at) "
                 "VALUES ($1, 'announced', 'ombudsman', 'rsk_test', $2, now())",
-                uuid.uuid4(), key_hash,
+                uuid.uuid4(),
+                key_hash,
             )
         finally:
             await connection.close()
@@ -140,7 +141,8 @@ async def _terminate(database_url: str, *, application_name: str | None = None, 
         rows = await connection.fetch(
             "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() "
             "AND (application_name = $1 OR pid = $2)",
-            application_name, pid,
+            application_name,
+            pid,
         )
     finally:
         await connection.close()
@@ -215,10 +217,13 @@ async def test_while_the_database_refuses_the_listener_every_request_queries(dat
         await listener.stop()
 
 
-@pytest.mark.parametrize("url", [
-    "postgresql+asyncpg://u:p@db:5432/referral",
-    "postgres://u:p@db:5432/referral",
-    "postgresql://u:p@db:5432/referral",
-])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "postgresql+asyncpg://u:p@db:5432/referral",
+        "postgres://u:p@db:5432/referral",
+        "postgresql://u:p@db:5432/referral",
+    ],
+)
 def test_the_listener_accepts_every_database_url_spelling(url):
     assert asyncpg_dsn(url) == "postgresql://u:p@db:5432/referral"

@@ -62,9 +62,23 @@ def _start(database_url: str, port: int, workdir: Path) -> subprocess.Popen:
     # The child gets its own descriptor; this process need not keep the file open.
     with open(workdir / f"serve-{port}.log", "wb") as log:
         return subprocess.Popen(
-            [sys.executable, "-m", "referral_service.cli", "serve", "--no-migrate", "--host", "127.0.0.1",
-             "--port", str(port), "--log-level", "warning"],
-            env=env, stdout=log, stderr=subprocess.STDOUT, cwd=workdir,
+            [
+                sys.executable,
+                "-m",
+                "referral_service.cli",
+                "serve",
+                "--no-migrate",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--log-level",
+                "warning",
+            ],
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            cwd=workdir,
         )
 
 

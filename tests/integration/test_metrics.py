@@ -24,11 +24,19 @@ from tests.integration.inbound_support import SAMARINDA, event, forwarded_referr
 ADMIN = {"Authorization": f"Bearer {BOOTSTRAP_ADMIN_KEY}"}
 
 FAMILIES = {
-    "referral_http_requests", "referral_http_request_duration_seconds", "referral_db_pool_connections",
-    "referral_webhook_outbox_pending", "referral_webhook_outbox_oldest_pending_age_seconds",
-    "referral_referrals_open", "referral_referrals_overdue", "referral_inbound_pushes",
-    "referral_webhook_delivery_attempts", "referral_webhook_delivery_latency_seconds",
-    "referral_deadline_reminder_runs", "referral_deadline_reminder_events", "referral_metrics_database_up",
+    "referral_http_requests",
+    "referral_http_request_duration_seconds",
+    "referral_db_pool_connections",
+    "referral_webhook_outbox_pending",
+    "referral_webhook_outbox_oldest_pending_age_seconds",
+    "referral_referrals_open",
+    "referral_referrals_overdue",
+    "referral_inbound_pushes",
+    "referral_webhook_delivery_attempts",
+    "referral_webhook_delivery_latency_seconds",
+    "referral_deadline_reminder_runs",
+    "referral_deadline_reminder_events",
+    "referral_metrics_database_up",
 }
 
 
@@ -89,7 +97,9 @@ async def test_requests_are_counted_by_route_template_and_status_class(raw_clien
         return value(after, sample, **labels) - value(before, sample, **labels)
 
     assert moved("referral_http_requests_total", route="/healthz", method="GET", status_class="2xx") == 3
-    assert moved("referral_http_request_duration_seconds_count", route="/healthz", method="GET", status_class="2xx") == 3
+    assert (
+        moved("referral_http_request_duration_seconds_count", route="/healthz", method="GET", status_class="2xx") == 3
+    )
     assert moved("referral_http_requests_total", route="/v1/agencies/{code}", method="GET", status_class="4xx") == 1
     # Paths no route serves share one label value: clients cannot mint new series.
     assert moved("referral_http_requests_total", route="<unmatched>", status_class="4xx") == 2
@@ -145,7 +155,8 @@ async def test_outbox_backlog_and_its_oldest_delivery(fresh_figures, app, raw_cl
             assert (await admin.post(f"/v1/webhook-endpoints/{endpoint_id}/test")).status_code in (200, 202)
         async with app.state.pool.acquire() as conn:
             await conn.execute(
-                "UPDATE webhook_deliveries SET created_at = now() - interval '1 hour' WHERE endpoint_id = $1", endpoint_id
+                "UPDATE webhook_deliveries SET created_at = now() - interval '1 hour' WHERE endpoint_id = $1",
+                endpoint_id,
             )
             expected = await conn.fetch(
                 "SELECT e.disabled_at IS NOT NULL AS disabled, count(*) AS n FROM webhook_deliveries d "
@@ -216,8 +227,12 @@ async def test_inbound_pushes_are_counted_by_result(raw_client, ombudsman, samar
     secret = await rotate(samarinda, SAMARINDA)
     referral_id = await forwarded_referral(ombudsman)
     note = event("referral.note_added", referral_id=referral_id, text="Sedang diperiksa.")
-    assert (await push(raw_client, SAMARINDA, note, secret, clock=push_clock, msg_id="msg_metrics_1")).status_code == 200
-    assert (await push(raw_client, SAMARINDA, note, secret, clock=push_clock, msg_id="msg_metrics_1")).status_code == 200
+    assert (
+        await push(raw_client, SAMARINDA, note, secret, clock=push_clock, msg_id="msg_metrics_1")
+    ).status_code == 200
+    assert (
+        await push(raw_client, SAMARINDA, note, secret, clock=push_clock, msg_id="msg_metrics_1")
+    ).status_code == 200
     wrong = await push(raw_client, SAMARINDA, note, "whsec_" + "A" * 44, clock=push_clock)
     assert wrong.status_code == 401
     bad = event("referral.note_added", referral_id=referral_id)  # no text
@@ -234,9 +249,11 @@ async def test_reminder_runs_are_counted(app, settings, raw_client) -> None:
     with clock.frozen_at(datetime(1999, 1, 4, tzinfo=UTC)):
         await run_deadline_reminders(WorkerContext(app.state.sessionmaker, settings, app.state.pool))
     after = await scrape(raw_client)
-    assert value(after, "referral_deadline_reminder_runs_total", result="ok") - value(
-        before, "referral_deadline_reminder_runs_total", result="ok"
-    ) == 1
+    assert (
+        value(after, "referral_deadline_reminder_runs_total", result="ok")
+        - value(before, "referral_deadline_reminder_runs_total", result="ok")
+        == 1
+    )
 
 
 async def test_the_scrape_itself_is_logged_without_the_token(database_url, settings, caplog) -> None:

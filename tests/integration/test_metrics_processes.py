@@ -22,8 +22,10 @@ from tests.integration.test_key_revocation_processes import _free_port, _sql, _w
 
 ADMIN = {"Authorization": f"Bearer {BOOTSTRAP_ADMIN_KEY}"}
 WORKER_FAMILIES = {
-    "referral_webhook_delivery_attempts", "referral_webhook_delivery_latency_seconds",
-    "referral_deadline_reminder_runs", "referral_deadline_reminder_events",
+    "referral_webhook_delivery_attempts",
+    "referral_webhook_delivery_latency_seconds",
+    "referral_deadline_reminder_runs",
+    "referral_deadline_reminder_events",
 }
 
 
@@ -63,17 +65,35 @@ def test_serve_with_two_workers_adds_up_counts_and_reports_database_figures_once
     temp = tmp_path / "tmp"  # where `serve` makes its metrics directory
     temp.mkdir()
     env = {
-        **os.environ, "DATABASE_URL": scratch_database, "REFERRAL_ADMIN_KEY": BOOTSTRAP_ADMIN_KEY,
-        "REFERRAL_DATA_DIR": str(tmp_path / "unused-data-dir"), "TMPDIR": str(temp),
-        "REFERRAL_WEBHOOK_ALLOW_HTTP": "true", "REFERRAL_WEBHOOK_ALLOWED_NETWORKS": "127.0.0.0/8",
+        **os.environ,
+        "DATABASE_URL": scratch_database,
+        "REFERRAL_ADMIN_KEY": BOOTSTRAP_ADMIN_KEY,
+        "REFERRAL_DATA_DIR": str(tmp_path / "unused-data-dir"),
+        "TMPDIR": str(temp),
+        "REFERRAL_WEBHOOK_ALLOW_HTTP": "true",
+        "REFERRAL_WEBHOOK_ALLOWED_NETWORKS": "127.0.0.0/8",
         "REFERRAL_LOG_FORMAT": "json",
     }
     env.pop("PROMETHEUS_MULTIPROC_DIR", None)
     with open(log, "wb") as out:
         process = subprocess.Popen(
-            [sys.executable, "-m", "referral_service.cli", "serve", "--no-migrate", "--workers", "2",
-             "--host", "127.0.0.1", "--port", str(port)],
-            env=env, stdout=out, stderr=subprocess.STDOUT, cwd=tmp_path,
+            [
+                sys.executable,
+                "-m",
+                "referral_service.cli",
+                "serve",
+                "--no-migrate",
+                "--workers",
+                "2",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+            ],
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            cwd=tmp_path,
         )
     base = f"http://127.0.0.1:{port}"
     try:
@@ -110,7 +130,9 @@ def test_serve_with_two_workers_adds_up_counts_and_reports_database_figures_once
             assert response.status_code == 200, response.text
             found = families(response.text)
             assert total(found, "referral_http_requests", "referral_http_requests_total", route="/healthz") == healthz
-            assert total(found, "referral_webhook_outbox_pending", "referral_webhook_outbox_pending") == 3, "not once per process"
+            assert total(found, "referral_webhook_outbox_pending", "referral_webhook_outbox_pending") == 3, (
+                "not once per process"
+            )
             assert len(found["referral_webhook_outbox_pending"]) == 2  # enabled, disabled: one sample each
             assert total(found, "referral_db_pool_connections", "referral_db_pool_connections", pool="asyncpg") >= 2
         lines = [line for line in log.read_text().splitlines() if '"referral_service.access"' in line]
@@ -140,7 +162,10 @@ def test_worker_metrics_port(scratch_database, tmp_path) -> None:
     with open(log, "wb") as out:
         process = subprocess.Popen(
             [sys.executable, "-m", "referral_service.cli", "worker", "--metrics-port", str(port)],
-            env=env, stdout=out, stderr=subprocess.STDOUT, cwd=tmp_path,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            cwd=tmp_path,
         )
     try:
         deadline = time.monotonic() + 30
@@ -153,11 +178,16 @@ def test_worker_metrics_port(scratch_database, tmp_path) -> None:
             except httpx.HTTPError:
                 time.sleep(0.1)
                 continue
-            if total(found, "referral_deadline_reminder_runs", "referral_deadline_reminder_runs_total", result="ok") >= 1:
+            if (
+                total(found, "referral_deadline_reminder_runs", "referral_deadline_reminder_runs_total", result="ok")
+                >= 1
+            ):
                 break
             time.sleep(0.1)
         assert set(found) >= WORKER_FAMILIES, log.read_text()
-        assert total(found, "referral_deadline_reminder_runs", "referral_deadline_reminder_runs_total", result="ok") >= 1
+        assert (
+            total(found, "referral_deadline_reminder_runs", "referral_deadline_reminder_runs_total", result="ok") >= 1
+        )
     finally:
         if process.poll() is None:
             _stop(process, log)

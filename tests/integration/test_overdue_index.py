@@ -63,7 +63,11 @@ async def test_overdue_look_ups_use_indexes_on_forwarded_referrals(app, kaltim):
     overdue_page = list_statement(principal, limit=21, filters={"overdue": now})
     reminder_claim = (
         view_query()
-        .where(Referral.state == "forwarded", Referral.due_at < now, Referral.overdue_notified_for.is_distinct_from(Referral.due_at))
+        .where(
+            Referral.state == "forwarded",
+            Referral.due_at < now,
+            Referral.overdue_notified_for.is_distinct_from(Referral.due_at),
+        )
         .order_by(Referral.due_at)
         .limit(100)
         .with_for_update(of=Referral, skip_locked=True)
@@ -79,7 +83,8 @@ async def test_overdue_look_ups_use_indexes_on_forwarded_referrals(app, kaltim):
         await session.rollback()
     assert "Seq Scan on referrals" not in list_plan, list_plan
     assert re.search(
-        r"Index Scan (Backward )?using (ix_referrals_forwarded_due_at|ix_referrals_state_created) on referrals", list_plan
+        r"Index Scan (Backward )?using (ix_referrals_forwarded_due_at|ix_referrals_state_created) on referrals",
+        list_plan,
     ), list_plan
     if "ix_referrals_state_created" in list_plan:
         assert "Index Cond: ((state)::text = 'forwarded'::text)" in list_plan, list_plan

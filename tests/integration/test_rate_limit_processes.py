@@ -42,11 +42,25 @@ def _start(database_url: str, port: int, workdir: Path) -> subprocess.Popen:
         "REFERRAL_RATE_LIMIT_AUTH_FAILURES_PER_MINUTE": str(AUTH_FAILURES),
         "REFERRAL_RATE_LIMIT_ADDRESS_PER_MINUTE": "100000",  # the readiness polls of the start-up
     }
-    log = open(workdir / f"serve-{port}.log", "wb")
+    log = open(workdir / f"serve-{port}.log", "wb")  # noqa: SIM115 - the child process writes to it until it is stopped
     return subprocess.Popen(
-        [sys.executable, "-m", "referral_service.cli", "serve", "--no-migrate", "--host", "127.0.0.1",
-         "--port", str(port), "--log-level", "warning"],
-        env=env, stdout=log, stderr=subprocess.STDOUT, cwd=workdir,
+        [
+            sys.executable,
+            "-m",
+            "referral_service.cli",
+            "serve",
+            "--no-migrate",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--log-level",
+            "warning",
+        ],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        cwd=workdir,
     )
 
 
@@ -65,7 +79,7 @@ def bases(database_url: str, tmp_path_factory) -> Iterator[list[str]]:
         ports = [_free_port() for _ in range(PROCESSES)]
         started = [_start(url, port, workdir) for port in ports]
         urls = [f"http://127.0.0.1:{port}" for port in ports]
-        for process, base, port in zip(started, urls, ports):
+        for process, base, port in zip(started, urls, ports, strict=True):
             _wait_ready(process, base, workdir / f"serve-{port}.log")
         yield urls
     finally:

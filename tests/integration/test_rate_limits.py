@@ -161,7 +161,12 @@ async def test_failed_authentication_is_limited_per_source_address_before_the_ke
 async def test_failed_inbound_signatures_count_as_failed_authentication(client_from):
     client = client_from()
     body = b'{"type": "referral.acknowledged", "data": {}}'
-    headers = {"content-type": "application/json", "webhook-id": "m1", "webhook-timestamp": "1", "webhook-signature": "v1,xx"}
+    headers = {
+        "content-type": "application/json",
+        "webhook-id": "m1",
+        "webhook-timestamp": "1",
+        "webhook-signature": "v1,xx",
+    }
     statuses = []
     for i in range(AUTH_FAILURES + 3):
         # A different agency each time: the per-agency-and-address limit is not what refuses.
@@ -205,14 +210,19 @@ async def test_webhook_test_sends_retries_and_recoveries_are_limited_per_endpoin
         return response.json()["id"]
 
     first, second = await subscribe(), await subscribe()
-    sent = [await client.post(f"/v1/webhook-endpoints/{first}/test", headers=_bearer(key)) for _ in range(WEBHOOK_MANUAL - 1)]
+    sent = [
+        await client.post(f"/v1/webhook-endpoints/{first}/test", headers=_bearer(key))
+        for _ in range(WEBHOOK_MANUAL - 1)
+    ]
     assert [r.status_code for r in sent] == [202] * (WEBHOOK_MANUAL - 1)
     assert sent[0].headers["ratelimit-policy"] == f'"key";q={KEY_LIMIT};w=60, "webhook-manual";q={WEBHOOK_MANUAL};w=60'
     # A manual retry of one of its deliveries uses the same endpoint's allowance...
     retried = await client.post(f"/v1/webhook-deliveries/{sent[0].json()['delivery_id']}/retry", headers=_bearer(key))
     assert retried.status_code == 202, retried.text
     # ...which is now used up, for test sends, retries and recoveries alike.
-    _assert_rate_limited(await client.post(f"/v1/webhook-endpoints/{first}/test", headers=_bearer(key)), "webhook-manual")
+    _assert_rate_limited(
+        await client.post(f"/v1/webhook-endpoints/{first}/test", headers=_bearer(key)), "webhook-manual"
+    )
     _assert_rate_limited(
         await client.post(f"/v1/webhook-deliveries/{sent[1].json()['delivery_id']}/retry", headers=_bearer(key)),
         "webhook-manual",
@@ -226,7 +236,9 @@ async def test_webhook_test_sends_retries_and_recoveries_are_limited_per_endpoin
     # An endpoint the key cannot see is a 404, and uses up nothing.
     other_key = await _issue(client, "agency", agency_code="inspektorat-64.72")
     for _ in range(WEBHOOK_MANUAL + 1):
-        assert (await client.post(f"/v1/webhook-endpoints/{second}/test", headers=_bearer(other_key))).status_code == 404
+        assert (
+            await client.post(f"/v1/webhook-endpoints/{second}/test", headers=_bearer(other_key))
+        ).status_code == 404
     assert (await client.post(f"/v1/webhook-endpoints/{second}/test", headers=_bearer(key))).status_code == 202
 
 
@@ -281,7 +293,8 @@ async def test_buckets_that_have_refilled_are_swept(limited_app):
             "INSERT INTO rate_limit_buckets (bucket, tokens, granted, updated_at, full_at) VALUES "
             "($1, 5, 1, now() - interval '2 minutes', now() - interval '1 minute'), "
             "($2, 0, 1, now(), now() + interval '1 minute')",
-            stale, busy,
+            stale,
+            busy,
         )
         await limiter._sweep()
         rows = await connection.fetch("SELECT bucket FROM rate_limit_buckets WHERE bucket = ANY($1)", [stale, busy])

@@ -163,7 +163,9 @@ async def test_received_referral_is_invisible_to_its_agency(ombudsman_kaltim, sa
     listed = (await samarinda.get("/v1/referrals", params={"limit": 100})).json()["items"]
     assert rid not in {item["id"] for item in listed}
     # Closed without ever being forwarded: still invisible.
-    assert (await ombudsman_kaltim.post(f"/v1/referrals/{rid}/close", json={"resolution": "duplicate"})).status_code == 200
+    assert (
+        await ombudsman_kaltim.post(f"/v1/referrals/{rid}/close", json={"resolution": "duplicate"})
+    ).status_code == 200
     assert (await samarinda.get(f"/v1/referrals/{rid}")).status_code == 404
 
 
@@ -210,7 +212,9 @@ async def test_confidential_identity_never_reaches_the_agency(ombudsman_kaltim, 
         assert CONFIDENTIAL_NAME not in record.getMessage()
         assert "6472019999000042" not in record.getMessage()
     # The Ombudsman still sees who complained.
-    assert (await ombudsman_kaltim.get(f"/v1/referrals/{rid}")).json()["complaint"]["complainant"]["name"] == CONFIDENTIAL_NAME
+    assert (await ombudsman_kaltim.get(f"/v1/referrals/{rid}")).json()["complaint"]["complainant"][
+        "name"
+    ] == CONFIDENTIAL_NAME
 
 
 async def test_non_confidential_identity_is_shared_with_the_agency(ombudsman_kaltim, samarinda):
@@ -231,7 +235,9 @@ async def test_database_refuses_to_change_or_delete_events(app, ombudsman_kaltim
 
 async def test_unknown_or_inactive_agency_is_refused(admin, ombudsman_kaltim):
     complaint = await create_complaint(ombudsman_kaltim)
-    unknown = await ombudsman_kaltim.post(f"/v1/complaints/{complaint['id']}/referrals", json={"agency_code": "no-such-agency"})
+    unknown = await ombudsman_kaltim.post(
+        f"/v1/complaints/{complaint['id']}/referrals", json={"agency_code": "no-such-agency"}
+    )
     assert unknown.status_code == 422
     from tests.conftest import create_agency
 

@@ -26,7 +26,9 @@ async def _forwarded_open_referral(omb) -> tuple[str, str]:
 async def _make_confidential(omb, complaint_id: str) -> None:
     current = await omb.get(f"/v1/complaints/{complaint_id}")
     patched = await omb.patch(
-        f"/v1/complaints/{complaint_id}", json={"identity_confidential": True}, headers={"If-Match": current.headers["etag"]}
+        f"/v1/complaints/{complaint_id}",
+        json={"identity_confidential": True},
+        headers={"If-Match": current.headers["etag"]},
     )
     assert patched.status_code == 200, patched.text
 

@@ -35,12 +35,15 @@ async def test_every_kind_of_response_carries_the_request_id(raw_client, admin, 
         404: await raw_client.get("/no/such/route"),
         405: await raw_client.delete("/healthz"),
         413: await raw_client.post(
-            "/v1/complaints", content=b"{" + b" " * settings.max_body_bytes + b"}",
+            "/v1/complaints",
+            content=b"{" + b" " * settings.max_body_bytes + b"}",
             headers={**auth, "content-type": "application/json"},
         ),
         415: await raw_client.post("/v1/complaints", content=b"x", headers={**auth, "content-type": "text/plain"}),
         422: await admin.post("/v1/complaints", json={"channel": "pigeon"}),
-        400: await raw_client.post("/v1/complaints", content=b"{not json", headers={**auth, "content-type": "application/json"}),
+        400: await raw_client.post(
+            "/v1/complaints", content=b"{not json", headers={**auth, "content-type": "application/json"}
+        ),
     }
     ids = set()
     for status, response in responses.items():
@@ -74,7 +77,7 @@ async def test_a_valid_client_id_is_used(raw_client, given: str) -> None:
     assert problem.headers["x-request-id"] == given and problem.json()["request_id"] == given
 
 
-@pytest.mark.parametrize("given", ["", "x" * 129, "has space", "back\\slash", "quote\"", "ümlaut".encode(), "a/b"])
+@pytest.mark.parametrize("given", ["", "x" * 129, "has space", "back\\slash", 'quote"', "ümlaut".encode(), "a/b"])
 async def test_an_invalid_client_id_is_replaced(raw_client, given: str | bytes) -> None:
     response = await raw_client.get("/healthz", headers={"X-Request-ID": given})
     assert GENERATED.fullmatch(response.headers["x-request-id"]), response.headers["x-request-id"]
@@ -90,7 +93,9 @@ async def test_one_access_line_per_request_with_route_status_duration_and_key_id
     access_log, ombudsman, samarinda
 ) -> None:
     complaint = await create_complaint(ombudsman)
-    created = await ombudsman.post(f"/v1/complaints/{complaint['id']}/referrals", json={"agency_code": "inspektorat-64.72"})
+    created = await ombudsman.post(
+        f"/v1/complaints/{complaint['id']}/referrals", json={"agency_code": "inspektorat-64.72"}
+    )
     referral_id = created.json()["id"]
     before = len(access_log())
     read = await ombudsman.get(f"/v1/referrals/{referral_id}?unused=secret-search-term")

@@ -33,8 +33,11 @@ async def test_list_and_get_bodies_match_the_models(ombudsman_kaltim, samarinda)
     for i, overrides in enumerate(
         [
             {"identity_confidential": True},
-            {"reported_party": {"name": "Dinas PTSP"}, "incident_date": "2026-10-01",
-             "external_refs": [{"system": "sp4n_lapor", "id": "LAP-1"}]},
+            {
+                "reported_party": {"name": "Dinas PTSP"},
+                "incident_date": "2026-10-01",
+                "external_refs": [{"system": "sp4n_lapor", "id": "LAP-1"}],
+            },
             {"complainant": {"name": "Budi", "phone": "+62 812 0000"}},
             {},
         ]
@@ -42,7 +45,9 @@ async def test_list_and_get_bodies_match_the_models(ombudsman_kaltim, samarinda)
         complaint = await create_complaint(omb, region_code="64.72", **overrides)
         assert_canonical(ComplaintOut, complaint)
         complaint_ids.append(complaint["id"])
-        created = await omb.post(f"/v1/complaints/{complaint['id']}/referrals", json={"agency_code": "inspektorat-64.72"})
+        created = await omb.post(
+            f"/v1/complaints/{complaint['id']}/referrals", json={"agency_code": "inspektorat-64.72"}
+        )
         assert created.status_code == 201, created.text
         assert_canonical(ReferralOut, created.json())
         rid = created.json()["id"]
@@ -52,7 +57,9 @@ async def test_list_and_get_bodies_match_the_models(ombudsman_kaltim, samarinda)
         steps = [(omb, "forward", {"due_working_days": 5})]
         if i >= 1:
             steps.append((samarinda, "acknowledge", {"external_ref": f"REP-{rid[:8]}"}))
-            steps.append((samarinda, "respond", {"outcome": "action_taken", "summary": "Sudah.", "actions_taken": None}))
+            steps.append(
+                (samarinda, "respond", {"outcome": "action_taken", "summary": "Sudah.", "actions_taken": None})
+            )
         if i == 2:
             steps.append((omb, "close", {"resolution": "resolved"}))
         for api, action, body in steps:

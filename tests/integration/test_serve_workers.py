@@ -38,13 +38,33 @@ def test_two_workers_serve_and_stop_on_sigterm(database_url: str, tmp_path) -> N
         from referral_service.db.migrate import upgrade_to_head
 
         upgrade_to_head(url)
-        env = {**os.environ, "DATABASE_URL": url, "REFERRAL_ADMIN_KEY": BOOTSTRAP_ADMIN_KEY,
-               "REFERRAL_DATA_DIR": str(tmp_path / "unused-data-dir")}
+        env = {
+            **os.environ,
+            "DATABASE_URL": url,
+            "REFERRAL_ADMIN_KEY": BOOTSTRAP_ADMIN_KEY,
+            "REFERRAL_DATA_DIR": str(tmp_path / "unused-data-dir"),
+        }
         with open(log, "wb") as out:
             process = subprocess.Popen(
-                [sys.executable, "-m", "referral_service.cli", "serve", "--no-migrate", "--workers", "2",
-                 "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"],
-                env=env, stdout=out, stderr=subprocess.STDOUT, cwd=tmp_path,
+                [
+                    sys.executable,
+                    "-m",
+                    "referral_service.cli",
+                    "serve",
+                    "--no-migrate",
+                    "--workers",
+                    "2",
+                    "--host",
+                    "127.0.0.1",
+                    "--port",
+                    str(port),
+                    "--log-level",
+                    "warning",
+                ],
+                env=env,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                cwd=tmp_path,
             )
         base = f"http://127.0.0.1:{port}"
         _wait_ready(process, base, log)

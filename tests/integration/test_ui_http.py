@@ -58,7 +58,9 @@ async def test_sign_in_sets_a_strict_http_only_cookie_and_stores_only_a_hash(bro
 
 
 async def test_cookie_is_secure_off_loopback(app, ombudsman_kaltim):
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="https://referrals.example.go.id") as client:
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="https://referrals.example.go.id"
+    ) as client:
         response = await sign_in(client, ombudsman_kaltim.key)
     cookie = next(c for c in response.headers.get_list("set-cookie") if c.startswith("ui_session="))
     assert "Secure" in cookie
@@ -72,7 +74,9 @@ async def test_unknown_key_and_bootstrap_key_do_not_sign_in(browser, admin):
 async def test_sign_in_without_the_login_csrf_cookie_is_refused(browser, ombudsman_kaltim):
     form = await browser.get("/ui/sign-in")
     browser.cookies.clear()
-    response = await browser.post("/ui/sign-in", data={"csrf": hidden(form.text, "csrf"), "api_key": ombudsman_kaltim.key})
+    response = await browser.post(
+        "/ui/sign-in", data={"csrf": hidden(form.text, "csrf"), "api_key": ombudsman_kaltim.key}
+    )
     assert response.status_code == 403 and "ui_session" not in response.headers.get("set-cookie", "")
 
 
@@ -90,7 +94,9 @@ async def test_forms_without_the_session_csrf_token_change_nothing(browser, ombu
     assert (await browser.post("/ui/sign-out", data={"csrf": "wrong"})).status_code == 403
     assert (await browser.get("/ui/figures")).status_code == 200
     # With the token it works.
-    response = await browser.post(f"/ui/referrals/{referral_id}/forward", data={"etag": etag, "csrf": hidden(page.text, "csrf")})
+    response = await browser.post(
+        f"/ui/referrals/{referral_id}/forward", data={"etag": etag, "csrf": hidden(page.text, "csrf")}
+    )
     assert response.status_code == 303
     assert (await ombudsman_kaltim.get(f"/v1/referrals/{referral_id}")).json()["state"] == "forwarded"
 
@@ -137,7 +143,11 @@ async def test_a_stale_form_changes_nothing(app, ombudsman_kaltim):
         page_two = await second.get(f"/ui/referrals/{referral_id}")
         note = {"csrf": hidden(page_one.text, "csrf"), "etag": hidden(page_one.text, "etag"), "instructions": "Satu"}
         assert (await first.post(f"/ui/referrals/{referral_id}/forward", data=note)).status_code == 303
-        stale = {"csrf": hidden(page_two.text, "csrf"), "etag": hidden(page_two.text, "etag"), "resolution": "duplicate"}
+        stale = {
+            "csrf": hidden(page_two.text, "csrf"),
+            "etag": hidden(page_two.text, "etag"),
+            "resolution": "duplicate",
+        }
         response = await second.post(f"/ui/referrals/{referral_id}/close", data=stale)
     assert response.status_code == 409
     assert "diubah oleh orang lain" in response.text
@@ -158,8 +168,12 @@ async def test_agency_sees_its_queue_and_not_other_agencies_referrals(browser, o
 
 
 async def test_confidential_identity_is_hidden_from_the_agency_page(browser, ombudsman_kaltim, samarinda):
-    complaint = await create_complaint(ombudsman_kaltim, identity_confidential=True, complainant={"name": "Rahasia Pelapor"})
-    created = await ombudsman_kaltim.post(f"/v1/complaints/{complaint['id']}/referrals", json={"agency_code": "inspektorat-64.72"})
+    complaint = await create_complaint(
+        ombudsman_kaltim, identity_confidential=True, complainant={"name": "Rahasia Pelapor"}
+    )
+    created = await ombudsman_kaltim.post(
+        f"/v1/complaints/{complaint['id']}/referrals", json={"agency_code": "inspektorat-64.72"}
+    )
     referral_id = created.json()["id"]
     await ombudsman_kaltim.post(f"/v1/referrals/{referral_id}/forward", json={})
     await sign_in(browser, ombudsman_kaltim.key)
@@ -186,9 +200,13 @@ async def test_deadline_lists_count_working_days_per_agency(browser, ombudsman_k
     monday = datetime(2026, 12, 7, 1, 0, tzinfo=UTC)
     with clock.frozen_at(monday) as frozen:
         late = await forwarded_referral(ombudsman_kaltim, forward=False)
-        assert (await ombudsman_kaltim.post(f"/v1/referrals/{late}/forward", json={"due_working_days": 1})).status_code == 200
+        assert (
+            await ombudsman_kaltim.post(f"/v1/referrals/{late}/forward", json={"due_working_days": 1})
+        ).status_code == 200
         soon = await forwarded_referral(ombudsman_kaltim, "inspektorat-64.74", forward=False)
-        assert (await ombudsman_kaltim.post(f"/v1/referrals/{soon}/forward", json={"due_working_days": 3})).status_code == 200
+        assert (
+            await ombudsman_kaltim.post(f"/v1/referrals/{soon}/forward", json={"due_working_days": 3})
+        ).status_code == 200
         frozen.advance(2 * 24 * 3600)  # Wednesday 09:00 WITA: `late` was due Tuesday, `soon` is due Thursday
         await sign_in(browser, ombudsman_kaltim.key)
         page = await browser.get("/ui/deadlines")
@@ -205,7 +223,11 @@ async def test_deadline_lists_count_working_days_per_agency(browser, ombudsman_k
 
 async def test_ombudsman_actions_and_a_refused_form(browser, ombudsman_kaltim, samarinda):
     referral_id = await forwarded_referral(ombudsman_kaltim)
-    assert (await samarinda.post(f"/v1/referrals/{referral_id}/respond", json={"outcome": "action_taken", "summary": "Selesai."})).status_code == 200
+    assert (
+        await samarinda.post(
+            f"/v1/referrals/{referral_id}/respond", json={"outcome": "action_taken", "summary": "Selesai."}
+        )
+    ).status_code == 200
     await sign_in(browser, ombudsman_kaltim.key)
 
     async def act(action: str, **fields: str) -> httpx.Response:

@@ -103,8 +103,17 @@ async def test_every_instant_in_bodies_timelines_and_webhooks_ends_with_z(app, a
     assert not offsetless_or_offset, offsetless_or_offset
     keys = {key for key, _ in found}
     expected = {
-        "received_at", "created_at", "updated_at", "forwarded_at", "due_at", "previous_due_at", "acknowledged_at",
-        "responded_at", "closed_at", "occurred_at", "timestamp",
+        "received_at",
+        "created_at",
+        "updated_at",
+        "forwarded_at",
+        "due_at",
+        "previous_due_at",
+        "acknowledged_at",
+        "responded_at",
+        "closed_at",
+        "occurred_at",
+        "timestamp",
     }
     assert expected <= keys, expected - keys
     assert ("received_at", "0001-01-01T00:00:00Z") in found

@@ -16,7 +16,7 @@ import os
 import signal
 import subprocess
 import sys
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from sqlalchemy import text
 
@@ -27,7 +27,7 @@ from referral_service.webhooks import delivery
 from referral_service.webhooks.retry import RetryPolicy
 from tests.conftest import ROOT, create_agency, issue_key
 from tests.integration.deadline_helpers import WITA, act, new_referral
-from tests.integration.webhook_support import FAST_ENV, own_database, receiver, subscribe  # noqa: F401 (fixtures)
+from tests.integration.webhook_support import FAST_ENV
 
 EVENT_TYPES = ["referral.forwarded", "referral.overdue"]
 # Never retried within a test, and never disabled by it.
@@ -37,7 +37,7 @@ STEP_TIMEOUT = 15.0
 
 
 def _failed(status: int = 500) -> delivery.AttemptOutcome:
-    return delivery.AttemptOutcome(datetime.now(timezone.utc), 3, status, "answer", error=f"HTTP {status}")
+    return delivery.AttemptOutcome(datetime.now(UTC), 3, status, "answer", error=f"HTTP {status}")
 
 
 async def _lease(sessionmaker, endpoint_id: str, event_type: str, referral_id: str) -> delivery.ClaimedDelivery:
@@ -59,8 +59,14 @@ async def _lease(sessionmaker, endpoint_id: str, event_type: str, referral_id: s
             )
         ).one()
     return delivery.ClaimedDelivery(
-        delivery_id=row.id, lease_token=row.lease_token, endpoint_id=row.endpoint_id, url="http://127.0.0.1:9/",
-        secrets=("whsec_unused",), message_id=row.message_id, body=bytes(row.body), attempts=row.attempts,
+        delivery_id=row.id,
+        lease_token=row.lease_token,
+        endpoint_id=row.endpoint_id,
+        url="http://127.0.0.1:9/",
+        secrets=("whsec_unused",),
+        message_id=row.message_id,
+        body=bytes(row.body),
+        attempts=row.attempts,
         max_attempts=row.max_attempts,
     )
 
@@ -101,7 +107,7 @@ async def test_reminder_fan_out_and_failed_delivery_records_do_not_deadlock(app,
     sessionmaker = app.state.sessionmaker
     url = receiver.url(receiver.new_path("500"))
     national = await subscribe(ombudsman, url, event_types=EVENT_TYPES)
-    first_agency, first_endpoint = await _agency_with_endpoint(admin, subscribe, url)
+    first_agency, _first_endpoint = await _agency_with_endpoint(admin, subscribe, url)
     second_agency, second_endpoint = await _agency_with_endpoint(admin, subscribe, url)
     # Overdue since 2019: older than any other test's referrals, so the job takes these two first.
     first = await new_referral(ombudsman, first_agency)
@@ -128,7 +134,9 @@ async def test_reminder_fan_out_and_failed_delivery_records_do_not_deadlock(app,
 
     async with sessionmaker() as session:
         stamped = await session.scalar(
-            text("SELECT count(*) FROM referrals WHERE id = ANY(CAST(:ids AS uuid[])) AND overdue_notified_for = due_at"),
+            text(
+                "SELECT count(*) FROM referrals WHERE id = ANY(CAST(:ids AS uuid[])) AND overdue_notified_for = due_at"
+            ),
             {"ids": [first, second]},
         )
         attempts = await session.scalar(
@@ -146,7 +154,7 @@ async def test_recorders_lock_endpoints_in_one_order(app, admin, ombudsman, rece
     agency, agency_endpoint = await _agency_with_endpoint(admin, subscribe, url)
     one, other = [await new_referral(ombudsman, agency) for _ in range(2)]
     for referral_id in (one, other):
-        await act(ombudsman, referral_id, "forward", {"due_working_days": 10}, datetime.now(timezone.utc))
+        await act(ombudsman, referral_id, "forward", {"due_working_days": 10}, datetime.now(UTC))
 
     first_batch = [
         (await _lease(sessionmaker, agency_endpoint["id"], "referral.forwarded", one), _failed()),
@@ -169,9 +177,10 @@ async def test_recorders_lock_endpoints_in_one_order(app, admin, ombudsman, rece
         second_recorder = asyncio.create_task(_record_batch(sessionmaker, second_batch, second_started))
         await _blocked_or_done(sessionmaker, await asyncio.wait_for(second_started, STEP_TIMEOUT), second_recorder)
         await holder.rollback()
-    results = await asyncio.wait_for(asyncio.gather(first_recorder, second_recorder, return_exceptions=True), STEP_TIMEOUT)
+    results = await asyncio.wait_for(
+        asyncio.gather(first_recorder, second_recorder, return_exceptions=True), STEP_TIMEOUT
+    )
     assert results == [["pending", "pending"], ["pending", "pending"]], results
-
 
 
 # ---------------------------------------------------------------- two real worker processes
@@ -210,12 +219,14 @@ PROCESS_TEST_TIMEOUT = 180.0
 
 def _start_worker(job: str, database_url: str, log_path) -> subprocess.Popen:
     env = {
-        **os.environ, **FAST_ENV, "DATABASE_URL": database_url,
+        **os.environ,
+        **FAST_ENV,
+        "DATABASE_URL": database_url,
         # Every send fails at once and is retried a few times: the recorder writes failures
         # (and so locks endpoint rows) for as long as the reminder batches run.
         "REFERRAL_WEBHOOK_RETRY_SCHEDULE": "0,0.5,0.5,0.5",
     }
-    log = open(log_path, "ab")
+    log = open(log_path, "ab")  # noqa: SIM115 - the child process writes to it until it is stopped
     command = [sys.executable, "-m", "tests.integration.worker_jobs", job]
     return subprocess.Popen(command, env=env, stdout=log, stderr=log, cwd=ROOT)
 
@@ -241,13 +252,17 @@ async def test_reminder_and_delivery_processes_do_not_deadlock(own_database, rec
     sessionmaker = application.state.sessionmaker
     hook = receiver.url(receiver.new_path("500"))
     for ombudsman in (await issue_key(admin, "ombudsman"), await issue_key(admin, "ombudsman", region_code="64")):
-        response = await ombudsman.post("/v1/webhook-endpoints", json={"url": hook, "event_types": ["referral.overdue"]})
+        response = await ombudsman.post(
+            "/v1/webhook-endpoints", json={"url": hook, "event_types": ["referral.overdue"]}
+        )
         assert response.status_code == 201, response.text
     agencies = []
     for _ in range(3):
         code = await create_agency(admin)
         agency_key = await issue_key(admin, "agency", agency_code=code)
-        response = await agency_key.post("/v1/webhook-endpoints", json={"url": hook, "event_types": ["referral.overdue"]})
+        response = await agency_key.post(
+            "/v1/webhook-endpoints", json={"url": hook, "event_types": ["referral.overdue"]}
+        )
         assert response.status_code == 201, response.text
         agencies.append(code)
     async with sessionmaker() as session, session.begin():
@@ -256,11 +271,13 @@ async def test_reminder_and_delivery_processes_do_not_deadlock(own_database, rec
     # One process runs the reminder job, the other the delivery dispatcher (and so its recorder):
     # whatever deadlocks here is between those two.
     logs = [tmp_path / f"worker{n}.log" for n in range(len(JOBS))]
-    workers = [_start_worker(job, url, log) for job, log in zip(JOBS, logs)]
+    workers = [_start_worker(job, url, log) for job, log in zip(JOBS, logs, strict=True)]
 
     def assert_no_deadlock() -> None:
         lines = [line for log in logs for line in log.read_text(errors="replace").splitlines()]
-        assert not [line for line in lines if "deadlock detected" in line.lower()], [line for line in lines if "eadlock" in line][:5]
+        assert not [line for line in lines if "deadlock detected" in line.lower()], [
+            line for line in lines if "eadlock" in line
+        ][:5]
 
     try:
         deadline = asyncio.get_running_loop().time() + PROCESS_TEST_TIMEOUT
@@ -269,7 +286,9 @@ async def test_reminder_and_delivery_processes_do_not_deadlock(own_database, rec
             reminded = await _scalar(sessionmaker, "SELECT count(*) FROM referrals WHERE overdue_notified_for = due_at")
             if reminded == OVERDUE_REFERRALS:
                 break
-            assert asyncio.get_running_loop().time() < deadline, f"only {reminded} of {OVERDUE_REFERRALS} reminded in time"
+            assert asyncio.get_running_loop().time() < deadline, (
+                f"only {reminded} of {OVERDUE_REFERRALS} reminded in time"
+            )
             assert all(w.poll() is None for w in workers), "a worker process died"
             await asyncio.sleep(0.5)
         # Let the last batches' deliveries fail and be recorded too: more attempts than now.
@@ -287,8 +306,9 @@ async def test_reminder_and_delivery_processes_do_not_deadlock(own_database, rec
     await asyncio.sleep(1)
     assert await _scalar(sessionmaker, "SELECT deadlocks FROM pg_stat_database WHERE datname = current_database()") == 0
     overdue_events = await _scalar(
-        sessionmaker, "SELECT count(DISTINCT referral_id) FILTER (WHERE type = 'referral.overdue') || '/' || count(*) "
-        "FILTER (WHERE type = 'referral.overdue') FROM events"
+        sessionmaker,
+        "SELECT count(DISTINCT referral_id) FILTER (WHERE type = 'referral.overdue') || '/' || count(*) "
+        "FILTER (WHERE type = 'referral.overdue') FROM events",
     )
     assert overdue_events == f"{OVERDUE_REFERRALS}/{OVERDUE_REFERRALS}", "each reminder recorded exactly once"
     assert await _scalar(sessionmaker, "SELECT count(*) FROM webhook_attempts") > 0, "the deliveries were attempted"

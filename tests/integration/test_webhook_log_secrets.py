@@ -48,7 +48,9 @@ def cli_logging() -> Iterator[Capture]:
     root = logging.getLogger()
     saved_handlers, saved_level = root.handlers[:], root.level
     saved_levels = {
-        name: logger.level for name, logger in logging.Logger.manager.loggerDict.items() if isinstance(logger, logging.Logger)
+        name: logger.level
+        for name, logger in logging.Logger.manager.loggerDict.items()
+        if isinstance(logger, logging.Logger)
     }
     root.handlers = []  # so that basicConfig configures, as it does in a fresh process
     configure_logging()

@@ -63,7 +63,9 @@ async def test_saving_a_url_whose_host_resolves_inside_names_the_rule_only(ombud
 async def test_a_literal_address_is_refused_without_repeating_it(ombudsman):
     response = await ombudsman.post("/v1/webhook-endpoints", json={"url": "https://10.1.2.3/hook"})
     assert response.status_code == 422, response.text
-    assert response.json()["detail"] == "This URL cannot receive webhooks: the host is an IP address that is not public."
+    assert (
+        response.json()["detail"] == "This URL cannot receive webhooks: the host is an IP address that is not public."
+    )
     assert "10.1.2.3" not in response.text
 
 

@@ -7,7 +7,9 @@ URL = "http://127.0.0.1:9/hook"
 
 
 async def test_create_returns_secret_once_and_validates(ombudsman, subscribe):
-    created = await subscribe(ombudsman, URL, description="SIMPEL", event_types=["complaint.created", "complaint.created"])
+    created = await subscribe(
+        ombudsman, URL, description="SIMPEL", event_types=["complaint.created", "complaint.created"]
+    )
     assert created["secret"].startswith("whsec_")
     assert created["event_types"] == ["complaint.created"]
     assert created["owner"] == {"role": "ombudsman", "agency_code": None, "region_code": None}
@@ -22,8 +24,14 @@ async def test_create_returns_secret_once_and_validates(ombudsman, subscribe):
 
 
 async def test_ssrf_refused_at_save_time(ombudsman):
-    for url in ("http://10.1.2.3/hook", "http://169.254.169.254/latest", "ftp://127.0.0.1/x", "http://user:pw@127.0.0.1/x",
-                "http://[::ffff:10.0.0.1]/x", "http://0.0.0.0/x"):
+    for url in (
+        "http://10.1.2.3/hook",
+        "http://169.254.169.254/latest",
+        "ftp://127.0.0.1/x",
+        "http://user:pw@127.0.0.1/x",
+        "http://[::ffff:10.0.0.1]/x",
+        "http://0.0.0.0/x",
+    ):
         response = await ombudsman.post("/v1/webhook-endpoints", json={"url": url})
         assert response.status_code == 422, (url, response.text)
         assert response.json()["type"].endswith("unprocessable-entity")
@@ -34,9 +42,13 @@ async def test_agency_cannot_see_or_change_another_agencys_endpoint(samarinda, b
     assert mine["owner"] == {"role": "agency", "agency_code": "inspektorat-64.72", "region_code": None}
     path = f"/v1/webhook-endpoints/{mine['id']}"
     for call in (
-        bontang.get(path), bontang.patch(path, json={"disabled": True}), bontang.delete(path),
-        bontang.post(f"{path}/rotate-secret", json={}), bontang.post(f"{path}/test"),
-        bontang.get(f"{path}/deliveries"), bontang.post(f"{path}/recover", json={"since": "2020-01-01T00:00:00Z"}),
+        bontang.get(path),
+        bontang.patch(path, json={"disabled": True}),
+        bontang.delete(path),
+        bontang.post(f"{path}/rotate-secret", json={}),
+        bontang.post(f"{path}/test"),
+        bontang.get(f"{path}/deliveries"),
+        bontang.post(f"{path}/recover", json={"since": "2020-01-01T00:00:00Z"}),
         ombudsman.get(path),  # ombudsman keys manage ombudsman endpoints only
     ):
         assert (await call).status_code == 404
@@ -60,7 +72,9 @@ async def test_regional_ombudsman_sees_only_its_region(admin, ombudsman, subscri
 async def test_patch_rotate_delete(ombudsman, subscribe):
     created = await subscribe(ombudsman, URL)
     path = f"/v1/webhook-endpoints/{created['id']}"
-    patched = await ombudsman.patch(path, json={"description": "changed", "event_types": ["referral.closed"], "disabled": True})
+    patched = await ombudsman.patch(
+        path, json={"description": "changed", "event_types": ["referral.closed"], "disabled": True}
+    )
     assert patched.status_code == 200, patched.text
     assert patched.json()["disabled"] is True and patched.json()["event_types"] == ["referral.closed"]
     assert (await ombudsman.patch(path, json={"url": "http://192.168.1.1/x"})).status_code == 422
@@ -95,7 +109,9 @@ async def test_delivery_log_cursor_and_retry_scoping(ombudsman, samarinda, subsc
 async def test_openapi_publishes_every_event_type(raw_client):
     document = (await raw_client.get("/openapi.json")).json()
     assert set(document["webhooks"]) == set(EVENT_TYPE_NAMES)
-    body_ref = document["webhooks"]["referral.forwarded"]["post"]["requestBody"]["content"]["application/json"]["schema"]["$ref"]
+    body_ref = document["webhooks"]["referral.forwarded"]["post"]["requestBody"]["content"]["application/json"][
+        "schema"
+    ]["$ref"]
     schema = document["components"]["schemas"][body_ref.rsplit("/", 1)[1]]
     assert set(schema["required"]) >= {"type", "timestamp", "data"}
     enum = document["components"]["schemas"]["WebhookEndpointCreate"]["properties"]["event_types"]["items"]["enum"]

@@ -3,11 +3,11 @@ latency, scoping, rotation, fault modes, retries, order per resource, disabling,
 
 import asyncio
 import socket
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from referral_service.webhooks import sending
 from tests.conftest import create_complaint, issue_key
-from tests.integration.webhook_support import claim_rounds, leased, listening, receiver, subscribe, worker  # noqa: F401 (fixtures)
+from tests.integration.webhook_support import claim_rounds, leased, listening
 
 
 async def _deliveries(api, endpoint_id, **params):
@@ -22,11 +22,15 @@ async def _wait_status(api, endpoint_id, status, count=1, timeout=5.0):
         items = await _deliveries(api, endpoint_id, status=status)
         if len(items) >= count:
             return items
-        assert asyncio.get_running_loop().time() < deadline, f"no {count} {status} deliveries: {await _deliveries(api, endpoint_id)}"
+        assert asyncio.get_running_loop().time() < deadline, (
+            f"no {count} {status} deliveries: {await _deliveries(api, endpoint_id)}"
+        )
         await asyncio.sleep(0.05)
 
 
-async def test_complaint_event_arrives_within_a_second_signed_and_scoped(admin, ombudsman, samarinda, receiver, subscribe, worker):
+async def test_complaint_event_arrives_within_a_second_signed_and_scoped(
+    admin, ombudsman, samarinda, receiver, subscribe, worker
+):
     dispatcher = worker()
     national_path, kalsel_path, agency_path = receiver.new_path(), receiver.new_path(), receiver.new_path()
     national = await subscribe(ombudsman, receiver.url(national_path))
@@ -49,7 +53,9 @@ async def test_complaint_event_arrives_within_a_second_signed_and_scoped(admin, 
 
     # Who receives is decided at commit: nothing was queued for these two, so nothing can arrive.
     assert await _deliveries(admin, kalsel["id"]) == [] and receiver.at(kalsel_path) == []  # another province
-    assert await _deliveries(admin, agency["id"]) == [] and receiver.at(agency_path) == []  # agencies never get complaint events
+    assert (
+        await _deliveries(admin, agency["id"]) == [] and receiver.at(agency_path) == []
+    )  # agencies never get complaint events
     delivered = await _wait_status(ombudsman, national["id"], "delivered")
     assert delivered[0]["attempts"][0]["response_status"] == 204
     assert delivered[0]["webhook_id"] == got.webhook_id
@@ -68,7 +74,9 @@ async def test_rotation_signs_with_both_secrets(ombudsman, receiver, subscribe, 
     assert got.verifies_with(rotated["secret"]) and got.verifies_with(endpoint["secret"])
 
     await ombudsman.post(f"/v1/webhook-endpoints/{endpoint['id']}/rotate-secret", json={"overlap_hours": 0})
-    latest = (await ombudsman.post(f"/v1/webhook-endpoints/{endpoint['id']}/rotate-secret", json={"overlap_hours": 0})).json()
+    latest = (
+        await ombudsman.post(f"/v1/webhook-endpoints/{endpoint['id']}/rotate-secret", json={"overlap_hours": 0})
+    ).json()
     await ombudsman.post(f"/v1/webhook-endpoints/{endpoint['id']}/test")
     await receiver.wait_for(lambda: len(receiver.at(path)) == 2)
     second = receiver.at(path)[1]
@@ -119,11 +127,11 @@ async def test_timeout_redirect_and_refused_connection_fail_then_recover(ombudsm
 
     # The receiver is fixed: recover re-queues what failed in the window, one more attempt each.
     receiver.behaviours[slow_path] = lambda _r: "ok"
-    since = (datetime.now(timezone.utc) - timedelta(minutes=5)).isoformat()
+    since = (datetime.now(UTC) - timedelta(minutes=5)).isoformat()
     recovered = await ombudsman.post(f"/v1/webhook-endpoints/{slow['id']}/recover", json={"since": since})
     assert recovered.status_code == 202 and recovered.json() == {"requeued": 1}
     await _wait_status(ombudsman, slow["id"], "delivered")
-    future = (datetime.now(timezone.utc) + timedelta(minutes=5)).isoformat()
+    future = (datetime.now(UTC) + timedelta(minutes=5)).isoformat()
     none = await ombudsman.post(f"/v1/webhook-endpoints/{redirect['id']}/recover", json={"since": future})
     assert none.json() == {"requeued": 0}
 
@@ -144,7 +152,9 @@ async def test_429_retry_after_is_honoured(ombudsman, receiver, subscribe, worke
     assert second.at - first.at >= 0.95  # Retry-After: 1, although the schedule says 0.2 s
 
 
-async def test_410_disables_at_once_and_notifies_ombudsman_side(admin, ombudsman, samarinda, receiver, subscribe, worker):
+async def test_410_disables_at_once_and_notifies_ombudsman_side(
+    admin, ombudsman, samarinda, receiver, subscribe, worker
+):
     worker()
     gone_path, watch_path = receiver.new_path("410"), receiver.new_path()
     watcher = await subscribe(admin, receiver.url(watch_path), event_types=["webhook.endpoint_disabled"])
@@ -239,7 +249,9 @@ async def test_a_burst_of_test_sends_does_not_hold_back_other_endpoints(ombudsma
     assert len(await _deliveries(ombudsman, burst["id"], status="pending", limit=100)) >= 30
 
 
-async def test_a_send_that_breaks_in_the_worker_is_recorded_and_retried(ombudsman, receiver, subscribe, worker, monkeypatch):
+async def test_a_send_that_breaks_in_the_worker_is_recorded_and_retried(
+    ombudsman, receiver, subscribe, worker, monkeypatch
+):
     real_get, broken = sending.EndpointClients.get, {"left": 1}
 
     def get(self, item):

@@ -4,7 +4,7 @@ datetimes, the cost of claiming, and the per-owner endpoint limit under concurre
 
 import asyncio
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import orjson
 from sqlalchemy import text
@@ -14,15 +14,7 @@ from referral_service.webhooks import delivery, ssrf
 from referral_service.webhooks import service as webhook_service
 from referral_service.webhooks.retry import RetryPolicy
 from tests.conftest import create_agency, create_complaint, issue_key
-from tests.integration.webhook_support import (  # noqa: F401 (fixtures)
-    claim_rounds,
-    fast_settings,
-    leased,
-    own_database,
-    receiver,
-    subscribe,
-    worker,
-)
+from tests.integration.webhook_support import claim_rounds, fast_settings, leased
 
 URL = "http://127.0.0.1:9/hook"
 
@@ -39,7 +31,9 @@ async def _wait_status(api, endpoint_id, status, count=1, timeout=6.0):
         items = await _deliveries(api, endpoint_id, status=status)
         if len(items) >= count:
             return items
-        assert asyncio.get_running_loop().time() < deadline, f"no {count} {status} deliveries: {await _deliveries(api, endpoint_id)}"
+        assert asyncio.get_running_loop().time() < deadline, (
+            f"no {count} {status} deliveries: {await _deliveries(api, endpoint_id)}"
+        )
         await asyncio.sleep(0.05)
 
 
@@ -56,7 +50,9 @@ async def _wait_for(condition, timeout=6.0):
 
 async def _patch_complaint(api, complaint_id, body):
     current = await api.get(f"/v1/complaints/{complaint_id}")
-    response = await api.patch(f"/v1/complaints/{complaint_id}", json=body, headers={"If-Match": current.headers["etag"]})
+    response = await api.patch(
+        f"/v1/complaints/{complaint_id}", json=body, headers={"If-Match": current.headers["etag"]}
+    )
     assert response.status_code == 200, response.text
     return response.json()
 
@@ -132,7 +128,9 @@ async def test_fan_out_skips_endpoints_of_revoked_keys_even_if_enabled(app, admi
     endpoint = await subscribe(key, URL)
     # Simulate a revocation that bypassed the API (e.g. done in SQL by an operator).
     async with app.state.sessionmaker() as session, session.begin():
-        await session.execute(text("UPDATE api_keys SET revoked_at = now() WHERE id = :id"), {"id": uuid.UUID(key.key_id)})
+        await session.execute(
+            text("UPDATE api_keys SET revoked_at = now() WHERE id = :id"), {"id": uuid.UUID(key.key_id)}
+        )
     await create_complaint(ombudsman)
     assert await _deliveries(admin, endpoint["id"]) == []
     # The bootstrap admin has no api_keys row; its endpoints still receive.
@@ -146,7 +144,9 @@ async def test_fan_out_skips_endpoints_of_revoked_keys_even_if_enabled(app, admi
 LATE_SECRET_NAME = "Kemudian Dirahasiakan Sulistyowati"
 
 
-async def test_confidentiality_decided_later_reaches_retried_agency_deliveries(ombudsman, samarinda, receiver, subscribe, worker):
+async def test_confidentiality_decided_later_reaches_retried_agency_deliveries(
+    ombudsman, samarinda, receiver, subscribe, worker
+):
     worker(webhook_retry_schedule="0,0.3,0.3,0.3,0.3,0.3,0.3,0.3,0.3,0.3,0.3,0.3")
     up = {"now": False}
     path = receiver.new_path(lambda _r: "ok" if up["now"] else "500")
@@ -185,7 +185,7 @@ async def test_confidentiality_decided_later_reaches_recovered_agency_deliveries
 
     await _patch_complaint(ombudsman, complaint["id"], {"identity_confidential": True})
     up["now"] = True
-    since = (datetime.now(timezone.utc) - timedelta(minutes=5)).isoformat()
+    since = (datetime.now(UTC) - timedelta(minutes=5)).isoformat()
     recovered = await samarinda.post(f"/v1/webhook-endpoints/{agency_endpoint['id']}/recover", json={"since": since})
     assert recovered.json() == {"requeued": 1}
     await _wait_status(samarinda, agency_endpoint["id"], "delivered")
@@ -219,7 +219,10 @@ async def test_slow_dns_at_save_time_is_a_422_not_a_hang(ombudsman, monkeypatch)
 
 async def test_recover_with_a_datetime_outside_utc_range_is_422(ombudsman, subscribe):
     endpoint = await subscribe(ombudsman, URL)
-    for body in ({"since": "0001-01-01T00:00:00+14:00"}, {"since": "2020-01-01T00:00:00Z", "until": "0001-01-01T00:00:00+14:00"}):
+    for body in (
+        {"since": "0001-01-01T00:00:00+14:00"},
+        {"since": "2020-01-01T00:00:00Z", "until": "0001-01-01T00:00:00+14:00"},
+    ):
         response = await ombudsman.post(f"/v1/webhook-endpoints/{endpoint['id']}/recover", json=body)
         assert response.status_code == 422, response.text
         assert response.headers["content-type"] == "application/problem+json"
@@ -273,7 +276,7 @@ async def test_claiming_does_not_rescan_blocked_or_disabled_backlog(own_database
     assert [c.endpoint_id for c in claimed] == [uuid.UUID(blocked["id"])]  # the head only
     [head] = claimed
     policy = RetryPolicy.from_settings(fast_settings(settings, webhook_retry_schedule="0,3600"))
-    failure = delivery.AttemptOutcome(datetime.now(timezone.utc), 5, 500, "down", error="HTTP 500")
+    failure = delivery.AttemptOutcome(datetime.now(UTC), 5, 500, "down", error="HTTP 500")
     async with sessionmaker() as session, session.begin():
         assert await delivery.record(await db_of(session), head, failure, policy, 10**9) == "pending"
 
@@ -286,7 +289,9 @@ async def test_claiming_does_not_rescan_blocked_or_disabled_backlog(own_database
             await session.execute(text("ANALYZE webhook_deliveries"))
         transaction = await session.begin()
         try:
-            plan = await (await db_of(session)).fetchval("EXPLAIN (ANALYZE, FORMAT JSON) " + delivery.CLAIM, 50, 50, 30, [], [])
+            plan = await (await db_of(session)).fetchval(
+                "EXPLAIN (ANALYZE, FORMAT JSON) " + delivery.CLAIM, 50, 50, 30, [], []
+            )
         finally:
             await transaction.rollback()
     plan = plan if isinstance(plan, list) else orjson.loads(plan)
@@ -302,7 +307,9 @@ async def test_endpoint_limit_holds_under_concurrent_creates(app, admin):
     app.state.settings = original.model_copy(update={"webhook_max_endpoints_per_owner": 2})
     try:
         agency_key = await issue_key(admin, "agency", agency_code=await create_agency(admin))
-        responses = await asyncio.gather(*(agency_key.post("/v1/webhook-endpoints", json={"url": URL}) for _ in range(8)))
+        responses = await asyncio.gather(
+            *(agency_key.post("/v1/webhook-endpoints", json={"url": URL}) for _ in range(8))
+        )
     finally:
         app.state.settings = original
     statuses = sorted(r.status_code for r in responses)
@@ -325,7 +332,9 @@ async def test_later_events_follow_a_manually_retried_head_at_once(app, ombudsma
     # The head's failure recorded (it is rescheduled, not leased), then claims that started after.
     await _wait_for(lambda: _attempted(ombudsman, endpoint["id"], 1))
     await claim_rounds(dispatcher)
-    assert len(receiver.at(path)) == 1 and await leased(app, endpoint["id"]) == 0  # the follower waits behind the failed head
+    assert (
+        len(receiver.at(path)) == 1 and await leased(app, endpoint["id"]) == 0
+    )  # the follower waits behind the failed head
     pending = await _deliveries(ombudsman, endpoint["id"], status="pending")
     assert len(pending) == 2
     head = min(pending, key=lambda d: d["id"])

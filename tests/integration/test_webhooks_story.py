@@ -7,8 +7,13 @@ import logging
 from tests.conftest import CONFIDENTIAL_NAME, create_complaint
 
 STORY_TYPES = [
-    "referral.created", "referral.forwarded", "referral.acknowledged", "referral.responded",
-    "referral.follow_up_requested", "referral.responded", "referral.closed",
+    "referral.created",
+    "referral.forwarded",
+    "referral.acknowledged",
+    "referral.responded",
+    "referral.follow_up_requested",
+    "referral.responded",
+    "referral.closed",
 ]
 
 
@@ -37,7 +42,9 @@ async def test_seed_story_reaches_each_subscriber_as_it_may_see_it(
     bontang_endpoint = await subscribe(bontang, receiver.url(bontang_path))
 
     complaint = await create_complaint(
-        omb, region_code="64.72", identity_confidential=True,
+        omb,
+        region_code="64.72",
+        identity_confidential=True,
         complainant={"name": CONFIDENTIAL_NAME, "email": "rahasia@example.org", "identity_number": "6472000000000001"},
     )
     created = await omb.post(f"/v1/complaints/{complaint['id']}/referrals", json={"agency_code": "inspektorat-64.72"})
@@ -53,12 +60,20 @@ async def test_seed_story_reaches_each_subscriber_as_it_may_see_it(
     ]
     for api, action, body in steps:
         current = await api.get(f"/v1/referrals/{rid}")
-        response = await api.post(f"/v1/referrals/{rid}/{action}", json=body, headers={"If-Match": current.headers["etag"]})
+        response = await api.post(
+            f"/v1/referrals/{rid}/{action}", json=body, headers={"If-Match": current.headers["etag"]}
+        )
         assert response.status_code == 200, (action, response.text)
 
-    await receiver.wait_for(lambda: len(receiver.at(omb_path)) == 8 and len(receiver.at(samarinda_path)) == 6, timeout=8)
+    await receiver.wait_for(
+        lambda: len(receiver.at(omb_path)) == 8 and len(receiver.at(samarinda_path)) == 6, timeout=8
+    )
     # Every delivery queued for these endpoints is recorded as delivered: nothing more will arrive.
-    for api, endpoint, count in ((omb, omb_endpoint, 8), (samarinda, samarinda_endpoint, 6), (bontang, bontang_endpoint, 0)):
+    for api, endpoint, count in (
+        (omb, omb_endpoint, 8),
+        (samarinda, samarinda_endpoint, 6),
+        (bontang, bontang_endpoint, 0),
+    ):
         await _all_delivered(api, endpoint["id"], count)
 
     omb_got = receiver.at(omb_path)

@@ -13,12 +13,12 @@ import uuid
 import asyncpg
 
 from tests.conftest import create_complaint
-from tests.integration.webhook_support import FAST_ENV, receiver, subscribe  # noqa: F401 (fixtures)
+from tests.integration.webhook_support import FAST_ENV
 
 
 def _start_worker(database_url: str, log_path, **settings: str) -> subprocess.Popen:
     env = {**os.environ, **FAST_ENV, "DATABASE_URL": database_url, **settings}
-    log = open(log_path, "ab")
+    log = open(log_path, "ab")  # noqa: SIM115 - the child process writes to it until it is stopped
     return subprocess.Popen([sys.executable, "-m", "referral_service.cli", "worker"], env=env, stdout=log, stderr=log)
 
 
@@ -37,7 +37,9 @@ async def _complaint_with_updates(api, updates: int) -> dict:
     complaint = await create_complaint(api)
     etag = '"1"'
     for n in range(updates):
-        response = await api.patch(f"/v1/complaints/{complaint['id']}", json={"subject": f"v{n}"}, headers={"If-Match": etag})
+        response = await api.patch(
+            f"/v1/complaints/{complaint['id']}", json={"subject": f"v{n}"}, headers={"If-Match": etag}
+        )
         assert response.status_code == 200, response.text
         etag = response.headers["etag"]
     return complaint
@@ -75,7 +77,8 @@ async def test_sigkill_mid_delivery_loses_nothing(database_url, ombudsman, recei
         stalled_id = stalled_request.json["data"]["complaint_id"]
         expected = 1 if stalled_id == first["id"] else 3
         await receiver.wait_for(
-            lambda: len([r for r in receiver.at(path) if r.json["data"]["complaint_id"] != stalled_id]) == expected, timeout=10
+            lambda: len([r for r in receiver.at(path) if r.json["data"]["complaint_id"] != stalled_id]) == expected,
+            timeout=10,
         )
         worker.send_signal(signal.SIGKILL)
         await asyncio.to_thread(worker.wait, 5)
@@ -87,9 +90,11 @@ async def test_sigkill_mid_delivery_loses_nothing(database_url, ombudsman, recei
     restarted = _start_worker(database_url, tmp_path / "worker2.log")
     try:
         await receiver.wait_for(
-            lambda: len({r.webhook_id for r in receiver.at(path)}) == 4
-            and _first_seen_sequences(receiver.at(path), first["id"]) == [1, 2, 3]
-            and len([r for r in receiver.at(path) if r.webhook_id == stalled_request.webhook_id]) >= 2,
+            lambda: (
+                len({r.webhook_id for r in receiver.at(path)}) == 4
+                and _first_seen_sequences(receiver.at(path), first["id"]) == [1, 2, 3]
+                and len([r for r in receiver.at(path) if r.webhook_id == stalled_request.webhook_id]) >= 2
+            ),
             timeout=20,
         )
     finally:
@@ -152,7 +157,8 @@ async def _leased(database_url: str, endpoint_id: str) -> int:
     connection = await asyncpg.connect(database_url)
     try:
         return await connection.fetchval(
-            "SELECT count(*) FROM webhook_deliveries WHERE endpoint_id = $1 AND locked_until IS NOT NULL", uuid.UUID(endpoint_id)
+            "SELECT count(*) FROM webhook_deliveries WHERE endpoint_id = $1 AND locked_until IS NOT NULL",
+            uuid.UUID(endpoint_id),
         )
     finally:
         await connection.close()
@@ -195,7 +201,9 @@ async def test_sigterm_hands_back_the_sends_it_did_not_finish(database_url, ombu
     try:
         await _wait(lambda: _listening_workers_above(database_url, listening), 30, "the second worker to listen")
         started = asyncio.get_running_loop().time()
-        await receiver.wait_for(lambda: len({r.webhook_id for r in receiver.at(path) if r.answered == "ok"}) == backlog, timeout=5)
+        await receiver.wait_for(
+            lambda: len({r.webhook_id for r in receiver.at(path) if r.answered == "ok"}) == backlog, timeout=5
+        )
         assert asyncio.get_running_loop().time() - started < 5
     finally:
         await _stop(second)

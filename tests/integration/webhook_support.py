@@ -74,7 +74,9 @@ class Receiver:
         deadline = time.monotonic() + timeout
         while not predicate():
             if time.monotonic() > deadline:
-                raise AssertionError(f"timed out after {timeout} s; received {[(r.path, r.json.get('type')) for r in self.requests]}")
+                raise AssertionError(
+                    f"timed out after {timeout} s; received {[(r.path, r.json.get('type')) for r in self.requests]}"
+                )
             await asyncio.sleep(0.02)
 
     async def __call__(self, scope, receive, send) -> None:
@@ -107,7 +109,9 @@ class Receiver:
 
 async def start_receiver() -> tuple[Receiver, Callable[[], Awaitable[None]]]:
     receiver = Receiver()
-    config = uvicorn.Config(receiver, host="127.0.0.1", port=0, log_level="warning", lifespan="off", timeout_graceful_shutdown=1)
+    config = uvicorn.Config(
+        receiver, host="127.0.0.1", port=0, log_level="warning", lifespan="off", timeout_graceful_shutdown=1
+    )
     server = uvicorn.Server(config)
     server.install_signal_handlers = lambda: None  # type: ignore[method-assign]
     task = asyncio.create_task(server.serve())
@@ -244,9 +248,11 @@ async def own_database(database_url, settings):
     try:
         await asyncio.to_thread(upgrade_to_head, url)
         application = create_app(settings, database_url=url)
-        async with application.router.lifespan_context(application):
-            async with httpx.AsyncClient(transport=httpx.ASGITransport(app=application), base_url="http://testserver") as client:
-                yield url, application, Api(client, BOOTSTRAP_ADMIN_KEY, "admin")
+        async with (
+            application.router.lifespan_context(application),
+            httpx.AsyncClient(transport=httpx.ASGITransport(app=application), base_url="http://testserver") as client,
+        ):
+            yield url, application, Api(client, BOOTSTRAP_ADMIN_KEY, "admin")
     finally:
         server = await asyncpg.connect(_with_database(database_url, "postgres"))
         try:

@@ -13,12 +13,15 @@ from pathlib import Path
 
 import pytest
 
-
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path(os.environ.get("REFERRAL_TEST_CHROMIUM", "/usr/bin/chromium"))
 ARTIFACTS = ROOT / "test-artifacts" / "ui"
 CHROMIUM_ARGS = [
-    "--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+    "--no-sandbox",
+    "--headless",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
     "--no-first-run",
 ]
 
@@ -29,7 +32,9 @@ def chromium(ui_live_server: str) -> Iterator[object]:
     runs an event loop of its own in this thread while it is open, and the database fixtures use
     asyncio.run, which cannot run inside one."""
     if not CHROMIUM.exists():
-        pytest.skip(f"{CHROMIUM} is missing: install Debian's chromium (apt-get install -y chromium) to run browser tests")
+        pytest.skip(
+            f"{CHROMIUM} is missing: install Debian's chromium (apt-get install -y chromium) to run browser tests"
+        )
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:

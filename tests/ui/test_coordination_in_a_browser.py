@@ -57,7 +57,9 @@ def world(ui_live_server: str) -> dict:
     for subject in ("Pungutan liar pembuatan KTP", "Jalan rusak tidak diperbaiki", "Layanan puskesmas ditolak"):
         referral_id = refer(ombudsman, "inspektorat-64.71", "64.71", subject)
         if subject != "Layanan puskesmas ditolak":
-            balikpapan.post(f"/v1/referrals/{referral_id}/respond", {"outcome": "action_taken", "summary": "Sudah ditangani."})
+            balikpapan.post(
+                f"/v1/referrals/{referral_id}/respond", {"outcome": "action_taken", "summary": "Sudah ditangani."}
+            )
     refer(ombudsman, "inspektorat-64.74", "64.74", "Sertifikat tanah belum terbit")
     refer(ombudsman, "inspektorat-64.02", "64.02", "Bantuan sosial tidak tepat sasaran")
     refer(ombudsman, "inspektorat-64.72", "64.72", "Banjir karena drainase tersumbat")

@@ -57,10 +57,18 @@ def _grace_seconds() -> int:
 def test_manifests_match_the_kubernetes_schemas(version: str) -> None:
     resources = _resources()
     kinds = sorted(r["kind"] for r in resources)
-    assert kinds == sorted([
-        "ConfigMap", "Deployment", "Deployment", "HorizontalPodAutoscaler", "Job",
-        "PodDisruptionBudget", "PodDisruptionBudget", "Service",
-    ])
+    assert kinds == sorted(
+        [
+            "ConfigMap",
+            "Deployment",
+            "Deployment",
+            "HorizontalPodAutoscaler",
+            "Job",
+            "PodDisruptionBudget",
+            "PodDisruptionBudget",
+            "Service",
+        ]
+    )
     for resource in resources:
         kubernetes_validate.validate(resource, version, strict=True)
 
@@ -111,7 +119,8 @@ def test_pods_run_unprivileged_with_resources_and_secrets_by_reference() -> None
 def test_compose_file_matches_the_compose_specification() -> None:
     result = subprocess.run(
         [sys.executable, "-m", "check_jsonschema", "--builtin-schema", "vendor.compose-spec", str(COMPOSE)],
-        capture_output=True, text=True,
+        capture_output=True,
+        text=True,
     )
     assert result.returncode == 0, result.stdout + result.stderr
 

@@ -37,9 +37,7 @@ def github_anchor(heading: str) -> str:
     """The id GitHub gives a heading: lower case, punctuation dropped, spaces to hyphens."""
     text = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", heading)  # a link in a heading keeps its text
     text = text.replace("`", "").strip().lower()
-    kept = "".join(
-        char for char in text if char in " -_" or unicodedata.category(char)[0] in ("L", "N", "M")
-    )
+    kept = "".join(char for char in text if char in " -_" or unicodedata.category(char)[0] in ("L", "N", "M"))
     return kept.replace(" ", "-")
 
 

@@ -35,16 +35,30 @@ def test_instants_stored_as_text_are_rewritten_and_other_text_is_left_alone():
 
 def test_timeline_events_written_before_z_are_read_with_z():
     row = dict(
-        id=7, complaint_id=uuid.uuid4(), referral_id=uuid.uuid4(), sequence=3, type="referral.follow_up_requested",
-        occurred_at=datetime(2026, 12, 1, 1, 2, 3, tzinfo=UTC), actor_key_id=None, actor_role=None,
-        actor_agency_code=None, via="system", from_state="responded", to_state="forwarded",
-        data={"reason": "2026-12-07T15:59:59+00:00", "previous_due_at": "2026-12-07T15:59:59+00:00",
-              "due_at": "2026-12-10T15:59:59+00:00"},
+        id=7,
+        complaint_id=uuid.uuid4(),
+        referral_id=uuid.uuid4(),
+        sequence=3,
+        type="referral.follow_up_requested",
+        occurred_at=datetime(2026, 12, 1, 1, 2, 3, tzinfo=UTC),
+        actor_key_id=None,
+        actor_role=None,
+        actor_agency_code=None,
+        via="system",
+        from_state="responded",
+        to_state="forwarded",
+        data={
+            "reason": "2026-12-07T15:59:59+00:00",
+            "previous_due_at": "2026-12-07T15:59:59+00:00",
+            "due_at": "2026-12-10T15:59:59+00:00",
+        },
     )
     body = orjson.loads(dumps(event_body(row)))
     assert body == EventOut.model_validate(body).model_dump(mode="json")
     assert body["occurred_at"] == "2026-12-01T01:02:03Z"
     # Only the instants the service itself records: free text that looks like one stays as written.
     assert body["data"] == {
-        "reason": "2026-12-07T15:59:59+00:00", "previous_due_at": "2026-12-07T15:59:59Z", "due_at": "2026-12-10T15:59:59Z",
+        "reason": "2026-12-07T15:59:59+00:00",
+        "previous_due_at": "2026-12-07T15:59:59Z",
+        "due_at": "2026-12-10T15:59:59Z",
     }

@@ -14,8 +14,13 @@ def test_redacted_url_keeps_scheme_host_port_and_path_only():
 
 def test_filter_replaces_url_arguments_of_a_record():
     record = logging.LogRecord(
-        "httpx", logging.INFO, __file__, 1, 'HTTP Request: %s %s "%s %d %s"',
-        ("POST", httpx.URL("https://u:secret@hooks.example/h?token=secret"), "HTTP/1.1", 200, "OK"), None,
+        "httpx",
+        logging.INFO,
+        __file__,
+        1,
+        'HTTP Request: %s %s "%s %d %s"',
+        ("POST", httpx.URL("https://u:secret@hooks.example/h?token=secret"), "HTTP/1.1", 200, "OK"),
+        None,
     )
     assert RedactUrls().filter(record) is True
     assert record.getMessage() == 'HTTP Request: POST https://hooks.example/h "HTTP/1.1 200 OK"'

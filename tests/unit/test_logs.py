@@ -17,7 +17,9 @@ from referral_service.request_context import request_id_var
 RFC3339_UTC = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z")
 
 
-def record(message: str = "delivery %s sent", *args, level: int = logging.INFO, exc_info=None, **extra) -> logging.LogRecord:
+def record(
+    message: str = "delivery %s sent", *args, level: int = logging.INFO, exc_info=None, **extra
+) -> logging.LogRecord:
     logger = logging.getLogger("referral_service.webhooks.dispatcher")
     return logger.makeRecord(logger.name, level, __file__, 1, message, args or ("d-1",), exc_info, extra=extra)
 
@@ -28,8 +30,13 @@ def test_json_line_has_the_standard_fields_and_every_extra_field() -> None:
     data = json.loads(line)
     assert RFC3339_UTC.fullmatch(data.pop("time"))
     assert data == {
-        "level": "INFO", "logger": "referral_service.webhooks.dispatcher", "message": "delivery d-1 sent",
-        "delivery_id": 42, "endpoint_id": "e-7", "duration_ms": 1.5, "key_id": None,
+        "level": "INFO",
+        "logger": "referral_service.webhooks.dispatcher",
+        "message": "delivery d-1 sent",
+        "delivery_id": 42,
+        "endpoint_id": "e-7",
+        "duration_ms": 1.5,
+        "key_id": None,
     }
 
 
@@ -39,7 +46,9 @@ def test_json_line_carries_the_traceback_and_leaves_out_uvicorn_colour_codes() -
     except RuntimeError:
         exc_info = sys.exc_info()
     data = json.loads(
-        JsonFormatter().format(record("failed %s", level=logging.ERROR, exc_info=exc_info, color_message="\x1b[31mfailed"))
+        JsonFormatter().format(
+            record("failed %s", level=logging.ERROR, exc_info=exc_info, color_message="\x1b[31mfailed")
+        )
     )
     assert data["level"] == "ERROR"
     assert "RuntimeError: boom" in data["exc_info"]

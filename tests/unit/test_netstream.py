@@ -94,11 +94,10 @@ async def test_a_request_is_written_at_once_and_connections_are_reused(monkeypat
 
     monkeypatch.setattr(_Protocol, "connection_made", counting)
     body = b'{"type": "webhook.test", "data": "' + b"x" * 3000 + b'"}'
-    async with Server() as srv:
-        async with make_delivery_client(LOOPBACK_OK, timeout_seconds=5, max_connections=1) as client:
-            for _ in range(3):
-                response = await _post(client, f"http://127.0.0.1:{srv.port}/hook", body)
-                assert response.status_code == 204
+    async with Server() as srv, make_delivery_client(LOOPBACK_OK, timeout_seconds=5, max_connections=1) as client:
+        for _ in range(3):
+            response = await _post(client, f"http://127.0.0.1:{srv.port}/hook", body)
+            assert response.status_code == 204
     assert srv.connections == 1  # kept alive and reused
     # Each request, head and body, went out in one write (one send(), one wake-up of the receiver).
     assert len(writes) == 3
@@ -111,7 +110,7 @@ async def test_an_idle_connection_the_server_closed_is_not_reused():
         await writer.drain()
         writer.close()  # without saying Connection: close
 
-    async with Server(answer=lambda n, head: answer_and_close) as srv:
+    async with Server(answer=lambda n, head: answer_and_close) as srv:  # noqa: SIM117 - the server outlives the client on purpose
         async with make_delivery_client(LOOPBACK_OK, timeout_seconds=5, max_connections=1) as client:
             first = await _post(client, f"http://127.0.0.1:{srv.port}/hook")
             await asyncio.sleep(0.1)  # the close reaches the client
@@ -131,12 +130,11 @@ async def test_a_large_answer_is_read_whole_and_a_slow_one_times_out():
             return slow
         return b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n" % len(big) + big
 
-    async with Server(answer=answer) as srv:
-        async with make_delivery_client(LOOPBACK_OK, timeout_seconds=0.3) as client:
-            response = await _post(client, f"http://127.0.0.1:{srv.port}/big")
-            assert response.content == big
-            with pytest.raises(httpx.ReadTimeout):
-                await _post(client, f"http://127.0.0.1:{srv.port}/slow")
+    async with Server(answer=answer) as srv, make_delivery_client(LOOPBACK_OK, timeout_seconds=0.3) as client:
+        response = await _post(client, f"http://127.0.0.1:{srv.port}/big")
+        assert response.content == big
+        with pytest.raises(httpx.ReadTimeout):
+            await _post(client, f"http://127.0.0.1:{srv.port}/slow")
 
 
 async def test_a_refused_connection_is_a_connect_error():
@@ -151,11 +149,10 @@ async def test_cookies_are_neither_kept_nor_sent_back():
     def answer(n, head):
         return b"HTTP/1.1 200 OK\r\nSet-Cookie: session=abc; Path=/\r\nContent-Length: 0\r\n\r\n"
 
-    async with Server(answer=answer) as srv:
-        async with make_delivery_client(LOOPBACK_OK, timeout_seconds=5) as client:
-            await _post(client, f"http://127.0.0.1:{srv.port}/a")
-            await _post(client, f"http://127.0.0.1:{srv.port}/b")
-            assert not client.cookies
+    async with Server(answer=answer) as srv, make_delivery_client(LOOPBACK_OK, timeout_seconds=5) as client:
+        await _post(client, f"http://127.0.0.1:{srv.port}/a")
+        await _post(client, f"http://127.0.0.1:{srv.port}/b")
+        assert not client.cookies
     assert all(b"cookie:" not in head.lower() for head in srv.requests)
 
 
@@ -189,9 +186,26 @@ def certificate(tmp_path_factory):
     directory = tmp_path_factory.mktemp("tls")
     key, cert = directory / "key.pem", directory / "cert.pem"
     subprocess.run(
-        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=localhost",
-         "-addext", "subjectAltName=DNS:localhost", "-keyout", str(key), "-out", str(cert)],
-        check=True, capture_output=True,
+        [
+            "openssl",
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "1",
+            "-subj",
+            "/CN=localhost",
+            "-addext",
+            "subjectAltName=DNS:localhost",
+            "-keyout",
+            str(key),
+            "-out",
+            str(cert),
+        ],
+        check=True,
+        capture_output=True,
     )
     return cert, key
 

@@ -21,7 +21,9 @@ starts = st.datetimes(min_value=datetime(2001, 1, 1), max_value=datetime(2034, 1
 # Deadlines that straddle a year end: the package's holidays are loaded one year at a time.
 year_end_starts = st.builds(
     lambda year, day, hour: datetime(year, 12, day, hour, tzinfo=UTC),
-    st.integers(2001, 2034), st.integers(10, 31), st.integers(0, 23),
+    st.integers(2001, 2034),
+    st.integers(10, 31),
+    st.integers(0, 23),
 )
 working_days = st.integers(min_value=1, max_value=60)
 zones = st.sampled_from(ZONES)

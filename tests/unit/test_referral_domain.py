@@ -242,7 +242,5 @@ def test_mermaid_diagram_follows_the_table_order_not_set_order() -> None:
         (FORWARDED, False, False),
     ],
 )
-def test_visible_to_agency(
-    state: ReferralState | None, was_forwarded: bool, visible: bool
-) -> None:
+def test_visible_to_agency(state: ReferralState | None, was_forwarded: bool, visible: bool) -> None:
     assert visible_to_agency(state, was_forwarded=was_forwarded) is visible

@@ -288,7 +288,9 @@ def test_signer_gives_the_same_header_as_signature_header_and_verifies_with_the_
         header = Signer(secrets).signature(MSG_ID, now, BODY)
         assert header == signature_header(secrets, MSG_ID, now, BODY)
         for secret in secrets:
-            Webhook(secret).verify(BODY, {"webhook-id": MSG_ID, "webhook-timestamp": str(now), "webhook-signature": header})
+            Webhook(secret).verify(
+                BODY, {"webhook-id": MSG_ID, "webhook-timestamp": str(now), "webhook-signature": header}
+            )
 
 
 def test_signer_refuses_what_signature_header_refuses():

@@ -233,7 +233,15 @@ async def test_temporary_resolution_failure_says_so(monkeypatch):
 
 
 # What a name resolves to describes the inside of the network: a refusal never repeats it.
-INTERNAL_ANSWERS = ["127.0.0.1", "10.1.2.3", "169.254.169.254", "100.64.0.7", "::1", "fd12:3456:789a::1", "::ffff:10.0.0.1"]
+INTERNAL_ANSWERS = [
+    "127.0.0.1",
+    "10.1.2.3",
+    "169.254.169.254",
+    "100.64.0.7",
+    "::1",
+    "fd12:3456:789a::1",
+    "::ffff:10.0.0.1",
+]
 
 
 @pytest.mark.parametrize("address", INTERNAL_ANSWERS)
@@ -404,8 +412,7 @@ class LoopbackServer:
             if path == b"/redirect":
                 target = f"http://127.0.0.1:{self.port}/final".encode()
                 writer.write(
-                    b"HTTP/1.1 302 Found\r\nLocation: " + target + b"\r\n"
-                    b"Content-Length: 0\r\nConnection: close\r\n\r\n"
+                    b"HTTP/1.1 302 Found\r\nLocation: " + target + b"\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
                 )
             else:
                 writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok")

@@ -39,8 +39,18 @@ def test_retry_after_is_a_capped_lower_bound():
 
 @pytest.mark.parametrize(
     ("header", "expected"),
-    [("120", 120.0), (" 7 ", 7.0), ("Mon, 05 Jan 2026 08:01:00 GMT", 60.0), ("Mon, 05 Jan 2026 07:00:00 GMT", 0.0),
-     (None, None), ("", None), ("-5", None), ("soon", None), ("1.5", None), ("9" * 100, None)],
+    [
+        ("120", 120.0),
+        (" 7 ", 7.0),
+        ("Mon, 05 Jan 2026 08:01:00 GMT", 60.0),
+        ("Mon, 05 Jan 2026 07:00:00 GMT", 0.0),
+        (None, None),
+        ("", None),
+        ("-5", None),
+        ("soon", None),
+        ("1.5", None),
+        ("9" * 100, None),
+    ],
 )
 def test_parse_retry_after(header, expected):
     assert parse_retry_after(header, now=NOW) == expected
@@ -59,22 +69,38 @@ def test_catalogue_is_complete_and_unique():
 
 def _complaint(confidential: bool) -> dict:
     return {
-        "id": uuid.uuid4(), "identity_confidential": confidential, "received_at": NOW,
+        "id": uuid.uuid4(),
+        "identity_confidential": confidential,
+        "received_at": NOW,
         "complainant": {"name": "Rahasia Wulandari", "identity_number": "6472000000000001"},
     }
 
 
 def _draft(type_: str = "referral.forwarded", *, visible: bool = True) -> EventDraft:
     return EventDraft(
-        type=type_, complaint_id=uuid.uuid4(), sequence=2, region_code="64.72", referral_id=uuid.uuid4(),
-        agency_code="inspektorat-64.72", from_state="received", to_state="forwarded", data={"due_working_days": 10},
+        type=type_,
+        complaint_id=uuid.uuid4(),
+        sequence=2,
+        region_code="64.72",
+        referral_id=uuid.uuid4(),
+        agency_code="inspektorat-64.72",
+        from_state="received",
+        to_state="forwarded",
+        data={"due_working_days": 10},
         agency_visible=visible,
     )
 
 
 def test_agency_body_redacts_a_confidential_complainant_and_full_body_keeps_it():
     complaint = _complaint(True)
-    snapshot = {"referral": {"id": uuid.uuid4(), "state": "forwarded", "due_at": NOW + timedelta(days=14), "complaint": complaint}}
+    snapshot = {
+        "referral": {
+            "id": uuid.uuid4(),
+            "state": "forwarded",
+            "due_at": NOW + timedelta(days=14),
+            "complaint": complaint,
+        }
+    }
     full, agency = event_bodies(42, NOW, _draft(), snapshot)
     full_doc, agency_doc = orjson.loads(full), orjson.loads(agency)
     assert full_doc["type"] == "referral.forwarded" and full_doc["timestamp"] == "2026-01-05T08:00:00Z"
@@ -94,8 +120,14 @@ def test_agency_keeps_identity_when_not_confidential():
 
 def test_agency_gets_nothing_before_the_forward_or_for_complaint_events():
     assert not agency_may_receive(_draft("referral.created", visible=False))
-    complaint_event = EventDraft(type="complaint.updated", complaint_id=uuid.uuid4(), sequence=3, region_code="64.72",
-                                 agency_code="inspektorat-64.72", agency_visible=True)
+    complaint_event = EventDraft(
+        type="complaint.updated",
+        complaint_id=uuid.uuid4(),
+        sequence=3,
+        region_code="64.72",
+        agency_code="inspektorat-64.72",
+        agency_visible=True,
+    )
     assert not agency_may_receive(complaint_event)
     _, agency = event_bodies(1, NOW, complaint_event, {"complaint": _complaint(True)})
     assert agency is None
@@ -106,8 +138,16 @@ def test_strip_complainant_removes_identity_from_referral_and_complaint_bodies()
 
     person = {"name": "Budi Santoso", "email": "budi@example.org"}
     referral_body = orjson.dumps(
-        {"type": "referral.forwarded", "timestamp": "2026-01-05T08:00:00Z",
-         "data": {"referral": {"id": "r", "complaint": {"complainant": person, "identity_confidential": False, "subject": "s"}}}}
+        {
+            "type": "referral.forwarded",
+            "timestamp": "2026-01-05T08:00:00Z",
+            "data": {
+                "referral": {
+                    "id": "r",
+                    "complaint": {"complainant": person, "identity_confidential": False, "subject": "s"},
+                }
+            },
+        }
     )
     stripped = orjson.loads(strip_complainant(referral_body))
     complaint = stripped["data"]["referral"]["complaint"]

@@ -38,8 +38,12 @@ def test_a_database_command_without_database_url_or_the_extra_says_what_to_do(co
     env = {name: value for name, value in os.environ.items() if name != "DATABASE_URL"}
     env["REFERRAL_DATA_DIR"] = str(tmp_path / "data")
     result = subprocess.run(
-        [sys.executable, "-c", WITHOUT_EMBEDDED, command], env=env, cwd=tmp_path,  # cwd: no .env is read
-        capture_output=True, text=True, timeout=60,
+        [sys.executable, "-c", WITHOUT_EMBEDDED, command],
+        env=env,
+        cwd=tmp_path,  # cwd: no .env is read
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert result.returncode == 64, result.stderr
     assert "Traceback" not in result.stderr, result.stderr
@@ -50,8 +54,11 @@ def test_a_database_command_without_database_url_or_the_extra_says_what_to_do(co
 
 def test_commands_without_a_database_need_no_extra(tmp_path: Path) -> None:
     result = subprocess.run(
-        [sys.executable, "-c", WITHOUT_EMBEDDED, "state-diagram"], cwd=tmp_path,
-        capture_output=True, text=True, timeout=60,
+        [sys.executable, "-c", WITHOUT_EMBEDDED, "state-diagram"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert result.returncode == 0, result.stderr
 

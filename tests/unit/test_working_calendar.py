@@ -140,9 +140,7 @@ def test_friday_in_jakarta_saturday_in_jayapura(calendar: WorkingCalendar) -> No
 
 def test_time_zone_may_be_given_by_name(calendar: WorkingCalendar) -> None:
     forwarded = local(WITA, 2026, 7, 10)
-    assert calendar.add_working_days(forwarded, 3, "Asia/Makassar") == calendar.add_working_days(
-        forwarded, 3, WITA
-    )
+    assert calendar.add_working_days(forwarded, 3, "Asia/Makassar") == calendar.add_working_days(forwarded, 3, WITA)
 
 
 def test_override_added_after_forwarding_moves_the_recomputed_deadline() -> None:
@@ -170,9 +168,7 @@ def test_override_is_listed_as_non_working(calendar: WorkingCalendar) -> None:
 
 def test_declared_working_day_on_a_package_holiday() -> None:
     forwarded = local(WITA, 2026, 12, 23, 14)  # Wednesday
-    assert WorkingCalendar().add_working_days(forwarded, 1, WITA) == end_of_local_day(
-        WITA, 2026, 12, 28
-    )
+    assert WorkingCalendar().add_working_days(forwarded, 1, WITA) == end_of_local_day(WITA, 2026, 12, 28)
     cuti_cancelled = CalendarOverrides(declared_working=frozenset({date(2026, 12, 24)}))
     calendar = WorkingCalendar(cuti_cancelled)
     assert calendar.is_working_day(date(2026, 12, 24))

@@ -12,7 +12,9 @@ class Agency(Base):
         CheckConstraint(
             "kind IN ('inspektorat_provinsi', 'inspektorat_kabupaten', 'inspektorat_kota', 'opd')", name="kind"
         ),
-        CheckConstraint("default_due_working_days IS NULL OR default_due_working_days BETWEEN 1 AND 365", name="due_days"),
+        CheckConstraint(
+            "default_due_working_days IS NULL OR default_due_working_days BETWEEN 1 AND 365", name="due_days"
+        ),
     )
 
     code: Mapped[str] = mapped_column(String(64), primary_key=True)

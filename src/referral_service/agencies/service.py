@@ -38,7 +38,10 @@ async def _check_parent(session: AsyncSession, parent_code: str | None, own_code
 async def create_agency(session: AsyncSession, data: AgencyCreate) -> Agency:
     await _check_parent(session, data.parent_code, data.code)
     inserted = await session.scalar(
-        insert(Agency).values(**data.model_dump()).on_conflict_do_nothing(index_elements=["code"]).returning(Agency.code)
+        insert(Agency)
+        .values(**data.model_dump())
+        .on_conflict_do_nothing(index_elements=["code"])
+        .returning(Agency.code)
     )
     if inserted is None:
         raise Conflict(f"An agency with code {data.code!r} already exists.")
@@ -86,5 +89,7 @@ async def load_directory(session: AsyncSession, name: str = "kalimantan_timur") 
     rows = [{**agency, "timezone": directory["timezone"], "active": True} for agency in directory["agencies"]]
     # Parents first, so the parent_code foreign key is always satisfied.
     rows.sort(key=lambda row: row["parent_code"] is not None)
-    result = await session.execute(insert(Agency).values(rows).on_conflict_do_nothing(index_elements=["code"]).returning(Agency.code))
+    result = await session.execute(
+        insert(Agency).values(rows).on_conflict_do_nothing(index_elements=["code"]).returning(Agency.code)
+    )
     return len(result.all())

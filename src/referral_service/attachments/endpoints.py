@@ -11,17 +11,17 @@ from urllib.parse import quote
 from fastapi import APIRouter, Query, Request, Response
 from starlette.responses import StreamingResponse
 
+from referral_service import clock
 from referral_service.attachments import service, sniff
 from referral_service.attachments.schemas import AttachmentOut
 from referral_service.auth.dependencies import CurrentPrincipal, OmbudsmanSidePrincipal
 from referral_service.auth.principal import Principal
 from referral_service.db.driver import AutocommitDbDep, Db
-from referral_service import clock
 from referral_service.errors import InvalidSignature, PayloadTooLarge, RangeNotSatisfiable
 from referral_service.inbound.service import inbound_principal
-from referral_service.webhooks import signing
 from referral_service.json_encoding import dumps
 from referral_service.openapi_docs import problem_responses
+from referral_service.webhooks import signing
 
 router = APIRouter(tags=["attachments"])
 # The signed upload from an agency's own system belongs with the other inbound pushes.
@@ -29,8 +29,10 @@ inbound_router = APIRouter(tags=["inbound"])
 
 ContainsIdentity = Annotated[
     bool,
-    Query(description="The document identifies the complainant (ID card, family card...): never shown to an agency "
-          "while the complainant's identity is confidential."),
+    Query(
+        description="The document identifies the complainant (ID card, family card...): never shown to an agency "
+        "while the complainant's identity is confidential."
+    ),
 ]
 
 _UPLOAD_BODY: dict[str, Any] = {
@@ -46,10 +48,20 @@ _UPLOAD_BODY: dict[str, Any] = {
         "content": {sniff.OCTET_STREAM: {"schema": {"type": "string", "format": "binary"}}},
     },
     "parameters": [
-        {"name": "Content-Disposition", "in": "header", "required": True, "schema": {"type": "string"},
-         "description": "`attachment; filename=\"laporan.pdf\"`"},
-        {"name": "Content-Digest", "in": "header", "required": False, "schema": {"type": "string"},
-         "description": "`sha-256=:<base64 of the SHA-256>:`; a mismatch is refused with 422."},
+        {
+            "name": "Content-Disposition",
+            "in": "header",
+            "required": True,
+            "schema": {"type": "string"},
+            "description": '`attachment; filename="laporan.pdf"`',
+        },
+        {
+            "name": "Content-Digest",
+            "in": "header",
+            "required": False,
+            "schema": {"type": "string"},
+            "description": "`sha-256=:<base64 of the SHA-256>:`; a mismatch is refused with 422.",
+        },
     ],
 }
 _UPLOAD_ERRORS = problem_responses(400, 401, 403, 404, 413, 415, 422)
@@ -92,7 +104,9 @@ async def receive_upload(
 def _created(row: Any, status_code: int = 201, headers: dict[str, str] | None = None) -> Response:
     meta = service.metadata(row)
     return Response(
-        dumps(meta), status_code=status_code, media_type="application/json",
+        dumps(meta),
+        status_code=status_code,
+        media_type="application/json",
         headers={"Location": meta["download_path"], **(headers or {})},
     )
 
@@ -106,7 +120,10 @@ def _created(row: Any, status_code: int = 201, headers: dict[str, str] | None = 
     name="upload_to_complaint",
 )
 async def upload_to_complaint(
-    complaint_id: uuid.UUID, request: Request, principal: OmbudsmanSidePrincipal, contains_identity: ContainsIdentity = False
+    complaint_id: uuid.UUID,
+    request: Request,
+    principal: OmbudsmanSidePrincipal,
+    contains_identity: ContainsIdentity = False,
 ) -> Response:
     """Attach a document to a complaint (Ombudsman and admin keys). Allowed types: PDF, JPEG, PNG, WebP, ODT,
     DOCX, XLSX and UTF-8 plain text; the bytes must be of the declared type (422 otherwise, 415 for a type not
@@ -144,7 +161,9 @@ async def upload_to_referral(
     responses=problem_responses(401, 403, 404),
     name="list_for_complaint",
 )
-async def list_for_complaint(complaint_id: uuid.UUID, db: AutocommitDbDep, principal: OmbudsmanSidePrincipal) -> Response:
+async def list_for_complaint(
+    complaint_id: uuid.UUID, db: AutocommitDbDep, principal: OmbudsmanSidePrincipal
+) -> Response:
     """Every attachment of a complaint and of its referrals, oldest first (Ombudsman side)."""
     rows = await service.list_for_complaint(db, principal, complaint_id)
     return Response(dumps([service.metadata(r) for r in rows]), media_type="application/json")
@@ -185,9 +204,7 @@ def _parse_range(header: str, size: int) -> tuple[int, int] | None:
     if first < 0 or (last_text and last < first):
         return None
     if first >= size:
-        raise RangeNotSatisfiable(
-            f"The attachment has {size} bytes.", headers={"Content-Range": f"bytes */{size}"}
-        )
+        raise RangeNotSatisfiable(f"The attachment has {size} bytes.", headers={"Content-Range": f"bytes */{size}"})
     return first, min(last, size - 1)
 
 
@@ -210,7 +227,9 @@ _FILE_CONTENT = {media_type: {"schema": {"type": "string", "format": "binary"}} 
     },
     name="download",
 )
-async def download(attachment_id: uuid.UUID, request: Request, db: AutocommitDbDep, principal: CurrentPrincipal) -> Response:
+async def download(
+    attachment_id: uuid.UUID, request: Request, db: AutocommitDbDep, principal: CurrentPrincipal
+) -> Response:
     """The file, under the same rules as its complaint or referral (404 otherwise; an agency never gets an
     identity document of a confidential complainant). `ETag` is the quoted SHA-256: `If-None-Match` gives 304.
     A single `Range` gives 206 (416 if it starts past the end); `If-Range` with another ETag gives the whole file."""
@@ -235,12 +254,15 @@ async def download(attachment_id: uuid.UUID, request: Request, db: AutocommitDbD
         byte_range = _parse_range(range_header, size)
     if byte_range is None:
         return StreamingResponse(
-            blob_store.get_stream(row["blob_key"]), media_type=row["media_type"],
+            blob_store.get_stream(row["blob_key"]),
+            media_type=row["media_type"],
             headers={**headers, "Content-Length": str(size)},
         )
     first, last = byte_range
     return StreamingResponse(
-        blob_store.get_range(row["blob_key"], first, last), status_code=206, media_type=row["media_type"],
+        blob_store.get_range(row["blob_key"], first, last),
+        status_code=206,
+        media_type=row["media_type"],
         headers={**headers, "Content-Length": str(last - first + 1), "Content-Range": f"bytes {first}-{last}/{size}"},
     )
 
@@ -275,13 +297,28 @@ _INBOUND_UPLOAD_BODY: dict[str, Any] = {
     "requestBody": _UPLOAD_BODY["requestBody"],
     "parameters": [
         *_UPLOAD_BODY["parameters"],
-        {"name": "webhook-id", "in": "header", "required": True, "schema": {"type": "string", "maxLength": 256},
-         "description": "Your unique id for this upload; keep it on retries: a repeated id returns the first upload."},
-        {"name": "webhook-timestamp", "in": "header", "required": True, "schema": {"type": "string", "pattern": "^[0-9]+$"},
-         "description": "Unix seconds when this attempt was signed; refused when more than 5 minutes off."},
-        {"name": "webhook-signature", "in": "header", "required": True, "schema": {"type": "string"},
-         "description": "`v1,<base64 HMAC-SHA256 of \"{webhook-id}.{webhook-timestamp}.{body}\">` with the agency's "
-         "inbound secret, over the file's raw bytes."},
+        {
+            "name": "webhook-id",
+            "in": "header",
+            "required": True,
+            "schema": {"type": "string", "maxLength": 256},
+            "description": "Your unique id for this upload; keep it on retries: a repeated id returns the first upload.",
+        },
+        {
+            "name": "webhook-timestamp",
+            "in": "header",
+            "required": True,
+            "schema": {"type": "string", "pattern": "^[0-9]+$"},
+            "description": "Unix seconds when this attempt was signed; refused when more than 5 minutes off.",
+        },
+        {
+            "name": "webhook-signature",
+            "in": "header",
+            "required": True,
+            "schema": {"type": "string"},
+            "description": '`v1,<base64 HMAC-SHA256 of "{webhook-id}.{webhook-timestamp}.{body}">` with the agency\'s '
+            "inbound secret, over the file's raw bytes.",
+        },
     ],
 }
 _INBOUND_ERRORS = problem_responses(400, 401, 413, 415, 422)
@@ -300,8 +337,10 @@ for _code in (413, 415, 422):
     openapi_extra=_INBOUND_UPLOAD_BODY,
     responses={
         **_INBOUND_ERRORS,
-        200: {"description": "A retry of an upload already stored (same `webhook-id`): the first upload, "
-              "with `Idempotent-Replayed: true`."},
+        200: {
+            "description": "A retry of an upload already stored (same `webhook-id`): the first upload, "
+            "with `Idempotent-Replayed: true`."
+        },
         201: {"description": "Stored, attached to nothing yet: name its `id` in a push's `attachment_ids`."},
     },
     name="upload_attachment",
@@ -319,7 +358,9 @@ async def upload_inbound(agency_code: str, request: Request, contains_identity: 
     try:
         # Headers and timestamp first: a request that can never verify is refused before its body is read.
         verifier = signing.StreamingVerifier(
-            secrets or _DECOY_SECRETS, request.headers, tolerance_seconds=settings.inbound_tolerance_seconds,
+            secrets or _DECOY_SECRETS,
+            request.headers,
+            tolerance_seconds=settings.inbound_tolerance_seconds,
             now=int(clock.timestamp()),
         )
     except signing.SignatureError as exc:

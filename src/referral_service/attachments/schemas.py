@@ -23,7 +23,9 @@ class AttachmentOut(BaseModel):
     complaint_id: uuid.UUID | None = Field(
         description="The complaint. Null only for an agency's signed upload not yet attached by an inbound push."
     )
-    referral_id: uuid.UUID | None = Field(description="Set for a referral's document (a response, a note); null for the complaint's own.")
+    referral_id: uuid.UUID | None = Field(
+        description="Set for a referral's document (a response, a note); null for the complaint's own."
+    )
     uploaded_by: uuid.UUID | None = Field(description="The id of the API key that uploaded it.")
     uploaded_by_role: str | None = Field(description="That key's role: `admin`, `ombudsman` or `agency`.")
     uploaded_at: datetime
@@ -35,4 +37,7 @@ class AttachmentAnnounced(AttachmentOut):
     identity document (`contains_identity`), since the timeline is kept for good."""
 
     filename: str | None = Field(  # type: ignore[assignment]  # narrower in the base: announced events may omit it
-        None, description="Absent for an identity document; the listings (`GET /v1/complaints/{id}/attachments`, `GET /v1/referrals/{id}/attachments`) carry it.")
+        None,
+        description="Absent for an identity document; the listings (`GET /v1/complaints/{id}/attachments`, "
+        "`GET /v1/referrals/{id}/attachments`) carry it.",
+    )

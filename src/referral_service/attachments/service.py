@@ -59,7 +59,7 @@ def filename_from(content_disposition: str | None) -> str:
     """The file name of a `Content-Disposition` header (`filename*=UTF-8''...` preferred), reduced to a
     safe base name. 400 when none is given."""
     if not content_disposition:
-        raise BadRequest("Send the file name in `Content-Disposition: attachment; filename=\"...\"`.")
+        raise BadRequest('Send the file name in `Content-Disposition: attachment; filename="..."`.')
     name: str | None = None
     star = _FILENAME_STAR.search(content_disposition)
     if star:
@@ -150,7 +150,7 @@ class Spooled:
 async def spool(chunks: AsyncIterator[bytes], limit: int, on_chunk: Callable[[bytes], None] | None = None) -> Spooled:
     """Read the upload into a temporary file, hashing as it goes; 413 as soon as it passes `limit`
     (the rest of the stream is never read)."""
-    file = tempfile.SpooledTemporaryFile(max_size=_SPOOL_IN_MEMORY)
+    file = tempfile.SpooledTemporaryFile(max_size=_SPOOL_IN_MEMORY)  # noqa: SIM115 - handed to the caller, closed there
     digest = hashlib.sha256()
     text = sniff.TextCheck()
     head = bytearray()
@@ -184,7 +184,8 @@ def verify(spooled: Spooled, declared: str, content_digest: bytes | None) -> str
         raise UnprocessableEntity("The attachment is empty.")
     if content_digest is not None and content_digest != spooled.sha256:
         raise UnprocessableEntity(
-            "`Content-Digest` does not match the bytes received.", received_sha256=spooled.sha256_hex,
+            "`Content-Digest` does not match the bytes received.",
+            received_sha256=spooled.sha256_hex,
         )
     if declared == sniff.OCTET_STREAM:
         detected = sniff.detect(spooled.head, spooled.file, spooled.text)
@@ -229,8 +230,12 @@ _REFERRAL_TARGET = """
 def _referral_visible(principal: Principal, target: Target) -> bool:
     assert target.agency_code is not None and target.state is not None and target.agency_region_code is not None
     return referral_visible(
-        principal, agency_code=target.agency_code, state=target.state, forwarded_at=target.forwarded_at,
-        complaint_region_code=target.region_code, agency_region_code=target.agency_region_code,
+        principal,
+        agency_code=target.agency_code,
+        state=target.state,
+        forwarded_at=target.forwarded_at,
+        complaint_region_code=target.region_code,
+        agency_region_code=target.agency_region_code,
     )
 
 
@@ -278,8 +283,12 @@ def attachment_visible(principal: Principal, row: Any) -> bool:
         return False
     if row["referral_id"] is not None:
         return referral_visible(
-            principal, agency_code=row["agency_code"], state=row["state"], forwarded_at=row["forwarded_at"],
-            complaint_region_code=row["region_code"], agency_region_code=row["agency_region_code"],
+            principal,
+            agency_code=row["agency_code"],
+            state=row["state"],
+            forwarded_at=row["forwarded_at"],
+            complaint_region_code=row["region_code"],
+            agency_region_code=row["agency_region_code"],
         )
     if principal.role is Role.AGENCY:
         return bool(row["forwarded_to_agency"])
@@ -384,9 +393,14 @@ async def _lock_target(db: Db, principal: Principal, target: Target) -> tuple[in
         if bumped is None:
             raise NotFound("No referral with this id.")
         fresh = Target(
-            complaint_id=target.complaint_id, referral_id=target.referral_id, region_code=bumped["region_code"],
-            identity_confidential=bumped["identity_confidential"], agency_code=bumped["agency_code"],
-            agency_region_code=bumped["agency_region_code"], state=bumped["state"], forwarded_at=bumped["forwarded_at"],
+            complaint_id=target.complaint_id,
+            referral_id=target.referral_id,
+            region_code=bumped["region_code"],
+            identity_confidential=bumped["identity_confidential"],
+            agency_code=bumped["agency_code"],
+            agency_region_code=bumped["agency_region_code"],
+            state=bumped["state"],
+            forwarded_at=bumped["forwarded_at"],
         )
         if not _referral_visible(principal, fresh):
             raise NotFound("No referral with this id.")
@@ -435,9 +449,19 @@ async def store(
         db = Db(conn)
         sequence, fresh = await _lock_target(db, principal, target)
         row = await db.fetchrow(
-            _INSERT, uuid.uuid4(), target.complaint_id, target.referral_id, upload.filename, upload.media_type,
-            upload.spooled.size, upload.spooled.sha256_hex, blob_key, upload.contains_identity,
-            principal.key_id, principal.role.value, principal.agency_code,
+            _INSERT,
+            uuid.uuid4(),
+            target.complaint_id,
+            target.referral_id,
+            upload.filename,
+            upload.media_type,
+            upload.spooled.size,
+            upload.spooled.sha256_hex,
+            blob_key,
+            upload.contains_identity,
+            principal.key_id,
+            principal.role.value,
+            principal.agency_code,
         )
         await db.execute("DELETE FROM pending_blobs WHERE blob_key = $1", blob_key)
         await _record_added(db, principal, fresh, sequence, row, via)
@@ -473,8 +497,16 @@ async def store_staged(
     async with pool.acquire() as conn, conn.transaction():
         db = Db(conn)
         row = await db.fetchrow(
-            _INSERT_STAGED, uuid.uuid4(), upload.filename, upload.media_type, upload.spooled.size,
-            upload.spooled.sha256_hex, blob_key, upload.contains_identity, principal.key_id, principal.agency_code,
+            _INSERT_STAGED,
+            uuid.uuid4(),
+            upload.filename,
+            upload.media_type,
+            upload.spooled.size,
+            upload.spooled.sha256_hex,
+            blob_key,
+            upload.contains_identity,
+            principal.key_id,
+            principal.agency_code,
             webhook_id,
         )
         if row is None:  # the same webhook-id won: this blob stays pending and is cleaned up

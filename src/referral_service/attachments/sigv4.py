@@ -46,7 +46,9 @@ def sign(
     signed_headers = ";".join(names)
     canonical_request = "\n".join([method, path, query, canonical_headers, signed_headers, payload_sha256])
     scope = f"{date}/{region}/{service}/aws4_request"
-    string_to_sign = "\n".join(["AWS4-HMAC-SHA256", amz_date, scope, hashlib.sha256(canonical_request.encode()).hexdigest()])
+    string_to_sign = "\n".join(
+        ["AWS4-HMAC-SHA256", amz_date, scope, hashlib.sha256(canonical_request.encode()).hexdigest()]
+    )
     key = _hmac(("AWS4" + credentials.secret_access_key).encode(), date)
     key = _hmac(key, region)
     key = _hmac(key, service)

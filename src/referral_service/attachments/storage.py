@@ -56,21 +56,22 @@ class PostgresBlobStore:
         self.chunk_size = chunk_size
 
     async def put(self, key: str, file: IO[bytes], size: int, sha256_hex: str) -> None:
-        async with self.connect() as conn:
-            async with conn.transaction():
-                seq = 0
-                while True:
-                    data = file.read(self.chunk_size)
-                    if not data and seq > 0:
-                        break
-                    await conn.execute("INSERT INTO blob_chunks (blob_key, seq, data) VALUES ($1, $2, $3)", key, seq, data)
-                    seq += 1
-                    if not data:
-                        break
+        async with self.connect() as conn, conn.transaction():
+            seq = 0
+            while True:
+                data = file.read(self.chunk_size)
+                if not data and seq > 0:
+                    break
+                await conn.execute("INSERT INTO blob_chunks (blob_key, seq, data) VALUES ($1, $2, $3)", key, seq, data)
+                seq += 1
+                if not data:
+                    break
 
     async def _chunk(self, key: str, seq: int) -> bytes | None:
         async with self.connect() as conn:
-            data: bytes | None = await conn.fetchval("SELECT data FROM blob_chunks WHERE blob_key = $1 AND seq = $2", key, seq)
+            data: bytes | None = await conn.fetchval(
+                "SELECT data FROM blob_chunks WHERE blob_key = $1 AND seq = $2", key, seq
+            )
             return data
 
     async def get_stream(self, key: str) -> AsyncIterator[bytes]:
@@ -93,7 +94,7 @@ class PostgresBlobStore:
             data = await self._chunk(key, seq)
             if data is None:
                 raise BlobNotFound(key)
-            piece = data[offset:offset + remaining]
+            piece = data[offset : offset + remaining]
             if not piece:
                 return
             yield piece
@@ -134,12 +135,21 @@ class S3BlobStore:
         name = f"{self.prefix}/{key}" if self.prefix else key
         return "/" + quote(self.bucket, safe="") + "/" + quote(name, safe="/-_.~")
 
-    def _signed(self, method: str, key: str, payload_sha256: str, headers: dict[str, str] | None = None) -> tuple[str, dict[str, str]]:
+    def _signed(
+        self, method: str, key: str, payload_sha256: str, headers: dict[str, str] | None = None
+    ) -> tuple[str, dict[str, str]]:
         url = self.endpoint_url + self._path(key)
         host = urlsplit(self.endpoint_url).netloc
         signed = sigv4.sign(
-            method=method, host=host, path=urlsplit(url).path, query="", headers=headers or {},
-            payload_sha256=payload_sha256, credentials=self.credentials, region=self.region, service="s3",
+            method=method,
+            host=host,
+            path=urlsplit(url).path,
+            query="",
+            headers=headers or {},
+            payload_sha256=payload_sha256,
+            credentials=self.credentials,
+            region=self.region,
+            service="s3",
             now=dt.datetime.now(dt.UTC),
         )
         return url, signed

@@ -5,7 +5,6 @@ from __future__ import annotations
 import base64
 import binascii
 import uuid
-from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Response
@@ -22,9 +21,15 @@ router = APIRouter(prefix="/v1/audit", tags=["audit"])
 
 
 _EXAMPLE: dict[str, Any] = {
-    "id": 17, "read_at": "2026-11-27T02:56:23.273054Z", "key_id": "0b7e3c1a-9d55-4d0e-8f43-3c2a1f6b9e10", "role": "ombudsman",
-    "complaint_id": "65881197-a37a-427e-b9b3-d5998f47d9fd", "route": "/v1/complaints/{complaint_id}", "method": "GET",
-    "access_reason": "Case 12/2026 review", "request_id": "b1946ac92492d2347c6235b4d2611184",
+    "id": 17,
+    "read_at": "2026-11-27T02:56:23.273054Z",
+    "key_id": "0b7e3c1a-9d55-4d0e-8f43-3c2a1f6b9e10",
+    "role": "ombudsman",
+    "complaint_id": "65881197-a37a-427e-b9b3-d5998f47d9fd",
+    "route": "/v1/complaints/{complaint_id}",
+    "method": "GET",
+    "access_reason": "Case 12/2026 review",
+    "request_id": "b1946ac92492d2347c6235b4d2611184",
 }
 
 
@@ -38,7 +43,10 @@ class IdentityReadOut(BaseModel):
     key_id: uuid.UUID | None = Field(description="The API key that read it.")
     role: str = Field(description="`admin` or `ombudsman`.")
     complaint_id: uuid.UUID
-    route: str = Field(description="The route template, e.g. `/v1/complaints/{complaint_id}`.", examples=["/v1/complaints/{complaint_id}"])
+    route: str = Field(
+        description="The route template, e.g. `/v1/complaints/{complaint_id}`.",
+        examples=["/v1/complaints/{complaint_id}"],
+    )
     method: str
     access_reason: str | None = Field(description="The `X-Access-Reason` header the reader sent, if any.")
     request_id: str | None
@@ -80,7 +88,12 @@ def _decode(cursor: str) -> int:
         raise BadRequest("The cursor is not valid; start again without one.") from exc
 
 
-@router.get("/identity-reads", response_model=IdentityReadPage, name="identity_reads", responses=problem_responses(400, 401, 403, 422))
+@router.get(
+    "/identity-reads",
+    response_model=IdentityReadPage,
+    name="identity_reads",
+    responses=problem_responses(400, 401, 403, 422),
+)
 async def identity_reads(
     db: AutocommitDbDep,
     _principal: AdminPrincipal,

@@ -92,8 +92,14 @@ async def record(db: Db | Any, request: Request, principal: Principal, complaint
         return
     conn = db.conn if isinstance(db, Db) else db
     await conn.execute(
-        _INSERT, principal.key_id, principal.role.value, complaint_ids, _route(request), request.method,
-        request.headers.get(ACCESS_REASON_HEADER), current_request_id(),
+        _INSERT,
+        principal.key_id,
+        principal.role.value,
+        complaint_ids,
+        _route(request),
+        request.method,
+        request.headers.get(ACCESS_REASON_HEADER),
+        current_request_id(),
     )
 
 

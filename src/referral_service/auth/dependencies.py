@@ -24,9 +24,7 @@ _MAX_KEY_LENGTH = 200
 
 _ACTIVE_KEY_BY_HASH = select(
     ApiKey.id, ApiKey.role, ApiKey.name, ApiKey.agency_code, ApiKey.region_code, ApiKey.rate_limit_per_minute
-).where(
-    ApiKey.key_hash == bindparam("key_hash"), ApiKey.revoked_at.is_(None)
-)
+).where(ApiKey.key_hash == bindparam("key_hash"), ApiKey.revoked_at.is_(None))
 
 
 _bearer = HTTPBearer(auto_error=False, description="An API key issued by `POST /v1/api-keys`.")
@@ -74,7 +72,11 @@ async def load_principal(engine: AsyncEngine, key_hash: bytes) -> Principal | No
     if row is None:
         return None
     return Principal(
-        key_id=row.id, role=Role(row.role), name=row.name, agency_code=row.agency_code, region_code=row.region_code,
+        key_id=row.id,
+        role=Role(row.role),
+        name=row.name,
+        agency_code=row.agency_code,
+        region_code=row.region_code,
         rate_limit_per_minute=row.rate_limit_per_minute,
     )
 

@@ -16,7 +16,9 @@ from referral_service.webhooks.service import disable_endpoints_of_key
 router = APIRouter(prefix="/v1/api-keys", tags=["api-keys"])
 
 
-@router.post("", status_code=status.HTTP_201_CREATED, response_model=ApiKeyCreated, responses=problem_responses(401, 403, 422))
+@router.post(
+    "", status_code=status.HTTP_201_CREATED, response_model=ApiKeyCreated, responses=problem_responses(401, 403, 422)
+)
 async def create(body: ApiKeyCreate, session: SessionDep, _: AdminPrincipal) -> ApiKeyCreated:
     """Issue an API key. The key itself is returned once, in this response, and stored only as a hash.
 

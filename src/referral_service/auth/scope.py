@@ -44,7 +44,9 @@ NO_FILTER = SqlFilter("true", ())
 
 def region_filter(column: str, region_code: str) -> SqlFilter:
     """`column` is `region_code` or a region below it (served by a text_pattern_ops index)."""
-    return SqlFilter(f"({column} = {{p0}} OR {column} LIKE {{p1}} ESCAPE '\\')", (region_code, region_prefix_pattern(region_code)))
+    return SqlFilter(
+        f"({column} = {{p0}} OR {column} LIKE {{p1}} ESCAPE '\\')", (region_code, region_prefix_pattern(region_code))
+    )
 
 
 def within_region(column: SQLColumnExpression[str | None], region_code: str) -> ColumnElement[bool]:
@@ -100,7 +102,9 @@ def referral_filter(principal: Principal, *, referral: str = "r", complaint: str
     """Referrals the principal may list. For agencies: its own, once forwarded (the queue's index
     leads with agency_code)."""
     if principal.role is Role.AGENCY:
-        return SqlFilter(f"({referral}.agency_code = {{p0}} AND {referral}.forwarded_at IS NOT NULL)", (principal.agency_code,))
+        return SqlFilter(
+            f"({referral}.agency_code = {{p0}} AND {referral}.forwarded_at IS NOT NULL)", (principal.agency_code,)
+        )
     if principal.region_code is None:
         return NO_FILTER
     pattern = region_prefix_pattern(principal.region_code)

@@ -25,7 +25,9 @@ def _check_day(day: date) -> None:
 
 
 def _day_out(entry: NonWorkingDay) -> CalendarDayOut:
-    return CalendarDayOut(date=entry.date, name=entry.name, source=entry.source, declared_working=entry.declared_working)
+    return CalendarDayOut(
+        date=entry.date, name=entry.name, source=entry.source, declared_working=entry.declared_working
+    )
 
 
 def _change_out(change: service.CalendarChange) -> CalendarChangeOut:
@@ -48,7 +50,9 @@ async def get_year(year: Year, session: SessionDep, _: CurrentPrincipal) -> Cale
 
 
 @router.put("/{day}", response_model=CalendarChangeOut, responses=problem_responses(400, 401, 403, 413, 415, 422))
-async def set_non_working_day(day: Day, body: NonWorkingDayIn, session: SessionDep, principal: AdminPrincipal) -> CalendarChangeOut:
+async def set_non_working_day(
+    day: Day, body: NonWorkingDayIn, session: SessionDep, principal: AdminPrincipal
+) -> CalendarChangeOut:
     """Make a date a non-working day (for example a cuti bersama decreed late), with its name.
     Admin only. Idempotent: repeating it only renames the day.
 

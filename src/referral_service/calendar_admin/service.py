@@ -122,5 +122,7 @@ async def reschedule_open_deadlines(session: AsyncSession, calendar: WorkingCale
             "calendar_date": day.isoformat(),
             "reason": "calendar_changed",
         }
-        await record_referral_event(await db_of(session), view, DUE_DATE_CHANGED, data, SYSTEM, from_state=referral.state)
+        await record_referral_event(
+            await db_of(session), view, DUE_DATE_CHANGED, data, SYSTEM, from_state=referral.state
+        )
     return len(moved)

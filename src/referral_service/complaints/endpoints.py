@@ -76,7 +76,9 @@ async def list_(
     limit: LimitQuery = 20,
     # No max_length here: an over-long cursor is a bad cursor (400 from decode_cursor), not a 422.
     cursor: Annotated[str | None, Query(description="`next_cursor` from the previous page.")] = None,
-    region_code: Annotated[RegionCode | None, Query(description="A region from `GET /v1/regions` and everything below it.")] = None,
+    region_code: Annotated[
+        RegionCode | None, Query(description="A region from `GET /v1/regions` and everything below it.")
+    ] = None,
     category: Category | None = None,
     channel: Channel | None = None,
     received_from: Annotated[UtcDateTime | None, Query(description="Inclusive lower bound on `received_at`.")] = None,
@@ -88,8 +90,16 @@ async def list_(
     if q is not None and "\x00" in q:
         raise BadRequest("`q` must not contain NUL characters.")
     rows, more = await service.list_complaints(
-        db, principal, limit=limit, cursor=cursor, region_code=region_code, category=category,
-        channel=channel, received_from=received_from, received_to=received_to, q=q,
+        db,
+        principal,
+        limit=limit,
+        cursor=cursor,
+        region_code=region_code,
+        category=category,
+        channel=channel,
+        received_from=received_from,
+        received_to=received_to,
+        q=q,
     )
     next_cursor = encode_cursor(rows[-1]["created_at"], rows[-1]["id"]) if more else None
     page = {"items": [complaint_out(r) for r in rows], "next_cursor": next_cursor}
@@ -97,10 +107,14 @@ async def list_(
 
 
 @router.get("/{complaint_id}", response_model=ComplaintOut, responses=problem_responses(401, 403, 404))
-async def get(complaint_id: uuid.UUID, request: Request, db: AutocommitDbDep, principal: OmbudsmanSidePrincipal) -> Response:
+async def get(
+    complaint_id: uuid.UUID, request: Request, db: AutocommitDbDep, principal: OmbudsmanSidePrincipal
+) -> Response:
     """Read one complaint. The `ETag` header is what `PATCH` expects in `If-Match`."""
     row = await service.get_complaint_row(db, principal, complaint_id)
-    response = Response(dumps(complaint_out(row)), media_type="application/json", headers={"ETag": etag(row["version"])})
+    response = Response(
+        dumps(complaint_out(row)), media_type="application/json", headers={"ETag": etag(row["version"])}
+    )
     return await audited(db, request, principal, response)
 
 
@@ -134,7 +148,9 @@ async def patch(
     if not isinstance(patch_doc, dict):
         raise UnprocessableEntity("A merge patch must be a JSON object.")
     complaint = await service.patch_complaint(db, principal, complaint_id, patch_doc, if_match)
-    response = Response(dumps(complaint_out(complaint)), media_type="application/json", headers={"ETag": etag(complaint["version"])})
+    response = Response(
+        dumps(complaint_out(complaint)), media_type="application/json", headers={"ETag": etag(complaint["version"])}
+    )
     return await audited(db, request, principal, response)
 
 
@@ -152,7 +168,11 @@ async def events(
     return Response(dumps([event_body(row) for row in rows]), media_type="application/json")
 
 
-@router.post("/{complaint_id}/erase", response_model=ComplaintOut, responses=problem_responses(400, 401, 403, 404, 409, 413, 415, 422))
+@router.post(
+    "/{complaint_id}/erase",
+    response_model=ComplaintOut,
+    responses=problem_responses(400, 401, 403, 404, 409, 413, 415, 422),
+)
 async def erase(complaint_id: uuid.UUID, body: EraseRequest, db: DbDep, principal: AdminPrincipal) -> Response:
     """Erase the complainant's personal data now (admin keys): the identity, subject and description,
     the referrals' instructions and response summaries, and every stored body that carried them

@@ -55,7 +55,9 @@ _ERASE_COMPLAINT = f"""
     WHERE id = $1
     RETURNING {_READ}
 """
-_LOCK_REFERRALS = "SELECT id, state, instructions, response FROM referrals WHERE complaint_id = $1 ORDER BY id FOR UPDATE"
+_LOCK_REFERRALS = (
+    "SELECT id, state, instructions, response FROM referrals WHERE complaint_id = $1 ORDER BY id FOR UPDATE"
+)
 _ERASE_REFERRALS = """
     UPDATE referrals SET instructions = NULL,
            response = CASE WHEN response IS NULL OR jsonb_typeof(response) <> 'object' THEN response
@@ -154,7 +156,9 @@ async def erase(db: Db, complaint_id: uuid.UUID, actor: Actor, *, reason: str, f
             f"{len(open_referrals)} referral(s) of this complaint are not closed; close them first, "
             "or send `force: true` with a reason."
         )
-    patterns = [form for value in personal_values(locked, referrals) if len(value) >= MIN_SCRUB_LENGTH for form in _forms(value)]
+    patterns = [
+        form for value in personal_values(locked, referrals) if len(value) >= MIN_SCRUB_LENGTH for form in _forms(value)
+    ]
     row = await db.fetchrow(_ERASE_COMPLAINT, complaint_id, ERASED)
     assert row is not None
     if referrals:
@@ -162,10 +166,18 @@ async def erase(db: Db, complaint_id: uuid.UUID, actor: Actor, *, reason: str, f
     referral_ids = [r["id"] for r in referrals]
     for select, update, columns in _BLOBS:
         changed: list[tuple[Any, ...]] = []
-        for blob_row in await db.fetch(select, complaint_id, referral_ids) if "$2" in select else await db.fetch(select, complaint_id):
+        for blob_row in (
+            await db.fetch(select, complaint_id, referral_ids)
+            if "$2" in select
+            else await db.fetch(select, complaint_id)
+        ):
             new = [scrub(blob_row[c], patterns) for c in columns]
             if new != [None if blob_row[c] is None else bytes(blob_row[c]) for c in columns]:
-                keys = (blob_row["principal_id"], blob_row["key"]) if "principal_id" in blob_row.keys() else (blob_row["k"],)
+                keys = (
+                    (blob_row["principal_id"], blob_row["key"])
+                    if "principal_id" in blob_row.keys()  # noqa: SIM118 - `in` on an asyncpg Record looks at its values
+                    else (blob_row["k"],)
+                )
                 changed.append((*keys, *new))
         if changed:
             await db.conn.executemany(update, changed)

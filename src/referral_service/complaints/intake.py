@@ -53,7 +53,15 @@ _KEY_P = _P + 5 + len(repository.WRITABLE)
 # The complaint's columns: id, reference, created_by_key_id, created_at (= updated_at), then the
 # writable ones; event_seq is 1 (its first event). Spelled out: the created_at parameter twice.
 _INSERT_VALUES = ", ".join(
-    [f"${_P}", f"${_P + 1}", f"${_P + 2}", f"${_P + 3}", f"${_P + 3}", "1", *(f"${_P + 4 + i}" for i in range(len(repository.WRITABLE)))]
+    [
+        f"${_P}",
+        f"${_P + 1}",
+        f"${_P + 2}",
+        f"${_P + 3}",
+        f"${_P + 3}",
+        "1",
+        *(f"${_P + 4 + i}" for i in range(len(repository.WRITABLE))),
+    ]
 )
 
 
@@ -98,7 +106,9 @@ class IntakeResult:
     replayed: bool = False
 
 
-async def create(db: Db, principal: Principal, data: ComplaintCreate, idempotency: IdempotencyRequest | None) -> IntakeResult:
+async def create(
+    db: Db, principal: Principal, data: ComplaintCreate, idempotency: IdempotencyRequest | None
+) -> IntakeResult:
     """Record a complaint (or replay the response stored under the same Idempotency-Key)."""
     check_region(principal, data.region_code)
     if idempotency is None:
@@ -106,14 +116,18 @@ async def create(db: Db, principal: Principal, data: ComplaintCreate, idempotenc
         assert drawn is not None  # a SELECT without FROM: always one row
         return await _record(db, principal, data, drawn, None)
     async with db.conn.transaction():
-        drawn = await db.fetchrow(_DRAW_WITH_KEY, f"idem:{principal.key_id}:{idempotency.key}", principal.key_id, idempotency.key)
+        drawn = await db.fetchrow(
+            _DRAW_WITH_KEY, f"idem:{principal.key_id}:{idempotency.key}", principal.key_id, idempotency.key
+        )
         assert drawn is not None  # always one row
         if not drawn["locked"]:
             raise IdempotencyInFlight("Retry after the first request with this key has finished.")
         if drawn["expires_at"] is not None and drawn["expires_at"] > drawn["now"]:
             return _replay(drawn, idempotency)
         if drawn["expires_at"] is not None:
-            await db.execute("DELETE FROM idempotency_keys WHERE principal_id = $1 AND key = $2", principal.key_id, idempotency.key)
+            await db.execute(
+                "DELETE FROM idempotency_keys WHERE principal_id = $1 AND key = $2", principal.key_id, idempotency.key
+            )
         return await _record(db, principal, data, drawn, idempotency)
 
 
@@ -123,7 +137,9 @@ def _replay(stored: Any, idempotency: IdempotencyRequest) -> IntakeResult:
     return IntakeResult(StoredResponse(stored["status_code"], stored["body"], stored["headers"]), replayed=True)
 
 
-async def _record(db: Db, principal: Principal, data: ComplaintCreate, drawn: Any, idempotency: IdempotencyRequest | None) -> IntakeResult:
+async def _record(
+    db: Db, principal: Principal, data: ComplaintCreate, drawn: Any, idempotency: IdempotencyRequest | None
+) -> IntakeResult:
     now = clock.now()
     values = column_values(data)
     # One clock for both, so a complaint is never "received" after it was recorded; UTC as stored.
@@ -144,26 +160,47 @@ async def _record(db: Db, principal: Principal, data: ComplaintCreate, drawn: An
     )
     snapshot = {"complaint": {name: stored[name] for name in OUT_FIELDS}}
     args = event_args(
-        event_id=drawn["event_id"], occurred_at=drawn["now"], draft=draft, snapshot=snapshot,
+        event_id=drawn["event_id"],
+        occurred_at=drawn["now"],
+        draft=draft,
+        snapshot=snapshot,
         event_columns=event_columns(draft, Actor.of(principal)),
     )
     params = column_params(values)
-    args += [complaint_id, reference, principal.key_id, now, *(params[name] for name in repository.WRITABLE), reported_agency(data)]
+    args += [
+        complaint_id,
+        reference,
+        principal.key_id,
+        now,
+        *(params[name] for name in repository.WRITABLE),
+        reported_agency(data),
+    ]
     if idempotency is None:
         row = await db.fetchrow(_RECORD, *args)
     else:
         expires_at = drawn["now"] + idempotency.ttl
-        args += [principal.key_id, idempotency.key, idempotency.fingerprint, 201, body, json_param(response.headers), expires_at]
+        args += [
+            principal.key_id,
+            idempotency.key,
+            idempotency.fingerprint,
+            201,
+            body,
+            json_param(response.headers),
+            expires_at,
+        ]
         row = await db.fetchrow(_RECORD_WITH_KEY, *args)
         assert row is not None  # always one row
         if not row["claimed"]:
             # A first request with this key committed after our snapshot: its response is the answer.
             stored_row = await db.fetchrow(
                 "SELECT request_hash, status_code, body, headers FROM idempotency_keys WHERE principal_id = $1 AND key = $2",
-                principal.key_id, idempotency.key,
+                principal.key_id,
+                idempotency.key,
             )
             return _replay(stored_row, idempotency)
     assert row is not None  # always one row
     if not row["created"]:
-        raise UnprocessableEntity(f"reported_party.agency_code {reported_agency(data)!r} is not in the agency directory.")
+        raise UnprocessableEntity(
+            f"reported_party.agency_code {reported_agency(data)!r} is not in the agency directory."
+        )
     return IntakeResult(response)

@@ -44,5 +44,6 @@ class Complaint(Base):
     # When the complainant's personal data was erased (retention, or POST .../erase); NULL: kept.
     erased_at: Mapped[datetime | None]
     search_vector: Mapped[Any] = mapped_column(
-        TSVECTOR, Computed("to_tsvector('simple', coalesce(subject, '') || ' ' || coalesce(description, ''))", persisted=True)
+        TSVECTOR,
+        Computed("to_tsvector('simple', coalesce(subject, '') || ' ' || coalesce(description, ''))", persisted=True),
     )

@@ -23,9 +23,19 @@ _READ_COLUMNS = f"{_OUT_COLUMNS}, version, event_seq"
 
 # The columns a complaint is written with, in the order `write_args` gives them.
 WRITABLE = (
-    "channel", "received_at", "complainant", "identity_confidential", "subject", "description", "category",
-    "reported_party", "region_code", "incident_date", "external_refs",
+    "channel",
+    "received_at",
+    "complainant",
+    "identity_confidential",
+    "subject",
+    "description",
+    "category",
+    "reported_party",
+    "region_code",
+    "incident_date",
+    "external_refs",
 )
+
 
 def padded_number_sql(digits: str) -> str:
     """SQL for `f"{n:06d}"` of a positive integer given as text: zero-padded to six digits, longer
@@ -132,7 +142,9 @@ def _list_sql(scope_template: str, scope_arity: int, region_template: str | None
         parts.append(SqlFilter(template, (None,) * arity).render(param))
         param += arity
     where = " AND ".join(parts) or "true"
-    return f"SELECT {_READ_COLUMNS} FROM complaints c WHERE {where} ORDER BY c.created_at DESC, c.id DESC LIMIT ${param}"
+    return (
+        f"SELECT {_READ_COLUMNS} FROM complaints c WHERE {where} ORDER BY c.created_at DESC, c.id DESC LIMIT ${param}"
+    )
 
 
 async def list_page(

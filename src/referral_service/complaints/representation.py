@@ -9,8 +9,21 @@ from referral_service.db.driver import Row
 
 # The columns a response body is built from (`ComplaintOut`'s fields, in its order).
 OUT_FIELDS = (
-    "id", "reference", "channel", "received_at", "complainant", "identity_confidential", "subject", "description",
-    "category", "reported_party", "region_code", "incident_date", "external_refs", "created_at", "updated_at",
+    "id",
+    "reference",
+    "channel",
+    "received_at",
+    "complainant",
+    "identity_confidential",
+    "subject",
+    "description",
+    "category",
+    "reported_party",
+    "region_code",
+    "incident_date",
+    "external_refs",
+    "created_at",
+    "updated_at",
 )
 _COMPLAINANT_KEYS = ("name", "email", "phone", "address", "identity_number")
 

@@ -4,9 +4,8 @@ one transaction per complaint (claimed with SKIP LOCKED: any number of workers m
 
 from __future__ import annotations
 
-from typing import Any
-
 import logging
+from typing import Any
 
 from referral_service.complaints import erasure
 from referral_service.db.driver import db_of

@@ -169,7 +169,11 @@ class ComplaintOut(OutputModel):
 class EraseRequest(InputModel):
     """Why the complainant's personal data is erased now."""
 
-    model_config = ConfigDict(json_schema_extra={"examples": [{"reason": "Permintaan pelapor, surat 12/2026", "force": False}]})
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"reason": "Permintaan pelapor, surat 12/2026", "force": False}]}
+    )
 
-    reason: Annotated[str, TextLimits(500, 1)] = Field(description="Recorded on the timeline (`complaint.erased`, `details.reason`).")
+    reason: Annotated[str, TextLimits(500, 1)] = Field(
+        description="Recorded on the timeline (`complaint.erased`, `details.reason`)."
+    )
     force: bool = Field(False, strict=True, description="Erase although a referral is still open (otherwise 409).")

@@ -45,7 +45,10 @@ def column_values(data: ComplaintCreate) -> dict[str, Any]:
 
 def column_params(values: dict[str, Any]) -> dict[str, Any]:
     """`_values` as statement parameters: JSON columns as JSON text."""
-    return {name: json_param(value) if name in _JSON_COLUMNS and value is not None else value for name, value in values.items()}
+    return {
+        name: json_param(value) if name in _JSON_COLUMNS and value is not None else value
+        for name, value in values.items()
+    }
 
 
 def reported_agency(data: ComplaintCreate) -> str | None:
@@ -93,7 +96,9 @@ def _recorded_json(complaint: Any) -> dict[str, Any]:
     can correct; validating it here would be a 500 no request could get past.
     """
     recorded = {name: complaint[name] for name in repository.WRITABLE}
-    as_json: dict[str, Any] = orjson.loads(dumps({name: value for name, value in recorded.items() if value is not None}))
+    as_json: dict[str, Any] = orjson.loads(
+        dumps({name: value for name, value in recorded.items() if value is not None})
+    )
     return as_json
 
 
@@ -115,7 +120,11 @@ async def patch_complaint(
     check_if_match(if_match, etag_of(complaint), required=True)
     check_region(principal, updated.region_code)
     reported = reported_agency(updated)
-    if reported is not None and reported != _reported_agency_of(complaint) and not await repository.agency_exists(db, reported):
+    if (
+        reported is not None
+        and reported != _reported_agency_of(complaint)
+        and not await repository.agency_exists(db, reported)
+    ):
         raise UnprocessableEntity(f"reported_party.agency_code {reported!r} is not in the agency directory.")
     values = column_values(updated)
     values["received_at"] = updated.received_at or complaint["received_at"]
@@ -165,9 +174,19 @@ async def list_complaints(
     received_to: datetime | None,
     q: str | None,
 ) -> tuple[list[asyncpg.Record], bool]:
-    filters = {"category": category, "channel": channel, "received_from": received_from, "received_to": received_to, "q": q or None}
+    filters = {
+        "category": category,
+        "channel": channel,
+        "received_from": received_from,
+        "received_to": received_to,
+        "q": q or None,
+    }
     rows = await repository.list_page(
-        db, principal, limit=limit + 1, region_code=region_code, filters=filters,
+        db,
+        principal,
+        limit=limit + 1,
+        region_code=region_code,
+        filters=filters,
         cursor=decode_cursor(cursor) if cursor is not None else None,
     )
     return rows[:limit], len(rows) > limit

@@ -23,4 +23,3 @@ class Base(DeclarativeBase):
 
 def new_id() -> uuid.UUID:
     return uuid.uuid4()
-

@@ -79,7 +79,9 @@ def _same(value: str) -> str:
 
 
 async def _init_connection(conn: asyncpg.Connection) -> None:
-    await conn.set_type_codec("jsonb", encoder=_jsonb_encode, decoder=_jsonb_decode, schema="pg_catalog", format="binary")
+    await conn.set_type_codec(
+        "jsonb", encoder=_jsonb_encode, decoder=_jsonb_decode, schema="pg_catalog", format="binary"
+    )
     await conn.set_type_codec("json", encoder=str.encode, decoder=orjson.loads, schema="pg_catalog", format="binary")
     for name in ("inet", "cidr"):  # as text, like SQLAlchemy's connections
         await conn.set_type_codec(name, encoder=_same, decoder=_same, schema="pg_catalog", format="text")

@@ -13,7 +13,21 @@ from referral_service.referrals.models import Referral
 from referral_service.webhooks.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint, WebhookMessage
 
 __all__ = [
-    "Agency", "ApiKey", "Base", "CalendarOverride", "Complaint", "Event", "EventFeedEntry", "IdempotencyRecord", "IdentityRead",
-    "InboundEvent", "InboundSecret", "Referral", "StatusMapping",
-    "WebhookAttempt", "WebhookDelivery", "WebhookEndpoint", "WebhookMessage",
+    "Agency",
+    "ApiKey",
+    "Base",
+    "CalendarOverride",
+    "Complaint",
+    "Event",
+    "EventFeedEntry",
+    "IdempotencyRecord",
+    "IdentityRead",
+    "InboundEvent",
+    "InboundSecret",
+    "Referral",
+    "StatusMapping",
+    "WebhookAttempt",
+    "WebhookDelivery",
+    "WebhookEndpoint",
+    "WebhookMessage",
 ]

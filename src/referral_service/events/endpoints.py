@@ -24,8 +24,15 @@ _ITEM_EXAMPLE: dict[str, Any] = {
     "type": "complaint.created",
     "timestamp": "2026-11-27T02:56:23.273054Z",
     "data": {
-        "event_id": 4242, "complaint_id": "65881197-a37a-427e-b9b3-d5998f47d9fd", "referral_id": None, "agency_code": None,
-        "state": None, "from_state": None, "sequence": 1, "details": {"reference": "64-2026-000042"}, "complaint": {},
+        "event_id": 4242,
+        "complaint_id": "65881197-a37a-427e-b9b3-d5998f47d9fd",
+        "referral_id": None,
+        "agency_code": None,
+        "state": None,
+        "from_state": None,
+        "sequence": 1,
+        "details": {"reference": "64-2026-000042"},
+        "complaint": {},
     },
 }
 
@@ -45,7 +52,9 @@ class FeedItem(BaseModel):
 class FeedPage(BaseModel):
     """Events after your cursor, oldest first."""
 
-    model_config = ConfigDict(json_schema_extra={"examples": [{"items": [_ITEM_EXAMPLE], "next_cursor": "ZXYxOjQyNDI"}]})
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"items": [_ITEM_EXAMPLE], "next_cursor": "ZXYxOjQyNDI"}]}
+    )
 
     items: list[FeedItem]
     next_cursor: str = Field(
@@ -57,12 +66,25 @@ class FeedPage(BaseModel):
 async def feed_(
     request: Request,
     principal: CurrentPrincipal,
-    after: Annotated[str | None, Query(description="A `next_cursor` (or an item's `cursor`); none: from the start.", max_length=40)] = None,
+    after: Annotated[
+        str | None, Query(description="A `next_cursor` (or an item's `cursor`); none: from the start.", max_length=40)
+    ] = None,
     limit: Annotated[int, Query(ge=1, le=feed.MAX_PAGE, description="At most this many events (1-1000).")] = 100,
-    type_: Annotated[list[EventTypeName] | None, Query(alias="type", description="Only these event types (repeat the parameter).")] = None,
+    type_: Annotated[
+        list[EventTypeName] | None, Query(alias="type", description="Only these event types (repeat the parameter).")
+    ] = None,
     referral_id: Annotated[uuid.UUID | None, Query(description="Only this referral's events.")] = None,
-    complaint_id: Annotated[uuid.UUID | None, Query(description="Only this complaint's events (its own and its referrals').")] = None,
-    wait: Annotated[int, Query(ge=0, le=feed.MAX_WAIT_SECONDS, description="Long poll: when nothing is new, wait up to this many seconds for an event.")] = 0,
+    complaint_id: Annotated[
+        uuid.UUID | None, Query(description="Only this complaint's events (its own and its referrals').")
+    ] = None,
+    wait: Annotated[
+        int,
+        Query(
+            ge=0,
+            le=feed.MAX_WAIT_SECONDS,
+            description="Long poll: when nothing is new, wait up to this many seconds for an event.",
+        ),
+    ] = 0,
 ) -> Response:
     """Every timeline event your key may see, in event id order, each with the body its webhook delivery
     carries: reconcile with the webhooks, or consume events without running a receiver.
@@ -87,7 +109,14 @@ async def feed_(
         await audit.record(conn, request, principal, shown)
 
     rows = await feed.wait_for_page(
-        state.pool, state.feed_horizon, state.feed_notifier, principal, after_id, limit, where, float(wait),
+        state.pool,
+        state.feed_horizon,
+        state.feed_notifier,
+        principal,
+        after_id,
+        limit,
+        where,
+        float(wait),
         on_rows=audit_identities,
     )
     return Response(feed.page_body(rows, after_id), media_type="application/json")

@@ -202,14 +202,14 @@ class FeedNotifier:
                 )
                 try:
                     lost = asyncio.Event()
-                    connection.add_termination_listener(lambda _c: lost.set())
+                    connection.add_termination_listener(lambda _c, lost=lost: lost.set())
                     await connection.add_listener(FEED_CHANNEL, lambda *_: self._wake())
                     self.connected.set()
                     retry_in = 0.2
                     while not lost.is_set():
                         try:
                             await asyncio.wait_for(lost.wait(), 5)
-                        except asyncio.TimeoutError:
+                        except TimeoutError:
                             await connection.fetchval("SELECT 1", timeout=3)
                 finally:
                     self.connected.clear()
@@ -240,7 +240,7 @@ def decode_feed_cursor(cursor: str) -> int:
         raw = base64.urlsafe_b64decode((cursor + "=" * (-len(cursor) % 4)).encode("ascii"))
         if not raw.startswith(_CURSOR_PREFIX):
             raise ValueError("not a feed cursor")
-        digits = raw[len(_CURSOR_PREFIX):]
+        digits = raw[len(_CURSOR_PREFIX) :]
         if not digits.isdigit() or len(digits) > 19:
             raise ValueError("not a position")
         value = int(digits)
@@ -308,7 +308,13 @@ async def read_page(
     sql, scope_args = _statement(principal)
     async with conn.transaction():
         rows = await conn.fetch(
-            sql, after, upto, list(where.types) if where.types else None, where.referral_id, where.complaint_id, limit,
+            sql,
+            after,
+            upto,
+            list(where.types) if where.types else None,
+            where.referral_id,
+            where.complaint_id,
+            limit,
             *scope_args,
         )
         if rows and on_rows is not None:

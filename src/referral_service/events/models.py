@@ -2,7 +2,18 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Identity, Index, Integer, LargeBinary, String, func, text
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    ForeignKey,
+    Identity,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    func,
+    text,
+)
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -17,8 +28,20 @@ class Event(Base):
         CheckConstraint("via IN ('api', 'inbound_webhook', 'system')", name="via"),
         CheckConstraint("sequence >= 1", name="sequence"),
         # Gapless per stream: a referral's events, or a complaint's own (referral-less) events.
-        Index("uq_events_referral_sequence", "referral_id", "sequence", unique=True, postgresql_where=text("referral_id IS NOT NULL")),
-        Index("uq_events_complaint_sequence", "complaint_id", "sequence", unique=True, postgresql_where=text("referral_id IS NULL")),
+        Index(
+            "uq_events_referral_sequence",
+            "referral_id",
+            "sequence",
+            unique=True,
+            postgresql_where=text("referral_id IS NOT NULL"),
+        ),
+        Index(
+            "uq_events_complaint_sequence",
+            "complaint_id",
+            "sequence",
+            unique=True,
+            postgresql_where=text("referral_id IS NULL"),
+        ),
         Index("ix_events_complaint_id_id", "complaint_id", "id"),
     )
 

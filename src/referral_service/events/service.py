@@ -45,8 +45,14 @@ async def record(
         reserved = (row["event_id"], row["event_occurred_at"])
     event_id, occurred_at = reserved
     await outbox.insert_event_and_enqueue(
-        db, event_id=event_id, occurred_at=occurred_at, draft=draft, event_columns=event_columns(draft, actor),
-        snapshot=snapshot, before=before, before_args=before_args,
+        db,
+        event_id=event_id,
+        occurred_at=occurred_at,
+        draft=draft,
+        event_columns=event_columns(draft, actor),
+        snapshot=snapshot,
+        before=before,
+        before_args=before_args,
     )
     return event_id
 
@@ -54,8 +60,16 @@ async def record(
 def event_columns(draft: EventDraft, actor: Actor) -> list[Any]:
     """The event's own columns, in the order the outbox's event insert takes them."""
     return [
-        draft.complaint_id, draft.referral_id, draft.sequence, actor.key_id, actor.role, actor.agency_code, actor.via,
-        draft.from_state, draft.to_state, json_param(draft.data),
+        draft.complaint_id,
+        draft.referral_id,
+        draft.sequence,
+        actor.key_id,
+        actor.role,
+        actor.agency_code,
+        actor.via,
+        draft.from_state,
+        draft.to_state,
+        json_param(draft.data),
     ]
 
 
@@ -79,7 +93,12 @@ _COMPLAINT_EVENTS = f"""
 
 
 async def list_referral_events(
-    db: Db, referral_id: uuid.UUID, *, hide_types: tuple[str, ...] = (), after_id: int | None = None, limit: int = MAX_EVENTS_PER_PAGE
+    db: Db,
+    referral_id: uuid.UUID,
+    *,
+    hide_types: tuple[str, ...] = (),
+    after_id: int | None = None,
+    limit: int = MAX_EVENTS_PER_PAGE,
 ) -> list[Any]:
     """A referral's timeline, oldest first; continue a long one with `after_id` = the last id you got."""
     return await db.fetch(_REFERRAL_EVENTS, referral_id, after_id or 0, list(hide_types), limit)

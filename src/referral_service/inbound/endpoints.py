@@ -63,7 +63,9 @@ async def rotate_secret(
     )
 
 
-@router.get("/v1/agencies/{code}/status-mapping", response_model=StatusMappingBody, responses=problem_responses(401, 404))
+@router.get(
+    "/v1/agencies/{code}/status-mapping", response_model=StatusMappingBody, responses=problem_responses(401, 404)
+)
 async def get_status_mapping(code: AgencyCode, session: SessionDep, principal: CurrentPrincipal) -> Response:
     """Read the agency's status mapping: your system's status words and the action each one stands for.
     The agency's own key, Ombudsman keys covering its region, or admin."""
@@ -125,10 +127,20 @@ async def list_inbound_events(
 
 def _event_out(row: Any, response_body: bytes | None) -> dict[str, Any]:
     return InboundEventOut(
-        id=row.id, agency_code=row.agency_code, status=row.status, status_code=row.status_code, reason=row.reason,
-        webhook_id=row.webhook_id, webhook_timestamp=row.webhook_timestamp, type=row.event_type,
-        referral_id=row.referral_id, deliveries=row.deliveries, received_at=row.received_at,
-        last_delivery_at=row.last_delivery_at, payload=_json_or_none(row.body), response=_json_or_none(response_body),
+        id=row.id,
+        agency_code=row.agency_code,
+        status=row.status,
+        status_code=row.status_code,
+        reason=row.reason,
+        webhook_id=row.webhook_id,
+        webhook_timestamp=row.webhook_timestamp,
+        type=row.event_type,
+        referral_id=row.referral_id,
+        deliveries=row.deliveries,
+        received_at=row.received_at,
+        last_delivery_at=row.last_delivery_at,
+        payload=_json_or_none(row.body),
+        response=_json_or_none(response_body),
         source_address=row.source_address,
     ).model_dump(mode="json")
 
@@ -144,17 +156,26 @@ def _json_or_none(raw: bytes | None) -> Any:
 
 _SIGNATURE_HEADERS = [
     {
-        "name": "webhook-id", "in": "header", "required": True, "schema": {"type": "string", "maxLength": 256},
+        "name": "webhook-id",
+        "in": "header",
+        "required": True,
+        "schema": {"type": "string", "maxLength": 256},
         "description": "Your unique id for this message; keep it the same on every retry. A repeated id gets "
         "the first answer again and changes nothing.",
     },
     {
-        "name": "webhook-timestamp", "in": "header", "required": True, "schema": {"type": "string", "pattern": "^[0-9]+$"},
+        "name": "webhook-timestamp",
+        "in": "header",
+        "required": True,
+        "schema": {"type": "string", "pattern": "^[0-9]+$"},
         "description": "Unix seconds when this attempt was signed; refused when more than 5 minutes off.",
     },
     {
-        "name": "webhook-signature", "in": "header", "required": True, "schema": {"type": "string"},
-        "description": "`v1,<base64 HMAC-SHA256 of \"{webhook-id}.{webhook-timestamp}.{body}\">`; "
+        "name": "webhook-signature",
+        "in": "header",
+        "required": True,
+        "schema": {"type": "string"},
+        "description": '`v1,<base64 HMAC-SHA256 of "{webhook-id}.{webhook-timestamp}.{body}">`; '
         "several space-separated entries are allowed (e.g. during a secret rotation).",
     },
 ]
@@ -215,8 +236,14 @@ async def push_event(agency_code: str, request: Request, session: SessionDep) ->
     code = agency_code if _AGENCY_CODE.match(agency_code) else None
     await limiter.take(request, limiter.inbound, f"{code or '-'} {address}")
     outcome = await inbox.receive(
-        session, code, request.headers, body, now=clock.timestamp(), tolerance_seconds=settings.inbound_tolerance_seconds,
-        default_due_working_days=settings.default_due_working_days, instance=request.url.path,
+        session,
+        code,
+        request.headers,
+        body,
+        now=clock.timestamp(),
+        tolerance_seconds=settings.inbound_tolerance_seconds,
+        default_due_working_days=settings.default_due_working_days,
+        instance=request.url.path,
         source_address=request.client.host if request.client else None,
     )
     INBOUND_PUSHES.labels(_result(outcome)).inc()

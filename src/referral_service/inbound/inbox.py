@@ -125,9 +125,14 @@ async def receive(
     claimed = await session.scalar(
         insert(InboundEvent)
         .values(
-            id=uuid.uuid4(), agency_code=agency_code, webhook_id=verified.msg_id,
-            webhook_timestamp=verified.timestamp, status="processing", body=body,
-            source_address=source.address, source_network=source.network,
+            id=uuid.uuid4(),
+            agency_code=agency_code,
+            webhook_id=verified.msg_id,
+            webhook_timestamp=verified.timestamp,
+            status="processing",
+            body=body,
+            source_address=source.address,
+            source_network=source.network,
         )
         .on_conflict_do_nothing(
             index_elements=["agency_code", "webhook_id"], index_where=InboundEvent.webhook_id.is_not(None)
@@ -152,8 +157,14 @@ async def receive(
         principal = service.inbound_principal(agency_code)
         async with session.begin_nested():
             view = await referrals.transition(
-                await db_of(session), principal, plan.referral_id, plan.action, plan.payload, None,
-                default_due_working_days=default_due_working_days, via="inbound_webhook",
+                await db_of(session),
+                principal,
+                plan.referral_id,
+                plan.action,
+                plan.payload,
+                None,
+                default_due_working_days=default_due_working_days,
+                via="inbound_webhook",
             )
             # Documents the agency uploaded first (signed, staged), attached with the push.
             await attach_staged(
@@ -164,11 +175,11 @@ async def receive(
         return await _finish(session, claimed, exc.to_problem(instance), reason, event_type, referral_id)
 
     referral = ReferralOut.model_validate(view_out(view, principal, await current_calendar(await db_of(session))))
-    accepted = InboundAccepted(
-        inbound_event_id=claimed, action=MappedAction(plan.action.value), referral=referral
-    )
+    accepted = InboundAccepted(inbound_event_id=claimed, action=MappedAction(plan.action.value), referral=referral)
     reason = f"applied as {plan.action.value}"
-    return await _finish(session, claimed, accepted.model_dump(mode="json"), reason, event_type, referral_id, status=200)
+    return await _finish(
+        session, claimed, accepted.model_dump(mode="json"), reason, event_type, referral_id, status=200
+    )
 
 
 # Pushes whose signature does not verify can come from anyone. They are kept so that an agency
@@ -207,7 +218,12 @@ class Source:
 
 
 async def _unauthenticated(
-    session: AsyncSession, agency_code: str | None, secrets: list[str] | None, reason: str, instance: str, source: Source
+    session: AsyncSession,
+    agency_code: str | None,
+    secrets: list[str] | None,
+    reason: str,
+    instance: str,
+    source: Source,
 ) -> Outcome:
     problem = InvalidSignature(f"{reason}.").to_problem(instance)
     if secrets is None:
@@ -220,8 +236,13 @@ async def _unauthenticated(
     # Nothing unsigned is kept (no webhook-id, no body): it could be anyone's.
     session.add(
         InboundEvent(
-            agency_code=agency_code, status="rejected", status_code=401, reason=stored_reason,
-            response_body=orjson.dumps(problem), source_address=source.address, source_network=source.network,
+            agency_code=agency_code,
+            status="rejected",
+            status_code=401,
+            reason=stored_reason,
+            response_body=orjson.dumps(problem),
+            source_address=source.address,
+            source_network=source.network,
             known_source=known,
         )
     )
@@ -266,16 +287,24 @@ async def _drop_oldest_unsigned(session: AsyncSession, agency_code: str, source:
     lock_key = func.hashtextextended(f"inbound-unsigned:{agency_code}", 0)
     if not await session.scalar(select(func.pg_try_advisory_xact_lock(lock_key))):
         return
-    per_source = cast(CursorResult[Any], await session.execute(
-        _older_than_the_newest(UNSIGNED_KEPT_PER_SOURCE, agency_code, InboundEvent.source_network == source.network)
-    ))
-    per_bucket = cast(CursorResult[Any], await session.execute(
-        _older_than_the_newest(UNSIGNED_KEPT_PER_BUCKET, agency_code, InboundEvent.known_source.is_(known))
-    ))
+    per_source = cast(
+        CursorResult[Any],
+        await session.execute(
+            _older_than_the_newest(UNSIGNED_KEPT_PER_SOURCE, agency_code, InboundEvent.source_network == source.network)
+        ),
+    )
+    per_bucket = cast(
+        CursorResult[Any],
+        await session.execute(
+            _older_than_the_newest(UNSIGNED_KEPT_PER_BUCKET, agency_code, InboundEvent.known_source.is_(known))
+        ),
+    )
     if per_source.rowcount or per_bucket.rowcount:
         logger.info(
             "inbound push for %s from %s refused; dropped the oldest %d failed pushes kept for it",
-            agency_code, source.address, per_source.rowcount + per_bucket.rowcount,
+            agency_code,
+            source.address,
+            per_source.rowcount + per_bucket.rowcount,
         )
 
 
@@ -312,8 +341,12 @@ async def _finish(
         update(InboundEvent)
         .where(InboundEvent.id == event_id)
         .values(
-            status="accepted" if status_code < 400 else "rejected", status_code=status_code, reason=reason[:2000],
-            response_body=encoded, event_type=event_type, referral_id=referral_id,
+            status="accepted" if status_code < 400 else "rejected",
+            status_code=status_code,
+            reason=reason[:2000],
+            response_body=encoded,
+            event_type=event_type,
+            referral_id=referral_id,
         )
     )
     return Outcome(status_code, encoded)
@@ -376,7 +409,9 @@ async def _mapped(session: AsyncSession, agency_code: str, data: Any) -> tuple[R
         raise _missing(data.status, action, "outcome")
     if data.summary is None:
         raise _missing(data.status, action, "summary")
-    return ReferralAction.RESPOND, RespondRequest(outcome=outcome, summary=data.summary, actions_taken=data.actions_taken)
+    return ReferralAction.RESPOND, RespondRequest(
+        outcome=outcome, summary=data.summary, actions_taken=data.actions_taken
+    )
 
 
 def _missing(word: str, action: MappedAction, field: str) -> UnprocessableEntity:

@@ -71,7 +71,11 @@ class InboundEvent(Base):
         # The log, newest first, optionally by outcome.
         Index("ix_inbound_events_agency_received", "agency_code", text("received_at DESC"), text("id DESC")),
         Index(
-            "ix_inbound_events_agency_status_received", "agency_code", "status", text("received_at DESC"), text("id DESC")
+            "ix_inbound_events_agency_status_received",
+            "agency_code",
+            "status",
+            text("received_at DESC"),
+            text("id DESC"),
         ),
         # Keeping the latest failed-signature pushes per source and per bucket (inbox.py), and
         # "has this agency sent a verified push from there?" (migration 0006).

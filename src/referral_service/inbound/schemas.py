@@ -24,7 +24,10 @@ class InboundSecretRequest(InputModel):
     model_config = ConfigDict(json_schema_extra={"examples": [{"overlap_hours": 24}]})
 
     overlap_hours: int = Field(
-        24, ge=0, le=168, strict=True,
+        24,
+        ge=0,
+        le=168,
+        strict=True,
         description="Hours during which the previous secret still verifies, so the sender can switch over. 0 ends it now.",
     )
 
@@ -134,10 +137,14 @@ class StatusChangedData(ReferralRef):
     """Your system's own status word; the agency's status mapping decides what it does."""
 
     status: StatusWord = Field(examples=["SELESAI"])
-    summary: Annotated[str, TextLimits(10000, 1)] | None = Field(None, description="Required when the word maps to `respond`.")
+    summary: Annotated[str, TextLimits(10000, 1)] | None = Field(
+        None, description="Required when the word maps to `respond`."
+    )
     outcome: ResponseOutcome | None = Field(None, description="Overrides the mapping's outcome for `respond`.")
     actions_taken: Annotated[str, TextLimits(10000)] | None = None
-    text: Annotated[str, TextLimits(10000, 1)] | None = Field(None, description="Required when the word maps to `add_note`.")
+    text: Annotated[str, TextLimits(10000, 1)] | None = Field(
+        None, description="Required when the word maps to `add_note`."
+    )
     new_external_ref: ExternalRef | None = Field(
         None, description="For `acknowledge`: record your id for the referral."
     )

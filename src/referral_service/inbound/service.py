@@ -50,7 +50,9 @@ async def agency_in_scope(session: AsyncSession, principal: Principal, code: str
     return agency
 
 
-async def rotate_secret(session: AsyncSession, code: str, overlap_hours: int, now: datetime) -> tuple[str, InboundSecret]:
+async def rotate_secret(
+    session: AsyncSession, code: str, overlap_hours: int, now: datetime
+) -> tuple[str, InboundSecret]:
     """Create the agency's first secret, or replace it keeping the old one valid for the overlap.
 
     One upsert statement, so two concurrent rotations cannot both miss the row and collide.

@@ -70,9 +70,7 @@ class CalendarOverrides:
             shown = ", ".join(d.isoformat() for d in sorted(conflicting))
             raise ValueError(f"dates both declared working and non-working: {shown}")
         # Copy so a caller mutating its dict cannot change a calendar already built.
-        object.__setattr__(
-            self, "extra_non_working", MappingProxyType(dict(self.extra_non_working))
-        )
+        object.__setattr__(self, "extra_non_working", MappingProxyType(dict(self.extra_non_working)))
 
 
 class WorkingCalendar:
@@ -159,9 +157,7 @@ class WorkingCalendar:
             return -self._count_working_days_after(last, first)
         return self._count_working_days_after(first, last)
 
-    def working_days_remaining(
-        self, now: datetime, due_at: datetime, tz: ZoneInfo | str
-    ) -> int:
+    def working_days_remaining(self, now: datetime, due_at: datetime, tz: ZoneInfo | str) -> int:
         """Working days left until `due_at`, on the agency's wall calendar.
 
         Positive: the number of working days after today up to and including the due date
@@ -210,9 +206,7 @@ def _build_package_year(year: int) -> dict[date, tuple[str, DaySource]]:
     # Two lookups rather than one combined one, so each day keeps its category.
     loaded: dict[date, tuple[str, DaySource]] = {}
     for category, source in (("government", DaySource.CUTI_BERSAMA), ("public", DaySource.PUBLIC)):
-        calendar = holidays.country_holidays(
-            _COUNTRY, years=year, categories=(category,), language=_LANGUAGE
-        )
+        calendar = holidays.country_holidays(_COUNTRY, years=year, categories=(category,), language=_LANGUAGE)
         # A public holiday wins over cuti bersama on the same date: it is the stronger fact.
         for day, name in calendar.items():
             loaded[day] = (name, source)

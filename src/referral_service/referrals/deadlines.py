@@ -30,9 +30,7 @@ _LOCKED = "referral_service.working_calendar_locked"
 # change: each session asks only for a digest of the table (one tiny row), and the overrides are
 # read again only when the digest is one not seen before. The digest and the rows it stands for
 # come from one statement (one snapshot), so a digest never names another version's rows.
-_AGGREGATE = (
-    "SELECT coalesce(jsonb_agg(jsonb_build_array(day, kind, name) ORDER BY day), '[]'::jsonb)::text FROM calendar_overrides"
-)
+_AGGREGATE = "SELECT coalesce(jsonb_agg(jsonb_build_array(day, kind, name) ORDER BY day), '[]'::jsonb)::text FROM calendar_overrides"
 # The digest as a column expression, for statements that fetch it alongside their own rows.
 DIGEST_SQL = f"md5(({_AGGREGATE}))"
 _DIGEST = f"SELECT {DIGEST_SQL}"

@@ -92,9 +92,7 @@ TRANSITIONS: tuple[Transition, ...] = (
     Transition(_A.CREATE, frozenset({None}), _S.RECEIVED, OMBUDSMAN_SIDE),
     Transition(_A.FORWARD, frozenset({_S.RECEIVED}), _S.FORWARDED, OMBUDSMAN_SIDE),
     Transition(_A.ACKNOWLEDGE, frozenset({_S.FORWARDED}), _S.FORWARDED, AGENCY_SIDE),
-    Transition(
-        _A.RESPOND, frozenset({_S.FORWARDED}), _S.RESPONDED, AGENCY_SIDE, ResponseOutcome
-    ),
+    Transition(_A.RESPOND, frozenset({_S.FORWARDED}), _S.RESPONDED, AGENCY_SIDE, ResponseOutcome),
     Transition(_A.REQUEST_FOLLOW_UP, frozenset({_S.RESPONDED}), _S.FORWARDED, OMBUDSMAN_SIDE),
     Transition(
         _A.CLOSE,
@@ -139,9 +137,7 @@ class TransitionNotAllowed(ReferralRuleViolation):
         self.allowed_actions = allowed_actions
         shown_state = "new" if state is None else state.value
         allowed = ", ".join(a.value for a in allowed_actions) or "none"
-        super().__init__(
-            f"cannot {action.value!r} a referral in state {shown_state!r}; allowed: {allowed}"
-        )
+        super().__init__(f"cannot {action.value!r} a referral in state {shown_state!r}; allowed: {allowed}")
 
 
 def transitions_for(action: ReferralAction) -> tuple[Transition, ...]:
@@ -156,9 +152,7 @@ def required_detail(action: ReferralAction) -> type[ResponseOutcome] | type[Reso
     return details.pop()
 
 
-def decide(
-    state: ReferralState | None, action: ReferralAction, role: Role
-) -> ReferralState:
+def decide(state: ReferralState | None, action: ReferralAction, role: Role) -> ReferralState:
     """Return the state the referral moves to, or raise why it may not.
 
     The role check comes first so that a role which can never take an action gets a 403
@@ -179,9 +173,7 @@ def decide(
 
 def allowed_actions(state: ReferralState | None, role: Role) -> list[ReferralAction]:
     """Actions this role may take from this state, sorted by name."""
-    return sorted(
-        {t.action for t in TRANSITIONS if state in t.from_states and role in t.roles}
-    )
+    return sorted({t.action for t in TRANSITIONS if state in t.from_states and role in t.roles})
 
 
 def visible_to_agency(state: ReferralState | None, *, was_forwarded: bool) -> bool:

@@ -7,11 +7,11 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Depends, Header, Query, Request, Response, status
 from pydantic import BaseModel
 
+from referral_service import clock
+from referral_service.attachments.events import hide_identity_documents
 from referral_service.audit.identity import access_reason, audited
 from referral_service.auth.dependencies import CurrentPrincipal, OmbudsmanSidePrincipal
-from referral_service import clock
 from referral_service.auth.principal import Principal
-from referral_service.attachments.events import hide_identity_documents
 from referral_service.auth.roles import Role
 from referral_service.complaints.representation import etag
 from referral_service.complaints.service import redact_stored_body_for_agency
@@ -51,7 +51,11 @@ _TRANSITION_ERRORS = problem_responses(400, 401, 403, 404, 409, 412, 413, 415, 4
 
 
 async def _render(
-    db: Db, principal: Principal, view: service.ReferralView, status_code: int = 200, headers: dict[str, str] | None = None
+    db: Db,
+    principal: Principal,
+    view: service.ReferralView,
+    status_code: int = 200,
+    headers: dict[str, str] | None = None,
 ) -> StoredResponse:
     referral = view.referral
     running = referral.state == ReferralState.FORWARDED.value and referral.due_at is not None
@@ -93,7 +97,9 @@ async def _idempotent(
         return await redact_stored_body_for_agency(db, body)
 
     on_replay = current_view_for_agency if principal.role is Role.AGENCY else None
-    return await audited(db, request, principal, await run_idempotent(db, principal, key, request, produce, ttl, on_replay=on_replay))
+    return await audited(
+        db, request, principal, await run_idempotent(db, principal, key, request, produce, ttl, on_replay=on_replay)
+    )
 
 
 @router.get("/v1/referrals", response_model=Page[ReferralOut], responses=problem_responses(400, 401, 422))
@@ -112,8 +118,15 @@ async def list_(
     """List referrals, newest first, with cursor pagination. An agency key sees only referrals forwarded
     to its own agency (its work queue: `?state=forwarded`); a region-limited key only its region."""
     rows, more = await service.list_rows(
-        db, principal, limit=limit, cursor=cursor, state=state, agency_code=agency_code,
-        complaint_id=complaint_id, overdue=overdue, due_before=due_before,
+        db,
+        principal,
+        limit=limit,
+        cursor=cursor,
+        state=state,
+        agency_code=agency_code,
+        complaint_id=complaint_id,
+        overdue=overdue,
+        due_before=due_before,
     )
     # The calendar is only needed for running deadlines (working_days_remaining).
     calendar = await current_calendar(db) if any(has_running_deadline(r) for r in rows) else None
@@ -134,7 +147,9 @@ async def get(referral_id: uuid.UUID, request: Request, db: AutocommitDbDep, pri
     return await audited(db, request, principal, response)
 
 
-@router.get("/v1/referrals/{referral_id}/events", response_model=list[EventOut], responses=problem_responses(401, 404, 422))
+@router.get(
+    "/v1/referrals/{referral_id}/events", response_model=list[EventOut], responses=problem_responses(401, 404, 422)
+)
 async def events(
     referral_id: uuid.UUID,
     db: AutocommitDbDep,
@@ -164,7 +179,12 @@ def _transition_route(path: str, action: ReferralAction, body_model: type[BaseMo
         async def produce() -> StoredResponse:
             payload = body if body is not None else body_model()
             view = await service.transition(
-                db, principal, referral_id, action, payload, if_match,
+                db,
+                principal,
+                referral_id,
+                action,
+                payload,
+                if_match,
                 default_due_working_days=request.app.state.settings.default_due_working_days,
             )
             return await _render(db, principal, view)
@@ -197,33 +217,45 @@ def _transition_route(path: str, action: ReferralAction, body_model: type[BaseMo
 
 
 _transition_route(
-    "forward", ReferralAction.FORWARD, ForwardRequest,
+    "forward",
+    ReferralAction.FORWARD,
+    ForwardRequest,
     "Forward a `received` referral to its agency (Ombudsman side). Sets `due_at` to the end of the working day "
     "`due_working_days` working days later, in the agency's time zone.",
     "forward",
 )
 _transition_route(
-    "acknowledge", ReferralAction.ACKNOWLEDGE, AcknowledgeRequest,
+    "acknowledge",
+    ReferralAction.ACKNOWLEDGE,
+    AcknowledgeRequest,
     "The agency confirms it has the referral, optionally recording its own id in `external_ref`. State stays `forwarded`.",
     "acknowledge",
 )
 _transition_route(
-    "respond", ReferralAction.RESPOND, RespondRequest,
+    "respond",
+    ReferralAction.RESPOND,
+    RespondRequest,
     "The agency answers a `forwarded` referral with an outcome and a summary; the referral becomes `responded`.",
     "respond",
 )
 _transition_route(
-    "request-follow-up", ReferralAction.REQUEST_FOLLOW_UP, FollowUpRequest,
+    "request-follow-up",
+    ReferralAction.REQUEST_FOLLOW_UP,
+    FollowUpRequest,
     "Send a `responded` referral back to the agency with a reason and a new deadline (Ombudsman side).",
     "request_follow_up",
 )
 _transition_route(
-    "close", ReferralAction.CLOSE, CloseRequest,
+    "close",
+    ReferralAction.CLOSE,
+    CloseRequest,
     "Close a referral with a resolution (Ombudsman side). Allowed from `received`, `forwarded` and `responded`.",
     "close",
 )
 _transition_route(
-    "notes", ReferralAction.ADD_NOTE, NoteRequest,
+    "notes",
+    ReferralAction.ADD_NOTE,
+    NoteRequest,
     "Add a note to a `forwarded` or `responded` referral (Ombudsman side or the agency). The state does not change.",
     "add_note",
 )

@@ -21,7 +21,12 @@ class Referral(Base):
         # Overdue and due_before are only meaningful while the agency owes an answer.
         Index("ix_referrals_forwarded_due_at", "due_at", postgresql_where=text("state = 'forwarded'")),
         # The agency-performance report: referrals forwarded in a window, per agency.
-        Index("ix_referrals_agency_forwarded_at", "agency_code", "forwarded_at", postgresql_where=text("forwarded_at IS NOT NULL")),
+        Index(
+            "ix_referrals_agency_forwarded_at",
+            "agency_code",
+            "forwarded_at",
+            postgresql_where=text("forwarded_at IS NOT NULL"),
+        ),
         Index(
             "uq_referrals_agency_external_ref",
             "agency_code",

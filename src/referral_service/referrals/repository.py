@@ -25,10 +25,26 @@ COMPLAINT_PREFIX = "complaint__"
 
 # Every column a transition may change, in the order `update` writes them.
 MUTABLE = (
-    "state", "instructions", "forwarded_at", "due_at", "due_working_days", "deadline_started_at",
-    "due_soon_notified_for", "overdue_notified_for", "first_responded_at", "first_response_working_days",
-    "first_response_on_time", "acknowledged_at", "external_ref", "response", "resolution", "closed_at",
-    "follow_up_count", "version", "event_seq", "updated_at",
+    "state",
+    "instructions",
+    "forwarded_at",
+    "due_at",
+    "due_working_days",
+    "deadline_started_at",
+    "due_soon_notified_for",
+    "overdue_notified_for",
+    "first_responded_at",
+    "first_response_working_days",
+    "first_response_on_time",
+    "acknowledged_at",
+    "external_ref",
+    "response",
+    "resolution",
+    "closed_at",
+    "follow_up_count",
+    "version",
+    "event_seq",
+    "updated_at",
 )
 COLUMNS = ("id", "complaint_id", "agency_code", *MUTABLE, "created_at")
 
@@ -57,7 +73,7 @@ _GET_FOR_UPDATE = f"""
 # A transition's change, as a CTE of the statement that records its event (see events.record):
 # the referral id and every mutable column as parameters from the outbox's first free one on.
 UPDATE_CTE = f"""updated AS (
-        UPDATE referrals SET {', '.join(f'{name} = ${FIRST_FREE_PARAM + 1 + i}' for i, name in enumerate(MUTABLE))}
+        UPDATE referrals SET {", ".join(f"{name} = ${FIRST_FREE_PARAM + 1 + i}" for i, name in enumerate(MUTABLE))}
         WHERE id = ${FIRST_FREE_PARAM}
     ),
     """
@@ -94,7 +110,13 @@ async def complaint_and_agency(db: Db, complaint_id: uuid.UUID, agency_code: str
 
 
 async def insert(
-    db: Db, *, referral_id: uuid.UUID, complaint_id: uuid.UUID, agency_code: str, instructions: str | None, now: datetime
+    db: Db,
+    *,
+    referral_id: uuid.UUID,
+    complaint_id: uuid.UUID,
+    agency_code: str,
+    instructions: str | None,
+    now: datetime,
 ) -> asyncpg.Record:
     row = await db.fetchrow(_INSERT, referral_id, complaint_id, agency_code, instructions, now)
     assert row is not None

@@ -93,6 +93,10 @@ def referral_out(
     }
 
 
-def view_out(view: ReferralView, principal: Principal, calendar: WorkingCalendar | None, now: datetime | None = None) -> dict[str, Any]:
+def view_out(
+    view: ReferralView, principal: Principal, calendar: WorkingCalendar | None, now: datetime | None = None
+) -> dict[str, Any]:
     """`referral_out` of a view loaded as ORM entities (the write paths)."""
-    return referral_out(referral_dict(view.referral), complaint_dict(view.complaint), view.timezone, principal, calendar, now)
+    return referral_out(
+        referral_dict(view.referral), complaint_dict(view.complaint), view.timezone, principal, calendar, now
+    )

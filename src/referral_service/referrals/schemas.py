@@ -21,7 +21,9 @@ class ReferralCreate(InputModel):
     """Refer the complaint to one agency of the directory."""
 
     agency_code: AgencyCode = Field(examples=["inspektorat-64.72"])
-    instructions: Annotated[str, TextLimits(5000)] | None = Field(None, examples=["Mohon klarifikasi ke DPMPTSP Kota Samarinda."])
+    instructions: Annotated[str, TextLimits(5000)] | None = Field(
+        None, examples=["Mohon klarifikasi ke DPMPTSP Kota Samarinda."]
+    )
 
 
 class ForwardRequest(InputModel):
@@ -33,7 +35,9 @@ class ForwardRequest(InputModel):
         }
     )
 
-    instructions: Annotated[str, TextLimits(5000)] | None = Field(None, description="Replaces the instructions when given.")
+    instructions: Annotated[str, TextLimits(5000)] | None = Field(
+        None, description="Replaces the instructions when given."
+    )
     due_working_days: int | None = DueWorkingDays
 
 

@@ -56,8 +56,21 @@ EVENT_TYPES = {
 _SETS_DEADLINE = frozenset({ReferralAction.FORWARD, ReferralAction.REQUEST_FOLLOW_UP})
 
 REFERRAL_FIELDS = (
-    "id", "complaint_id", "agency_code", "state", "instructions", "forwarded_at", "due_at", "acknowledged_at",
-    "external_ref", "response", "resolution", "closed_at", "follow_up_count", "created_at", "updated_at",
+    "id",
+    "complaint_id",
+    "agency_code",
+    "state",
+    "instructions",
+    "forwarded_at",
+    "due_at",
+    "acknowledged_at",
+    "external_ref",
+    "response",
+    "resolution",
+    "closed_at",
+    "follow_up_count",
+    "created_at",
+    "updated_at",
 )
 
 
@@ -135,14 +148,23 @@ async def create_referral(
             f"{row['agency_region_code']}, outside it. A national Ombudsman key may refer across regions."
         )
     inserted = await repository.insert(
-        db, referral_id=uuid.uuid4(), complaint_id=complaint_id, agency_code=agency_code, instructions=instructions,
+        db,
+        referral_id=uuid.uuid4(),
+        complaint_id=complaint_id,
+        agency_code=agency_code,
+        instructions=instructions,
         now=clock.now(),
     )
     referral = SimpleNamespace(**{name: inserted[name] for name in repository.COLUMNS})
     complaint = SimpleNamespace(**{name: row[name] for name in COMPLAINT_OUT_FIELDS})
     view = ReferralView(referral, complaint, row["timezone"], row["agency_region_code"])
     await record_referral_event(
-        db, view, EVENT_TYPES[ReferralAction.CREATE], {"agency_code": agency_code}, Actor.of(principal), from_state=None,
+        db,
+        view,
+        EVENT_TYPES[ReferralAction.CREATE],
+        {"agency_code": agency_code},
+        Actor.of(principal),
+        from_state=None,
         reserved=(inserted["event_id"], inserted["event_occurred_at"]),
     )
     return view
@@ -157,7 +179,9 @@ def _decide(
     try:
         return domain.decide(state, action, principal.role)
     except domain.RoleNotPermitted as exc:
-        raise Forbidden(f"Keys with the role {principal.role.value} may not use `{action.value}` on a referral.") from exc
+        raise Forbidden(
+            f"Keys with the role {principal.role.value} may not use `{action.value}` on a referral."
+        ) from exc
     except domain.TransitionNotAllowed as exc:
         if before_conflict is not None:
             before_conflict()
@@ -248,9 +272,15 @@ async def transition(
     try:
         # The change, its event and the webhook fan-out: one statement.
         await record_referral_event(
-            db, view, EVENT_TYPES[action], data, Actor.of(principal, via), from_state=current.value,
+            db,
+            view,
+            EVENT_TYPES[action],
+            data,
+            Actor.of(principal, via),
+            from_state=current.value,
             reserved=(row["event_id"], row["event_occurred_at"]),
-            before=repository.UPDATE_CTE, before_args=repository.update_args(referral_id, values),
+            before=repository.UPDATE_CTE,
+            before_args=repository.update_args(referral_id, values),
         )
     except asyncpg.UniqueViolationError as exc:
         raise Conflict("Another referral of this agency already uses this external_ref.") from exc
@@ -304,7 +334,9 @@ async def _apply(
     raise AssertionError(f"unhandled action {action}")
 
 
-async def _set_deadline(db: Db, view: ReferralView, requested_days: int | None, now: datetime, default_days: int) -> None:
+async def _set_deadline(
+    db: Db, view: ReferralView, requested_days: int | None, now: datetime, default_days: int
+) -> None:
     referral = view.referral
     days = requested_days or view.agency_due_working_days or default_days
     calendar = await current_calendar(db, for_deadline=True)

@@ -79,7 +79,9 @@ async def record_due_soon(session: AsyncSession, now: datetime, limit: int = BAT
     for view in views:
         view.referral.due_soon_notified_for = view.referral.due_at
     await _record_all(
-        session, views, DUE_SOON,
+        session,
+        views,
+        DUE_SOON,
         lambda view: {
             "due_at": view.referral.due_at,
             "working_days_remaining": calendar.working_days_remaining(now, view.referral.due_at, view.timezone),
@@ -100,7 +102,9 @@ async def _record_all(
     await session.flush()
     for view in views:
         referral = view.referral
-        await record_referral_event(await db_of(session), view, event_type, data(view), SYSTEM, from_state=referral.state)
+        await record_referral_event(
+            await db_of(session), view, event_type, data(view), SYSTEM, from_state=referral.state
+        )
 
 
 async def run_deadline_reminders(ctx: WorkerContext) -> int:

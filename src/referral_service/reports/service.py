@@ -29,8 +29,18 @@ from referral_service.referrals.domain import ReferralState
 from referral_service.referrals.models import Referral
 
 COLUMNS = (
-    "agency_code", "agency_name", "region_code", "forwarded", "responded", "closed", "open", "open_overdue",
-    "responded_on_time", "share_on_time", "median_working_days_to_respond", "follow_ups_requested",
+    "agency_code",
+    "agency_name",
+    "region_code",
+    "forwarded",
+    "responded",
+    "closed",
+    "open",
+    "open_overdue",
+    "responded_on_time",
+    "share_on_time",
+    "median_working_days_to_respond",
+    "follow_ups_requested",
 )
 
 

@@ -46,14 +46,18 @@ def bar_chart(title: str, bars: Sequence[Bar], *, maximum: float | None = None, 
             )
     for index, bar in enumerate(bars):
         y = top + index * _ROW
-        parts.append(f'<text x="{_LABEL_WIDTH - 8}" y="{y + 15}" text-anchor="end" class="label">{escape(_short(bar.label))}</text>')
+        parts.append(
+            f'<text x="{_LABEL_WIDTH - 8}" y="{y + 15}" text-anchor="end" class="label">{escape(_short(bar.label))}</text>'
+        )
         parts.append(f'<rect x="{_LABEL_WIDTH}" y="{y + 3}" width="{_BAR_WIDTH}" height="16" class="track"/>')
         if bar.value:
             length = _BAR_WIDTH * min(bar.value / scale_max, 1.0)
             parts.append(f'<rect x="{_LABEL_WIDTH}" y="{y + 3}" width="{length:.1f}" height="16" class="bar"/>')
         if bar.secondary:
             length = _BAR_WIDTH * min(bar.secondary / scale_max, 1.0)
-            parts.append(f'<rect x="{_LABEL_WIDTH}" y="{y + 3}" width="{length:.1f}" height="16" class="bar-secondary"/>')
+            parts.append(
+                f'<rect x="{_LABEL_WIDTH}" y="{y + 3}" width="{length:.1f}" height="16" class="bar-secondary"/>'
+            )
         parts.append(f'<text x="{_LABEL_WIDTH + _BAR_WIDTH + 8}" y="{y + 15}" class="value">{escape(bar.text)}</text>')
     parts.append("</svg>")
     return Markup("".join(parts))
@@ -62,7 +66,7 @@ def bar_chart(title: str, bars: Sequence[Bar], *, maximum: float | None = None, 
 def _short(label: str, limit: int = 30) -> str:
     for long, short in _SHORTER:
         if label.startswith(long):
-            label = short + label[len(long):]
+            label = short + label[len(long) :]
             break
     return label if len(label) <= limit else label[: limit - 1] + "…"
 

@@ -15,17 +15,29 @@ MESSAGES: dict[str, dict[str, str]] = {
     "sign_in": {"id": "Masuk", "en": "Sign in"},
     "sign_out": {"id": "Keluar", "en": "Sign out"},
     "api_key": {"id": "Kunci API", "en": "API key"},
-    "api_key_hint": {"id": "Kunci yang diterbitkan untuk Anda atau instansi Anda.", "en": "The key issued to you or your agency."},
+    "api_key_hint": {
+        "id": "Kunci yang diterbitkan untuk Anda atau instansi Anda.",
+        "en": "The key issued to you or your agency.",
+    },
     "sign_in_failed": {"id": "Kunci API tidak dikenal atau sudah dicabut.", "en": "Unknown or revoked API key."},
-    "session_expired": {"id": "Sesi Anda telah berakhir. Silakan masuk lagi.", "en": "Your session has ended. Please sign in again."},
-    "csrf_failed": {"id": "Formulir kedaluwarsa atau tidak sah. Muat ulang halaman dan coba lagi.", "en": "The form has expired or is not valid. Reload the page and try again."},
+    "session_expired": {
+        "id": "Sesi Anda telah berakhir. Silakan masuk lagi.",
+        "en": "Your session has ended. Please sign in again.",
+    },
+    "csrf_failed": {
+        "id": "Formulir kedaluwarsa atau tidak sah. Muat ulang halaman dan coba lagi.",
+        "en": "The form has expired or is not valid. Reload the page and try again.",
+    },
     "signed_in_as": {"id": "Masuk sebagai", "en": "Signed in as"},
     "language": {"id": "Bahasa", "en": "Language"},
     "nav_figures": {"id": "Rapat koordinasi", "en": "Coordination meeting"},
     "nav_deadlines": {"id": "Tenggat", "en": "Deadlines"},
     "nav_queue": {"id": "Antrean rujukan", "en": "Referral queue"},
     "figures_title": {"id": "Kinerja instansi", "en": "Agency performance"},
-    "figures_intro": {"id": "Rujukan yang diteruskan dalam periode ini, per instansi.", "en": "Referrals forwarded in this period, per agency."},
+    "figures_intro": {
+        "id": "Rujukan yang diteruskan dalam periode ini, per instansi.",
+        "en": "Referrals forwarded in this period, per agency.",
+    },
     "period_from": {"id": "Dari tanggal", "en": "From"},
     "period_to": {"id": "Sampai tanggal", "en": "To"},
     "region": {"id": "Wilayah", "en": "Region"},
@@ -86,7 +98,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     "resolution": {"id": "Penyelesaian", "en": "Resolution"},
     "timeline": {"id": "Riwayat", "en": "Timeline"},
     "actions": {"id": "Tindakan", "en": "Actions"},
-    "no_actions": {"id": "Tidak ada tindakan yang dapat Anda lakukan sekarang.", "en": "There is nothing you can do now."},
+    "no_actions": {
+        "id": "Tidak ada tindakan yang dapat Anda lakukan sekarang.",
+        "en": "There is nothing you can do now.",
+    },
     "action_forward": {"id": "Teruskan ke instansi", "en": "Forward to the agency"},
     "action_acknowledge": {"id": "Konfirmasi penerimaan", "en": "Acknowledge"},
     "action_respond": {"id": "Kirim jawaban", "en": "Respond"},
@@ -94,7 +109,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     "action_close": {"id": "Tutup rujukan", "en": "Close"},
     "action_add_note": {"id": "Tambah catatan", "en": "Add note"},
     "due_working_days": {"id": "Tenggat (hari kerja)", "en": "Deadline (working days)"},
-    "due_default_hint": {"id": "Kosongkan untuk tenggat bawaan instansi.", "en": "Leave empty for the agency's default."},
+    "due_default_hint": {
+        "id": "Kosongkan untuk tenggat bawaan instansi.",
+        "en": "Leave empty for the agency's default.",
+    },
     "outcome": {"id": "Hasil", "en": "Outcome"},
     "summary": {"id": "Ringkasan", "en": "Summary"},
     "actions_taken": {"id": "Langkah yang diambil", "en": "Actions taken"},
@@ -110,12 +128,22 @@ MESSAGES: dict[str, dict[str, str]] = {
     "resolution_duplicate": {"id": "Duplikat", "en": "Duplicate"},
     "resolution_cancelled": {"id": "Dibatalkan", "en": "Cancelled"},
     "done": {"id": "Tersimpan.", "en": "Saved."},
-    "stale": {"id": "Rujukan ini telah diubah oleh orang lain sejak halaman dimuat. Tidak ada yang diubah; periksa keadaan terbaru di bawah lalu coba lagi.",
-              "en": "Someone else changed this referral since the page was loaded. Nothing was changed; check its current state below and try again."},
-    "not_allowed": {"id": "Tindakan ini tidak diizinkan saat ini. Tidak ada yang diubah.", "en": "This action is not allowed now. Nothing was changed."},
+    "stale": {
+        "id": "Rujukan ini telah diubah oleh orang lain sejak halaman dimuat. Tidak ada yang diubah; "
+        "periksa keadaan terbaru di bawah lalu coba lagi.",
+        "en": "Someone else changed this referral since the page was loaded. Nothing was changed; "
+        "check its current state below and try again.",
+    },
+    "not_allowed": {
+        "id": "Tindakan ini tidak diizinkan saat ini. Tidak ada yang diubah.",
+        "en": "This action is not allowed now. Nothing was changed.",
+    },
     "invalid_input": {"id": "Isian tidak sah", "en": "Invalid input"},
     "not_found_title": {"id": "Tidak ditemukan", "en": "Not found"},
-    "not_found_text": {"id": "Halaman atau rujukan ini tidak ada, atau Anda tidak berhak melihatnya.", "en": "This page or referral does not exist, or you may not see it."},
+    "not_found_text": {
+        "id": "Halaman atau rujukan ini tidak ada, atau Anda tidak berhak melihatnya.",
+        "en": "This page or referral does not exist, or you may not see it.",
+    },
     "forbidden_title": {"id": "Tidak diizinkan", "en": "Not permitted"},
     "forbidden_text": {"id": "Kunci Anda tidak dapat membuka halaman ini.", "en": "Your key cannot open this page."},
     "back": {"id": "Kembali", "en": "Back"},
@@ -139,8 +167,34 @@ MESSAGES: dict[str, dict[str, str]] = {
 # Indonesian time zones by their usual abbreviations.
 _ZONE_NAMES = {"Asia/Jakarta": "WIB", "Asia/Pontianak": "WIB", "Asia/Makassar": "WITA", "Asia/Jayapura": "WIT"}
 _MONTHS = {
-    "id": ["Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September", "Oktober", "November", "Desember"],
-    "en": ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"],
+    "id": [
+        "Januari",
+        "Februari",
+        "Maret",
+        "April",
+        "Mei",
+        "Juni",
+        "Juli",
+        "Agustus",
+        "September",
+        "Oktober",
+        "November",
+        "Desember",
+    ],
+    "en": [
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ],
 }
 
 

@@ -18,9 +18,9 @@ from urllib.parse import parse_qs, urlencode
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Request
-from markupsafe import Markup
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
+from markupsafe import Markup
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from referral_service import clock
@@ -54,8 +54,8 @@ from referral_service.referrals.schemas import (
     RespondRequest,
 )
 from referral_service.reports import service as reports
-from referral_service.reports.service import AgencyFigures
 from referral_service.reports.endpoints import CSV_MEDIA_TYPE, MAX_WINDOW_DAYS, to_csv
+from referral_service.reports.service import AgencyFigures
 from referral_service.schemas import RegionCode, decode_cursor, encode_cursor
 from referral_service.ui import sessions
 from referral_service.ui.charts import Bar, bar_chart
@@ -204,7 +204,9 @@ async def sign_in_form(request: Request) -> Response:
     return _sign_in_page(page, expired=request.query_params.get("expired") == "1")
 
 
-def _sign_in_page(page: Page, *, error: str | None = None, expired: bool = False, status_code: int = 200) -> HTMLResponse:
+def _sign_in_page(
+    page: Page, *, error: str | None = None, expired: bool = False, status_code: int = 200
+) -> HTMLResponse:
     token = sessions.new_login_csrf()
     response = page.render("sign_in.html", status_code, csrf=token, error=error, expired=expired)
     sessions.set_cookie(page.request, response, sessions.LOGIN_CSRF_COOKIE, token, 3600)
@@ -286,11 +288,21 @@ async def figures(request: Request) -> Response:
     page = Page(request, session)
     date_from, date_to, region, error = _period(page)
     rows = [] if error else await _figures_rows(request, page, date_from, date_to, region)
-    query = urlencode({"from": date_from.isoformat(), "to": date_to.isoformat(), **({"region": region} if region else {})})
+    query = urlencode(
+        {"from": date_from.isoformat(), "to": date_to.isoformat(), **({"region": region} if region else {})}
+    )
     charts = _charts(page, rows) if rows else []
     return page.render(
-        "figures.html", 422 if error else 200, rows=rows, date_from=date_from, date_to=date_to, region=region or "",
-        error=error, query=query, charts=charts, print_view=request.query_params.get("print") == "1",
+        "figures.html",
+        422 if error else 200,
+        rows=rows,
+        date_from=date_from,
+        date_to=date_to,
+        region=region or "",
+        error=error,
+        query=query,
+        charts=charts,
+        print_view=request.query_params.get("print") == "1",
         generated_at=page.when(clock.now(), DEFAULT_TIMEZONE),
     )
 
@@ -303,13 +315,32 @@ def _charts(page: Page, rows: list[AgencyFigures]) -> list[tuple[str, Markup]]:
         return "—" if median is None else f"{median:g}"
 
     return [
-        (page.t("chart_on_time"), bar_chart(page.t("chart_on_time"), [Bar(r.agency_name, r.share_on_time, pct(r.share_on_time)) for r in rows], maximum=1.0)),
-        (page.t("chart_median"), bar_chart(page.t("chart_median"), [Bar(r.agency_name, r.median_working_days_to_respond, days(r.median_working_days_to_respond)) for r in rows])),
-        (page.t("chart_open"), bar_chart(
+        (
+            page.t("chart_on_time"),
+            bar_chart(
+                page.t("chart_on_time"),
+                [Bar(r.agency_name, r.share_on_time, pct(r.share_on_time)) for r in rows],
+                maximum=1.0,
+            ),
+        ),
+        (
+            page.t("chart_median"),
+            bar_chart(
+                page.t("chart_median"),
+                [
+                    Bar(r.agency_name, r.median_working_days_to_respond, days(r.median_working_days_to_respond))
+                    for r in rows
+                ],
+            ),
+        ),
+        (
             page.t("chart_open"),
-            [Bar(r.agency_name, r.open, f"{r.open} / {r.open_overdue}", secondary=r.open_overdue) for r in rows],
-            legend=(page.t("open"), page.t("open_overdue")),
-        )),
+            bar_chart(
+                page.t("chart_open"),
+                [Bar(r.agency_name, r.open, f"{r.open} / {r.open_overdue}", secondary=r.open_overdue) for r in rows],
+                legend=(page.t("open"), page.t("open_overdue")),
+            ),
+        ),
     ]
 
 
@@ -326,7 +357,8 @@ async def figures_csv(request: Request) -> Response:
     rows = await _figures_rows(request, page, date_from, date_to, region)
     filename = f"agency-performance-{date_from.isoformat()}-{date_to.isoformat()}.csv"
     return Response(
-        to_csv(rows), media_type=CSV_MEDIA_TYPE + "; charset=utf-8",
+        to_csv(rows),
+        media_type=CSV_MEDIA_TYPE + "; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"},
     )
 
@@ -348,12 +380,26 @@ async def deadlines(request: Request) -> Response:
         page = Page(request, session)
         now = clock.now()
         overdue_rows, _ = await referrals.list_rows(
-            db, page.principal, limit=500, cursor=None, state=ReferralState.FORWARDED, agency_code=None,
-            complaint_id=None, overdue=True, due_before=None,
+            db,
+            page.principal,
+            limit=500,
+            cursor=None,
+            state=ReferralState.FORWARDED,
+            agency_code=None,
+            complaint_id=None,
+            overdue=True,
+            due_before=None,
         )
         soon_rows, _ = await referrals.list_rows(
-            db, page.principal, limit=500, cursor=None, state=ReferralState.FORWARDED, agency_code=None,
-            complaint_id=None, overdue=False, due_before=now + timedelta(days=DUE_SOON_WORKING_DAYS + 7),
+            db,
+            page.principal,
+            limit=500,
+            cursor=None,
+            state=ReferralState.FORWARDED,
+            agency_code=None,
+            complaint_id=None,
+            overdue=False,
+            due_before=now + timedelta(days=DUE_SOON_WORKING_DAYS + 7),
         )
         calendar = await current_calendar(db)
         names = await _agency_names(db, {r["agency_code"] for r in overdue_rows + soon_rows})
@@ -366,14 +412,25 @@ async def deadlines(request: Request) -> Response:
             remaining = calendar.working_days_remaining(now, row["due_at"], row["timezone"])
             if limit is not None and remaining > limit:
                 continue
-            groups[row["agency_code"]].append({"row": row, "days": sign * remaining, "subject": row["complaint__subject"],
-                                                "reference": row["complaint__reference"]})
+            groups[row["agency_code"]].append(
+                {
+                    "row": row,
+                    "days": sign * remaining,
+                    "subject": row["complaint__subject"],
+                    "reference": row["complaint__reference"],
+                }
+            )
         for items in groups.values():
             items.sort(key=lambda item: item["row"]["due_at"])
-        return [(names.get(code, code), items) for code, items in sorted(groups.items(), key=lambda g: names.get(g[0], g[0]))]
+        return [
+            (names.get(code, code), items)
+            for code, items in sorted(groups.items(), key=lambda g: names.get(g[0], g[0]))
+        ]
 
     return page.render(
-        "deadlines.html", overdue=grouped(overdue_rows, -1, None), soon=grouped(soon_rows, 1, DUE_SOON_WORKING_DAYS),
+        "deadlines.html",
+        overdue=grouped(overdue_rows, -1, None),
+        soon=grouped(soon_rows, 1, DUE_SOON_WORKING_DAYS),
         due_soon_days=DUE_SOON_WORKING_DAYS,
     )
 
@@ -402,12 +459,22 @@ async def queue(request: Request) -> Response:
         except BadRequest:  # a mangled link: start from the first page
             cursor = None
         rows, more = await referrals.list_rows(
-            db, page.principal, limit=QUEUE_PAGE_SIZE, cursor=cursor, state=state, agency_code=None,
-            complaint_id=None, overdue=True if overdue else None, due_before=None,
+            db,
+            page.principal,
+            limit=QUEUE_PAGE_SIZE,
+            cursor=cursor,
+            state=state,
+            agency_code=None,
+            complaint_id=None,
+            overdue=True if overdue else None,
+            due_before=None,
         )
         calendar = await current_calendar(db) if any(has_running_deadline(r) for r in rows) else None
         now = clock.now()
-        items = [referral_out(r, None, r["timezone"], page.principal, calendar, now) | {"timezone": r["timezone"]} for r in rows]
+        items = [
+            referral_out(r, None, r["timezone"], page.principal, calendar, now) | {"timezone": r["timezone"]}
+            for r in rows
+        ]
         names = await _agency_names(db, {r["agency_code"] for r in rows})
     next_query = None
     if more and rows:
@@ -415,8 +482,14 @@ async def queue(request: Request) -> Response:
         next_params["cursor"] = encode_cursor(rows[-1]["created_at"], rows[-1]["id"])
         next_query = urlencode(next_params)
     return page.render(
-        "queue.html", items=items, names=names, state=state_param, overdue=overdue, next_query=next_query,
-        paged=cursor is not None, states=[s.value for s in ReferralState],
+        "queue.html",
+        items=items,
+        names=names,
+        state=state_param,
+        overdue=overdue,
+        next_query=next_query,
+        paged=cursor is not None,
+        states=[s.value for s in ReferralState],
     )
 
 
@@ -431,8 +504,15 @@ def _parse_id(referral_id: str) -> uuid.UUID | None:
 
 
 async def _referral_page(
-    request: Request, db: Db, page: Page, referral_id: uuid.UUID, *, message: str | None = None,
-    message_kind: str = "info", status_code: int = 200, values: dict[str, str] | None = None,
+    request: Request,
+    db: Db,
+    page: Page,
+    referral_id: uuid.UUID,
+    *,
+    message: str | None = None,
+    message_kind: str = "info",
+    status_code: int = 200,
+    values: dict[str, str] | None = None,
 ) -> HTMLResponse:
     try:
         row = await referrals.get_row(db, page.principal, referral_id)
@@ -446,11 +526,21 @@ async def _referral_page(
     events = await list_referral_events(db, referral_id, hide_types=hidden)
     names = await _agency_names(db, [row["agency_code"]])
     return page.render(
-        "referral.html", status_code, referral=referral, complaint=referral["complaint"], events=events,
-        timezone=row["timezone"], zone=zone_name(row["timezone"]), etag=etag(row["version"]),
-        agency_name=names.get(row["agency_code"], row["agency_code"]), message=message, message_kind=message_kind,
-        actions=[ReferralAction(a) for a in referral["allowed_actions"]], values=values or {},
-        outcomes=[o.value for o in ResponseOutcome], resolutions=[r.value for r in Resolution],
+        "referral.html",
+        status_code,
+        referral=referral,
+        complaint=referral["complaint"],
+        events=events,
+        timezone=row["timezone"],
+        zone=zone_name(row["timezone"]),
+        etag=etag(row["version"]),
+        agency_name=names.get(row["agency_code"], row["agency_code"]),
+        message=message,
+        message_kind=message_kind,
+        actions=[ReferralAction(a) for a in referral["allowed_actions"]],
+        values=values or {},
+        outcomes=[o.value for o in ResponseOutcome],
+        resolutions=[r.value for r in Resolution],
     )
 
 
@@ -497,14 +587,28 @@ async def referral_action(request: Request, referral_id: str, action: str) -> Re
             payload = model.model_validate(fields)
         except ValidationError as exc:
             problems = "; ".join(f"{page.t(str(e['loc'][0])) if e['loc'] else ''}: {e['msg']}" for e in exc.errors())
-            return await _referral_page(request, db, page, parsed, message=f"{page.t('invalid_input')} — {problems}",
-                                        message_kind="error", status_code=422, values=form)
+            return await _referral_page(
+                request,
+                db,
+                page,
+                parsed,
+                message=f"{page.t('invalid_input')} — {problems}",
+                message_kind="error",
+                status_code=422,
+                values=form,
+            )
         refusal: tuple[str, int] | None = None
         try:
             async with db.conn.transaction():
                 await referrals.transition(
-                    db, page.principal, parsed, chosen, payload, form.get("etag") or None,
-                    default_due_working_days=request.app.state.settings.default_due_working_days, via="api",
+                    db,
+                    page.principal,
+                    parsed,
+                    chosen,
+                    payload,
+                    form.get("etag") or None,
+                    default_due_working_days=request.app.state.settings.default_due_working_days,
+                    via="api",
                 )
         except NotFound:
             return _not_found(page)
@@ -518,6 +622,7 @@ async def referral_action(request: Request, referral_id: str, action: str) -> Re
             refusal = (f"{page.t('invalid_input')} — {exc.detail or exc.title}", exc.status)
         if refusal is not None:
             db.memo.clear()
-            return await _referral_page(request, db, page, parsed, message=refusal[0], message_kind="error",
-                                        status_code=refusal[1], values=form)
+            return await _referral_page(
+                request, db, page, parsed, message=refusal[0], message_kind="error", status_code=refusal[1], values=form
+            )
     return RedirectResponse(f"/ui/referrals/{parsed}?done={chosen.value}", status_code=303)

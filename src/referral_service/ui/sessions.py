@@ -7,14 +7,13 @@ revoked: the look-up joins api_keys, so revoking a key ends its sessions at once
 
 from __future__ import annotations
 
-from typing import Any
-
 import hashlib
 import hmac
 import ipaddress
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -32,7 +31,9 @@ LOGIN_CSRF_COOKIE = "ui_login_csrf"
 _KEY_BY_HASH = """
     SELECT id, role, name, agency_code, region_code FROM api_keys WHERE key_hash = $1 AND revoked_at IS NULL
 """
-_INSERT = "INSERT INTO ui_sessions (token_hash, key_id, csrf_secret, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)"
+_INSERT = (
+    "INSERT INTO ui_sessions (token_hash, key_id, csrf_secret, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)"
+)
 _LOOKUP = """
     SELECT s.csrf_secret, s.expires_at, k.id, k.role, k.name, k.agency_code, k.region_code
     FROM ui_sessions s JOIN api_keys k ON k.id = s.key_id
@@ -55,7 +56,10 @@ def _token_hash(token: str) -> bytes:
 
 def _principal(row: Any) -> Principal:
     return Principal(
-        key_id=row["id"], role=Role(row["role"]), name=row["name"], agency_code=row["agency_code"],
+        key_id=row["id"],
+        role=Role(row["role"]),
+        name=row["name"],
+        agency_code=row["agency_code"],
         region_code=row["region_code"],
     )
 

@@ -390,14 +390,24 @@ async def record_batch(
     await db.execute(_LOCK_ENDPOINTS, endpoint_ids)  # before any delivery row: see _LOCK_ENDPOINTS
     rows = await db.fetch(
         _RECORD,
-        ids, tokens, statuses, delays, attempted_at, durations, response_statuses, bodies, errors,
-        endpoint_ids, [health[e][0] for e in endpoint_ids], [health[e][1] for e in endpoint_ids],
+        ids,
+        tokens,
+        statuses,
+        delays,
+        attempted_at,
+        durations,
+        response_statuses,
+        bodies,
+        errors,
+        endpoint_ids,
+        [health[e][0] for e in endpoint_ids],
+        [health[e][1] for e in endpoint_ids],
         disable_after_seconds,
     )
     updated = {row["delivery_id"] for row in rows if row["delivery_id"] is not None}
     failing = [row for row in rows if row["endpoint_id"] is not None]
     out = []
-    for delivery_id, status in zip(ids, statuses):
+    for delivery_id, status in zip(ids, statuses, strict=True):
         if delivery_id in updated:
             out.append(status)
         else:
@@ -435,4 +445,3 @@ async def disable_endpoint(session: AsyncSession, endpoint: WebhookEndpoint, rea
     await session.flush()
     await _disable(await db_of(session), endpoint.id, reason)
     await session.refresh(endpoint)
-

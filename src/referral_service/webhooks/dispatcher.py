@@ -25,7 +25,7 @@ import logging
 import time
 import uuid
 from collections import Counter
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 import asyncpg
@@ -175,7 +175,7 @@ class DeliveryDispatcher:
             # delivery is still recorded (as a failed attempt), or its slot would never come back.
             # Not the message: it may quote the URL.
             logger.error("delivery %s: %s preparing the send", item.delivery_id, type(exc).__name__)
-            outcome = delivery.AttemptOutcome(datetime.now(timezone.utc), 0, error=f"{type(exc).__name__} in the worker")
+            outcome = delivery.AttemptOutcome(datetime.now(UTC), 0, error=f"{type(exc).__name__} in the worker")
         self._results.append((item, outcome))
         self._results_ready.set()
 
@@ -226,24 +226,35 @@ class DeliveryDispatcher:
                     statuses = ["record-failed"]
                 else:
                     # One bad result must not cost the others theirs: record each on its own.
-                    logger.warning("recording a batch of %d deliveries failed; recording them one by one",
-                                   len(batch), exc_info=True)
+                    logger.warning(
+                        "recording a batch of %d deliveries failed; recording them one by one",
+                        len(batch),
+                        exc_info=True,
+                    )
                     statuses = []
                     for item, outcome in batch:
                         try:
                             async with connection.transaction():
-                                statuses.append(await delivery.record(
-                                    Db(connection), item, outcome, self._policy, settings.webhook_disable_after_seconds
-                                ))
+                                statuses.append(
+                                    await delivery.record(
+                                        Db(connection),
+                                        item,
+                                        outcome,
+                                        self._policy,
+                                        settings.webhook_disable_after_seconds,
+                                    )
+                                )
                         except Exception:
                             logger.exception("recording delivery %s failed", item.delivery_id)
                             statuses.append("record-failed")
         if logger.isEnabledFor(logging.DEBUG):
-            for (item, outcome), status in zip(batch, statuses):
+            for (item, outcome), status in zip(batch, statuses, strict=True):
                 # Ids and statuses only: bodies may carry personal data and URLs credentials.
                 logger.debug(
                     "delivery %s to endpoint %s: %s (%s, %d ms)",
-                    item.delivery_id, item.endpoint_id, status,
+                    item.delivery_id,
+                    item.endpoint_id,
+                    status,
                     outcome.response_status if outcome.response_status is not None else outcome.error,
                     outcome.duration_ms,
                 )

@@ -27,9 +27,18 @@ arrive in `sequence` order.
 
 _SIGNATURE_HEADERS = [
     {"name": "webhook-id", "in": "header", "required": True, "schema": {"type": "string"}, "example": "msg_1234"},
-    {"name": "webhook-timestamp", "in": "header", "required": True, "schema": {"type": "string"}, "example": "1767225600"},
     {
-        "name": "webhook-signature", "in": "header", "required": True, "schema": {"type": "string"},
+        "name": "webhook-timestamp",
+        "in": "header",
+        "required": True,
+        "schema": {"type": "string"},
+        "example": "1767225600",
+    },
+    {
+        "name": "webhook-signature",
+        "in": "header",
+        "required": True,
+        "schema": {"type": "string"},
         "example": "v1,K5oZfzN95Z9UVu1EsfQmfVNQhnkZ2pj9o9NDN/H/pI4=",
     },
 ]
@@ -45,7 +54,9 @@ class ReferralSnapshot(BaseModel):
     agency_code: str
     state: str = Field(examples=["forwarded"])
     due_at: UtcInstant | None = None
-    complaint: ComplaintOut = Field(description="`complainant` is null for an agency when the identity is confidential.")
+    complaint: ComplaintOut = Field(
+        description="`complainant` is null for an agency when the identity is confidential."
+    )
 
 
 class _EventData(BaseModel):
@@ -55,7 +66,9 @@ class _EventData(BaseModel):
     agency_code: str | None
     state: str | None = Field(description="The referral's state after the event.")
     from_state: str | None
-    sequence: int = Field(description="Position in the referral's timeline (the complaint's for complaint events), from 1, gapless.")
+    sequence: int = Field(
+        description="Position in the referral's timeline (the complaint's for complaint events), from 1, gapless."
+    )
     details: dict[str, Any] = Field(description="What the event itself records, e.g. `changed_fields`.")
 
 
@@ -100,7 +113,17 @@ class AttachmentEventData(_EventData):
     """`data` of `attachment.added`: the event and the attachment's metadata (never its bytes: `GET` its
     `download_path` with your API key)."""
 
-    model_config = ConfigDict(json_schema_extra={"examples": [{**ex.event_data("attachment.added", "forwarded", "forwarded", {}), "sequence": 3, "attachment": ex.ATTACHMENT_OUT}]})
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    **ex.event_data("attachment.added", "forwarded", "forwarded", {}),
+                    "sequence": 3,
+                    "attachment": ex.ATTACHMENT_OUT,
+                }
+            ]
+        }
+    )
 
     attachment: AttachmentAnnounced
 

@@ -46,7 +46,9 @@ def _with_secret(endpoint: WebhookEndpoint) -> WebhookEndpointWithSecret:
 
 
 @router.post(
-    "", status_code=status.HTTP_201_CREATED, response_model=WebhookEndpointWithSecret,
+    "",
+    status_code=status.HTTP_201_CREATED,
+    response_model=WebhookEndpointWithSecret,
     responses=problem_responses(400, 401, 413, 415, 422),
 )
 async def create(
@@ -195,7 +197,10 @@ async def recover(
     responses=problem_responses(401, 404, 422),
 )
 async def retry(
-    delivery_id: Annotated[int, Path(ge=1, le=BIGINT_MAX)], request: Request, session: SessionDep, principal: CurrentPrincipal
+    delivery_id: Annotated[int, Path(ge=1, le=BIGINT_MAX)],
+    request: Request,
+    session: SessionDep,
+    principal: CurrentPrincipal,
 ) -> DeliveryOut:
     """Send this delivery again now (same `webhook-id`, fresh timestamp and signature). A failed or
     delivered one gets one more attempt; a pending one is moved up to now."""

@@ -92,7 +92,12 @@ class WebhookDelivery(Base):
         ),
         # The attempt log, newest first, and recovery by time window.
         Index("ix_webhook_deliveries_endpoint_id_id", "endpoint_id", text("id DESC")),
-        Index("ix_webhook_deliveries_endpoint_failed", "endpoint_id", "created_at", postgresql_where=text("status = 'failed'")),
+        Index(
+            "ix_webhook_deliveries_endpoint_failed",
+            "endpoint_id",
+            "created_at",
+            postgresql_where=text("status = 'failed'"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)

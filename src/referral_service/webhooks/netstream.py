@@ -23,6 +23,7 @@ certificate checks for the hostname httpcore passes.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import socket
 import ssl
 import typing
@@ -108,10 +109,9 @@ class AsyncioStream(httpcore.AsyncNetworkStream):
 
     async def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
         if self._pending:
-            try:
+            # The server may have answered before closing: read what it sent.
+            with contextlib.suppress(httpcore.WriteError):
                 await self._flush(timeout)
-            except httpcore.WriteError:
-                pass  # the server may have answered before closing: read what it sent
         protocol = self._protocol
         if not protocol.buffer and not protocol.closed:
             try:
@@ -221,7 +221,10 @@ class AsyncioBackend(httpcore.AsyncNetworkBackend):
         return AsyncioStream(transport, protocol)
 
     async def connect_unix_socket(
-        self, path: str, timeout: float | None = None, socket_options: typing.Iterable[httpcore.SOCKET_OPTION] | None = None
+        self,
+        path: str,
+        timeout: float | None = None,
+        socket_options: typing.Iterable[httpcore.SOCKET_OPTION] | None = None,
     ) -> httpcore.AsyncNetworkStream:
         raise httpcore.ConnectError("unix sockets are not supported")
 

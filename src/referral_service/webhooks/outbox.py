@@ -99,10 +99,12 @@ _FAN_OUT_SQL = """
     FROM counted
 """
 
-_FAN_OUT_SQL = _FAN_OUT_SQL.replace("{covers_complaint_region}", scope_covers_sql("e.owner_region_code", "$3::text")).replace(
-    "{covers_agency_region}", scope_covers_sql("e.owner_region_code", "$4::text")
+_FAN_OUT_SQL = _FAN_OUT_SQL.replace(
+    "{covers_complaint_region}", scope_covers_sql("e.owner_region_code", "$3::text")
+).replace("{covers_agency_region}", scope_covers_sql("e.owner_region_code", "$4::text"))
+_FAN_OUT = _FAN_OUT_SQL.format(event_cte="", guard="true", returning="").replace(
+    "{first_of_resource}", "$6::uuid IS NULL"
 )
-_FAN_OUT = _FAN_OUT_SQL.format(event_cte="", guard="true", returning="").replace("{first_of_resource}", "$6::uuid IS NULL")
 
 # The timeline event, inserted with the id and time reserved by the caller (see events.service),
 # when `guard` holds. Parameters $11.. are the event's own columns (see `insert_event_and_enqueue`).
@@ -139,7 +141,12 @@ def record_and_fan_out_sql(*, before: str = "", guard: str = "true", returning: 
 
 
 def event_args(
-    *, event_id: int, occurred_at: datetime, draft: EventDraft, snapshot: dict[str, Any] | None, event_columns: list[Any]
+    *,
+    event_id: int,
+    occurred_at: datetime,
+    draft: EventDraft,
+    snapshot: dict[str, Any] | None,
+    event_columns: list[Any],
 ) -> list[Any]:
     """The arguments $1..$21 of a `record_and_fan_out_sql` statement."""
     return [*_event_fan_out_args(event_id, occurred_at, draft, snapshot), occurred_at, *event_columns]
@@ -158,12 +165,22 @@ def _fan_out_args(
     agency_region_code: str | None = None,
 ) -> list[Any]:
     return [
-        event_type, event_id, region_code, agency_region_code, agency_code, ordering_key, full_body, agency_body,
-        exclude_endpoint, NOTIFY_CHANNEL,
+        event_type,
+        event_id,
+        region_code,
+        agency_region_code,
+        agency_code,
+        ordering_key,
+        full_body,
+        agency_body,
+        exclude_endpoint,
+        NOTIFY_CHANNEL,
     ]
 
 
-def _event_fan_out_args(event_id: int, occurred_at: datetime, draft: EventDraft, snapshot: dict[str, Any] | None) -> list[Any]:
+def _event_fan_out_args(
+    event_id: int, occurred_at: datetime, draft: EventDraft, snapshot: dict[str, Any] | None
+) -> list[Any]:
     full_body, agency_body = payloads.event_bodies(event_id, occurred_at, draft, snapshot)
     return _fan_out_args(
         event_type=draft.type,
@@ -194,7 +211,9 @@ async def insert_event_and_enqueue(
     actor_agency_code, via, from_state, to_state, data (JSON text), in that order. `before`: the
     caller's own CTEs to run in the same statement (the change the event records), with their
     arguments from `FIRST_FREE_PARAM` on."""
-    args = event_args(event_id=event_id, occurred_at=occurred_at, draft=draft, snapshot=snapshot, event_columns=event_columns)
+    args = event_args(
+        event_id=event_id, occurred_at=occurred_at, draft=draft, snapshot=snapshot, event_columns=event_columns
+    )
     row = await db.fetchrow(record_and_fan_out_sql(before=before), *args, *before_args)
     return int(row["queued"]) if row else 0
 
@@ -202,9 +221,7 @@ async def insert_event_and_enqueue(
 async def enqueue_test(session: AsyncSession, endpoint: WebhookEndpoint) -> int:
     """Queue a `webhook.test` message to this endpoint only. Returns the delivery id."""
     now = datetime.now(UTC)
-    body = payloads.notice_body(
-        TEST_EVENT, now, {"endpoint_id": endpoint.id, "message": "Test event sent on request."}
-    )
+    body = payloads.notice_body(TEST_EVENT, now, {"endpoint_id": endpoint.id, "message": "Test event sent on request."})
     delivery_id = await session.scalar(
         text(
             """

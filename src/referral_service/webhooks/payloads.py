@@ -84,7 +84,9 @@ def strip_complainant(body: bytes) -> bytes | None:
     if isinstance(data.get("referral"), dict):
         complaints.append(data["referral"].get("complaint"))
     for complaint in complaints:
-        if isinstance(complaint, dict) and (complaint.get("complainant") is not None or not complaint.get("identity_confidential")):
+        if isinstance(complaint, dict) and (
+            complaint.get("complainant") is not None or not complaint.get("identity_confidential")
+        ):
             complaint["complainant"] = None
             complaint["identity_confidential"] = True
             changed = True

@@ -19,7 +19,9 @@ def _unique(values: list[str] | None) -> list[str] | None:
 class WebhookEndpointCreate(InputModel):
     """A new webhook subscription. Its scope is that of the key creating it."""
 
-    model_config = ConfigDict(json_schema_extra={"examples": [{k: ex.ENDPOINT_OUT[k] for k in ("url", "description", "event_types")}]})
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{k: ex.ENDPOINT_OUT[k] for k in ("url", "description", "event_types")}]}
+    )
 
     url: WebhookUrl = Field(
         examples=["https://simwas.samarindakota.go.id/hooks/ombudsman"],
@@ -38,7 +40,9 @@ class WebhookEndpointCreate(InputModel):
 class WebhookEndpointPatch(InputModel):
     """Fields present are changed; fields absent stay as they are."""
 
-    model_config = ConfigDict(json_schema_extra={"examples": [{"disabled": True}, {"event_types": ["referral.forwarded"]}]})
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"disabled": True}, {"event_types": ["referral.forwarded"]}]}
+    )
 
     url: WebhookUrl | None = None
     description: Annotated[str, TextLimits(500)] | None = None
@@ -84,7 +88,9 @@ class WebhookEndpointOut(OutputModel):
 class WebhookEndpointWithSecret(WebhookEndpointOut):
     """A webhook subscription with its signing secret (only when created or rotated)."""
 
-    model_config = ConfigDict(json_schema_extra={"examples": [{**ex.ENDPOINT_OUT, "secret": "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"}]})
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{**ex.ENDPOINT_OUT, "secret": "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"}]}
+    )
 
     secret: str = Field(
         examples=["whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"],
@@ -105,7 +111,9 @@ class RotateSecret(InputModel):
 class RecoverRequest(InputModel):
     """Re-queue failed deliveries of a time window, e.g. after an outage of the receiver."""
 
-    model_config = ConfigDict(json_schema_extra={"examples": [{"since": "2026-11-26T00:00:00Z", "until": "2026-11-27T00:00:00Z"}]})
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"since": "2026-11-26T00:00:00Z", "until": "2026-11-27T00:00:00Z"}]}
+    )
 
     since: UtcDateTime = Field(description="Re-queue failed deliveries created at or after this time.")
     until: UtcDateTime | None = Field(None, description="...and before this time (default: now).")

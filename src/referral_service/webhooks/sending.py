@@ -17,7 +17,7 @@ import logging
 import ssl
 import time
 import uuid
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import httpx
 
@@ -37,7 +37,18 @@ IDLE_CLIENT_SECONDS = 60.0
 class EndpointClient:
     """What a worker keeps for one endpoint: its client, its parsed URL and its signer."""
 
-    __slots__ = ("url", "secrets", "client", "request_url", "url_error", "signer", "headers", "extensions", "active", "used_at")
+    __slots__ = (
+        "active",
+        "client",
+        "extensions",
+        "headers",
+        "request_url",
+        "secrets",
+        "signer",
+        "url",
+        "url_error",
+        "used_at",
+    )
 
     def __init__(self, url: str, secrets: tuple[str, ...], client: httpx.AsyncClient, timeout_seconds: float) -> None:
         self.url = url
@@ -140,7 +151,7 @@ def _as_text(raw: bytes) -> str:
 
 async def send(endpoint: EndpointClient, delivery: ClaimedDelivery, timeout_seconds: float) -> AttemptOutcome:
     """One attempt: never raises (but for cancellation); every failure is an outcome for the log."""
-    attempted_at = datetime.now(timezone.utc)
+    attempted_at = datetime.now(UTC)
     started = time.monotonic()
     endpoint.used_at = started
 

@@ -42,7 +42,9 @@ def visible_to(principal: Principal) -> ColumnElement[bool]:
     if principal.role is Role.ADMIN:
         return true()
     if principal.role is Role.AGENCY:
-        return and_(WebhookEndpoint.owner_role == Role.AGENCY.value, WebhookEndpoint.owner_agency_code == principal.agency_code)
+        return and_(
+            WebhookEndpoint.owner_role == Role.AGENCY.value, WebhookEndpoint.owner_agency_code == principal.agency_code
+        )
     condition = WebhookEndpoint.owner_role == Role.OMBUDSMAN.value
     if principal.region_code is not None:
         condition = and_(condition, within_region(WebhookEndpoint.owner_region_code, principal.region_code))
@@ -56,7 +58,9 @@ def endpoint_out(endpoint: WebhookEndpoint) -> WebhookEndpointOut:
         description=endpoint.description,
         event_types=list(endpoint.event_types or []),
         owner=EndpointOwner(
-            role=Role(endpoint.owner_role), agency_code=endpoint.owner_agency_code, region_code=endpoint.owner_region_code
+            role=Role(endpoint.owner_role),
+            agency_code=endpoint.owner_agency_code,
+            region_code=endpoint.owner_region_code,
         ),
         disabled=endpoint.disabled_at is not None,
         disabled_at=endpoint.disabled_at,
@@ -127,7 +131,9 @@ async def create_endpoint(
     scope = f"webhook-owner:{principal.role.value}:{principal.agency_code or ''}:{principal.region_code or ''}"
     await session.execute(select(func.pg_advisory_xact_lock(func.hashtextextended(scope, 0))))
     owned = await session.scalar(
-        select(func.count()).select_from(WebhookEndpoint).where(
+        select(func.count())
+        .select_from(WebhookEndpoint)
+        .where(
             WebhookEndpoint.owner_role == principal.role.value,
             WebhookEndpoint.owner_agency_code.is_not_distinct_from(principal.agency_code),
             WebhookEndpoint.owner_region_code.is_not_distinct_from(principal.region_code),
@@ -135,7 +141,9 @@ async def create_endpoint(
     )
     assert owned is not None  # count(*): always one row
     if owned >= settings.webhook_max_endpoints_per_owner:
-        raise UnprocessableEntity(f"At most {settings.webhook_max_endpoints_per_owner} endpoints per scope; delete one first.")
+        raise UnprocessableEntity(
+            f"At most {settings.webhook_max_endpoints_per_owner} endpoints per scope; delete one first."
+        )
     endpoint = WebhookEndpoint(
         id=uuid.uuid4(),
         url=url,
@@ -281,7 +289,9 @@ async def list_deliveries(
     return [_delivery_out(row.WebhookDelivery, row.type, row.event_id, attempts) for row in rows], more
 
 
-def _delivery_out(delivery: WebhookDelivery, event_type: str, event_id: int | None, attempts: dict[int, Any]) -> DeliveryOut:
+def _delivery_out(
+    delivery: WebhookDelivery, event_type: str, event_id: int | None, attempts: dict[int, Any]
+) -> DeliveryOut:
     return DeliveryOut(
         id=delivery.id,
         endpoint_id=delivery.endpoint_id,
@@ -346,13 +356,21 @@ async def recover(
     ]
     if until is not None:
         conditions.append(WebhookDelivery.created_at < until)
-    result = cast(CursorResult[Any], await session.execute(
-        update(WebhookDelivery)
-        .where(*conditions)
-        # One more attempt each: a receiver that is still down does not restart the whole schedule.
-        .values(status="pending", next_attempt_at=func.now(), max_attempts=WebhookDelivery.attempts + 1, updated_at=func.now())
-        .execution_options(synchronize_session=False)
-    ))
+    result = cast(
+        CursorResult[Any],
+        await session.execute(
+            update(WebhookDelivery)
+            .where(*conditions)
+            # One more attempt each: a receiver that is still down does not restart the whole schedule.
+            .values(
+                status="pending",
+                next_attempt_at=func.now(),
+                max_attempts=WebhookDelivery.attempts + 1,
+                updated_at=func.now(),
+            )
+            .execution_options(synchronize_session=False)
+        ),
+    )
     if result.rowcount:
         await session.execute(select(func.pg_notify(outbox.NOTIFY_CHANNEL, "")))
     return result.rowcount or 0

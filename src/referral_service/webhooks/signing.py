@@ -30,13 +30,13 @@ __all__ = [
     "SECRET_PREFIX",
     "InvalidSecret",
     "SignatureError",
+    "Signer",
     "VerifiedMessage",
     "build_headers",
     "generate_secret",
     "parse_secret",
     "sign",
     "signature_header",
-    "Signer",
     "verify",
 ]
 
@@ -206,12 +206,7 @@ def _is_valid_id(value: str) -> bool:
     # Printable ASCII only: ids are echoed into logs and dedupe keys, and a
     # non-ASCII id would be signed over a different byte encoding depending on
     # how the server framework decoded the header (latin-1 vs UTF-8).
-    return (
-        0 < len(value) <= _MAX_ID_CHARS
-        and value.isascii()
-        and value.isprintable()
-        and " " not in value
-    )
+    return 0 < len(value) <= _MAX_ID_CHARS and value.isascii() and value.isprintable() and " " not in value
 
 
 def _header_text(value: Any) -> str | None:
@@ -290,12 +285,8 @@ def _verified_headers(
     msg_id = _required_header(headers, HEADER_ID, _MAX_ID_CHARS)
     if not _is_valid_id(msg_id):
         raise SignatureError("invalid webhook-id header")
-    timestamp = _parse_timestamp(
-        _required_header(headers, HEADER_TIMESTAMP, _MAX_TIMESTAMP_CHARS)
-    )
-    signatures = _candidate_signatures(
-        _required_header(headers, HEADER_SIGNATURE, _MAX_SIGNATURE_HEADER_CHARS)
-    )
+    timestamp = _parse_timestamp(_required_header(headers, HEADER_TIMESTAMP, _MAX_TIMESTAMP_CHARS))
+    signatures = _candidate_signatures(_required_header(headers, HEADER_SIGNATURE, _MAX_SIGNATURE_HEADER_CHARS))
 
     current = int(time.time()) if now is None else now
     if timestamp < current - tolerance_seconds:

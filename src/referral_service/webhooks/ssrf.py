@@ -45,21 +45,21 @@ from referral_service.webhooks.netstream import AsyncioBackend
 
 __all__ = [
     "MAX_URL_LENGTH",
-    "IPAddress",
-    "IPNetwork",
-    "EgressPolicy",
-    "UnsafeUrl",
     "BlockedDestination",
-    "validate_url_syntax",
-    "is_address_allowed",
-    "resolve_allowed",
-    "check_url",
+    "DeliveryClient",
+    "EgressPolicy",
     "GuardedNetworkBackend",
     "GuardedTransport",
-    "make_guarded_transport",
+    "IPAddress",
+    "IPNetwork",
+    "UnsafeUrl",
+    "check_url",
     "delivery_ssl_context",
-    "DeliveryClient",
+    "is_address_allowed",
     "make_delivery_client",
+    "make_guarded_transport",
+    "resolve_allowed",
+    "validate_url_syntax",
 ]
 
 MAX_URL_LENGTH = 2048
@@ -254,11 +254,7 @@ def is_address_allowed(ip: str | IPAddress, policy: EgressPolicy) -> bool:
     inner = _embedded_v4(addr)
     if inner is not None:
         return _in_allow_list(inner, policy) or _public_v4(inner)
-    return (
-        addr in _GLOBAL_UNICAST_V6
-        and not any(addr in net for net in _BLOCKED_V6)
-        and addr.is_global
-    )
+    return addr in _GLOBAL_UNICAST_V6 and not any(addr in net for net in _BLOCKED_V6) and addr.is_global
 
 
 # --------------------------------------------------------------------------
@@ -365,12 +361,10 @@ class GuardedNetworkBackend(httpcore.AsyncNetworkBackend):
             if timeout is None:
                 addresses = await resolve_allowed(host, port, self._policy)
             else:
-                addresses = await asyncio.wait_for(
-                    resolve_allowed(host, port, self._policy), timeout
-                )
+                addresses = await asyncio.wait_for(resolve_allowed(host, port, self._policy), timeout)
         except UnsafeUrl as exc:
             raise BlockedDestination(exc.reason) from None
-        except asyncio.TimeoutError:
+        except TimeoutError:
             raise httpcore.ConnectTimeout("timed out resolving the host name") from None
 
         last_error: Exception | None = None
