@@ -268,3 +268,25 @@ async def test_a_send_that_breaks_in_the_worker_is_recorded_and_retried(
     [delivered] = await _wait_status(ombudsman, endpoint["id"], "delivered")
     assert [a["error"] for a in delivered["attempts"]] == ["RuntimeError in the worker", None]
     assert len(receiver.at(path)) == 1
+
+
+async def test_delivery_attempts_and_latency_are_counted(ombudsman, receiver, subscribe, worker):
+    """The worker's metrics: attempts by outcome (a 500 then a 2xx) and commit-to-2xx latency."""
+    from referral_service.metrics import WEBHOOK_DELIVERY_ATTEMPTS, WEBHOOK_DELIVERY_LATENCY
+
+    def attempts(outcome: str) -> float:
+        return WEBHOOK_DELIVERY_ATTEMPTS.labels(outcome)._value.get()
+
+    def observed() -> float:
+        return next(s.value for s in WEBHOOK_DELIVERY_LATENCY.collect()[0].samples if s.name.endswith("_count"))
+
+    before = (attempts("delivered"), attempts("retry"), observed())
+    failing_once = iter(["500"])
+    path = receiver.new_path(lambda _received: next(failing_once, "ok"))
+    worker(webhook_retry_schedule="0,0.1")
+    await subscribe(ombudsman, receiver.url(path), event_types=["complaint.created"])
+    await create_complaint(ombudsman)
+    await receiver.wait_for(lambda: len(receiver.at(path)) >= 2, timeout=5)
+    await receiver.wait_for(lambda: attempts("delivered") > before[0], timeout=5)  # recorded after the 2xx
+    assert attempts("retry") > before[1]
+    assert observed() > before[2]

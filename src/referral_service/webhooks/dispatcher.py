@@ -29,9 +29,11 @@ from datetime import UTC, datetime
 from typing import Any
 
 import asyncpg
+import orjson
 import sniffio
 
 from referral_service.db.driver import Db
+from referral_service.metrics import WEBHOOK_DELIVERY_ATTEMPTS, WEBHOOK_DELIVERY_LATENCY
 from referral_service.webhooks import delivery, sending
 from referral_service.webhooks.outbox import NOTIFY_CHANNEL
 from referral_service.webhooks.retry import RetryPolicy
@@ -259,6 +261,7 @@ class DeliveryDispatcher:
                     outcome.duration_ms,
                 )
         self._counts.update(statuses)
+        _count_attempts(batch, statuses)
         now = time.monotonic()
         if now - self._summary_at >= SUMMARY_SECONDS:
             counts = ", ".join(f"{status} {n}" for status, n in sorted(self._counts.items()))
@@ -319,3 +322,21 @@ async def _release(pool: asyncpg.Pool, connection: asyncpg.pool.PoolConnectionPr
         await pool.release(connection)
     except Exception:
         logger.debug("releasing a connection failed", exc_info=True)
+
+
+_OUTCOME_OF_STATUS = {"delivered": "delivered", "pending": "retry", "failed": "failed"}
+
+
+def _count_attempts(batch: list[Result], statuses: list[str]) -> None:
+    """The worker's metrics (metrics.py): attempts by outcome, and commit-to-2xx latency of what was
+    delivered (from the body's `timestamp`, the time of the change that queued it)."""
+    received = datetime.now(UTC)
+    for (item, outcome), status in zip(batch, statuses, strict=True):
+        label = "gone" if outcome.response_status == 410 else _OUTCOME_OF_STATUS.get(status, status)
+        WEBHOOK_DELIVERY_ATTEMPTS.labels(label).inc()
+        if status == "delivered":
+            try:
+                queued = datetime.fromisoformat(orjson.loads(item.body)["timestamp"])
+            except (ValueError, KeyError, TypeError, orjson.JSONDecodeError):
+                continue
+            WEBHOOK_DELIVERY_LATENCY.observe(max(0.0, (received - queued).total_seconds()))
