@@ -531,3 +531,26 @@ async def test_attachment_added_webhooks_carry_metadata_and_spare_the_agency_ide
     assert body["data"]["referral_id"] == rid
     assert body["data"]["attachment"]["download_path"] == f"/v1/attachments/{report.json()['id']}"
     assert "complaint" not in body["data"] and "referral" not in body["data"]
+
+
+async def test_erasure_removes_identity_documents_and_keeps_the_evidence(blob_store, admin, ombudsman_kaltim):
+    """Erasing a complainant's personal data removes their identity documents, rows and bytes."""
+    omb = ombudsman_kaltim
+    complaint = await create_complaint(omb, region_code="64.72")
+    cid = complaint["id"]
+    ktp = await omb.post(
+        f"/v1/complaints/{cid}/attachments",
+        params={"contains_identity": "true"},
+        content=PNG,
+        headers=upload_headers("image/png", "ktp.png"),
+    )
+    evidence = await omb.post(
+        f"/v1/complaints/{cid}/attachments", content=pdf_bytes(), headers=upload_headers("application/pdf", "bukti.pdf")
+    )
+    assert ktp.status_code == evidence.status_code == 201
+    erased = await admin.post(f"/v1/complaints/{cid}/erase", json={"reason": "Permintaan subjek data", "force": True})
+    assert erased.status_code == 200, erased.text
+    assert (await omb.get(f"/v1/attachments/{ktp.json()['id']}")).status_code == 404
+    assert (await omb.get(f"/v1/attachments/{evidence.json()['id']}")).status_code == 200
+    listed = (await omb.get(f"/v1/complaints/{cid}/attachments")).json()
+    assert [item["id"] for item in listed] == [evidence.json()["id"]]

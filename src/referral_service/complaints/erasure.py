@@ -35,6 +35,7 @@ from typing import Any
 import asyncpg
 import orjson
 
+from referral_service.attachments.service import delete_identity_documents
 from referral_service.complaints import repository
 from referral_service.complaints.representation import OUT_FIELDS
 from referral_service.db.driver import Db
@@ -181,6 +182,8 @@ async def erase(db: Db, complaint_id: uuid.UUID, actor: Actor, *, reason: str, f
                 changed.append((*keys, *new))
         if changed:
             await db.conn.executemany(update, changed)
+    # Identity documents (a copy of the KTP...) go with the identity: rows and bytes.
+    documents = await delete_identity_documents(db, complaint_id)
     await record(
         db,
         EventDraft(
@@ -188,7 +191,7 @@ async def erase(db: Db, complaint_id: uuid.UUID, actor: Actor, *, reason: str, f
             complaint_id=complaint_id,
             sequence=row["event_seq"],
             region_code=row["region_code"],
-            data={"reason": reason, "forced": bool(open_referrals)},
+            data={"reason": reason, "forced": bool(open_referrals), "identity_documents_removed": documents},
         ),
         actor,
         snapshot={"complaint": {name: row[name] for name in OUT_FIELDS}},
