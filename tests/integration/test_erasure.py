@@ -132,7 +132,8 @@ async def test_erasure_leaves_no_byte_of_the_identity_and_reports_unchanged(
     assert again.status_code == 200 and again.json() == body
     timeline = (await admin.get(f"/v1/complaints/{cid}/events")).json()
     erasures = [e for e in timeline if e["type"] == "complaint.erased"]
-    assert len(erasures) == 1 and erasures[0]["data"] == {"reason": "Permintaan pelapor", "forced": False}
+    assert len(erasures) == 1
+    assert erasures[0]["data"] == {"reason": "Permintaan pelapor", "forced": False, "identity_documents_removed": 0}
     assert erasures[0]["actor"]["role"] == "admin"
     # Subscribers hear about it (the admin subscription; never the agency: a complaint-level event).
     feed = (await admin.get("/v1/events", params={"complaint_id": cid, "type": "complaint.erased"})).json()["items"]
