@@ -117,8 +117,10 @@ def test_a_burst_split_across_two_processes_is_held_to_the_shared_limit(bases):
     print(f"accepted {accepted} of {total} in {elapsed:.2f} s, per process {[p.count(200) for p in per_process]}")
     assert accepted <= LIMIT + refill + PROCESSES * BATCH, (accepted, elapsed, [p.count(200) for p in per_process])
     assert accepted >= LIMIT - (PROCESSES - 1) * BATCH, (accepted, [p.count(200) for p in per_process])
-    # Both processes served part of it: the limit is shared, not per process.
-    assert all(part.count(200) > 0 for part in per_process)
+    # Each process alone would have accepted up to LIMIT (the bound above allows 2 x LIMIT for nothing):
+    # together they stayed within one LIMIT, so the limit is shared. Which process leased the tokens
+    # first depends on scheduling (under load one may take them all), so no split is asserted.
+    assert all(len(part) > 0 for part in per_process)  # both were asked
     assert sum(part.count(200) for part in per_process) < PROCESSES * LIMIT
 
 
