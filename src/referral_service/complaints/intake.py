@@ -146,7 +146,7 @@ async def _record(
     received_at = (data.received_at or now).astimezone(UTC)
     values["received_at"] = received_at
     complaint_id = uuid.uuid4()
-    reference = repository.reference_prefix(data.region_code, received_at) + f"{drawn['n']:06d}"
+    reference = repository.reference(data.region_code, received_at, drawn["n"])
     stored = {**values, "id": complaint_id, "reference": reference, "created_at": now, "updated_at": now}
     body = dumps(complaint_out(stored))
     response = StoredResponse(201, body, {"Location": f"/v1/complaints/{complaint_id}", "ETag": etag(1)})

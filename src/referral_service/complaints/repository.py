@@ -37,27 +37,6 @@ WRITABLE = (
 )
 
 
-def padded_number_sql(digits: str) -> str:
-    """SQL for `f"{n:06d}"` of a positive integer given as text: zero-padded to six digits, longer
-    numbers kept whole (lpad alone would truncate them)."""
-    return f"CASE WHEN length({digits}) < 6 THEN lpad({digits}, 6, '0') ELSE {digits} END"
-
-
-# Intake in one statement: the reference drawn from the sequence (zero-padded to six digits, longer
-# numbers kept whole), the row inserted only if the reported party names a known agency (no row
-# back means it does not), the stored row returned with the id and time reserved for its
-# `complaint.created` event. $1 id, $2 reference prefix, $3 created_by_key_id, $4 now,
-# $5 reported agency code or NULL, $6.. the WRITABLE columns.
-_INSERT = f"""
-    WITH n AS (SELECT nextval('complaint_reference_seq')::text AS n)
-    INSERT INTO complaints (id, reference, created_by_key_id, created_at, updated_at, event_seq, {", ".join(WRITABLE)})
-    SELECT $1, $2 || {padded_number_sql("n.n")}, $3, $4, $4, 1,
-           {", ".join(f"${i}" for i in range(6, 6 + len(WRITABLE)))}
-    FROM n
-    WHERE $5::text IS NULL OR EXISTS (SELECT 1 FROM agencies WHERE code = $5::text)
-    RETURNING {_OUT_COLUMNS}, version, {RESERVE_EVENT_SQL}
-"""
-
 _GET = f"SELECT {_READ_COLUMNS} FROM complaints WHERE id = $1"
 _GET_FOR_UPDATE = f"SELECT {_READ_COLUMNS}, {RESERVE_EVENT_SQL} FROM complaints WHERE id = $1 FOR UPDATE"
 _AGENCY_EXISTS = "SELECT EXISTS (SELECT 1 FROM agencies WHERE code = $1)"
@@ -72,25 +51,10 @@ _UPDATE = f"""
 """
 
 
-def reference_prefix(region_code: str, received_at: datetime) -> str:
-    """`64-2026-`: the province and the year received; the sequence adds the number."""
-    return f"{region_code.split('.', 1)[0]}-{received_at.year}-"
-
-
-async def insert(
-    db: Db,
-    *,
-    complaint_id: uuid.UUID,
-    prefix: str,
-    created_by: uuid.UUID,
-    now: datetime,
-    reported_agency_code: str | None,
-    columns: dict[str, Any],
-) -> asyncpg.Record | None:
-    """The stored row (with `event_id`, `event_occurred_at`), or None if the reported agency is unknown."""
-    return await db.fetchrow(
-        _INSERT, complaint_id, prefix, created_by, now, reported_agency_code, *(columns[name] for name in WRITABLE)
-    )
+def reference(region_code: str, received_at: datetime, number: int) -> str:
+    """`64-2026-000123`: the province, the year received (UTC) and the sequence's number, zero-padded to
+    six digits; longer numbers are kept whole."""
+    return f"{region_code.split('.', 1)[0]}-{received_at.year}-{number:06d}"
 
 
 async def get(db: Db, complaint_id: uuid.UUID) -> asyncpg.Record | None:
