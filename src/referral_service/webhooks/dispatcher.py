@@ -85,7 +85,6 @@ class DeliveryDispatcher:
     async def _start(self, ctx: WorkerContext) -> None:
         if self._started:
             return
-        self._started = True
         self._closing = False
         settings = ctx.settings
         self._policy = RetryPolicy.from_settings(settings)
@@ -97,6 +96,7 @@ class DeliveryDispatcher:
         # changes here, and the tasks started from this one inherit it.
         sniffio.current_async_library_cvar.set("asyncio")
         self._recorder = asyncio.create_task(self._record_loop(ctx))
+        self._started = True
 
     async def _listen(self, ctx: WorkerContext) -> None:
         if self.listening or time.monotonic() < self._listen_after:
@@ -130,7 +130,10 @@ class DeliveryDispatcher:
             # When recorded results free slots while others are in flight, claim once a quarter of
             # the slots is free rather than per freed slot: one claim query fills many slots. New
             # work (NOTIFY), the poll interval and an idle worker claim whatever is free at once.
-            refill = free >= max(1, settings.webhook_concurrency // 4)
+            # Only if something happened since the last claim (a batch recorded, a NOTIFY): a claim
+            # that got fewer than it asked for (the endpoints' shares are taken) is not repeated
+            # until then.
+            refill = free >= max(1, settings.webhook_concurrency // 4) and self._wake.is_set()
             skipped = free <= 0 or not (refill or self._claim_any or not self._in_flight)
             if not skipped:
                 # Cleared before the query: a NOTIFY arriving meanwhile still wakes the next round.
@@ -164,8 +167,8 @@ class DeliveryDispatcher:
                 await asyncio.wait_for(self._wake.wait(), timeout=settings.webhook_poll_seconds)
             except TimeoutError:
                 self._claim_any = True
-            if self._clients is not None:
-                await self._clients.sweep()
+        if self._clients is not None:
+            await self._clients.sweep()
         return len(claimed)
 
     async def _deliver(self, item: delivery.ClaimedDelivery, timeout: float) -> None:
