@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import shutil
+import socket
 import ssl
 import subprocess
 
@@ -13,6 +14,7 @@ import httpcore
 import httpx
 import pytest
 
+from referral_service.webhooks import ssrf
 from referral_service.webhooks.netstream import AsyncioBackend, AsyncioStream, _Protocol
 from referral_service.webhooks.ssrf import EgressPolicy, make_delivery_client
 
@@ -242,3 +244,29 @@ async def test_the_backend_raises_httpcore_errors():
         await backend.connect_tcp("127.0.0.1", port, timeout=2)
     with pytest.raises(httpcore.ConnectError):
         await backend.connect_unix_socket("/tmp/nothing")
+
+
+async def test_the_address_checked_is_the_address_dialled(monkeypatch):
+    # The guard resolves the name once, checks the answer and hands this backend an IP literal:
+    # asyncio must not look the name up again (DNS rebinding would have a window).
+    resolved: list[str] = []
+
+    async def answer(host, port):
+        resolved.append(host)
+        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("127.0.0.1", port))]
+
+    loop = asyncio.get_running_loop()
+    lookup = loop.getaddrinfo
+
+    async def no_second_lookup(host, *args, **kwargs):
+        assert host != "partner.test", "the name was looked up again when connecting"
+        return await lookup(host, *args, **kwargs)
+
+    monkeypatch.setattr(ssrf, "_getaddrinfo", answer)
+    monkeypatch.setattr(loop, "getaddrinfo", no_second_lookup)
+    async with Server() as srv:
+        async with make_delivery_client(LOOPBACK_OK, timeout_seconds=5) as client:
+            response = await _post(client, f"http://partner.test:{srv.port}/hook")
+    assert response.status_code == 204
+    assert resolved == ["partner.test"]
+    assert f"host: partner.test:{srv.port}".encode() in srv.requests[0].lower()
