@@ -264,9 +264,8 @@ async def test_the_address_checked_is_the_address_dialled(monkeypatch):
 
     monkeypatch.setattr(ssrf, "_getaddrinfo", answer)
     monkeypatch.setattr(loop, "getaddrinfo", no_second_lookup)
-    async with Server() as srv:
-        async with make_delivery_client(LOOPBACK_OK, timeout_seconds=5) as client:
-            response = await _post(client, f"http://partner.test:{srv.port}/hook")
+    async with Server() as srv, make_delivery_client(LOOPBACK_OK, timeout_seconds=5) as client:
+        response = await _post(client, f"http://partner.test:{srv.port}/hook")
     assert response.status_code == 204
     assert resolved == ["partner.test"]
     assert f"host: partner.test:{srv.port}".encode() in srv.requests[0].lower()
