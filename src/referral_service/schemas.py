@@ -56,11 +56,6 @@ class TextLimits(GroupedMetadata):
         yield AfterValidator(_no_nul)
 
 
-def text_field(max_length: int, min_length: int = 0) -> Any:
-    """The same as `Annotated[str, TextLimits(max_length, min_length)]`, which type checkers can read."""
-    return Annotated[str, TextLimits(max_length, min_length)]
-
-
 def _utc_representable(value: datetime) -> datetime:
     # 0001-01-01T00:00+14:00 is valid ISO 8601 but has no UTC form in Python; the driver would raise (a 500).
     try:

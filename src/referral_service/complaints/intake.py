@@ -25,9 +25,9 @@ from typing import Any
 from referral_service import clock
 from referral_service.auth.principal import Principal
 from referral_service.complaints import repository
-from referral_service.complaints.representation import OUT_FIELDS, complaint_out, etag
+from referral_service.complaints.representation import complaint_out, etag
 from referral_service.complaints.schemas import ComplaintCreate
-from referral_service.complaints.service import check_region, column_params, column_values, reported_agency
+from referral_service.complaints.service import check_region, column_params, column_values, reported_agency, snapshot_of
 from referral_service.db.driver import Db, json_param
 from referral_service.errors import IdempotencyInFlight, IdempotencyKeyReused, UnprocessableEntity
 from referral_service.events.draft import Actor, EventDraft
@@ -158,7 +158,7 @@ async def _record(
         region_code=data.region_code,
         data={"reference": reference, "region_code": data.region_code, "category": data.category.value},
     )
-    snapshot = {"complaint": {name: stored[name] for name in OUT_FIELDS}}
+    snapshot = snapshot_of(stored)
     args = event_args(
         event_id=drawn["event_id"],
         occurred_at=drawn["now"],
