@@ -1,5 +1,3 @@
-import csv
-import io
 from datetime import date
 from typing import Annotated
 
@@ -11,15 +9,12 @@ from referral_service.db.session import SessionDep
 from referral_service.errors import UnprocessableEntity
 from referral_service.json_encoding import dumps
 from referral_service.openapi_docs import problem_responses
-from referral_service.referrals.calendar import MAX_YEAR, MIN_YEAR
 from referral_service.reports import service
 from referral_service.reports.schemas import AgencyPerformanceReport, AgencyPerformanceRow
+from referral_service.reports.service import CSV_MEDIA_TYPE, to_csv
 from referral_service.schemas import RegionCode
 
 router = APIRouter(prefix="/v1/reports", tags=["reports"])
-
-CSV_MEDIA_TYPE = "text/csv"
-MAX_WINDOW_DAYS = 3660
 
 
 def wants_csv(accept: str | None) -> bool:
@@ -39,15 +34,6 @@ def wants_csv(accept: str | None) -> bool:
         if q > 0 and media.lower() in (CSV_MEDIA_TYPE, "application/json", "application/*", "*/*"):
             ranked.append((-q, position, media.lower()))
     return bool(ranked) and min(ranked)[2] == CSV_MEDIA_TYPE
-
-
-def to_csv(rows: list[service.AgencyFigures]) -> str:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(service.COLUMNS)
-    for row in rows:
-        writer.writerow(["" if getattr(row, c) is None else getattr(row, c) for c in service.COLUMNS])
-    return buffer.getvalue()
 
 
 @router.get(
@@ -81,12 +67,9 @@ async def agency_performance(
 
     Ombudsman and admin keys see every agency (a region-limited key, the agencies of its region);
     an agency key sees its own row only. Send `Accept: text/csv` for a spreadsheet."""
-    if not (MIN_YEAR <= date_from.year <= MAX_YEAR and MIN_YEAR <= date_to.year <= MAX_YEAR):
-        raise UnprocessableEntity(f"`from` and `to` must fall in the years {MIN_YEAR}-{MAX_YEAR}.")
-    if date_to < date_from:
-        raise UnprocessableEntity("`to` must not be before `from`.")
-    if (date_to - date_from).days > MAX_WINDOW_DAYS:
-        raise UnprocessableEntity(f"The window may span at most {MAX_WINDOW_DAYS} days.")
+    problem = service.window_problem(date_from, date_to)
+    if problem is not None:
+        raise UnprocessableEntity(problem)
     rows = await service.agency_performance(session, principal, date_from, date_to, region_code)
     if wants_csv(accept):
         filename = f"agency-performance-{date_from.isoformat()}-{date_to.isoformat()}.csv"

@@ -13,6 +13,8 @@ changed after an answer does not rewrite how fast that answer was.
 
 from __future__ import annotations
 
+import csv
+import io
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -25,8 +27,12 @@ from referral_service.agencies.models import Agency
 from referral_service.auth.principal import Principal
 from referral_service.auth.roles import Role
 from referral_service.auth.scope import within_region
+from referral_service.referrals.calendar import MAX_YEAR, MIN_YEAR
 from referral_service.referrals.domain import ReferralState
 from referral_service.referrals.models import Referral
+
+CSV_MEDIA_TYPE = "text/csv"
+MAX_WINDOW_DAYS = 3660
 
 COLUMNS = (
     "agency_code",
@@ -125,3 +131,24 @@ async def agency_performance(
         )
         for row in rows
     ]
+
+
+def window_problem(date_from: date, date_to: date) -> str | None:
+    """Why a report window cannot be computed, or None: years the calendar covers, at most ten years."""
+    if not (MIN_YEAR <= date_from.year <= MAX_YEAR and MIN_YEAR <= date_to.year <= MAX_YEAR):
+        return f"`from` and `to` must fall in the years {MIN_YEAR}-{MAX_YEAR}."
+    if date_to < date_from:
+        return "`to` must not be before `from`."
+    if (date_to - date_from).days > MAX_WINDOW_DAYS:
+        return f"The window may span at most {MAX_WINDOW_DAYS} days."
+    return None
+
+
+def to_csv(rows: list[AgencyFigures]) -> str:
+    """The figures as a spreadsheet: a header row of COLUMNS, then one row per agency, empty for none."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(COLUMNS)
+    for row in rows:
+        writer.writerow(["" if getattr(row, c) is None else getattr(row, c) for c in COLUMNS])
+    return buffer.getvalue()

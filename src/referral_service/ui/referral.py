@@ -1,0 +1,182 @@
+"""One referral: its state, complaint and timeline, and a form per action the caller may take.
+
+The forms post to the same `referrals.transition` as the API, with the page's `ETag` as If-Match, so a
+page left open while someone else acted is refused as stale rather than overwriting their change.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import BaseModel, ValidationError
+
+from referral_service.audit.identity import record as audit_identity_reads
+from referral_service.audit.identity import shown_identities
+from referral_service.auth.roles import Role
+from referral_service.complaints.representation import etag
+from referral_service.db.driver import Db
+from referral_service.errors import Forbidden, NotFound, PreconditionFailed, ProblemError, TransitionConflict
+from referral_service.events.service import list_referral_events
+from referral_service.json_encoding import dumps
+from referral_service.referrals import service as referrals
+from referral_service.referrals.deadlines import current_calendar
+from referral_service.referrals.domain import ReferralAction, Resolution, ResponseOutcome
+from referral_service.referrals.representation import has_running_deadline, referral_out
+from referral_service.referrals.schemas import (
+    AcknowledgeRequest,
+    CloseRequest,
+    FollowUpRequest,
+    ForwardRequest,
+    NoteRequest,
+    RespondRequest,
+)
+from referral_service.ui import sessions
+from referral_service.ui.i18n import zone_name
+from referral_service.ui.page import Page, agency_names, open_db, read_form, signed_in, to_sign_in
+
+# The forms of the referral page: action -> request body model.
+ACTION_FORMS: dict[ReferralAction, type[BaseModel]] = {
+    ReferralAction.FORWARD: ForwardRequest,
+    ReferralAction.ACKNOWLEDGE: AcknowledgeRequest,
+    ReferralAction.RESPOND: RespondRequest,
+    ReferralAction.REQUEST_FOLLOW_UP: FollowUpRequest,
+    ReferralAction.CLOSE: CloseRequest,
+    ReferralAction.ADD_NOTE: NoteRequest,
+}
+_INT_FIELDS = {"due_working_days"}
+
+router = APIRouter(prefix="/ui")
+
+
+def _parse_id(referral_id: str) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(referral_id)
+    except ValueError:
+        return None
+
+
+async def _referral_page(
+    request: Request,
+    db: Db,
+    page: Page,
+    referral_id: uuid.UUID,
+    *,
+    message: str | None = None,
+    message_kind: str = "info",
+    status_code: int = 200,
+    values: dict[str, str] | None = None,
+) -> HTMLResponse:
+    try:
+        row = await referrals.get_row(db, page.principal, referral_id)
+    except NotFound:
+        return page.not_found()
+    calendar = await current_calendar(db) if has_running_deadline(row) else None
+    referral = referral_out(row, None, row["timezone"], page.principal, calendar)
+    # The page shows the complaint as the API would: a confidential identity shown is audited alike.
+    await audit_identity_reads(db, request, page.principal, shown_identities(dumps(referral)))
+    hidden = ("referral.created",) if page.principal.role is Role.AGENCY else ()
+    events = await list_referral_events(db, referral_id, hide_types=hidden)
+    names = await agency_names(db, [row["agency_code"]])
+    return page.render(
+        "referral.html",
+        status_code,
+        referral=referral,
+        complaint=referral["complaint"],
+        events=events,
+        timezone=row["timezone"],
+        zone=zone_name(row["timezone"]),
+        etag=etag(row["version"]),
+        agency_name=names.get(row["agency_code"], row["agency_code"]),
+        message=message,
+        message_kind=message_kind,
+        actions=[ReferralAction(a) for a in referral["allowed_actions"]],
+        values=values or {},
+        outcomes=[o.value for o in ResponseOutcome],
+        resolutions=[r.value for r in Resolution],
+    )
+
+
+@router.get("/referrals/{referral_id}")
+async def referral_page(request: Request, referral_id: str) -> Response:
+    async with open_db(request) as db:
+        session = await signed_in(request, db)
+        if session is None:
+            return to_sign_in(request)
+        page = Page(request, session)
+        parsed = _parse_id(referral_id)
+        if parsed is None:
+            return page.not_found()
+        done = request.query_params.get("done")
+        message = page.t("done") if done else None
+        return await _referral_page(request, db, page, parsed, message=message, message_kind="success")
+
+
+@router.post("/referrals/{referral_id}/{action}")
+async def referral_action(request: Request, referral_id: str, action: str) -> Response:
+    form = await read_form(request)
+    async with open_db(request) as db:
+        session = await signed_in(request, db)
+        if session is None:
+            return to_sign_in(request)
+        page = Page(request, session)
+        if not sessions.csrf_matches(session.csrf_secret, form.get("csrf")):
+            return page.csrf_refused()
+        parsed = _parse_id(referral_id)
+        try:
+            chosen = ReferralAction(action)
+        except ValueError:
+            chosen = None
+        if parsed is None or chosen not in ACTION_FORMS:
+            return page.not_found()
+        model = ACTION_FORMS[chosen]
+        fields = {}
+        for name in model.model_fields:
+            raw = form.get(name, "").strip()
+            if raw == "":
+                continue
+            fields[name] = int(raw) if name in _INT_FIELDS and raw.lstrip("-").isdigit() else raw
+        try:
+            payload = model.model_validate(fields)
+        except ValidationError as exc:
+            problems = "; ".join(f"{page.t(str(e['loc'][0])) if e['loc'] else ''}: {e['msg']}" for e in exc.errors())
+            return await _referral_page(
+                request,
+                db,
+                page,
+                parsed,
+                message=f"{page.t('invalid_input')} — {problems}",
+                message_kind="error",
+                status_code=422,
+                values=form,
+            )
+        refusal: tuple[str, int] | None = None
+        try:
+            async with db.conn.transaction():
+                await referrals.transition(
+                    db,
+                    page.principal,
+                    parsed,
+                    chosen,
+                    payload,
+                    form.get("etag") or None,
+                    default_due_working_days=request.app.state.settings.default_due_working_days,
+                    via="api",
+                )
+        except NotFound:
+            return page.not_found()
+        except Forbidden:
+            return page.forbidden()
+        except PreconditionFailed:
+            refusal = (page.t("stale"), 409)
+        except TransitionConflict:
+            refusal = (page.t("not_allowed"), 409)
+        except ProblemError as exc:
+            refusal = (f"{page.t('invalid_input')} — {exc.detail or exc.title}", exc.status)
+        if refusal is not None:
+            db.memo.clear()
+            return await _referral_page(
+                request, db, page, parsed, message=refusal[0], message_kind="error", status_code=refusal[1], values=form
+            )
+    return RedirectResponse(f"/ui/referrals/{parsed}?done={chosen.value}", status_code=303)

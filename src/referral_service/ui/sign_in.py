@@ -1,0 +1,82 @@
+"""Signing in to the web view with an API key, signing out, and the stylesheet."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from fastapi import APIRouter, Request
+from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
+
+from referral_service.ui import sessions
+from referral_service.ui.page import HERE, Page, home_of, open_db, read_form, signed_in, to_sign_in
+
+STATIC = HERE / "static"
+STATIC_FILES = {"ui.css": "text/css"}
+
+router = APIRouter(prefix="/ui")
+
+
+@router.get("/static/{name}")
+async def static_file(name: str) -> Response:
+    media_type = STATIC_FILES.get(name)
+    if media_type is None:
+        return Response("Not found", status_code=404, media_type="text/plain")
+    return FileResponse(STATIC / name, media_type=media_type, headers={"Cache-Control": "public, max-age=3600"})
+
+
+@router.get("")
+@router.get("/")
+async def index(request: Request) -> Response:
+    async with open_db(request) as db:
+        session = await signed_in(request, db)
+    if session is None:
+        return to_sign_in(request, expired=False)
+    return RedirectResponse(home_of(session.principal), status_code=303)
+
+
+@router.get("/sign-in")
+async def sign_in_form(request: Request) -> Response:
+    page = Page(request, None)
+    return _sign_in_page(page, expired=request.query_params.get("expired") == "1")
+
+
+def _sign_in_page(
+    page: Page, *, error: str | None = None, expired: bool = False, status_code: int = 200
+) -> HTMLResponse:
+    token = sessions.new_login_csrf()
+    response = page.render("sign_in.html", status_code, csrf=token, error=error, expired=expired)
+    sessions.set_cookie(page.request, response, sessions.LOGIN_CSRF_COOKIE, token, 3600)
+    return response
+
+
+@router.post("/sign-in")
+async def sign_in(request: Request) -> Response:
+    page = Page(request, None)
+    form = await read_form(request)
+    if not sessions.csrf_matches(request.cookies.get(sessions.LOGIN_CSRF_COOKIE), form.get("csrf")):
+        return page.csrf_refused()
+    lifetime = timedelta(hours=request.app.state.settings.ui_session_hours)
+    async with open_db(request, transaction=True) as db:
+        opened = await sessions.sign_in(db, form.get("api_key", ""), lifetime)
+    if opened is None:
+        return _sign_in_page(page, error=page.t("sign_in_failed"), status_code=401)
+    token, session = opened
+    response = RedirectResponse(home_of(session.principal), status_code=303)
+    sessions.set_cookie(request, response, sessions.SESSION_COOKIE, token, int(lifetime.total_seconds()))
+    response.delete_cookie(sessions.LOGIN_CSRF_COOKIE, path="/ui")
+    return response
+
+
+@router.post("/sign-out")
+async def sign_out(request: Request) -> Response:
+    form = await read_form(request)
+    async with open_db(request, transaction=True) as db:
+        session = await signed_in(request, db)
+        if session is None:
+            return to_sign_in(request, expired=False)
+        if not sessions.csrf_matches(session.csrf_secret, form.get("csrf")):
+            return Page(request, session).csrf_refused()
+        await sessions.sign_out(db, request.cookies.get(sessions.SESSION_COOKIE))
+    response = RedirectResponse("/ui/sign-in", status_code=303)
+    response.delete_cookie(sessions.SESSION_COOKIE, path="/ui")
+    return response

@@ -1,0 +1,144 @@
+"""The officers' work lists: deadlines running out (by agency) and the referral queue (paged)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import timedelta
+from typing import Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from referral_service import clock
+from referral_service.errors import BadRequest
+from referral_service.referrals import service as referrals
+from referral_service.referrals.deadlines import current_calendar
+from referral_service.referrals.domain import ReferralState
+from referral_service.referrals.representation import has_running_deadline, referral_out
+from referral_service.schemas import decode_cursor, encode_cursor
+from referral_service.ui.page import Page, agency_names, open_db, signed_in, to_sign_in
+
+DUE_SOON_WORKING_DAYS = 3
+QUEUE_PAGE_SIZE = 20
+
+router = APIRouter(prefix="/ui")
+
+
+@router.get("/deadlines")
+async def deadlines(request: Request) -> Response:
+    async with open_db(request) as db:
+        session = await signed_in(request, db)
+        if session is None:
+            return to_sign_in(request)
+        page = Page(request, session)
+        now = clock.now()
+        overdue_rows, _ = await referrals.list_rows(
+            db,
+            page.principal,
+            limit=500,
+            cursor=None,
+            state=ReferralState.FORWARDED,
+            agency_code=None,
+            complaint_id=None,
+            overdue=True,
+            due_before=None,
+        )
+        soon_rows, _ = await referrals.list_rows(
+            db,
+            page.principal,
+            limit=500,
+            cursor=None,
+            state=ReferralState.FORWARDED,
+            agency_code=None,
+            complaint_id=None,
+            overdue=False,
+            due_before=now + timedelta(days=DUE_SOON_WORKING_DAYS + 7),
+        )
+        calendar = await current_calendar(db)
+        names = await agency_names(db, {r["agency_code"] for r in overdue_rows + soon_rows})
+
+    def grouped(rows: list[Any], sign: int, limit: int | None) -> list[tuple[str, list[dict[str, Any]]]]:
+        groups: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        for row in rows:
+            if row["due_at"] is None:
+                continue
+            remaining = calendar.working_days_remaining(now, row["due_at"], row["timezone"])
+            if limit is not None and remaining > limit:
+                continue
+            groups[row["agency_code"]].append(
+                {
+                    "row": row,
+                    "days": sign * remaining,
+                    "subject": row["complaint__subject"],
+                    "reference": row["complaint__reference"],
+                }
+            )
+        for items in groups.values():
+            items.sort(key=lambda item: item["row"]["due_at"])
+        return [
+            (names.get(code, code), items)
+            for code, items in sorted(groups.items(), key=lambda g: names.get(g[0], g[0]))
+        ]
+
+    return page.render(
+        "deadlines.html",
+        overdue=grouped(overdue_rows, -1, None),
+        soon=grouped(soon_rows, 1, DUE_SOON_WORKING_DAYS),
+        due_soon_days=DUE_SOON_WORKING_DAYS,
+    )
+
+
+@router.get("/queue")
+async def queue(request: Request) -> Response:
+    params = request.query_params
+    async with open_db(request) as db:
+        session = await signed_in(request, db)
+        if session is None:
+            return to_sign_in(request)
+        page = Page(request, session)
+        state_param = params.get("state", "forwarded" if not session.principal.is_ombudsman_side else "")
+        try:
+            state = ReferralState(state_param) if state_param else None
+        except ValueError:
+            state = None
+        overdue = params.get("overdue") == "1"
+        cursor = params.get("cursor") or None
+        try:
+            if cursor is not None:
+                decode_cursor(cursor)
+        except BadRequest:  # a mangled link: start from the first page
+            cursor = None
+        rows, more = await referrals.list_rows(
+            db,
+            page.principal,
+            limit=QUEUE_PAGE_SIZE,
+            cursor=cursor,
+            state=state,
+            agency_code=None,
+            complaint_id=None,
+            overdue=True if overdue else None,
+            due_before=None,
+        )
+        calendar = await current_calendar(db) if any(has_running_deadline(r) for r in rows) else None
+        now = clock.now()
+        items = [
+            referral_out(r, None, r["timezone"], page.principal, calendar, now) | {"timezone": r["timezone"]}
+            for r in rows
+        ]
+        names = await agency_names(db, {r["agency_code"] for r in rows})
+    next_query = None
+    if more and rows:
+        next_params = {"state": state_param, **({"overdue": "1"} if overdue else {})}
+        next_params["cursor"] = encode_cursor(rows[-1]["created_at"], rows[-1]["id"])
+        next_query = urlencode(next_params)
+    return page.render(
+        "queue.html",
+        items=items,
+        names=names,
+        state=state_param,
+        overdue=overdue,
+        next_query=next_query,
+        paged=cursor is not None,
+        states=[s.value for s in ReferralState],
+    )
