@@ -10,7 +10,7 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any
 
-from referral_service.attachments.service import clean_pending_blobs
+from referral_service.attachments.cleanup import clean_pending_blobs
 from referral_service.attachments.storage import BlobStore, make_store
 from referral_service.complaints.retention import run_retention
 from referral_service.db.driver import db_of
@@ -27,7 +27,7 @@ async def purge_idempotency_keys(ctx: WorkerContext) -> int:
 
 
 class PendingBlobCleanup:
-    """Deletes blobs of uploads whose row never committed (attachments/service.py), with a blob store
+    """Deletes blobs of uploads whose row never committed (attachments/cleanup.py), with a blob store
     of its own: PostgreSQL through the job's session, or the configured S3 service."""
 
     def __init__(self) -> None:

@@ -7,7 +7,7 @@ import uuid
 
 import pytest
 
-from referral_service.attachments import service
+from referral_service.attachments import cleanup, service
 from referral_service.attachments.storage import BlobNotFound
 from referral_service.db.driver import Db
 from tests.attachment_support import (
@@ -415,9 +415,9 @@ async def test_a_crash_between_blob_and_row_leaves_no_orphan_after_cleanup(blob_
     async with app.state.pool.acquire() as conn:
         assert await conn.fetchval("SELECT count(*) FROM attachments WHERE blob_key = $1", key) == 0
         # Not yet old enough: kept (an upload may still be committing).
-        assert await service.clean_pending_blobs(conn, blob_store, older_than_seconds=3600) == 0
+        assert await cleanup.clean_pending_blobs(conn, blob_store, older_than_seconds=3600) == 0
         await conn.execute("UPDATE pending_blobs SET created_at = now() - interval '2 hours' WHERE blob_key = $1", key)
-        assert await service.clean_pending_blobs(conn, blob_store, older_than_seconds=3600) >= 1
+        assert await cleanup.clean_pending_blobs(conn, blob_store, older_than_seconds=3600) >= 1
         assert await conn.fetchval("SELECT count(*) FROM pending_blobs WHERE blob_key = $1", key) == 0
     with pytest.raises(BlobNotFound):
         [c async for c in blob_store.get_stream(key)]
@@ -430,7 +430,7 @@ async def test_a_crash_between_blob_and_row_leaves_no_orphan_after_cleanup(blob_
     )
     async with app.state.pool.acquire() as conn:
         assert await conn.fetchval("SELECT count(*) FROM pending_blobs") == 0
-        await service.clean_pending_blobs(conn, blob_store, older_than_seconds=0)
+        await cleanup.clean_pending_blobs(conn, blob_store, older_than_seconds=0)
     assert (await ombudsman.get(ok.headers["location"])).content == pdf_bytes()
 
 
@@ -445,8 +445,8 @@ async def test_delete_identity_documents(blob_store, app, ombudsman):
     async with app.state.pool.acquire() as conn:
         key = await conn.fetchval("SELECT blob_key FROM attachments WHERE id = $1", uuid.UUID(ktp.json()["id"]))
         async with conn.transaction():
-            assert await service.delete_identity_documents(Db(conn), uuid.UUID(cid)) == 1
-        await service.clean_pending_blobs(conn, blob_store, older_than_seconds=60)
+            assert await cleanup.delete_identity_documents(Db(conn), uuid.UUID(cid)) == 1
+        await cleanup.clean_pending_blobs(conn, blob_store, older_than_seconds=60)
     assert (await ombudsman.get(ktp.headers["location"])).status_code == 404
     assert (await ombudsman.get(kept.headers["location"])).status_code == 200
     with pytest.raises(BlobNotFound):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from referral_service.attachments import service
+from referral_service.attachments import cleanup
 from referral_service.webhooks import signing
 from tests.attachment_support import PNG, content_digest, pdf_bytes
 from tests.integration.inbound_support import BONTANG, SAMARINDA, event, forwarded_referral, push, rotate
@@ -181,10 +181,10 @@ async def test_unclaimed_staged_uploads_expire(blob_store, app, clock, samarinda
     aid = uuid.UUID(up.json()["id"])
     async with app.state.pool.acquire() as conn:
         key = await conn.fetchval("SELECT blob_key FROM attachments WHERE id = $1", aid)
-        await service.clean_pending_blobs(conn, blob_store, older_than_seconds=3600)
+        await cleanup.clean_pending_blobs(conn, blob_store, older_than_seconds=3600)
         assert await conn.fetchval("SELECT count(*) FROM attachments WHERE id = $1", aid) == 1  # still young
         await conn.execute("UPDATE attachments SET uploaded_at = now() - interval '25 hours' WHERE id = $1", aid)
-        await service.clean_pending_blobs(conn, blob_store, older_than_seconds=3600)
+        await cleanup.clean_pending_blobs(conn, blob_store, older_than_seconds=3600)
         assert await conn.fetchval("SELECT count(*) FROM attachments WHERE id = $1", aid) == 0
         assert await conn.fetchval("SELECT count(*) FROM pending_blobs WHERE blob_key = $1", key) == 0
     with pytest.raises(BlobNotFound):

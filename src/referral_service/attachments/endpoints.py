@@ -12,12 +12,12 @@ from fastapi import APIRouter, Query, Request, Response
 from starlette.responses import StreamingResponse
 
 from referral_service import clock
-from referral_service.attachments import service, sniff
+from referral_service.attachments import service, sniff, staged, upload
 from referral_service.attachments.schemas import AttachmentOut
 from referral_service.auth.dependencies import CurrentPrincipal, OmbudsmanSidePrincipal
 from referral_service.auth.principal import Principal
 from referral_service.db.driver import AutocommitDbDep, Db
-from referral_service.errors import InvalidSignature, PayloadTooLarge, RangeNotSatisfiable
+from referral_service.errors import InvalidSignature, RangeNotSatisfiable
 from referral_service.inbound.service import inbound_principal
 from referral_service.json_encoding import dumps
 from referral_service.openapi_docs import problem_responses
@@ -84,19 +84,14 @@ async def receive_upload(
     """Headers checked, target checked (404 before a byte is read), body spooled, verified, stored."""
     state = request.app.state
     limit = state.settings.max_upload_bytes
-    declared = service.check_declared_type(request.headers.get("content-type"))
-    filename = service.filename_from(request.headers.get("content-disposition"))
-    expected = service.sha256_from_content_digest(request.headers.get("content-digest"))
-    length = request.headers.get("content-length")
-    if length is not None and length.isdigit() and int(length) > limit:
-        raise PayloadTooLarge(f"An attachment must not exceed {limit} bytes.")
+    headers = upload.check_headers(request.headers, limit)
     async with state.pool.acquire() as conn:
         target = await load_target(Db(conn))
-    spooled = await service.spool(request.stream(), limit)
+    spooled = await upload.spool(request.stream(), limit)
     try:
-        media_type = service.verify(spooled, declared, expected)
-        upload = service.Upload(filename, media_type, contains_identity, spooled)
-        return await service.store(state.pool, state.blob_store, principal, target, upload, via=via)
+        media_type = upload.verify(spooled, headers.declared_type, headers.content_digest)
+        checked = service.Upload(headers.filename, media_type, contains_identity, spooled)
+        return await service.store(state.pool, state.blob_store, principal, target, checked, via=via)
     finally:
         spooled.close()
 
@@ -365,14 +360,9 @@ async def upload_inbound(agency_code: str, request: Request, contains_identity: 
         )
     except signing.SignatureError as exc:
         raise InvalidSignature(exc.reason) from exc
-    declared = service.check_declared_type(request.headers.get("content-type"))
-    filename = service.filename_from(request.headers.get("content-disposition"))
-    expected = service.sha256_from_content_digest(request.headers.get("content-digest"))
     limit = settings.max_upload_bytes
-    length = request.headers.get("content-length")
-    if length is not None and length.isdigit() and int(length) > limit:
-        raise PayloadTooLarge(f"An attachment must not exceed {limit} bytes.")
-    spooled = await service.spool(request.stream(), limit, on_chunk=verifier.update)
+    headers = upload.check_headers(request.headers, limit)
+    spooled = await upload.spool(request.stream(), limit, on_chunk=verifier.update)
     try:
         try:
             verified = verifier.verify()
@@ -383,12 +373,12 @@ async def upload_inbound(agency_code: str, request: Request, contains_identity: 
         assert code is not None
         principal = inbound_principal(code)
         async with state.pool.acquire() as conn:
-            earlier = await service.uploaded_with_webhook_id(Db(conn), code, verified.msg_id)
+            earlier = await staged.uploaded_with_webhook_id(Db(conn), code, verified.msg_id)
         if earlier is not None:
             return _created(earlier, 200, {"Idempotent-Replayed": "true"})
-        media_type = service.verify(spooled, declared, expected)
-        upload = service.Upload(filename, media_type, contains_identity, spooled)
-        row, created = await service.store_staged(state.pool, state.blob_store, principal, upload, verified.msg_id)
+        media_type = upload.verify(spooled, headers.declared_type, headers.content_digest)
+        checked = service.Upload(headers.filename, media_type, contains_identity, spooled)
+        row, created = await staged.store_staged(state.pool, state.blob_store, principal, checked, verified.msg_id)
         return _created(row) if created else _created(row, 200, {"Idempotent-Replayed": "true"})
     finally:
         spooled.close()

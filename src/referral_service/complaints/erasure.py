@@ -35,7 +35,7 @@ from typing import Any
 import asyncpg
 import orjson
 
-from referral_service.attachments.service import delete_identity_documents
+from referral_service.attachments.cleanup import delete_identity_documents
 from referral_service.complaints import repository
 from referral_service.complaints.representation import OUT_FIELDS
 from referral_service.db.driver import Db

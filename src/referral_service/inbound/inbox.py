@@ -29,7 +29,7 @@ from sqlalchemy import CursorResult, Delete, delete, func, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from referral_service.attachments.service import attach_staged
+from referral_service.attachments.staged import attach_staged
 from referral_service.complaints.service import redact_stored_body_for_agency
 from referral_service.db.driver import db_of
 from referral_service.errors import (
