@@ -15,8 +15,9 @@ import httpx
 import pytest
 
 from referral_service.webhooks import ssrf
+from referral_service.webhooks.delivery_client import make_delivery_client
 from referral_service.webhooks.netstream import AsyncioBackend, AsyncioStream, _Protocol
-from referral_service.webhooks.ssrf import EgressPolicy, make_delivery_client
+from referral_service.webhooks.ssrf import EgressPolicy
 
 LOOPBACK_OK = EgressPolicy.from_strings(True, "127.0.0.0/8")
 

@@ -6,16 +6,18 @@ import httpcore
 import httpx
 import pytest
 
-from referral_service.webhooks import ssrf
+from referral_service.webhooks import delivery_client, ssrf
+from referral_service.webhooks.delivery_client import (
+    GuardedNetworkBackend,
+    make_delivery_client,
+    make_guarded_transport,
+)
 from referral_service.webhooks.ssrf import (
     BlockedDestination,
     EgressPolicy,
-    GuardedNetworkBackend,
     UnsafeUrl,
     check_url,
     is_address_allowed,
-    make_delivery_client,
-    make_guarded_transport,
     resolve_allowed,
     validate_url_syntax,
 )
@@ -485,6 +487,6 @@ def test_delivery_client_configuration():
     assert client.follow_redirects is False
     assert client.trust_env is False
     assert client.timeout.connect == 7 and client.timeout.read == 7
-    assert isinstance(client._transport, ssrf.GuardedTransport)
+    assert isinstance(client._transport, delivery_client.GuardedTransport)
     # Environment proxies must not be mounted.
     assert not client._mounts

@@ -24,8 +24,9 @@ import httpx
 from referral_service import __version__
 from referral_service.webhooks import signing
 from referral_service.webhooks.delivery import RESPONSE_BODY_LIMIT, AttemptOutcome, ClaimedDelivery
+from referral_service.webhooks.delivery_client import delivery_ssl_context, make_delivery_client
 from referral_service.webhooks.retry import parse_retry_after
-from referral_service.webhooks.ssrf import BlockedDestination, EgressPolicy, delivery_ssl_context, make_delivery_client
+from referral_service.webhooks.ssrf import BlockedDestination, EgressPolicy
 
 logger = logging.getLogger("referral_service.webhooks.sending")
 
