@@ -23,7 +23,7 @@ from sqlalchemy import text
 from referral_service import clock
 from referral_service.db.driver import db_of
 from referral_service.reminders.jobs import record_overdue
-from referral_service.webhooks import delivery
+from referral_service.webhooks import delivery, recording
 from referral_service.webhooks.retry import RetryPolicy
 from tests.conftest import ROOT, create_agency, issue_key
 from tests.integration.deadline_helpers import WITA, act, new_referral
@@ -91,7 +91,7 @@ async def _blocked_or_done(sessionmaker, pid: int, task: asyncio.Task) -> None:
 async def _record_batch(sessionmaker, results, started: asyncio.Future) -> list[str]:
     async with sessionmaker() as session, session.begin():
         started.set_result(await _backend_pid(session))
-        return await delivery.record_batch(await db_of(session), results, POLICY, DISABLE_AFTER_SECONDS)
+        return await recording.record_batch(await db_of(session), results, POLICY, DISABLE_AFTER_SECONDS)
 
 
 async def _agency_with_endpoint(admin, subscribe, url: str) -> tuple[str, dict]:

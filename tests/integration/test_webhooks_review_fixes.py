@@ -10,7 +10,7 @@ import orjson
 from sqlalchemy import text
 
 from referral_service.db.driver import db_of
-from referral_service.webhooks import delivery, ssrf
+from referral_service.webhooks import delivery, recording, ssrf
 from referral_service.webhooks import service as webhook_service
 from referral_service.webhooks.retry import RetryPolicy
 from tests.conftest import create_agency, create_complaint, issue_key
@@ -278,7 +278,7 @@ async def test_claiming_does_not_rescan_blocked_or_disabled_backlog(own_database
     policy = RetryPolicy.from_settings(fast_settings(settings, webhook_retry_schedule="0,3600"))
     failure = delivery.AttemptOutcome(datetime.now(UTC), 5, 500, "down", error="HTTP 500")
     async with sessionmaker() as session, session.begin():
-        assert await delivery.record(await db_of(session), head, failure, policy, 10**9) == "pending"
+        assert await recording.record(await db_of(session), head, failure, policy, 10**9) == "pending"
 
     async with sessionmaker() as session:
         async with session.begin():

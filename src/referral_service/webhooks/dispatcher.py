@@ -6,7 +6,7 @@ sends them concurrently, up to `REFERRAL_WEBHOOK_CONCURRENCY` in all and
 (sending.py), and records the results as they arrive, so one slow receiver occupies its endpoint's
 slots rather than the worker. Results are written in batches: one recorder task takes every result
 that finished while the previous batch was being written and records them in one transaction
-(delivery.record_batch, set-based), so a busy worker spends one round of statements per batch
+(recording.record_batch, set-based), so a busy worker spends one round of statements per batch
 rather than per delivery, and an idle one still records each result at once. A send's slot stays
 taken until its result is recorded. It wakes on the `NOTIFY` that `outbox` issues at commit, and
 polls every `REFERRAL_WEBHOOK_POLL_SECONDS` as a fallback (and for retries coming due). Any number
@@ -34,7 +34,7 @@ import sniffio
 
 from referral_service.db.driver import Db
 from referral_service.metrics import WEBHOOK_DELIVERY_ATTEMPTS, WEBHOOK_DELIVERY_LATENCY
-from referral_service.webhooks import delivery, sending
+from referral_service.webhooks import delivery, recording, sending
 from referral_service.webhooks.outbox import NOTIFY_CHANNEL
 from referral_service.webhooks.retry import RetryPolicy
 from referral_service.webhooks.ssrf import EgressPolicy
@@ -221,7 +221,7 @@ class DeliveryDispatcher:
         async with ctx.pool.acquire() as connection:
             try:
                 async with connection.transaction():
-                    statuses = await delivery.record_batch(
+                    statuses = await recording.record_batch(
                         Db(connection), batch, self._policy, settings.webhook_disable_after_seconds
                     )
             except Exception:
@@ -241,7 +241,7 @@ class DeliveryDispatcher:
                         try:
                             async with connection.transaction():
                                 statuses.append(
-                                    await delivery.record(
+                                    await recording.record(
                                         Db(connection),
                                         item,
                                         outcome,

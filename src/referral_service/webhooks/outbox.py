@@ -42,7 +42,7 @@ NOTIFY_CHANNEL = "webhook_deliveries"
 # $10 NOTIFY channel; with the event CTE also $11.. (see `record_and_fan_out_sql`).
 # Each queued delivery's foreign key takes FOR KEY SHARE on its endpoint row until commit, so a
 # transaction recording many events (a reminder batch) collects them in no particular order;
-# whoever else locks endpoint rows must therefore never use FOR UPDATE (see delivery._LOCK_ENDPOINTS).
+# whoever else locks endpoint rows must therefore never use FOR UPDATE (see recording.LOCK_ENDPOINTS).
 _FAN_OUT_SQL = """
     WITH {event_cte}targets AS (
         SELECT e.id, e.owner_role = 'agency' AS redacted

@@ -25,8 +25,7 @@ from referral_service.auth.roles import Role
 from referral_service.auth.scope import within_region
 from referral_service.config import Settings
 from referral_service.errors import Conflict, NotFound, UnprocessableEntity
-from referral_service.webhooks import delivery as delivery_module
-from referral_service.webhooks import outbox, signing, ssrf
+from referral_service.webhooks import outbox, recording, signing, ssrf
 from referral_service.webhooks.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint, WebhookMessage
 from referral_service.webhooks.schemas import (
     AttemptOut,
@@ -114,12 +113,12 @@ async def disable_endpoints_of_key(session: AsyncSession, key_id: uuid.UUID) -> 
             select(WebhookEndpoint)
             .where(WebhookEndpoint.owner_key_id == key_id, WebhookEndpoint.disabled_at.is_(None))
             .order_by(WebhookEndpoint.id)
-            # Not FOR UPDATE: that would conflict with the fan-out's FOR KEY SHARE (see delivery._LOCK_ENDPOINTS).
+            # Not FOR UPDATE: that would conflict with the fan-out's FOR KEY SHARE (see recording.LOCK_ENDPOINTS).
             .with_for_update(key_share=True)
         )
     ).all()
     for endpoint in endpoints:
-        await delivery_module.disable_endpoint(session, endpoint, OWNER_KEY_REVOKED)
+        await recording.disable_endpoint(session, endpoint, OWNER_KEY_REVOKED)
     return len(endpoints)
 
 
@@ -175,7 +174,7 @@ async def get_endpoint(
     for_delete: bool = False,
 ) -> WebhookEndpoint:
     """`for_update` locks the row FOR NO KEY UPDATE, which lets events keep queueing deliveries to it
-    meanwhile (their foreign key takes FOR KEY SHARE; see delivery._LOCK_ENDPOINTS); only a delete
+    meanwhile (their foreign key takes FOR KEY SHARE; see recording.LOCK_ENDPOINTS); only a delete
     needs FOR UPDATE."""
     stmt = select(WebhookEndpoint).where(WebhookEndpoint.id == endpoint_id, visible_to(principal))
     if for_delete:

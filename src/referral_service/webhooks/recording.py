@@ -1,0 +1,270 @@
+"""Recording what sends did: the attempt log, each delivery's next step, and endpoint health.
+
+The third step of a delivery (see webhooks.delivery): one short transaction per batch of results,
+after the signed POSTs, writes everything they change in one statement, each outcome only if the
+send's lease is still ours. Disabling an endpoint (410 Gone, or failing past the window) is the rare
+path, and tells the Ombudsman-side subscribers.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Sequence
+from types import SimpleNamespace
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from referral_service.db.driver import Db, db_of
+from referral_service.webhooks import outbox
+from referral_service.webhooks.delivery import AttemptOutcome, ClaimedDelivery
+from referral_service.webhooks.models import WebhookEndpoint
+from referral_service.webhooks.retry import RetryPolicy
+
+logger = logging.getLogger("referral_service.webhooks.delivery")
+
+
+# Lock order of a recording transaction, which makes deadlocks impossible:
+#
+# 1. Endpoint rows first, all of the batch's at once, in ascending id order, FOR NO KEY UPDATE;
+# 2. then delivery rows: the leased ones and their resources' followers. (Disabling an endpoint
+#    also fans out a notice, i.e. takes FOR KEY SHARE on other endpoints, which conflicts with
+#    nothing but FOR UPDATE, see below.)
+#
+# - Against the outbox fan-out (the reminder job, API requests, inbound pushes): its INSERT INTO
+#   webhook_deliveries takes FOR KEY SHARE on each target endpoint through the foreign key, event
+#   after event, so one such transaction collects endpoint locks in no particular order.
+#   FOR NO KEY UPDATE does not conflict with FOR KEY SHARE, so neither side ever waits for the
+#   other's endpoint locks, whatever their order, and the fan-out locks no existing delivery row.
+#   (FOR UPDATE did conflict: a recorder holding endpoint A FOR UPDATE and waiting for B, while a
+#   reminder batch held B FOR KEY SHARE and wanted A, was a deadlock.)
+# - Against another recorder: each takes its endpoint locks in one statement, in id order, before
+#   any delivery row, so whoever gets the lower endpoint first also gets the higher ones; the
+#   delivery rows come after and belong to resources the transaction holds leases for.
+# - Against the API: PATCH, rotation and key revocation lock endpoints FOR NO KEY UPDATE (in id
+#   order); only DELETE takes FOR UPDATE, on one endpoint, before its deliveries (the cascade),
+#   which is this order too; a manual retry or recovery locks delivery rows only.
+# The statements after the lock (health, disabling) update endpoint rows the transaction already
+# holds, so they wait for nothing new.
+LOCK_ENDPOINTS = """
+    SELECT id FROM webhook_endpoints WHERE id = ANY($1::uuid[]) ORDER BY id FOR NO KEY UPDATE
+"""
+
+# Everything a batch of results changes after the endpoint locks, in one statement (one round trip):
+# - the attempt log (a delivery deleted with its endpoint before the locks were taken has no row to
+#   log against any more; the endpoint cannot be deleted after: DELETE waits for the lock);
+# - every outcome: delivered, rescheduled (`delay` seconds from now) or given up on, each only if
+#   its lease is still ours;
+# - a rescheduled delivery takes the later pending deliveries of its resource along: none of them
+#   may go before it, so none is due before it;
+# - a delivery that is done (delivered, or given up on) releases the next one of its resource. That
+#   one may have been pushed back to this delivery's retry time, which a manual retry can undercut.
+#   (The statement sees the rows as they were before it: the finished delivery itself still reads
+#   as pending, hence `p.id <> h.id`.) A batch never holds two deliveries of one resource whose
+#   leases both hold (the second is not claimable before the first is recorded), so the rows these
+#   parts update are distinct;
+# - endpoint health, endpoint by endpoint (`failing_since`: the start of the current unbroken run of
+#   failed attempts): a last answer that succeeded clears it; failures after a success in the same
+#   batch start a new run now; failures alone keep the run going (or start it). Rows whose value
+#   does not change are not written. Every attempt counts, whether or not its lease held.
+# Returns the deliveries recorded (delivery_id), and the failing endpoints still enabled
+# (endpoint_id), with whether their run has lasted past the failure window ($13 seconds).
+_RECORD = """
+    WITH batch AS (
+        SELECT *
+        FROM unnest($1::bigint[], $2::uuid[], $3::varchar[], $4::double precision[], $5::timestamptz[],
+                    $6::integer[], $7::smallint[], $8::text[], $9::varchar[])
+             AS b(id, lease_token, status, delay, attempted_at, duration_ms, response_status, response_body, error)
+    ),
+    attempts AS (
+        INSERT INTO webhook_attempts (delivery_id, attempted_at, duration_ms, response_status, response_body, error)
+        SELECT b.id, b.attempted_at, b.duration_ms, b.response_status, b.response_body, b.error
+        FROM batch b
+        WHERE EXISTS (SELECT 1 FROM webhook_deliveries d WHERE d.id = b.id)
+    ),
+    recorded AS (
+        UPDATE webhook_deliveries d
+        SET status = b.status,
+            attempts = d.attempts + 1,
+            next_attempt_at = CASE WHEN b.status = 'pending' THEN now() + make_interval(secs => b.delay) ELSE d.next_attempt_at END,
+            delivered_at = CASE WHEN b.status = 'delivered' THEN now() ELSE d.delivered_at END,
+            last_response_status = b.response_status,
+            last_error = b.error,
+            locked_until = NULL,
+            lease_token = NULL,
+            updated_at = now()
+        FROM batch b
+        WHERE d.id = b.id AND d.lease_token = b.lease_token
+        RETURNING d.id, d.endpoint_id, d.ordering_key, d.status, d.next_attempt_at
+    ),
+    pushed AS (
+        UPDATE webhook_deliveries f
+        SET next_attempt_at = h.next_attempt_at
+        FROM recorded h
+        WHERE h.status = 'pending'
+          AND f.endpoint_id = h.endpoint_id
+          AND f.ordering_key = h.ordering_key
+          AND f.status = 'pending'
+          AND f.id > h.id
+          AND f.next_attempt_at < h.next_attempt_at
+    ),
+    released AS (
+        UPDATE webhook_deliveries n
+        SET next_attempt_at = now()
+        FROM recorded h
+        WHERE h.status <> 'pending'
+          AND h.ordering_key IS NOT NULL
+          AND n.id = (
+              SELECT min(p.id) FROM webhook_deliveries p
+              WHERE p.endpoint_id = h.endpoint_id AND p.ordering_key = h.ordering_key AND p.status = 'pending'
+                AND p.id <> h.id
+          )
+          AND n.attempts = 0
+          AND n.next_attempt_at > now()
+    ),
+    outcome AS (
+        SELECT * FROM unnest($10::uuid[], $11::boolean[], $12::boolean[]) AS o(id, healthy, restart)
+    ),
+    health AS (
+        SELECT e.id, e.failing_since AS before, e.disabled_at, o.healthy,
+               CASE WHEN o.healthy THEN NULL
+                    WHEN o.restart THEN now()
+                    ELSE COALESCE(e.failing_since, now()) END AS failing_since
+        FROM outcome o JOIN webhook_endpoints e ON e.id = o.id
+    ),
+    changed AS (
+        UPDATE webhook_endpoints e SET failing_since = h.failing_since
+        FROM health h
+        WHERE e.id = h.id AND h.failing_since IS DISTINCT FROM h.before
+    )
+    SELECT id AS delivery_id, NULL::uuid AS endpoint_id, NULL::timestamptz AS failing_since, NULL::boolean AS too_long
+    FROM recorded
+    UNION ALL
+    SELECT NULL, id, failing_since, now() - failing_since >= make_interval(secs => $13::double precision)
+    FROM health
+    WHERE NOT healthy AND disabled_at IS NULL
+"""
+
+_DISABLE = """
+    UPDATE webhook_endpoints e
+    SET disabled_at = now(), disabled_reason = left($2::text, 200), updated_at = now()
+    WHERE e.id = $1 AND e.disabled_at IS NULL
+    RETURNING e.id, e.url, e.description, e.owner_role, e.owner_agency_code, e.owner_region_code,
+              e.disabled_at, e.disabled_reason,
+              CASE WHEN e.owner_agency_code IS NOT NULL
+                   THEN (SELECT a.region_code FROM agencies a WHERE a.code = e.owner_agency_code)
+                   ELSE e.owner_region_code END AS region_code
+"""
+
+GONE_REASON = "The endpoint answered 410 Gone."
+
+
+def decide(item: ClaimedDelivery, outcome: AttemptOutcome, policy: RetryPolicy) -> tuple[str, float]:
+    """The delivery's next status after this attempt, and the delay before the next one if any."""
+    if outcome.delivered:
+        return "delivered", 0.0
+    attempts_made = item.attempts + 1
+    gone = outcome.response_status == 410
+    out_of_manual_budget = item.max_attempts is not None and attempts_made >= item.max_attempts
+    delay = None if gone or out_of_manual_budget else policy.delay_after(attempts_made, retry_after=outcome.retry_after)
+    return ("failed", 0.0) if delay is None else ("pending", delay)
+
+
+async def record_batch(
+    db: Db,
+    results: Sequence[tuple[ClaimedDelivery, AttemptOutcome]],
+    policy: RetryPolicy,
+    disable_after_seconds: float,
+) -> list[str]:
+    """Write the attempts of many sends and their consequences, set-based, in the caller's transaction.
+    Returns each one's new status, in order ("lease-lost" when another worker owns the row by now).
+
+    The endpoints are locked first, in id order (see LOCK_ENDPOINTS); then one statement writes the
+    attempt log, the deliveries, the resources' next deliveries and the endpoints' health, whatever
+    the batch's size and mix of outcomes (see _RECORD). Disabling (410 Gone, or failures for longer
+    than the window) is the rare path, one endpoint at a time.
+    """
+    if not results:
+        return []
+    ids, tokens, statuses, delays = [], [], [], []
+    attempted_at, durations, response_statuses, bodies, errors = [], [], [], [], []
+    # Per endpoint, in the batch's order: (healthy at the end, failures started again after a success, any 410).
+    health: dict[uuid.UUID, list[bool]] = {}
+    for item, outcome in results:
+        status, delay = decide(item, outcome, policy)
+        ids.append(item.delivery_id)
+        tokens.append(item.lease_token)
+        statuses.append(status)
+        delays.append(delay)
+        attempted_at.append(outcome.attempted_at)
+        durations.append(outcome.duration_ms)
+        response_statuses.append(outcome.response_status)
+        bodies.append(outcome.response_body)
+        errors.append(outcome.error)
+        state = health.get(item.endpoint_id)
+        if state is None:
+            health[item.endpoint_id] = [outcome.delivered, False, outcome.response_status == 410]
+        else:
+            if not outcome.delivered and state[0]:
+                state[1] = True  # a success earlier in this batch: a new run of failures starts now
+            state[0] = outcome.delivered
+            state[2] = state[2] or outcome.response_status == 410
+    endpoint_ids = sorted(health)
+    await db.execute(LOCK_ENDPOINTS, endpoint_ids)  # before any delivery row: see LOCK_ENDPOINTS
+    rows = await db.fetch(
+        _RECORD,
+        ids,
+        tokens,
+        statuses,
+        delays,
+        attempted_at,
+        durations,
+        response_statuses,
+        bodies,
+        errors,
+        endpoint_ids,
+        [health[e][0] for e in endpoint_ids],
+        [health[e][1] for e in endpoint_ids],
+        disable_after_seconds,
+    )
+    updated = {row["delivery_id"] for row in rows if row["delivery_id"] is not None}
+    failing = [row for row in rows if row["endpoint_id"] is not None]
+    out = []
+    for delivery_id, status in zip(ids, statuses, strict=True):
+        if delivery_id in updated:
+            out.append(status)
+        else:
+            # Our lease ran out and another worker owns the row now; the attempt stays in the log.
+            logger.warning("delivery %s: lease lost before the result was recorded", delivery_id)
+            out.append("lease-lost")
+    for row in failing:
+        if health[row["endpoint_id"]][2]:
+            await _disable(db, row["endpoint_id"], GONE_REASON)
+        elif row["too_long"]:
+            since = row["failing_since"].isoformat(timespec="seconds")
+            await _disable(db, row["endpoint_id"], f"Every delivery failed since {since}.")
+    return out
+
+
+async def record(
+    db: Db, delivery: ClaimedDelivery, outcome: AttemptOutcome, policy: RetryPolicy, disable_after_seconds: float
+) -> str:
+    """`record_batch` for one result. Returns the delivery's new status."""
+    return (await record_batch(db, [(delivery, outcome)], policy, disable_after_seconds))[0]
+
+
+async def _disable(db: Db, endpoint_id: uuid.UUID, reason: str) -> None:
+    row = await db.fetchrow(_DISABLE, endpoint_id, reason)
+    if row is None:
+        return
+    endpoint = SimpleNamespace(**{k: v for k, v in row.items() if k != "region_code"})
+    await outbox.enqueue_endpoint_disabled(db, endpoint, row["region_code"])
+    logger.warning("webhook endpoint %s disabled: %s", endpoint_id, endpoint.disabled_reason)
+
+
+async def disable_endpoint(session: AsyncSession, endpoint: WebhookEndpoint, reason: str) -> None:
+    """Disable and tell the Ombudsman-side subscribers whose scope covers the endpoint's owner (the
+    cold path: key revocation). The caller holds the endpoint FOR NO KEY UPDATE."""
+    await session.flush()
+    await _disable(await db_of(session), endpoint.id, reason)
+    await session.refresh(endpoint)
