@@ -6,7 +6,7 @@ import uuid
 import orjson
 from sqlalchemy import text
 
-from referral_service.inbound.inbox import UNSIGNED_KEPT_PER_SOURCE
+from referral_service.inbound.unsigned import UNSIGNED_KEPT_PER_SOURCE
 from tests.conftest import create_agency, create_complaint
 from tests.integration.inbound_support import rotate
 

@@ -11,7 +11,7 @@ import uuid
 import httpx
 from sqlalchemy import text
 
-from referral_service.inbound.inbox import UNSIGNED_KEPT_PER_BUCKET, UNSIGNED_KEPT_PER_SOURCE
+from referral_service.inbound.unsigned import UNSIGNED_KEPT_PER_BUCKET, UNSIGNED_KEPT_PER_SOURCE
 from tests.conftest import create_agency, issue_key
 from tests.integration.inbound_support import event, push, rotate, signed_headers
 

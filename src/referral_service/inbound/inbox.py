@@ -15,17 +15,16 @@ with it the record of what happened.
 
 from __future__ import annotations
 
-import ipaddress
 import logging
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, cast
+from typing import Any
 
 import orjson
 from pydantic import ValidationError
-from sqlalchemy import CursorResult, Delete, delete, func, select, update
+from sqlalchemy import func, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -35,31 +34,23 @@ from referral_service.db.driver import db_of
 from referral_service.errors import (
     PROBLEM_MEDIA_TYPE,
     InvalidSignature,
-    NotFound,
     ProblemError,
-    UnprocessableEntity,
-    field_errors,
     validation_problem,
 )
 from referral_service.inbound import service
 from referral_service.inbound.models import InboundEvent
+from referral_service.inbound.planning import plan_push
 from referral_service.inbound.schemas import (
     INBOUND_EVENT,
-    AcknowledgedEvent,
     InboundAccepted,
     MappedAction,
-    NoteAddedEvent,
-    ReferralRef,
-    RespondedEvent,
-    StatusChangedEvent,
 )
+from referral_service.inbound.unsigned import Source, keep_failed_push
 from referral_service.json_encoding import dumps
 from referral_service.referrals import service as referrals
 from referral_service.referrals.deadlines import current_calendar
-from referral_service.referrals.domain import ReferralAction
-from referral_service.referrals.models import Referral
 from referral_service.referrals.representation import view_out
-from referral_service.referrals.schemas import AcknowledgeRequest, NoteRequest, ReferralOut, RespondRequest
+from referral_service.referrals.schemas import ReferralOut
 from referral_service.webhooks import signing
 
 logger = logging.getLogger("referral_service.inbound")
@@ -67,10 +58,6 @@ logger = logging.getLogger("referral_service.inbound")
 # Unknown agencies, and agencies without a secret, are checked against this throwaway secret so
 # they fail exactly like a wrong signature would: the answer does not reveal which agencies exist.
 _DECOY_SECRETS = [signing.generate_secret()]
-
-
-class UnknownStatusWord(UnprocessableEntity):
-    slug, title = "unknown-status-word", "The status word is not in this agency's status mapping"
 
 
 class _MalformedJson(ProblemError):
@@ -87,13 +74,6 @@ class Outcome:
     @property
     def media_type(self) -> str:
         return "application/json" if self.status_code < 400 else PROBLEM_MEDIA_TYPE
-
-
-@dataclass(slots=True)
-class Plan:
-    referral_id: uuid.UUID
-    action: ReferralAction
-    payload: Any
 
 
 async def receive(
@@ -152,7 +132,7 @@ async def receive(
             problem = validation_problem(exc.errors(), instance)
             reason = "body does not match the schema: " + _summarise(problem["errors"])
             return await _finish(session, claimed, problem, reason, event_type, None)
-        plan = await _plan(session, agency_code, event)
+        plan = await plan_push(session, agency_code, event)
         referral_id = plan.referral_id
         principal = service.inbound_principal(agency_code)
         async with session.begin_nested():
@@ -182,41 +162,6 @@ async def receive(
     )
 
 
-# Pushes whose signature does not verify can come from anyone. They are kept so that an agency
-# can see why its own pushes fail (the reason, when, and from which address), never with a body.
-# What a misconfigured sender needs is its *latest* failures, so each limit keeps the newest rows
-# and drops the oldest, and no stranger can use up the agency's share:
-# - per source (an IPv4 address, or an IPv6 /64: what one sender controls), the latest
-#   UNSIGNED_KEPT_PER_SOURCE: a flood from one address only cycles through its own rows;
-# - per bucket, the latest UNSIGNED_KEPT_PER_BUCKET: one bucket for the sources this agency has
-#   sent a verified push from (its own systems), one for every other source. Strangers rotating
-#   through many addresses cycle through the second bucket only, so the agency's own failures
-#   stay in view; and however many sources there are, an agency keeps at most twice the bucket size.
-UNSIGNED_KEPT_PER_SOURCE = 25
-UNSIGNED_KEPT_PER_BUCKET = 100
-
-
-@dataclass(frozen=True, slots=True)
-class Source:
-    address: str | None
-    network: str
-
-    @classmethod
-    def of(cls, address: str | None) -> Source:
-        if not address:
-            return cls(None, "unknown")  # the server did not say: all such pushes are one source
-        try:
-            ip = ipaddress.ip_address(address)
-        except ValueError:
-            # Not an IP address (a Unix socket, a test transport): one source per distinct value.
-            return cls(address[:64], address[:64])
-        if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-            ip = ip.ipv4_mapped
-        if isinstance(ip, ipaddress.IPv6Address):
-            return cls(str(ip), str(ipaddress.IPv6Network((ip, 64), strict=False)))
-        return cls(str(ip), str(ip))
-
-
 async def _unauthenticated(
     session: AsyncSession,
     agency_code: str | None,
@@ -232,80 +177,8 @@ async def _unauthenticated(
         return Outcome(401, orjson.dumps(problem))
     assert agency_code is not None
     stored_reason = reason if secrets else "no inbound secret is set for this agency"
-    known = await _is_known_source(session, agency_code, source)
-    # Nothing unsigned is kept (no webhook-id, no body): it could be anyone's.
-    session.add(
-        InboundEvent(
-            agency_code=agency_code,
-            status="rejected",
-            status_code=401,
-            reason=stored_reason,
-            response_body=orjson.dumps(problem),
-            source_address=source.address,
-            source_network=source.network,
-            known_source=known,
-        )
-    )
-    await session.flush()
-    await _drop_oldest_unsigned(session, agency_code, source, known)
+    await keep_failed_push(session, agency_code, source, stored_reason, orjson.dumps(problem))
     return Outcome(401, orjson.dumps(problem))
-
-
-async def _is_known_source(session: AsyncSession, agency_code: str, source: Source) -> bool:
-    # Served by ix_inbound_events_signed_sources. Only a push that verified can make a source known.
-    found = await session.scalar(
-        select(InboundEvent.id)
-        .where(
-            InboundEvent.agency_code == agency_code,
-            InboundEvent.source_network == source.network,
-            InboundEvent.webhook_id.is_not(None),
-        )
-        .limit(1)
-    )
-    return found is not None
-
-
-def _older_than_the_newest(keep: int, agency_code: str, *conditions: Any) -> Delete:
-    newest_first = (
-        select(InboundEvent.id)
-        .where(InboundEvent.agency_code == agency_code, InboundEvent.webhook_id.is_(None), *conditions)
-        .order_by(InboundEvent.received_at.desc(), InboundEvent.id.desc())
-        .offset(keep)
-    )
-    return delete(InboundEvent).where(InboundEvent.id.in_(newest_first.scalar_subquery()))
-
-
-async def _drop_oldest_unsigned(session: AsyncSession, agency_code: str, source: Source, known: bool) -> None:
-    """Trim this agency's failed-signature rows to the limits above, right after inserting one.
-
-    One trimmer per agency at a time (a transaction-scoped advisory lock), so two never delete
-    the same rows in different orders. A push that finds the lock taken skips trimming instead
-    of waiting: under a flood, waiting would pin a database connection per request. Whatever
-    it leaves over the limit (its own row, committed after the other's trim looked) the next
-    failed push of this agency removes, so the excess never exceeds the pushes in flight.
-    """
-    lock_key = func.hashtextextended(f"inbound-unsigned:{agency_code}", 0)
-    if not await session.scalar(select(func.pg_try_advisory_xact_lock(lock_key))):
-        return
-    per_source = cast(
-        CursorResult[Any],
-        await session.execute(
-            _older_than_the_newest(UNSIGNED_KEPT_PER_SOURCE, agency_code, InboundEvent.source_network == source.network)
-        ),
-    )
-    per_bucket = cast(
-        CursorResult[Any],
-        await session.execute(
-            _older_than_the_newest(UNSIGNED_KEPT_PER_BUCKET, agency_code, InboundEvent.known_source.is_(known))
-        ),
-    )
-    if per_source.rowcount or per_bucket.rowcount:
-        logger.info(
-            "inbound push for %s from %s refused; dropped the oldest %d failed pushes kept for it",
-            agency_code,
-            source.address,
-            per_source.rowcount + per_bucket.rowcount,
-        )
 
 
 async def _replay(session: AsyncSession, agency_code: str, webhook_id: str) -> Outcome:
@@ -369,79 +242,3 @@ def _declared_type(raw: Any) -> str | None:
 def _summarise(errors: list[dict[str, Any]]) -> str:
     parts = [".".join(str(p) for p in err["loc"]) + ": " + err["message"] for err in errors[:5]]
     return "; ".join(parts)
-
-
-async def _plan(session: AsyncSession, agency_code: str, event: Any) -> Plan:
-    """Turn a push into the REST action, payload and referral it stands for."""
-    data = event.data
-    if isinstance(event, AcknowledgedEvent):
-        by_id = data.referral_id is not None
-        to_set = data.new_external_ref or (data.external_ref if by_id else None)
-        name_check = data.external_ref if (not by_id or data.new_external_ref) else None
-        referral_id = await _resolve(session, agency_code, data, name_check)
-        return Plan(referral_id, ReferralAction.ACKNOWLEDGE, AcknowledgeRequest(external_ref=to_set))
-    referral_id = await _resolve(session, agency_code, data, data.external_ref)
-    if isinstance(event, NoteAddedEvent):
-        return Plan(referral_id, ReferralAction.ADD_NOTE, NoteRequest(text=data.text))
-    if isinstance(event, RespondedEvent):
-        payload = RespondRequest(outcome=data.outcome, summary=data.summary, actions_taken=data.actions_taken)
-        return Plan(referral_id, ReferralAction.RESPOND, payload)
-    assert isinstance(event, StatusChangedEvent)
-    return Plan(referral_id, *(await _mapped(session, agency_code, data)))
-
-
-async def _mapped(session: AsyncSession, agency_code: str, data: Any) -> tuple[ReferralAction, Any]:
-    entry = (await service.get_mapping(session, agency_code)).get(data.status)
-    if entry is None:
-        raise UnknownStatusWord(
-            f"Status {data.status!r} is not mapped; set it with PUT /v1/agencies/{agency_code}/status-mapping.",
-            status_word=data.status,
-        )
-    action = MappedAction(entry["action"])
-    if action is MappedAction.ACKNOWLEDGE:
-        return ReferralAction.ACKNOWLEDGE, AcknowledgeRequest(external_ref=data.new_external_ref)
-    if action is MappedAction.ADD_NOTE:
-        if data.text is None:
-            raise _missing(data.status, action, "text")
-        return ReferralAction.ADD_NOTE, NoteRequest(text=data.text)
-    outcome = data.outcome or entry.get("outcome")
-    if outcome is None:
-        raise _missing(data.status, action, "outcome")
-    if data.summary is None:
-        raise _missing(data.status, action, "summary")
-    return ReferralAction.RESPOND, RespondRequest(
-        outcome=outcome, summary=data.summary, actions_taken=data.actions_taken
-    )
-
-
-def _missing(word: str, action: MappedAction, field: str) -> UnprocessableEntity:
-    return UnprocessableEntity(
-        f"Status {word!r} maps to {action.value}, which needs data.{field}.",
-        errors=field_errors([{"loc": ["data", field], "msg": "Field required", "type": "missing"}]),
-    )
-
-
-async def _resolve(session: AsyncSession, agency_code: str, ref: ReferralRef, external_ref: str | None) -> uuid.UUID:
-    """The referral a push names. Only this agency's referrals are searched; the transition then
-    applies the agency's own visibility rules (forwarded to it, not hidden) on top."""
-    if ref.referral_id is None:
-        found = await session.scalar(
-            select(Referral.id).where(Referral.agency_code == agency_code, Referral.external_ref == external_ref)
-        )
-        if found is None:
-            raise NotFound("No referral of this agency has this external_ref.")
-        return found
-    if external_ref is not None:
-        row = (
-            await session.execute(
-                select(Referral.external_ref, Referral.forwarded_at).where(
-                    Referral.id == ref.referral_id, Referral.agency_code == agency_code
-                )
-            )
-        ).first()
-        # Same answer as the transition would give for a referral the agency may not see.
-        if row is None or row.forwarded_at is None:
-            raise NotFound("No referral with this id.")
-        if row.external_ref != external_ref:
-            raise UnprocessableEntity("referral_id and external_ref name different referrals.")
-    return ref.referral_id

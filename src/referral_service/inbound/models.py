@@ -77,7 +77,7 @@ class InboundEvent(Base):
             text("received_at DESC"),
             text("id DESC"),
         ),
-        # Keeping the latest failed-signature pushes per source and per bucket (inbox.py), and
+        # Keeping the latest failed-signature pushes per source and per bucket (unsigned.py), and
         # "has this agency sent a verified push from there?" (migration 0006).
         Index(
             "ix_inbound_events_unsigned_by_source",

@@ -1,0 +1,115 @@
+"""What a verified push stands for: the REST action, its payload and the referral it names.
+
+Typed events map one to one (`referral.acknowledged` is the acknowledge action...); a
+`referral.status_changed` carries the agency's own status word, translated by its status mapping.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from referral_service.errors import NotFound, UnprocessableEntity, field_errors
+from referral_service.inbound import service
+from referral_service.inbound.schemas import (
+    AcknowledgedEvent,
+    MappedAction,
+    NoteAddedEvent,
+    ReferralRef,
+    RespondedEvent,
+    StatusChangedEvent,
+)
+from referral_service.referrals.domain import ReferralAction
+from referral_service.referrals.models import Referral
+from referral_service.referrals.schemas import AcknowledgeRequest, NoteRequest, RespondRequest
+
+
+class UnknownStatusWord(UnprocessableEntity):
+    slug, title = "unknown-status-word", "The status word is not in this agency's status mapping"
+
+
+@dataclass(slots=True)
+class Plan:
+    referral_id: uuid.UUID
+    action: ReferralAction
+    payload: Any
+
+
+async def plan_push(session: AsyncSession, agency_code: str, event: Any) -> Plan:
+    """Turn a push into the REST action, payload and referral it stands for."""
+    data = event.data
+    if isinstance(event, AcknowledgedEvent):
+        by_id = data.referral_id is not None
+        to_set = data.new_external_ref or (data.external_ref if by_id else None)
+        name_check = data.external_ref if (not by_id or data.new_external_ref) else None
+        referral_id = await _resolve(session, agency_code, data, name_check)
+        return Plan(referral_id, ReferralAction.ACKNOWLEDGE, AcknowledgeRequest(external_ref=to_set))
+    referral_id = await _resolve(session, agency_code, data, data.external_ref)
+    if isinstance(event, NoteAddedEvent):
+        return Plan(referral_id, ReferralAction.ADD_NOTE, NoteRequest(text=data.text))
+    if isinstance(event, RespondedEvent):
+        payload = RespondRequest(outcome=data.outcome, summary=data.summary, actions_taken=data.actions_taken)
+        return Plan(referral_id, ReferralAction.RESPOND, payload)
+    assert isinstance(event, StatusChangedEvent)
+    return Plan(referral_id, *(await _mapped(session, agency_code, data)))
+
+
+async def _mapped(session: AsyncSession, agency_code: str, data: Any) -> tuple[ReferralAction, Any]:
+    entry = (await service.get_mapping(session, agency_code)).get(data.status)
+    if entry is None:
+        raise UnknownStatusWord(
+            f"Status {data.status!r} is not mapped; set it with PUT /v1/agencies/{agency_code}/status-mapping.",
+            status_word=data.status,
+        )
+    action = MappedAction(entry["action"])
+    if action is MappedAction.ACKNOWLEDGE:
+        return ReferralAction.ACKNOWLEDGE, AcknowledgeRequest(external_ref=data.new_external_ref)
+    if action is MappedAction.ADD_NOTE:
+        if data.text is None:
+            raise _missing(data.status, action, "text")
+        return ReferralAction.ADD_NOTE, NoteRequest(text=data.text)
+    outcome = data.outcome or entry.get("outcome")
+    if outcome is None:
+        raise _missing(data.status, action, "outcome")
+    if data.summary is None:
+        raise _missing(data.status, action, "summary")
+    return ReferralAction.RESPOND, RespondRequest(
+        outcome=outcome, summary=data.summary, actions_taken=data.actions_taken
+    )
+
+
+def _missing(word: str, action: MappedAction, field: str) -> UnprocessableEntity:
+    return UnprocessableEntity(
+        f"Status {word!r} maps to {action.value}, which needs data.{field}.",
+        errors=field_errors([{"loc": ["data", field], "msg": "Field required", "type": "missing"}]),
+    )
+
+
+async def _resolve(session: AsyncSession, agency_code: str, ref: ReferralRef, external_ref: str | None) -> uuid.UUID:
+    """The referral a push names. Only this agency's referrals are searched; the transition then
+    applies the agency's own visibility rules (forwarded to it, not hidden) on top."""
+    if ref.referral_id is None:
+        found = await session.scalar(
+            select(Referral.id).where(Referral.agency_code == agency_code, Referral.external_ref == external_ref)
+        )
+        if found is None:
+            raise NotFound("No referral of this agency has this external_ref.")
+        return found
+    if external_ref is not None:
+        row = (
+            await session.execute(
+                select(Referral.external_ref, Referral.forwarded_at).where(
+                    Referral.id == ref.referral_id, Referral.agency_code == agency_code
+                )
+            )
+        ).first()
+        # Same answer as the transition would give for a referral the agency may not see.
+        if row is None or row.forwarded_at is None:
+            raise NotFound("No referral with this id.")
+        if row.external_ref != external_ref:
+            raise UnprocessableEntity("referral_id and external_ref name different referrals.")
+    return ref.referral_id
