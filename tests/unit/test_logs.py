@@ -10,8 +10,15 @@ import sys
 
 import pytest
 
-from referral_service.cli import QUIET_LIBRARY_LOGGERS, configure_logging
-from referral_service.logs import JsonFormatter, RequestIdFilter, TextFormatter, make_handler, wants_json
+from referral_service.logs import (
+    QUIET_LIBRARY_LOGGERS,
+    JsonFormatter,
+    RequestIdFilter,
+    TextFormatter,
+    configure_logging,
+    make_handler,
+    wants_json,
+)
 from referral_service.request_context import request_id_var
 
 RFC3339_UTC = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z")

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from referral_service.cli import NO_DATABASE_MESSAGE
+from referral_service.process import NO_DATABASE_MESSAGE
 
 ROOT = Path(__file__).resolve().parents[2]
 
