@@ -22,11 +22,12 @@ import pytest
 from referral_service.config import Settings
 
 # Fixtures shared by several test modules (receiver, subscribe, worker; clock; the access tests'
-# scene), registered once here rather than imported into each module that uses them.
+# scene; blob_store), registered once here rather than imported into each module that uses them.
 pytest_plugins = [
     "tests.integration.webhook_support",
     "tests.integration.inbound_support",
     "tests.integration.access_support",
+    "tests.attachment_support",
     "tests.live_server",
 ]
 
