@@ -27,7 +27,7 @@ from tests.integration.access_support import (
 
 # --- Every GET route, for every caller, with what it returns ----------------------------------
 #
-# The scene below is a small world in which every visibility rule makes a difference. Labels name
+# The scene (access_support.py) is a small world in which every visibility rule makes a difference. Labels name
 # its objects; a request in READS names them in braces and is filled in from the scene.
 #
 #   complaint  region  referrals (all made by the national key)
