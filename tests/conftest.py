@@ -21,9 +21,15 @@ import pytest
 
 from referral_service.config import Settings
 
-# Fixtures shared by several test modules (receiver, subscribe, worker; clock), registered once here
-# rather than imported into each module that uses them.
-pytest_plugins = ["tests.integration.webhook_support", "tests.integration.inbound_support", "tests.live_server"]
+# Fixtures shared by several test modules (receiver, subscribe, worker; clock; the access tests'
+# scene; blob_store), registered once here rather than imported into each module that uses them.
+pytest_plugins = [
+    "tests.integration.webhook_support",
+    "tests.integration.inbound_support",
+    "tests.integration.access_support",
+    "tests.attachment_support",
+    "tests.live_server",
+]
 
 ROOT = Path(__file__).resolve().parent.parent
 BOOTSTRAP_ADMIN_KEY = "test-bootstrap-admin-" + secrets.token_urlsafe(16)

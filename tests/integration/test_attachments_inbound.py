@@ -8,7 +8,6 @@ from referral_service.attachments import cleanup
 from referral_service.webhooks import signing
 from tests.attachment_support import PNG, content_digest, pdf_bytes
 from tests.integration.inbound_support import BONTANG, SAMARINDA, event, forwarded_referral, push, rotate
-from tests.integration.test_attachments import blob_store, seaweed  # noqa: F401 - fixtures defined beside their tests
 
 
 def signed_upload_headers(
@@ -25,7 +24,7 @@ def signed_upload_headers(
 
 
 async def test_signed_upload_then_push_attaches_it_to_the_referral(
-    blob_store,  # noqa: F811 - the fixture imported above
+    blob_store,
     app,
     clock,
     ombudsman,
@@ -167,7 +166,7 @@ async def test_signed_upload_refusals(app, clock, ombudsman, samarinda):
     ).status_code == 415
 
 
-async def test_unclaimed_staged_uploads_expire(blob_store, app, clock, samarinda):  # noqa: F811 - the fixture imported above
+async def test_unclaimed_staged_uploads_expire(blob_store, app, clock, samarinda):
     import pytest
 
     from referral_service.attachments.storage import BlobNotFound
