@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -206,7 +206,12 @@ class Upload:
     media_type: str
     contains_identity: bool
     spooled: Spooled
-    extra: dict[str, Any] = field(default_factory=dict)
+
+    def stored_values(self, blob_key: str) -> tuple[str, str, int, str, str, bool]:
+        """filename, media_type, size, sha256, blob_key, contains_identity: the columns of every stored
+        upload, in this order in each INSERT."""
+        spooled = self.spooled
+        return self.filename, self.media_type, spooled.size, spooled.sha256_hex, blob_key, self.contains_identity
 
 
 async def write_blob(pool: Any, blob_store: BlobStore, upload: Upload) -> str:
@@ -288,12 +293,7 @@ async def store(
             uuid.uuid4(),
             target.complaint_id,
             target.referral_id,
-            upload.filename,
-            upload.media_type,
-            upload.spooled.size,
-            upload.spooled.sha256_hex,
-            blob_key,
-            upload.contains_identity,
+            *upload.stored_values(blob_key),
             principal.key_id,
             principal.role.value,
             principal.agency_code,

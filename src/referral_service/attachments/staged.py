@@ -52,12 +52,7 @@ async def store_staged(
         row = await db.fetchrow(
             _INSERT_STAGED,
             uuid.uuid4(),
-            upload.filename,
-            upload.media_type,
-            upload.spooled.size,
-            upload.spooled.sha256_hex,
-            blob_key,
-            upload.contains_identity,
+            *upload.stored_values(blob_key),
             principal.key_id,
             principal.agency_code,
             webhook_id,

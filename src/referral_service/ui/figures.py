@@ -16,7 +16,7 @@ from referral_service.reports import service as reports
 from referral_service.reports.service import CSV_MEDIA_TYPE, AgencyFigures, to_csv, window_problem
 from referral_service.schemas import RegionCode
 from referral_service.ui.charts import Bar, bar_chart
-from referral_service.ui.page import DEFAULT_TIMEZONE, Page, open_db, signed_in, to_sign_in
+from referral_service.ui.page import DEFAULT_TIMEZONE, Page, open_db, signed_in_page, to_sign_in
 
 _REGION = TypeAdapter(RegionCode)
 
@@ -54,10 +54,9 @@ async def _figures_rows(
 @router.get("/figures")
 async def figures(request: Request) -> Response:
     async with open_db(request) as db:
-        session = await signed_in(request, db)
-    if session is None:
+        page = await signed_in_page(request, db)
+    if page is None:
         return to_sign_in(request)
-    page = Page(request, session)
     date_from, date_to, region, error = _period(page)
     rows = [] if error else await _figures_rows(request, page, date_from, date_to, region)
     query = urlencode(
@@ -119,10 +118,9 @@ def _charts(page: Page, rows: list[AgencyFigures]) -> list[tuple[str, Markup]]:
 @router.get("/figures.csv")
 async def figures_csv(request: Request) -> Response:
     async with open_db(request) as db:
-        session = await signed_in(request, db)
-    if session is None:
+        page = await signed_in_page(request, db)
+    if page is None:
         return to_sign_in(request)
-    page = Page(request, session)
     date_from, date_to, region, error = _period(page)
     if error:
         return page.error(422, "invalid_input", error)

@@ -81,6 +81,10 @@ class Page:
             sessions.set_cookie(self.request, response, LANG_COOKIE, self.lang, 365 * 24 * 3600)
         return response
 
+    def csrf_ok(self, form: dict[str, str]) -> bool:
+        """The form carries the signed-in session's CSRF token."""
+        return self.session is not None and sessions.csrf_matches(self.session.csrf_secret, form.get("csrf"))
+
     def error(self, status_code: int, title_key: str, message: str) -> HTMLResponse:
         return self.render("error.html", status_code, title=self.t(title_key), message=message)
 
@@ -96,6 +100,12 @@ class Page:
 
 async def signed_in(request: Request, db: Db) -> sessions.UiSession | None:
     return await sessions.lookup(db, request.cookies.get(sessions.SESSION_COOKIE))
+
+
+async def signed_in_page(request: Request, db: Db) -> Page | None:
+    """The page of the signed-in caller, or None (send them to sign in)."""
+    session = await signed_in(request, db)
+    return None if session is None else Page(request, session)
 
 
 def to_sign_in(request: Request, *, expired: bool | None = None) -> RedirectResponse:

@@ -32,9 +32,8 @@ from referral_service.referrals.schemas import (
     NoteRequest,
     RespondRequest,
 )
-from referral_service.ui import sessions
 from referral_service.ui.i18n import zone_name
-from referral_service.ui.page import Page, agency_names, open_db, read_form, signed_in, to_sign_in
+from referral_service.ui.page import Page, agency_names, open_db, read_form, signed_in_page, to_sign_in
 
 # The forms of the referral page: action -> request body model.
 ACTION_FORMS: dict[ReferralAction, type[BaseModel]] = {
@@ -101,10 +100,9 @@ async def _referral_page(
 @router.get("/referrals/{referral_id}")
 async def referral_page(request: Request, referral_id: str) -> Response:
     async with open_db(request) as db:
-        session = await signed_in(request, db)
-        if session is None:
+        page = await signed_in_page(request, db)
+        if page is None:
             return to_sign_in(request)
-        page = Page(request, session)
         parsed = _parse_id(referral_id)
         if parsed is None:
             return page.not_found()
@@ -117,11 +115,10 @@ async def referral_page(request: Request, referral_id: str) -> Response:
 async def referral_action(request: Request, referral_id: str, action: str) -> Response:
     form = await read_form(request)
     async with open_db(request) as db:
-        session = await signed_in(request, db)
-        if session is None:
+        page = await signed_in_page(request, db)
+        if page is None:
             return to_sign_in(request)
-        page = Page(request, session)
-        if not sessions.csrf_matches(session.csrf_secret, form.get("csrf")):
+        if not page.csrf_ok(form):
             return page.csrf_refused()
         parsed = _parse_id(referral_id)
         try:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode
 
@@ -11,49 +11,50 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from referral_service import clock
+from referral_service.auth.principal import Principal
+from referral_service.db.driver import Db
 from referral_service.errors import BadRequest
 from referral_service.referrals import service as referrals
 from referral_service.referrals.deadlines import current_calendar
 from referral_service.referrals.domain import ReferralState
 from referral_service.referrals.representation import has_running_deadline, referral_out
 from referral_service.schemas import decode_cursor, encode_cursor
-from referral_service.ui.page import Page, agency_names, open_db, signed_in, to_sign_in
+from referral_service.ui.page import agency_names, open_db, signed_in_page, to_sign_in
 
 DUE_SOON_WORKING_DAYS = 3
 QUEUE_PAGE_SIZE = 20
+DEADLINE_ROWS = 500
 
 router = APIRouter(prefix="/ui")
+
+
+async def _forwarded(db: Db, principal: Principal, *, overdue: bool, due_before: datetime | None) -> list[Any]:
+    """Forwarded referrals in the caller's scope, overdue or not, due before a moment; the page's first
+    DEADLINE_ROWS of each."""
+    rows, _ = await referrals.list_rows(
+        db,
+        principal,
+        limit=DEADLINE_ROWS,
+        cursor=None,
+        state=ReferralState.FORWARDED,
+        agency_code=None,
+        complaint_id=None,
+        overdue=overdue,
+        due_before=due_before,
+    )
+    return rows
 
 
 @router.get("/deadlines")
 async def deadlines(request: Request) -> Response:
     async with open_db(request) as db:
-        session = await signed_in(request, db)
-        if session is None:
+        page = await signed_in_page(request, db)
+        if page is None:
             return to_sign_in(request)
-        page = Page(request, session)
         now = clock.now()
-        overdue_rows, _ = await referrals.list_rows(
-            db,
-            page.principal,
-            limit=500,
-            cursor=None,
-            state=ReferralState.FORWARDED,
-            agency_code=None,
-            complaint_id=None,
-            overdue=True,
-            due_before=None,
-        )
-        soon_rows, _ = await referrals.list_rows(
-            db,
-            page.principal,
-            limit=500,
-            cursor=None,
-            state=ReferralState.FORWARDED,
-            agency_code=None,
-            complaint_id=None,
-            overdue=False,
-            due_before=now + timedelta(days=DUE_SOON_WORKING_DAYS + 7),
+        overdue_rows = await _forwarded(db, page.principal, overdue=True, due_before=None)
+        soon_rows = await _forwarded(
+            db, page.principal, overdue=False, due_before=now + timedelta(days=DUE_SOON_WORKING_DAYS + 7)
         )
         calendar = await current_calendar(db)
         names = await agency_names(db, {r["agency_code"] for r in overdue_rows + soon_rows})
@@ -93,11 +94,10 @@ async def deadlines(request: Request) -> Response:
 async def queue(request: Request) -> Response:
     params = request.query_params
     async with open_db(request) as db:
-        session = await signed_in(request, db)
-        if session is None:
+        page = await signed_in_page(request, db)
+        if page is None:
             return to_sign_in(request)
-        page = Page(request, session)
-        state_param = params.get("state", "forwarded" if not session.principal.is_ombudsman_side else "")
+        state_param = params.get("state", "forwarded" if not page.is_ombudsman_side else "")
         try:
             state = ReferralState(state_param) if state_param else None
         except ValueError:
