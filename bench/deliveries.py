@@ -47,7 +47,7 @@ def main(argv: list[str]) -> int:
     from harness.config import INTAKE_ENDPOINTS, log
     from harness.config import parse as parse_config
     from harness.profile import hot_spots
-    from harness.runner import Harness
+    from harness.context import Harness
 
     loop = "--loop" in argv
     profile_worker = "--profile-worker" in argv

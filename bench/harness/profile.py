@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from .config import log
 
 if TYPE_CHECKING:
-    from .runner import Harness
+    from .context import Harness
 
 
 def profile(h: Harness, name: str, script: str, args: list[str], path: str = "/") -> dict[str, Any] | None:

@@ -14,7 +14,7 @@ from .load import WrkResult, mem_of, summarize
 from .seed import db_facts, insert_base_referrals, insert_forwardable
 
 if TYPE_CHECKING:
-    from .runner import Harness
+    from .context import Harness
 
 ONE = "1 process"
 

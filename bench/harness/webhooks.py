@@ -27,7 +27,7 @@ from .seed import (
 from .server import NOTIFY_CHANNEL
 
 if TYPE_CHECKING:
-    from .runner import Harness
+    from .context import Harness
 
 
 def collect(h: Harness) -> dict[str, Any]:
