@@ -181,7 +181,7 @@ export interface paths {
          *     (idempotent replays, inbound pushes, webhook bodies, the event feed). Reference, category,
          *     region, dates and every figure are kept, so reports do not change. Records a `complaint.erased`
          *     event. Refused with 409 while a referral is not closed, unless `force` is true. Erasing an erased
-         *     complaint changes nothing. See docs/operations.md, "Retention and erasure".
+         *     complaint changes nothing. See docs/administration.md, "Retention and erasure".
          */
         post: operations["complaints_erase"];
         delete?: never;

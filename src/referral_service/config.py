@@ -49,7 +49,7 @@ class Settings(BaseSettings):
         validation_alias="REFERRAL_RETENTION_DAYS",
         description="Erase a complainant's personal data (identity, subject, description, referral instructions and "
         "response summaries, and every stored body carrying them) once every referral of the complaint has been "
-        "closed for this many days; figures and reports are kept. Unset: keep everything. See docs/operations.md.",
+        "closed for this many days; figures and reports are kept. Unset: keep everything. See docs/administration.md.",
     )
     max_upload_bytes: int = Field(
         default=20 * 1024 * 1024,

@@ -270,7 +270,7 @@ def in_region(region_code: str, scope: str) -> bool:
 
 
 def check_rules(scene: Scene, caller: str, route: str, body) -> None:
-    """Every item of a list answer, the scene's or not, obeys the access rules (docs/operations.md)."""
+    """Every item of a list answer, the scene's or not, obeys the access rules (docs/administration.md)."""
     api = scene.callers[caller]
     if route == "/v1/complaints" and api.region_code:
         assert all(in_region(c["region_code"], api.region_code) for c in body)

@@ -179,6 +179,6 @@ async def erase(complaint_id: uuid.UUID, body: EraseRequest, db: DbDep, principa
     (idempotent replays, inbound pushes, webhook bodies, the event feed). Reference, category,
     region, dates and every figure are kept, so reports do not change. Records a `complaint.erased`
     event. Refused with 409 while a referral is not closed, unless `force` is true. Erasing an erased
-    complaint changes nothing. See docs/operations.md, "Retention and erasure"."""
+    complaint changes nothing. See docs/administration.md, "Retention and erasure"."""
     row = await erasure.erase(db, complaint_id, Actor.of(principal), reason=body.reason, force=body.force)
     return Response(dumps(complaint_out(row)), media_type="application/json", headers={"ETag": etag(row["version"])})

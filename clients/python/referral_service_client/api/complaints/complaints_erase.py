@@ -120,7 +120,7 @@ def sync_detailed(
     (idempotent replays, inbound pushes, webhook bodies, the event feed). Reference, category,
     region, dates and every figure are kept, so reports do not change. Records a `complaint.erased`
     event. Refused with 409 while a referral is not closed, unless `force` is true. Erasing an erased
-    complaint changes nothing. See docs/operations.md, "Retention and erasure".
+    complaint changes nothing. See docs/administration.md, "Retention and erasure".
 
     Args:
         complaint_id (UUID):
@@ -164,7 +164,7 @@ def sync(
     (idempotent replays, inbound pushes, webhook bodies, the event feed). Reference, category,
     region, dates and every figure are kept, so reports do not change. Records a `complaint.erased`
     event. Refused with 409 while a referral is not closed, unless `force` is true. Erasing an erased
-    complaint changes nothing. See docs/operations.md, "Retention and erasure".
+    complaint changes nothing. See docs/administration.md, "Retention and erasure".
 
     Args:
         complaint_id (UUID):
@@ -203,7 +203,7 @@ async def asyncio_detailed(
     (idempotent replays, inbound pushes, webhook bodies, the event feed). Reference, category,
     region, dates and every figure are kept, so reports do not change. Records a `complaint.erased`
     event. Refused with 409 while a referral is not closed, unless `force` is true. Erasing an erased
-    complaint changes nothing. See docs/operations.md, "Retention and erasure".
+    complaint changes nothing. See docs/administration.md, "Retention and erasure".
 
     Args:
         complaint_id (UUID):
@@ -245,7 +245,7 @@ async def asyncio(
     (idempotent replays, inbound pushes, webhook bodies, the event feed). Reference, category,
     region, dates and every figure are kept, so reports do not change. Records a `complaint.erased`
     event. Refused with 409 while a referral is not closed, unless `force` is true. Erasing an erased
-    complaint changes nothing. See docs/operations.md, "Retention and erasure".
+    complaint changes nothing. See docs/administration.md, "Retention and erasure".
 
     Args:
         complaint_id (UUID):
