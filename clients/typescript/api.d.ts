@@ -2756,7 +2756,7 @@ export interface components {
             actor: components["schemas"]["ActorOut"];
             /**
              * Via
-             * @description `api`, `inbound_webhook` or `system`.
+             * @description Through which channel the change came: `api` (the REST API), `web` (the web pages under /ui/), `inbound_webhook` (an agency's signed push) or `system` (the service itself: reminders, retention).
              */
             via: string;
             /** From State */

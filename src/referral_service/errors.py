@@ -114,6 +114,7 @@ class RateLimited(ProblemError):
 
     def __init__(self, detail: str, retry_after: int) -> None:
         super().__init__(detail, headers={"Retry-After": str(retry_after)})
+        self.retry_after = retry_after
 
 
 _DEFAULT_TITLES = {

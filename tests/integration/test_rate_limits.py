@@ -58,12 +58,13 @@ async def limited_app(database_url: str):
 
 @pytest.fixture
 async def client_from(limited_app) -> AsyncIterator[Callable[[], httpx.AsyncClient]]:
-    """A client factory, each client sending from a new source address."""
+    """A client factory, each client sending from a new source address (over HTTPS: the web pages'
+    cookies are Secure for any caller but a loopback one)."""
     clients: list[httpx.AsyncClient] = []
 
     def make() -> httpx.AsyncClient:
         transport = httpx.ASGITransport(app=limited_app, client=(next(_addresses), 40000))
-        client = httpx.AsyncClient(transport=transport, base_url="http://testserver")
+        client = httpx.AsyncClient(transport=transport, base_url="https://testserver")
         clients.append(client)
         return client
 
@@ -316,3 +317,47 @@ async def test_without_the_database_a_lease_is_granted_locally(limited_app):
     policy = limiter.policy("key", 2)
     for _ in range(5):
         await limiter.take(Request({"type": "http", "headers": [], "state": {}}), policy, "subject")
+
+
+async def test_wrong_keys_at_the_sign_in_form_count_as_failed_authentication(client_from):
+    from tests.integration.test_ui_http import hidden
+
+    attacker = client_from()
+    form = await attacker.get("/ui/sign-in")
+    for _ in range(2):
+        response = await attacker.post("/ui/sign-in", data={"csrf": hidden(form.text, "csrf"), "api_key": "wrong"})
+        assert response.status_code == 401
+        form = response  # the refusal carries a fresh form
+    # The same bucket as wrong API keys: with the two above, the limit is reached three requests earlier.
+    for _ in range(AUTH_FAILURES - 2):
+        assert (await attacker.get("/v1/agencies", headers={"Authorization": "Bearer wrong"})).status_code == 401
+    _assert_rate_limited(await attacker.get("/v1/agencies", headers={"Authorization": "Bearer wrong"}), "auth-failures")
+
+
+async def test_an_address_over_its_failed_authentications_cannot_sign_in_even_with_a_good_key(client_from):
+    from tests.integration.test_ui_http import sign_in
+
+    attacker = client_from()
+    good = await _issue(client_from())
+    for _ in range(AUTH_FAILURES + 1):
+        await attacker.get("/v1/agencies", headers={"Authorization": "Bearer wrong"})
+    refused = await sign_in(attacker, good["key"])
+    assert refused.status_code == 429 and refused.headers["content-type"].startswith("text/html")
+    assert int(refused.headers["retry-after"]) >= 1
+    assert "Too many requests" in refused.text or "Terlalu banyak permintaan" in refused.text
+    assert "ui_session" not in refused.cookies
+
+
+async def test_page_views_count_against_the_signed_in_keys_limit(client_from):
+    from tests.integration.test_ui_http import sign_in
+
+    browser, api = client_from(), client_from()
+    key = await _issue(api)
+    assert (await sign_in(browser, key["key"])).status_code == 303
+    statuses = [(await browser.get("/ui/queue")).status_code for _ in range(KEY_LIMIT + 2)]
+    assert statuses.count(200) <= KEY_LIMIT and statuses[-1] == 429, statuses
+    refused = await browser.get("/ui/queue")
+    assert refused.status_code == 429 and refused.headers["content-type"].startswith("text/html")
+    assert int(refused.headers["retry-after"]) >= 1
+    # One bucket per key, whichever way it is used.
+    _assert_rate_limited(await api.get("/v1/agencies", headers=_bearer(key)), "key")

@@ -247,8 +247,15 @@ async def test_ombudsman_actions_and_a_refused_form(browser, ombudsman_kaltim, s
     assert (await act("close", resolution="resolved", note="Selesai.")).status_code == 303
     body = (await ombudsman_kaltim.get(f"/v1/referrals/{referral_id}")).json()
     assert body["state"] == "closed" and body["follow_up_count"] == 1
-    events = [e["type"] for e in (await ombudsman_kaltim.get(f"/v1/referrals/{referral_id}/events")).json()]
-    assert events[-3:] == ["referral.follow_up_requested", "referral.note_added", "referral.closed"]
+    events = (await ombudsman_kaltim.get(f"/v1/referrals/{referral_id}/events")).json()
+    assert [e["type"] for e in events][-3:] == [
+        "referral.follow_up_requested",
+        "referral.note_added",
+        "referral.closed",
+    ]
+    # The timeline tells the channel: the agency answered through the API, the officer acted on the pages.
+    assert [(e["type"], e["via"]) for e in events][-4] == ("referral.responded", "api")
+    assert [e["via"] for e in events][-3:] == ["web", "web", "web"]
     closed = await browser.get(f"/ui/referrals/{referral_id}")
     assert "Tidak ada tindakan yang dapat Anda lakukan sekarang." in closed.text
 

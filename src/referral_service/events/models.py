@@ -25,7 +25,7 @@ class Event(Base):
 
     __tablename__ = "events"
     __table_args__ = (
-        CheckConstraint("via IN ('api', 'inbound_webhook', 'system')", name="via"),
+        CheckConstraint("via IN ('api', 'web', 'inbound_webhook', 'system')", name="via"),
         CheckConstraint("sequence >= 1", name="sequence"),
         # Gapless per stream: a referral's events, or a complaint's own (referral-less) events.
         Index(

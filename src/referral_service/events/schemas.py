@@ -33,7 +33,10 @@ class EventOut(BaseModel):
     type: str = Field(examples=["referral.forwarded"])
     occurred_at: UtcInstant
     actor: ActorOut
-    via: str = Field(description="`api`, `inbound_webhook` or `system`.")
+    via: str = Field(
+        description="Through which channel the change came: `api` (the REST API), `web` (the web pages under "
+        "/ui/), `inbound_webhook` (an agency's signed push) or `system` (the service itself: reminders, retention)."
+    )
     from_state: str | None
     to_state: str | None
     data: dict[str, Any]

@@ -16,7 +16,7 @@ from referral_service.reports import service as reports
 from referral_service.reports.service import CSV_MEDIA_TYPE, AgencyFigures, to_csv, window_problem
 from referral_service.schemas import RegionCode
 from referral_service.ui.charts import Bar, bar_chart
-from referral_service.ui.page import DEFAULT_TIMEZONE, Page, open_db, signed_in_page, to_sign_in
+from referral_service.ui.page import DEFAULT_TIMEZONE, Page, open_db, signed_in_page
 
 _REGION = TypeAdapter(RegionCode)
 
@@ -55,8 +55,8 @@ async def _figures_rows(
 async def figures(request: Request) -> Response:
     async with open_db(request) as db:
         page = await signed_in_page(request, db)
-    if page is None:
-        return to_sign_in(request)
+    if not isinstance(page, Page):
+        return page
     date_from, date_to, region, error = _period(page)
     rows = [] if error else await _figures_rows(request, page, date_from, date_to, region)
     query = urlencode(
@@ -119,8 +119,8 @@ def _charts(page: Page, rows: list[AgencyFigures]) -> list[tuple[str, Markup]]:
 async def figures_csv(request: Request) -> Response:
     async with open_db(request) as db:
         page = await signed_in_page(request, db)
-    if page is None:
-        return to_sign_in(request)
+    if not isinstance(page, Page):
+        return page
     date_from, date_to, region, error = _period(page)
     if error:
         return page.error(422, "invalid_input", error)

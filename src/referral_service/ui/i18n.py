@@ -145,6 +145,11 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "This page or referral does not exist, or you may not see it.",
     },
     "forbidden_title": {"id": "Tidak diizinkan", "en": "Not permitted"},
+    "too_many_title": {"id": "Terlalu banyak permintaan", "en": "Too many requests"},
+    "too_many_text": {
+        "id": "Terlalu banyak permintaan dalam waktu singkat. Coba lagi dalam {seconds} detik.",
+        "en": "Too many requests in a short time. Try again in {seconds} seconds.",
+    },
     "forbidden_text": {"id": "Kunci Anda tidak dapat membuka halaman ini.", "en": "Your key cannot open this page."},
     "back": {"id": "Kembali", "en": "Back"},
     "by": {"id": "oleh", "en": "by"},

@@ -15,11 +15,12 @@ from typing import Any
 from urllib.parse import parse_qs, urlencode
 
 from fastapi import Request
-from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from referral_service.auth.principal import Principal
 from referral_service.db.driver import Db
+from referral_service.errors import RateLimited
 from referral_service.ui import sessions
 from referral_service.ui.i18n import LANG_COOKIE, local_datetime, pick_language, translate
 
@@ -97,15 +98,31 @@ class Page:
     def forbidden(self) -> HTMLResponse:
         return self.error(403, "forbidden_title", self.t("forbidden_text"))
 
+    def too_many(self, retry_after: int) -> HTMLResponse:
+        response = self.error(429, "too_many_title", self.t("too_many_text", seconds=retry_after))
+        response.headers["Retry-After"] = str(retry_after)
+        return response
+
 
 async def signed_in(request: Request, db: Db) -> sessions.UiSession | None:
     return await sessions.lookup(db, request.cookies.get(sessions.SESSION_COOKIE))
 
 
-async def signed_in_page(request: Request, db: Db) -> Page | None:
-    """The page of the signed-in caller, or None (send them to sign in)."""
+async def signed_in_page(request: Request, db: Db) -> Page | Response:
+    """The page of the signed-in caller, or the answer to send instead: to the sign-in form, or 429.
+
+    A page view counts against the signed-in key's rate limit like one of its API requests: the web
+    view is another way to use the key, not a way around its limit."""
     session = await signed_in(request, db)
-    return None if session is None else Page(request, session)
+    if session is None:
+        return to_sign_in(request)
+    page = Page(request, session)
+    limiter = request.app.state.rate_limiter
+    try:
+        await limiter.take(request, limiter.key_policy(page.principal), page.principal.key_id)
+    except RateLimited as refused:
+        return page.too_many(refused.retry_after)
+    return page
 
 
 def to_sign_in(request: Request, *, expired: bool | None = None) -> RedirectResponse:

@@ -33,7 +33,7 @@ from referral_service.referrals.schemas import (
     RespondRequest,
 )
 from referral_service.ui.i18n import zone_name
-from referral_service.ui.page import Page, agency_names, open_db, read_form, signed_in_page, to_sign_in
+from referral_service.ui.page import Page, agency_names, open_db, read_form, signed_in_page
 
 # The forms of the referral page: action -> request body model.
 ACTION_FORMS: dict[ReferralAction, type[BaseModel]] = {
@@ -101,8 +101,8 @@ async def _referral_page(
 async def referral_page(request: Request, referral_id: str) -> Response:
     async with open_db(request) as db:
         page = await signed_in_page(request, db)
-        if page is None:
-            return to_sign_in(request)
+        if not isinstance(page, Page):
+            return page
         parsed = _parse_id(referral_id)
         if parsed is None:
             return page.not_found()
@@ -116,8 +116,8 @@ async def referral_action(request: Request, referral_id: str, action: str) -> Re
     form = await read_form(request)
     async with open_db(request) as db:
         page = await signed_in_page(request, db)
-        if page is None:
-            return to_sign_in(request)
+        if not isinstance(page, Page):
+            return page
         if not page.csrf_ok(form):
             return page.csrf_refused()
         parsed = _parse_id(referral_id)
@@ -159,7 +159,7 @@ async def referral_action(request: Request, referral_id: str, action: str) -> Re
                     payload,
                     form.get("etag") or None,
                     default_due_working_days=request.app.state.settings.default_due_working_days,
-                    via="api",
+                    via="web",
                 )
         except NotFound:
             return page.not_found()

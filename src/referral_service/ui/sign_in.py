@@ -1,19 +1,25 @@
-"""Signing in to the web view with an API key, signing out, and the stylesheet."""
+"""Signing in to the web view with an API key, signing out, and the stylesheet.
+
+These routes answer callers who are not signed in, so they count against the source address's limit
+like the API's unauthenticated routes; a wrong key counts as a failed authentication, as a wrong
+`Authorization` header does, and an address over that limit is refused before its key is looked at."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 
+from referral_service.errors import RateLimited
+from referral_service.ratelimit import RateLimiter, client_address, limit_by_address
 from referral_service.ui import sessions
 from referral_service.ui.page import HERE, Page, home_of, open_db, read_form, signed_in, to_sign_in
 
 STATIC = HERE / "static"
 STATIC_FILES = {"ui.css": "text/css"}
 
-router = APIRouter(prefix="/ui")
+router = APIRouter(prefix="/ui", dependencies=[Depends(limit_by_address)])
 
 
 @router.get("/static/{name}")
@@ -55,10 +61,19 @@ async def sign_in(request: Request) -> Response:
     form = await read_form(request)
     if not sessions.csrf_matches(request.cookies.get(sessions.LOGIN_CSRF_COOKIE), form.get("csrf")):
         return page.csrf_refused()
+    limiter: RateLimiter = request.app.state.rate_limiter
+    address = client_address(request)
+    blocked = limiter.blocked(limiter.auth_failures, address)
+    if blocked:
+        return page.too_many(blocked)
     lifetime = timedelta(hours=request.app.state.settings.ui_session_hours)
     async with open_db(request, transaction=True) as db:
         opened = await sessions.sign_in(db, form.get("api_key", ""), lifetime)
     if opened is None:
+        try:
+            await limiter.take(request, limiter.auth_failures, address)
+        except RateLimited as refused:
+            return page.too_many(refused.retry_after)
         return _sign_in_page(page, error=page.t("sign_in_failed"), status_code=401)
     token, session = opened
     response = RedirectResponse(home_of(session.principal), status_code=303)

@@ -19,7 +19,7 @@ from referral_service.referrals.deadlines import current_calendar
 from referral_service.referrals.domain import ReferralState
 from referral_service.referrals.representation import has_running_deadline, referral_out
 from referral_service.schemas import decode_cursor, encode_cursor
-from referral_service.ui.page import agency_names, open_db, signed_in_page, to_sign_in
+from referral_service.ui.page import Page, agency_names, open_db, signed_in_page
 
 DUE_SOON_WORKING_DAYS = 3
 QUEUE_PAGE_SIZE = 20
@@ -49,8 +49,8 @@ async def _forwarded(db: Db, principal: Principal, *, overdue: bool, due_before:
 async def deadlines(request: Request) -> Response:
     async with open_db(request) as db:
         page = await signed_in_page(request, db)
-        if page is None:
-            return to_sign_in(request)
+        if not isinstance(page, Page):
+            return page
         now = clock.now()
         overdue_rows = await _forwarded(db, page.principal, overdue=True, due_before=None)
         soon_rows = await _forwarded(
@@ -95,8 +95,8 @@ async def queue(request: Request) -> Response:
     params = request.query_params
     async with open_db(request) as db:
         page = await signed_in_page(request, db)
-        if page is None:
-            return to_sign_in(request)
+        if not isinstance(page, Page):
+            return page
         state_param = params.get("state", "forwarded" if not page.is_ombudsman_side else "")
         try:
             state = ReferralState(state_param) if state_param else None

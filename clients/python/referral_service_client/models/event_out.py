@@ -28,7 +28,8 @@ class EventOut:
         type_ (str):
         occurred_at (datetime.datetime):
         actor (ActorOut): Who caused a timeline event.
-        via (str): `api`, `inbound_webhook` or `system`.
+        via (str): Through which channel the change came: `api` (the REST API), `web` (the web pages under /ui/),
+            `inbound_webhook` (an agency's signed push) or `system` (the service itself: reminders, retention).
         from_state (None | str):
         to_state (None | str):
         data (EventOutData):
