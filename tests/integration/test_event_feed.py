@@ -14,7 +14,7 @@ from referral_service.db.driver import Db, create_pool
 from referral_service.events import feed
 from referral_service.events.draft import SYSTEM, EventDraft
 from referral_service.events.service import RESERVE_EVENT_SQL, record
-from tests.conftest import CONFIDENTIAL_NAME, create_agency, create_complaint, issue_key
+from tests.conftest import CONFIDENTIAL_NAME, complaint_body, create_agency, create_complaint, issue_key
 
 
 async def _all(api, after: str | None = None, **params) -> tuple[list[dict], str]:
@@ -294,3 +294,27 @@ async def test_a_complaint_made_confidential_later_disappears_from_agency_items(
     after = await samarinda.get("/v1/events", params={"after": agency_head, "referral_id": referral_id})
     assert [item["id"] for item in after.json()["items"]] == [item["id"] for item in before.json()["items"]]
     assert name not in after.text and "kemudian@example.org" not in after.text
+
+
+@pytest.mark.parametrize("idempotency_key", [None, "feed-horizon"], ids=["without a key", "with a key"])
+async def test_an_intake_holds_the_horizon_back_between_drawing_its_event_id_and_recording_it(
+    app, ombudsman, monkeypatch, idempotency_key
+):
+    """The intake draws its event id in one statement and records the event in the next: the feed must
+    not settle past the id in between, or a reader would move its cursor over the event for good."""
+    from referral_service.complaints import intake
+
+    record_as_drawn = intake._record
+    seen: dict[str, int] = {}
+
+    async def settle_the_feed_in_between(db, principal, data, drawn, idempotency):
+        async with app.state.pool.acquire() as other:
+            seen["settled"] = await feed.FeedHorizon().advance(other)
+        seen["event_id"] = drawn["event_id"]
+        return await record_as_drawn(db, principal, data, drawn, idempotency)
+
+    monkeypatch.setattr(intake, "_record", settle_the_feed_in_between)
+    headers = {"Idempotency-Key": f"{idempotency_key}-{uuid.uuid4()}"} if idempotency_key else {}
+    response = await ombudsman.post("/v1/complaints", json=complaint_body(), headers=headers)
+    assert response.status_code == 201, response.text
+    assert seen["settled"] < seen["event_id"]

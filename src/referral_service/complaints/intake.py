@@ -6,10 +6,14 @@
    and the idempotency record, in one data-modifying statement.
 
 Everything the response and the webhook bodies say is known after statement 1 (the id is drawn
-here, the times are this request's), so both are built in Python in between, once. Without an
-Idempotency-Key the two statements run without BEGIN/COMMIT: the second is atomic on its own.
+here, the times are this request's), so both are built in Python in between, once.
 
-With a key, the transaction and its advisory lock make a concurrent retry a 409 (IETF draft). The
+Both statements run in one transaction, with or without a key: the event id drawn by statement 1
+must belong to a running transaction until its event is recorded, or the event feed could settle
+its horizon past the id in between and a reader would move its cursor over the event for good
+(the no-gap rule, events/feed.py).
+
+With a key, the transaction's advisory lock makes a concurrent retry a 409 (IETF draft). The
 lock and the stored response are read by one statement, so a first request that commits in the
 instant between that statement's snapshot and its lock would be missed; the record's INSERT ... ON
 CONFLICT DO NOTHING catches that case (nothing is written) and the retry gets the stored response.
@@ -111,11 +115,11 @@ async def create(
 ) -> IntakeResult:
     """Record a complaint (or replay the response stored under the same Idempotency-Key)."""
     check_region(principal, data.region_code)
-    if idempotency is None:
-        drawn = await db.fetchrow(_DRAW)
-        assert drawn is not None  # a SELECT without FROM: always one row
-        return await _record(db, principal, data, drawn, None)
     async with db.conn.transaction():
+        if idempotency is None:
+            drawn = await db.fetchrow(_DRAW)
+            assert drawn is not None  # a SELECT without FROM: always one row
+            return await _record(db, principal, data, drawn, None)
         drawn = await db.fetchrow(
             _DRAW_WITH_KEY, f"idem:{principal.key_id}:{idempotency.key}", principal.key_id, idempotency.key
         )
