@@ -7,10 +7,14 @@ import secrets
 import uuid
 from datetime import date, timedelta
 
+import httpx
+
 from referral_service.complaints.retention import run_retention
 from referral_service.worker import WorkerContext
 from tests.conftest import create_complaint
 from tests.integration.inbound_support import SAMARINDA, event, push, rotate
+from tests.integration.test_ui_http import BASE as UI_BASE
+from tests.integration.test_ui_http import sign_in
 
 
 def _identity() -> dict:
@@ -195,3 +199,66 @@ async def test_retention_job_erases_complaints_closed_long_enough(app, admin, om
     timeline = (await admin.get(f"/v1/complaints/{ids['old'][0]}/events")).json()
     assert timeline[-1]["type"] == "complaint.erased" and timeline[-1]["actor"]["role"] is None
     assert await run_retention(ctx) == 0 or True  # other tests' old complaints may be due too; never an error
+
+
+async def test_free_text_of_the_timeline_is_erased_with_the_complaint(app, admin, ombudsman, samarinda, subscribe):
+    """Notes, answers, follow-up reasons and closing notes may quote the complainant: erasure scrubs them
+    from every stored body, and the append-only timeline serves `[erased]` in their place."""
+    await subscribe(admin, "http://127.0.0.1:9/erasure-free-text")
+    tag = secrets.token_hex(4)
+    texts = {
+        "note": f"Pelapor Ibu Sari {tag} menelepon lagi",
+        "reason": f"Mohon hubungi Ibu Sari {tag} langsung",
+        "summary": f"Izin Ibu Sari {tag} sudah terbit",
+        "actions": f"Petugas menemui Ibu Sari {tag}",
+        "closing": f"Ibu Sari {tag} menyatakan puas",
+    }
+    complaint = await create_complaint(ombudsman)
+    cid = complaint["id"]
+    rid = (await ombudsman.post(f"/v1/complaints/{cid}/referrals", json={"agency_code": SAMARINDA})).json()["id"]
+    steps = [
+        (ombudsman, "forward", {}),
+        (ombudsman, "notes", {"text": texts["note"]}),
+        (samarinda, "respond", {"outcome": "action_taken", "summary": "Sedang diproses.", "actions_taken": None}),
+        (ombudsman, "request-follow-up", {"reason": texts["reason"]}),
+        (
+            samarinda,
+            "respond",
+            {"outcome": "action_taken", "summary": texts["summary"], "actions_taken": texts["actions"]},
+        ),
+        (ombudsman, "close", {"resolution": "resolved", "note": texts["closing"]}),
+    ]
+    for api, action, payload in steps:
+        response = await api.post(f"/v1/referrals/{rid}/{action}", json={k: v for k, v in payload.items() if v})
+        assert response.status_code == 200, response.text
+    assert set(await _tables_holding(app, list(texts.values()))) >= {
+        f"events.data: {texts['note']}",
+        f"event_feed.full_body: {texts['note']}",
+        f"webhook_messages.body: {texts['closing']}",
+    }
+
+    assert (await admin.post(f"/v1/complaints/{cid}/erase", json={"reason": "Permintaan pelapor"})).status_code == 200
+    # Only the append-only timeline's own rows still hold the text; nothing the service serves does.
+    assert {found.split(":")[0] for found in await _tables_holding(app, list(texts.values()))} == {"events.data"}
+    timeline = {e["type"]: e for e in (await admin.get(f"/v1/referrals/{rid}/events")).json()}
+    assert timeline["referral.note_added"]["data"] == {"text": "[erased]"}
+    assert timeline["referral.follow_up_requested"]["data"]["reason"] == "[erased]"
+    assert timeline["referral.follow_up_requested"]["data"]["follow_up_count"] == 1  # the rest is kept
+    assert timeline["referral.responded"]["data"] == {
+        "outcome": "action_taken",
+        "summary": "[erased]",
+        "actions_taken": "[erased]",
+    }
+    assert timeline["referral.closed"]["data"] == {"resolution": "resolved", "note": "[erased]"}
+    complaint_timeline = (await admin.get(f"/v1/complaints/{cid}/events")).json()
+    assert not any(text in str(complaint_timeline) for text in texts.values())
+    agency_view = (await samarinda.get(f"/v1/referrals/{rid}/events")).json()
+    assert not any(text in str(agency_view) for text in texts.values())
+    feed = (await admin.get("/v1/events", params={"complaint_id": cid})).json()["items"]
+    assert feed and not any(text in str(feed) for text in texts.values())
+    # The web page of the referral shows the timeline as the API serves it.
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=UI_BASE) as browser:
+        assert (await sign_in(browser, ombudsman.key)).status_code == 303
+        page = await browser.get(f"/ui/referrals/{rid}")
+    assert page.status_code == 200 and "[erased]" in page.text
+    assert not any(text in page.text for text in texts.values())

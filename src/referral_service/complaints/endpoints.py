@@ -175,7 +175,8 @@ async def events(
 )
 async def erase(complaint_id: uuid.UUID, body: EraseRequest, db: DbDep, principal: AdminPrincipal) -> Response:
     """Erase the complainant's personal data now (admin keys): the identity, subject and description,
-    the referrals' instructions and response summaries, and every stored body that carried them
+    the referrals' instructions and response summaries, the free text of the timeline (notes, answers,
+    follow-up reasons, closing notes: served as `[erased]` from then on), and every stored body that carried them
     (idempotent replays, inbound pushes, webhook bodies, the event feed). Reference, category,
     region, dates and every figure are kept, so reports do not change. Records a `complaint.erased`
     event. Refused with 409 while a referral is not closed, unless `force` is true. Erasing an erased

@@ -6,7 +6,8 @@ What is erased (replaced by `[erased]`, or emptied):
   becomes null), `subject` and `description` (free text written by or about the complainant; the
   search index follows, being computed from them);
 - its referrals' `instructions` and `response.summary` and `response.actions_taken` (free text that
-  may quote the complainant);
+  may quote the complainant), and the free text its events recorded: notes, answers, follow-up
+  reasons and closing notes (`events.schemas.FREE_TEXT_IN_EVENT_DATA`);
 - every stored copy of those values: idempotent replays (`idempotency_keys.body`), inbound pushes
   about its referrals and our answers to them (`inbound_events.body`, `response_body`, `reason`),
   webhook bodies of its events, queued or sent (`webhook_messages.body`) and the receivers' answers
@@ -18,8 +19,9 @@ Kept, so reports and the timeline stay correct: reference, channel, category, re
 `identity_confidential`, `reported_party`, `external_refs`, every referral's states, dates,
 deadlines, outcome and resolution, and the timeline itself. The timeline (`events`) is append-only
 and never held the complainant's identity (a `complaint.updated` event names the changed fields,
-not their values); it does keep the text of notes and of the agency's response summaries as
-recorded in their events: personal data must not be written there.
+not their values). Its rows keep the free text of notes and answers as recorded; the API and the
+web pages serve `[erased]` in its place for the events recorded before the erasure
+(`events.schemas.data_out`), so only the database itself still holds it.
 
 A `complaint.erased` event (actor: the admin key, or the service for retention; `details.reason`,
 `details.forced`) records the erasure on the timeline and goes to subscribers. Erasing an erased
@@ -41,10 +43,11 @@ from referral_service.complaints.representation import OUT_FIELDS
 from referral_service.db.driver import Db
 from referral_service.errors import Conflict, NotFound
 from referral_service.events.draft import Actor, EventDraft
+from referral_service.events.schemas import ERASED, FREE_TEXT_IN_EVENT_DATA, free_text
 from referral_service.events.service import record
 
-ERASED = "[erased]"
 ERASED_EVENT = "complaint.erased"
+
 # Values shorter than this are not searched for in stored bodies (they would match unrelated text);
 # they are still erased from the record itself.
 MIN_SCRUB_LENGTH = 3
@@ -67,6 +70,7 @@ _ERASE_REFERRALS = """
     WHERE complaint_id = $1
 """
 _ERASED_AT = "SELECT erased_at FROM complaints WHERE id = $1"
+_EVENT_TEXTS = "SELECT type, data FROM events WHERE complaint_id = $1 AND type = ANY ($2::text[])"
 
 # Stored bodies that may carry the values: (select, update) pairs; $1 complaint id, $2 referral ids.
 _BLOBS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
@@ -114,7 +118,9 @@ def _forms(value: str) -> list[bytes]:
     return sorted(forms, key=len, reverse=True)
 
 
-def personal_values(complaint: asyncpg.Record, referrals: list[asyncpg.Record]) -> list[str]:
+def personal_values(
+    complaint: asyncpg.Record, referrals: list[asyncpg.Record], events: list[asyncpg.Record]
+) -> list[str]:
     """The recorded values erasure removes, longest first."""
     values: list[str] = []
     complainant = complaint["complainant"]
@@ -127,6 +133,8 @@ def personal_values(complaint: asyncpg.Record, referrals: list[asyncpg.Record]) 
         response = referral["response"]
         if isinstance(response, dict):
             values += [v for v in (response.get("summary"), response.get("actions_taken")) if isinstance(v, str)]
+    for event in events:
+        values += free_text(event["type"], event["data"])
     return sorted({v for v in values if v and v != ERASED}, key=len, reverse=True)
 
 
@@ -157,9 +165,9 @@ async def erase(db: Db, complaint_id: uuid.UUID, actor: Actor, *, reason: str, f
             f"{len(open_referrals)} referral(s) of this complaint are not closed; close them first, "
             "or send `force: true` with a reason."
         )
-    patterns = [
-        form for value in personal_values(locked, referrals) if len(value) >= MIN_SCRUB_LENGTH for form in _forms(value)
-    ]
+    events = await db.fetch(_EVENT_TEXTS, complaint_id, list(FREE_TEXT_IN_EVENT_DATA))
+    values = personal_values(locked, referrals, events)
+    patterns = [form for value in values if len(value) >= MIN_SCRUB_LENGTH for form in _forms(value)]
     row = await db.fetchrow(_ERASE_COMPLAINT, complaint_id, ERASED)
     assert row is not None
     if referrals:

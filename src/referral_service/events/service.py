@@ -79,14 +79,16 @@ _EVENT_COLUMNS = (
     "id, complaint_id, referral_id, sequence, type, occurred_at, actor_key_id, actor_role, actor_agency_code, via, "
     "from_state, to_state, data"
 )
+# Whether the event's complaint was erased, and when: what `schemas.data_out` needs to serve its data.
+_ERASED_AT = "(SELECT c.erased_at FROM complaints c WHERE c.id = events.complaint_id) AS complaint_erased_at"
 # Oldest first from a position; the two timelines and their (only) filter written out, not built per request.
 _REFERRAL_EVENTS = f"""
-    SELECT {_EVENT_COLUMNS} FROM events
+    SELECT {_EVENT_COLUMNS}, {_ERASED_AT} FROM events
     WHERE referral_id = $1 AND id > $2 AND NOT (type = ANY ($3::text[]))
     ORDER BY id LIMIT $4
 """
 _COMPLAINT_EVENTS = f"""
-    SELECT {_EVENT_COLUMNS} FROM events
+    SELECT {_EVENT_COLUMNS}, {_ERASED_AT} FROM events
     WHERE complaint_id = $1 AND id > $2
     ORDER BY id LIMIT $3
 """

@@ -18,6 +18,7 @@ from referral_service.auth.roles import Role
 from referral_service.complaints.representation import etag
 from referral_service.db.driver import Db
 from referral_service.errors import Forbidden, NotFound, PreconditionFailed, ProblemError, TransitionConflict
+from referral_service.events.schemas import data_out
 from referral_service.events.service import list_referral_events
 from referral_service.json_encoding import dumps
 from referral_service.referrals import service as referrals
@@ -76,7 +77,8 @@ async def _referral_page(
     # The page shows the complaint as the API would: a confidential identity shown is audited alike.
     await audit_identity_reads(db, request, page.principal, shown_identities(dumps(referral)))
     hidden = ("referral.created",) if page.principal.role is Role.AGENCY else ()
-    events = await list_referral_events(db, referral_id, hide_types=hidden)
+    # Each event's data as the API serves it (free text erased with its complaint).
+    events = [{**e, "data": data_out(e)} for e in await list_referral_events(db, referral_id, hide_types=hidden)]
     names = await agency_names(db, [row["agency_code"]])
     return page.render(
         "referral.html",

@@ -116,7 +116,9 @@ def sync_detailed(
     """Erase a complainant's personal data (admin)
 
      Erase the complainant's personal data now (admin keys): the identity, subject and description,
-    the referrals' instructions and response summaries, and every stored body that carried them
+    the referrals' instructions and response summaries, the free text of the timeline (notes, answers,
+    follow-up reasons, closing notes: served as `[erased]` from then on), and every stored body that
+    carried them
     (idempotent replays, inbound pushes, webhook bodies, the event feed). Reference, category,
     region, dates and every figure are kept, so reports do not change. Records a `complaint.erased`
     event. Refused with 409 while a referral is not closed, unless `force` is true. Erasing an erased
@@ -160,7 +162,9 @@ def sync(
     """Erase a complainant's personal data (admin)
 
      Erase the complainant's personal data now (admin keys): the identity, subject and description,
-    the referrals' instructions and response summaries, and every stored body that carried them
+    the referrals' instructions and response summaries, the free text of the timeline (notes, answers,
+    follow-up reasons, closing notes: served as `[erased]` from then on), and every stored body that
+    carried them
     (idempotent replays, inbound pushes, webhook bodies, the event feed). Reference, category,
     region, dates and every figure are kept, so reports do not change. Records a `complaint.erased`
     event. Refused with 409 while a referral is not closed, unless `force` is true. Erasing an erased
@@ -199,7 +203,9 @@ async def asyncio_detailed(
     """Erase a complainant's personal data (admin)
 
      Erase the complainant's personal data now (admin keys): the identity, subject and description,
-    the referrals' instructions and response summaries, and every stored body that carried them
+    the referrals' instructions and response summaries, the free text of the timeline (notes, answers,
+    follow-up reasons, closing notes: served as `[erased]` from then on), and every stored body that
+    carried them
     (idempotent replays, inbound pushes, webhook bodies, the event feed). Reference, category,
     region, dates and every figure are kept, so reports do not change. Records a `complaint.erased`
     event. Refused with 409 while a referral is not closed, unless `force` is true. Erasing an erased
@@ -241,7 +247,9 @@ async def asyncio(
     """Erase a complainant's personal data (admin)
 
      Erase the complainant's personal data now (admin keys): the identity, subject and description,
-    the referrals' instructions and response summaries, and every stored body that carried them
+    the referrals' instructions and response summaries, the free text of the timeline (notes, answers,
+    follow-up reasons, closing notes: served as `[erased]` from then on), and every stored body that
+    carried them
     (idempotent replays, inbound pushes, webhook bodies, the event feed). Reference, category,
     region, dates and every figure are kept, so reports do not change. Records a `complaint.erased`
     event. Refused with 409 while a referral is not closed, unless `force` is true. Erasing an erased
