@@ -361,3 +361,14 @@ async def test_page_views_count_against_the_signed_in_keys_limit(client_from):
     assert int(refused.headers["retry-after"]) >= 1
     # One bucket per key, whichever way it is used.
     _assert_rate_limited(await api.get("/v1/agencies", headers=_bearer(key)), "key")
+
+
+async def test_page_views_count_against_a_keys_own_limit(client_from, limited_app):
+    from tests.integration.test_ui_http import sign_in
+
+    browser = client_from()
+    key = await _issue(client_from())
+    await limited_app.state.pool.execute("UPDATE api_keys SET rate_limit_per_minute = 4 WHERE id = $1::uuid", key["id"])
+    assert (await sign_in(browser, key["key"])).status_code == 303
+    statuses = [(await browser.get("/ui/queue")).status_code for _ in range(8)]
+    assert statuses.count(200) == 4 and statuses[-1] == 429, statuses

@@ -29,13 +29,14 @@ SESSION_COOKIE = "ui_session"
 LOGIN_CSRF_COOKIE = "ui_login_csrf"
 
 _KEY_BY_HASH = """
-    SELECT id, role, name, agency_code, region_code FROM api_keys WHERE key_hash = $1 AND revoked_at IS NULL
+    SELECT id, role, name, agency_code, region_code, rate_limit_per_minute
+    FROM api_keys WHERE key_hash = $1 AND revoked_at IS NULL
 """
 _INSERT = (
     "INSERT INTO ui_sessions (token_hash, key_id, csrf_secret, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)"
 )
 _LOOKUP = """
-    SELECT s.csrf_secret, s.expires_at, k.id, k.role, k.name, k.agency_code, k.region_code
+    SELECT s.csrf_secret, s.expires_at, k.id, k.role, k.name, k.agency_code, k.region_code, k.rate_limit_per_minute
     FROM ui_sessions s JOIN api_keys k ON k.id = s.key_id
     WHERE s.token_hash = $1 AND s.expires_at > $2 AND k.revoked_at IS NULL
 """
@@ -61,6 +62,8 @@ def _principal(row: Any) -> Principal:
         name=row["name"],
         agency_code=row["agency_code"],
         region_code=row["region_code"],
+        # The key's own rate limit, if it has one: page views count against it (ui.page.signed_in_page).
+        rate_limit_per_minute=row["rate_limit_per_minute"],
     )
 
 

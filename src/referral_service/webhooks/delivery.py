@@ -40,8 +40,8 @@ RESPONSE_BODY_LIMIT = 4096
 #   endpoint's backlog is never read, and reads at most `per_endpoint` due rows of each through
 #   ix_webhook_deliveries_endpoint_due;
 # - a delivery blocked behind an earlier pending one of the same resource is normally not due:
-#   fan-out queues it no earlier than that one, and `record_batch` pushes it back whenever that
-#   one is rescheduled (see _RECORD), so it does not appear in the scan until it may go.
+#   fan-out queues it no earlier than that one, and `recording.record_batch` pushes it back whenever that
+#   one is rescheduled (see recording._RECORD), so it does not appear in the scan until it may go.
 # Candidates are read without locks, then locked with SKIP LOCKED in turn order, so concurrent
 # workers share the work instead of waiting on each other.
 # $1 how many to claim, $2 per-endpoint limit, $3 lease seconds, $4/$5 the endpoints this worker is

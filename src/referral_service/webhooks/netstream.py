@@ -15,7 +15,7 @@ receiver on loopback). This backend:
 
 Timeouts are httpcore's (connect, read, write), enforced with asyncio.timeout; errors are httpcore's
 (ConnectError, ReadTimeout...), so httpx maps them as it maps the default backend's. It dials what it
-is given: the delivery clients put it under ssrf.GuardedNetworkBackend, which hands it a checked IP
+is given: the delivery clients put it under delivery_client.GuardedNetworkBackend, which hands it a checked IP
 literal (asyncio does not resolve literals). TLS is asyncio's (loop.start_tls), with SNI and
 certificate checks for the hostname httpcore passes.
 """

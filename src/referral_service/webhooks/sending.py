@@ -6,7 +6,7 @@ most the number of sends it allows that endpoint at once (`REFERRAL_WEBHOOK_ENDP
 with the endpoint's URL parsed and its secrets decoded once. Clients share one TLS context, and are
 closed once their endpoint has been idle for a while or its URL changed.
 
-Every client is a guarded one (ssrf.make_delivery_client): the address checked at connect time is
+Every client is a guarded one (delivery_client.make_delivery_client): the address checked at connect time is
 the address dialled, redirects are not followed, the environment's proxies are ignored.
 """
 
