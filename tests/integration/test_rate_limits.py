@@ -372,3 +372,15 @@ async def test_page_views_count_against_a_keys_own_limit(client_from, limited_ap
     assert (await sign_in(browser, key["key"])).status_code == 303
     statuses = [(await browser.get("/ui/queue")).status_code for _ in range(8)]
     assert statuses.count(200) == 4 and statuses[-1] == 429, statuses
+
+
+async def test_the_sign_in_pages_answer_an_address_over_its_limit_with_a_page(client_from):
+    browser = client_from()
+    statuses = [(await browser.get("/ui/sign-in")).status_code for _ in range(ADDRESS)]
+    assert statuses == [200] * ADDRESS
+    refused = await browser.get("/ui/sign-in")
+    assert refused.status_code == 429 and refused.headers["content-type"].startswith("text/html")
+    assert int(refused.headers["retry-after"]) >= 1
+    assert refused.headers["ratelimit-policy"].startswith('"address";q=')
+    # The stylesheet is limited alike, with the API's problem answer.
+    _assert_rate_limited(await browser.get("/ui/static/ui.css"), "address")

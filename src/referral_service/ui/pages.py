@@ -10,5 +10,6 @@ from fastapi import APIRouter
 from referral_service.ui import figures, referral, sign_in, worklists
 
 router = APIRouter(include_in_schema=False)
+router.include_router(sign_in.static_router)
 for pages in (sign_in, figures, worklists, referral):
     router.include_router(pages.router)

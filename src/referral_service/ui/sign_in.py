@@ -19,10 +19,22 @@ from referral_service.ui.page import HERE, Page, home_of, open_db, read_form, si
 STATIC = HERE / "static"
 STATIC_FILES = {"ui.css": "text/css"}
 
-router = APIRouter(prefix="/ui", dependencies=[Depends(limit_by_address)])
+router = APIRouter(prefix="/ui")
+# The stylesheet answers a flood with the API's problem+json 429; the pages below with a page.
+static_router = APIRouter(prefix="/ui", dependencies=[Depends(limit_by_address)])
 
 
-@router.get("/static/{name}")
+async def _address_refusal(request: Request) -> HTMLResponse | None:
+    """The 429 page for an address over its limit, or None: count this request and go on."""
+    limiter: RateLimiter = request.app.state.rate_limiter
+    try:
+        await limiter.take(request, limiter.address, client_address(request))
+    except RateLimited as refused:
+        return Page(request, None).too_many(refused.retry_after)
+    return None
+
+
+@static_router.get("/static/{name}")
 async def static_file(name: str) -> Response:
     media_type = STATIC_FILES.get(name)
     if media_type is None:
@@ -33,6 +45,8 @@ async def static_file(name: str) -> Response:
 @router.get("")
 @router.get("/")
 async def index(request: Request) -> Response:
+    if over_limit := await _address_refusal(request):
+        return over_limit
     async with open_db(request) as db:
         session = await signed_in(request, db)
     if session is None:
@@ -42,6 +56,8 @@ async def index(request: Request) -> Response:
 
 @router.get("/sign-in")
 async def sign_in_form(request: Request) -> Response:
+    if over_limit := await _address_refusal(request):
+        return over_limit
     page = Page(request, None)
     return _sign_in_page(page, expired=request.query_params.get("expired") == "1")
 
@@ -57,6 +73,8 @@ def _sign_in_page(
 
 @router.post("/sign-in")
 async def sign_in(request: Request) -> Response:
+    if over_limit := await _address_refusal(request):
+        return over_limit
     page = Page(request, None)
     form = await read_form(request)
     if not sessions.csrf_matches(request.cookies.get(sessions.LOGIN_CSRF_COOKIE), form.get("csrf")):
@@ -84,6 +102,8 @@ async def sign_in(request: Request) -> Response:
 
 @router.post("/sign-out")
 async def sign_out(request: Request) -> Response:
+    if over_limit := await _address_refusal(request):
+        return over_limit
     form = await read_form(request)
     async with open_db(request, transaction=True) as db:
         session = await signed_in(request, db)
