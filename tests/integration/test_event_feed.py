@@ -310,11 +310,14 @@ async def test_an_intake_holds_the_horizon_back_between_drawing_its_event_id_and
     async def settle_the_feed_in_between(db, principal, data, drawn, idempotency):
         async with app.state.pool.acquire() as other:
             seen["settled"] = await feed.FeedHorizon().advance(other)
-        seen["event_id"] = drawn["event_id"]
         return await record_as_drawn(db, principal, data, drawn, idempotency)
 
     monkeypatch.setattr(intake, "_record", settle_the_feed_in_between)
     headers = {"Idempotency-Key": f"{idempotency_key}-{uuid.uuid4()}"} if idempotency_key else {}
     response = await ombudsman.post("/v1/complaints", json=complaint_body(), headers=headers)
     assert response.status_code == 201, response.text
-    assert seen["settled"] < seen["event_id"]
+    [created] = (await ombudsman.get(f"/v1/complaints/{response.json()['id']}/events")).json()
+    assert seen["settled"] < created["id"]
+    # The webhook body and the feed carry the id the event was recorded with.
+    items = (await ombudsman.get("/v1/events", params={"complaint_id": response.json()["id"]})).json()["items"]
+    assert [item["data"]["event_id"] for item in items] == [created["id"]]

@@ -9,6 +9,7 @@ import pytest
 
 from referral_service.events.draft import EventDraft
 from referral_service.webhooks.catalogue import CATALOGUE, EVENT_TYPE_NAMES
+from referral_service.webhooks.outbox import EVENT_ID_PLACEHOLDER, event_args, placeholder_args
 from referral_service.webhooks.payloads import agency_may_receive, event_bodies
 from referral_service.webhooks.retry import RetryPolicy, parse_retry_after, parse_schedule
 
@@ -172,3 +173,31 @@ def test_strip_complainant_removes_identity_from_referral_and_complaint_bodies()
     assert (
         strip_complainant(orjson.dumps({"type": "webhook.test", "timestamp": "x", "data": {"message": "hi"}})) is None
     )
+
+
+def test_a_statement_drawing_its_event_id_gets_the_placeholders_position_in_the_body():
+    draft = EventDraft(
+        type="complaint.created",
+        complaint_id=uuid.uuid4(),
+        sequence=1,
+        region_code="64.72",
+        # Free text that imitates the field must not be mistaken for it: JSON escapes its quotes.
+        data={"reference": '"event_id":0,', "region_code": "64.72", "category": "lainnya"},
+    )
+    args = event_args(
+        event_id=EVENT_ID_PLACEHOLDER,
+        occurred_at=datetime(2026, 12, 7, tzinfo=UTC),
+        draft=draft,
+        snapshot=None,
+        event_columns=[None] * 10,
+    )
+    completed = placeholder_args(args)
+    body, position = completed[6], completed[1]
+    assert completed[0] == args[0] and completed[2:] == args[2:]
+    # What the statement does (1-based overlay of one byte): the body then names the drawn id.
+    drawn = body[: position - 1] + b"123456" + body[position:]
+    assert orjson.loads(drawn)["data"]["event_id"] == 123456
+    assert orjson.loads(drawn)["data"]["details"]["reference"] == '"event_id":0,'
+    # Events an agency may receive carry the id in a second body, which such a statement does not complete.
+    with pytest.raises(ValueError):
+        placeholder_args([*args[:7], b"{}", *args[8:]])

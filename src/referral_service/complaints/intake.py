@@ -1,22 +1,23 @@
-"""Intake, the busiest write: a complaint recorded in two statements.
+"""Intake, the busiest write: a complaint recorded in two statements, without BEGIN/COMMIT.
 
-1. `_DRAW` (with the Idempotency-Key's advisory lock and stored response when a key is sent):
-   the reference number, the `complaint.created` event's id and the time, from the database.
-2. `_RECORD` (or `_RECORD_WITH_KEY`): the complaint row, its event, the webhook fan-out, the NOTIFY
-   and the idempotency record, in one data-modifying statement.
+1. `_DRAW` (with the Idempotency-Key's stored response when a key is sent): the reference number
+   and the time, from the database.
+2. `_RECORD` (or `_RECORD_WITH_KEY`): the `complaint.created` event's id, drawn there, then the
+   complaint row, its event, the webhook fan-out, the NOTIFYs and the idempotency record, in one
+   data-modifying statement: atomic on its own, so no transaction is needed around the two.
 
-Everything the response and the webhook bodies say is known after statement 1 (the id is drawn
-here, the times are this request's), so both are built in Python in between, once.
+Everything the response and the webhook body say is known after statement 1 (the times are this
+request's), so both are built in Python in between, once, except the event id: it must be drawn by
+the transaction that records the event, or the event feed could settle its horizon past the id
+before the event exists and a reader would move its cursor over it for good (the no-gap rule,
+events/feed.py). The body carries a placeholder that statement 2 replaces with the id it drew
+(`outbox.drawing_its_event_id`).
 
-Both statements run in one transaction, with or without a key: the event id drawn by statement 1
-must belong to a running transaction until its event is recorded, or the event feed could settle
-its horizon past the id in between and a reader would move its cursor over the event for good
-(the no-gap rule, events/feed.py).
-
-With a key, the transaction's advisory lock makes a concurrent retry a 409 (IETF draft). The
-lock and the stored response are read by one statement, so a first request that commits in the
-instant between that statement's snapshot and its lock would be missed; the record's INSERT ... ON
-CONFLICT DO NOTHING catches that case (nothing is written) and the retry gets the stored response.
+With a key, the unique (key owner, key) row gives one effect: a concurrent duplicate's INSERT ...
+ON CONFLICT DO NOTHING waits for the first statement to commit, writes nothing and replays the
+stored response; if the first failed, the duplicate records the complaint instead. A request of
+another route holding the key (its transaction holds the key's advisory lock) makes an intake
+with the same key a 409 (IETF draft).
 """
 
 from __future__ import annotations
@@ -38,9 +39,16 @@ from referral_service.events.draft import Actor, EventDraft
 from referral_service.events.service import event_columns
 from referral_service.idempotency import StoredResponse
 from referral_service.json_encoding import dumps
-from referral_service.webhooks.outbox import FIRST_FREE_PARAM, event_args, record_and_fan_out_sql
+from referral_service.webhooks.outbox import (
+    EVENT_ID_PLACEHOLDER,
+    FIRST_FREE_PARAM,
+    drawing_its_event_id,
+    event_args,
+    placeholder_args,
+    record_and_fan_out_sql,
+)
 
-_DRAW_NUMBERS = "nextval('complaint_reference_seq') AS n, reserve_event_id() AS event_id, now() AS now"
+_DRAW_NUMBERS = "nextval('complaint_reference_seq') AS n, now() AS now"
 _DRAW = f"SELECT {_DRAW_NUMBERS}"
 _DRAW_WITH_KEY = f"""
     SELECT pg_try_advisory_xact_lock(hashtextextended($1, 7)) AS locked, {_DRAW_NUMBERS},
@@ -89,11 +97,15 @@ _CLAIM = f"""claimed AS (
     ),
     """
 _GUARD = "EXISTS (SELECT 1 FROM created)"
-_RECORD = record_and_fan_out_sql(before=_created("true"), guard=_GUARD, returning=f", {_GUARD} AS created")
-_RECORD_WITH_KEY = record_and_fan_out_sql(
-    before=_CLAIM + _created("EXISTS (SELECT 1 FROM claimed)"),
-    guard=_GUARD,
-    returning=f", {_GUARD} AS created, EXISTS (SELECT 1 FROM claimed) AS claimed",
+_RECORD = drawing_its_event_id(
+    record_and_fan_out_sql(before=_created("true"), guard=_GUARD, returning=f", {_GUARD} AS created")
+)
+_RECORD_WITH_KEY = drawing_its_event_id(
+    record_and_fan_out_sql(
+        before=_CLAIM + _created("EXISTS (SELECT 1 FROM claimed)"),
+        guard=_GUARD,
+        returning=f", {_GUARD} AS created, EXISTS (SELECT 1 FROM claimed) AS claimed",
+    )
 )
 
 
@@ -115,24 +127,27 @@ async def create(
 ) -> IntakeResult:
     """Record a complaint (or replay the response stored under the same Idempotency-Key)."""
     check_region(principal, data.region_code)
-    async with db.conn.transaction():
-        if idempotency is None:
-            drawn = await db.fetchrow(_DRAW)
-            assert drawn is not None  # a SELECT without FROM: always one row
-            return await _record(db, principal, data, drawn, None)
-        drawn = await db.fetchrow(
-            _DRAW_WITH_KEY, f"idem:{principal.key_id}:{idempotency.key}", principal.key_id, idempotency.key
+    if idempotency is None:
+        drawn = await db.fetchrow(_DRAW)
+        assert drawn is not None  # a SELECT without FROM: always one row
+        return await _record(db, principal, data, drawn, None)
+    drawn = await db.fetchrow(
+        _DRAW_WITH_KEY, f"idem:{principal.key_id}:{idempotency.key}", principal.key_id, idempotency.key
+    )
+    assert drawn is not None  # always one row
+    if not drawn["locked"]:
+        raise IdempotencyInFlight("Retry after the first request with this key has finished.")
+    if drawn["expires_at"] is not None and drawn["expires_at"] > drawn["now"]:
+        return _replay(drawn, idempotency)
+    if drawn["expires_at"] is not None:
+        # Expired: the key may be used again. Only an expired record is removed, so a retry that
+        # recorded it again meanwhile keeps its own.
+        await db.execute(
+            "DELETE FROM idempotency_keys WHERE principal_id = $1 AND key = $2 AND expires_at <= now()",
+            principal.key_id,
+            idempotency.key,
         )
-        assert drawn is not None  # always one row
-        if not drawn["locked"]:
-            raise IdempotencyInFlight("Retry after the first request with this key has finished.")
-        if drawn["expires_at"] is not None and drawn["expires_at"] > drawn["now"]:
-            return _replay(drawn, idempotency)
-        if drawn["expires_at"] is not None:
-            await db.execute(
-                "DELETE FROM idempotency_keys WHERE principal_id = $1 AND key = $2", principal.key_id, idempotency.key
-            )
-        return await _record(db, principal, data, drawn, idempotency)
+    return await _record(db, principal, data, drawn, idempotency)
 
 
 def _replay(stored: Any, idempotency: IdempotencyRequest) -> IntakeResult:
@@ -163,12 +178,14 @@ async def _record(
         data={"reference": reference, "region_code": data.region_code, "category": data.category.value},
     )
     snapshot = snapshot_of(stored)
-    args = event_args(
-        event_id=drawn["event_id"],
-        occurred_at=drawn["now"],
-        draft=draft,
-        snapshot=snapshot,
-        event_columns=event_columns(draft, Actor.of(principal)),
+    args = placeholder_args(
+        event_args(
+            event_id=EVENT_ID_PLACEHOLDER,
+            occurred_at=drawn["now"],
+            draft=draft,
+            snapshot=snapshot,
+            event_columns=event_columns(draft, Actor.of(principal)),
+        )
     )
     params = column_params(values)
     args += [
@@ -195,12 +212,15 @@ async def _record(
         row = await db.fetchrow(_RECORD_WITH_KEY, *args)
         assert row is not None  # always one row
         if not row["claimed"]:
-            # A first request with this key committed after our snapshot: its response is the answer.
+            # A first request with this key committed after statement 1 read (a concurrent duplicate
+            # waits for it here): its response is the answer.
             stored_row = await db.fetchrow(
                 "SELECT request_hash, status_code, body, headers FROM idempotency_keys WHERE principal_id = $1 AND key = $2",
                 principal.key_id,
                 idempotency.key,
             )
+            if stored_row is None:  # and it expired and was removed since: rare, and safe to retry
+                raise IdempotencyInFlight("Retry: a request with this key finished just now.")
             return _replay(stored_row, idempotency)
     assert row is not None  # always one row
     if not row["created"]:

@@ -140,6 +140,42 @@ def record_and_fan_out_sql(*, before: str = "", guard: str = "true", returning: 
     ).replace("{first_of_resource}", "$14 = 1")  # the event's sequence in its stream
 
 
+# A statement that draws its timeline event's id itself, so that the statements before it need no
+# transaction around them (the intake): the id must be drawn by the transaction that records the event
+# (the feed's no-gap rule, events/feed.py), yet the Ombudsman-side body carries it as `data.event_id`.
+# The body is built with EVENT_ID_PLACEHOLDER there, and the statement writes the id it drew in its
+# place; $2 carries the placeholder's (1-based) byte position in the body instead of the id.
+EVENT_ID_PLACEHOLDER = 0
+_PLACEHOLDER_FIELD = b'"event_id":'
+_DRAWN_EVENT_CTE = """drawn_event AS (
+        SELECT e.id,
+               overlay(CAST($7 AS bytea) PLACING convert_to(e.id::text, 'UTF8') FROM CAST($2 AS integer) FOR 1)
+                   AS full_body
+        FROM (SELECT reserve_event_id() AS id) AS e
+    ),
+    """
+
+
+def drawing_its_event_id(sql: str) -> str:
+    """A `record_and_fan_out_sql` statement turned into one that draws its event id (see above). For
+    events no agency receives (their agency body, $8, is NULL): only the Ombudsman-side body is completed."""
+    completed = sql.replace("$2::bigint", "(SELECT id FROM drawn_event)").replace(
+        "$7::bytea", "(SELECT full_body FROM drawn_event)"
+    )
+    return completed.replace("WITH ", "WITH " + _DRAWN_EVENT_CTE, 1)
+
+
+def placeholder_args(args: list[Any]) -> list[Any]:
+    """`event_args` built with EVENT_ID_PLACEHOLDER, as a `drawing_its_event_id` statement takes them."""
+    if args[7] is not None:
+        raise ValueError("a statement drawing its event id completes the Ombudsman-side body only")
+    body: bytes = args[6]
+    # `data.event_id` is the body's first field of that name: "type" and "timestamp" come before
+    # "data", and inside strings JSON escapes every quote.
+    marker = _PLACEHOLDER_FIELD + str(EVENT_ID_PLACEHOLDER).encode() + b","
+    return [args[0], body.index(marker) + len(_PLACEHOLDER_FIELD) + 1, *args[2:]]
+
+
 def event_args(
     *,
     event_id: int,
