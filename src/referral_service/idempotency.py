@@ -4,6 +4,8 @@ The stored response is written in the same transaction as the change it describe
 is either bound to a committed result or to nothing. While the first request runs it holds a
 transaction-scoped advisory lock on (caller, key); a duplicate that cannot take the lock is
 told 409 instead of waiting, and one that arrives after the commit finds the stored response.
+(A complaint intake writes its record in one statement without holding the lock, see
+complaints/intake.py: if it records the key first, this request is rolled back with a 409.)
 """
 
 from __future__ import annotations
@@ -73,10 +75,13 @@ def validate_key(key: str) -> str:
 # see a first request's commit. Written once, prepared once per connection.
 _LOCK = "SELECT pg_try_advisory_xact_lock(hashtextextended($1, 7))"
 _SELECT_RECORD = "SELECT request_hash, status_code, body, headers, expires_at FROM idempotency_keys WHERE principal_id = $1 AND key = $2"
-_DELETE_RECORD = "DELETE FROM idempotency_keys WHERE principal_id = $1 AND key = $2"
+# Only an expired record: one a complaint intake wrote meanwhile (it takes no lock for its write) stays.
+_DELETE_RECORD = "DELETE FROM idempotency_keys WHERE principal_id = $1 AND key = $2 AND expires_at <= $3"
 _INSERT_RECORD = """
     INSERT INTO idempotency_keys (principal_id, key, request_hash, status_code, body, headers, expires_at)
     VALUES ($1, $2, $3, $4, $5, $6, $7)
+    ON CONFLICT (principal_id, key) DO NOTHING
+    RETURNING 1
 """
 
 
@@ -106,9 +111,9 @@ async def run_idempotent(
         body = existing["body"] if on_replay is None else await on_replay(existing["body"])
         return StoredResponse(existing["status_code"], body, existing["headers"]).to_response(replayed=True)
     if existing is not None:
-        await db.execute(_DELETE_RECORD, principal.key_id, key)
+        await db.execute(_DELETE_RECORD, principal.key_id, key, now)
     result = await produce()
-    await db.execute(
+    recorded = await db.fetchval(
         _INSERT_RECORD,
         principal.key_id,
         key,
@@ -118,6 +123,10 @@ async def run_idempotent(
         json_param(result.headers),
         now + ttl,
     )
+    if recorded is None:
+        # A complaint intake with this key committed meanwhile (it writes its record without this
+        # lock, in one statement): this request's change is rolled back with the error.
+        raise IdempotencyInFlight("Retry after the first request with this key has finished.")
     return result.to_response()
 
 

@@ -128,6 +128,70 @@ async def test_failed_request_does_not_bind_the_key(app, ombudsman_kaltim):
     assert await count_rows(app, subject=word) == 1
 
 
+async def test_a_refused_agency_does_not_bind_the_key(app, ombudsman):
+    """The agency check is the database's, in the statement that would also record the key: refused,
+    nothing is recorded, so the same request is refused again and a corrected one is created."""
+    key = f"agency-{uuid.uuid4()}"
+    word = token()
+    unknown = complaint_body(subject=word, reported_party={"name": "Dinas X", "agency_code": "no-such-agency"})
+    for _ in range(2):
+        refused = await ombudsman.post("/v1/complaints", json=unknown, headers={"Idempotency-Key": key})
+        assert_problem(refused, 422)
+        assert "idempotent-replayed" not in refused.headers
+    corrected = complaint_body(subject=word, reported_party={"name": "Dinas X", "agency_code": "inspektorat-64.72"})
+    created = await ombudsman.post("/v1/complaints", json=corrected, headers={"Idempotency-Key": key})
+    assert created.status_code == 201, created.text
+    assert "idempotent-replayed" not in created.headers
+    assert await count_rows(app, subject=word) == 1
+
+
+async def test_a_key_recorded_by_an_intake_meanwhile_turns_another_routes_request_into_a_409(
+    app, ombudsman, monkeypatch
+):
+    """An intake records its key in its second statement, without the key's advisory lock. A request of
+    another route with the same key that took the lock and found no record in between is rolled back
+    with a 409 when it comes to record the key itself."""
+    from referral_service.complaints import intake
+    from referral_service.referrals import service as referrals
+
+    key = f"cross-{uuid.uuid4()}"
+    complaint = (await ombudsman.post("/v1/complaints", json=complaint_body())).json()
+    intake_drawn, referral_made, intake_recorded = asyncio.Event(), asyncio.Event(), asyncio.Event()
+    record, create_referral = intake._record, referrals.create_referral
+
+    async def record_once_the_referral_is_made(*args, **kwargs):
+        intake_drawn.set()
+        await referral_made.wait()
+        try:
+            return await record(*args, **kwargs)
+        finally:
+            intake_recorded.set()
+
+    async def create_and_wait_for_the_intake(*args, **kwargs):
+        view = await create_referral(*args, **kwargs)
+        referral_made.set()
+        await intake_recorded.wait()
+        return view
+
+    monkeypatch.setattr(intake, "_record", record_once_the_referral_is_made)
+    monkeypatch.setattr(referrals, "create_referral", create_and_wait_for_the_intake)
+    headers = {"Idempotency-Key": key}
+    intake_request = asyncio.create_task(ombudsman.post("/v1/complaints", json=complaint_body(), headers=headers))
+    await asyncio.wait_for(intake_drawn.wait(), 10)
+    referral = await asyncio.wait_for(
+        ombudsman.post(
+            f"/v1/complaints/{complaint['id']}/referrals", json={"agency_code": "inspektorat-64.72"}, headers=headers
+        ),
+        10,
+    )
+    created = await asyncio.wait_for(intake_request, 10)
+    assert created.status_code == 201, created.text
+    problem = assert_problem(referral, 409)
+    assert problem["type"].endswith("/idempotency-key-in-use")
+    listed = (await ombudsman.get("/v1/referrals", params={"complaint_id": complaint["id"]})).json()["items"]
+    assert listed == []  # rolled back with the 409
+
+
 @pytest.mark.parametrize("bad_key", ["x" * 256, "", "caf\u00e9"], ids=["too-long", "empty", "non-ascii"])
 async def test_bad_idempotency_key_is_a_4xx_problem(ombudsman, bad_key):
     try:

@@ -54,8 +54,8 @@ async def create(
 
     Send an `Idempotency-Key` so a retry after a timeout cannot create a second record: the same key
     and body return the first response again (with `Idempotent-Replayed: true`), the same key with a
-    different body is refused with 422. A retry that arrives while the first is still being recorded
-    waits for it and gets its response; 409 when the key is held by a request to another operation.
+    different body is refused with 422. A retry sent while the first is still running gets the first's
+    response once it has finished, or a 409 asking to retry.
     A region-limited key may only create complaints in its region (403 otherwise).
     """
     idempotency = None

@@ -15,9 +15,12 @@ events/feed.py). The body carries a placeholder that statement 2 replaces with t
 
 With a key, the unique (key owner, key) row gives one effect: a concurrent duplicate's INSERT ...
 ON CONFLICT DO NOTHING waits for the first statement to commit, writes nothing and replays the
-stored response; if the first failed, the duplicate records the complaint instead. A request of
-another route holding the key (its transaction holds the key's advisory lock) makes an intake
-with the same key a 409 (IETF draft).
+stored response; if the first failed, the duplicate records the complaint instead. Statement 1 also
+tries the key's advisory lock, which other routes hold for their whole transaction
+(idempotency.py): held, the intake is a 409 (IETF draft); two intakes trying it at the same
+instant make one of them a 409 too. A route that took the lock before an intake recorded the key
+finds the record when it writes its own, and is rolled back with a 409. A request refused for an
+unknown agency writes nothing, its idempotency record included.
 """
 
 from __future__ import annotations
@@ -77,13 +80,22 @@ _INSERT_VALUES = ", ".join(
 )
 
 
+# Whether the reported party's agency (if one is named) is in the directory: the one check of the
+# request only the database can make. Nothing is written when it fails, the idempotency record included
+# (the key stays free for a corrected request).
+_AGENCY_KNOWN = f"""agency_known AS (
+        SELECT ({_AGENCY_PARAM}::text IS NULL OR EXISTS (SELECT 1 FROM agencies WHERE code = {_AGENCY_PARAM}::text))
+               AS ok
+    ),
+    """
+
+
 def _created(condition: str) -> str:
     return f"""created AS (
         INSERT INTO complaints (id, reference, created_by_key_id, created_at, updated_at, event_seq,
                                 {", ".join(repository.WRITABLE)})
         SELECT {_INSERT_VALUES}
-        WHERE ({_AGENCY_PARAM}::text IS NULL OR EXISTS (SELECT 1 FROM agencies WHERE code = {_AGENCY_PARAM}::text))
-          AND {condition}
+        WHERE (SELECT ok FROM agency_known) AND {condition}
         RETURNING id
     ),
     """
@@ -91,20 +103,22 @@ def _created(condition: str) -> str:
 
 _CLAIM = f"""claimed AS (
         INSERT INTO idempotency_keys (principal_id, key, request_hash, status_code, body, headers, expires_at)
-        VALUES ({", ".join(f"${_KEY_P + i}" for i in range(7))})
+        SELECT {", ".join(f"${_KEY_P + i}" for i in range(7))}
+        WHERE (SELECT ok FROM agency_known)
         ON CONFLICT (principal_id, key) DO NOTHING
         RETURNING 1
     ),
     """
 _GUARD = "EXISTS (SELECT 1 FROM created)"
+_OUTCOME = f", (SELECT ok FROM agency_known) AS agency_known, {_GUARD} AS created"
 _RECORD = drawing_its_event_id(
-    record_and_fan_out_sql(before=_created("true"), guard=_GUARD, returning=f", {_GUARD} AS created")
+    record_and_fan_out_sql(before=_AGENCY_KNOWN + _created("true"), guard=_GUARD, returning=_OUTCOME)
 )
 _RECORD_WITH_KEY = drawing_its_event_id(
     record_and_fan_out_sql(
-        before=_CLAIM + _created("EXISTS (SELECT 1 FROM claimed)"),
+        before=_AGENCY_KNOWN + _CLAIM + _created("EXISTS (SELECT 1 FROM claimed)"),
         guard=_GUARD,
-        returning=f", {_GUARD} AS created, EXISTS (SELECT 1 FROM claimed) AS claimed",
+        returning=_OUTCOME + ", EXISTS (SELECT 1 FROM claimed) AS claimed",
     )
 )
 
@@ -196,6 +210,9 @@ async def _record(
         *(params[name] for name in repository.WRITABLE),
         reported_agency(data),
     ]
+    refused = UnprocessableEntity(
+        f"reported_party.agency_code {reported_agency(data)!r} is not in the agency directory."
+    )
     if idempotency is None:
         row = await db.fetchrow(_RECORD, *args)
     else:
@@ -211,6 +228,8 @@ async def _record(
         ]
         row = await db.fetchrow(_RECORD_WITH_KEY, *args)
         assert row is not None  # always one row
+        if not row["agency_known"]:
+            raise refused  # nothing was written, the idempotency record included
         if not row["claimed"]:
             # A first request with this key committed after statement 1 read (a concurrent duplicate
             # waits for it here): its response is the answer.
@@ -223,8 +242,7 @@ async def _record(
                 raise IdempotencyInFlight("Retry: a request with this key finished just now.")
             return _replay(stored_row, idempotency)
     assert row is not None  # always one row
-    if not row["created"]:
-        raise UnprocessableEntity(
-            f"reported_party.agency_code {reported_agency(data)!r} is not in the agency directory."
-        )
+    if not row["agency_known"]:
+        raise refused
+    assert row["created"]  # the agency is known, and (with a key) the key was claimed
     return IntakeResult(response)

@@ -113,8 +113,8 @@ def sync_detailed(
 
     Send an `Idempotency-Key` so a retry after a timeout cannot create a second record: the same key
     and body return the first response again (with `Idempotent-Replayed: true`), the same key with a
-    different body is refused with 422. A retry that arrives while the first is still being recorded
-    waits for it and gets its response; 409 when the key is held by a request to another operation.
+    different body is refused with 422. A retry sent while the first is still running gets the first's
+    response once it has finished, or a 409 asking to retry.
     A region-limited key may only create complaints in its region (403 otherwise).
 
     Args:
@@ -160,8 +160,8 @@ def sync(
 
     Send an `Idempotency-Key` so a retry after a timeout cannot create a second record: the same key
     and body return the first response again (with `Idempotent-Replayed: true`), the same key with a
-    different body is refused with 422. A retry that arrives while the first is still being recorded
-    waits for it and gets its response; 409 when the key is held by a request to another operation.
+    different body is refused with 422. A retry sent while the first is still running gets the first's
+    response once it has finished, or a 409 asking to retry.
     A region-limited key may only create complaints in its region (403 otherwise).
 
     Args:
@@ -202,8 +202,8 @@ async def asyncio_detailed(
 
     Send an `Idempotency-Key` so a retry after a timeout cannot create a second record: the same key
     and body return the first response again (with `Idempotent-Replayed: true`), the same key with a
-    different body is refused with 422. A retry that arrives while the first is still being recorded
-    waits for it and gets its response; 409 when the key is held by a request to another operation.
+    different body is refused with 422. A retry sent while the first is still running gets the first's
+    response once it has finished, or a 409 asking to retry.
     A region-limited key may only create complaints in its region (403 otherwise).
 
     Args:
@@ -247,8 +247,8 @@ async def asyncio(
 
     Send an `Idempotency-Key` so a retry after a timeout cannot create a second record: the same key
     and body return the first response again (with `Idempotent-Replayed: true`), the same key with a
-    different body is refused with 422. A retry that arrives while the first is still being recorded
-    waits for it and gets its response; 409 when the key is held by a request to another operation.
+    different body is refused with 422. A retry sent while the first is still running gets the first's
+    response once it has finished, or a 409 asking to retry.
     A region-limited key may only create complaints in its region (403 otherwise).
 
     Args:
