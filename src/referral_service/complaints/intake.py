@@ -164,6 +164,10 @@ async def create(
     return await _record(db, principal, data, drawn, idempotency)
 
 
+def _unknown_agency(data: ComplaintCreate) -> UnprocessableEntity:
+    return UnprocessableEntity(f"reported_party.agency_code {reported_agency(data)!r} is not in the agency directory.")
+
+
 def _replay(stored: Any, idempotency: IdempotencyRequest) -> IntakeResult:
     if stored["request_hash"] != idempotency.fingerprint:
         raise IdempotencyKeyReused("This Idempotency-Key was used for a different request.")
@@ -210,9 +214,6 @@ async def _record(
         *(params[name] for name in repository.WRITABLE),
         reported_agency(data),
     ]
-    refused = UnprocessableEntity(
-        f"reported_party.agency_code {reported_agency(data)!r} is not in the agency directory."
-    )
     if idempotency is None:
         row = await db.fetchrow(_RECORD, *args)
     else:
@@ -229,7 +230,7 @@ async def _record(
         row = await db.fetchrow(_RECORD_WITH_KEY, *args)
         assert row is not None  # always one row
         if not row["agency_known"]:
-            raise refused  # nothing was written, the idempotency record included
+            raise _unknown_agency(data)  # nothing was written, the idempotency record included
         if not row["claimed"]:
             # A first request with this key committed after statement 1 read (a concurrent duplicate
             # waits for it here): its response is the answer.
@@ -243,6 +244,6 @@ async def _record(
             return _replay(stored_row, idempotency)
     assert row is not None  # always one row
     if not row["agency_known"]:
-        raise refused
+        raise _unknown_agency(data)
     assert row["created"]  # the agency is known, and (with a key) the key was claimed
     return IntakeResult(response)

@@ -80,15 +80,19 @@ _EVENT_COLUMNS = (
     "from_state, to_state, data"
 )
 # Whether the event's complaint was erased, and when: what `schemas.data_out` needs to serve its data.
-_ERASED_AT = "(SELECT c.erased_at FROM complaints c WHERE c.id = events.complaint_id) AS complaint_erased_at"
+# Every event of one timeline belongs to one complaint: its erasure time is read once per query.
 # Oldest first from a position; the two timelines and their (only) filter written out, not built per request.
 _REFERRAL_EVENTS = f"""
-    SELECT {_EVENT_COLUMNS}, {_ERASED_AT} FROM events
+    SELECT {_EVENT_COLUMNS},
+           (SELECT c.erased_at FROM referrals r JOIN complaints c ON c.id = r.complaint_id WHERE r.id = $1)
+               AS complaint_erased_at
+    FROM events
     WHERE referral_id = $1 AND id > $2 AND NOT (type = ANY ($3::text[]))
     ORDER BY id LIMIT $4
 """
 _COMPLAINT_EVENTS = f"""
-    SELECT {_EVENT_COLUMNS}, {_ERASED_AT} FROM events
+    SELECT {_EVENT_COLUMNS}, (SELECT erased_at FROM complaints WHERE id = $1) AS complaint_erased_at
+    FROM events
     WHERE complaint_id = $1 AND id > $2
     ORDER BY id LIMIT $3
 """

@@ -109,8 +109,9 @@ async def sign_out(request: Request) -> Response:
         session = await signed_in(request, db)
         if session is None:
             return to_sign_in(request, expired=False)
-        if not sessions.csrf_matches(session.csrf_secret, form.get("csrf")):
-            return Page(request, session).csrf_refused()
+        page = Page(request, session)
+        if not page.csrf_ok(form):
+            return page.csrf_refused()
         await sessions.sign_out(db, request.cookies.get(sessions.SESSION_COOKIE))
     response = RedirectResponse("/ui/sign-in", status_code=303)
     response.delete_cookie(sessions.SESSION_COOKIE, path="/ui")
