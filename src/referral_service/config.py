@@ -108,6 +108,16 @@ class Settings(BaseSettings):
         validation_alias="REFERRAL_DEFAULT_DUE_WORKING_DAYS",
         description="Deadline (working days) when neither the forward or follow-up request nor the agency names one.",
     )
+    due_soon_working_days: int = Field(
+        default=2,
+        ge=0,
+        le=30,
+        validation_alias="REFERRAL_DUE_SOON_WORKING_DAYS",
+        description="A forwarded referral is *due soon* while its deadline has not passed and at most this many "
+        "working days remain (`working_days_remaining <= N`; 0 is the due day itself). The one meaning of due soon: "
+        "the worker records `referral.due_soon` (once per deadline) at that point, and the web view's deadlines page "
+        "lists the same referrals as due soon. See docs/deadlines.md.",
+    )
     ui_session_hours: float = Field(
         default=8.0,
         gt=0,

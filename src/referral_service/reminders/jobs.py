@@ -1,5 +1,6 @@
-"""Deadline reminders: `referral.due_soon` once a forwarded referral is within DUE_SOON_WORKING_DAYS
-working days of its deadline, and `referral.overdue` once the deadline has passed.
+"""Deadline reminders: `referral.due_soon` once a forwarded referral is due soon (within
+`REFERRAL_DUE_SOON_WORKING_DAYS` working days of its deadline: reminders/due_soon.py, the meaning the
+web view's deadlines page shares), and `referral.overdue` once the deadline has passed.
 
 Exactly once, with any number of workers: each run locks a batch of candidate rows with
 FOR UPDATE SKIP LOCKED (two workers never hold the same referral), stamps the due_at the
@@ -13,7 +14,7 @@ the reminder for the new deadline.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -22,20 +23,16 @@ from referral_service import clock
 from referral_service.db.driver import db_of
 from referral_service.events.draft import SYSTEM
 from referral_service.metrics import DEADLINE_REMINDER_EVENTS, DEADLINE_REMINDER_RUNS
-from referral_service.referrals.calendar import WorkingCalendar
 from referral_service.referrals.deadlines import current_calendar
 from referral_service.referrals.domain import ReferralState
 from referral_service.referrals.models import Referral
 from referral_service.referrals.service import ReferralView, record_referral_event, view_query
+from referral_service.reminders.due_soon import due_soon_horizon, is_due_soon
 from referral_service.worker import WorkerContext
 
 DUE_SOON = "referral.due_soon"
 OVERDUE = "referral.overdue"
-DUE_SOON_WORKING_DAYS = 2
 BATCH = 100
-# 2 working days never span more than this many calendar days (Idul Fitri plus a weekend is about 9):
-# a cheap, index-friendly prefilter before the exact working-day test in Python.
-_DUE_SOON_HORIZON = timedelta(days=21)
 
 
 async def record_overdue(session: AsyncSession, now: datetime, limit: int = BATCH) -> int:
@@ -59,14 +56,16 @@ async def record_overdue(session: AsyncSession, now: datetime, limit: int = BATC
     return len(views)
 
 
-async def record_due_soon(session: AsyncSession, now: datetime, limit: int = BATCH) -> int:
+async def record_due_soon(session: AsyncSession, now: datetime, days: int, limit: int = BATCH) -> int:
+    """`referral.due_soon` for the forwarded referrals with at most `days` working days left."""
+    calendar = await current_calendar(await db_of(session))
     rows = (
         await session.execute(
             view_query()
             .where(
                 Referral.state == ReferralState.FORWARDED.value,
                 Referral.due_at >= now,
-                Referral.due_at < now + _DUE_SOON_HORIZON,
+                Referral.due_at < due_soon_horizon(calendar, now, days),
                 Referral.due_soon_notified_for.is_distinct_from(Referral.due_at),
             )
             .order_by(Referral.due_at)
@@ -74,8 +73,7 @@ async def record_due_soon(session: AsyncSession, now: datetime, limit: int = BAT
             .with_for_update(of=Referral, skip_locked=True)
         )
     ).all()
-    calendar = await current_calendar(await db_of(session))
-    views = [ReferralView(*row) for row in rows if _due_soon(calendar, now, row[0].due_at, row[2])]
+    views = [ReferralView(*row) for row in rows if is_due_soon(calendar, now, row[0].due_at, row[2], days)]
     for view in views:
         view.referral.due_soon_notified_for = view.referral.due_at
     await _record_all(
@@ -88,10 +86,6 @@ async def record_due_soon(session: AsyncSession, now: datetime, limit: int = BAT
         },
     )
     return len(views)
-
-
-def _due_soon(calendar: WorkingCalendar, now: datetime, due_at: datetime, tz: str) -> bool:
-    return calendar.working_days_remaining(now, due_at, tz) <= DUE_SOON_WORKING_DAYS
 
 
 async def _record_all(
@@ -114,7 +108,7 @@ async def run_deadline_reminders(ctx: WorkerContext) -> int:
             overdue = await record_overdue(session, clock.now())
         DEADLINE_REMINDER_EVENTS.labels(OVERDUE).inc(overdue)
         async with ctx.sessionmaker() as session, session.begin():
-            due_soon = await record_due_soon(session, clock.now())
+            due_soon = await record_due_soon(session, clock.now(), ctx.settings.due_soon_working_days)
         DEADLINE_REMINDER_EVENTS.labels(DUE_SOON).inc(due_soon)
     except Exception:
         DEADLINE_REMINDER_RUNS.labels("error").inc()

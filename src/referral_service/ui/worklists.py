@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 from urllib.parse import urlencode
 
@@ -18,10 +18,10 @@ from referral_service.referrals import service as referrals
 from referral_service.referrals.deadlines import current_calendar
 from referral_service.referrals.domain import ReferralState
 from referral_service.referrals.representation import has_running_deadline, referral_out
+from referral_service.reminders.due_soon import due_soon_horizon, is_due_soon
 from referral_service.schemas import decode_cursor, encode_cursor
 from referral_service.ui.page import Page, agency_names, open_db, signed_in_page
 
-DUE_SOON_WORKING_DAYS = 3
 QUEUE_PAGE_SIZE = 20
 DEADLINE_ROWS = 500
 
@@ -52,21 +52,23 @@ async def deadlines(request: Request) -> Response:
         if not isinstance(page, Page):
             return page
         now = clock.now()
+        # Due soon means what it means for `referral.due_soon` (reminders/due_soon.py).
+        soon_days = request.app.state.settings.due_soon_working_days
+        calendar = await current_calendar(db)
         overdue_rows = await _forwarded(db, page.principal, overdue=True, due_before=None)
         soon_rows = await _forwarded(
-            db, page.principal, overdue=False, due_before=now + timedelta(days=DUE_SOON_WORKING_DAYS + 7)
+            db, page.principal, overdue=False, due_before=due_soon_horizon(calendar, now, soon_days)
         )
-        calendar = await current_calendar(db)
         names = await agency_names(db, {r["agency_code"] for r in overdue_rows + soon_rows})
 
-    def grouped(rows: list[Any], sign: int, limit: int | None) -> list[tuple[str, list[dict[str, Any]]]]:
+    def grouped(rows: list[Any], sign: int, soon: bool) -> list[tuple[str, list[dict[str, Any]]]]:
         groups: dict[str, list[dict[str, Any]]] = defaultdict(list)
         for row in rows:
             if row["due_at"] is None:
                 continue
-            remaining = calendar.working_days_remaining(now, row["due_at"], row["timezone"])
-            if limit is not None and remaining > limit:
+            if soon and not is_due_soon(calendar, now, row["due_at"], row["timezone"], soon_days):
                 continue
+            remaining = calendar.working_days_remaining(now, row["due_at"], row["timezone"])
             groups[row["agency_code"]].append(
                 {
                     "row": row,
@@ -84,9 +86,9 @@ async def deadlines(request: Request) -> Response:
 
     return page.render(
         "deadlines.html",
-        overdue=grouped(overdue_rows, -1, None),
-        soon=grouped(soon_rows, 1, DUE_SOON_WORKING_DAYS),
-        due_soon_days=DUE_SOON_WORKING_DAYS,
+        overdue=grouped(overdue_rows, -1, soon=False),
+        soon=grouped(soon_rows, 1, soon=True),
+        due_soon_days=soon_days,
     )
 
 
