@@ -54,7 +54,11 @@ export interface paths {
         /**
          * The service's index: name, version, links
          * @description The service's name and version, and links to its documentation (`/docs`, `/redoc`,
-         *     `/openapi.json`), probes (`/healthz`, `/readyz`) and metrics (`/metrics`). No authentication.
+         *     `/openapi.json`), probes (`/healthz`, `/readyz`), metrics (`/metrics`) and web pages (`/ui/`).
+         *     No authentication.
+         *
+         *     API clients (`Accept: application/json`, `*\/*` or none) get this JSON; a browser, whose `Accept`
+         *     prefers `text/html`, is redirected (303) to the web pages at `/ui/`.
          */
         get: operations["meta_index"];
         put?: never;
@@ -3203,14 +3207,15 @@ export interface components {
         };
         /**
          * IndexLinks
-         * @description Where the service's documentation, probes and metrics are (paths on this service).
+         * @description Where the service's documentation, probes, metrics and web pages are (paths on this service).
          * @example {
          *       "docs": "/docs",
          *       "healthz": "/healthz",
          *       "metrics": "/metrics",
          *       "openapi": "/openapi.json",
          *       "readyz": "/readyz",
-         *       "redoc": "/redoc"
+         *       "redoc": "/redoc",
+         *       "ui": "/ui/"
          *     }
          */
         IndexLinks: {
@@ -3244,6 +3249,11 @@ export interface components {
              * @description Prometheus metrics (an admin key or the metrics token).
              */
             metrics: string;
+            /**
+             * Ui
+             * @description The web pages for people (sign in with an API key); where a browser at `/` is sent.
+             */
+            ui: string;
         };
         /**
          * MappedAction
@@ -3878,7 +3888,8 @@ export interface components {
          *         "metrics": "/metrics",
          *         "openapi": "/openapi.json",
          *         "readyz": "/readyz",
-         *         "redoc": "/redoc"
+         *         "redoc": "/redoc",
+         *         "ui": "/ui/"
          *       },
          *       "name": "referral-service",
          *       "version": "0.1.0"
@@ -5204,6 +5215,16 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ServiceIndex"];
                 };
+            };
+            /** @description A browser (an `Accept` that prefers `text/html` to JSON) is sent to the web pages. */
+            303: {
+                headers: {
+                    /** @description `/ui/`, the web view's start. */
+                    Location?: string;
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Over a rate limit (per API key, per source address for failed authentications and unauthenticated routes, per webhook endpoint for test sends, retries and recoveries). Wait `Retry-After` seconds. */
             429: {

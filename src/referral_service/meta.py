@@ -1,4 +1,7 @@
-"""The service's own operations: the index at `/` and the Prometheus metrics at `/metrics`."""
+"""The service's own operations: the index at `/` and the Prometheus metrics at `/metrics`.
+
+`/` answers API clients with JSON and sends a browser to the web view: the answer follows `Accept`.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +10,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, ConfigDict, Field
-from starlette.responses import Response
+from starlette.responses import RedirectResponse, Response
 
 from referral_service import __version__
 from referral_service.auth.dependencies import BearerCredentials, get_principal
@@ -26,11 +29,12 @@ _LINKS_EXAMPLE: dict[str, Any] = {
     "healthz": "/healthz",
     "readyz": "/readyz",
     "metrics": "/metrics",
+    "ui": "/ui/",
 }
 
 
 class IndexLinks(BaseModel):
-    """Where the service's documentation, probes and metrics are (paths on this service)."""
+    """Where the service's documentation, probes, metrics and web pages are (paths on this service)."""
 
     model_config = ConfigDict(json_schema_extra={"examples": [_LINKS_EXAMPLE]})
 
@@ -40,6 +44,7 @@ class IndexLinks(BaseModel):
     healthz: str = Field(description="Liveness probe.")
     readyz: str = Field(description="Readiness probe.")
     metrics: str = Field(description="Prometheus metrics (an admin key or the metrics token).")
+    ui: str = Field(description="The web pages for people (sign in with an API key); where a browser at `/` is sent.")
 
 
 class ServiceIndex(BaseModel):
@@ -54,11 +59,55 @@ class ServiceIndex(BaseModel):
     links: IndexLinks
 
 
-@router.get("/", response_model=ServiceIndex, name="index", dependencies=[Depends(limit_by_address)])
-async def index(request: Request) -> ServiceIndex:
+# What a browser's Accept asks for and an API client's does not; `*/*` (curl, httpx) gets the JSON.
+_HTML_TYPES = ("text/html", "application/xhtml+xml", "text/*")
+_JSON_TYPES = ("application/json", "application/*", "*/*")
+
+
+def prefers_html(accept: str | None) -> bool:
+    """True when `Accept` ranks an HTML type above JSON (highest q wins; ties go to the order given)."""
+    if not accept:
+        return False
+    ranked = []
+    for position, part in enumerate(accept.split(",")):
+        media, *params = [p.strip() for p in part.split(";")]
+        q = 1.0
+        for param in params:
+            if param.startswith("q="):
+                try:
+                    q = float(param[2:])
+                except ValueError:
+                    q = 0.0
+        media = media.lower()
+        if q > 0 and media in _HTML_TYPES + _JSON_TYPES:
+            ranked.append((-q, position, media))
+    return bool(ranked) and min(ranked)[2] in _HTML_TYPES
+
+
+@router.get(
+    "/",
+    response_model=ServiceIndex,
+    name="index",
+    dependencies=[Depends(limit_by_address)],
+    responses={
+        303: {
+            "description": "A browser (an `Accept` that prefers `text/html` to JSON) is sent to the web pages.",
+            "headers": {"Location": {"description": "`/ui/`, the web view's start.", "schema": {"type": "string"}}},
+        }
+    },
+)
+async def index(request: Request, response: Response) -> Response | ServiceIndex:
     """The service's name and version, and links to its documentation (`/docs`, `/redoc`,
-    `/openapi.json`), probes (`/healthz`, `/readyz`) and metrics (`/metrics`). No authentication."""
+    `/openapi.json`), probes (`/healthz`, `/readyz`), metrics (`/metrics`) and web pages (`/ui/`).
+    No authentication.
+
+    API clients (`Accept: application/json`, `*/*` or none) get this JSON; a browser, whose `Accept`
+    prefers `text/html`, is redirected (303) to the web pages at `/ui/`."""
     root = request.scope.get("root_path", "")
+    # Read from the request, not declared as a parameter: the index takes no input that could be invalid.
+    if prefers_html(request.headers.get("accept")):
+        return RedirectResponse(f"{root}/ui/", status_code=303, headers={"Vary": "Accept"})
+    response.headers["Vary"] = "Accept"  # a cache must not hand the JSON to a browser, or the redirect to a client
     return ServiceIndex(
         name="referral-service",
         version=__version__,
@@ -69,6 +118,7 @@ async def index(request: Request) -> ServiceIndex:
             healthz=f"{root}/healthz",
             readyz=f"{root}/readyz",
             metrics=f"{root}/metrics",
+            ui=f"{root}/ui/",
         ),
     )
 

@@ -11,7 +11,7 @@ T = TypeVar("T", bound="IndexLinks")
 
 @_attrs_define
 class IndexLinks:
-    """Where the service's documentation, probes and metrics are (paths on this service).
+    """Where the service's documentation, probes, metrics and web pages are (paths on this service).
 
     Attributes:
         docs (str): Swagger UI: the API, operation by operation, with a console.
@@ -20,6 +20,7 @@ class IndexLinks:
         healthz (str): Liveness probe.
         readyz (str): Readiness probe.
         metrics (str): Prometheus metrics (an admin key or the metrics token).
+        ui (str): The web pages for people (sign in with an API key); where a browser at `/` is sent.
     """
 
     docs: str
@@ -28,6 +29,7 @@ class IndexLinks:
     healthz: str
     readyz: str
     metrics: str
+    ui: str
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -43,6 +45,8 @@ class IndexLinks:
 
         metrics = self.metrics
 
+        ui = self.ui
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update(
@@ -53,6 +57,7 @@ class IndexLinks:
                 "healthz": healthz,
                 "readyz": readyz,
                 "metrics": metrics,
+                "ui": ui,
             }
         )
 
@@ -73,6 +78,8 @@ class IndexLinks:
 
         metrics = d.pop("metrics")
 
+        ui = d.pop("ui")
+
         index_links = cls(
             docs=docs,
             redoc=redoc,
@@ -80,6 +87,7 @@ class IndexLinks:
             healthz=healthz,
             readyz=readyz,
             metrics=metrics,
+            ui=ui,
         )
 
         index_links.additional_properties = d

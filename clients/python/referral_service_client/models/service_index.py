@@ -20,7 +20,8 @@ class ServiceIndex:
     Attributes:
         name (str):
         version (str):
-        links (IndexLinks): Where the service's documentation, probes and metrics are (paths on this service).
+        links (IndexLinks): Where the service's documentation, probes, metrics and web pages are (paths on this
+            service).
     """
 
     name: str

@@ -1,5 +1,5 @@
 from http import HTTPStatus
-from typing import Any
+from typing import Any, cast
 
 import httpx
 
@@ -20,11 +20,17 @@ def _get_kwargs() -> dict[str, Any]:
     return _kwargs
 
 
-def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Problem | ServiceIndex | None:
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Any | Problem | ServiceIndex | None:
     if response.status_code == 200:
         response_200 = ServiceIndex.from_dict(response.json())
 
         return response_200
+
+    if response.status_code == 303:
+        response_303 = cast(Any, None)
+        return response_303
 
     if response.status_code == 429:
         response_429 = Problem.from_dict(response.json())
@@ -39,7 +45,7 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[Problem | ServiceIndex]:
+) -> Response[Any | Problem | ServiceIndex]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -51,18 +57,22 @@ def _build_response(
 def sync_detailed(
     *,
     client: AuthenticatedClient | Client,
-) -> Response[Problem | ServiceIndex]:
+) -> Response[Any | Problem | ServiceIndex]:
     """The service's index: name, version, links
 
      The service's name and version, and links to its documentation (`/docs`, `/redoc`,
-    `/openapi.json`), probes (`/healthz`, `/readyz`) and metrics (`/metrics`). No authentication.
+    `/openapi.json`), probes (`/healthz`, `/readyz`), metrics (`/metrics`) and web pages (`/ui/`).
+    No authentication.
+
+    API clients (`Accept: application/json`, `*/*` or none) get this JSON; a browser, whose `Accept`
+    prefers `text/html`, is redirected (303) to the web pages at `/ui/`.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Problem | ServiceIndex]
+        Response[Any | Problem | ServiceIndex]
     """
 
     kwargs = _get_kwargs()
@@ -77,18 +87,22 @@ def sync_detailed(
 def sync(
     *,
     client: AuthenticatedClient | Client,
-) -> Problem | ServiceIndex | None:
+) -> Any | Problem | ServiceIndex | None:
     """The service's index: name, version, links
 
      The service's name and version, and links to its documentation (`/docs`, `/redoc`,
-    `/openapi.json`), probes (`/healthz`, `/readyz`) and metrics (`/metrics`). No authentication.
+    `/openapi.json`), probes (`/healthz`, `/readyz`), metrics (`/metrics`) and web pages (`/ui/`).
+    No authentication.
+
+    API clients (`Accept: application/json`, `*/*` or none) get this JSON; a browser, whose `Accept`
+    prefers `text/html`, is redirected (303) to the web pages at `/ui/`.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Problem | ServiceIndex
+        Any | Problem | ServiceIndex
     """
 
     return sync_detailed(
@@ -99,18 +113,22 @@ def sync(
 async def asyncio_detailed(
     *,
     client: AuthenticatedClient | Client,
-) -> Response[Problem | ServiceIndex]:
+) -> Response[Any | Problem | ServiceIndex]:
     """The service's index: name, version, links
 
      The service's name and version, and links to its documentation (`/docs`, `/redoc`,
-    `/openapi.json`), probes (`/healthz`, `/readyz`) and metrics (`/metrics`). No authentication.
+    `/openapi.json`), probes (`/healthz`, `/readyz`), metrics (`/metrics`) and web pages (`/ui/`).
+    No authentication.
+
+    API clients (`Accept: application/json`, `*/*` or none) get this JSON; a browser, whose `Accept`
+    prefers `text/html`, is redirected (303) to the web pages at `/ui/`.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Problem | ServiceIndex]
+        Response[Any | Problem | ServiceIndex]
     """
 
     kwargs = _get_kwargs()
@@ -123,18 +141,22 @@ async def asyncio_detailed(
 async def asyncio(
     *,
     client: AuthenticatedClient | Client,
-) -> Problem | ServiceIndex | None:
+) -> Any | Problem | ServiceIndex | None:
     """The service's index: name, version, links
 
      The service's name and version, and links to its documentation (`/docs`, `/redoc`,
-    `/openapi.json`), probes (`/healthz`, `/readyz`) and metrics (`/metrics`). No authentication.
+    `/openapi.json`), probes (`/healthz`, `/readyz`), metrics (`/metrics`) and web pages (`/ui/`).
+    No authentication.
+
+    API clients (`Accept: application/json`, `*/*` or none) get this JSON; a browser, whose `Accept`
+    prefers `text/html`, is redirected (303) to the web pages at `/ui/`.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Problem | ServiceIndex
+        Any | Problem | ServiceIndex
     """
 
     return (
