@@ -88,7 +88,7 @@ def test_the_coordination_meeting_on_one_screen(chromium, artifacts, world):
     # The Ombudsman's Kalimantan Timur office: the figures, then the referral, which it forwards.
     context, page = sign_in(chromium, base, keys["ombudsman"])
     assert page.url.startswith(f"{base}/ui/figures")
-    page.get_by_label("Wilayah").fill("64")
+    page.get_by_label("Wilayah").select_option("64")
     page.get_by_role("button", name="Tampilkan").click()
     assert page.get_by_role("heading", level=1).inner_text().startswith("Kinerja instansi")
     table = page.locator("table.figures")

@@ -22,7 +22,7 @@ from referral_service.errors import NotFound
 from referral_service.events.draft import SYSTEM
 from referral_service.referrals.calendar import DaySource, NonWorkingDay, WorkingCalendar
 from referral_service.referrals.deadlines import current_calendar, forget_calendar, lock_calendar_for_change
-from referral_service.referrals.domain import ReferralState
+from referral_service.referrals.domain import DueDateChangeReason, ReferralState
 from referral_service.referrals.models import Referral
 from referral_service.referrals.service import ReferralView, record_referral_event, view_query
 
@@ -120,7 +120,7 @@ async def reschedule_open_deadlines(session: AsyncSession, calendar: WorkingCale
             "previous_due_at": previous,
             "due_at": referral.due_at,
             "calendar_date": day.isoformat(),
-            "reason": "calendar_changed",
+            "reason": DueDateChangeReason.CALENDAR_CHANGED.value,
         }
         await record_referral_event(
             await db_of(session), view, DUE_DATE_CHANGED, data, SYSTEM, from_state=referral.state

@@ -48,6 +48,13 @@ class ResponseOutcome(StrEnum):
     NOT_COMPETENT = "not_competent"
 
 
+class DueDateChangeReason(StrEnum):
+    """Why the service itself moved a running deadline (`referral.due_date_changed`, `data.reason`)."""
+
+    # An administrator added or removed a non-working day inside the deadline's window.
+    CALENDAR_CHANGED = "calendar_changed"
+
+
 class Resolution(StrEnum):
     """Why the Ombudsman closed the referral.
 

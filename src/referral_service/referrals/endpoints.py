@@ -8,7 +8,6 @@ from fastapi import APIRouter, Body, Depends, Header, Query, Request, Response, 
 from pydantic import BaseModel
 
 from referral_service import clock
-from referral_service.attachments.events import hide_identity_documents
 from referral_service.audit.identity import access_reason, audited
 from referral_service.auth.dependencies import CurrentPrincipal, OmbudsmanSidePrincipal
 from referral_service.auth.principal import Principal
@@ -17,7 +16,6 @@ from referral_service.complaints.representation import etag
 from referral_service.complaints.service import redact_stored_body_for_agency
 from referral_service.db.driver import AutocommitDbDep, Db, DbDep
 from referral_service.events.schemas import AfterIdQuery, EventLimitQuery, EventOut, event_body
-from referral_service.events.service import list_referral_events
 from referral_service.idempotency import StoredResponse, run_idempotent
 from referral_service.json_encoding import dumps
 from referral_service.openapi_docs import problem_responses
@@ -35,6 +33,7 @@ from referral_service.referrals.schemas import (
     ReferralOut,
     RespondRequest,
 )
+from referral_service.referrals.timeline import visible_events
 from referral_service.schemas import AgencyCode, LimitQuery, Page, UtcDateTime, encode_cursor
 
 router = APIRouter(tags=["referrals"], dependencies=[Depends(access_reason)])
@@ -159,10 +158,7 @@ async def events(
 ) -> Response:
     """The referral's timeline, oldest first; `sequence` is gapless from 1. Agencies see it from the forward on."""
     row = await service.get_row(db, principal, referral_id)
-    hidden = ("referral.created",) if principal.role is Role.AGENCY else ()
-    rows = await list_referral_events(db, referral_id, hide_types=hidden, after_id=after_id, limit=limit)
-    if principal.role is Role.AGENCY:
-        rows = await hide_identity_documents(db, row, rows)
+    rows = await visible_events(db, principal, row, after_id=after_id, limit=limit)
     return Response(dumps([event_body(row) for row in rows]), media_type="application/json")
 
 

@@ -12,6 +12,9 @@ from markupsafe import Markup
 from pydantic import TypeAdapter, ValidationError
 
 from referral_service import clock
+from referral_service.auth.principal import Principal
+from referral_service.auth.roles import Role
+from referral_service.regions.official_list import Region, official_regions, regions_in
 from referral_service.reports import service as reports
 from referral_service.reports.service import CSV_MEDIA_TYPE, AgencyFigures, to_csv, window_problem
 from referral_service.schemas import RegionCode
@@ -28,7 +31,8 @@ def _period(page: Page) -> tuple[date, date, str | None, str | None]:
     params = page.request.query_params
     today = clock.now().astimezone(ZoneInfo(DEFAULT_TIMEZONE)).date()
     principal = page.principal
-    region = params.get("region", principal.region_code or "") or None
+    # An agency key sees its own row only (reports.service): a region filter means nothing to it.
+    region = None if principal.role is Role.AGENCY else params.get("region", principal.region_code or "") or None
     try:
         date_from = date.fromisoformat(params.get("from") or date(today.year, 1, 1).isoformat())
         date_to = date.fromisoformat(params.get("to") or today.isoformat())
@@ -74,8 +78,23 @@ async def figures(request: Request) -> Response:
         query=query,
         charts=charts,
         print_view=request.query_params.get("print") == "1",
+        region_choices=[] if page.principal.role is Role.AGENCY else region_choices(page.principal),
+        own_row_only=page.principal.role is Role.AGENCY,
         generated_at=page.when(clock.now(), DEFAULT_TIMEZONE),
     )
+
+
+def region_choices(principal: Principal) -> list[tuple[Region, list[Region]]]:
+    """The regions a key's figures may be narrowed to, by province: its own region and those below it."""
+    scope = principal.region_code
+    by_code = official_regions().by_code
+    if scope is None:
+        provinces = regions_in(None)
+        return [(p, regions_in(p.code)) for p in provinces if p.parent_code is None]
+    own = by_code.get(scope)
+    if own is None:
+        return []
+    return [(own, regions_in(scope) if own.parent_code is None else [])]
 
 
 def _charts(page: Page, rows: list[AgencyFigures]) -> list[tuple[str, Markup]]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlencode
@@ -17,12 +17,15 @@ from urllib.parse import parse_qs, urlencode
 from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
+from markupsafe import Markup
 
 from referral_service.auth.principal import Principal
 from referral_service.db.driver import Db
 from referral_service.errors import RateLimited
+from referral_service.regions.official_list import official_regions
 from referral_service.ui import sessions
-from referral_service.ui.i18n import LANG_COOKIE, local_datetime, pick_language, translate
+from referral_service.ui.i18n import LANG_COOKIE, local_datetime, long_date, pick_language, translate
+from referral_service.ui.labels import label
 
 HERE = Path(__file__).resolve().parent
 templates = Jinja2Templates(directory=HERE / "templates")
@@ -46,12 +49,33 @@ class Page:
         self.request = request
         self.session = session
         self.lang = pick_language(request.query_params.get("lang"), request.cookies.get(LANG_COOKIE))
+        # Presenting mode: every identity and free text is replaced by `concealed` (ui.presenting).
+        self.presenting = sessions.is_presenting(request, session)
 
     def t(self, key: str, **values: Any) -> str:
         return translate(self.lang, key, **values)
 
+    def label(self, kind: str, code: str | None, **values: Any) -> str:
+        """The name of a code (an event type, a state, a category...): ui.labels."""
+        return label(self.lang, kind, code, **values)
+
     def when(self, moment: datetime | None, timezone: str) -> str:
         return local_datetime(self.lang, moment, timezone)
+
+    def day(self, value: date | None) -> str:
+        return long_date(self.lang, value)
+
+    def region(self, code: str | None) -> str:
+        """`Kota Samarinda (64.72)`: the Kemendagri name with its code."""
+        if not code:
+            return "—"
+        region = official_regions().by_code.get(code)
+        return f"{region.name} ({code})" if region else code
+
+    @property
+    def concealed(self) -> Markup:
+        """What presenting mode shows in place of an identity or a free text."""
+        return Markup('<span class="concealed">{}</span>').format(self.t("concealed"))
 
     def lang_url(self, lang: str) -> str:
         params = dict(self.request.query_params)

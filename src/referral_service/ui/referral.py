@@ -14,12 +14,9 @@ from pydantic import BaseModel, ValidationError
 
 from referral_service.audit.identity import record as audit_identity_reads
 from referral_service.audit.identity import shown_identities
-from referral_service.auth.roles import Role
 from referral_service.complaints.representation import etag
 from referral_service.db.driver import Db
 from referral_service.errors import Forbidden, NotFound, PreconditionFailed, ProblemError, TransitionConflict
-from referral_service.events.schemas import data_out
-from referral_service.events.service import list_referral_events
 from referral_service.json_encoding import dumps
 from referral_service.referrals import service as referrals
 from referral_service.referrals.deadlines import current_calendar
@@ -33,8 +30,11 @@ from referral_service.referrals.schemas import (
     NoteRequest,
     RespondRequest,
 )
+from referral_service.referrals.timeline import visible_events
 from referral_service.ui.i18n import zone_name
 from referral_service.ui.page import Page, agency_names, open_db, read_form, signed_in_page
+from referral_service.ui.presenting import conceal_referral
+from referral_service.ui.timeline import entries
 
 # The forms of the referral page: action -> request body model.
 ACTION_FORMS: dict[ReferralAction, type[BaseModel]] = {
@@ -73,23 +73,28 @@ async def _referral_page(
     except NotFound:
         return page.not_found()
     calendar = await current_calendar(db) if has_running_deadline(row) else None
-    referral = referral_out(row, None, row["timezone"], page.principal, calendar)
-    # The page shows the complaint as the API would: a confidential identity shown is audited alike.
+    # What the page shows: the API's representation, concealed in presenting mode.
+    referral = conceal_referral(page, referral_out(row, None, row["timezone"], page.principal, calendar))
+    # A confidential identity shown is audited as the API audits it (none is shown in presenting mode).
     await audit_identity_reads(db, request, page.principal, shown_identities(dumps(referral)))
-    hidden = ("referral.created",) if page.principal.role is Role.AGENCY else ()
-    # Each event's data as the API serves it (free text erased with its complaint).
-    events = [{**e, "data": data_out(e)} for e in await list_referral_events(db, referral_id, hide_types=hidden)]
-    names = await agency_names(db, [row["agency_code"]])
+    events = await visible_events(db, page.principal, row)
+    complaint = referral["complaint"]
+    party = complaint.get("reported_party") if isinstance(complaint.get("reported_party"), dict) else None
+    names = await agency_names(
+        db, {row["agency_code"], *([party["agency_code"]] if party and party.get("agency_code") else [])}
+    )
     return page.render(
         "referral.html",
         status_code,
         referral=referral,
-        complaint=referral["complaint"],
-        events=events,
+        complaint=complaint,
+        reported_party=party,
+        timeline=entries(page, events, row["timezone"]),
         timezone=row["timezone"],
         zone=zone_name(row["timezone"]),
         etag=etag(row["version"]),
         agency_name=names.get(row["agency_code"], row["agency_code"]),
+        names=names,
         message=message,
         message_kind=message_kind,
         actions=[ReferralAction(a) for a in referral["allowed_actions"]],

@@ -25,6 +25,9 @@ from referral_service.auth.roles import Role
 from referral_service.db.driver import Db
 
 SESSION_COOKIE = "ui_session"
+# Presenting mode (identities and free text hidden on every page, for a shared screen): a cookie whose
+# value is bound to the session by its secret, so it is on for this session only, until switched off.
+PRESENTING_COOKIE = "ui_presenting"
 # Before sign-in there is no session: the sign-in form is protected by a double-submit cookie.
 LOGIN_CSRF_COOKIE = "ui_login_csrf"
 
@@ -105,6 +108,18 @@ def csrf_matches(expected: str | None, given: str | None) -> bool:
     if not expected or not given:
         return False
     return hmac.compare_digest(expected.encode(), given.encode())
+
+
+def presenting_token(session: UiSession) -> str:
+    """The presenting-mode cookie's value for this session (a copy from another session does nothing)."""
+    return hmac.new(session.csrf_secret.encode(), b"presenting", hashlib.sha256).hexdigest()
+
+
+def is_presenting(request: Request, session: UiSession | None) -> bool:
+    given = request.cookies.get(PRESENTING_COOKIE)
+    if session is None or given is None:
+        return False
+    return hmac.compare_digest(given.encode("utf-8", "surrogatepass"), presenting_token(session).encode())
 
 
 def is_loopback(request: Request) -> bool:

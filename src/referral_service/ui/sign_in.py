@@ -115,4 +115,5 @@ async def sign_out(request: Request) -> Response:
         await sessions.sign_out(db, request.cookies.get(sessions.SESSION_COOKIE))
     response = RedirectResponse("/ui/sign-in", status_code=303)
     response.delete_cookie(sessions.SESSION_COOKIE, path="/ui")
+    response.delete_cookie(sessions.PRESENTING_COOKIE, path="/ui")
     return response

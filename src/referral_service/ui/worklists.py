@@ -21,6 +21,7 @@ from referral_service.referrals.representation import has_running_deadline, refe
 from referral_service.reminders.due_soon import due_soon_horizon, is_due_soon
 from referral_service.schemas import decode_cursor, encode_cursor
 from referral_service.ui.page import Page, agency_names, open_db, signed_in_page
+from referral_service.ui.presenting import conceal_referral, conceal_text
 
 QUEUE_PAGE_SIZE = 20
 DEADLINE_ROWS = 500
@@ -73,7 +74,8 @@ async def deadlines(request: Request) -> Response:
                 {
                     "row": row,
                     "days": sign * remaining,
-                    "subject": row["complaint__subject"],
+                    "subject": conceal_text(page, row["complaint__subject"]),
+                    "confidential": row["complaint__identity_confidential"],
                     "reference": row["complaint__reference"],
                 }
             )
@@ -125,7 +127,8 @@ async def queue(request: Request) -> Response:
         calendar = await current_calendar(db) if any(has_running_deadline(r) for r in rows) else None
         now = clock.now()
         items = [
-            referral_out(r, None, r["timezone"], page.principal, calendar, now) | {"timezone": r["timezone"]}
+            conceal_referral(page, referral_out(r, None, r["timezone"], page.principal, calendar, now))
+            | {"timezone": r["timezone"]}
             for r in rows
         ]
         names = await agency_names(db, {r["agency_code"] for r in rows})
