@@ -31,7 +31,7 @@ class Entry:
     label: str
     actor: str
     via: str
-    facts: list[str] = field(default_factory=list)
+    facts: list[Any] = field(default_factory=list)  # str, or Page.concealed in presenting mode
     texts: list[Any] = field(default_factory=list)  # free text (or Page.concealed in presenting mode)
 
 
@@ -59,7 +59,7 @@ def media_name(media_type: str | None) -> str:
     return _MEDIA_NAMES.get(base, base or "—")
 
 
-def _facts(page: Page, event_type: str, data: Mapping[str, Any], timezone: str) -> list[str]:
+def _facts(page: Page, event_type: str, data: Mapping[str, Any], timezone: str) -> list[Any]:
     t = page.t
 
     def when(key: str) -> str:
@@ -96,18 +96,18 @@ def _facts(page: Page, event_type: str, data: Mapping[str, Any], timezone: str) 
     if event_type == "attachment.added":
         kind = t("identity_document") if data.get("contains_identity") else t("document")
         size = data.get("size")
-        return [
-            f"{kind}, {media_name(data.get('media_type'))}" + (f", {size_text(size)}" if isinstance(size, int) else "")
-        ]
+        described = f"{kind}, {media_name(data.get('media_type'))}" + (
+            f", {size_text(size)}" if isinstance(size, int) else ""
+        )
+        # The name first, hidden in presenting mode (an identity document's event carries none at all).
+        named = data.get("filename")
+        return [conceal_text(page, named), described] if isinstance(named, str) and named else [described]
     return []
 
 
 def _texts(page: Page, event_type: str, data: Mapping[str, Any]) -> list[Any]:
-    keys = FREE_TEXT_IN_EVENT_DATA.get(event_type, ())
-    if event_type == "attachment.added":
-        keys = ("filename",)  # an identity document's event carries no name at all
     texts = []
-    for key in keys:
+    for key in FREE_TEXT_IN_EVENT_DATA.get(event_type, ()):
         value = data.get(key)
         if isinstance(value, str) and value:
             texts.append(page.t("erased_text") if value == ERASED else conceal_text(page, value))
