@@ -120,7 +120,12 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--no-migrate", action="store_true", help="do not apply pending migrations at start")
-    serve.add_argument("--demo", action="store_true", help="load the Kalimantan Timur directory and print demo keys")
+    serve.add_argument(
+        "--demo",
+        action="store_true",
+        help="load the Kalimantan Timur directory, record the demo quarter on a database without complaints, "
+        "and print demo keys",
+    )
     serve.add_argument("--with-worker", action="store_true", help="also run background jobs in this process")
     serve.add_argument(
         "--log-level",

@@ -1,4 +1,5 @@
-"""Seeding for `serve --demo` and `load-directory`: the Kalimantan Timur directory and one key per role."""
+"""Seeding for `serve --demo` and `load-directory`: the Kalimantan Timur directory, one key per role,
+and (`serve --demo` on a database without complaints) the demo quarter of demo_quarter.py."""
 
 from __future__ import annotations
 
@@ -9,7 +10,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from referral_service.agencies.service import load_directory
 from referral_service.auth.keys import display_prefix, generate_api_key, hash_api_key
 from referral_service.auth.models import ApiKey
+from referral_service.config import Settings, get_settings
 from referral_service.db.engine import make_engine, make_sessionmaker
+from referral_service.demo_quarter import seed_quarter
 
 
 @dataclass(frozen=True)
@@ -19,6 +22,12 @@ class DemoKey:
     key: str
     agency_code: str | None = None
     region_code: str | None = None
+
+
+@dataclass(frozen=True)
+class DemoSeed:
+    keys: list[DemoKey]
+    complaints_recorded: int = 0  # by the demo quarter; 0 when the database already held complaints
 
 
 DEMO_KEYS = (
@@ -44,7 +53,8 @@ async def _issue(session: AsyncSession, role: str, name: str, agency: str | None
     return key
 
 
-async def seed_demo(database_url: str) -> list[DemoKey]:
+async def seed_demo(database_url: str, settings: Settings | None = None) -> DemoSeed:
+    """The directory and four fresh keys; then the demo quarter, unless the database holds complaints."""
     engine = make_engine(database_url, pool_size=1)
     try:
         async with make_sessionmaker(engine)() as session, session.begin():
@@ -52,9 +62,11 @@ async def seed_demo(database_url: str) -> list[DemoKey]:
             keys = []
             for label, role, agency, region, name in DEMO_KEYS:
                 keys.append(DemoKey(label, role, await _issue(session, role, name, agency, region), agency, region))
-        return keys
     finally:
         await engine.dispose()
+    admin_key = next(key.key for key in keys if key.role == "admin")
+    recorded = await seed_quarter(settings or get_settings(), database_url, admin_key)
+    return DemoSeed(keys, recorded)
 
 
 async def seed_directory(database_url: str) -> int:

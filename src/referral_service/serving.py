@@ -34,11 +34,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if args.demo:
         from referral_service.demo import seed_demo
 
-        keys = asyncio.run(seed_demo(url))
+        seeded = asyncio.run(seed_demo(url, settings))
         print("\nDemo directory loaded (Kalimantan Timur). API keys for this run:")
-        for key in keys:
+        for key in seeded.keys:
             scope = key.agency_code or (f"region {key.region_code}" if key.region_code else "national")
             print(f"  export {key.label}={key.key}    # {key.role}, {scope}")
+        if seeded.complaints_recorded:
+            print(f"Demo quarter recorded: {seeded.complaints_recorded} complaints over the last 13 weeks.")
         print(f"Web pages: http://{args.host}:{args.port}/ui/ (sign in with one of these keys)")
         print()
     in_process_jobs = embedded or args.with_worker
