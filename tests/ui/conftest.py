@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -26,11 +27,11 @@ CHROMIUM_ARGS = [
 ]
 
 
-@pytest.fixture(scope="module")
-def chromium(ui_live_server: str) -> Iterator[object]:
-    """A headless Chromium for one module. After the live server on purpose: Playwright's sync API
-    runs an event loop of its own in this thread while it is open, and the database fixtures use
-    asyncio.run, which cannot run inside one."""
+@contextmanager
+def launched_chromium() -> Iterator[object]:
+    """A headless Chromium, or a skip saying what is missing. Start it after every server and database
+    the test needs: Playwright's sync API runs an event loop of its own in this thread while it is
+    open, and the database fixtures use asyncio.run, which cannot run inside one."""
     if not CHROMIUM.exists():
         pytest.skip(
             f"{CHROMIUM} is missing: install Debian's chromium (apt-get install -y chromium) to run browser tests"
@@ -45,6 +46,13 @@ def chromium(ui_live_server: str) -> Iterator[object]:
             yield browser
         finally:
             browser.close()
+
+
+@pytest.fixture(scope="module")
+def chromium(ui_live_server: str) -> Iterator[object]:
+    """A headless Chromium for one module, after the live server (see `launched_chromium`)."""
+    with launched_chromium() as browser:
+        yield browser
 
 
 @pytest.fixture(scope="session")

@@ -7,6 +7,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
+from referral_service.demo_documents import pdf_document
 from tests.conftest import BOOTSTRAP_ADMIN_KEY, complaint_body
 from tests.ui.conftest import CHROMIUM
 
@@ -128,12 +129,24 @@ def test_the_coordination_meeting_on_one_screen(chromium, artifacts, world):
     page.get_by_label("Nomor internal instansi").fill("SMD-2026-0042")
     page.get_by_role("button", name="Konfirmasi penerimaan").click()
     assert page.get_by_role("status").inner_text() == "Tersimpan."
+    # Its report goes in through its own system (the API); the page names it on the timeline.
+    report = pdf_document("Laporan Hasil Pemeriksaan SMD-2026-0042", ["Izin usaha telah diterbitkan."])
+    uploaded = LiveApi(base, keys["samarinda"]).client.post(
+        f"/v1/referrals/{referral_id}/attachments",
+        content=report,
+        headers={
+            "Content-Type": "application/pdf",
+            "Content-Disposition": 'attachment; filename="LHP-SMD-2026-0042.pdf"',
+        },
+    )
+    assert uploaded.status_code == 201, uploaded.text
     page.get_by_label("Hasil").select_option("action_taken")
     page.get_by_label("Ringkasan").fill("Izin usaha telah diterbitkan.")
     page.get_by_role("button", name="Kirim jawaban").click()
     assert "Dijawab" in page.locator("h1").inner_text()
     timeline = page.locator("ol.timeline").inner_text()
     assert "Instansi menjawab" in timeline and "Rujukan dibuat" not in timeline  # agencies see from the forward on
+    assert "Dokumen dilampirkan" in timeline and "LHP-SMD-2026-0042.pdf" in timeline
     page.screenshot(path=artifacts / "07-referral-responded.png", full_page=True)
     # The English switch.
     page.get_by_role("link", name="English").click()
