@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import string
+from pathlib import Path
 
 import pytest
 
@@ -14,6 +15,7 @@ from referral_service.events.models import Event
 from referral_service.referrals.domain import DueDateChangeReason, ReferralState, Resolution, ResponseOutcome
 from referral_service.ui import labels
 from referral_service.ui.i18n import LANGUAGES, translate
+from referral_service.ui.referral import ACTION_FORMS
 from referral_service.ui.texts import MESSAGES
 from referral_service.webhooks.catalogue import CATALOGUE
 
@@ -64,3 +66,13 @@ def test_every_page_text_has_both_languages_with_the_same_placeholders() -> None
         fields = [{name for _, name, _, _ in string.Formatter().parse(entry[lang]) if name} for lang in LANGUAGES]
         assert fields[0] == fields[1], key
     assert translate("en", "n_working_days", n=3) == "3 working days"
+
+
+def test_every_text_the_pages_ask_for_exists() -> None:
+    ui = Path(labels.__file__).parent
+    sources = [*ui.glob("*.py"), *(ui / "templates").glob("*.html")]
+    asked = {key for source in sources for key in re.findall(r"""\bt\(\s*["']([a-z_]+)["']""", source.read_text())}
+    assert len(asked) > 50
+    # `t("action_" ~ action.value)`: one text per action the referral page has a form for.
+    asked = {key for key in asked if key != "action_"} | {f"action_{action.value}" for action in ACTION_FORMS}
+    assert not asked - set(MESSAGES), f"texts asked for but missing from ui/texts.py: {asked - set(MESSAGES)}"
