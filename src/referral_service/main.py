@@ -69,6 +69,10 @@ Requests are rate limited per API key (600 a minute for ombudsman and agency key
 failed authentications per source address. Limited responses carry `RateLimit-Policy` and
 `RateLimit` headers (draft-ietf-httpapi-ratelimit-headers); over a limit the answer is `429`
 `rate-limited` with `Retry-After` in seconds.
+
+While the service's database cannot be reached (a restart, a failover), any operation may answer
+`503` `service-unavailable` with `Retry-After`: send the same request again then (a POST with the
+same `Idempotency-Key`, so that it takes effect once).
 """
 
 TAGS = [
