@@ -1,7 +1,9 @@
 """No loop without a wait, and no log line per failure: the backoff every retry loop waits on, the
 log of a run of failures, and the test of "the database could not be reached"."""
 
+import asyncio
 import logging
+import time
 
 import asyncpg
 import pytest
@@ -10,6 +12,7 @@ from sqlalchemy.exc import OperationalError
 from referral_service.backoff import Backoff
 from referral_service.db.driver import describe, unreachable
 from referral_service.logs import FailureLog
+from referral_service.worker import Job, run_jobs
 
 
 def test_backoff_doubles_from_a_tenth_of_a_second_up_to_five_and_starts_over_after_a_success():
@@ -103,3 +106,27 @@ def test_a_failure_is_described_without_its_message_unless_it_is_about_reaching_
         describe(ConnectionRefusedError(111, "Connection refused"))
         == "ConnectionRefusedError: [Errno 111] Connection refused"
     )
+
+
+async def test_a_job_that_keeps_failing_waits_between_attempts_and_logs_a_handful_of_lines(caplog):
+    """The worker's loop: a job with no idle interval (webhook delivery) that fails at once every
+    time must not spin, and must not write a line per attempt."""
+    attempts = 0
+
+    async def unreachable_job(_ctx) -> int:
+        nonlocal attempts
+        attempts += 1
+        raise ConnectionRefusedError(111, "Connection refused")
+
+    stop = asyncio.Event()
+    with caplog.at_level(logging.WARNING, logger="referral_service.worker"):
+        task = asyncio.create_task(run_jobs(None, stop, [Job("unreachable", unreachable_job, idle_seconds=0)]))  # type: ignore[arg-type]
+        started = time.monotonic()
+        await asyncio.sleep(2.0)
+        stop.set()
+        await task
+    elapsed = time.monotonic() - started
+    # 0.1 s doubling (jitter shortens each by up to half): at most about 6 attempts in 2 s, never thousands.
+    assert 3 <= attempts <= 12, (attempts, elapsed)
+    assert len(caplog.records) == 1
+    assert caplog.records[0].getMessage().startswith("job unreachable failed (ConnectionRefusedError")
