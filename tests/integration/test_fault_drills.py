@@ -53,8 +53,8 @@ RESULTS: dict[str, dict[str, float | int]] = {}
 @pytest.fixture(scope="module")
 async def site(database_url, tmp_path_factory):
     async with drill_site(database_url, tmp_path_factory.mktemp("drills")) as scene:
-        yield scene
         major = int((await scene.sql("SHOW server_version_num"))[0][0]) // 10000
+        yield scene
         if RESULTS:
             out = ROOT / "test-artifacts" / "fault-drills" / f"postgres-{major}.json"
             out.parent.mkdir(parents=True, exist_ok=True)
