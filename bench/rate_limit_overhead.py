@@ -112,7 +112,7 @@ def micro(count: int) -> float:
         DATABASE_URL=None, REFERRAL_RATE_LIMIT_OMBUDSMAN_PER_MINUTE=LIMIT, REFERRAL_RATE_LIMIT_LEASE_FRACTION=BATCH / LIMIT,
         _env_file=None,
     )
-    limiter = RateLimiter(settings, None)  # no pool: every lease is granted at once, locally
+    limiter = RateLimiter(settings, None)  # no database: every lease is granted at once, locally
     app = SimpleNamespace(state=SimpleNamespace(rate_limiter=limiter))
     principal = Principal(key_id=__import__("uuid").uuid4(), role=Role.OMBUDSMAN, name="bench")
 

@@ -11,6 +11,7 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+import asyncpg
 import orjson
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -19,9 +20,13 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 from starlette.routing import compile_path
 
+from referral_service.db.driver import describe, unreachable
+from referral_service.logs import FailureLog
 from referral_service.request_context import request_id_var
 
 logger = logging.getLogger("referral_service.errors")
+# While the database is away every request that needs it fails: one line, then a count a minute.
+_UNAVAILABLE = FailureLog(logger, "requests", then="answered 503 while the database cannot be reached")
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 PROBLEM_TYPE_BASE = "https://referral-service.dev/problems/"
@@ -105,6 +110,21 @@ class UnprocessableEntity(ProblemError):
 
 class IdempotencyKeyReused(UnprocessableEntity):
     slug, title = "idempotency-key-reused", "Idempotency-Key was already used with a different request"
+
+
+class ServiceUnavailable(ProblemError):
+    """The database cannot be reached (a restart, a failover, the network): nothing is wrong with the
+    request, and the same request may be sent again in a moment."""
+
+    status, slug, title = 503, "service-unavailable", "Service unavailable"
+    RETRY_AFTER_SECONDS = 1
+
+    def __init__(self) -> None:
+        super().__init__(
+            "The service's database cannot be reached at the moment. Send the request again after "
+            "`Retry-After` seconds (a POST with the same `Idempotency-Key`).",
+            headers={"Retry-After": str(self.RETRY_AFTER_SECONDS)},
+        )
 
 
 class RateLimited(ProblemError):
@@ -225,6 +245,17 @@ def install_error_handlers(app: FastAPI) -> None:
         if exc.status_code == 405:
             headers["Allow"] = allowed_methods(request)
         return problem_response(problem_body(exc.status_code, slug, title, detail, request.url.path), headers)
+
+    async def _unavailable(request: Request, exc: Exception) -> Response:
+        if not unreachable(exc):
+            raise exc  # to `_unexpected`: a 500
+        _UNAVAILABLE.failed(describe(exc))
+        problem = ServiceUnavailable()
+        return problem_response(problem.to_problem(request.url.path), problem.headers)
+
+    # Only the kinds of error that can mean "the database cannot be reached" come here first.
+    for kind in (OSError, asyncpg.PostgresError, asyncpg.InterfaceError, asyncpg.InternalClientError, DBAPIError):
+        app.add_exception_handler(kind, _unavailable)
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> Response:

@@ -54,9 +54,10 @@ class PendingBlobCleanup:
             await self._store.close()
 
 
-def default_jobs() -> list[Job]:
+def default_jobs(database_url: str) -> list[Job]:
+    """The jobs of a worker on the database at `database_url` (the dispatcher's LISTEN connects to it)."""
     # One dispatcher per worker: it owns that worker's HTTP clients and in-flight sends.
-    dispatcher = DeliveryDispatcher()
+    dispatcher = DeliveryDispatcher(database_url)
     blob_cleanup = PendingBlobCleanup()
     return [
         Job("idempotency-purge", purge_idempotency_keys, idle_seconds=600),
@@ -66,5 +67,12 @@ def default_jobs() -> list[Job]:
         Job("retention", run_retention, idle_seconds=3600),
         Job("pending-blob-cleanup", blob_cleanup.run_once, idle_seconds=300, on_stop=blob_cleanup.close),
         # idle_seconds=0: the dispatcher waits for NOTIFY or its poll interval itself.
-        Job("webhook-delivery", dispatcher.run_once, idle_seconds=0, on_stop=dispatcher.close),
+        # Its `ready` is the worker's readiness: the dispatcher reaches the database.
+        Job(
+            "webhook-delivery",
+            dispatcher.run_once,
+            idle_seconds=0,
+            on_stop=dispatcher.close,
+            ready=lambda: dispatcher.ready,
+        ),
     ]

@@ -1,4 +1,5 @@
-"""Log formats: one JSON object per line for machines, or text for people.
+"""Log formats: one JSON object per line for machines, or text for people; and `FailureLog`, the
+log of something retried while it keeps failing (a line for the first failure, then a count a minute).
 
 Every record carries `time` (RFC 3339, UTC), `level`, `logger` and `message`, then whatever the
 caller passed as `extra` (the access log's `request_id`, `route`, `status`, `duration_ms`,
@@ -11,6 +12,7 @@ from __future__ import annotations
 import logging
 import sys
 import time
+from collections.abc import Callable
 from typing import Any, TextIO
 
 from pythonjsonlogger.core import RESERVED_ATTRS
@@ -142,3 +144,92 @@ def configure_logging(log_format: str | None = None, level: str | None = None) -
 
 
 _OUR_HANDLER = "_referral_service_handler"
+
+
+class FailureLog:
+    """The log of something retried while it keeps failing: the first failure, then at most one line
+    every `every` seconds with how many more there were, and one line when it works again.
+
+    A loop that fails a thousand times a minute writes a line a minute, not a thousand. Give
+    the first failure's traceback (`exc_info`) only when it is unexpected: a database that cannot be
+    reached needs no stack. Without calls to `succeeded` (a caller that cannot tell), a failure after
+    `every` quiet seconds starts a new run, logged in full again.
+    """
+
+    def __init__(
+        self,
+        logger: logging.Logger,
+        what: str,
+        *,
+        then: str = "retrying",
+        every: float = 60.0,
+        level: int = logging.WARNING,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.logger = logger
+        self.what = what
+        self.then = then
+        self.every = every
+        self.level = level
+        self._clock = clock
+        self.failures = 0  # in the current run
+        self._started = 0.0
+        self._reported = 0.0  # when the last line was written
+        self._unreported = 0
+        self._last = 0.0
+
+    @property
+    def failing(self) -> bool:
+        return self.failures > 0
+
+    def failed(self, reason: str, exc_info: BaseException | None = None) -> None:
+        now = self._clock()
+        if self.failures and now - self._last >= self.every:
+            self._flush(self._last)  # what the quiet spell left unsaid
+            self.failures = 0  # and this is a new run
+        self._last = now
+        self.failures += 1
+        if self.failures == 1:
+            self._started = self._reported = now
+            self._unreported = 0
+            self.logger.log(self.level, "%s failed (%s); %s", self.what, reason, self.then, exc_info=exc_info)
+            return
+        self._unreported += 1
+        if now - self._reported >= self.every:
+            self._flush(now, reason)
+
+    def _flush(self, until: float, reason: str | None = None) -> None:
+        if not self._unreported:
+            return
+        last = f"; the last: {reason}" if reason else ""
+        self.logger.log(
+            self.level,
+            "%s still failing: %d more failure%s in %.0f s%s",
+            self.what,
+            self._unreported,
+            _plural(self._unreported),
+            until - self._reported,
+            last,
+        )
+        self._reported = until
+        self._unreported = 0
+
+    def succeeded(self) -> None:
+        """It worked: close the run (one line, at the failures' level, so whoever saw them sees this)."""
+        if not self.failures:
+            return
+        now = self._clock()
+        self.logger.log(
+            self.level,
+            "%s works again after %d failure%s in %.1f s",
+            self.what,
+            self.failures,
+            _plural(self.failures),
+            now - self._started,
+        )
+        self.failures = 0
+        self._unreported = 0
+
+
+def _plural(count: int) -> str:
+    return "" if count == 1 else "s"

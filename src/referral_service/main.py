@@ -23,11 +23,11 @@ from referral_service.attachments.storage import make_store
 from referral_service.audit.endpoints import router as audit_router
 from referral_service.auth.endpoints import router as api_keys_router
 from referral_service.auth.key_cache import ApiKeyCache
-from referral_service.auth.key_listener import KeyChangeListener, asyncpg_dsn
+from referral_service.auth.key_listener import KeyChangeListener
 from referral_service.calendar_admin.endpoints import router as calendar_router
 from referral_service.complaints.endpoints import router as complaints_router
 from referral_service.config import IN_PROCESS_JOBS_ENV, Settings, get_settings
-from referral_service.db.driver import create_pool
+from referral_service.db.driver import create_pool, driver_dsn
 from referral_service.db.engine import make_engine, make_sessionmaker
 from referral_service.db.migrate import head_revisions, known_revisions, schema_serves
 from referral_service.docs_pages import router as docs_router
@@ -69,6 +69,10 @@ Requests are rate limited per API key (600 a minute for ombudsman and agency key
 failed authentications per source address. Limited responses carry `RateLimit-Policy` and
 `RateLimit` headers (draft-ietf-httpapi-ratelimit-headers); over a limit the answer is `429`
 `rate-limited` with `Retry-After` in seconds.
+
+While the service's database cannot be reached (a restart, a failover), any operation may answer
+`503` `service-unavailable` with `Retry-After`: send the same request again then (a POST with the
+same `Idempotency-Key`, so that it takes effect once).
 """
 
 TAGS = [
@@ -135,15 +139,15 @@ def create_app(
         app.state.blob_store = make_store(settings, app.state.pool.acquire)
         app.state.expected_heads = head_revisions()
         app.state.known_revisions = known_revisions()
-        # Rate-limit leases run on connections of their own: a request holding a pooled connection
-        # must never wait for another pooled connection to lease its next tokens.
-        limiter_pool = await create_pool(url, size=2) if settings.rate_limits_enabled else None
-        app.state.rate_limiter = RateLimiter(settings, limiter_pool)
+        # Rate-limit leases run on a connection of their own (ratelimit.py): a request holding a pooled
+        # connection must never wait for another pooled connection to lease its next tokens.
+        app.state.rate_limiter = RateLimiter(settings, driver_dsn(url))
+        await app.state.rate_limiter.start()
         stop = asyncio.Event()
         jobs = None
         if run_jobs_in_process:
             jobs = asyncio.create_task(
-                run_jobs(WorkerContext(app.state.sessionmaker, settings, app.state.pool), stop, default_jobs())
+                run_jobs(WorkerContext(app.state.sessionmaker, settings, app.state.pool), stop, default_jobs(url))
             )
         # Under `serve --workers N` a scrape reaches one process: keep the others' pool figures fresh.
         pool_sampler = None
@@ -153,11 +157,11 @@ def create_app(
         app.state.key_cache = ApiKeyCache(settings.key_cache_seconds)
         app.state.key_listener = None
         if settings.key_cache_seconds > 0:
-            app.state.key_listener = KeyChangeListener(asyncpg_dsn(url), app.state.key_cache)
+            app.state.key_listener = KeyChangeListener(driver_dsn(url), app.state.key_cache)
             await app.state.key_listener.start()
         # The event feed: this process's settled horizon, and one LISTEN connection for long polls.
         app.state.feed_horizon = FeedHorizon()
-        app.state.feed_notifier = FeedNotifier(asyncpg_dsn(url))
+        app.state.feed_notifier = FeedNotifier(driver_dsn(url))
         await app.state.feed_notifier.start()
         try:
             yield
@@ -174,8 +178,6 @@ def create_app(
                     await pool_sampler
                 forget_this_process()
             await app.state.rate_limiter.close()
-            if limiter_pool is not None:
-                await limiter_pool.close()
             await app.state.blob_store.close()
             await app.state.pool.close()
             await engine.dispose()

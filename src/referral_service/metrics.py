@@ -20,10 +20,14 @@ import contextlib
 import logging
 import os
 import re
+import socket
+import threading
 import time
-from collections.abc import Callable, Iterator
-from typing import Any
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any, cast
+from wsgiref.simple_server import WSGIRequestHandler, make_server
 
+import orjson
 from prometheus_client import (
     REGISTRY,
     CollectorRegistry,
@@ -34,11 +38,12 @@ from prometheus_client import (
     generate_latest,
     multiprocess,
 )
-from prometheus_client.exposition import start_http_server
+from prometheus_client.exposition import ThreadingWSGIServer, make_wsgi_app
 from prometheus_client.metrics_core import GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 
 from referral_service import clock
+from referral_service.logs import FailureLog
 
 logger = logging.getLogger("referral_service.metrics")
 
@@ -80,6 +85,21 @@ DB_POOL_CONNECTIONS = Gauge(
     "paths) and state (in_use, idle); summed over the live processes.",
     ["pool", "state"],
     multiprocess_mode="livesum",
+)
+
+# --- Dedicated database connections (db/dedicated.py), in the API processes and the worker --------
+# `connection`: key-cache listener, event-feed listener, rate limiter, webhook dispatcher.
+DB_CONNECTION_UP = Gauge(
+    "referral_db_connection_up",
+    "1 while a dedicated database connection (LISTEN, rate-limit leases) is connected, by connection; "
+    "under `serve --workers N` the minimum over the live processes.",
+    ["connection"],
+    multiprocess_mode="livemin",
+)
+DB_CONNECTION_LOSSES = Counter(
+    "referral_db_connection_losses_total",
+    "Dedicated database connections lost (each is then re-established with backoff), by connection.",
+    ["connection"],
 )
 
 # --- The worker (webhook delivery and deadline reminders) -----------------------------------------
@@ -184,13 +204,15 @@ GROUP BY agency_code, state
 class _CachedQuery:
     """One query's rows, read again only when older than `ttl` seconds; one read at a time."""
 
-    def __init__(self, sql: str, ttl: float, arguments: Callable[[], tuple[Any, ...]] = tuple) -> None:
+    def __init__(self, name: str, sql: str, ttl: float, arguments: Callable[[], tuple[Any, ...]] = tuple) -> None:
         self.sql = sql
         self.ttl = ttl
         self.arguments = arguments
         self.rows: list[Any] | None = None
         self.read_at = float("-inf")  # time.monotonic() of the read
         self._lock = asyncio.Lock()
+        # Every scrape while the database is away fails: the first is logged, then a count a minute.
+        self._failures = FailureLog(logger, f"reading the {name} figures for /metrics")
 
     async def refresh(self, pool: Any, timeout: float) -> None:
         if time.monotonic() - self.read_at < self.ttl:
@@ -201,8 +223,9 @@ class _CachedQuery:
             try:
                 async with pool.acquire(timeout=timeout) as conn:
                     self.rows = await conn.fetch(self.sql, *self.arguments(), timeout=timeout)
+                self._failures.succeeded()
             except Exception as exc:  # a scrape must answer even when the database does not
-                logger.warning("metrics query failed: %s", type(exc).__name__)
+                self._failures.failed(type(exc).__name__)
                 self.rows = None
             self.read_at = time.monotonic()
 
@@ -211,8 +234,8 @@ class DatabaseFigures(Collector):
     """Outbox backlog and open/overdue referrals, read at scrape time with a short cache."""
 
     def __init__(self, outbox_ttl: float = 5.0, referrals_ttl: float = 10.0, timeout: float = 5.0) -> None:
-        self.outbox = _CachedQuery(_OUTBOX_SQL, outbox_ttl)
-        self.referrals = _CachedQuery(_REFERRALS_SQL, referrals_ttl, lambda: (clock.now(),))
+        self.outbox = _CachedQuery("outbox", _OUTBOX_SQL, outbox_ttl)
+        self.referrals = _CachedQuery("referral", _REFERRALS_SQL, referrals_ttl, lambda: (clock.now(),))
         self.timeout = timeout
 
     async def refresh(self, pool: Any) -> None:
@@ -294,11 +317,39 @@ class MetricsExposition:
         return generate_latest(self._counted) + generate_latest(self._database)
 
 
-def start_metrics_server(port: int, host: str = "127.0.0.1") -> Any:
-    """Serve this process's metrics (`/metrics`, or any path) on `host:port` from a daemon thread, for
-    `referral-service worker --metrics-port`. Returns the server; `.shutdown()` stops it.
+def start_metrics_server(port: int, host: str = "127.0.0.1", ready: Callable[[], bool] | None = None) -> Any:
+    """Serve this process's metrics on `host:port` from a daemon thread, for `referral-service worker
+    --metrics-port`: `/readyz` answers 200 while `ready()` holds (the worker reaches its database)
+    and 503 otherwise; any other path serves the metrics. Returns the server; `.shutdown()` stops it.
 
     The figures are this process's own, from the default registry (also when PROMETHEUS_MULTIPROC_DIR
     is set: a worker is scraped on its own port, not summed with the API processes)."""
-    server, _thread = start_http_server(port, addr=host, registry=REGISTRY)
+    metrics_app = make_wsgi_app(REGISTRY)
+
+    def app(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        if environ.get("PATH_INFO") != "/readyz":
+            return cast(Iterable[bytes], metrics_app(environ, start_response))
+        if ready is None or ready():
+            start_response("200 OK", [("Content-Type", "application/json")])
+            return [b'{"status":"ready"}']
+        body = orjson.dumps(
+            {
+                "type": "https://referral-service.dev/problems/not-ready",
+                "title": "Service not ready",
+                "status": 503,
+                "detail": "The worker cannot reach its database.",
+            }
+        )
+        start_response("503 Service Unavailable", [("Content-Type", "application/problem+json")])
+        return [body]
+
+    class Server(ThreadingWSGIServer):
+        address_family = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0][0]
+
+    class QuietHandler(WSGIRequestHandler):
+        def log_message(self, format: str, *args: Any) -> None:  # no line per scrape
+            pass
+
+    server = make_server(host, port, app, Server, handler_class=QuietHandler)
+    threading.Thread(target=server.serve_forever, name="metrics server", daemon=True).start()
     return server

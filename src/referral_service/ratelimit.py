@@ -25,9 +25,13 @@ refuses locally until then (`Retry-After`), so a client hammering over its limit
 work. Limits that matter per attempt rather than per throughput (failed authentication, webhook test
 sends and manual retries) lease one token at a time: exact, and cheap because they are rare.
 
-If the database cannot be reached for a lease, the process grants the batch locally (fail open):
-a rate limit must not turn a database hiccup into refusals, and the request fails anyway if its own
-queries cannot run.
+Leases run on one connection of the process's own (a `DedicatedConnection`, db/dedicated.py): a
+request holding a pooled connection never waits for another pooled connection to lease its next
+tokens. If the database cannot be reached for a lease, the process grants the batch locally (fail
+open): a rate limit must not turn a database hiccup into refusals, and the request fails anyway if
+its own queries cannot run. While that connection is away no lease is even tried (nothing waits on
+a dead connection, nothing is logged per request: the connection logs its own outage); once it is
+back, the buckets granted locally are dropped, so counting starts again from the shared rows.
 
 Rows of buckets that have refilled completely carry no information; a sweep every minute (from the
 lease path, in the background) deletes them.
@@ -46,11 +50,11 @@ from typing import TYPE_CHECKING
 
 from fastapi import Request
 
+from referral_service.db.dedicated import DedicatedConnection
 from referral_service.errors import RateLimited
+from referral_service.logs import FailureLog
 
 if TYPE_CHECKING:
-    import asyncpg
-
     from referral_service.auth.principal import Principal
     from referral_service.config import Settings
 
@@ -60,6 +64,7 @@ WINDOW_SECONDS = 60
 STATE_KEY = "rate_limit"  # request.state entry: the (RateLimit-Policy, RateLimit) values to send
 _MAX_LOCAL_BUCKETS = 50_000
 _SWEEP_EVERY_SECONDS = 60.0
+_LEASE_TIMEOUT_SECONDS = 5.0
 
 # One statement, atomic under the row's lock: refill for the time elapsed (never above capacity),
 # take up to a batch of whole tokens, say how many were taken and how many are left.
@@ -121,10 +126,14 @@ def batch_for(limit: int, fraction: float) -> int:
 class RateLimiter:
     """The buckets of one process, and the policies configured for it."""
 
-    def __init__(self, settings: Settings, pool: asyncpg.Pool | None) -> None:
+    def __init__(self, settings: Settings, dsn: str | None) -> None:
+        """`dsn`: the database to lease from (None: every lease is granted locally)."""
         self.enabled = settings.rate_limits_enabled
         self.trusted_proxies = trusted_networks(settings.trusted_proxies)
-        self._pool = pool
+        self._leases: DedicatedConnection | None = None
+        if dsn is not None and self.enabled:
+            self._leases = DedicatedConnection(dsn, "rate limiter", on_connected=self._forget_local_grants)
+        self._lease_failures = FailureLog(logger, "leasing rate-limit tokens (granted locally meanwhile)")
         self._fraction = settings.rate_limit_lease_fraction
         self._buckets: dict[tuple[str, Hashable], _Bucket] = {}
         self._last_sweep = monotonic()
@@ -196,15 +205,22 @@ class RateLimiter:
         return bucket
 
     async def _lease(self, policy: Policy, subject: Hashable) -> tuple[int, float]:
-        if self._pool is None:
-            return policy.batch, float(policy.limit)
+        if self._leases is None or not self._leases.connected.is_set():
+            return policy.batch, float(policy.limit)  # fail open: see the module docstring
         try:
-            row = await self._pool.fetchrow(
-                LEASE_SQL, f"{policy.name}:{subject}", float(policy.limit), policy.batch, policy.rate
-            )
-        except Exception as exc:  # fail open: see the module docstring
-            logger.warning("rate limit lease failed, granting locally: %s", type(exc).__name__)
+            async with self._leases.connection() as conn:
+                row = await conn.fetchrow(
+                    LEASE_SQL,
+                    f"{policy.name}:{subject}",
+                    float(policy.limit),
+                    policy.batch,
+                    policy.rate,
+                    timeout=_LEASE_TIMEOUT_SECONDS,
+                )
+        except Exception as exc:  # fail open
+            self._lease_failures.failed(type(exc).__name__)
             return policy.batch, float(policy.limit)
+        self._lease_failures.succeeded()
         self._maybe_sweep()
         assert row is not None  # the upsert always returns its row
         return row["granted"], row["tokens"]
@@ -218,8 +234,9 @@ class RateLimiter:
 
     async def _sweep(self) -> None:
         try:
-            assert self._pool is not None
-            await self._pool.execute(SWEEP_SQL)
+            assert self._leases is not None
+            async with self._leases.connection() as conn:
+                await conn.execute(SWEEP_SQL, timeout=_LEASE_TIMEOUT_SECONDS)
         except Exception as exc:
             logger.warning("rate limit sweep failed: %s", type(exc).__name__)
         finally:
@@ -233,9 +250,20 @@ class RateLimiter:
         if len(self._buckets) >= _MAX_LOCAL_BUCKETS:
             self._buckets.clear()
 
+    async def start(self) -> None:
+        if self._leases is not None:
+            await self._leases.start()
+
+    def _forget_local_grants(self) -> None:
+        """The lease connection is back: tokens granted locally while it was away were never
+        debited from the shared buckets, so every bucket leases afresh."""
+        self._buckets.clear()
+
     async def close(self) -> None:
         if self._sweeping is not None:
             await asyncio.gather(self._sweeping, return_exceptions=True)
+        if self._leases is not None:
+            await self._leases.stop()
 
 
 def _note(request: Request, policy: Policy, bucket: _Bucket) -> None:

@@ -117,17 +117,19 @@ def cmd_worker(args: argparse.Namespace) -> int:
     from referral_service.db.driver import create_pool
     from referral_service.db.engine import make_engine, make_sessionmaker
     from referral_service.jobs import default_jobs
-    from referral_service.worker import WorkerContext, run_jobs
+    from referral_service.worker import WorkerContext, ready, run_jobs
 
     settings = get_settings()
     url = resolve_database_url(settings)
+    jobs = default_jobs(url)
     metrics_server = None
     if args.metrics_port is not None:
         from referral_service.metrics import start_metrics_server
 
-        metrics_server = start_metrics_server(args.metrics_port, args.metrics_host)
+        # /readyz there: 503 while the worker cannot reach its database (docs/operations.md).
+        metrics_server = start_metrics_server(args.metrics_port, args.metrics_host, ready=lambda: ready(jobs))
         logging.getLogger("referral_service.worker").info(
-            "metrics on http://%s:%d/metrics", args.metrics_host, args.metrics_port
+            "metrics on http://%s:%d/metrics, readiness on /readyz", args.metrics_host, args.metrics_port
         )
 
     async def _run() -> None:
@@ -141,7 +143,7 @@ def cmd_worker(args: argparse.Namespace) -> int:
         for signum in STOP_SIGNALS:
             loop.add_signal_handler(signum, stop.set)
         try:
-            await run_jobs(WorkerContext(make_sessionmaker(engine), settings, pool), stop, default_jobs())
+            await run_jobs(WorkerContext(make_sessionmaker(engine), settings, pool), stop, jobs)
         finally:
             # Closing the loop would reset the handlers to Python's defaults, under which a SIGTERM
             # arriving before `main` has stopped the embedded server would kill the process outright.

@@ -14,7 +14,10 @@ from dataclasses import dataclass
 import asyncpg
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from referral_service.backoff import Backoff
 from referral_service.config import Settings
+from referral_service.db.driver import describe, unreachable
+from referral_service.logs import FailureLog
 
 logger = logging.getLogger("referral_service.worker")
 
@@ -36,6 +39,8 @@ class Job:
     idle_seconds: float
     # Called once when the worker stops, to finish in-flight work and release resources.
     on_stop: Callable[[WorkerContext], Awaitable[None]] | None = None
+    # Whether the job can do its work now (reaches the database): the worker's /readyz.
+    ready: Callable[[], bool] | None = None
 
 
 async def _loop(job: Job, ctx: WorkerContext, stop: asyncio.Event) -> None:
@@ -50,17 +55,34 @@ async def _loop(job: Job, ctx: WorkerContext, stop: asyncio.Event) -> None:
 
 
 async def _run_until_stopped(job: Job, ctx: WorkerContext, stop: asyncio.Event) -> None:
+    failures = FailureLog(logger, f"job {job.name}")
+    backoff = Backoff()
     while not stop.is_set():
         try:
             done = await job.run_once(ctx)
-        except Exception:
-            logger.exception("job %s failed; retrying after its idle interval", job.name)
-            done = 0
+        except Exception as exc:
+            # The traceback once, for what is not the database being away; then a count a minute.
+            failures.failed(describe(exc), None if unreachable(exc) else exc)
+            # Wait before trying again: the job's idle interval, and never less than the backoff
+            # (a job with no idle interval, such as delivery, would otherwise spin).
+            await _wait(stop, max(job.idle_seconds, backoff.delay()))
+            continue
+        failures.succeeded()
+        backoff.reset()
         if done:
             await asyncio.sleep(0)
             continue
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(stop.wait(), timeout=job.idle_seconds)
+        await _wait(stop, job.idle_seconds)
+
+
+async def _wait(stop: asyncio.Event, seconds: float) -> None:
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(stop.wait(), timeout=seconds)
+
+
+def ready(jobs: Sequence[Job]) -> bool:
+    """Every job that can tell is able to do its work (the worker's /readyz)."""
+    return all(job.ready() for job in jobs if job.ready is not None)
 
 
 async def run_jobs(ctx: WorkerContext, stop: asyncio.Event, jobs: Sequence[Job]) -> None:

@@ -116,7 +116,7 @@ async def test_delete_identity_documents(blob_store, app, ombudsman):
         [c async for c in blob_store.get_stream(key)]
 
 
-async def test_the_worker_job_removes_stale_pending_blobs(app, settings, ombudsman, monkeypatch):
+async def test_the_worker_job_removes_stale_pending_blobs(app, settings, ombudsman, monkeypatch, database_url):
     from referral_service.jobs import default_jobs
     from referral_service.worker import WorkerContext
 
@@ -134,7 +134,7 @@ async def test_the_worker_job_removes_stale_pending_blobs(app, settings, ombudsm
         )
     async with app.state.pool.acquire() as conn:
         await conn.execute("UPDATE pending_blobs SET created_at = now() - interval '1 day'")
-    [job] = [job for job in default_jobs() if job.name == "pending-blob-cleanup"]
+    [job] = [job for job in default_jobs(database_url) if job.name == "pending-blob-cleanup"]
     ctx = WorkerContext(app.state.sessionmaker, settings, app.state.pool)
     assert await job.run_once(ctx) >= 1
     await job.on_stop(ctx)

@@ -38,8 +38,8 @@ async def _types(api, referral_ids):
     return out
 
 
-async def test_due_soon_and_overdue_once_each_with_racing_workers(app, settings, ombudsman, admin):
-    assert "deadline-reminders" in {job.name for job in default_jobs()}
+async def test_due_soon_and_overdue_once_each_with_racing_workers(app, settings, ombudsman, admin, database_url):
+    assert "deadline-reminders" in {job.name for job in default_jobs(database_url)}
     agency = await create_agency(admin)
     agency_key = await issue_key(admin, "agency", agency_code=agency)
     ids = [await new_referral(ombudsman, agency) for _ in range(12)]

@@ -13,10 +13,12 @@ import asyncpg
 import pytest
 from sqlalchemy import event, text
 
-from referral_service.auth import key_listener
 from referral_service.auth.key_cache import ApiKeyCache
-from referral_service.auth.key_listener import APPLICATION_NAME, KeyChangeListener, asyncpg_dsn
+from referral_service.auth.key_listener import APPLICATION_NAME, KeyChangeListener
 from referral_service.auth.keys import hash_api_key
+from referral_service.backoff import Backoff
+from referral_service.db import dedicated
+from referral_service.db.driver import driver_dsn as asyncpg_dsn
 from tests.conftest import issue_key
 
 
@@ -174,7 +176,7 @@ async def test_while_the_database_refuses_the_listener_every_request_queries(dat
     """Reconnection is retried with backoff; until it succeeds nothing is served from memory."""
     cache = ApiKeyCache(30)
     listener = KeyChangeListener(asyncpg_dsn(database_url), cache)
-    monkeypatch.setattr(key_listener, "FIRST_RETRY_SECONDS", 0.05)
+    listener.connection.backoff = Backoff(0.05, 0.2)
     reachable = True
     attempts = 0
     connections = []
@@ -188,7 +190,7 @@ async def test_while_the_database_refuses_the_listener_every_request_queries(dat
         connections.append(await real_connect(*args, **kwargs))
         return connections[-1]
 
-    monkeypatch.setattr(key_listener, "asyncpg", types.SimpleNamespace(connect=connect))
+    monkeypatch.setattr(dedicated, "asyncpg", types.SimpleNamespace(connect=connect))
     await listener.start()
     try:
         assert cache.active

@@ -309,14 +309,15 @@ async def test_without_the_database_a_lease_is_granted_locally(limited_app):
 
     from referral_service.ratelimit import RateLimiter
 
-    class BrokenPool:
-        async def fetchrow(self, *args):
-            raise ConnectionError("database unreachable")
-
-    limiter = RateLimiter(limited_app.state.settings, BrokenPool())  # type: ignore[arg-type]
-    policy = limiter.policy("key", 2)
-    for _ in range(5):
-        await limiter.take(Request({"type": "http", "headers": [], "state": {}}), policy, "subject")
+    # Nothing listens on port 1: the lease connection never comes up.
+    limiter = RateLimiter(limited_app.state.settings, "postgresql://postgres@127.0.0.1:1/nowhere")
+    await limiter.start()
+    try:
+        policy = limiter.policy("key", 2)
+        for _ in range(5):
+            await limiter.take(Request({"type": "http", "headers": [], "state": {}}), policy, "subject")
+    finally:
+        await limiter.close()
 
 
 async def test_wrong_keys_at_the_sign_in_form_count_as_failed_authentication(client_from):

@@ -209,13 +209,13 @@ async def subscribe(admin):
 
 
 @pytest.fixture
-async def worker(app, settings):
+async def worker(app, settings, database_url):
     """worker(**setting_overrides) -> DeliveryDispatcher: run a delivery dispatcher in this process
     until the test ends."""
     running: list[tuple[asyncio.Event, asyncio.Task]] = []
 
     def _start(**overrides: Any) -> DeliveryDispatcher:
-        dispatcher = DeliveryDispatcher()
+        dispatcher = DeliveryDispatcher(database_url)
         job = Job("webhook-delivery", dispatcher.run_once, idle_seconds=0, on_stop=dispatcher.close)
         ctx = WorkerContext(app.state.sessionmaker, fast_settings(settings, **overrides), app.state.pool)
         stop = asyncio.Event()

@@ -22,11 +22,11 @@ from referral_service.worker import WorkerContext, run_jobs
 
 
 async def _run(names: set[str]) -> None:
-    jobs = [job for job in default_jobs() if job.name in names]
-    if {job.name for job in jobs} != names:
-        raise SystemExit(f"unknown job among {sorted(names)}; known: {[job.name for job in default_jobs()]}")
     settings = get_settings()
     url = resolve_database_url(settings)
+    jobs = [job for job in default_jobs(url) if job.name in names]
+    if {job.name for job in jobs} != names:
+        raise SystemExit(f"unknown job among {sorted(names)}; known: {[job.name for job in default_jobs(url)]}")
     engine = make_engine(url, pool_size=4)
     pool = await create_pool(url, size=4)
     stop = asyncio.Event()

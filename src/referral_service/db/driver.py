@@ -87,6 +87,53 @@ async def _init_connection(conn: asyncpg.Connection) -> None:
         await conn.set_type_codec(name, encoder=_same, decoder=_same, schema="pg_catalog", format="text")
 
 
+# Errors that say "the database could not be reached, or the connection to it was lost": nothing
+# is wrong with the work itself, and the same work can be tried again once the database answers.
+# Class 08 (connection exceptions), 57P01-57P03 (administrator command, crash, shutting down or
+# starting up), 53300 (too many connections); OSError covers refused, reset and timed-out sockets.
+_UNREACHABLE = (
+    OSError,
+    asyncpg.PostgresConnectionError,
+    asyncpg.exceptions.AdminShutdownError,
+    asyncpg.exceptions.CrashShutdownError,
+    asyncpg.exceptions.CannotConnectNowError,
+    asyncpg.exceptions.TooManyConnectionsError,
+)
+
+
+def unreachable(exc: BaseException) -> bool:
+    """Whether `exc` (or what it wraps: SQLAlchemy's `orig`, a `__cause__`) means the database could
+    not be reached or the connection was lost, as opposed to a fault in the statement or the code."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, _UNREACHABLE):
+            return True
+        # asyncpg has no class of its own for "used after the connection closed". A pooled connection
+        # lost while it is lent out is taken back by its pool at once (asyncpg's Connection._cleanup),
+        # so the borrower's next statement reports "released back to the pool". And a connection the
+        # server ended in the middle of a statement can leave asyncpg's protocol state behind, which
+        # the next statement on it reports as "cannot switch to state ...".
+        if isinstance(current, asyncpg.InterfaceError) and any(
+            sign in str(current) for sign in ("connection is closed", "released back to the pool")
+        ):
+            return True
+        if isinstance(current, asyncpg.InternalClientError) and "cannot switch to state" in str(current):
+            return True
+        current = getattr(current, "orig", None) or current.__cause__
+    return False
+
+
+def describe(exc: BaseException) -> str:
+    """A failure for a log line: its kind, with the message only when it is about reaching the
+    database (a statement's error can quote the values it was given: complainant identity)."""
+    if unreachable(exc):
+        text = str(exc).strip()
+        return f"{type(exc).__name__}: {text[:200]}" if text else type(exc).__name__
+    return type(exc).__name__
+
+
 def driver_dsn(database_url: str) -> str:
     """The asyncpg DSN for a database URL in any of the accepted spellings."""
     return to_async_url(database_url).replace("postgresql+asyncpg://", "postgresql://", 1)

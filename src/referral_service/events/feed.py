@@ -67,6 +67,7 @@ import asyncpg
 
 from referral_service.auth.principal import Principal, region_prefix_pattern
 from referral_service.auth.roles import Role
+from referral_service.db.dedicated import DedicatedConnection
 from referral_service.errors import BadRequest
 from referral_service.webhooks.outbox import FEED_CHANNEL
 
@@ -159,23 +160,27 @@ class FeedHorizon:
 
 
 class FeedNotifier:
-    """One LISTEN connection per process; wakes every waiting feed request when an event commits."""
+    """One LISTEN connection per process (a `DedicatedConnection`); wakes every waiting feed request
+    when an event commits. When the connection is lost, and again once it is back, every waiting
+    request is woken to read afresh (it may have missed a notification); while it is away they
+    re-check on their own (`wait_for_page`)."""
 
     def __init__(self, dsn: str) -> None:
-        self._dsn = dsn
-        self._task: asyncio.Task[None] | None = None
         self._waiters: set[asyncio.Future[None]] = set()
-        self.connected = asyncio.Event()
+        self.connection = DedicatedConnection(
+            dsn,
+            "event-feed listener",
+            listen={FEED_CHANNEL: self._notified},
+            on_connected=self._wake,
+            on_lost=self._wake,
+        )
+        self.connected = self.connection.connected
 
     async def start(self) -> None:
-        self._task = asyncio.create_task(self._run(), name="event feed listener")
+        await self.connection.start()
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        await self.connection.stop()
         self._wake()
 
     def subscribe(self) -> asyncio.Future[None]:
@@ -187,40 +192,14 @@ class FeedNotifier:
     def unsubscribe(self, future: asyncio.Future[None]) -> None:
         self._waiters.discard(future)
 
+    def _notified(self, _payload: str) -> None:
+        self._wake()
+
     def _wake(self) -> None:
         waiters, self._waiters = self._waiters, set()
         for future in waiters:
             if not future.done():
                 future.set_result(None)
-
-    async def _run(self) -> None:
-        retry_in = 0.2
-        while True:
-            try:
-                connection = await asyncpg.connect(
-                    self._dsn, timeout=5, server_settings={"application_name": "referral-service event feed listener"}
-                )
-                try:
-                    lost = asyncio.Event()
-                    connection.add_termination_listener(lambda _c, lost=lost: lost.set())
-                    await connection.add_listener(FEED_CHANNEL, lambda *_: self._wake())
-                    self.connected.set()
-                    retry_in = 0.2
-                    while not lost.is_set():
-                        try:
-                            await asyncio.wait_for(lost.wait(), 5)
-                        except TimeoutError:
-                            await connection.fetchval("SELECT 1", timeout=3)
-                finally:
-                    self.connected.clear()
-                    self._wake()  # waiters fall back to re-checking
-                    connection.terminate()
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:
-                logger.warning("Event feed listener unavailable (%r); retrying", exc)
-            await asyncio.sleep(retry_in)
-            retry_in = min(retry_in * 2, 5.0)
 
 
 # --- cursors ----------------------------------------------------------------------------------

@@ -10,7 +10,16 @@ that finished while the previous batch was being written and records them in one
 rather than per delivery, and an idle one still records each result at once. A send's slot stays
 taken until its result is recorded. It wakes on the `NOTIFY` that `outbox` issues at commit, and
 polls every `REFERRAL_WEBHOOK_POLL_SECONDS` as a fallback (and for retries coming due). Any number
-of dispatchers may run against one database. The database work runs on the worker's asyncpg pool.
+of dispatchers may run against one database. The database work runs on the worker's asyncpg pool;
+the LISTEN on a `DedicatedConnection` of its own (db/dedicated.py).
+
+When the database goes away: a failed claim waits (backoff.py) before the next, cut short when the
+LISTEN connection is back, which also means "claim now" (what was notified meanwhile went unheard).
+A result that cannot be recorded because the database cannot be reached is kept in memory and
+recorded once it answers, its slot held meanwhile (so at most REFERRAL_WEBHOOK_CONCURRENCY results
+wait, and nothing new is claimed beyond them); if the worker stops first, the delivery's lease runs
+out and it is sent again (at-least-once). `ready` says whether this dispatcher can reach its
+database (the worker's /readyz).
 
 Stopping (`close`, on SIGTERM): no more claims; the sends in flight get
 `REFERRAL_WEBHOOK_STOP_GRACE_SECONDS` to finish, and are recorded; the leases of those still running
@@ -26,13 +35,14 @@ import time
 import uuid
 from collections import Counter
 from datetime import UTC, datetime
-from typing import Any
 
-import asyncpg
 import orjson
 import sniffio
 
-from referral_service.db.driver import Db
+from referral_service.backoff import Backoff
+from referral_service.db.dedicated import DedicatedConnection
+from referral_service.db.driver import Db, describe, driver_dsn, unreachable
+from referral_service.logs import FailureLog
 from referral_service.metrics import WEBHOOK_DELIVERY_ATTEMPTS, WEBHOOK_DELIVERY_LATENCY
 from referral_service.webhooks import delivery, recording, sending
 from referral_service.webhooks.outbox import NOTIFY_CHANNEL
@@ -44,8 +54,6 @@ logger = logging.getLogger("referral_service.webhooks.dispatcher")
 
 # Per-delivery lines go to DEBUG; INFO gets a summary of the counts at most this often.
 SUMMARY_SECONDS = 60.0
-# After the LISTEN connection is lost, how often to try to listen again (polling goes on meanwhile).
-RELISTEN_SECONDS = 5.0
 # How long a stopping worker waits for its last results to be written.
 FINAL_RECORD_SECONDS = 15.0
 
@@ -53,7 +61,8 @@ Result = tuple[delivery.ClaimedDelivery, delivery.AttemptOutcome]
 
 
 class DeliveryDispatcher:
-    def __init__(self) -> None:
+    def __init__(self, database_url: str) -> None:
+        self._dsn = driver_dsn(database_url)
         self._started = False
         self._clients: sending.EndpointClients | None = None
         self._policy: RetryPolicy | None = None
@@ -65,8 +74,13 @@ class DeliveryDispatcher:
         self._wake = asyncio.Event()
         # Set by a NOTIFY or a poll timeout: claim whatever is free, however little (see run_once).
         self._claim_any = True
-        self._listener: asyncpg.pool.PoolConnectionProxy | None = None
-        self._listen_after = 0.0
+        self._listener: DedicatedConnection | None = None
+        # Set when the LISTEN connection (re)connects: the database is back, claim and record now.
+        self._database_back = asyncio.Event()
+        self._claim_failures = FailureLog(logger, "claiming webhook deliveries")
+        self._claim_backoff = Backoff()
+        self._record_failures = FailureLog(logger, "recording webhook results (kept in memory meanwhile)")
+        self._record_backoff = Backoff()
         # Finished sends waiting to be recorded.
         self._results: list[Result] = []
         self._results_ready = asyncio.Event()
@@ -80,7 +94,13 @@ class DeliveryDispatcher:
 
     @property
     def listening(self) -> bool:
-        return self._listener is not None and not self._listener.is_closed()
+        return self._listener is not None and self._listener.connected.is_set()
+
+    @property
+    def ready(self) -> bool:
+        """This dispatcher reaches its database: its last claim and its last recording worked. (Not
+        LISTENing only adds up to a poll interval of latency: polling goes on.)"""
+        return self._started and not self._claim_failures.failing and not self._record_failures.failing
 
     async def _start(self, ctx: WorkerContext) -> None:
         if self._started:
@@ -96,28 +116,23 @@ class DeliveryDispatcher:
         # changes here, and the tasks started from this one inherit it.
         sniffio.current_async_library_cvar.set("asyncio")
         self._recorder = asyncio.create_task(self._record_loop(ctx))
+        # Polling alone still delivers while this connection is away, with up to one poll interval
+        # of extra latency.
+        self._listener = DedicatedConnection(
+            self._dsn, "webhook dispatcher", listen={NOTIFY_CHANNEL: self._on_notify}, on_connected=self._caught_up
+        )
         self._started = True
+        await self._listener.start()
 
-    async def _listen(self, ctx: WorkerContext) -> None:
-        if self.listening or time.monotonic() < self._listen_after:
-            return
-        self._listen_after = time.monotonic() + RELISTEN_SECONDS
-        if self._listener is not None:
-            await self._drop_listener(ctx)
-        connection = None
-        try:
-            connection = await ctx.pool.acquire()
-            await connection.add_listener(NOTIFY_CHANNEL, self._on_notify)
-            self._listener = connection
-        except Exception:
-            # Polling alone still delivers, only with up to one poll interval of extra latency.
-            logger.warning("LISTEN %s failed; polling, and trying again", NOTIFY_CHANNEL, exc_info=True)
-            if connection is not None:
-                await _release(ctx.pool, connection)
-
-    def _on_notify(self, *_: Any) -> None:
+    def _on_notify(self, _payload: str = "") -> None:
         self._claim_any = True
         self._wake.set()
+
+    def _caught_up(self) -> None:
+        """LISTEN is active again: whatever was notified while it was not went unheard, so claim now;
+        and the database answers, so whoever waits to try again may try now."""
+        self._on_notify()
+        self._database_back.set()
 
     async def run_once(self, ctx: WorkerContext) -> int:
         settings = ctx.settings
@@ -125,7 +140,6 @@ class DeliveryDispatcher:
         skipped, free = False, 0
         try:
             await self._start(ctx)
-            await self._listen(ctx)
             free = settings.webhook_concurrency - self._in_flight
             # When recorded results free slots while others are in flight, claim once a quarter of
             # the slots is free rather than per freed slot: one claim query fills many slots. New
@@ -148,8 +162,15 @@ class DeliveryDispatcher:
                         sending=self._sending,
                     )
                 self.claim_rounds += 1
-        except Exception:
-            logger.exception("claiming webhook deliveries failed; retrying after the poll interval")
+                self._claim_failures.succeeded()
+                self._claim_backoff.reset()
+        except Exception as exc:
+            self._claim_failures.failed(describe(exc), None if unreachable(exc) else exc)
+            self._claim_any = True  # the next round claims whatever is free
+            # Wait before the next claim; the LISTEN connection coming back cuts the wait short.
+            self._database_back.clear()
+            await self._claim_backoff.wait(self._database_back)
+            return 0
         timeout = settings.webhook_timeout_seconds
         for item in claimed:
             self._in_flight += 1
@@ -203,57 +224,38 @@ class DeliveryDispatcher:
                 await self._results_ready.wait()
                 continue
             batch, self._results = self._results, []
+            kept: list[Result] = []
             try:
-                await self._record(ctx, batch)
+                kept = await self._record(ctx, batch)
             except Exception:
                 # Never let the recorder die: every later send would wait for it forever.
                 logger.exception("recording %d webhook results failed", len(batch))
-            finally:
-                # The slots are free now (their leases are cleared, or will run out).
-                for item, _ in batch:
+            # The slots of what was recorded (or given up on: its lease runs out) are free now.
+            waiting = {id(item) for item, _ in kept}
+            for item, _ in batch:
+                if id(item) not in waiting:
                     self._free(item)
+            if kept:
+                # The database cannot be reached: try these again first, after a wait that the LISTEN
+                # connection coming back cuts short. Their slots stay taken meanwhile.
+                self._results = kept + self._results
+                self._database_back.clear()
+                await self._record_backoff.wait(self._database_back)
+                continue
+            self._record_backoff.reset()
             # A recorded result may have unblocked the next event of the same referral, and freed slots.
             self._wake.set()
 
-    async def _record(self, ctx: WorkerContext, batch: list[Result]) -> None:
-        settings = ctx.settings
-        assert self._policy is not None
-        async with ctx.pool.acquire() as connection:
-            try:
-                async with connection.transaction():
-                    statuses = await recording.record_batch(
-                        Db(connection), batch, self._policy, settings.webhook_disable_after_seconds
-                    )
-            except Exception:
-                if len(batch) == 1:
-                    # The lease will run out and another attempt will be made: at-least-once.
-                    logger.exception("recording delivery %s failed", batch[0][0].delivery_id)
-                    statuses = ["record-failed"]
-                else:
-                    # One bad result must not cost the others theirs: record each on its own.
-                    logger.warning(
-                        "recording a batch of %d deliveries failed; recording them one by one",
-                        len(batch),
-                        exc_info=True,
-                    )
-                    statuses = []
-                    for item, outcome in batch:
-                        try:
-                            async with connection.transaction():
-                                statuses.append(
-                                    await recording.record(
-                                        Db(connection),
-                                        item,
-                                        outcome,
-                                        self._policy,
-                                        settings.webhook_disable_after_seconds,
-                                    )
-                                )
-                        except Exception:
-                            logger.exception("recording delivery %s failed", item.delivery_id)
-                            statuses.append("record-failed")
+    async def _record(self, ctx: WorkerContext, batch: list[Result]) -> list[Result]:
+        """Record `batch`; return the results that could not be, because the database could not be
+        reached (to be recorded when it can)."""
+        statuses = await self._write(ctx, batch)
+        done = [(result, status) for result, status in zip(batch, statuses, strict=True) if status is not None]
+        kept = [result for result, status in zip(batch, statuses, strict=True) if status is None]
+        if not kept:
+            self._record_failures.succeeded()
         if logger.isEnabledFor(logging.DEBUG):
-            for (item, outcome), status in zip(batch, statuses, strict=True):
+            for (item, outcome), status in done:
                 # Ids and statuses only: bodies may carry personal data and URLs credentials.
                 logger.debug(
                     "delivery %s to endpoint %s: %s (%s, %d ms)",
@@ -263,14 +265,63 @@ class DeliveryDispatcher:
                     outcome.response_status if outcome.response_status is not None else outcome.error,
                     outcome.duration_ms,
                 )
-        self._counts.update(statuses)
-        _count_attempts(batch, statuses)
+        self._counts.update(status for _, status in done)
+        _count_attempts(done)
         now = time.monotonic()
         if now - self._summary_at >= SUMMARY_SECONDS:
             counts = ", ".join(f"{status} {n}" for status, n in sorted(self._counts.items()))
             logger.info("webhook deliveries in the last %.0f s: %s", now - self._summary_at, counts)
             self._counts.clear()
             self._summary_at = now
+        return kept
+
+    async def _write(self, ctx: WorkerContext, batch: list[Result]) -> list[str | None]:
+        """Each result's status as recorded, "record-failed" when recording it failed for a reason of
+        its own (its lease runs out and it is sent again), None when the database could not be reached
+        (nothing of it, or of the results after it, was written)."""
+        settings = ctx.settings
+        assert self._policy is not None
+        statuses: list[str | None] = []
+        try:
+            async with ctx.pool.acquire() as connection:
+                try:
+                    async with connection.transaction():
+                        return list(
+                            await recording.record_batch(
+                                Db(connection), batch, self._policy, settings.webhook_disable_after_seconds
+                            )
+                        )
+                except Exception as exc:
+                    if unreachable(exc):
+                        raise
+                    if len(batch) == 1:
+                        logger.exception("recording delivery %s failed", batch[0][0].delivery_id)
+                        return ["record-failed"]
+                    # One bad result must not cost the others theirs: record each on its own.
+                    logger.warning(
+                        "recording a batch of %d deliveries failed; recording them one by one",
+                        len(batch),
+                        exc_info=True,
+                    )
+                for item, outcome in batch:
+                    try:
+                        async with connection.transaction():
+                            statuses.append(
+                                await recording.record(
+                                    Db(connection), item, outcome, self._policy, settings.webhook_disable_after_seconds
+                                )
+                            )
+                    except Exception as exc:
+                        if unreachable(exc):
+                            raise
+                        logger.exception("recording delivery %s failed", item.delivery_id)
+                        statuses.append("record-failed")
+                return statuses
+        except Exception as exc:
+            if not unreachable(exc):
+                raise
+            self._record_failures.failed(describe(exc))
+            return statuses + [None] * (len(batch) - len(statuses))
 
     async def close(self, ctx: WorkerContext) -> None:
         """Stop: let the sends in flight finish within the stop grace and record them; hand back the
@@ -289,8 +340,13 @@ class DeliveryDispatcher:
                 async with ctx.pool.acquire() as connection:
                     await delivery.release(Db(connection), unsent)
                 logger.info("handed back %d webhook deliveries not sent before stopping", len(unsent))
-            except Exception:
-                logger.exception("handing back %d webhook deliveries failed; their leases will run out", len(unsent))
+            except Exception as exc:
+                logger.warning(
+                    "handing back %d webhook deliveries failed (%s); their leases will run out",
+                    len(unsent),
+                    describe(exc),
+                    exc_info=None if unreachable(exc) else exc,
+                )
             for item in unsent:
                 self._free(item)
         if self._recorder is not None:
@@ -299,42 +355,32 @@ class DeliveryDispatcher:
             self._results_ready.set()
             try:
                 await asyncio.wait_for(self._recorder, FINAL_RECORD_SECONDS)
+            except TimeoutError:
+                logger.warning(
+                    "%d webhook results not recorded within %.0f s of stopping; their leases will run out",
+                    len(self._results),
+                    FINAL_RECORD_SECONDS,
+                )
             except Exception:
                 logger.exception("recording the last webhook results failed; their leases will run out")
             self._recorder = None
-        await self._drop_listener(ctx)
+        if self._listener is not None:
+            await self._listener.stop()
+            self._listener = None
         if self._clients is not None:
             await self._clients.aclose()
             self._clients = None
         self._started = False
 
-    async def _drop_listener(self, ctx: WorkerContext) -> None:
-        connection, self._listener = self._listener, None
-        if connection is None:
-            return
-        try:
-            if not connection.is_closed():
-                await connection.remove_listener(NOTIFY_CHANNEL, self._on_notify)
-        except Exception:
-            logger.debug("removing the LISTEN failed", exc_info=True)
-        await _release(ctx.pool, connection)
-
-
-async def _release(pool: asyncpg.Pool, connection: asyncpg.pool.PoolConnectionProxy) -> None:
-    try:
-        await pool.release(connection)
-    except Exception:
-        logger.debug("releasing a connection failed", exc_info=True)
-
 
 _OUTCOME_OF_STATUS = {"delivered": "delivered", "pending": "retry", "failed": "failed"}
 
 
-def _count_attempts(batch: list[Result], statuses: list[str]) -> None:
+def _count_attempts(recorded: list[tuple[Result, str]]) -> None:
     """The worker's metrics (metrics.py): attempts by outcome, and commit-to-2xx latency of what was
     delivered (from the body's `timestamp`, the time of the change that queued it)."""
     received = datetime.now(UTC)
-    for (item, outcome), status in zip(batch, statuses, strict=True):
+    for (item, outcome), status in recorded:
         label = "gone" if outcome.response_status == 410 else _OUTCOME_OF_STATUS.get(status, status)
         WEBHOOK_DELIVERY_ATTEMPTS.labels(label).inc()
         if status == "delivered":
