@@ -77,7 +77,7 @@ async def _referral_page(
     # The page shows the complaint as the API would: a confidential identity shown is audited alike.
     await audit_identity_reads(db, request, page.principal, shown_identities(dumps(referral)))
     hidden = ("referral.created",) if page.principal.role is Role.AGENCY else ()
-    # Each event's data as the API serves it (free text erased with its complaint).
+    # Each event's data as the API serves it.
     events = [{**e, "data": data_out(e)} for e in await list_referral_events(db, referral_id, hide_types=hidden)]
     names = await agency_names(db, [row["agency_code"]])
     return page.render(
