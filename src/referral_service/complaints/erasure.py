@@ -18,7 +18,8 @@ What is erased:
   its referrals and the answers to them (`inbound_events.body`, `response_body`; a push that is not a
   JSON object is dropped whole);
 - receivers' answers to its webhook messages (`webhook_attempts.response_body`): dropped whole,
-  their structure being the receiver's;
+  their structure being the receiver's. An attempt in flight during the erasure drops its answer
+  when it is recorded (webhooks/recording.py locks the complaint row to decide);
 - its identity documents (`contains_identity`): rows and bytes.
 
 Kept, so reports and the timeline stay correct: everything `personal_data` marks `Kept`, with why.

@@ -177,7 +177,7 @@ _MESSAGE_BODIES = """
 # $1 message id, $2 body.
 _SET_MESSAGE_BODY = "UPDATE webhook_messages SET body = $2 WHERE id = $1"
 # Receivers' answers to the complaint's messages: their structure is the receiver's, so they go whole.
-# $1 complaint id.
+# $1 complaint id. (An attempt recorded later drops its own: webhooks/recording.py.)
 _DROP_ANSWERS = """
     UPDATE webhook_attempts a SET response_body = NULL
     FROM webhook_deliveries d, webhook_messages m, events ev
