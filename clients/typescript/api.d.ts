@@ -459,6 +459,8 @@ export interface paths {
          * @description The file, under the same rules as its complaint or referral (404 otherwise; an agency never gets an
          *     identity document of a confidential complainant). `ETag` is the quoted SHA-256: `If-None-Match` gives 304.
          *     A single `Range` gives 206 (416 if it starts past the end); `If-Range` with another ETag gives the whole file.
+         *     Each download of an identity document of a confidential complainant, whole or a range, is recorded in the
+         *     identity-read audit (with `X-Access-Reason` if sent).
          */
         get: operations["attachments_download"];
         put?: never;
@@ -618,6 +620,9 @@ export interface paths {
          *     id or body, since nothing unsigned can be trusted; only the latest of them are kept (per source
          *     address, and separately for addresses your agency has sent verified pushes from), so strangers
          *     cannot push yours out of view. Pushes for unknown agencies are not kept.
+         *
+         *     The answers are shown as they were sent; for an Ombudsman or admin key, one that shows the
+         *     complainant of a complaint whose identity is confidential now is recorded in the identity-read audit.
          */
         get: operations["inbound_list_inbound_events"];
         put?: never;
@@ -7525,7 +7530,10 @@ export interface operations {
     attachments_download: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Why you read a confidential complainant's identity (case number, request...): kept in the identity-read audit. 1-500 characters of letters, digits, space and `.,:;()/#'!?@&+_=-`. */
+                "X-Access-Reason"?: string | null;
+            };
             path: {
                 attachment_id: string;
             };
@@ -8350,7 +8358,10 @@ export interface operations {
                 limit?: number;
                 cursor?: string | null;
             };
-            header?: never;
+            header?: {
+                /** @description Why you read a confidential complainant's identity (case number, request...): kept in the identity-read audit. 1-500 characters of letters, digits, space and `.,:;()/#'!?@&+_=-`. */
+                "X-Access-Reason"?: string | null;
+            };
             path: {
                 code: string;
             };
