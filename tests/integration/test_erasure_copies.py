@@ -191,3 +191,32 @@ async def test_the_timeline_accepts_no_change_but_the_erasure(app, admin, ombuds
             assert await conn.execute(erased_text, created) == "UPDATE 1"
         finally:
             await transaction.rollback()
+
+
+async def test_a_refused_push_naming_the_referral_is_erased_too(app, admin, ombudsman, samarinda, raw_client, clock):
+    """A push that did not match the schema was never applied to the referral (the log has no referral
+    for it), yet it names the referral and carries the agency's text: erasure finds it by the id."""
+    marker = f"Zq{secrets.token_hex(7)}"
+    complaint = await create_complaint(ombudsman)
+    rid = (await ombudsman.post(f"/v1/complaints/{complaint['id']}/referrals", json={"agency_code": SAMARINDA})).json()[
+        "id"
+    ]
+    assert (await ombudsman.post(f"/v1/referrals/{rid}/forward", json={})).status_code == 200
+    secret = await rotate(admin, SAMARINDA)
+    refused = await push(
+        raw_client,
+        SAMARINDA,
+        event("referral.note_added", referral_id=rid, text=f"Ibu {marker}", mood=f"{marker} marah"),
+        secret,
+        clock=clock,
+    )
+    assert refused.status_code == 422, refused.text
+    assert await tables_holding(app, [marker]) == [f"inbound_events.body: {marker}"]
+    assert (await ombudsman.post(f"/v1/referrals/{rid}/close", json={"resolution": "resolved"})).status_code == 200
+    assert (await admin.post(f"/v1/complaints/{complaint['id']}/erase", json={"reason": "x"})).status_code == 200
+    assert await tables_holding(app, [marker]) == []
+    logged = [item for item in (await samarinda.get(f"/v1/agencies/{SAMARINDA}/inbound-events")).json()["items"]]
+    mine = [
+        item for item in logged if isinstance(item["payload"], dict) and item["payload"]["data"]["referral_id"] == rid
+    ]
+    assert [item["payload"]["data"] for item in mine] == [{"referral_id": rid, "text": "[erased]", "mood": None}]

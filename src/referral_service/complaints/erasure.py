@@ -15,8 +15,8 @@ What is erased:
   (migration 0014);
 - the same values in every stored copy: the event feed's bodies (`event_feed`), webhook bodies
   queued or sent (`webhook_messages`), idempotent replays (`idempotency_keys`), inbound pushes about
-  its referrals and the answers to them (`inbound_events.body`, `response_body`; a push that is not a
-  JSON object is dropped whole);
+  its referrals, also those refused before they were applied that name one by its id, and the answers
+  to them (`inbound_events.body`, `response_body`; a push that is not a JSON object is dropped whole);
 - receivers' answers to its webhook messages (`webhook_attempts.response_body`): dropped whole,
   their structure being the receiver's. An attempt in flight during the erasure drops its answer
   when it is recorded (webhooks/recording.py locks the complaint row to decide);
@@ -80,7 +80,7 @@ async def erase(db: Db, complaint_id: uuid.UUID, actor: Actor, *, reason: str, f
     if referrals:
         await repository.erase_referrals(db, complaint_id, ERASED)
     redacted_events = await _erase_timeline_text(db, complaint_id)
-    await _redact_stored_bodies(db, complaint_id, [r["id"] for r in referrals])
+    await _redact_stored_bodies(db, complaint_id, referrals)
     documents = await delete_identity_documents(db, complaint_id)
     await record(
         db,
@@ -148,7 +148,7 @@ def _redacted_answer(status_code: int | None, body: bytes | None) -> bytes | Non
         return None
 
 
-async def _redact_stored_bodies(db: Db, complaint_id: uuid.UUID, referral_ids: list[uuid.UUID]) -> None:
+async def _redact_stored_bodies(db: Db, complaint_id: uuid.UUID, referrals: list[asyncpg.Record]) -> None:
     feed: list[tuple[int, bytes, bytes | None]] = []
     for row in await repository.feed_bodies(db, complaint_id):
         shape = personal_data.webhook_body(row["type"])
@@ -168,9 +168,10 @@ async def _redact_stored_bodies(db: Db, complaint_id: uuid.UUID, referral_ids: l
         await repository.set_message_bodies(db, messages)
     await repository.drop_receiver_answers(db, complaint_id)
 
-    if referral_ids:
+    if referrals:
         pushes: list[tuple[uuid.UUID, bytes | None, bytes | None]] = []
-        for row in await repository.inbound_pushes(db, referral_ids):
+        agencies = sorted({r["agency_code"] for r in referrals})
+        for row in await repository.inbound_pushes(db, [r["id"] for r in referrals], agencies):
             push, answer = _redacted_push(row["body"]), _redacted_answer(row["status_code"], row["response_body"])
             if (push, answer) != (_bytes(row["body"]), _bytes(row["response_body"])):
                 pushes.append((row["id"], push, answer))

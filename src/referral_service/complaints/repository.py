@@ -147,7 +147,7 @@ _ERASE = f"""
 """
 _READ_ERASED = f"SELECT {_OUT_COLUMNS}, version, event_seq, erased_at FROM complaints WHERE id = $1"
 # $1 complaint id.
-_LOCK_REFERRALS = "SELECT id, state FROM referrals WHERE complaint_id = $1 ORDER BY id FOR UPDATE"
+_LOCK_REFERRALS = "SELECT id, state, agency_code FROM referrals WHERE complaint_id = $1 ORDER BY id FOR UPDATE"
 # $1 complaint id, $2 the text that replaces free text.
 _ERASE_REFERRALS = """
     UPDATE referrals SET instructions = NULL,
@@ -184,10 +184,15 @@ _DROP_ANSWERS = """
     WHERE a.delivery_id = d.id AND d.message_id = m.id AND m.event_id = ev.id
       AND ev.complaint_id = $1 AND a.response_body IS NOT NULL
 """
-# $1 referral ids.
+# Pushes about the referrals: applied to one ($1, the referral ids), or refused before they were (a body
+# that did not match the schema) while naming one by its id (never a personal value), from the
+# referrals' agencies ($2).
 _INBOUND = """
     SELECT id, status_code, body, response_body FROM inbound_events
-    WHERE referral_id = ANY ($1::uuid[]) ORDER BY id FOR UPDATE
+    WHERE referral_id = ANY ($1::uuid[])
+       OR (referral_id IS NULL AND agency_code = ANY ($2::text[]) AND body IS NOT NULL
+           AND EXISTS (SELECT 1 FROM unnest($1::uuid[]) AS r WHERE position(convert_to(r::text, 'UTF8') IN body) > 0))
+    ORDER BY id FOR UPDATE
 """
 # $1 inbound event id, $2 the push, $3 the answer.
 _SET_INBOUND = "UPDATE inbound_events SET body = $2, response_body = $3 WHERE id = $1"
@@ -253,8 +258,8 @@ async def drop_receiver_answers(db: Db, complaint_id: uuid.UUID) -> None:
     await db.execute(_DROP_ANSWERS, complaint_id)
 
 
-async def inbound_pushes(db: Db, referral_ids: list[uuid.UUID]) -> list[asyncpg.Record]:
-    return await db.fetch(_INBOUND, referral_ids)
+async def inbound_pushes(db: Db, referral_ids: list[uuid.UUID], agency_codes: list[str]) -> list[asyncpg.Record]:
+    return await db.fetch(_INBOUND, referral_ids, agency_codes)
 
 
 async def set_inbound_pushes(db: Db, changes: list[tuple[uuid.UUID, bytes | None, bytes | None]]) -> None:
