@@ -128,3 +128,30 @@ async def test_an_answer_recorded_just_before_the_erasure_is_dropped_by_it(app, 
     assert (await eraser).status_code == 200
     assert [(a["response_status"], a["response_body"]) for a in await _attempts(app, cid)] == [(200, None)]
     assert await tables_holding(app, list(identity.values())) == []
+
+
+async def test_a_referral_created_while_the_erasure_runs_carries_none_of_its_values(app, admin, ombudsman, subscribe):
+    """A new referral embeds the complaint in its event's bodies: created while an erasure runs, it waits
+    for the erasure and embeds the erased complaint, not the one it would have read before."""
+    identity = _identity()
+    await subscribe(admin, "http://127.0.0.1:9/erasure-race-referral")
+    complaint = await create_complaint(ombudsman, complainant=identity, subject=f"Perihal {identity['name']}")
+    cid = complaint["id"]
+    async with app.state.pool.acquire() as conn:
+        transaction = conn.transaction()
+        await transaction.start()
+        try:
+            await erasure.erase(Db(conn), uuid.UUID(cid), SYSTEM, reason="Permintaan pelapor", force=False)
+            creating = asyncio.create_task(
+                ombudsman.post(f"/v1/complaints/{cid}/referrals", json={"agency_code": "inspektorat-64.72"})
+            )
+            await _blocked_by(app, conn.get_server_pid(), creating)
+            assert not creating.done(), "the referral's creation did not wait for the erasure"
+        except BaseException:
+            await transaction.rollback()
+            raise
+        await transaction.commit()
+    created = await creating
+    assert created.status_code == 201, created.text
+    assert created.json()["complaint"]["complainant"] is None
+    assert await tables_holding(app, list(identity.values())) == []
