@@ -182,12 +182,13 @@ export interface paths {
         /**
          * Erase a complainant's personal data (admin)
          * @description Erase the complainant's personal data now (admin keys): the identity, subject and description,
-         *     the referrals' instructions and response summaries, the free text of the timeline (notes, answers,
-         *     follow-up reasons, closing notes: served as `[erased]` from then on), and every stored body that carried them
-         *     (idempotent replays, inbound pushes, webhook bodies, the event feed). Reference, category,
-         *     region, dates and every figure are kept, so reports do not change. Records a `complaint.erased`
-         *     event. Refused with 409 while a referral is not closed, unless `force` is true. Erasing an erased
-         *     complaint changes nothing. See docs/administration.md, "Retention and erasure".
+         *     the referrals' instructions and answers, the free text of the timeline (notes, answers, follow-up
+         *     reasons, closing notes: `[erased]` from then on), identity documents, and the same fields in every
+         *     stored body, whatever values they held (idempotent replays, inbound pushes, webhook bodies, the
+         *     event feed); receivers' answers to its webhooks are dropped. Every stored body stays valid JSON.
+         *     Reference, category, region, dates and every figure are kept, so reports do not change. Records a
+         *     `complaint.erased` event. Refused with 409 while a referral is not closed, unless `force` is true.
+         *     Erasing an erased complaint changes nothing. See docs/administration.md, "Retention and erasure".
          */
         post: operations["complaints_erase"];
         delete?: never;
@@ -462,6 +463,8 @@ export interface paths {
          * @description The file, under the same rules as its complaint or referral (404 otherwise; an agency never gets an
          *     identity document of a confidential complainant). `ETag` is the quoted SHA-256: `If-None-Match` gives 304.
          *     A single `Range` gives 206 (416 if it starts past the end); `If-Range` with another ETag gives the whole file.
+         *     Each download of an identity document of a confidential complainant, whole or a range, is recorded in the
+         *     identity-read audit (with `X-Access-Reason` if sent).
          */
         get: operations["attachments_download"];
         put?: never;
@@ -621,6 +624,9 @@ export interface paths {
          *     id or body, since nothing unsigned can be trusted; only the latest of them are kept (per source
          *     address, and separately for addresses your agency has sent verified pushes from), so strangers
          *     cannot push yours out of view. Pushes for unknown agencies are not kept.
+         *
+         *     The answers are shown as they were sent; for an Ombudsman or admin key, one that shows the
+         *     complainant of a complaint whose identity is confidential now is recorded in the identity-read audit.
          */
         get: operations["inbound_list_inbound_events"];
         put?: never;
@@ -7545,7 +7551,10 @@ export interface operations {
     attachments_download: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Why you read a confidential complainant's identity (case number, request...): kept in the identity-read audit. 1-500 characters of letters, digits, space and `.,:;()/#'!?@&+_=-`. */
+                "X-Access-Reason"?: string | null;
+            };
             path: {
                 attachment_id: string;
             };
@@ -8370,7 +8379,10 @@ export interface operations {
                 limit?: number;
                 cursor?: string | null;
             };
-            header?: never;
+            header?: {
+                /** @description Why you read a confidential complainant's identity (case number, request...): kept in the identity-read audit. 1-500 characters of letters, digits, space and `.,:;()/#'!?@&+_=-`. */
+                "X-Access-Reason"?: string | null;
+            };
             path: {
                 code: string;
             };

@@ -5,13 +5,15 @@ from __future__ import annotations
 
 import secrets
 import uuid
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import httpx
 
+from referral_service.clock import frozen_at
 from referral_service.complaints.retention import run_retention
 from referral_service.worker import WorkerContext
-from tests.conftest import create_complaint
+from tests.conftest import ROOT, create_complaint
+from tests.integration.erasure_support import tables_holding
 from tests.integration.inbound_support import SAMARINDA, event, push, rotate
 from tests.integration.test_ui_http import BASE as UI_BASE
 from tests.integration.test_ui_http import sign_in
@@ -28,31 +30,16 @@ def _identity() -> dict:
     }
 
 
-async def _tables_holding(app, needles: list[str]) -> list[str]:
-    """Every (table.column) of the database holding any needle, in any text, json, jsonb or bytea column."""
-    found = []
+def _verification_queries() -> list[str]:
+    """The SQL docs/administration.md gives to verify an erasure ("Verifying an erasure")."""
+    text = (ROOT / "docs" / "administration.md").read_text()
+    block = text[text.index("**Verifying an erasure.**") :].split("```sql\n", 1)[1].split("```", 1)[0]
+    return [statement.strip() for statement in block.split(";") if statement.strip()]
+
+
+async def _verify(app, complaint_id: str) -> list[int]:
     async with app.state.pool.acquire() as conn:
-        columns = await conn.fetch(
-            """
-            SELECT c.table_name, c.column_name, c.data_type FROM information_schema.columns c
-            JOIN information_schema.tables t ON t.table_schema = c.table_schema AND t.table_name = c.table_name
-            WHERE c.table_schema = 'public' AND t.table_type = 'BASE TABLE'
-              AND c.data_type IN ('text', 'character varying', 'character', 'json', 'jsonb', 'bytea', 'tsvector')
-            """
-        )
-        assert {"complaints", "event_feed", "webhook_messages", "idempotency_keys", "inbound_events"} <= {
-            c["table_name"] for c in columns
-        }
-        for column in columns:
-            table, name = column["table_name"], column["column_name"]
-            if column["data_type"] == "bytea":
-                condition = f"position(convert_to($1, 'UTF8') IN \"{name}\") > 0"
-            else:
-                condition = f'strpos("{name}"::text, $1) > 0'
-            for needle in needles:
-                if await conn.fetchval(f'SELECT EXISTS (SELECT 1 FROM "{table}" WHERE {condition})', needle):
-                    found.append(f"{table}.{name}: {needle}")
-    return found
+        return [await conn.fetchval(sql, uuid.UUID(complaint_id)) for sql in _verification_queries()]
 
 
 async def _report(api) -> dict:
@@ -103,7 +90,7 @@ async def test_erasure_leaves_no_byte_of_the_identity_and_reports_unchanged(
     )
     assert pushed.status_code == 200, pushed.text
     assert identity["name"] in pushed.text  # our answer to the agency carries the (non-confidential) identity
-    assert set(await _tables_holding(app, needles)) >= {
+    assert set(await tables_holding(app, needles)) >= {
         f"complaints.complainant: {identity['name']}",
         f"idempotency_keys.body: {identity['name']}",
         f"inbound_events.response_body: {identity['name']}",
@@ -111,6 +98,9 @@ async def test_erasure_leaves_no_byte_of_the_identity_and_reports_unchanged(
         f"event_feed.full_body: {identity['name']}",
         f"event_feed.agency_body: {identity['name']}",
     }
+
+    # The documented checks see the data before the erasure (no receiver has answered: no attempt yet).
+    assert [count > 0 for count in await _verify(app, cid)] == [True, True, True, False]
 
     refused = await admin.post(f"/v1/complaints/{cid}/erase", json={"reason": "Permintaan pelapor"})
     assert refused.status_code == 409, refused.text
@@ -128,7 +118,8 @@ async def test_erasure_leaves_no_byte_of_the_identity_and_reports_unchanged(
         complaint["region_code"],
         complaint["received_at"],
     )
-    assert await _tables_holding(app, needles) == []
+    assert await tables_holding(app, needles) == []
+    assert await _verify(app, cid) == [0, 0, 0, 0]
     assert await _report(admin) == before
 
     # Idempotent: erasing again changes nothing and records nothing more.
@@ -137,7 +128,12 @@ async def test_erasure_leaves_no_byte_of_the_identity_and_reports_unchanged(
     timeline = (await admin.get(f"/v1/complaints/{cid}/events")).json()
     erasures = [e for e in timeline if e["type"] == "complaint.erased"]
     assert len(erasures) == 1
-    assert erasures[0]["data"] == {"reason": "Permintaan pelapor", "forced": False, "identity_documents_removed": 0}
+    assert erasures[0]["data"] == {
+        "reason": "Permintaan pelapor",
+        "forced": False,
+        "identity_documents_removed": 0,
+        "timeline_events_redacted": 0,
+    }
     assert erasures[0]["actor"]["role"] == "admin"
     # Subscribers hear about it (the admin subscription; never the agency: a complaint-level event).
     feed = (await admin.get("/v1/events", params={"complaint_id": cid, "type": "complaint.erased"})).json()["items"]
@@ -172,38 +168,61 @@ async def test_force_erases_with_an_open_referral(admin, ombudsman):
     ).status_code == 422  # a reason is required
 
 
-async def test_retention_job_erases_complaints_closed_long_enough(app, admin, ombudsman, settings):
-    old, recent, unreferred = _identity(), _identity(), _identity()
-    ids = {}
-    for label, identity in (("old", old), ("recent", recent)):
-        complaint = await create_complaint(ombudsman, complainant=identity)
-        referral = await ombudsman.post(f"/v1/complaints/{complaint['id']}/referrals", json={"agency_code": SAMARINDA})
-        closed = await ombudsman.post(f"/v1/referrals/{referral.json()['id']}/close", json={"resolution": "withdrawn"})
-        assert closed.status_code == 200, closed.text
-        ids[label] = (complaint["id"], referral.json()["id"])
-    never = await create_complaint(ombudsman, complainant=unreferred)
-    async with app.state.pool.acquire() as conn:
-        await conn.execute(
-            "UPDATE referrals SET closed_at = now() - interval '40 days' WHERE id = $1", uuid.UUID(ids["old"][1])
-        )
+async def _retain(ctx) -> None:
+    """Run the retention job until it finds nothing more to erase (other tests' complaints may be due too)."""
+    for _ in range(100):
+        if await run_retention(ctx) == 0:
+            return
+    raise AssertionError("the retention job never ran out of work")
 
-    ctx = WorkerContext(app.state.sessionmaker, settings.model_copy(update={"retention_days": 30}), app.state.pool)
-    assert (
-        await run_retention(WorkerContext(app.state.sessionmaker, settings, app.state.pool)) == 0
-    )  # unset: keep everything
-    assert await run_retention(ctx) >= 1
-    assert (await admin.get(f"/v1/complaints/{ids['old'][0]}")).json()["complainant"] is None
-    assert (await admin.get(f"/v1/complaints/{ids['recent'][0]}")).json()["complainant"]["name"] == recent["name"]
+
+async def test_retention_job_erases_by_the_service_clock(app, admin, ombudsman, settings, subscribe):
+    """The retention job counts days on the service's clock, and erases the same way as a request: a
+    referral closed at T keeps its complaint at T + 29 days (retention 30) and loses it at T + 31; a
+    complaint closed later and one never referred are kept."""
+    await subscribe(admin, "http://127.0.0.1:9/retention")  # webhook bodies to erase too
+    old, recent, unreferred = _identity(), _identity(), _identity()
+    note = f"Pelapor {old['name']} setuju ditutup"
+    # Long ago, so that no other test's referral closes before it (they close on the real clock, later).
+    start = datetime.now(UTC) - timedelta(days=400)
+    with frozen_at(start) as clock:
+        complaint = await create_complaint(ombudsman, complainant=old, subject=f"Keluhan {old['name']}")
+        referral = await ombudsman.post(f"/v1/complaints/{complaint['id']}/referrals", json={"agency_code": SAMARINDA})
+        closed = await ombudsman.post(
+            f"/v1/referrals/{referral.json()['id']}/close", json={"resolution": "withdrawn", "note": note}
+        )
+        assert closed.status_code == 200, closed.text
+        clock.advance(10 * 86400)
+        later = await create_complaint(ombudsman, complainant=recent)
+        later_referral = await ombudsman.post(
+            f"/v1/complaints/{later['id']}/referrals", json={"agency_code": SAMARINDA}
+        )
+        assert (
+            await ombudsman.post(f"/v1/referrals/{later_referral.json()['id']}/close", json={"resolution": "withdrawn"})
+        ).status_code == 200
+        never = await create_complaint(ombudsman, complainant=unreferred)
+
+        ctx = WorkerContext(app.state.sessionmaker, settings.model_copy(update={"retention_days": 30}), app.state.pool)
+        clock.advance(19 * 86400)  # T + 29 days
+        assert await run_retention(WorkerContext(app.state.sessionmaker, settings, app.state.pool)) == 0  # unset
+        await _retain(ctx)
+        assert (await admin.get(f"/v1/complaints/{complaint['id']}")).json()["complainant"]["name"] == old["name"]
+
+        clock.advance(2 * 86400)  # T + 31 days
+        await _retain(ctx)
+    assert (await admin.get(f"/v1/complaints/{complaint['id']}")).json()["complainant"] is None
+    assert (await admin.get(f"/v1/complaints/{later['id']}")).json()["complainant"]["name"] == recent["name"]
     assert (await admin.get(f"/v1/complaints/{never['id']}")).json()["complainant"]["name"] == unreferred["name"]
-    assert await _tables_holding(app, list(old.values())) == []
-    timeline = (await admin.get(f"/v1/complaints/{ids['old'][0]}/events")).json()
+    assert await tables_holding(app, [*old.values(), note]) == []
+    timeline = (await admin.get(f"/v1/complaints/{complaint['id']}/events")).json()
     assert timeline[-1]["type"] == "complaint.erased" and timeline[-1]["actor"]["role"] is None
-    assert await run_retention(ctx) == 0 or True  # other tests' old complaints may be due too; never an error
+    assert timeline[-1]["data"]["reason"].startswith("retention: ")
+    assert timeline[-1]["data"]["timeline_events_redacted"] == 1  # the closing note
 
 
 async def test_free_text_of_the_timeline_is_erased_with_the_complaint(app, admin, ombudsman, samarinda, subscribe):
-    """Notes, answers, follow-up reasons and closing notes may quote the complainant: erasure scrubs them
-    from every stored body, and the append-only timeline serves `[erased]` in their place."""
+    """Notes, answers, follow-up reasons and closing notes may quote the complainant: erasure replaces them
+    in every stored body and in the append-only timeline's own rows, which then hold `[erased]`."""
     await subscribe(admin, "http://127.0.0.1:9/erasure-free-text")
     tag = secrets.token_hex(4)
     texts = {
@@ -231,15 +250,17 @@ async def test_free_text_of_the_timeline_is_erased_with_the_complaint(app, admin
     for api, action, payload in steps:
         response = await api.post(f"/v1/referrals/{rid}/{action}", json={k: v for k, v in payload.items() if v})
         assert response.status_code == 200, response.text
-    assert set(await _tables_holding(app, list(texts.values()))) >= {
+    assert set(await tables_holding(app, list(texts.values()))) >= {
         f"events.data: {texts['note']}",
         f"event_feed.full_body: {texts['note']}",
         f"webhook_messages.body: {texts['closing']}",
     }
 
     assert (await admin.post(f"/v1/complaints/{cid}/erase", json={"reason": "Permintaan pelapor"})).status_code == 200
-    # Only the append-only timeline's own rows still hold the text; nothing the service serves does.
-    assert {found.split(":")[0] for found in await _tables_holding(app, list(texts.values()))} == {"events.data"}
+    # Not even the append-only timeline's own rows hold the text any more; the erasure says how many it changed.
+    assert await tables_holding(app, list(texts.values())) == []
+    erased = (await admin.get(f"/v1/complaints/{cid}/events")).json()[-1]
+    assert erased["type"] == "complaint.erased" and erased["data"]["timeline_events_redacted"] == 5
     timeline = {e["type"]: e for e in (await admin.get(f"/v1/referrals/{rid}/events")).json()}
     assert timeline["referral.note_added"]["data"] == {"text": "[erased]"}
     assert timeline["referral.follow_up_requested"]["data"]["reason"] == "[erased]"

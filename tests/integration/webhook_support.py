@@ -23,7 +23,8 @@ from referral_service.main import create_app
 from referral_service.webhooks.dispatcher import DeliveryDispatcher
 from referral_service.worker import Job, WorkerContext, run_jobs
 
-# A behaviour decides the answer to one request: ("ok" | "500" | "410" | "429" | "redirect" | "slow" | "stall").
+# A behaviour decides the answer to one request: ("ok" | "500" | "410" | "429" | "redirect" | "slow" | "stall"
+# | "echo": 200 with the request's body | "stall-echo": the same once `release` is set).
 Behaviour = Callable[["Received"], str]
 
 
@@ -93,15 +94,19 @@ class Receiver:
         behaviour = self.behaviours.get(scope["path"], lambda _r: "404")(received)
         received.answered = behaviour
         status, extra = 204, []
+        if behaviour in ("stall", "stall-echo"):
+            await self.release.wait()
+        if behaviour in ("echo", "stall-echo"):
+            await send({"type": "http.response.start", "status": 200, "headers": []})
+            await send({"type": "http.response.body", "body": body})
+            return
         if behaviour == "slow":
             await asyncio.sleep(self.slow_seconds)
-        elif behaviour == "stall":
-            await self.release.wait()
         elif behaviour == "redirect":
             status, extra = 307, [(b"location", self.url("/redirected").encode())]
         elif behaviour == "429":
             status, extra = 429, [(b"retry-after", b"1")]
-        elif behaviour != "ok":
+        elif behaviour not in ("ok", "stall"):
             status = int(behaviour)
         await send({"type": "http.response.start", "status": status, "headers": extra})
         await send({"type": "http.response.body", "body": b"" if status == 204 else f"answer {status}".encode()})

@@ -47,7 +47,6 @@ def test_timeline_events_written_before_z_are_read_with_z():
         via="system",
         from_state="responded",
         to_state="forwarded",
-        complaint_erased_at=None,
         data={
             "reason": "2026-12-07T15:59:59+00:00",
             "previous_due_at": "2026-12-07T15:59:59+00:00",

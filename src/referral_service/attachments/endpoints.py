@@ -8,12 +8,13 @@ from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 from urllib.parse import quote
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 from starlette.responses import StreamingResponse
 
 from referral_service import clock
 from referral_service.attachments import service, sniff, staged, upload
 from referral_service.attachments.schemas import AttachmentOut
+from referral_service.audit import identity as audit
 from referral_service.auth.dependencies import CurrentPrincipal, OmbudsmanSidePrincipal
 from referral_service.auth.principal import Principal
 from referral_service.db.driver import AutocommitDbDep, Db
@@ -218,16 +219,19 @@ _FILE_CONTENT = {media_type: {"schema": {"type": "string", "format": "binary"}} 
         200: {"description": "The file, with its recorded type.", "content": _FILE_CONTENT},
         206: {"description": "The requested range (`Content-Range`).", "content": _FILE_CONTENT},
         304: {"description": "`If-None-Match` matched the `ETag`."},
-        **problem_responses(401, 404, 416),
+        **problem_responses(401, 404, 416, 422),
     },
     name="download",
+    dependencies=[Depends(audit.access_reason)],
 )
 async def download(
     attachment_id: uuid.UUID, request: Request, db: AutocommitDbDep, principal: CurrentPrincipal
 ) -> Response:
     """The file, under the same rules as its complaint or referral (404 otherwise; an agency never gets an
     identity document of a confidential complainant). `ETag` is the quoted SHA-256: `If-None-Match` gives 304.
-    A single `Range` gives 206 (416 if it starts past the end); `If-Range` with another ETag gives the whole file."""
+    A single `Range` gives 206 (416 if it starts past the end); `If-Range` with another ETag gives the whole file.
+    Each download of an identity document of a confidential complainant, whole or a range, is recorded in the
+    identity-read audit (with `X-Access-Reason` if sent)."""
     row = await service.get_attachment(db, principal, attachment_id)
     etag = f'"{row["sha256"]}"'
     size = row["size"]
@@ -247,6 +251,9 @@ async def download(
     if_range = request.headers.get("if-range")
     if range_header is not None and (if_range is None or if_range.strip() == etag):
         byte_range = _parse_range(range_header, size)
+    if row["contains_identity"] and row["identity_confidential"]:
+        # A confidential complainant's identity document is shown now, whole or a range of it.
+        await audit.record(db, request, principal, [row["complaint_id"]])
     if byte_range is None:
         return StreamingResponse(
             blob_store.get_stream(row["blob_key"]),

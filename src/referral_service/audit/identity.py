@@ -11,12 +11,19 @@ error: the identity is never shown unrecorded.
 
 Cheap on the hot paths: the response body is searched for `"identity_confidential":true` (bytes);
 only then is it parsed, and one `INSERT ... SELECT unnest(...)` written. Other responses cost nothing.
+
+A stored body (an idempotent replay, the event feed, the inbound log's answers) says what the complaint
+was when it was stored: one made confidential since still reads `"identity_confidential":false`
+there. For those the decision is the complaint's flag *now* (`shown_identities_now`, or the feed's
+own reading of it), at the cost of one look-up when such a body shows a complainant at all.
+Downloading an identity document (`contains_identity`) of a confidential complainant is audited
+too, a range of it included (attachments/endpoints.py).
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from typing import Annotated, Any
 
 import orjson
@@ -64,15 +71,41 @@ def _complaints_in(value: Any) -> Iterable[dict[str, Any]]:
             yield from _complaints_in(child)
 
 
-def shown_identities(body: bytes) -> list[uuid.UUID]:
-    """The complaints whose confidential complainant's identity this body shows (in order, once each)."""
-    if _MARKER not in body:
+def shown_identities(body: bytes, confidential_now: Collection[uuid.UUID] = ()) -> list[uuid.UUID]:
+    """The complaints whose confidential complainant's identity this body shows (in order, once each):
+    marked confidential in the body, or one of `confidential_now`."""
+    if _MARKER not in body and not (confidential_now and _SHOWN_MARKER in body):
         return []
     shown: dict[uuid.UUID, None] = {}
-    for complaint in _complaints_in(orjson.loads(body)):
-        if complaint.get("identity_confidential") is True and complaint.get("complainant") and complaint.get("id"):
-            shown[uuid.UUID(str(complaint["id"]))] = None
+    for complaint_id, marked in _showing(orjson.loads(body)):
+        if marked or complaint_id in confidential_now:
+            shown[complaint_id] = None
     return list(shown)
+
+
+def _showing(payload: Any) -> Iterable[tuple[uuid.UUID, bool]]:
+    """(id, marked confidential) of every complaint this parsed body shows a complainant of."""
+    for complaint in _complaints_in(payload):
+        if complaint.get("complainant") and complaint.get("id"):
+            yield uuid.UUID(str(complaint["id"])), complaint.get("identity_confidential") is True
+
+
+_CONFIDENTIAL_AMONG = "SELECT id FROM complaints WHERE id = ANY ($1::uuid[]) AND identity_confidential"
+_SHOWN_MARKER = b'"complainant":{'
+
+
+async def shown_identities_now(db: Db | Any, body: bytes) -> list[uuid.UUID]:
+    """`shown_identities` of a stored body, by each complaint's confidentiality now (one look-up, only
+    when the body shows a complainant its marks do not already decide). `db`: a `Db` or a connection."""
+    if _SHOWN_MARKER not in body:
+        return []
+    showing = list(_showing(orjson.loads(body)))
+    unmarked = sorted({complaint_id for complaint_id, marked in showing if not marked})
+    confidential: set[uuid.UUID] = set()
+    if unmarked:
+        conn = db.conn if isinstance(db, Db) else db
+        confidential = {uuid.UUID(str(row["id"])) for row in await conn.fetch(_CONFIDENTIAL_AMONG, unmarked)}
+    return list(dict.fromkeys(c for c, marked in showing if marked or c in confidential))
 
 
 _INSERT = """
@@ -103,8 +136,16 @@ async def record(db: Db | Any, request: Request, principal: Principal, complaint
     )
 
 
-async def audited(db: Db, request: Request, principal: Principal, response: Response) -> Response:
-    """The response, after auditing the confidential identities its body shows (2xx only)."""
-    if principal.role is not Role.AGENCY and 200 <= response.status_code < 300:
-        await record(db, request, principal, shown_identities(bytes(response.body)))
+async def audited(
+    db: Db, request: Request, principal: Principal, response: Response, *, stored: bool = False
+) -> Response:
+    """The response, after auditing the confidential identities its body shows (2xx only). `stored`:
+    the body was stored earlier (an idempotent replay is recognised by its `Idempotent-Replayed`)."""
+    if principal.role is Role.AGENCY or not 200 <= response.status_code < 300:
+        return response
+    body = bytes(response.body)
+    if stored or response.headers.get("idempotent-replayed") == "true":
+        await record(db, request, principal, await shown_identities_now(db, body))
+    else:
+        await record(db, request, principal, shown_identities(body))
     return response

@@ -176,11 +176,12 @@ async def events(
 )
 async def erase(complaint_id: uuid.UUID, body: EraseRequest, db: DbDep, principal: AdminPrincipal) -> Response:
     """Erase the complainant's personal data now (admin keys): the identity, subject and description,
-    the referrals' instructions and response summaries, the free text of the timeline (notes, answers,
-    follow-up reasons, closing notes: served as `[erased]` from then on), and every stored body that carried them
-    (idempotent replays, inbound pushes, webhook bodies, the event feed). Reference, category,
-    region, dates and every figure are kept, so reports do not change. Records a `complaint.erased`
-    event. Refused with 409 while a referral is not closed, unless `force` is true. Erasing an erased
-    complaint changes nothing. See docs/administration.md, "Retention and erasure"."""
+    the referrals' instructions and answers, the free text of the timeline (notes, answers, follow-up
+    reasons, closing notes: `[erased]` from then on), identity documents, and the same fields in every
+    stored body, whatever values they held (idempotent replays, inbound pushes, webhook bodies, the
+    event feed); receivers' answers to its webhooks are dropped. Every stored body stays valid JSON.
+    Reference, category, region, dates and every figure are kept, so reports do not change. Records a
+    `complaint.erased` event. Refused with 409 while a referral is not closed, unless `force` is true.
+    Erasing an erased complaint changes nothing. See docs/administration.md, "Retention and erasure"."""
     row = await erasure.erase(db, complaint_id, Actor.of(principal), reason=body.reason, force=body.force)
     return Response(dumps(complaint_out(row)), media_type="application/json", headers={"ETag": etag(row["version"])})

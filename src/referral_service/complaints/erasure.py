@@ -1,151 +1,62 @@
 """Erasing a complainant's personal data: on request (`POST /v1/complaints/{id}/erase`, admin) or
 by the retention job (`REFERRAL_RETENTION_DAYS`), in one transaction per complaint.
 
-What is erased (replaced by `[erased]`, or emptied):
-- the complaint's `complainant` (name, email, phone, address, identity number: the whole object
-  becomes null), `subject` and `description` (free text written by or about the complainant; the
-  search index follows, being computed from them);
-- its referrals' `instructions` and `response.summary` and `response.actions_taken` (free text that
-  may quote the complainant), and the free text its events recorded: notes, answers, follow-up
-  reasons and closing notes (`events.schemas.FREE_TEXT_IN_EVENT_DATA`);
-- every stored copy of those values: idempotent replays (`idempotency_keys.body`), inbound pushes
-  about its referrals and our answers to them (`inbound_events.body`, `response_body`, `reason`),
-  webhook bodies of its events, queued or sent (`webhook_messages.body`) and the receivers' answers
-  to them (`webhook_attempts.response_body`, `error`), and the event feed's bodies (`event_feed`).
-  In these, every occurrence of an erased value (as text, and as a JSON string with or without
-  non-ASCII escapes) is replaced by `[erased]`.
+By structure, never by value: every stored body about the complaint is parsed, the values at the
+paths `complaints.personal_data` marks personal are replaced (whatever they are, and whatever they
+were when the body was built: a body from before a PATCH holds the old name at the same path), and
+the body is written back re-encoded, so it stays valid JSON. No value is searched for anywhere.
 
-Kept, so reports and the timeline stay correct: reference, channel, category, region, dates,
-`identity_confidential`, `reported_party`, `external_refs`, every referral's states, dates,
-deadlines, outcome and resolution, and the timeline itself. The timeline (`events`) is append-only
-and never held the complainant's identity (a `complaint.updated` event names the changed fields,
-not their values). Its rows keep the free text of notes and answers as recorded; the API and the
-web pages serve `[erased]` in its place for the events recorded before the erasure
-(`events.schemas.data_out`), so only the database itself still holds it.
+What is erased:
+- the complaint's `complainant` (the whole object becomes null), `subject` and `description`
+  (`[erased]`; the search index follows), its referrals' `instructions` (null) and answers'
+  `summary` (`[erased]`) and `actions_taken` (null);
+- the free text its timeline recorded (notes, answers, follow-up reasons, closing notes), in the
+  `events` rows themselves: `[erased]`, through the one change the append-only trigger permits
+  (migration 0014);
+- the same values in every stored copy: the event feed's bodies (`event_feed`), webhook bodies
+  queued or sent (`webhook_messages`), idempotent replays (`idempotency_keys`), inbound pushes about
+  its referrals, also those refused before they were applied that name one by its id, and the answers
+  to them (`inbound_events.body`, `response_body`; a push that is not a JSON object is dropped whole);
+- receivers' answers to its webhook messages (`webhook_attempts.response_body`): dropped whole,
+  their structure being the receiver's. An attempt in flight during the erasure drops its answer
+  when it is recorded (webhooks/recording.py locks the complaint row to decide);
+- its identity documents (`contains_identity`): rows and bytes.
+
+Kept, so reports and the timeline stay correct: everything `personal_data` marks `Kept`, with why.
 
 A `complaint.erased` event (actor: the admin key, or the service for retention; `details.reason`,
-`details.forced`) records the erasure on the timeline and goes to subscribers. Erasing an erased
-complaint changes nothing and records nothing (idempotent).
+`details.forced`, `details.identity_documents_removed`, `details.timeline_events_redacted`) records
+the erasure on the timeline and goes to subscribers. Erasing an erased complaint changes nothing and
+records nothing (idempotent).
 """
 
 from __future__ import annotations
 
-import json
 import uuid
+from datetime import datetime, timedelta
 from typing import Any
 
 import asyncpg
 import orjson
 
+from referral_service import clock
 from referral_service.attachments.cleanup import delete_identity_documents
-from referral_service.complaints import repository
+from referral_service.complaints import personal_data, repository
+from referral_service.complaints.personal_data import ERASED
 from referral_service.complaints.representation import OUT_FIELDS
-from referral_service.db.driver import Db
+from referral_service.db.driver import Db, json_param
 from referral_service.errors import Conflict, NotFound
 from referral_service.events.draft import Actor, EventDraft
-from referral_service.events.schemas import ERASED, FREE_TEXT_IN_EVENT_DATA, free_text
 from referral_service.events.service import record
 
 ERASED_EVENT = "complaint.erased"
 
-# Values shorter than this are not searched for in stored bodies (they would match unrelated text);
-# they are still erased from the record itself.
-MIN_SCRUB_LENGTH = 3
-
-_READ = f"{', '.join(OUT_FIELDS)}, version, event_seq, erased_at"
-_ERASE_COMPLAINT = f"""
-    UPDATE complaints SET complainant = 'null'::jsonb, subject = $2::text, description = $2::text, erased_at = now(),
-           version = version + 1, event_seq = event_seq + 1, updated_at = now()
-    WHERE id = $1
-    RETURNING {_READ}
-"""
-_LOCK_REFERRALS = (
-    "SELECT id, state, instructions, response FROM referrals WHERE complaint_id = $1 ORDER BY id FOR UPDATE"
+# Event types whose recorded data holds free text.
+_TYPES_WITH_TEXT = sorted(
+    event_type
+    for event_type, shape in personal_data.DETAILS.items()
+    if any(isinstance(rule, personal_data.Personal) for _, rule in personal_data.paths(shape))
 )
-_ERASE_REFERRALS = """
-    UPDATE referrals SET instructions = NULL,
-           response = CASE WHEN response IS NULL OR jsonb_typeof(response) <> 'object' THEN response
-                           ELSE response || jsonb_build_object('summary', $2::text, 'actions_taken', NULL) END,
-           version = version + 1, updated_at = now()
-    WHERE complaint_id = $1
-"""
-_ERASED_AT = "SELECT erased_at FROM complaints WHERE id = $1"
-_EVENT_TEXTS = "SELECT type, data FROM events WHERE complaint_id = $1 AND type = ANY ($2::text[])"
-
-# Stored bodies that may carry the values: (select, update) pairs; $1 complaint id, $2 referral ids.
-_BLOBS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
-    (
-        "SELECT event_id AS k, full_body, agency_body FROM event_feed WHERE complaint_id = $1 FOR UPDATE",
-        "UPDATE event_feed SET full_body = $2, agency_body = $3 WHERE event_id = $1",
-        ("full_body", "agency_body"),
-    ),
-    (
-        "SELECT m.id AS k, m.body FROM webhook_messages m JOIN events ev ON ev.id = m.event_id "
-        "WHERE ev.complaint_id = $1 FOR UPDATE OF m",
-        "UPDATE webhook_messages SET body = $2 WHERE id = $1",
-        ("body",),
-    ),
-    (
-        "SELECT a.id AS k, convert_to(a.response_body, 'UTF8') AS response_body, convert_to(a.error, 'UTF8') AS error "
-        "FROM webhook_attempts a JOIN webhook_deliveries d ON d.id = a.delivery_id "
-        "JOIN webhook_messages m ON m.id = d.message_id JOIN events ev ON ev.id = m.event_id "
-        "WHERE ev.complaint_id = $1 FOR UPDATE OF a",
-        "UPDATE webhook_attempts SET response_body = convert_from($2, 'UTF8'), error = left(convert_from($3, 'UTF8'), 500) WHERE id = $1",
-        ("response_body", "error"),
-    ),
-    (
-        "SELECT id AS k, body, response_body, convert_to(reason, 'UTF8') AS reason FROM inbound_events "
-        "WHERE referral_id = ANY ($2::uuid[]) AND $1::uuid IS NOT NULL FOR UPDATE",
-        "UPDATE inbound_events SET body = $2, response_body = $3, reason = convert_from($4, 'UTF8') WHERE id = $1",
-        ("body", "response_body", "reason"),
-    ),
-    (
-        # Replays of intake (the complaint's id) and of referral creation and transitions (a referral's).
-        "SELECT principal_id, key, body FROM idempotency_keys "
-        "WHERE position(convert_to($1::uuid::text, 'UTF8') IN body) > 0 "
-        "   OR EXISTS (SELECT 1 FROM unnest($2::uuid[]) r WHERE position(convert_to(r::text, 'UTF8') IN body) > 0) "
-        "FOR UPDATE",
-        "UPDATE idempotency_keys SET body = $3 WHERE principal_id = $1 AND key = $2",
-        ("body",),
-    ),
-)
-
-
-def _forms(value: str) -> list[bytes]:
-    """How a value may appear in a stored body: as text, and as the inside of a JSON string (UTF-8,
-    or with non-ASCII escaped)."""
-    forms = {value.encode(), orjson.dumps(value)[1:-1], json.dumps(value)[1:-1].encode()}
-    return sorted(forms, key=len, reverse=True)
-
-
-def personal_values(
-    complaint: asyncpg.Record, referrals: list[asyncpg.Record], events: list[asyncpg.Record]
-) -> list[str]:
-    """The recorded values erasure removes, longest first."""
-    values: list[str] = []
-    complainant = complaint["complainant"]
-    if isinstance(complainant, dict):
-        values += [v for v in complainant.values() if isinstance(v, str)]
-    values += [complaint["subject"], complaint["description"]]
-    for referral in referrals:
-        if referral["instructions"]:
-            values.append(referral["instructions"])
-        response = referral["response"]
-        if isinstance(response, dict):
-            values += [v for v in (response.get("summary"), response.get("actions_taken")) if isinstance(v, str)]
-    for event in events:
-        values += free_text(event["type"], event["data"])
-    return sorted({v for v in values if v and v != ERASED}, key=len, reverse=True)
-
-
-def scrub(blob: bytes | None, patterns: list[bytes]) -> bytes | None:
-    if blob is None:
-        return None
-    out = bytes(blob)
-    for pattern in patterns:
-        if pattern in out:
-            out = out.replace(pattern, ERASED.encode())
-    return out
 
 
 async def erase(db: Db, complaint_id: uuid.UUID, actor: Actor, *, reason: str, force: bool) -> asyncpg.Record:
@@ -154,43 +65,22 @@ async def erase(db: Db, complaint_id: uuid.UUID, actor: Actor, *, reason: str, f
     locked = await repository.get_for_update(db, complaint_id)
     if locked is None:
         raise NotFound("No complaint with this id.")
-    if await db.fetchval(_ERASED_AT, complaint_id) is not None:
-        erased = await db.fetchrow(f"SELECT {_READ} FROM complaints WHERE id = $1", complaint_id)
-        assert erased is not None  # locked above
-        return erased
-    referrals = await db.fetch(_LOCK_REFERRALS, complaint_id)
+    current = await repository.read_erased(db, complaint_id)
+    assert current is not None  # locked above
+    if current["erased_at"] is not None:
+        return current
+    referrals = await repository.lock_referrals(db, complaint_id)
     open_referrals = [r for r in referrals if r["state"] != "closed"]
     if open_referrals and not force:
         raise Conflict(
             f"{len(open_referrals)} referral(s) of this complaint are not closed; close them first, "
             "or send `force: true` with a reason."
         )
-    events = await db.fetch(_EVENT_TEXTS, complaint_id, list(FREE_TEXT_IN_EVENT_DATA))
-    values = personal_values(locked, referrals, events)
-    patterns = [form for value in values if len(value) >= MIN_SCRUB_LENGTH for form in _forms(value)]
-    row = await db.fetchrow(_ERASE_COMPLAINT, complaint_id, ERASED)
-    assert row is not None
+    row = await repository.erase_record(db, complaint_id, ERASED)
     if referrals:
-        await db.execute(_ERASE_REFERRALS, complaint_id, ERASED)
-    referral_ids = [r["id"] for r in referrals]
-    for select, update, columns in _BLOBS:
-        changed: list[tuple[Any, ...]] = []
-        for blob_row in (
-            await db.fetch(select, complaint_id, referral_ids)
-            if "$2" in select
-            else await db.fetch(select, complaint_id)
-        ):
-            new = [scrub(blob_row[c], patterns) for c in columns]
-            if new != [None if blob_row[c] is None else bytes(blob_row[c]) for c in columns]:
-                keys = (
-                    (blob_row["principal_id"], blob_row["key"])
-                    if "principal_id" in blob_row.keys()  # noqa: SIM118 - `in` on an asyncpg Record looks at its values
-                    else (blob_row["k"],)
-                )
-                changed.append((*keys, *new))
-        if changed:
-            await db.conn.executemany(update, changed)
-    # Identity documents (a copy of the KTP...) go with the identity: rows and bytes.
+        await repository.erase_referrals(db, complaint_id, ERASED)
+    redacted_events = await _erase_timeline_text(db, complaint_id)
+    await _redact_stored_bodies(db, complaint_id, referrals)
     documents = await delete_identity_documents(db, complaint_id)
     await record(
         db,
@@ -199,7 +89,12 @@ async def erase(db: Db, complaint_id: uuid.UUID, actor: Actor, *, reason: str, f
             complaint_id=complaint_id,
             sequence=row["event_seq"],
             region_code=row["region_code"],
-            data={"reason": reason, "forced": bool(open_referrals), "identity_documents_removed": documents},
+            data={
+                "reason": reason,
+                "forced": bool(open_referrals),
+                "identity_documents_removed": documents,
+                "timeline_events_redacted": redacted_events,
+            },
         ),
         actor,
         snapshot={"complaint": {name: row[name] for name in OUT_FIELDS}},
@@ -208,24 +103,104 @@ async def erase(db: Db, complaint_id: uuid.UUID, actor: Actor, *, reason: str, f
     return row
 
 
+async def _erase_timeline_text(db: Db, complaint_id: uuid.UUID) -> int:
+    """Replace the free text of the complaint's timeline events; returns how many events changed."""
+    changes = [
+        (event["id"], json_param(data))
+        for event in await repository.events_with_text(db, complaint_id, _TYPES_WITH_TEXT)
+        if (data := personal_data.timeline_data(event["type"], event["data"])) is not None
+    ]
+    if changes:
+        await repository.set_event_data(db, complaint_id, changes)
+    return len(changes)
+
+
+def _redacted(body: bytes | None, node: personal_data.Node) -> bytes | None:
+    """A body as erasure leaves it (the same bytes when nothing in it is personal)."""
+    if body is None:
+        return None
+    return personal_data.redact_json(bytes(body), node) or bytes(body)
+
+
+def _redacted_push(body: bytes | None) -> bytes | None:
+    """An agency's push: redacted when it is a JSON object, dropped whole otherwise (its structure is
+    then nobody's to know)."""
+    if body is None:
+        return None
+    try:
+        parsed = orjson.loads(body)
+    except orjson.JSONDecodeError:
+        return None
+    if not isinstance(parsed, dict):
+        return None
+    return orjson.dumps(personal_data.redact(parsed, personal_data.INBOUND_PUSH))
+
+
+def _redacted_answer(status_code: int | None, body: bytes | None) -> bytes | None:
+    """The service's answer to a push: an accepted push's embeds the referral; a problem is kept."""
+    if body is None:
+        return None
+    try:
+        if status_code is not None and status_code >= 400:
+            return _redacted(body, personal_data.PROBLEM)
+        return _redacted(body, personal_data.INBOUND_ANSWER)
+    except ValueError:
+        return None
+
+
+async def _redact_stored_bodies(db: Db, complaint_id: uuid.UUID, referrals: list[asyncpg.Record]) -> None:
+    feed: list[tuple[int, bytes, bytes | None]] = []
+    for row in await repository.feed_bodies(db, complaint_id):
+        shape = personal_data.webhook_body(row["type"])
+        full, agency = _redacted(row["full_body"], shape), _redacted(row["agency_body"], shape)
+        if (full, agency) != (bytes(row["full_body"]), _bytes(row["agency_body"])):
+            assert full is not None  # the column is NOT NULL
+            feed.append((row["event_id"], full, agency))
+    if feed:
+        await repository.set_feed_bodies(db, feed)
+
+    messages: list[tuple[int, bytes]] = []
+    for row in await repository.message_bodies(db, complaint_id):
+        body = personal_data.redact_json(bytes(row["body"]), personal_data.webhook_body(row["type"]))
+        if body is not None:
+            messages.append((row["id"], body))
+    if messages:
+        await repository.set_message_bodies(db, messages)
+    await repository.drop_receiver_answers(db, complaint_id)
+
+    if referrals:
+        pushes: list[tuple[uuid.UUID, bytes | None, bytes | None]] = []
+        agencies = sorted({r["agency_code"] for r in referrals})
+        for row in await repository.inbound_pushes(db, [r["id"] for r in referrals], agencies):
+            push, answer = _redacted_push(row["body"]), _redacted_answer(row["status_code"], row["response_body"])
+            if (push, answer) != (_bytes(row["body"]), _bytes(row["response_body"])):
+                pushes.append((row["id"], push, answer))
+        if pushes:
+            await repository.set_inbound_pushes(db, pushes)
+
+    replays: list[tuple[uuid.UUID, str, bytes]] = []
+    for row in await repository.replays_mentioning(db, complaint_id):
+        replayed = personal_data.stored_response(bytes(row["body"]), complaint_id)
+        body = personal_data.redact_json(bytes(row["body"]), replayed) if replayed is not None else None
+        if body is not None:
+            replays.append((row["principal_id"], row["key"], body))
+    if replays:
+        await repository.set_replays(db, replays)
+
+
+def _bytes(value: Any) -> bytes | None:
+    return None if value is None else bytes(value)
+
+
 # --- retention --------------------------------------------------------------------------------
 
-_DUE = """
-    SELECT c.id FROM complaints c
-    WHERE c.erased_at IS NULL
-      AND EXISTS (SELECT 1 FROM referrals r WHERE r.complaint_id = c.id)
-      AND NOT EXISTS (
-          SELECT 1 FROM referrals r
-          WHERE r.complaint_id = c.id AND (r.state <> 'closed' OR r.closed_at IS NULL OR r.closed_at > now() - make_interval(days => $1))
-      )
-    ORDER BY c.created_at
-    LIMIT $2
-    FOR UPDATE OF c SKIP LOCKED
-"""
 RETENTION_BATCH = 50
 
 
-async def due_for_retention(db: Db, days: int, limit: int = RETENTION_BATCH) -> list[uuid.UUID]:
-    """Complaints whose referrals have all been closed for more than `days` days (complaints never
-    referred are kept: they are still the Ombudsman's own work), locked for this transaction."""
-    return [row["id"] for row in await db.fetch(_DUE, days, limit)]
+async def due_for_retention(
+    db: Db, days: int, limit: int = RETENTION_BATCH, now: datetime | None = None
+) -> list[uuid.UUID]:
+    """Complaints whose referrals have all been closed for more than `days` days by the service's clock
+    (complaints never referred are kept: they are still the Ombudsman's own work), locked for this
+    transaction."""
+    return await repository.due_for_retention(db, (now or clock.now()) - timedelta(days=days), limit)

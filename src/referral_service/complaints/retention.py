@@ -1,6 +1,7 @@
 """The retention job: with `REFERRAL_RETENTION_DAYS` set, erase the personal data of complaints
-whose referrals have all been closed for longer than that (complaints/erasure.py), a batch per run,
-one transaction per complaint (claimed with SKIP LOCKED: any number of workers may run it)."""
+whose referrals have all been closed for longer than that by the service's clock, exactly as an
+erasure on request does (complaints/erasure.py), a batch per run, one transaction per complaint
+(claimed with SKIP LOCKED: any number of workers may run it)."""
 
 from __future__ import annotations
 

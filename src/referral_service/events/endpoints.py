@@ -10,9 +10,12 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from referral_service.audit import identity as audit
 from referral_service.auth.dependencies import CurrentPrincipal
+from referral_service.auth.principal import Principal
+from referral_service.auth.roles import Role
 from referral_service.events import feed
 from referral_service.openapi_docs import problem_responses
 from referral_service.schemas import UtcInstant
+from referral_service.webhooks import payloads
 from referral_service.webhooks.catalogue import EventTypeName
 
 router = APIRouter(prefix="/v1/events", tags=["events"], dependencies=[Depends(audit.access_reason)])
@@ -105,7 +108,13 @@ async def feed_(
     state = request.app.state
 
     async def audit_identities(conn: Any, rows: list[Any]) -> None:  # in the reading transaction
-        shown = list(dict.fromkeys(c for row in rows for c in audit.shown_identities(bytes(row["body"]))))
+        shown = list(
+            dict.fromkeys(
+                complaint_id
+                for row in rows
+                for complaint_id in audit.shown_identities(bytes(row["body"]), _confidential_now(row))
+            )
+        )
         await audit.record(conn, request, principal, shown)
 
     rows = await feed.wait_for_page(
@@ -119,4 +128,21 @@ async def feed_(
         float(wait),
         on_rows=audit_identities,
     )
-    return Response(feed.page_body(rows, after_id), media_type="application/json")
+    return Response(feed.page_body(_as_served(rows, principal), after_id), media_type="application/json")
+
+
+def _confidential_now(row: Any) -> tuple[uuid.UUID, ...]:
+    """The row's complaint when its identity is confidential now (its stored body may predate that)."""
+    return (uuid.UUID(str(row["complaint_id"])),) if row["confidential"] else ()
+
+
+def _as_served(rows: list[Any], principal: Principal) -> list[dict[str, Any]]:
+    """Each stored body as this key may see it now: an agency never gets the complainant of a complaint
+    that is confidential now, whatever the body (built before the change) says."""
+    served = []
+    for row in rows:
+        body = bytes(row["body"])
+        if principal.role is Role.AGENCY and row["confidential"]:
+            body = payloads.strip_complainant(body) or body
+        served.append({"event_id": row["event_id"], "body": body})
+    return served

@@ -47,32 +47,10 @@ class EventOut(BaseModel):
 INSTANTS_IN_EVENT_DATA = ("due_at", "previous_due_at")
 
 
-ERASED = "[erased]"
-# Free text officers and agencies write into event data (notes, answers, follow-up reasons, closing
-# notes): it may quote the complainant. Erasure scrubs it from every stored body; the timeline itself is
-# append-only, so its events recorded before the erasure show ERASED in its place when read.
-# Per event type, the keys of its data that hold such text.
-FREE_TEXT_IN_EVENT_DATA: dict[str, tuple[str, ...]] = {
-    "referral.note_added": ("text",),
-    "referral.responded": ("summary", "actions_taken"),
-    "referral.follow_up_requested": ("reason",),
-    "referral.closed": ("note",),
-}
-
-
-def free_text(event_type: str, data: Mapping[str, Any]) -> list[str]:
-    """The free text an event of this type recorded in its data."""
-    return [value for key in FREE_TEXT_IN_EVENT_DATA.get(event_type, ()) if isinstance(value := data.get(key), str)]
-
-
 def data_out(row: Mapping[str, Any]) -> dict[str, Any]:
-    """An event row's `data` as served: instants in RFC 3339 UTC, free text erased with its complaint.
-    The row carries `complaint_erased_at` (see events.service)."""
+    """An event row's `data` as served: instants in RFC 3339 UTC. (Free text of an erased complaint is
+    gone from the row itself: complaints/erasure.py.)"""
     data: dict[str, Any] = row["data"]
-    keys = FREE_TEXT_IN_EVENT_DATA.get(row["type"], ())
-    erased_at = row["complaint_erased_at"]
-    if keys and erased_at is not None and row["occurred_at"] < erased_at:
-        data = {key: ERASED if key in keys and value is not None else value for key, value in data.items()}
     if not any(key in data for key in INSTANTS_IN_EVENT_DATA):
         return data
     return {key: rfc3339_utc_text(value) if key in INSTANTS_IN_EVENT_DATA else value for key, value in data.items()}

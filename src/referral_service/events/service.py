@@ -79,19 +79,15 @@ _EVENT_COLUMNS = (
     "id, complaint_id, referral_id, sequence, type, occurred_at, actor_key_id, actor_role, actor_agency_code, via, "
     "from_state, to_state, data"
 )
-# Whether the event's complaint was erased, and when: what `schemas.data_out` needs to serve its data.
-# Every event of one timeline belongs to one complaint: its erasure time is read once per query.
 # Oldest first from a position; the two timelines and their (only) filter written out, not built per request.
 _REFERRAL_EVENTS = f"""
-    SELECT {_EVENT_COLUMNS},
-           (SELECT c.erased_at FROM referrals r JOIN complaints c ON c.id = r.complaint_id WHERE r.id = $1)
-               AS complaint_erased_at
+    SELECT {_EVENT_COLUMNS}
     FROM events
     WHERE referral_id = $1 AND id > $2 AND NOT (type = ANY ($3::text[]))
     ORDER BY id LIMIT $4
 """
 _COMPLAINT_EVENTS = f"""
-    SELECT {_EVENT_COLUMNS}, (SELECT erased_at FROM complaints WHERE id = $1) AS complaint_erased_at
+    SELECT {_EVENT_COLUMNS}
     FROM events
     WHERE complaint_id = $1 AND id > $2
     ORDER BY id LIMIT $3

@@ -7,10 +7,11 @@ from contextlib import suppress
 from typing import Annotated, Any, Literal
 
 import orjson
-from fastapi import APIRouter, Body, Query, Request, Response
+from fastapi import APIRouter, Body, Depends, Query, Request, Response
 from starlette.requests import ClientDisconnect
 
 from referral_service import clock
+from referral_service.audit.identity import access_reason, audited
 from referral_service.auth.dependencies import CurrentPrincipal
 from referral_service.auth.roles import Role
 from referral_service.complaints.service import redact_stored_bodies_for_agency
@@ -96,9 +97,11 @@ async def put_status_mapping(
     "/v1/agencies/{code}/inbound-events",
     response_model=Page[InboundEventOut],
     responses=problem_responses(400, 401, 404, 422),
+    dependencies=[Depends(access_reason)],
 )
 async def list_inbound_events(
     code: AgencyCode,
+    request: Request,
     session: SessionDep,
     principal: CurrentPrincipal,
     status: Literal["accepted", "rejected"] | None = None,
@@ -112,6 +115,9 @@ async def list_inbound_events(
     id or body, since nothing unsigned can be trusted; only the latest of them are kept (per source
     address, and separately for addresses your agency has sent verified pushes from), so strangers
     cannot push yours out of view. Pushes for unknown agencies are not kept.
+
+    The answers are shown as they were sent; for an Ombudsman or admin key, one that shows the
+    complainant of a complaint whose identity is confidential now is recorded in the identity-read audit.
     """
     await service.agency_in_scope(session, principal, code, manage=False)
     rows, more = await service.list_inbound_events(session, code, status=status, limit=limit, cursor=cursor)
@@ -122,7 +128,10 @@ async def list_inbound_events(
     items = [_event_out(row, response) for row, response in zip(rows, responses, strict=True)]
     last = rows[-1] if rows else None
     page = {"items": items, "next_cursor": encode_cursor(last.received_at, last.id) if more and last else None}
-    return Response(dumps(page), media_type="application/json")
+    # The answers shown as they were: an identity that is confidential now is audited when shown.
+    return await audited(
+        await db_of(session), request, principal, Response(dumps(page), media_type="application/json"), stored=True
+    )
 
 
 def _event_out(row: Any, response_body: bytes | None) -> dict[str, Any]:

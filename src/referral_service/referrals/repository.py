@@ -79,11 +79,16 @@ UPDATE_CTE = f"""updated AS (
     """
 
 # Referring: the complaint and the agency named, in one round trip (agency columns NULL if unknown).
+# The complaint is locked FOR KEY SHARE, as the referral's foreign key would lock it at the insert
+# anyway, but before it is read: a change holding it FOR UPDATE (an erasure, a PATCH) is waited for and
+# its result read, so the new referral's event never carries values the change removed; one coming
+# later waits for this transaction.
 _COMPLAINT_AND_AGENCY = f"""
     SELECT {", ".join(f"c.{name}" for name in COMPLAINT_FIELDS)}, a.code AS agency_code, a.timezone,
            a.region_code AS agency_region_code, a.active AS agency_active
     FROM complaints c LEFT JOIN agencies a ON a.code = $2
     WHERE c.id = $1
+    FOR KEY SHARE OF c
 """
 _INSERT = f"""
     INSERT INTO referrals (id, complaint_id, agency_code, state, instructions, event_seq, created_at, updated_at)

@@ -44,6 +44,9 @@ logger = logging.getLogger("referral_service.webhooks.delivery")
 # - Against the API: PATCH, rotation and key revocation lock endpoints FOR NO KEY UPDATE (in id
 #   order); only DELETE takes FOR UPDATE, on one endpoint, before its deliveries (the cascade),
 #   which is this order too; a manual retry or recovery locks delivery rows only.
+# - The recording statement also takes FOR KEY SHARE on the complaint rows of the batch's events (see
+#   _RECORD), which only FOR UPDATE conflicts with: a complaint PATCH or an erasure, neither of which
+#   waits for an endpoint or delivery row lock (their fan-out takes FOR KEY SHARE on endpoints).
 # The statements after the lock (health, disabling) update endpoint rows the transaction already
 # holds, so they wait for nothing new.
 LOCK_ENDPOINTS = """
@@ -52,7 +55,12 @@ LOCK_ENDPOINTS = """
 
 # Everything a batch of results changes after the endpoint locks, in one statement (one round trip):
 # - the attempt log (a delivery deleted with its endpoint before the locks were taken has no row to
-#   log against any more; the endpoint cannot be deleted after: DELETE waits for the lock);
+#   log against any more; the endpoint cannot be deleted after: DELETE waits for the lock), without
+#   the receiver's answer when the event's complaint has been erased (`about`: its complaint row is
+#   locked FOR KEY SHARE until commit, which only FOR UPDATE conflicts with. An erasure holding the
+#   row, FOR UPDATE from its start, is waited for and its outcome read from the row as it is after
+#   the wait; an erasure coming later waits for this transaction, then finds the attempt and drops
+#   its answer: complaints/erasure.py);
 # - every outcome: delivered, rescheduled (`delay` seconds from now) or given up on, each only if
 #   its lease is still ours;
 # - a rescheduled delivery takes the later pending deliveries of its resource along: none of them
@@ -76,10 +84,21 @@ _RECORD = """
                     $6::integer[], $7::smallint[], $8::text[], $9::varchar[])
              AS b(id, lease_token, status, delay, attempted_at, duration_ms, response_status, response_body, error)
     ),
+    about AS MATERIALIZED (
+        SELECT b.id, c.erased_at IS NOT NULL AS erased
+        FROM batch b
+        JOIN webhook_deliveries d ON d.id = b.id
+        JOIN webhook_messages m ON m.id = d.message_id
+        JOIN events ev ON ev.id = m.event_id
+        JOIN complaints c ON c.id = ev.complaint_id
+        FOR KEY SHARE OF c
+    ),
     attempts AS (
         INSERT INTO webhook_attempts (delivery_id, attempted_at, duration_ms, response_status, response_body, error)
-        SELECT b.id, b.attempted_at, b.duration_ms, b.response_status, b.response_body, b.error
+        SELECT b.id, b.attempted_at, b.duration_ms, b.response_status,
+               CASE WHEN a.erased THEN NULL ELSE b.response_body END, b.error
         FROM batch b
+        LEFT JOIN about a ON a.id = b.id
         WHERE EXISTS (SELECT 1 FROM webhook_deliveries d WHERE d.id = b.id)
     ),
     recorded AS (

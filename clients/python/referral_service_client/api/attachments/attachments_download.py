@@ -9,12 +9,17 @@ import httpx
 from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.problem import Problem
-from ...types import File, Response
+from ...types import UNSET, File, Response, Unset
 
 
 def _get_kwargs(
     attachment_id: UUID,
+    *,
+    x_access_reason: None | str | Unset = UNSET,
 ) -> dict[str, Any]:
+    headers: dict[str, Any] = {}
+    if not isinstance(x_access_reason, Unset):
+        headers["X-Access-Reason"] = x_access_reason
 
     _kwargs: dict[str, Any] = {
         "method": "get",
@@ -23,6 +28,7 @@ def _get_kwargs(
         ),
     }
 
+    _kwargs["headers"] = headers
     return _kwargs
 
 
@@ -87,6 +93,7 @@ def sync_detailed(
     attachment_id: UUID,
     *,
     client: AuthenticatedClient,
+    x_access_reason: None | str | Unset = UNSET,
 ) -> Response[Any | File | Problem]:
     """Download an attachment
 
@@ -95,9 +102,15 @@ def sync_detailed(
     gives 304.
     A single `Range` gives 206 (416 if it starts past the end); `If-Range` with another ETag gives the
     whole file.
+    Each download of an identity document of a confidential complainant, whole or a range, is recorded
+    in the
+    identity-read audit (with `X-Access-Reason` if sent).
 
     Args:
         attachment_id (UUID):
+        x_access_reason (None | str | Unset): Why you read a confidential complainant's identity
+            (case number, request...): kept in the identity-read audit. 1-500 characters of letters,
+            digits, space and `.,:;()/#'!?@&+_=-`.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -109,6 +122,7 @@ def sync_detailed(
 
     kwargs = _get_kwargs(
         attachment_id=attachment_id,
+        x_access_reason=x_access_reason,
     )
 
     response = client.get_httpx_client().request(
@@ -122,6 +136,7 @@ def sync(
     attachment_id: UUID,
     *,
     client: AuthenticatedClient,
+    x_access_reason: None | str | Unset = UNSET,
 ) -> Any | File | Problem | None:
     """Download an attachment
 
@@ -130,9 +145,15 @@ def sync(
     gives 304.
     A single `Range` gives 206 (416 if it starts past the end); `If-Range` with another ETag gives the
     whole file.
+    Each download of an identity document of a confidential complainant, whole or a range, is recorded
+    in the
+    identity-read audit (with `X-Access-Reason` if sent).
 
     Args:
         attachment_id (UUID):
+        x_access_reason (None | str | Unset): Why you read a confidential complainant's identity
+            (case number, request...): kept in the identity-read audit. 1-500 characters of letters,
+            digits, space and `.,:;()/#'!?@&+_=-`.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -145,6 +166,7 @@ def sync(
     return sync_detailed(
         attachment_id=attachment_id,
         client=client,
+        x_access_reason=x_access_reason,
     ).parsed
 
 
@@ -152,6 +174,7 @@ async def asyncio_detailed(
     attachment_id: UUID,
     *,
     client: AuthenticatedClient,
+    x_access_reason: None | str | Unset = UNSET,
 ) -> Response[Any | File | Problem]:
     """Download an attachment
 
@@ -160,9 +183,15 @@ async def asyncio_detailed(
     gives 304.
     A single `Range` gives 206 (416 if it starts past the end); `If-Range` with another ETag gives the
     whole file.
+    Each download of an identity document of a confidential complainant, whole or a range, is recorded
+    in the
+    identity-read audit (with `X-Access-Reason` if sent).
 
     Args:
         attachment_id (UUID):
+        x_access_reason (None | str | Unset): Why you read a confidential complainant's identity
+            (case number, request...): kept in the identity-read audit. 1-500 characters of letters,
+            digits, space and `.,:;()/#'!?@&+_=-`.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -174,6 +203,7 @@ async def asyncio_detailed(
 
     kwargs = _get_kwargs(
         attachment_id=attachment_id,
+        x_access_reason=x_access_reason,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -185,6 +215,7 @@ async def asyncio(
     attachment_id: UUID,
     *,
     client: AuthenticatedClient,
+    x_access_reason: None | str | Unset = UNSET,
 ) -> Any | File | Problem | None:
     """Download an attachment
 
@@ -193,9 +224,15 @@ async def asyncio(
     gives 304.
     A single `Range` gives 206 (416 if it starts past the end); `If-Range` with another ETag gives the
     whole file.
+    Each download of an identity document of a confidential complainant, whole or a range, is recorded
+    in the
+    identity-read audit (with `X-Access-Reason` if sent).
 
     Args:
         attachment_id (UUID):
+        x_access_reason (None | str | Unset): Why you read a confidential complainant's identity
+            (case number, request...): kept in the identity-read audit. 1-500 characters of letters,
+            digits, space and `.,:;()/#'!?@&+_=-`.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -209,5 +246,6 @@ async def asyncio(
         await asyncio_detailed(
             attachment_id=attachment_id,
             client=client,
+            x_access_reason=x_access_reason,
         )
     ).parsed

@@ -116,13 +116,13 @@ def sync_detailed(
     """Erase a complainant's personal data (admin)
 
      Erase the complainant's personal data now (admin keys): the identity, subject and description,
-    the referrals' instructions and response summaries, the free text of the timeline (notes, answers,
-    follow-up reasons, closing notes: served as `[erased]` from then on), and every stored body that
-    carried them
-    (idempotent replays, inbound pushes, webhook bodies, the event feed). Reference, category,
-    region, dates and every figure are kept, so reports do not change. Records a `complaint.erased`
-    event. Refused with 409 while a referral is not closed, unless `force` is true. Erasing an erased
-    complaint changes nothing. See docs/administration.md, "Retention and erasure".
+    the referrals' instructions and answers, the free text of the timeline (notes, answers, follow-up
+    reasons, closing notes: `[erased]` from then on), identity documents, and the same fields in every
+    stored body, whatever values they held (idempotent replays, inbound pushes, webhook bodies, the
+    event feed); receivers' answers to its webhooks are dropped. Every stored body stays valid JSON.
+    Reference, category, region, dates and every figure are kept, so reports do not change. Records a
+    `complaint.erased` event. Refused with 409 while a referral is not closed, unless `force` is true.
+    Erasing an erased complaint changes nothing. See docs/administration.md, "Retention and erasure".
 
     Args:
         complaint_id (UUID):
@@ -162,13 +162,13 @@ def sync(
     """Erase a complainant's personal data (admin)
 
      Erase the complainant's personal data now (admin keys): the identity, subject and description,
-    the referrals' instructions and response summaries, the free text of the timeline (notes, answers,
-    follow-up reasons, closing notes: served as `[erased]` from then on), and every stored body that
-    carried them
-    (idempotent replays, inbound pushes, webhook bodies, the event feed). Reference, category,
-    region, dates and every figure are kept, so reports do not change. Records a `complaint.erased`
-    event. Refused with 409 while a referral is not closed, unless `force` is true. Erasing an erased
-    complaint changes nothing. See docs/administration.md, "Retention and erasure".
+    the referrals' instructions and answers, the free text of the timeline (notes, answers, follow-up
+    reasons, closing notes: `[erased]` from then on), identity documents, and the same fields in every
+    stored body, whatever values they held (idempotent replays, inbound pushes, webhook bodies, the
+    event feed); receivers' answers to its webhooks are dropped. Every stored body stays valid JSON.
+    Reference, category, region, dates and every figure are kept, so reports do not change. Records a
+    `complaint.erased` event. Refused with 409 while a referral is not closed, unless `force` is true.
+    Erasing an erased complaint changes nothing. See docs/administration.md, "Retention and erasure".
 
     Args:
         complaint_id (UUID):
@@ -203,13 +203,13 @@ async def asyncio_detailed(
     """Erase a complainant's personal data (admin)
 
      Erase the complainant's personal data now (admin keys): the identity, subject and description,
-    the referrals' instructions and response summaries, the free text of the timeline (notes, answers,
-    follow-up reasons, closing notes: served as `[erased]` from then on), and every stored body that
-    carried them
-    (idempotent replays, inbound pushes, webhook bodies, the event feed). Reference, category,
-    region, dates and every figure are kept, so reports do not change. Records a `complaint.erased`
-    event. Refused with 409 while a referral is not closed, unless `force` is true. Erasing an erased
-    complaint changes nothing. See docs/administration.md, "Retention and erasure".
+    the referrals' instructions and answers, the free text of the timeline (notes, answers, follow-up
+    reasons, closing notes: `[erased]` from then on), identity documents, and the same fields in every
+    stored body, whatever values they held (idempotent replays, inbound pushes, webhook bodies, the
+    event feed); receivers' answers to its webhooks are dropped. Every stored body stays valid JSON.
+    Reference, category, region, dates and every figure are kept, so reports do not change. Records a
+    `complaint.erased` event. Refused with 409 while a referral is not closed, unless `force` is true.
+    Erasing an erased complaint changes nothing. See docs/administration.md, "Retention and erasure".
 
     Args:
         complaint_id (UUID):
@@ -247,13 +247,13 @@ async def asyncio(
     """Erase a complainant's personal data (admin)
 
      Erase the complainant's personal data now (admin keys): the identity, subject and description,
-    the referrals' instructions and response summaries, the free text of the timeline (notes, answers,
-    follow-up reasons, closing notes: served as `[erased]` from then on), and every stored body that
-    carried them
-    (idempotent replays, inbound pushes, webhook bodies, the event feed). Reference, category,
-    region, dates and every figure are kept, so reports do not change. Records a `complaint.erased`
-    event. Refused with 409 while a referral is not closed, unless `force` is true. Erasing an erased
-    complaint changes nothing. See docs/administration.md, "Retention and erasure".
+    the referrals' instructions and answers, the free text of the timeline (notes, answers, follow-up
+    reasons, closing notes: `[erased]` from then on), identity documents, and the same fields in every
+    stored body, whatever values they held (idempotent replays, inbound pushes, webhook bodies, the
+    event feed); receivers' answers to its webhooks are dropped. Every stored body stays valid JSON.
+    Reference, category, region, dates and every figure are kept, so reports do not change. Records a
+    `complaint.erased` event. Refused with 409 while a referral is not closed, unless `force` is true.
+    Erasing an erased complaint changes nothing. See docs/administration.md, "Retention and erasure".
 
     Args:
         complaint_id (UUID):

@@ -18,7 +18,11 @@ def _get_kwargs(
     status: InboundListInboundEventsStatusType0 | None | Unset = UNSET,
     limit: int | Unset = 20,
     cursor: None | str | Unset = UNSET,
+    x_access_reason: None | str | Unset = UNSET,
 ) -> dict[str, Any]:
+    headers: dict[str, Any] = {}
+    if not isinstance(x_access_reason, Unset):
+        headers["X-Access-Reason"] = x_access_reason
 
     params: dict[str, Any] = {}
 
@@ -50,6 +54,7 @@ def _get_kwargs(
         "params": params,
     }
 
+    _kwargs["headers"] = headers
     return _kwargs
 
 
@@ -110,6 +115,7 @@ def sync_detailed(
     status: InboundListInboundEventsStatusType0 | None | Unset = UNSET,
     limit: int | Unset = 20,
     cursor: None | str | Unset = UNSET,
+    x_access_reason: None | str | Unset = UNSET,
 ) -> Response[PageInboundEventOut | Problem]:
     """List an agency's inbound pushes
 
@@ -121,11 +127,18 @@ def sync_detailed(
     address, and separately for addresses your agency has sent verified pushes from), so strangers
     cannot push yours out of view. Pushes for unknown agencies are not kept.
 
+    The answers are shown as they were sent; for an Ombudsman or admin key, one that shows the
+    complainant of a complaint whose identity is confidential now is recorded in the identity-read
+    audit.
+
     Args:
         code (str):
         status (InboundListInboundEventsStatusType0 | None | Unset):
         limit (int | Unset): Page size, 1-100. Default: 20.
         cursor (None | str | Unset):
+        x_access_reason (None | str | Unset): Why you read a confidential complainant's identity
+            (case number, request...): kept in the identity-read audit. 1-500 characters of letters,
+            digits, space and `.,:;()/#'!?@&+_=-`.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -140,6 +153,7 @@ def sync_detailed(
         status=status,
         limit=limit,
         cursor=cursor,
+        x_access_reason=x_access_reason,
     )
 
     response = client.get_httpx_client().request(
@@ -156,6 +170,7 @@ def sync(
     status: InboundListInboundEventsStatusType0 | None | Unset = UNSET,
     limit: int | Unset = 20,
     cursor: None | str | Unset = UNSET,
+    x_access_reason: None | str | Unset = UNSET,
 ) -> PageInboundEventOut | Problem | None:
     """List an agency's inbound pushes
 
@@ -167,11 +182,18 @@ def sync(
     address, and separately for addresses your agency has sent verified pushes from), so strangers
     cannot push yours out of view. Pushes for unknown agencies are not kept.
 
+    The answers are shown as they were sent; for an Ombudsman or admin key, one that shows the
+    complainant of a complaint whose identity is confidential now is recorded in the identity-read
+    audit.
+
     Args:
         code (str):
         status (InboundListInboundEventsStatusType0 | None | Unset):
         limit (int | Unset): Page size, 1-100. Default: 20.
         cursor (None | str | Unset):
+        x_access_reason (None | str | Unset): Why you read a confidential complainant's identity
+            (case number, request...): kept in the identity-read audit. 1-500 characters of letters,
+            digits, space and `.,:;()/#'!?@&+_=-`.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -187,6 +209,7 @@ def sync(
         status=status,
         limit=limit,
         cursor=cursor,
+        x_access_reason=x_access_reason,
     ).parsed
 
 
@@ -197,6 +220,7 @@ async def asyncio_detailed(
     status: InboundListInboundEventsStatusType0 | None | Unset = UNSET,
     limit: int | Unset = 20,
     cursor: None | str | Unset = UNSET,
+    x_access_reason: None | str | Unset = UNSET,
 ) -> Response[PageInboundEventOut | Problem]:
     """List an agency's inbound pushes
 
@@ -208,11 +232,18 @@ async def asyncio_detailed(
     address, and separately for addresses your agency has sent verified pushes from), so strangers
     cannot push yours out of view. Pushes for unknown agencies are not kept.
 
+    The answers are shown as they were sent; for an Ombudsman or admin key, one that shows the
+    complainant of a complaint whose identity is confidential now is recorded in the identity-read
+    audit.
+
     Args:
         code (str):
         status (InboundListInboundEventsStatusType0 | None | Unset):
         limit (int | Unset): Page size, 1-100. Default: 20.
         cursor (None | str | Unset):
+        x_access_reason (None | str | Unset): Why you read a confidential complainant's identity
+            (case number, request...): kept in the identity-read audit. 1-500 characters of letters,
+            digits, space and `.,:;()/#'!?@&+_=-`.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -227,6 +258,7 @@ async def asyncio_detailed(
         status=status,
         limit=limit,
         cursor=cursor,
+        x_access_reason=x_access_reason,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -241,6 +273,7 @@ async def asyncio(
     status: InboundListInboundEventsStatusType0 | None | Unset = UNSET,
     limit: int | Unset = 20,
     cursor: None | str | Unset = UNSET,
+    x_access_reason: None | str | Unset = UNSET,
 ) -> PageInboundEventOut | Problem | None:
     """List an agency's inbound pushes
 
@@ -252,11 +285,18 @@ async def asyncio(
     address, and separately for addresses your agency has sent verified pushes from), so strangers
     cannot push yours out of view. Pushes for unknown agencies are not kept.
 
+    The answers are shown as they were sent; for an Ombudsman or admin key, one that shows the
+    complainant of a complaint whose identity is confidential now is recorded in the identity-read
+    audit.
+
     Args:
         code (str):
         status (InboundListInboundEventsStatusType0 | None | Unset):
         limit (int | Unset): Page size, 1-100. Default: 20.
         cursor (None | str | Unset):
+        x_access_reason (None | str | Unset): Why you read a confidential complainant's identity
+            (case number, request...): kept in the identity-read audit. 1-500 characters of letters,
+            digits, space and `.,:;()/#'!?@&+_=-`.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -273,5 +313,6 @@ async def asyncio(
             status=status,
             limit=limit,
             cursor=cursor,
+            x_access_reason=x_access_reason,
         )
     ).parsed
