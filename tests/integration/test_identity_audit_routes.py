@@ -85,6 +85,7 @@ ROUTES: dict[tuple[str, str], str] = {
     **{(method, path): "signing in and out" for method, path in (
         ("GET", "/ui/sign-in"), ("POST", "/ui/sign-in"), ("POST", "/ui/sign-out"),
     )},
+    ("POST", "/ui/presenting"): "switches the session's presenting mode and redirects: shows nothing",
 }
 # fmt: on
 SHOWING = {route for route, why in ROUTES.items() if why.startswith(("shows",))}
