@@ -190,7 +190,7 @@ RATE_LIMIT_HEADERS: dict[str, dict[str, Any]] = {
     },
 }
 # Limited although they take no API key (a key's routes are limited per key).
-_LIMITED_WITHOUT_KEY = frozenset(("health_readyz", "meta_index", "inbound_push_event"))
+_LIMITED_WITHOUT_KEY = frozenset(("health_readyz", "meta_index", "inbound_push_event", "inbound_upload_attachment"))
 
 
 def finalize_openapi(schema: dict[str, Any]) -> dict[str, Any]:

@@ -178,6 +178,37 @@ async def test_failed_inbound_signatures_count_as_failed_authentication(client_f
     assert statuses[AUTH_FAILURES + 1 :] == [429, 429]
 
 
+@pytest.mark.parametrize(
+    "refusal",
+    [
+        {"content-disposition": "attachment; filename*=UTF-8''%FF.png"},  # headers that do not decode: 400
+        {"content-type": "text/html"},  # 415
+        {"webhook-signature": "v1," + "A" * 44},  # a signature that does not match: 401
+    ],
+    ids=["undecodable-file-name", "type-not-allowed", "wrong-signature"],
+)
+async def test_inbound_uploads_refused_before_their_signature_verifies_count_as_failed_authentication(
+    client_from, refusal
+):
+    from referral_service.webhooks import signing
+    from tests.attachment_support import PNG
+
+    client = client_from()
+    statuses = []
+    for _ in range(AUTH_FAILURES + 2):
+        headers = {
+            **signing.build_headers([signing.generate_secret()], f"msg_{uuid.uuid4().hex}", PNG),
+            "content-type": "image/png",
+            "content-disposition": 'attachment; filename="bukti.png"',
+            **refusal,
+        }
+        response = await client.post("/v1/inbound/inspektorat-64.72/attachments", content=PNG, headers=headers)
+        assert response.headers["content-type"] == "application/problem+json"
+        statuses.append(response.status_code)
+    assert 429 not in statuses[: AUTH_FAILURES + 1] and 500 not in statuses, statuses
+    assert statuses[AUTH_FAILURES + 1 :] == [429], statuses
+
+
 async def test_inbound_pushes_are_limited_per_agency_and_source_address(client_from):
     client, other = client_from(), client_from()
     body = b"{}"

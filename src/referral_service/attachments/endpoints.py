@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import Awaitable, Callable
+from contextlib import suppress
 from typing import Annotated, Any
 from urllib.parse import quote
 
@@ -17,10 +18,11 @@ from referral_service.attachments.schemas import AttachmentOut
 from referral_service.auth.dependencies import CurrentPrincipal, OmbudsmanSidePrincipal
 from referral_service.auth.principal import Principal
 from referral_service.db.driver import AutocommitDbDep, Db
-from referral_service.errors import InvalidSignature, RangeNotSatisfiable
+from referral_service.errors import InvalidSignature, ProblemError, RangeNotSatisfiable, RateLimited
 from referral_service.inbound.service import inbound_principal
 from referral_service.json_encoding import dumps
 from referral_service.openapi_docs import problem_responses
+from referral_service.ratelimit import RateLimiter, client_address, refuse
 from referral_service.webhooks import signing
 
 router = APIRouter(tags=["attachments"])
@@ -347,29 +349,38 @@ async def upload_inbound(agency_code: str, request: Request, contains_identity: 
     attaches it to the push's referral. Same types, size limit and `Content-Digest` as the REST uploads."""
     state = request.app.state
     settings = state.settings
+    limiter: RateLimiter = state.rate_limiter
+    address = client_address(request)
+    # An address that failed too many signatures is refused before anything is read or checked.
+    blocked = limiter.blocked(limiter.auth_failures, address)
+    if blocked:
+        raise refuse(request, limiter.auth_failures, blocked)
     code = agency_code if _AGENCY_CODE.match(agency_code) else None
     async with state.pool.acquire() as conn:
         secrets = await _verifying_secrets(Db(conn), code)
-    try:
-        # Headers and timestamp first: a request that can never verify is refused before its body is read.
-        verifier = signing.StreamingVerifier(
-            secrets or _DECOY_SECRETS,
-            request.headers,
-            tolerance_seconds=settings.inbound_tolerance_seconds,
-            now=int(clock.timestamp()),
-        )
-    except signing.SignatureError as exc:
-        raise InvalidSignature(exc.reason) from exc
     limit = settings.max_upload_bytes
-    headers = upload.check_headers(request.headers, limit)
-    spooled = await upload.spool(request.stream(), limit, on_chunk=verifier.update)
+    spooled: upload.Spooled | None = None
     try:
         try:
+            # Headers and timestamp first: a request that can never verify is refused before its body is read.
+            verifier = signing.StreamingVerifier(
+                secrets or _DECOY_SECRETS,
+                request.headers,
+                tolerance_seconds=settings.inbound_tolerance_seconds,
+                now=int(clock.timestamp()),
+            )
+            headers = upload.check_headers(request.headers, limit)
+            spooled = await upload.spool(request.stream(), limit, on_chunk=verifier.update)
             verified = verifier.verify()
             if not secrets:
                 raise signing.SignatureError("no matching signature")
-        except signing.SignatureError as exc:
-            raise InvalidSignature(exc.reason) from exc
+        except (signing.SignatureError, ProblemError) as exc:
+            # Whatever refused it, this request never authenticated: it counts against its address.
+            with suppress(RateLimited):
+                await limiter.take(request, limiter.auth_failures, address)
+            if isinstance(exc, signing.SignatureError):
+                raise InvalidSignature(exc.reason) from exc
+            raise
         assert code is not None
         principal = inbound_principal(code)
         async with state.pool.acquire() as conn:
@@ -381,4 +392,5 @@ async def upload_inbound(agency_code: str, request: Request, contains_identity: 
         row, created = await staged.store_staged(state.pool, state.blob_store, principal, checked, verified.msg_id)
         return _created(row) if created else _created(row, 200, {"Idempotent-Replayed": "true"})
     finally:
-        spooled.close()
+        if spooled is not None:
+            spooled.close()
