@@ -122,9 +122,11 @@ class Settings(BaseSettings):
         default=30.0,
         ge=0,
         validation_alias="REFERRAL_KEY_CACHE_SECONDS",
-        description="Longest time (seconds) an API process reuses an API key lookup from memory. Changes to keys "
-        "reach every process at once through `LISTEN/NOTIFY` on one extra connection per process; this age is only "
-        "the safety net. `0` turns the cache and that connection off (every request reads its key).",
+        description="Longest time (seconds) an API process reuses an API key lookup, and its copy of the hashes of "
+        "the keys not revoked (which refuses unknown keys without a query), from memory. Changes to keys reach every "
+        "process at once through `LISTEN/NOTIFY` on one extra connection per process; this age is only the safety "
+        "net. `0` turns the cache and that connection off (every request reads its key, and an address over the "
+        "failed-authentication limit is refused before its key is looked at).",
     )
 
     log_format: Literal["auto", "json", "text"] = Field(
@@ -197,8 +199,9 @@ class Settings(BaseSettings):
         ge=1,
         validation_alias="REFERRAL_RATE_LIMIT_AUTH_FAILURES_PER_MINUTE",
         description="Failed authentications (401: missing, unknown or revoked API key; inbound pushes whose "
-        "signature does not verify) a minute per source address. Over it, that address gets 429 before its "
-        "key or signature is even checked, until `Retry-After`.",
+        "signature does not verify, inbound uploads refused before it verifies) a minute per source address. Over "
+        "it, that address gets 429 for every further failure until `Retry-After`; a valid API key still goes "
+        "through (see docs/monitoring.md, Rate limits).",
     )
     rate_limit_webhook_manual_per_minute: int = Field(
         default=10,

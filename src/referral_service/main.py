@@ -6,6 +6,7 @@ import asyncio
 import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, suppress
+from functools import partial
 from typing import Any
 
 from fastapi import Depends, FastAPI
@@ -21,6 +22,7 @@ from referral_service.attachments.endpoints import inbound_router as inbound_att
 from referral_service.attachments.endpoints import router as attachments_router
 from referral_service.attachments.storage import make_store
 from referral_service.audit.endpoints import router as audit_router
+from referral_service.auth.dependencies import load_active_key_hashes
 from referral_service.auth.endpoints import router as api_keys_router
 from referral_service.auth.key_cache import ApiKeyCache
 from referral_service.auth.key_listener import KeyChangeListener, asyncpg_dsn
@@ -150,7 +152,9 @@ def create_app(
         if multiprocess_dir() is not None:
             pool_sampler = asyncio.create_task(sample_pools_every(app.state, 5.0))
         # API key lookups cached in memory, kept honest by a LISTEN connection (auth/key_listener.py).
-        app.state.key_cache = ApiKeyCache(settings.key_cache_seconds)
+        app.state.key_cache = ApiKeyCache(
+            settings.key_cache_seconds, load_active_hashes=partial(load_active_key_hashes, engine)
+        )
         app.state.key_listener = None
         if settings.key_cache_seconds > 0:
             app.state.key_listener = KeyChangeListener(asyncpg_dsn(url), app.state.key_cache)

@@ -143,7 +143,11 @@ async def test_a_key_of_its_own_limit_overrides_its_role(client_from, limited_ap
     assert response.headers["ratelimit-policy"] == '"key";q=4;w=60'
 
 
-async def test_failed_authentication_is_limited_per_source_address_before_the_key_is_checked(client_from):
+async def test_without_the_key_cache_an_address_over_its_failed_authentications_is_refused_unchecked(client_from):
+    """This app reads every key from the database (REFERRAL_KEY_CACHE_SECONDS=0), as a process does
+    while its key listener reconnects: then every key is a query, and an address over the limit is
+    refused before its key is looked at. With the cache, a valid key goes through:
+    tests/integration/test_failed_authentication.py."""
     attacker, neighbour = client_from(), client_from()
     good = await _issue(neighbour)
     for _ in range(AUTH_FAILURES):
@@ -365,7 +369,7 @@ async def test_wrong_keys_at_the_sign_in_form_count_as_failed_authentication(cli
     _assert_rate_limited(await attacker.get("/v1/agencies", headers={"Authorization": "Bearer wrong"}), "auth-failures")
 
 
-async def test_an_address_over_its_failed_authentications_cannot_sign_in_even_with_a_good_key(client_from):
+async def test_without_the_key_cache_an_address_over_its_failed_authentications_cannot_sign_in(client_from):
     from tests.integration.test_ui_http import sign_in
 
     attacker = client_from()
