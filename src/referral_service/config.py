@@ -108,6 +108,14 @@ class Settings(BaseSettings):
         validation_alias="REFERRAL_DEFAULT_DUE_WORKING_DAYS",
         description="Deadline (working days) when neither the forward or follow-up request nor the agency names one.",
     )
+    public_base_url: str | None = Field(
+        default=None,
+        validation_alias="REFERRAL_PUBLIC_BASE_URL",
+        description="The address people and systems reach the service at, as the reverse proxy in front of it "
+        "serves it, e.g. `https://rujukan.ombudsman.go.id`. The web pages' cookies are `Secure` (sent over HTTPS "
+        "only) unless it is an `http://` address, whatever `Host` a request names. Unset: HTTPS is assumed; "
+        "`serve --demo` (and so `python3 dev.py serve`) then uses `http://<host>:<port>` for development.",
+    )
     ui_session_hours: float = Field(
         default=8.0,
         gt=0,
@@ -319,10 +327,22 @@ class Settings(BaseSettings):
         "of those still running are then handed back, so another worker resends them at once.",
     )
 
-    @field_validator("database_url", "metrics_token", "s3_endpoint_url")
+    @field_validator("database_url", "metrics_token", "s3_endpoint_url", "public_base_url")
     @classmethod
     def _blank_is_unset(cls, value: Any) -> Any:
         return value or None
+
+    @field_validator("public_base_url")
+    @classmethod
+    def _http_or_https(cls, value: str | None) -> str | None:
+        if value is not None and not value.lower().startswith(("http://", "https://")):
+            raise ValueError("must be an http:// or https:// URL")
+        return value.rstrip("/") if value is not None else None
+
+    @property
+    def cookies_secure(self) -> bool:
+        """The web pages' cookies go over HTTPS only, unless the service is published at an http:// address."""
+        return not (self.public_base_url or "https://").lower().startswith("http://")
 
     @field_validator("log_format", "log_level", mode="before")
     @classmethod

@@ -50,7 +50,7 @@ async def same_address(cached_app):
     address = next(_addresses)
     clients = [
         httpx.AsyncClient(
-            transport=httpx.ASGITransport(app=cached_app, client=(address, 40000 + n)), base_url="http://127.0.0.1"
+            transport=httpx.ASGITransport(app=cached_app, client=(address, 40000 + n)), base_url="https://testserver"
         )
         for n in range(2)
     ]

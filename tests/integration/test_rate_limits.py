@@ -59,7 +59,7 @@ async def limited_app(database_url: str):
 @pytest.fixture
 async def client_from(limited_app) -> AsyncIterator[Callable[[], httpx.AsyncClient]]:
     """A client factory, each client sending from a new source address (over HTTPS: the web pages'
-    cookies are Secure for any caller but a loopback one)."""
+    cookies are Secure unless REFERRAL_PUBLIC_BASE_URL is an http:// address)."""
     clients: list[httpx.AsyncClient] = []
 
     def make() -> httpx.AsyncClient:
