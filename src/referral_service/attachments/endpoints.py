@@ -92,7 +92,8 @@ async def receive_upload(
     spooled = await upload.spool(request.stream(), limit)
     try:
         media_type = upload.verify(spooled, headers.declared_type, headers.content_digest)
-        checked = service.Upload(headers.filename, media_type, contains_identity, spooled)
+        filename = upload.name_for_type(headers.filename, media_type)
+        checked = service.Upload(filename, media_type, contains_identity, spooled)
         return await service.store(state.pool, state.blob_store, principal, target, checked, via=via)
     finally:
         spooled.close()
@@ -388,7 +389,8 @@ async def upload_inbound(agency_code: str, request: Request, contains_identity: 
         if earlier is not None:
             return _created(earlier, 200, {"Idempotent-Replayed": "true"})
         media_type = upload.verify(spooled, headers.declared_type, headers.content_digest)
-        checked = service.Upload(headers.filename, media_type, contains_identity, spooled)
+        filename = upload.name_for_type(headers.filename, media_type)
+        checked = service.Upload(filename, media_type, contains_identity, spooled)
         row, created = await staged.store_staged(state.pool, state.blob_store, principal, checked, verified.msg_id)
         return _created(row) if created else _created(row, 200, {"Idempotent-Replayed": "true"})
     finally:

@@ -60,6 +60,24 @@ def safe_filename(name: str) -> str:
     return name[:255]
 
 
+# What follows a name's last dot counts as an extension when it is this short and plain: "12.5 persen"
+# has none, "laporan.v2" has "v2".
+_EXTENSION = re.compile(r"\.([A-Za-z0-9]{1,10})$")
+
+
+def name_for_type(filename: str, media_type: str) -> str:
+    """The name to store: the sender's base name with the extension of the type the bytes were found
+    to be, so no stored name claims another type (a PNG sent as `t.html` is kept as `t.png`, one named
+    `Laporan.exe` as `Laporan.png`). An extension that already fits is kept as written (`LHP.PDF`)."""
+    extensions = sniff.EXTENSIONS[media_type]
+    match = _EXTENSION.search(filename)
+    if match and match.group(1).lower() in extensions:
+        return filename
+    base = (filename[: match.start()] if match else filename).rstrip(". ") or "lampiran"
+    suffix = "." + extensions[0]
+    return base[: 255 - len(suffix)] + suffix
+
+
 def sha256_from_content_digest(header: str | None) -> bytes | None:
     """The `sha-256` digest of an RFC 9530 `Content-Digest` header (`sha-256=:<base64>:`), or None when
     the header is absent or names only other algorithms (which a recipient may ignore)."""
