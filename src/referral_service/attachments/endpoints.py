@@ -13,12 +13,12 @@ from fastapi import APIRouter, Query, Request, Response
 from starlette.responses import StreamingResponse
 
 from referral_service import clock
-from referral_service.attachments import service, sniff, staged, upload
+from referral_service.attachments import ranges, service, sniff, staged, upload
 from referral_service.attachments.schemas import AttachmentOut
 from referral_service.auth.dependencies import CurrentPrincipal, OmbudsmanSidePrincipal
 from referral_service.auth.principal import Principal
 from referral_service.db.driver import AutocommitDbDep, Db
-from referral_service.errors import InvalidSignature, ProblemError, RangeNotSatisfiable, RateLimited
+from referral_service.errors import InvalidSignature, ProblemError, RateLimited
 from referral_service.inbound.service import inbound_principal
 from referral_service.json_encoding import dumps
 from referral_service.openapi_docs import problem_responses
@@ -180,32 +180,6 @@ async def list_for_referral(referral_id: uuid.UUID, db: AutocommitDbDep, princip
     return Response(dumps([service.metadata(r) for r in rows]), media_type="application/json")
 
 
-def _parse_range(header: str, size: int) -> tuple[int, int] | None:
-    """A single `bytes=` range as (first, last), None to ignore the header (not bytes, several ranges,
-    malformed: RFC 9110 lets a server answer those with the whole file). 416 when unsatisfiable."""
-    unit, _, spec = header.partition("=")
-    if unit.strip().lower() != "bytes" or "," in spec:
-        return None
-    first_text, dash, last_text = spec.strip().partition("-")
-    if not dash:
-        return None
-    try:
-        if first_text == "":
-            suffix = int(last_text)
-            if suffix <= 0:
-                raise RangeNotSatisfiable(headers={"Content-Range": f"bytes */{size}"})
-            return max(0, size - suffix), size - 1
-        first = int(first_text)
-        last = int(last_text) if last_text else size - 1
-    except ValueError:
-        return None
-    if first < 0 or (last_text and last < first):
-        return None
-    if first >= size:
-        raise RangeNotSatisfiable(f"The attachment has {size} bytes.", headers={"Content-Range": f"bytes */{size}"})
-    return first, min(last, size - 1)
-
-
 def _etag_matches(header: str, etag: str) -> bool:
     candidates = [c.strip() for c in header.split(",")]
     return "*" in candidates or any(c.removeprefix("W/") == etag for c in candidates)
@@ -249,7 +223,7 @@ async def download(
     range_header = request.headers.get("range")
     if_range = request.headers.get("if-range")
     if range_header is not None and (if_range is None or if_range.strip() == etag):
-        byte_range = _parse_range(range_header, size)
+        byte_range = ranges.byte_range(range_header, size)
     if byte_range is None:
         return StreamingResponse(
             blob_store.get_stream(row["blob_key"]),
