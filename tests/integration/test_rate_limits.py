@@ -419,3 +419,26 @@ async def test_the_sign_in_pages_answer_an_address_over_its_limit_with_a_page(cl
     assert refused.headers["ratelimit-policy"].startswith('"address";q=')
     # The stylesheet is limited alike, with the API's problem answer.
     _assert_rate_limited(await browser.get("/ui/static/ui.css"), "address")
+
+
+async def test_the_ratelimit_header_counts_the_request_it_answers_even_on_a_full_bucket(limited_app):
+    """A bucket that has refilled holds q tokens; the request being answered took one of them, so
+    its `RateLimit` says at most q - 1 remain (and a `t` of at least a second), never q."""
+    from starlette.requests import Request
+
+    limiter = limited_app.state.rate_limiter
+    policy = limiter.policy("probe", 6000)  # 100 tokens a second: refilled in a moment
+    subject = uuid.uuid4()
+
+    async def remaining() -> tuple[int, int]:
+        request = Request({"type": "http", "headers": [], "state": {}})
+        await limiter.take(request, policy, subject)
+        match = re.fullmatch(r'"probe";r=(\d+);t=(\d+)', request.scope["state"]["rate_limit"][1])
+        assert match
+        return int(match[1]), int(match[2])
+
+    assert await remaining() == (5999, 1)
+    # Let the bucket refill: this process's estimate then reaches the capacity.
+    await asyncio.sleep(0.5)
+    r, t = await remaining()
+    assert r == 5999 and t >= 1
