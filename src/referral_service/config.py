@@ -5,14 +5,17 @@ from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import Field, SecretStr, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import SettingsConfigDict
+
+from referral_service.config_transfers import TransferSettings
 
 
-class Settings(BaseSettings):
+class Settings(TransferSettings):
     """Every setting, read from the environment (a `.env` file in the working directory is read too).
 
     Each field's `description` is its documentation: `scripts/generate_config_doc.py` writes
-    docs/configuration.md from this class, and a test fails when that file is out of date.
+    docs/configuration.md from this class, and a test fails when that file is out of date. Groups of
+    settings kept in files of their own are its base classes (config_transfers.py).
     """
 
     model_config = SettingsConfigDict(env_file=".env", extra="ignore")

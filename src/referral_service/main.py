@@ -20,6 +20,7 @@ from referral_service import __version__
 from referral_service.agencies.endpoints import router as agencies_router
 from referral_service.attachments.endpoints import inbound_router as inbound_attachments_router
 from referral_service.attachments.endpoints import router as attachments_router
+from referral_service.attachments.slots import UploadSlots
 from referral_service.attachments.storage import make_store
 from referral_service.audit.endpoints import router as audit_router
 from referral_service.auth.dependencies import load_active_key_hashes
@@ -41,7 +42,7 @@ from referral_service.jobs import default_jobs
 from referral_service.logs import configure_logging
 from referral_service.meta import router as meta_router
 from referral_service.metrics import MetricsExposition, forget_this_process, multiprocess_dir, sample_pools_every
-from referral_service.middleware import RequestGuards
+from referral_service.middleware import BodyDeadline, RequestGuards
 from referral_service.observability import RequestObservability
 from referral_service.openapi_docs import finalize_openapi, problem_responses
 from referral_service.ratelimit import RateLimiter, limit_by_address
@@ -201,8 +202,14 @@ def create_app(
     app.state.rate_limiter = RateLimiter(settings, None)  # replaced by the shared one at startup
     install_error_handlers(app)
     app.add_middleware(
-        RequestGuards, max_body_bytes=settings.max_body_bytes, max_upload_bytes=settings.max_upload_bytes
+        RequestGuards,
+        max_body_bytes=settings.max_body_bytes,
+        max_upload_bytes=settings.max_upload_bytes,
+        deadline=BodyDeadline(
+            settings.body_grace_seconds, settings.body_min_bytes_per_second, settings.body_timeout_seconds
+        ),
     )
+    app.state.upload_slots = UploadSlots(settings.uploads_per_key, settings.uploads_per_process)
 
     @app.get("/healthz", tags=["health"], name="healthz")
     async def healthz() -> dict[str, str]:

@@ -66,7 +66,22 @@ _UPLOAD_BODY: dict[str, Any] = {
         },
     ],
 }
-_UPLOAD_ERRORS = problem_responses(400, 401, 403, 404, 413, 415, 422)
+_UPLOAD_ERRORS = problem_responses(400, 401, 403, 404, 408, 413, 415, 422, 429, 503)
+_UPLOAD_ERRORS[408] = {
+    **_UPLOAD_ERRORS[408],
+    "description": "The file did not arrive in time: nothing in the first `REFERRAL_BODY_GRACE_SECONDS` (10), "
+    "then slower than `REFERRAL_BODY_MIN_BYTES_PER_SECOND` (20 KB/s), or longer than `REFERRAL_BODY_TIMEOUT_SECONDS`.",
+}
+_UPLOAD_ERRORS[429] = {
+    **_UPLOAD_ERRORS[429],
+    "description": "`too-many-uploads`: this key (a signed upload: this source address) has `REFERRAL_UPLOADS_PER_KEY` "
+    "uploads in progress; or over a rate limit. Wait `Retry-After` seconds.",
+}
+_UPLOAD_ERRORS[503] = {
+    **_UPLOAD_ERRORS[503],
+    "headers": {"Retry-After": {"$ref": "#/components/headers/Retry-After"}},
+    "description": "`uploads-busy`: the server is receiving as many uploads as it may at once. Wait `Retry-After` seconds.",
+}
 _UPLOAD_ERRORS[413] = {**_UPLOAD_ERRORS[413], "description": "The file is larger than `REFERRAL_MAX_UPLOAD_BYTES`."}
 _UPLOAD_ERRORS[415] = {**_UPLOAD_ERRORS[415], "description": "Not an allowed attachment type (or text not in UTF-8)."}
 _UPLOAD_ERRORS[422] = {
@@ -89,14 +104,15 @@ async def receive_upload(
     headers = upload.check_headers(request.headers, limit)
     async with state.pool.acquire() as conn:
         target = await load_target(Db(conn))
-    spooled = await upload.spool(request.stream(), limit)
-    try:
-        media_type = upload.verify(spooled, headers.declared_type, headers.content_digest)
-        filename = upload.name_for_type(headers.filename, media_type)
-        checked = service.Upload(filename, media_type, contains_identity, spooled)
-        return await service.store(state.pool, state.blob_store, principal, target, checked, via=via)
-    finally:
-        spooled.close()
+    with state.upload_slots.hold(principal.key_id):
+        spooled = await upload.spool(request.stream(), limit)
+        try:
+            media_type = upload.verify(spooled, headers.declared_type, headers.content_digest)
+            filename = upload.name_for_type(headers.filename, media_type)
+            checked = service.Upload(filename, media_type, contains_identity, spooled)
+            return await service.store(state.pool, state.blob_store, principal, target, checked, via=via)
+        finally:
+            spooled.close()
 
 
 def _created(row: Any, status_code: int = 201, headers: dict[str, str] | None = None) -> Response:
@@ -293,12 +309,12 @@ _INBOUND_UPLOAD_BODY: dict[str, Any] = {
         },
     ],
 }
-_INBOUND_ERRORS = problem_responses(400, 401, 413, 415, 422)
+_INBOUND_ERRORS = problem_responses(400, 401, 408, 413, 415, 422, 429, 503)
 _INBOUND_ERRORS[401] = {
     **_INBOUND_ERRORS[401],
     "description": "Signature missing, malformed or wrong, timestamp outside the tolerance, or no secret set.",
 }
-for _code in (413, 415, 422):
+for _code in (408, 413, 415, 422, 429, 503):
     _INBOUND_ERRORS[_code] = _UPLOAD_ERRORS[_code]
 
 
@@ -334,39 +350,54 @@ async def upload_inbound(agency_code: str, request: Request, contains_identity: 
     async with state.pool.acquire() as conn:
         secrets = await _verifying_secrets(Db(conn), code)
     limit = settings.max_upload_bytes
-    spooled: upload.Spooled | None = None
     try:
+        # Headers and timestamp first: a request that can never verify is refused before its body is read.
+        verifier = signing.StreamingVerifier(
+            secrets or _DECOY_SECRETS,
+            request.headers,
+            tolerance_seconds=settings.inbound_tolerance_seconds,
+            now=int(clock.timestamp()),
+        )
+        headers = upload.check_headers(request.headers, limit)
+    except signing.SignatureError as exc:
+        await _count_failed_authentication(request, limiter, address)
+        raise InvalidSignature(exc.reason) from exc
+    except ProblemError:
+        await _count_failed_authentication(request, limiter, address)
+        raise
+    # Unauthenticated until the bytes are in: the slots are the source address's.
+    with state.upload_slots.hold(("address", address)):
+        spooled: upload.Spooled | None = None
         try:
-            # Headers and timestamp first: a request that can never verify is refused before its body is read.
-            verifier = signing.StreamingVerifier(
-                secrets or _DECOY_SECRETS,
-                request.headers,
-                tolerance_seconds=settings.inbound_tolerance_seconds,
-                now=int(clock.timestamp()),
-            )
-            headers = upload.check_headers(request.headers, limit)
-            spooled = await upload.spool(request.stream(), limit, on_chunk=verifier.update)
-            verified = verifier.verify()
-            if not secrets:
-                raise signing.SignatureError("no matching signature")
-        except (signing.SignatureError, ProblemError) as exc:
-            # Whatever refused it, this request never authenticated: it counts against its address.
-            with suppress(RateLimited):
-                await limiter.take(request, limiter.auth_failures, address)
-            if isinstance(exc, signing.SignatureError):
+            try:
+                spooled = await upload.spool(request.stream(), limit, on_chunk=verifier.update)
+                verified = verifier.verify()
+                if not secrets:
+                    raise signing.SignatureError("no matching signature")
+            except signing.SignatureError as exc:
+                await _count_failed_authentication(request, limiter, address)
                 raise InvalidSignature(exc.reason) from exc
-            raise
-        assert code is not None
-        principal = inbound_principal(code)
-        async with state.pool.acquire() as conn:
-            earlier = await staged.uploaded_with_webhook_id(Db(conn), code, verified.msg_id)
-        if earlier is not None:
-            return _created(earlier, 200, {"Idempotent-Replayed": "true"})
-        media_type = upload.verify(spooled, headers.declared_type, headers.content_digest)
-        filename = upload.name_for_type(headers.filename, media_type)
-        checked = service.Upload(filename, media_type, contains_identity, spooled)
-        row, created = await staged.store_staged(state.pool, state.blob_store, principal, checked, verified.msg_id)
-        return _created(row) if created else _created(row, 200, {"Idempotent-Replayed": "true"})
-    finally:
-        if spooled is not None:
-            spooled.close()
+            except ProblemError:
+                await _count_failed_authentication(request, limiter, address)
+                raise
+            assert code is not None
+            principal = inbound_principal(code)
+            async with state.pool.acquire() as conn:
+                earlier = await staged.uploaded_with_webhook_id(Db(conn), code, verified.msg_id)
+            if earlier is not None:
+                return _created(earlier, 200, {"Idempotent-Replayed": "true"})
+            media_type = upload.verify(spooled, headers.declared_type, headers.content_digest)
+            filename = upload.name_for_type(headers.filename, media_type)
+            checked = service.Upload(filename, media_type, contains_identity, spooled)
+            row, created = await staged.store_staged(state.pool, state.blob_store, principal, checked, verified.msg_id)
+            return _created(row) if created else _created(row, 200, {"Idempotent-Replayed": "true"})
+        finally:
+            if spooled is not None:
+                spooled.close()
+
+
+async def _count_failed_authentication(request: Request, limiter: RateLimiter, address: str) -> None:
+    """A signed upload refused before its signature verified counts against its address as a failed
+    authentication, whatever refused it: this request never authenticated. It still gets its answer."""
+    with suppress(RateLimited):
+        await limiter.take(request, limiter.auth_failures, address)

@@ -1,9 +1,10 @@
 """Reading an upload: its request headers, then its bytes, spooled and checked before anything is stored.
 
 An upload never sits in memory: `spool` reads the request stream chunk by chunk into a temporary
-file, counting (413 the moment the limit is passed, the rest unread), hashing (SHA-256) and checking
-plain text as it goes. The type check and the `Content-Digest` check (`verify`) run on the spooled
-file, so a refused upload never reaches the blob store.
+file (only its first 64 KiB are kept in memory), counting (413 the moment the limit is passed, the
+rest unread), hashing (SHA-256) and checking plain text as it goes. The type check and the
+`Content-Digest` check (`verify`) run on the spooled file, so a refused upload never reaches the blob
+store.
 """
 
 from __future__ import annotations
@@ -20,8 +21,9 @@ from referral_service.attachments import sniff
 from referral_service.errors import BadRequest, PayloadTooLarge, UnprocessableEntity, UnsupportedMediaType
 from referral_service.headers import byte_sequence, ext_value, text_of
 
-# Spooled uploads stay in memory up to this size, then move to a temporary file.
-_SPOOL_IN_MEMORY = 256 * 1024
+# Spooled uploads stay in memory up to this size, then move to a temporary file: an upload in progress
+# (a stalled one too, until its time runs out) holds no more than this of the process's memory.
+_SPOOL_IN_MEMORY = 64 * 1024
 
 
 # --- request headers -----------------------------------------------------------------------------
