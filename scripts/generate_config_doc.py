@@ -132,9 +132,17 @@ def cell(text: str) -> str:
     return " ".join(text.split()).replace("|", "\\|")
 
 
+def fields_in_order() -> list[tuple[str, FieldInfo]]:
+    """Settings' own fields first, in the order written, then each group it inherits (config_*.py)."""
+    names: list[str] = []
+    for cls in Settings.__mro__:
+        names += [name for name in vars(cls).get("__annotations__", {}) if name in Settings.model_fields]
+    return [(name, Settings.model_fields[name]) for name in dict.fromkeys(names)]
+
+
 def rows() -> list[tuple[str, str, str, str]]:
     table = []
-    for name, field in Settings.model_fields.items():
+    for name, field in fields_in_order():
         kind, optional = type_text(field.annotation)
         bounds = bounds_text(field)
         kind = ", ".join(part for part in (kind, bounds) if part)

@@ -89,6 +89,8 @@ def settings() -> Settings:
         REFERRAL_ADMIN_KEY=BOOTSTRAP_ADMIN_KEY,
         REFERRAL_WEBHOOK_ALLOW_HTTP=True,
         REFERRAL_WEBHOOK_ALLOWED_NETWORKS="127.0.0.0/8",
+        # The web pages are tested over plain HTTP (http://127.0.0.1): cookies without `Secure`.
+        REFERRAL_PUBLIC_BASE_URL="http://127.0.0.1",
         # The suite sends many requests with one key and from one address, failed authentications
         # included: limits it cannot reach. tests/integration/test_rate_limits.py uses small ones.
         REFERRAL_RATE_LIMIT_ADMIN_PER_MINUTE=10_000_000,

@@ -63,8 +63,9 @@ def _live_database(database_url: str, suffix: str, tmp_path_factory: Any) -> Ite
 
 
 @contextmanager
-def _live_server(database_url: str, tmp_path_factory: Any) -> Iterator[str]:
-    """Base URL of `referral-service serve` on 127.0.0.1:<random port>; the bootstrap admin key works."""
+def _live_server(database_url: str, tmp_path_factory: Any, *, demo: bool = False) -> Iterator[str]:
+    """Base URL of `referral-service serve` on 127.0.0.1:<random port>; the bootstrap admin key works.
+    `demo`: `serve --demo`, as `python3 dev.py serve` runs it (plain HTTP, demo keys)."""
     port = _free_port()
     log_path = tmp_path_factory.mktemp("live-server") / "server.log"
     env = {
@@ -89,6 +90,7 @@ def _live_server(database_url: str, tmp_path_factory: Any) -> Iterator[str]:
                 str(port),
                 "--log-level",
                 "warning",
+                *(["--demo"] if demo else []),
             ],
             env=env,
             stdout=log,
@@ -135,6 +137,10 @@ def live_server(live_database_url: str, tmp_path_factory: Any) -> Iterator[str]:
 
 @pytest.fixture(scope="session")
 def ui_live_server(database_url: str, tmp_path_factory: Any) -> Iterator[str]:
-    """The browser tests' server, on a database of its own (see `live_server` for why)."""
-    with _live_database(database_url, "_ui", tmp_path_factory) as url, _live_server(url, tmp_path_factory) as base:
+    """The browser tests' server, on a database of its own (see `live_server` for why), run as
+    `python3 dev.py serve` runs it: `serve --demo` over plain HTTP, where signing in must work."""
+    with (
+        _live_database(database_url, "_ui", tmp_path_factory) as url,
+        _live_server(url, tmp_path_factory, demo=True) as base,
+    ):
         yield base

@@ -5465,6 +5465,16 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The request body did not arrive in time (`REFERRAL_BODY_*`); the connection is closed. */
+            408: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Conflicts with the current state of the resource. */
             409: {
                 headers: {
@@ -5666,6 +5676,16 @@ export interface operations {
             };
             /** @description Not found, or outside the caller's scope. */
             404: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body did not arrive in time (`REFERRAL_BODY_*`); the connection is closed. */
+            408: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
@@ -5895,6 +5915,16 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The request body did not arrive in time (`REFERRAL_BODY_*`); the connection is closed. */
+            408: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Conflicts with the current state of the resource. */
             409: {
                 headers: {
@@ -6017,6 +6047,16 @@ export interface operations {
             };
             /** @description Not found, or outside the caller's scope. */
             404: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body did not arrive in time (`REFERRAL_BODY_*`); the connection is closed. */
+            408: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
@@ -6385,6 +6425,16 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The request body did not arrive in time (`REFERRAL_BODY_*`); the connection is closed. */
+            408: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Conflicts with the current state of the resource. */
             409: {
                 headers: {
@@ -6519,6 +6569,16 @@ export interface operations {
             };
             /** @description Not found, or outside the caller's scope. */
             404: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body did not arrive in time (`REFERRAL_BODY_*`); the connection is closed. */
+            408: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
@@ -6669,6 +6729,16 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The request body did not arrive in time (`REFERRAL_BODY_*`); the connection is closed. */
+            408: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Conflicts with the current state of the resource. */
             409: {
                 headers: {
@@ -6803,6 +6873,16 @@ export interface operations {
             };
             /** @description Not found, or outside the caller's scope. */
             404: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body did not arrive in time (`REFERRAL_BODY_*`); the connection is closed. */
+            408: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
@@ -6953,6 +7033,16 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The request body did not arrive in time (`REFERRAL_BODY_*`); the connection is closed. */
+            408: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Conflicts with the current state of the resource. */
             409: {
                 headers: {
@@ -7087,6 +7177,16 @@ export interface operations {
             };
             /** @description Not found, or outside the caller's scope. */
             404: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body did not arrive in time (`REFERRAL_BODY_*`); the connection is closed. */
+            408: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
@@ -7314,6 +7414,16 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The file did not arrive in time: nothing in the first `REFERRAL_BODY_GRACE_SECONDS` (10), then slower than `REFERRAL_BODY_MIN_BYTES_PER_SECOND` (20 KB/s), or longer than `REFERRAL_BODY_TIMEOUT_SECONDS`. */
+            408: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The file is larger than `REFERRAL_MAX_UPLOAD_BYTES`. */
             413: {
                 headers: {
@@ -7344,13 +7454,24 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Over a rate limit (per API key, per source address for failed authentications and unauthenticated routes, per webhook endpoint for test sends, retries and recoveries). Wait `Retry-After` seconds. */
+            /** @description `too-many-uploads`: this key (a signed upload: this source address) has `REFERRAL_UPLOADS_PER_KEY` uploads in progress; or over a rate limit. Wait `Retry-After` seconds. */
             429: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
                     "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     RateLimit: components["headers"]["RateLimit"];
                     "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `uploads-busy`: the server is receiving as many uploads as it may at once. Wait `Retry-After` seconds. */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7503,6 +7624,16 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The file did not arrive in time: nothing in the first `REFERRAL_BODY_GRACE_SECONDS` (10), then slower than `REFERRAL_BODY_MIN_BYTES_PER_SECOND` (20 KB/s), or longer than `REFERRAL_BODY_TIMEOUT_SECONDS`. */
+            408: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The file is larger than `REFERRAL_MAX_UPLOAD_BYTES`. */
             413: {
                 headers: {
@@ -7533,13 +7664,24 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Over a rate limit (per API key, per source address for failed authentications and unauthenticated routes, per webhook endpoint for test sends, retries and recoveries). Wait `Retry-After` seconds. */
+            /** @description `too-many-uploads`: this key (a signed upload: this source address) has `REFERRAL_UPLOADS_PER_KEY` uploads in progress; or over a rate limit. Wait `Retry-After` seconds. */
             429: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
                     "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     RateLimit: components["headers"]["RateLimit"];
                     "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `uploads-busy`: the server is receiving as many uploads as it may at once. Wait `Retry-After` seconds. */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7779,6 +7921,16 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The request body did not arrive in time (`REFERRAL_BODY_*`); the connection is closed. */
+            408: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Conflicts with the current state of the resource. */
             409: {
                 headers: {
@@ -7969,6 +8121,16 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The request body did not arrive in time (`REFERRAL_BODY_*`); the connection is closed. */
+            408: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Request body larger than the configured limit. */
             413: {
                 headers: {
@@ -8132,6 +8294,16 @@ export interface operations {
             };
             /** @description Not found, or outside the caller's scope. */
             404: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body did not arrive in time (`REFERRAL_BODY_*`); the connection is closed. */
+            408: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
@@ -8318,6 +8490,16 @@ export interface operations {
             };
             /** @description Not found, or outside the caller's scope. */
             404: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body did not arrive in time (`REFERRAL_BODY_*`); the connection is closed. */
+            408: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
@@ -8692,6 +8874,16 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The request body did not arrive in time (`REFERRAL_BODY_*`); the connection is closed. */
+            408: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The state machine does not allow this move now. */
             409: {
                 headers: {
@@ -8781,6 +8973,8 @@ export interface operations {
             200: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -8789,6 +8983,8 @@ export interface operations {
             201: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8807,6 +9003,16 @@ export interface operations {
             };
             /** @description Signature missing, malformed or wrong, timestamp outside the tolerance, or no secret set. */
             401: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The file did not arrive in time: nothing in the first `REFERRAL_BODY_GRACE_SECONDS` (10), then slower than `REFERRAL_BODY_MIN_BYTES_PER_SECOND` (20 KB/s), or longer than `REFERRAL_BODY_TIMEOUT_SECONDS`. */
+            408: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
@@ -8838,6 +9044,30 @@ export interface operations {
             /** @description The bytes are not of the declared type, the file is empty, or `Content-Digest` does not match. */
             422: {
                 headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `too-many-uploads`: this key (a signed upload: this source address) has `REFERRAL_UPLOADS_PER_KEY` uploads in progress; or over a rate limit. Wait `Retry-After` seconds. */
+            429: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `uploads-busy`: the server is receiving as many uploads as it may at once. Wait `Retry-After` seconds. */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
                     "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
@@ -9012,6 +9242,16 @@ export interface operations {
             };
             /** @description Missing, unknown or revoked API key. */
             401: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body did not arrive in time (`REFERRAL_BODY_*`); the connection is closed. */
+            408: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
@@ -9256,6 +9496,16 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The request body did not arrive in time (`REFERRAL_BODY_*`); the connection is closed. */
+            408: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Conflicts with the current state of the resource. */
             409: {
                 headers: {
@@ -9360,6 +9610,16 @@ export interface operations {
             };
             /** @description Not found, or outside the caller's scope. */
             404: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body did not arrive in time (`REFERRAL_BODY_*`); the connection is closed. */
+            408: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
@@ -9631,6 +9891,16 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The request body did not arrive in time (`REFERRAL_BODY_*`); the connection is closed. */
+            408: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Conflicts with the current state of the resource. */
             409: {
                 headers: {
@@ -9863,6 +10133,16 @@ export interface operations {
             };
             /** @description The API key's role may not perform this operation. */
             403: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body did not arrive in time (`REFERRAL_BODY_*`); the connection is closed. */
+            408: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
@@ -10163,6 +10443,16 @@ export interface operations {
             };
             /** @description The API key's role may not perform this operation. */
             403: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body did not arrive in time (`REFERRAL_BODY_*`); the connection is closed. */
+            408: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import signal
 import sys
 from pathlib import Path
 
@@ -173,6 +174,23 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    try:
+        try:
+            status = _run(argv)
+        finally:  # also after argparse's exit (`--help`, a usage error)
+            sys.stdout.flush()  # here, where a closed pipe can still be handled, not at interpreter exit
+        return status
+    except BrokenPipeError:
+        # The reader went away (`referral-service state-diagram | head`): what it did not read was
+        # not wanted. Quietly, with the status of a process ended by SIGPIPE; stdout goes to
+        # /dev/null so the interpreter's last flush does not complain either.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+        return 128 + signal.SIGPIPE
+
+
+def _run(argv: list[str] | None) -> int:
     configure_logging()
     args = build_parser().parse_args(argv)
     from referral_service.db.embedded import started_servers

@@ -5,14 +5,17 @@ from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import Field, SecretStr, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import SettingsConfigDict
+
+from referral_service.config_transfers import TransferSettings
 
 
-class Settings(BaseSettings):
+class Settings(TransferSettings):
     """Every setting, read from the environment (a `.env` file in the working directory is read too).
 
     Each field's `description` is its documentation: `scripts/generate_config_doc.py` writes
-    docs/configuration.md from this class, and a test fails when that file is out of date.
+    docs/configuration.md from this class, and a test fails when that file is out of date. Groups of
+    settings kept in files of their own are its base classes (config_transfers.py).
     """
 
     model_config = SettingsConfigDict(env_file=".env", extra="ignore")
@@ -118,6 +121,14 @@ class Settings(BaseSettings):
         "the worker records `referral.due_soon` (once per deadline) at that point, and the web view's deadlines page "
         "lists the same referrals as due soon. See docs/deadlines.md.",
     )
+    public_base_url: str | None = Field(
+        default=None,
+        validation_alias="REFERRAL_PUBLIC_BASE_URL",
+        description="The address people and systems reach the service at, as the reverse proxy in front of it "
+        "serves it, e.g. `https://rujukan.ombudsman.go.id`. The web pages' cookies are `Secure` (sent over HTTPS "
+        "only) unless it is an `http://` address, whatever `Host` a request names. Unset: HTTPS is assumed; "
+        "`serve --demo` (and so `python3 dev.py serve`) then uses `http://<host>:<port>` for development.",
+    )
     ui_session_hours: float = Field(
         default=8.0,
         gt=0,
@@ -132,9 +143,11 @@ class Settings(BaseSettings):
         default=30.0,
         ge=0,
         validation_alias="REFERRAL_KEY_CACHE_SECONDS",
-        description="Longest time (seconds) an API process reuses an API key lookup from memory. Changes to keys "
-        "reach every process at once through `LISTEN/NOTIFY` on one extra connection per process; this age is only "
-        "the safety net. `0` turns the cache and that connection off (every request reads its key).",
+        description="Longest time (seconds) an API process reuses an API key lookup, and its copy of the hashes of "
+        "the keys not revoked (which refuses unknown keys without a query), from memory. Changes to keys reach every "
+        "process at once through `LISTEN/NOTIFY` on one extra connection per process; this age is only the safety "
+        "net. `0` turns the cache and that connection off (every request reads its key, and an address over the "
+        "failed-authentication limit is refused before its key is looked at).",
     )
 
     log_format: Literal["auto", "json", "text"] = Field(
@@ -207,8 +220,9 @@ class Settings(BaseSettings):
         ge=1,
         validation_alias="REFERRAL_RATE_LIMIT_AUTH_FAILURES_PER_MINUTE",
         description="Failed authentications (401: missing, unknown or revoked API key; inbound pushes whose "
-        "signature does not verify) a minute per source address. Over it, that address gets 429 before its "
-        "key or signature is even checked, until `Retry-After`.",
+        "signature does not verify, inbound uploads refused before it verifies) a minute per source address. Over "
+        "it, that address gets 429 for every further failure until `Retry-After`; a valid API key still goes "
+        "through (see docs/monitoring.md, Rate limits).",
     )
     rate_limit_webhook_manual_per_minute: int = Field(
         default=10,
@@ -326,10 +340,22 @@ class Settings(BaseSettings):
         "of those still running are then handed back, so another worker resends them at once.",
     )
 
-    @field_validator("database_url", "metrics_token", "s3_endpoint_url")
+    @field_validator("database_url", "metrics_token", "s3_endpoint_url", "public_base_url")
     @classmethod
     def _blank_is_unset(cls, value: Any) -> Any:
         return value or None
+
+    @field_validator("public_base_url")
+    @classmethod
+    def _http_or_https(cls, value: str | None) -> str | None:
+        if value is not None and not value.lower().startswith(("http://", "https://")):
+            raise ValueError("must be an http:// or https:// URL")
+        return value.rstrip("/") if value is not None else None
+
+    @property
+    def cookies_secure(self) -> bool:
+        """The web pages' cookies go over HTTPS only, unless the service is published at an http:// address."""
+        return not (self.public_base_url or "https://").lower().startswith("http://")
 
     @field_validator("log_format", "log_level", mode="before")
     @classmethod

@@ -72,6 +72,10 @@ class NotFound(ProblemError):
     status, slug, title = 404, "not-found", "Resource not found"
 
 
+class RequestTimeout(ProblemError):
+    status, slug, title = 408, "request-timeout", "The request body did not arrive in time"
+
+
 class Conflict(ProblemError):
     status, slug, title = 409, "conflict", "Conflict with the current state"
 
@@ -135,6 +139,24 @@ class RateLimited(ProblemError):
     def __init__(self, detail: str, retry_after: int) -> None:
         super().__init__(detail, headers={"Retry-After": str(retry_after)})
         self.retry_after = retry_after
+
+
+class TooManyUploads(ProblemError):
+    """Over the uploads one key (or address) may have in progress at once: its own to wait for."""
+
+    status, slug, title = 429, "too-many-uploads", "Too many uploads in progress"
+
+    def __init__(self, detail: str, retry_after: int) -> None:
+        super().__init__(detail, headers={"Retry-After": str(retry_after)})
+
+
+class UploadsBusy(ProblemError):
+    """The process receives as many uploads as it may at once: anyone's to wait for."""
+
+    status, slug, title = 503, "uploads-busy", "Too many uploads in progress on the server"
+
+    def __init__(self, detail: str, retry_after: int) -> None:
+        super().__init__(detail, headers={"Retry-After": str(retry_after)})
 
 
 _DEFAULT_TITLES = {

@@ -6,6 +6,7 @@ import asyncio
 import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, suppress
+from functools import partial
 from typing import Any
 
 from fastapi import Depends, FastAPI
@@ -19,8 +20,10 @@ from referral_service import __version__
 from referral_service.agencies.endpoints import router as agencies_router
 from referral_service.attachments.endpoints import inbound_router as inbound_attachments_router
 from referral_service.attachments.endpoints import router as attachments_router
+from referral_service.attachments.slots import UploadSlots
 from referral_service.attachments.storage import make_store
 from referral_service.audit.endpoints import router as audit_router
+from referral_service.auth.dependencies import load_active_key_hashes
 from referral_service.auth.endpoints import router as api_keys_router
 from referral_service.auth.key_cache import ApiKeyCache
 from referral_service.auth.key_listener import KeyChangeListener
@@ -39,7 +42,7 @@ from referral_service.jobs import default_jobs
 from referral_service.logs import configure_logging
 from referral_service.meta import router as meta_router
 from referral_service.metrics import MetricsExposition, forget_this_process, multiprocess_dir, sample_pools_every
-from referral_service.middleware import RequestGuards
+from referral_service.middleware import BodyDeadline, RequestGuards
 from referral_service.observability import RequestObservability
 from referral_service.openapi_docs import finalize_openapi, problem_responses
 from referral_service.ratelimit import RateLimiter, limit_by_address
@@ -154,7 +157,9 @@ def create_app(
         if multiprocess_dir() is not None:
             pool_sampler = asyncio.create_task(sample_pools_every(app.state, 5.0))
         # API key lookups cached in memory, kept honest by a LISTEN connection (auth/key_listener.py).
-        app.state.key_cache = ApiKeyCache(settings.key_cache_seconds)
+        app.state.key_cache = ApiKeyCache(
+            settings.key_cache_seconds, load_active_hashes=partial(load_active_key_hashes, engine)
+        )
         app.state.key_listener = None
         if settings.key_cache_seconds > 0:
             app.state.key_listener = KeyChangeListener(driver_dsn(url), app.state.key_cache)
@@ -199,8 +204,14 @@ def create_app(
     app.state.rate_limiter = RateLimiter(settings, None)  # replaced by the shared one at startup
     install_error_handlers(app)
     app.add_middleware(
-        RequestGuards, max_body_bytes=settings.max_body_bytes, max_upload_bytes=settings.max_upload_bytes
+        RequestGuards,
+        max_body_bytes=settings.max_body_bytes,
+        max_upload_bytes=settings.max_upload_bytes,
+        deadline=BodyDeadline(
+            settings.body_grace_seconds, settings.body_min_bytes_per_second, settings.body_timeout_seconds
+        ),
     )
+    app.state.upload_slots = UploadSlots(settings.uploads_per_key, settings.uploads_per_process)
 
     @app.get("/healthz", tags=["health"], name="healthz")
     async def healthz() -> dict[str, str]:

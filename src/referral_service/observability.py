@@ -16,6 +16,7 @@ from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from referral_service.errors import problem_body, problem_response
 from referral_service.metrics import HTTP_REQUEST_DURATION, HTTP_REQUESTS
 from referral_service.ratelimit import STATE_KEY as RATE_LIMIT_STATE
 from referral_service.request_context import VALID_REQUEST_ID, request_id_var
@@ -53,10 +54,14 @@ class RequestObservability:
             request_id = new_request_id()
         header = (_HEADER, request_id.encode("ascii"))
         status = 500  # what the client gets when the app fails before answering
+        answering = answered = False  # the response has started; it is complete
 
         async def send_with_id(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
+            nonlocal status, answering, answered
+            if message["type"] == "http.response.body":
+                answered = not message.get("more_body", False)
+            elif message["type"] == "http.response.start":
+                answering = True
                 status = message["status"]
                 # A new list: the response's own header list may be shared (a reused Response).
                 message["headers"] = [*message.get("headers", ()), header]
@@ -74,6 +79,15 @@ class RequestObservability:
         token = request_id_var.set(request_id)
         try:
             await self.app(scope, receive, send_with_id)
+        except Exception:
+            # Starlette's error middleware has logged the error and answered 500, then raised it
+            # again. Raised on to the server, a complete answer would cost the client its
+            # connection (uvicorn closes it without `Connection: close`) and the log a second
+            # traceback. Only a response cut short must end the connection.
+            if answering and not answered:
+                raise
+            if not answering:
+                await _internal_error(send_with_id, scope)
         finally:
             request_id_var.reset(token)
             self._record(scope, request_id, status, perf_counter() - started)
@@ -115,3 +129,12 @@ class RequestObservability:
                 access_logger.name, _INFO, "", 0, "%s %s %d", (method, path, status), None, extra=fields
             )
         )
+
+
+async def _internal_error(send: Send, scope: Scope) -> None:
+    response = problem_response(problem_body(500, "internal-error", "Internal server error", None, scope.get("path")))
+    await response(scope, _disconnected, send)
+
+
+async def _disconnected() -> Message:
+    return {"type": "http.disconnect"}

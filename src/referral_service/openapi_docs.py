@@ -10,6 +10,7 @@ _DESCRIPTIONS = {
     401: "Missing, unknown or revoked API key.",
     403: "The API key's role may not perform this operation.",
     404: "Not found, or outside the caller's scope.",
+    408: "The request body did not arrive in time (`REFERRAL_BODY_*`); the connection is closed.",
     409: "Conflicts with the current state of the resource.",
     412: "`If-Match` does not match the current ETag.",
     413: "Request body larger than the configured limit.",
@@ -190,7 +191,7 @@ RATE_LIMIT_HEADERS: dict[str, dict[str, Any]] = {
     },
 }
 # Limited although they take no API key (a key's routes are limited per key).
-_LIMITED_WITHOUT_KEY = frozenset(("health_readyz", "meta_index", "inbound_push_event"))
+_LIMITED_WITHOUT_KEY = frozenset(("health_readyz", "meta_index", "inbound_push_event", "inbound_upload_attachment"))
 
 
 def finalize_openapi(schema: dict[str, Any]) -> dict[str, Any]:
@@ -198,8 +199,8 @@ def finalize_openapi(schema: dict[str, Any]) -> dict[str, Any]:
 
     - 422 is `application/problem+json` (FastAPI documents its own `HTTPValidationError` shape, which
       the service never sends: errors.py renders validation errors as problem details).
-    - Operations with a request body may get 400 (malformed JSON), 413 (too large) and 415 (not JSON):
-      the request guards (middleware.py) answer those before the route runs.
+    - Operations with a request body may get 400 (malformed JSON), 408 (the body too slow), 413 (too
+      large) and 415 (not JSON): the request guards (middleware.py) answer those.
     - Operations that need an API key may get 401.
     - Rate-limited operations (every keyed one, and a few others) may get 429, and carry the RateLimit
       headers (ratelimit.py).
@@ -230,7 +231,7 @@ def finalize_openapi(schema: dict[str, Any]) -> dict[str, Any]:
             if has_params:
                 wanted.append(422)
             if has_body:
-                wanted += [400, 413, 415]
+                wanted += [400, 408, 413, 415]
             if secured:
                 wanted.append(401)
             limited = secured or operation.get("operationId") in _LIMITED_WITHOUT_KEY

@@ -270,8 +270,9 @@ def _note(request: Request, policy: Policy, bucket: _Bucket) -> None:
     """Remember the bucket's state for the response's RateLimit headers (added by observability.py)."""
     rate = policy.rate
     remaining = bucket.tokens + int(bucket.shared + (monotonic() - bucket.seen) * rate)
-    if remaining > policy.limit:
-        remaining = policy.limit
+    # The request being answered took a token of a bucket that holds at most `limit`.
+    if remaining >= policy.limit:
+        remaining = policy.limit - 1
     reset = math.ceil((policy.limit - remaining) / rate)
     state = request.scope.setdefault("state", {})
     entry = (policy.header, policy.state(remaining, reset))

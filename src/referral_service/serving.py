@@ -31,6 +31,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
     url = resolve_database_url(settings)
     if not args.no_migrate:
         migrate(url)
+    if args.demo and settings.public_base_url is None:
+        # Development over plain HTTP: the web pages' cookies must not be Secure, or no browser signs in.
+        public = os.environ["REFERRAL_PUBLIC_BASE_URL"] = f"http://{args.host}:{args.port}"
+        settings = settings.model_copy(update={"public_base_url": public})
     if args.demo:
         from referral_service.demo import seed_demo
 

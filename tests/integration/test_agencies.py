@@ -3,6 +3,7 @@ creating, reading and patching an agency, and invalid agencies refused."""
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 
 import pytest
@@ -185,6 +186,30 @@ async def test_unknown_parent_is_422(admin):
         "parent_code": "inspektorat-99",
     }
     assert_problem(await admin.post("/v1/agencies", json=body), 422)
+
+
+async def test_a_parent_chain_that_would_loop_is_422_and_changes_nothing(admin, kaltim):
+    top = await create_agency(admin, region_code="64")
+    middle = await create_agency(admin, region_code="64.72")
+    bottom = await create_agency(admin, region_code="64.72")
+    for child, parent in ((middle, top), (bottom, middle)):
+        assert (await admin.patch(f"/v1/agencies/{child}", json={"parent_code": parent})).status_code == 200
+    # top -> bottom -> middle -> top, and the two-step top -> middle -> top.
+    for parent in (bottom, middle):
+        problem = assert_problem(await admin.patch(f"/v1/agencies/{top}", json={"parent_code": parent}), 422)
+        assert "loop" in problem["detail"]
+    assert (await admin.get(f"/v1/agencies/{top}")).json()["parent_code"] is None
+    # Moving a branch elsewhere in the tree is fine.
+    assert (await admin.patch(f"/v1/agencies/{bottom}", json={"parent_code": top})).status_code == 200
+
+
+async def test_concurrent_parent_changes_cannot_close_a_loop_between_them(admin, kaltim):
+    first, second = await create_agency(admin), await create_agency(admin)
+    answers = await asyncio.gather(
+        admin.patch(f"/v1/agencies/{first}", json={"parent_code": second}),
+        admin.patch(f"/v1/agencies/{second}", json={"parent_code": first}),
+    )
+    assert sorted(a.status_code for a in answers) == [200, 422], [a.text for a in answers]
 
 
 async def test_patch_agency(admin, kaltim):

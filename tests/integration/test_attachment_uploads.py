@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import uuid
+from urllib.parse import quote
 
 import pytest
 
@@ -157,3 +158,26 @@ async def test_oversize_upload_is_refused_without_reading_the_rest(app, ombudsma
             await conn.fetchval("SELECT count(*) FROM attachments WHERE complaint_id = $1", uuid.UUID(complaint["id"]))
             == 0
         )
+
+
+@pytest.mark.parametrize(
+    ("media_type", "data", "sent", "stored"),
+    [
+        ("image/png", PNG, "t.html", "t.png"),
+        ("application/octet-stream", PNG, "Laporan — gnp.exe", "Laporan — gnp.png"),
+        ("application/octet-stream", pdf_bytes(), "scan.png", "scan.pdf"),
+        ("application/pdf", pdf_bytes(), "LHP-2026.PDF", "LHP-2026.PDF"),
+        ("application/pdf", pdf_bytes(), "Laporan 12.5 persen", "Laporan 12.5 persen.pdf"),
+        ("text/plain", b"Catatan rapat.", "catatan", "catatan.txt"),
+        ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", docx_bytes(), "x.pdf.", "x.docx"),
+        ("image/png", PNG, "..\\..\\evil.svg", "evil.png"),
+    ],
+)
+async def test_the_stored_name_carries_the_extension_of_the_detected_type(media_type, data, sent, stored, ombudsman):
+    complaint = await create_complaint(ombudsman)
+    headers = {"Content-Type": media_type, "Content-Disposition": f"attachment; filename*=UTF-8''{quote(sent)}"}
+    response = await ombudsman.post(f"/v1/complaints/{complaint['id']}/attachments", content=data, headers=headers)
+    assert response.status_code == 201, response.text
+    assert response.json()["filename"] == stored
+    download = await ombudsman.get(response.headers["location"])
+    assert download.headers["content-disposition"].endswith("''" + quote(stored, safe=""))

@@ -50,22 +50,21 @@ async def settle_notifications(app, database_url: str) -> None:
     """Returns once the app has handled every api_keys notification committed so far.
 
     PostgreSQL delivers notifications in commit order, so a marker sent now arrives after them:
-    once the marker's entry is gone from the cache, so is anything the earlier ones dropped.
+    once the marker's hash is no longer refused from memory (an announced hash may be a new key),
+    everything announced before it has been heard too.
     """
     cache = app.state.key_cache
     marker = hash_api_key("marker-" + uuid.uuid4().hex)
-
-    async def nothing(_hash: bytes):
-        return None
-
-    await cache.principal_for(marker, nothing)
-    assert marker in cache
+    assert await cache.surely_inactive(marker)
     connection = await asyncpg.connect(asyncpg_dsn(database_url))
     try:
         await connection.execute("SELECT pg_notify('api_keys_changed', $1)", marker.hex())
     finally:
         await connection.close()
-    await eventually(lambda: marker not in cache, within=1.0)
+    deadline = time.monotonic() + 1.0
+    while await cache.surely_inactive(marker):
+        assert time.monotonic() < deadline, "the marker's notification did not arrive within 1 s"
+        await asyncio.sleep(0.01)
 
 
 async def test_the_app_listens_and_a_cache_hit_sends_no_query(app, admin, database_url):
@@ -82,14 +81,15 @@ async def test_the_app_listens_and_a_cache_hit_sends_no_query(app, admin, databa
     assert hash_api_key(key.key) in app.state.key_cache
 
 
-async def test_an_unknown_key_is_refused_from_memory_the_second_time(app, admin):
+async def test_unknown_keys_are_refused_from_memory(app, admin):
     await asyncio.wait_for(app.state.key_listener.connected.wait(), 5)
-    stranger = types.SimpleNamespace(key="rsk_" + uuid.uuid4().hex)
-    headers = {"Authorization": f"Bearer {stranger.key}"}
     with api_key_queries(app) as queries:
-        assert (await admin.client.get("/v1/agencies", headers=headers)).status_code == 401
-        assert (await admin.client.get("/v1/agencies", headers=headers)).status_code == 401
-        assert len(queries) == 1
+        for _ in range(10):
+            headers = {"Authorization": f"Bearer rsk_{uuid.uuid4().hex}"}
+            assert (await admin.client.get("/v1/agencies", headers=headers)).status_code == 401
+        # At most the read of the active keys' hashes (when this process's copy was old), never one
+        # per key: the unknown keys themselves are never looked up.
+        assert len(queries) <= 1 and all("revoked_at IS NULL" in q and "key_hash =" not in q for q in queries)
 
 
 async def test_a_revocation_in_sql_reaches_the_cache_through_notify(app, admin, database_url):
@@ -169,7 +169,8 @@ async def test_losing_the_listener_empties_the_cache_and_queries_until_it_is_bac
     with api_key_queries(app) as queries:
         assert (await key.get("/v1/agencies")).status_code == 200
         assert (await key.get("/v1/agencies")).status_code == 200
-        assert len(queries) == 1  # caching again
+        # The key, and the active keys' hashes (anything may have changed unheard while it was down).
+        assert len(queries) == 2  # caching again
 
 
 async def test_while_the_database_refuses_the_listener_every_request_queries(database_url, monkeypatch):

@@ -195,3 +195,17 @@ def test_without_the_notification_the_other_process_would_keep_accepting_the_key
             while _status(client, base, key["key"]) == 200:
                 assert time.monotonic() < deadline, f"{base} still accepts the revoked key after 1 s"
                 time.sleep(0.01)
+
+
+def test_a_key_issued_through_one_process_is_accepted_by_the_other_within_a_second(processes):
+    """Each process refuses keys it does not know from memory: a new key must reach it by NOTIFY."""
+    with httpx.Client(timeout=5) as client:
+        # B has read the hashes of the active keys (an unknown key makes it), before the key exists.
+        assert _status(client, processes.b, "rsk_unknown-" + os.urandom(8).hex()) == 401
+        key = _issue(client, processes.a)
+        committed_at = time.monotonic()
+        assert _status(client, processes.a, key["key"]) == 200  # the issuing process: at once
+        while (status := _status(client, processes.b, key["key"])) == 401:
+            assert time.monotonic() - committed_at < 1.0, "process B still refuses the new key after 1 s"
+            time.sleep(0.01)
+        assert status == 200

@@ -59,7 +59,7 @@ async def limited_app(database_url: str):
 @pytest.fixture
 async def client_from(limited_app) -> AsyncIterator[Callable[[], httpx.AsyncClient]]:
     """A client factory, each client sending from a new source address (over HTTPS: the web pages'
-    cookies are Secure for any caller but a loopback one)."""
+    cookies are Secure unless REFERRAL_PUBLIC_BASE_URL is an http:// address)."""
     clients: list[httpx.AsyncClient] = []
 
     def make() -> httpx.AsyncClient:
@@ -143,7 +143,11 @@ async def test_a_key_of_its_own_limit_overrides_its_role(client_from, limited_ap
     assert response.headers["ratelimit-policy"] == '"key";q=4;w=60'
 
 
-async def test_failed_authentication_is_limited_per_source_address_before_the_key_is_checked(client_from):
+async def test_without_the_key_cache_an_address_over_its_failed_authentications_is_refused_unchecked(client_from):
+    """This app reads every key from the database (REFERRAL_KEY_CACHE_SECONDS=0), as a process does
+    while its key listener reconnects: then every key is a query, and an address over the limit is
+    refused before its key is looked at. With the cache, a valid key goes through:
+    tests/integration/test_failed_authentication.py."""
     attacker, neighbour = client_from(), client_from()
     good = await _issue(neighbour)
     for _ in range(AUTH_FAILURES):
@@ -176,6 +180,37 @@ async def test_failed_inbound_signatures_count_as_failed_authentication(client_f
     # The push that goes over still gets its answer (it is in the agency's log already); the next are refused.
     assert statuses[: AUTH_FAILURES + 1] == [401] * (AUTH_FAILURES + 1)
     assert statuses[AUTH_FAILURES + 1 :] == [429, 429]
+
+
+@pytest.mark.parametrize(
+    "refusal",
+    [
+        {"content-disposition": "attachment; filename*=UTF-8''%FF.png"},  # headers that do not decode: 400
+        {"content-type": "text/html"},  # 415
+        {"webhook-signature": "v1," + "A" * 44},  # a signature that does not match: 401
+    ],
+    ids=["undecodable-file-name", "type-not-allowed", "wrong-signature"],
+)
+async def test_inbound_uploads_refused_before_their_signature_verifies_count_as_failed_authentication(
+    client_from, refusal
+):
+    from referral_service.webhooks import signing
+    from tests.attachment_support import PNG
+
+    client = client_from()
+    statuses = []
+    for _ in range(AUTH_FAILURES + 2):
+        headers = {
+            **signing.build_headers([signing.generate_secret()], f"msg_{uuid.uuid4().hex}", PNG),
+            "content-type": "image/png",
+            "content-disposition": 'attachment; filename="bukti.png"',
+            **refusal,
+        }
+        response = await client.post("/v1/inbound/inspektorat-64.72/attachments", content=PNG, headers=headers)
+        assert response.headers["content-type"] == "application/problem+json"
+        statuses.append(response.status_code)
+    assert 429 not in statuses[: AUTH_FAILURES + 1] and 500 not in statuses, statuses
+    assert statuses[AUTH_FAILURES + 1 :] == [429], statuses
 
 
 async def test_inbound_pushes_are_limited_per_agency_and_source_address(client_from):
@@ -335,7 +370,7 @@ async def test_wrong_keys_at_the_sign_in_form_count_as_failed_authentication(cli
     _assert_rate_limited(await attacker.get("/v1/agencies", headers={"Authorization": "Bearer wrong"}), "auth-failures")
 
 
-async def test_an_address_over_its_failed_authentications_cannot_sign_in_even_with_a_good_key(client_from):
+async def test_without_the_key_cache_an_address_over_its_failed_authentications_cannot_sign_in(client_from):
     from tests.integration.test_ui_http import sign_in
 
     attacker = client_from()
@@ -385,3 +420,26 @@ async def test_the_sign_in_pages_answer_an_address_over_its_limit_with_a_page(cl
     assert refused.headers["ratelimit-policy"].startswith('"address";q=')
     # The stylesheet is limited alike, with the API's problem answer.
     _assert_rate_limited(await browser.get("/ui/static/ui.css"), "address")
+
+
+async def test_the_ratelimit_header_counts_the_request_it_answers_even_on_a_full_bucket(limited_app):
+    """A bucket that has refilled holds q tokens; the request being answered took one of them, so
+    its `RateLimit` says at most q - 1 remain (and a `t` of at least a second), never q."""
+    from starlette.requests import Request
+
+    limiter = limited_app.state.rate_limiter
+    policy = limiter.policy("probe", 6000)  # 100 tokens a second: refilled in a moment
+    subject = uuid.uuid4()
+
+    async def remaining() -> tuple[int, int]:
+        request = Request({"type": "http", "headers": [], "state": {}})
+        await limiter.take(request, policy, subject)
+        match = re.fullmatch(r'"probe";r=(\d+);t=(\d+)', request.scope["state"]["rate_limit"][1])
+        assert match
+        return int(match[1]), int(match[2])
+
+    assert await remaining() == (5999, 1)
+    # Let the bucket refill: this process's estimate then reaches the capacity.
+    await asyncio.sleep(0.5)
+    r, t = await remaining()
+    assert r == 5999 and t >= 1

@@ -12,7 +12,7 @@ import pytest
 from referral_service import clock
 from tests.conftest import Api, create_complaint, issue_key
 
-BASE = "http://127.0.0.1"  # loopback: the session cookie goes without `Secure`
+BASE = "http://127.0.0.1"  # the suite's REFERRAL_PUBLIC_BASE_URL: plain HTTP, cookies without `Secure`
 
 
 @pytest.fixture
@@ -47,7 +47,7 @@ async def test_sign_in_sets_a_strict_http_only_cookie_and_stores_only_a_hash(bro
     response = await sign_in(browser, ombudsman_kaltim.key)
     assert response.status_code == 303 and response.headers["location"] == "/ui/figures"
     cookie = next(c for c in response.headers.get_list("set-cookie") if c.startswith("ui_session="))
-    assert "HttpOnly" in cookie and "SameSite=strict" in cookie and "Secure" not in cookie  # loopback
+    assert "HttpOnly" in cookie and "SameSite=strict" in cookie and "Secure" not in cookie  # an http:// public address
     token = cookie.split(";")[0].split("=", 1)[1]
     async with app.state.pool.acquire() as conn:
         stored = await conn.fetch("SELECT token_hash FROM ui_sessions")
@@ -57,13 +57,24 @@ async def test_sign_in_sets_a_strict_http_only_cookie_and_stores_only_a_hash(bro
     assert "<svg" in page.text
 
 
-async def test_cookie_is_secure_off_loopback(app, ombudsman_kaltim):
-    async with httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=app), base_url="https://referrals.example.go.id"
-    ) as client:
-        response = await sign_in(client, ombudsman_kaltim.key)
-    cookie = next(c for c in response.headers.get_list("set-cookie") if c.startswith("ui_session="))
-    assert "Secure" in cookie
+@pytest.mark.parametrize(
+    ("public_base_url", "secure"),
+    [(None, True), ("https://rujukan.ombudsman.go.id", True), ("http://127.0.0.1:8000", False)],
+)
+@pytest.mark.parametrize("host", ["localhost", "127.0.0.1", "rujukan.ombudsman.go.id"])
+async def test_cookies_are_secure_by_the_public_address_whatever_host_a_request_names(
+    settings, database_url, public_base_url, secure, host
+):
+    """Behind a reverse proxy that forwards HTTPS as plain HTTP with `Host: localhost`, cookies must
+    stay `Secure`: the setting decides, HTTPS when unset, never the request."""
+    from referral_service.main import create_app
+
+    app = create_app(settings.model_copy(update={"public_base_url": public_base_url}), database_url=database_url)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=f"http://{host}") as client:
+        form = await client.get("/ui/sign-in")  # sets the sign-in form's CSRF cookie
+    assert form.status_code == 200
+    cookie = next(c for c in form.headers.get_list("set-cookie") if c.startswith("ui_login_csrf="))
+    assert ("Secure" in cookie) is secure, cookie
 
 
 async def test_unknown_key_and_bootstrap_key_do_not_sign_in(browser, admin):

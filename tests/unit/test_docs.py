@@ -2,7 +2,8 @@
 guide's code unchanged, and the webhook guide lists every event type the service sends.
 
 (The examples the guides show are run elsewhere: docs/clients.md by tests/contract/test_client_story.py,
-docs/inbound.md by tests/integration/test_inbound_story.py; the state diagram is checked by
+docs/inbound.md by tests/integration/test_inbound_story.py, all of them with the README's tour and
+docs/walkthrough.md in sequence by tests/contract/test_guides_in_sequence.py; the state diagram is checked by
 test_lifecycle_diagram.py and docs/configuration.md by test_configuration_doc.py.)
 """
 

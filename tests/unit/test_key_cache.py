@@ -161,3 +161,107 @@ async def test_a_lookup_that_straddles_a_reconnection_is_not_remembered():
     reconnected.set()
     await lookup
     assert KEY not in cache
+
+
+# ---- the set of keys that may be active: unknown keys without a query ----------------------------
+
+
+class ActiveHashes:
+    """The hashes of the unrevoked keys, counting how often the cache read them."""
+
+    def __init__(self, hashes: set[bytes]) -> None:
+        self.hashes = hashes
+        self.reads = 0
+        self.gate: asyncio.Event | None = None
+        self.fail = False
+
+    async def load(self) -> set[bytes]:
+        self.reads += 1
+        snapshot = set(self.hashes)  # what the query's snapshot saw
+        if self.gate is not None:
+            await self.gate.wait()
+        if self.fail:
+            raise ConnectionError("database unreachable (test)")
+        return snapshot
+
+
+def cache_with_hashes(hashes: set[bytes], max_age: float = 30) -> tuple[ApiKeyCache, Clock, ActiveHashes]:
+    clock, active = Clock(), ActiveHashes(hashes)
+    cache = ApiKeyCache(max_age, clock=clock, load_active_hashes=active.load)
+    cache.start_listening()
+    return cache, clock, active
+
+
+async def test_unknown_keys_are_refused_without_asking_for_them():
+    cache, clock, active = cache_with_hashes({KEY})
+    db = Database({KEY: PRINCIPAL})
+    for n in range(1000):
+        assert await cache.principal_for(n.to_bytes(32, "big"), db.load) is None
+    assert await cache.principal_for(KEY, db.load) == PRINCIPAL
+    assert db.queries == 1 and active.reads == 1  # one read of the set, one look-up of the valid key
+    clock.now += 31  # the set is read again once it is older than the maximum age
+    assert await cache.principal_for(OTHER, db.load) is None
+    assert active.reads == 2 and db.queries == 1
+
+
+async def test_concurrent_unknown_keys_share_one_read_of_the_set():
+    cache, _, active = cache_with_hashes(set())
+    active.gate = asyncio.Event()
+    db = Database({})
+    lookups = [asyncio.create_task(cache.principal_for(n.to_bytes(32, "big"), db.load)) for n in range(20)]
+    await asyncio.sleep(0)
+    active.gate.set()
+    assert await asyncio.gather(*lookups) == [None] * 20
+    assert active.reads == 1 and db.queries == 0
+
+
+async def test_an_announced_key_is_looked_up_and_a_revoked_one_refused_from_memory_again():
+    cache, _, _ = cache_with_hashes(set())
+    db = Database({})
+    assert await cache.principal_for(KEY, db.load) is None and db.queries == 0
+    db.rows[KEY] = PRINCIPAL  # issued in another process: its NOTIFY arrives
+    cache.forget(KEY)
+    assert await cache.principal_for(KEY, db.load) == PRINCIPAL and db.queries == 1
+    del db.rows[KEY]  # revoked: announced again
+    cache.forget(KEY)
+    assert await cache.principal_for(KEY, db.load) is None and db.queries == 2
+    assert await cache.principal_for(KEY, db.load) is None and db.queries == 2  # from memory again
+
+
+async def test_a_key_announced_while_the_set_is_read_is_not_lost():
+    """The read's snapshot may predate a key committed while it ran: its notification must count."""
+    cache, _, active = cache_with_hashes(set())
+    active.gate = asyncio.Event()
+    db = Database({})
+    first = asyncio.create_task(cache.principal_for(OTHER, db.load))
+    await asyncio.sleep(0)
+    assert active.reads == 1  # reading, with a snapshot that has no KEY
+    db.rows[KEY] = PRINCIPAL
+    cache.forget(KEY)
+    active.gate.set()
+    assert await first is None
+    assert await cache.principal_for(KEY, db.load) == PRINCIPAL
+
+
+async def test_a_reconnection_reads_the_set_again():
+    cache, _, active = cache_with_hashes(set())
+    db = Database({KEY: PRINCIPAL})
+    assert await cache.principal_for(KEY, db.load) is None  # not in the set read
+    cache.stop_listening()
+    active.hashes.add(KEY)  # issued while nobody listened: its notification is lost
+    cache.start_listening()
+    assert await cache.principal_for(KEY, db.load) == PRINCIPAL
+    assert active.reads == 2
+
+
+async def test_without_the_set_unknown_keys_are_looked_up_and_the_read_is_retried_after_a_pause():
+    cache, clock, active = cache_with_hashes(set())
+    active.fail = True
+    db = Database({KEY: PRINCIPAL})
+    assert await cache.principal_for(OTHER, db.load) is None
+    assert await cache.principal_for(b"\x03" * 32, db.load) is None
+    assert active.reads == 1 and db.queries == 2  # one by one, and the set is not read again at once
+    active.fail = False
+    clock.now += 1.1
+    assert await cache.principal_for(b"\x04" * 32, db.load) is None
+    assert active.reads == 2 and db.queries == 2

@@ -6,7 +6,7 @@ import json
 from importlib import resources
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -26,17 +26,37 @@ async def get_agency(session: AsyncSession, code: str, *, for_update: bool = Fal
     return agency
 
 
-async def _check_parent(session: AsyncSession, parent_code: str | None, own_code: str) -> None:
+# Is `own` among the ancestors of `parent` (itself included)? UNION, not UNION ALL: it ends even on a
+# chain that already loops.
+_IS_ANCESTOR = text("""
+    WITH RECURSIVE chain(code, parent_code) AS (
+        SELECT code, parent_code FROM agencies WHERE code = :parent
+        UNION
+        SELECT a.code, a.parent_code FROM agencies a JOIN chain c ON a.code = c.parent_code
+    )
+    SELECT EXISTS (SELECT 1 FROM chain WHERE code = :own)
+""")
+# Parent changes take turns: two at once (A under B, B under A) could each pass the check alone.
+_PARENT_CHANGES_LOCK = text("SELECT pg_advisory_xact_lock(hashtext('referral_service.agencies.parent_code'))")
+
+
+async def _check_parent(session: AsyncSession, parent_code: str | None, own_code: str, *, existing: bool) -> None:
     if parent_code is None:
         return
     if parent_code == own_code:
         raise UnprocessableEntity("An agency cannot be its own parent.")
     if await session.get(Agency, parent_code) is None:
         raise UnprocessableEntity(f"Parent agency {parent_code!r} does not exist.")
+    if existing:  # a new agency has no descendants, so it cannot close a loop
+        await session.execute(_PARENT_CHANGES_LOCK)
+        if await session.scalar(_IS_ANCESTOR, {"parent": parent_code, "own": own_code}):
+            raise UnprocessableEntity(
+                f"{parent_code!r} is below {own_code!r} in the directory: the parent chain would loop."
+            )
 
 
 async def create_agency(session: AsyncSession, data: AgencyCreate) -> Agency:
-    await _check_parent(session, data.parent_code, data.code)
+    await _check_parent(session, data.parent_code, data.code, existing=False)
     inserted = await session.scalar(
         insert(Agency)
         .values(**data.model_dump())
@@ -52,7 +72,7 @@ async def update_agency(session: AsyncSession, code: str, data: AgencyUpdate) ->
     agency = await get_agency(session, code, for_update=True)
     changes = data.model_dump(exclude_unset=True)
     if "parent_code" in changes:
-        await _check_parent(session, changes["parent_code"], code)
+        await _check_parent(session, changes["parent_code"], code, existing=True)
     for name in ("name", "kind", "region_code", "timezone", "active"):
         if name in changes and changes[name] is None:
             raise UnprocessableEntity(f"`{name}` cannot be null.")

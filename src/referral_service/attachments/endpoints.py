@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import Awaitable, Callable
+from contextlib import suppress
 from typing import Annotated, Any
 from urllib.parse import quote
 
@@ -12,16 +13,17 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 from starlette.responses import StreamingResponse
 
 from referral_service import clock
-from referral_service.attachments import service, sniff, staged, upload
+from referral_service.attachments import ranges, service, sniff, staged, upload
 from referral_service.attachments.schemas import AttachmentOut
 from referral_service.audit import identity as audit
 from referral_service.auth.dependencies import CurrentPrincipal, OmbudsmanSidePrincipal
 from referral_service.auth.principal import Principal
 from referral_service.db.driver import AutocommitDbDep, Db
-from referral_service.errors import InvalidSignature, RangeNotSatisfiable
+from referral_service.errors import InvalidSignature, ProblemError, RateLimited
 from referral_service.inbound.service import inbound_principal
 from referral_service.json_encoding import dumps
 from referral_service.openapi_docs import problem_responses
+from referral_service.ratelimit import RateLimiter, client_address, refuse
 from referral_service.webhooks import signing
 
 router = APIRouter(tags=["attachments"])
@@ -65,7 +67,22 @@ _UPLOAD_BODY: dict[str, Any] = {
         },
     ],
 }
-_UPLOAD_ERRORS = problem_responses(400, 401, 403, 404, 413, 415, 422)
+_UPLOAD_ERRORS = problem_responses(400, 401, 403, 404, 408, 413, 415, 422, 429, 503)
+_UPLOAD_ERRORS[408] = {
+    **_UPLOAD_ERRORS[408],
+    "description": "The file did not arrive in time: nothing in the first `REFERRAL_BODY_GRACE_SECONDS` (10), "
+    "then slower than `REFERRAL_BODY_MIN_BYTES_PER_SECOND` (20 KB/s), or longer than `REFERRAL_BODY_TIMEOUT_SECONDS`.",
+}
+_UPLOAD_ERRORS[429] = {
+    **_UPLOAD_ERRORS[429],
+    "description": "`too-many-uploads`: this key (a signed upload: this source address) has `REFERRAL_UPLOADS_PER_KEY` "
+    "uploads in progress; or over a rate limit. Wait `Retry-After` seconds.",
+}
+_UPLOAD_ERRORS[503] = {
+    **_UPLOAD_ERRORS[503],
+    "headers": {"Retry-After": {"$ref": "#/components/headers/Retry-After"}},
+    "description": "`uploads-busy`: the server is receiving as many uploads as it may at once. Wait `Retry-After` seconds.",
+}
 _UPLOAD_ERRORS[413] = {**_UPLOAD_ERRORS[413], "description": "The file is larger than `REFERRAL_MAX_UPLOAD_BYTES`."}
 _UPLOAD_ERRORS[415] = {**_UPLOAD_ERRORS[415], "description": "Not an allowed attachment type (or text not in UTF-8)."}
 _UPLOAD_ERRORS[422] = {
@@ -88,13 +105,15 @@ async def receive_upload(
     headers = upload.check_headers(request.headers, limit)
     async with state.pool.acquire() as conn:
         target = await load_target(Db(conn))
-    spooled = await upload.spool(request.stream(), limit)
-    try:
-        media_type = upload.verify(spooled, headers.declared_type, headers.content_digest)
-        checked = service.Upload(headers.filename, media_type, contains_identity, spooled)
-        return await service.store(state.pool, state.blob_store, principal, target, checked, via=via)
-    finally:
-        spooled.close()
+    with state.upload_slots.hold(principal.key_id):
+        spooled = await upload.spool(request.stream(), limit)
+        try:
+            media_type = upload.verify(spooled, headers.declared_type, headers.content_digest)
+            filename = upload.name_for_type(headers.filename, media_type)
+            checked = service.Upload(filename, media_type, contains_identity, spooled)
+            return await service.store(state.pool, state.blob_store, principal, target, checked, via=via)
+        finally:
+            spooled.close()
 
 
 def _created(row: Any, status_code: int = 201, headers: dict[str, str] | None = None) -> Response:
@@ -178,32 +197,6 @@ async def list_for_referral(referral_id: uuid.UUID, db: AutocommitDbDep, princip
     return Response(dumps([service.metadata(r) for r in rows]), media_type="application/json")
 
 
-def _parse_range(header: str, size: int) -> tuple[int, int] | None:
-    """A single `bytes=` range as (first, last), None to ignore the header (not bytes, several ranges,
-    malformed: RFC 9110 lets a server answer those with the whole file). 416 when unsatisfiable."""
-    unit, _, spec = header.partition("=")
-    if unit.strip().lower() != "bytes" or "," in spec:
-        return None
-    first_text, dash, last_text = spec.strip().partition("-")
-    if not dash:
-        return None
-    try:
-        if first_text == "":
-            suffix = int(last_text)
-            if suffix <= 0:
-                raise RangeNotSatisfiable(headers={"Content-Range": f"bytes */{size}"})
-            return max(0, size - suffix), size - 1
-        first = int(first_text)
-        last = int(last_text) if last_text else size - 1
-    except ValueError:
-        return None
-    if first < 0 or (last_text and last < first):
-        return None
-    if first >= size:
-        raise RangeNotSatisfiable(f"The attachment has {size} bytes.", headers={"Content-Range": f"bytes */{size}"})
-    return first, min(last, size - 1)
-
-
 def _etag_matches(header: str, etag: str) -> bool:
     candidates = [c.strip() for c in header.split(",")]
     return "*" in candidates or any(c.removeprefix("W/") == etag for c in candidates)
@@ -250,7 +243,7 @@ async def download(
     range_header = request.headers.get("range")
     if_range = request.headers.get("if-range")
     if range_header is not None and (if_range is None or if_range.strip() == etag):
-        byte_range = _parse_range(range_header, size)
+        byte_range = ranges.byte_range(range_header, size)
     if row["contains_identity"] and row["identity_confidential"]:
         # A confidential complainant's identity document is shown now, whole or a range of it.
         await audit.record(db, request, principal, [row["complaint_id"]])
@@ -323,12 +316,12 @@ _INBOUND_UPLOAD_BODY: dict[str, Any] = {
         },
     ],
 }
-_INBOUND_ERRORS = problem_responses(400, 401, 413, 415, 422)
+_INBOUND_ERRORS = problem_responses(400, 401, 408, 413, 415, 422, 429, 503)
 _INBOUND_ERRORS[401] = {
     **_INBOUND_ERRORS[401],
     "description": "Signature missing, malformed or wrong, timestamp outside the tolerance, or no secret set.",
 }
-for _code in (413, 415, 422):
+for _code in (408, 413, 415, 422, 429, 503):
     _INBOUND_ERRORS[_code] = _UPLOAD_ERRORS[_code]
 
 
@@ -354,9 +347,16 @@ async def upload_inbound(agency_code: str, request: Request, contains_identity: 
     attaches it to the push's referral. Same types, size limit and `Content-Digest` as the REST uploads."""
     state = request.app.state
     settings = state.settings
+    limiter: RateLimiter = state.rate_limiter
+    address = client_address(request)
+    # An address that failed too many signatures is refused before anything is read or checked.
+    blocked = limiter.blocked(limiter.auth_failures, address)
+    if blocked:
+        raise refuse(request, limiter.auth_failures, blocked)
     code = agency_code if _AGENCY_CODE.match(agency_code) else None
     async with state.pool.acquire() as conn:
         secrets = await _verifying_secrets(Db(conn), code)
+    limit = settings.max_upload_bytes
     try:
         # Headers and timestamp first: a request that can never verify is refused before its body is read.
         verifier = signing.StreamingVerifier(
@@ -365,27 +365,46 @@ async def upload_inbound(agency_code: str, request: Request, contains_identity: 
             tolerance_seconds=settings.inbound_tolerance_seconds,
             now=int(clock.timestamp()),
         )
+        headers = upload.check_headers(request.headers, limit)
     except signing.SignatureError as exc:
+        await _count_failed_authentication(request, limiter, address)
         raise InvalidSignature(exc.reason) from exc
-    limit = settings.max_upload_bytes
-    headers = upload.check_headers(request.headers, limit)
-    spooled = await upload.spool(request.stream(), limit, on_chunk=verifier.update)
-    try:
+    except ProblemError:
+        await _count_failed_authentication(request, limiter, address)
+        raise
+    # Unauthenticated until the bytes are in: the slots are the source address's.
+    with state.upload_slots.hold(("address", address)):
+        spooled: upload.Spooled | None = None
         try:
-            verified = verifier.verify()
-            if not secrets:
-                raise signing.SignatureError("no matching signature")
-        except signing.SignatureError as exc:
-            raise InvalidSignature(exc.reason) from exc
-        assert code is not None
-        principal = inbound_principal(code)
-        async with state.pool.acquire() as conn:
-            earlier = await staged.uploaded_with_webhook_id(Db(conn), code, verified.msg_id)
-        if earlier is not None:
-            return _created(earlier, 200, {"Idempotent-Replayed": "true"})
-        media_type = upload.verify(spooled, headers.declared_type, headers.content_digest)
-        checked = service.Upload(headers.filename, media_type, contains_identity, spooled)
-        row, created = await staged.store_staged(state.pool, state.blob_store, principal, checked, verified.msg_id)
-        return _created(row) if created else _created(row, 200, {"Idempotent-Replayed": "true"})
-    finally:
-        spooled.close()
+            try:
+                spooled = await upload.spool(request.stream(), limit, on_chunk=verifier.update)
+                verified = verifier.verify()
+                if not secrets:
+                    raise signing.SignatureError("no matching signature")
+            except signing.SignatureError as exc:
+                await _count_failed_authentication(request, limiter, address)
+                raise InvalidSignature(exc.reason) from exc
+            except ProblemError:
+                await _count_failed_authentication(request, limiter, address)
+                raise
+            assert code is not None
+            principal = inbound_principal(code)
+            async with state.pool.acquire() as conn:
+                earlier = await staged.uploaded_with_webhook_id(Db(conn), code, verified.msg_id)
+            if earlier is not None:
+                return _created(earlier, 200, {"Idempotent-Replayed": "true"})
+            media_type = upload.verify(spooled, headers.declared_type, headers.content_digest)
+            filename = upload.name_for_type(headers.filename, media_type)
+            checked = service.Upload(filename, media_type, contains_identity, spooled)
+            row, created = await staged.store_staged(state.pool, state.blob_store, principal, checked, verified.msg_id)
+            return _created(row) if created else _created(row, 200, {"Idempotent-Replayed": "true"})
+        finally:
+            if spooled is not None:
+                spooled.close()
+
+
+async def _count_failed_authentication(request: Request, limiter: RateLimiter, address: str) -> None:
+    """A signed upload refused before its signature verified counts against its address as a failed
+    authentication, whatever refused it: this request never authenticated. It still gets its answer."""
+    with suppress(RateLimited):
+        await limiter.take(request, limiter.auth_failures, address)

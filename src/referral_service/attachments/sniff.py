@@ -24,6 +24,17 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 TEXT = "text/plain"
 
 ALLOWED_TYPES: tuple[str, ...] = (PDF, JPEG, PNG, WEBP, ODT, DOCX, XLSX, TEXT)
+# The file name extensions of each type, the first the one a stored name gets when it has none of them.
+EXTENSIONS: dict[str, tuple[str, ...]] = {
+    PDF: ("pdf",),
+    JPEG: ("jpg", "jpeg", "jpe"),
+    PNG: ("png",),
+    WEBP: ("webp",),
+    ODT: ("odt",),
+    DOCX: ("docx",),
+    XLSX: ("xlsx",),
+    TEXT: ("txt", "text"),
+}
 # Declared by a client that does not know the type (a generic HTTP client, a generated one): the type
 # is then recognised from the bytes, among the allowed ones.
 OCTET_STREAM = "application/octet-stream"

@@ -1,14 +1,14 @@
 """Reading an upload: its request headers, then its bytes, spooled and checked before anything is stored.
 
 An upload never sits in memory: `spool` reads the request stream chunk by chunk into a temporary
-file, counting (413 the moment the limit is passed, the rest unread), hashing (SHA-256) and checking
-plain text as it goes. The type check and the `Content-Digest` check (`verify`) run on the spooled
-file, so a refused upload never reaches the blob store.
+file (only its first 64 KiB are kept in memory), counting (413 the moment the limit is passed, the
+rest unread), hashing (SHA-256) and checking plain text as it goes. The type check and the
+`Content-Digest` check (`verify`) run on the spooled file, so a refused upload never reaches the blob
+store.
 """
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import re
 import tempfile
@@ -16,13 +16,14 @@ import unicodedata
 from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import dataclass
 from typing import IO
-from urllib.parse import unquote
 
 from referral_service.attachments import sniff
 from referral_service.errors import BadRequest, PayloadTooLarge, UnprocessableEntity, UnsupportedMediaType
+from referral_service.headers import byte_sequence, ext_value, text_of
 
-# Spooled uploads stay in memory up to this size, then move to a temporary file.
-_SPOOL_IN_MEMORY = 256 * 1024
+# Spooled uploads stay in memory up to this size, then move to a temporary file: an upload in progress
+# (a stalled one too, until its time runs out) holds no more than this of the process's memory.
+_SPOOL_IN_MEMORY = 64 * 1024
 
 
 # --- request headers -----------------------------------------------------------------------------
@@ -33,24 +34,20 @@ _FILENAME = re.compile(r"""(?:^|;)\s*filename\s*=\s*("(?:[^"\\]|\\.)*"|[^;]*)"""
 
 def filename_from(content_disposition: str | None) -> str:
     """The file name of a `Content-Disposition` header (`filename*=UTF-8''...` preferred), reduced to a
-    safe base name. 400 when none is given."""
+    safe base name. 400 when none is given, or when `filename*` does not decode."""
     if not content_disposition:
         raise BadRequest('Send the file name in `Content-Disposition: attachment; filename="..."`.')
     name: str | None = None
     star = _FILENAME_STAR.search(content_disposition)
     if star:
-        value = star.group(1).strip()
-        charset, _, rest = value.partition("'")
-        _, _, encoded = rest.partition("'")
-        if charset.lower() in ("utf-8", "iso-8859-1") and encoded:
-            name = unquote(encoded, encoding="utf-8" if charset.lower() == "utf-8" else "latin-1", errors="strict")
+        name = ext_value(star.group(1), header="Content-Disposition")
     if name is None:
         plain = _FILENAME.search(content_disposition)
         if plain:
             value = plain.group(1).strip()
             if value.startswith('"') and value.endswith('"') and len(value) >= 2:
                 value = re.sub(r"\\(.)", r"\1", value[1:-1])
-            name = value
+            name = text_of(value)
     if not name:
         raise BadRequest("`Content-Disposition` has no `filename`.")
     return safe_filename(name)
@@ -65,6 +62,24 @@ def safe_filename(name: str) -> str:
     return name[:255]
 
 
+# What follows a name's last dot counts as an extension when it is this short and plain: "12.5 persen"
+# has none, "laporan.v2" has "v2".
+_EXTENSION = re.compile(r"\.([A-Za-z0-9]{1,10})$")
+
+
+def name_for_type(filename: str, media_type: str) -> str:
+    """The name to store: the sender's base name with the extension of the type the bytes were found
+    to be, so no stored name claims another type (a PNG sent as `t.html` is kept as `t.png`, one named
+    `Laporan.exe` as `Laporan.png`). An extension that already fits is kept as written (`LHP.PDF`)."""
+    extensions = sniff.EXTENSIONS[media_type]
+    match = _EXTENSION.search(filename)
+    if match and match.group(1).lower() in extensions:
+        return filename
+    base = (filename[: match.start()] if match else filename).rstrip(". ") or "lampiran"
+    suffix = "." + extensions[0]
+    return base[: 255 - len(suffix)] + suffix
+
+
 def sha256_from_content_digest(header: str | None) -> bytes | None:
     """The `sha-256` digest of an RFC 9530 `Content-Digest` header (`sha-256=:<base64>:`), or None when
     the header is absent or names only other algorithms (which a recipient may ignore)."""
@@ -76,13 +91,7 @@ def sha256_from_content_digest(header: str | None) -> bytes | None:
             raise BadRequest("`Content-Digest` must be a structured field dictionary, e.g. `sha-256=:<base64>:`.")
         if algorithm.strip().lower() != "sha-256":
             continue
-        value = value.strip().split(";", 1)[0]
-        if len(value) < 2 or not value.startswith(":") or not value.endswith(":"):
-            raise BadRequest("`Content-Digest` sha-256 must be a byte sequence: `sha-256=:<base64>:`.")
-        try:
-            digest = base64.b64decode(value[1:-1], validate=True)
-        except ValueError as exc:
-            raise BadRequest("`Content-Digest` sha-256 is not valid base64.") from exc
+        digest = byte_sequence(value.split(";", 1)[0], header="Content-Digest")
         if len(digest) != 32:
             raise BadRequest("`Content-Digest` sha-256 must be 32 bytes.")
         return digest

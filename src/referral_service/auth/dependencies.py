@@ -32,12 +32,15 @@ BearerCredentials = Annotated[HTTPAuthorizationCredentials | None, Security(_bea
 
 
 async def get_principal(request: Request, credentials: BearerCredentials) -> Principal:
+    """The principal of the request's API key; 401 for none, an unknown or a revoked key.
+
+    Failures count against the source address, and an address over that limit gets 429 for every
+    further failure. A valid key still goes through from such an address: another client behind
+    the same NAT or proxy may be the one failing, and a valid key costs what it always costs. Only
+    while the key cache cannot answer from memory (its listener is reconnecting) is an address over
+    the limit refused before its key is looked at: looking keys up is then a query each."""
     limiter: RateLimiter = request.app.state.rate_limiter
-    # An address over its failed-authentication limit is refused before its key is even looked at.
     address = client_address(request)
-    blocked = limiter.blocked(limiter.auth_failures, address)
-    if blocked:
-        raise refuse(request, limiter.auth_failures, blocked)
     token = credentials.credentials.strip() if credentials is not None else ""
     if not token or len(token) > _MAX_KEY_LENGTH:
         await _failed(request, limiter, address)
@@ -48,8 +51,13 @@ async def get_principal(request: Request, credentials: BearerCredentials) -> Pri
     ):
         principal = Principal(key_id=BOOTSTRAP_ADMIN_ID, role=Role.ADMIN, name="bootstrap admin")
     else:
-        # No request session here: on a cache hit authentication touches no connection at all.
         key_cache: ApiKeyCache = request.app.state.key_cache
+        if not key_cache.active:
+            blocked = limiter.blocked(limiter.auth_failures, address)
+            if blocked:
+                raise refuse(request, limiter.auth_failures, blocked)
+        # No request session here: on a cache hit, or for a key that cannot be active, authentication
+        # touches no connection at all.
         found = await key_cache.principal_for(hash_api_key(token), partial(load_principal, request.app.state.engine))
         if found is None:
             await _failed(request, limiter, address)
@@ -63,6 +71,15 @@ async def get_principal(request: Request, credentials: BearerCredentials) -> Pri
 async def _failed(request: Request, limiter: RateLimiter, address: str) -> None:
     """Count a failed authentication against the source address (429 instead of 401 once over)."""
     await limiter.take(request, limiter.auth_failures, address)
+
+
+_ACTIVE_KEY_HASHES = select(ApiKey.key_hash).where(ApiKey.revoked_at.is_(None))
+
+
+async def load_active_key_hashes(engine: AsyncEngine) -> list[bytes]:
+    """The hashes of every key not revoked: what the key cache refuses unknown keys against."""
+    async with engine.connect() as connection:
+        return list((await connection.execute(_ACTIVE_KEY_HASHES)).scalars())
 
 
 async def load_principal(engine: AsyncEngine, key_hash: bytes) -> Principal | None:

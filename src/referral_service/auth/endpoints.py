@@ -19,7 +19,7 @@ router = APIRouter(prefix="/v1/api-keys", tags=["api-keys"])
 @router.post(
     "", status_code=status.HTTP_201_CREATED, response_model=ApiKeyCreated, responses=problem_responses(401, 403, 422)
 )
-async def create(body: ApiKeyCreate, session: SessionDep, _: AdminPrincipal) -> ApiKeyCreated:
+async def create(body: ApiKeyCreate, request: Request, session: SessionDep, _: AdminPrincipal) -> ApiKeyCreated:
     """Issue an API key. The key itself is returned once, in this response, and stored only as a hash.
 
     `agency` keys are bound to one agency and see only what was forwarded to it; `ombudsman` keys may be
@@ -39,6 +39,10 @@ async def create(body: ApiKeyCreate, session: SessionDep, _: AdminPrincipal) -> 
     session.add(row)
     await session.flush()
     await session.refresh(row)
+    # Every process hears of the new key through the insert trigger's NOTIFY, and until then refuses
+    # it from memory (it is not among the active keys it read). This process makes it usable at once:
+    # the client may use it as soon as it has this answer, before the notification comes back.
+    request.app.state.key_cache.forget(row.key_hash)
     return ApiKeyCreated.model_validate({**ApiKeyOut.model_validate(row).model_dump(), "key": key})
 
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import ipaddress
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -122,21 +121,11 @@ def is_presenting(request: Request, session: UiSession | None) -> bool:
     return hmac.compare_digest(given.encode("utf-8", "surrogatepass"), presenting_token(session).encode())
 
 
-def is_loopback(request: Request) -> bool:
-    """A request to 127.0.0.1 / ::1 / localhost: the only place a session cookie may go without `Secure`."""
-    host = (request.url.hostname or "").strip("[]")
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
 def set_cookie(request: Request, response: Response, name: str, value: str, max_age: int | None) -> None:
-    response.set_cookie(
-        name, value, max_age=max_age, path="/ui", httponly=True, samesite="strict", secure=not is_loopback(request)
-    )
+    # `Secure` from the configured public address, never from the request: a reverse proxy may
+    # forward HTTPS traffic with any `Host` (localhost, an internal name) over plain HTTP.
+    secure = request.app.state.settings.cookies_secure
+    response.set_cookie(name, value, max_age=max_age, path="/ui", httponly=True, samesite="strict", secure=secure)
 
 
 def new_login_csrf() -> str:

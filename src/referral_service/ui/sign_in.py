@@ -2,7 +2,8 @@
 
 These routes answer callers who are not signed in, so they count against the source address's limit
 like the API's unauthenticated routes; a wrong key counts as a failed authentication, as a wrong
-`Authorization` header does, and an address over that limit is refused before its key is looked at."""
+`Authorization` header does, and an address over that limit gets 429 for every further wrong key.
+As in the API, a valid key still signs in from such an address (auth/dependencies.py says why)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,8 @@ from datetime import timedelta
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 
+from referral_service.auth.key_cache import ApiKeyCache
+from referral_service.auth.keys import hash_api_key
 from referral_service.errors import RateLimited
 from referral_service.ratelimit import RateLimiter, client_address, limit_by_address
 from referral_service.ui import sessions
@@ -81,12 +84,17 @@ async def sign_in(request: Request) -> Response:
         return page.csrf_refused()
     limiter: RateLimiter = request.app.state.rate_limiter
     address = client_address(request)
-    blocked = limiter.blocked(limiter.auth_failures, address)
-    if blocked:
-        return page.too_many(blocked)
+    key_cache: ApiKeyCache = request.app.state.key_cache
+    if not key_cache.active:  # every key would be a query: an address over its limit is refused first
+        blocked = limiter.blocked(limiter.auth_failures, address)
+        if blocked:
+            return page.too_many(blocked)
+    api_key = form.get("api_key", "").strip()
     lifetime = timedelta(hours=request.app.state.settings.ui_session_hours)
-    async with open_db(request, transaction=True) as db:
-        opened = await sessions.sign_in(db, form.get("api_key", ""), lifetime)
+    opened = None
+    if api_key and not await key_cache.surely_inactive(hash_api_key(api_key)):
+        async with open_db(request, transaction=True) as db:
+            opened = await sessions.sign_in(db, api_key, lifetime)
     if opened is None:
         try:
             await limiter.take(request, limiter.auth_failures, address)
