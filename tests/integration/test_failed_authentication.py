@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import itertools
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from typing import Any
 
 import httpx
@@ -94,8 +94,8 @@ async def test_a_neighbour_sending_wrong_keys_does_not_lock_out_a_valid_key(same
 
 @contextmanager
 def round_trips(app: Any) -> Iterator[list[str]]:
-    """Every statement the app sends while inside the block: through its engine (key look-ups), and
-    through its connection pools (the rate limiter's leases included)."""
+    """Every statement the app sends while inside the block: through its engine and its connection
+    pool (key look-ups), and on the rate limiter's own connection (its leases)."""
     seen: list[str] = []
 
     def record(conn, cursor, statement, parameters, context, executemany):
@@ -108,19 +108,26 @@ def round_trips(app: Any) -> Iterator[list[str]]:
         def __getattr__(self, name: str) -> Any:
             attribute = getattr(self._pool, name)
             if name in ("fetch", "fetchrow", "fetchval", "execute", "executemany", "acquire"):
-                seen.append(f"pool.{name}")
+                seen.append(f"pool.{name}")  # a pool or a connection: the same calls
             return attribute
 
     engine = app.state.engine.sync_engine
-    limiter = app.state.rate_limiter
-    pools = (app.state.pool, limiter._pool)
+    leases = app.state.rate_limiter._leases
+    pool, lease_connection = app.state.pool, leases.connection
+
+    @asynccontextmanager
+    async def counted_lease_connection() -> AsyncIterator[Any]:
+        async with lease_connection() as conn:
+            yield Counting(conn)
+
     event.listen(engine, "before_cursor_execute", record)
-    app.state.pool, limiter._pool = Counting(pools[0]), Counting(pools[1])
+    app.state.pool, leases.connection = Counting(pool), counted_lease_connection
     try:
         yield seen
     finally:
         event.remove(engine, "before_cursor_execute", record)
-        app.state.pool, limiter._pool = pools
+        app.state.pool = pool
+        del leases.connection  # the method again
 
 
 async def test_an_unknown_key_costs_no_database_round_trip(cached_app, same_address):
