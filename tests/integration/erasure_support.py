@@ -86,11 +86,13 @@ async def stored_bodies(app, complaint_id: str) -> list[tuple[str, bytes]]:
 
 async def feed_pages(api: Api, *, after: str | None = None, limit: int = 50, **params: Any) -> list[dict]:
     """Every item of the feed this key may read from `after` on, page by page; each page must be valid
-    JSON, and its `next_cursor` must lead on to the next one."""
+    JSON, and its `next_cursor` must lead on to the next one. The first page is a long poll: on a busy
+    machine the feed may not yet have settled its horizon past events just recorded (events/feed.py)."""
     items: list[dict] = []
     cursor = after
     while True:
-        query = {"limit": limit, **params, **({"after": cursor} if cursor else {})}
+        wait = {} if items else {"wait": 10}
+        query = {"limit": limit, **params, **wait, **({"after": cursor} if cursor else {})}
         response = await api.get("/v1/events", params=query)
         assert response.status_code == 200, response.text
         page = orjson.loads(response.content)  # raises on a page that is not JSON
