@@ -163,7 +163,10 @@ async def test_cursor_is_stable_across_a_restart(admin, ombudsman, database_url,
     assert bad.status_code == 400
 
 
-async def test_long_poll_returns_promptly_after_a_commit(admin, ombudsman):
+async def test_long_poll_returns_promptly_after_a_commit(admin, ombudsman, monkeypatch):
+    # The fallback re-check made rare, so only the commit's notification can answer within the bound
+    # below, however busy the machine is.
+    monkeypatch.setattr(feed, "RECHECK_SECONDS", 8.0)
     head = await _head(admin)
     started = time.monotonic()
     waiting = asyncio.create_task(admin.get("/v1/events", params={"after": head, "wait": 20}))
@@ -174,8 +177,8 @@ async def test_long_poll_returns_promptly_after_a_commit(admin, ombudsman):
     response = await asyncio.wait_for(waiting, 10)
     assert response.status_code == 200
     assert [item["data"]["complaint_id"] for item in response.json()["items"]] == [complaint["id"]]
-    assert time.monotonic() - committed < 0.9  # the notification, not the once-a-second re-check
-    assert time.monotonic() - started < 5
+    assert time.monotonic() - committed < 6  # the notification, not the (now 8-second) re-check
+    assert time.monotonic() - started < 10
 
     # Nothing new: the wait runs out and the cursor is handed back unchanged.
     quiet = await admin.get(
