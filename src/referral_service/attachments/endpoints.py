@@ -18,7 +18,7 @@ from referral_service.attachments.schemas import AttachmentOut
 from referral_service.audit import identity as audit
 from referral_service.auth.dependencies import CurrentPrincipal, OmbudsmanSidePrincipal
 from referral_service.auth.principal import Principal
-from referral_service.db.driver import AutocommitDbDep, Db
+from referral_service.db.driver import Db, DbDep
 from referral_service.errors import InvalidSignature, ProblemError, RateLimited
 from referral_service.inbound.service import inbound_principal
 from referral_service.json_encoding import dumps
@@ -177,7 +177,7 @@ async def upload_to_referral(
     name="list_for_complaint",
 )
 async def list_for_complaint(
-    complaint_id: uuid.UUID, db: AutocommitDbDep, principal: OmbudsmanSidePrincipal
+    complaint_id: uuid.UUID, db: DbDep, principal: OmbudsmanSidePrincipal
 ) -> Response:
     """Every attachment of a complaint and of its referrals, oldest first (Ombudsman side)."""
     rows = await service.list_for_complaint(db, principal, complaint_id)
@@ -190,7 +190,7 @@ async def list_for_complaint(
     responses=problem_responses(401, 404),
     name="list_for_referral",
 )
-async def list_for_referral(referral_id: uuid.UUID, db: AutocommitDbDep, principal: CurrentPrincipal) -> Response:
+async def list_for_referral(referral_id: uuid.UUID, db: DbDep, principal: CurrentPrincipal) -> Response:
     """The referral's attachments and its complaint's own, oldest first. An agency does not see identity
     documents of a confidential complainant."""
     rows = await service.list_for_referral(db, principal, referral_id)
@@ -218,7 +218,7 @@ _FILE_CONTENT = {media_type: {"schema": {"type": "string", "format": "binary"}} 
     dependencies=[Depends(audit.access_reason)],
 )
 async def download(
-    attachment_id: uuid.UUID, request: Request, db: AutocommitDbDep, principal: CurrentPrincipal
+    attachment_id: uuid.UUID, request: Request, db: DbDep, principal: CurrentPrincipal
 ) -> Response:
     """The file, under the same rules as its complaint or referral (404 otherwise; an agency never gets an
     identity document of a confidential complainant). `ETag` is the quoted SHA-256: `If-None-Match` gives 304.

@@ -11,7 +11,7 @@ from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from referral_service.auth.dependencies import AdminPrincipal
-from referral_service.db.driver import AutocommitDbDep
+from referral_service.db.driver import DbDep
 from referral_service.errors import BadRequest
 from referral_service.json_encoding import dumps
 from referral_service.openapi_docs import problem_responses
@@ -95,7 +95,7 @@ def _decode(cursor: str) -> int:
     responses=problem_responses(400, 401, 403, 422),
 )
 async def identity_reads(
-    db: AutocommitDbDep,
+    db: DbDep,
     _principal: AdminPrincipal,
     complaint_id: uuid.UUID | None = None,
     key_id: uuid.UUID | None = None,

@@ -10,7 +10,7 @@ from referral_service.auth.dependencies import AdminPrincipal, OmbudsmanSidePrin
 from referral_service.complaints import erasure, intake, service
 from referral_service.complaints.representation import complaint_out, etag
 from referral_service.complaints.schemas import Category, Channel, ComplaintCreate, ComplaintOut, EraseRequest
-from referral_service.db.driver import AutocommitDbDep, DbDep
+from referral_service.db.driver import DbDep, TxDbDep
 from referral_service.errors import BadRequest, UnprocessableEntity
 from referral_service.events.draft import Actor
 from referral_service.events.schemas import AfterIdQuery, EventLimitQuery, EventOut, event_body
@@ -46,7 +46,7 @@ IfMatch = Annotated[str | None, Header(alias="If-Match", description="The ETag f
 async def create(
     body: ComplaintCreate,
     request: Request,
-    db: AutocommitDbDep,
+    db: DbDep,
     principal: OmbudsmanSidePrincipal,
     idempotency_key: IdempotencyKey = None,
 ) -> Response:
@@ -72,7 +72,7 @@ async def create(
 @router.get("", response_model=Page[ComplaintOut], responses=problem_responses(400, 401, 403, 422))
 async def list_(
     request: Request,
-    db: AutocommitDbDep,
+    db: DbDep,
     principal: OmbudsmanSidePrincipal,
     limit: LimitQuery = 20,
     # No max_length here: an over-long cursor is a bad cursor (400 from decode_cursor), not a 422.
@@ -109,7 +109,7 @@ async def list_(
 
 @router.get("/{complaint_id}", response_model=ComplaintOut, responses=problem_responses(401, 403, 404))
 async def get(
-    complaint_id: uuid.UUID, request: Request, db: AutocommitDbDep, principal: OmbudsmanSidePrincipal
+    complaint_id: uuid.UUID, request: Request, db: DbDep, principal: OmbudsmanSidePrincipal
 ) -> Response:
     """Read one complaint. The `ETag` header is what `PATCH` expects in `If-Match`."""
     row = await service.get_complaint_row(db, principal, complaint_id)
@@ -138,7 +138,7 @@ _PATCH_BODY = {
     responses=problem_responses(400, 401, 403, 404, 412, 413, 415, 422, 428),
 )
 async def patch(
-    complaint_id: uuid.UUID, request: Request, db: DbDep, principal: OmbudsmanSidePrincipal, if_match: IfMatch = None
+    complaint_id: uuid.UUID, request: Request, db: TxDbDep, principal: OmbudsmanSidePrincipal, if_match: IfMatch = None
 ) -> Response:
     """Change a complaint with a JSON merge patch. Requires `If-Match` with the current `ETag`:
     without it 428, with a stale one 412. Records a `complaint.updated` event naming the changed fields."""
@@ -158,7 +158,7 @@ async def patch(
 @router.get("/{complaint_id}/events", response_model=list[EventOut], responses=problem_responses(401, 403, 404, 422))
 async def events(
     complaint_id: uuid.UUID,
-    db: AutocommitDbDep,
+    db: DbDep,
     principal: OmbudsmanSidePrincipal,
     after_id: AfterIdQuery = None,
     limit: EventLimitQuery = 1000,
@@ -174,7 +174,7 @@ async def events(
     response_model=ComplaintOut,
     responses=problem_responses(400, 401, 403, 404, 409, 413, 415, 422),
 )
-async def erase(complaint_id: uuid.UUID, body: EraseRequest, db: DbDep, principal: AdminPrincipal) -> Response:
+async def erase(complaint_id: uuid.UUID, body: EraseRequest, db: TxDbDep, principal: AdminPrincipal) -> Response:
     """Erase the complainant's personal data now (admin keys): the identity, subject and description,
     the referrals' instructions and answers, the free text of the timeline (notes, answers, follow-up
     reasons, closing notes: `[erased]` from then on), identity documents, and the same fields in every

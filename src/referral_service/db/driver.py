@@ -17,7 +17,8 @@ repository function works on both kinds of connection: jsonb parameters are JSON
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Mapping, Sequence
+from contextlib import asynccontextmanager
 from typing import Annotated, Any, TypeAlias
 
 import asyncpg
@@ -27,6 +28,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from referral_service.config import to_async_url
+from referral_service.db.sql import Sql, compile_text
 from referral_service.json_encoding import dumps
 
 # A stored row as the representation code reads it (by column name): an asyncpg Record, or a mapping
@@ -48,17 +50,65 @@ class Db:
         # Per-transaction memos (e.g. the working calendar in force, and whether its lock is held).
         self.memo: dict[str, Any] = {}
 
-    async def fetch(self, sql: str, *args: Any) -> list[asyncpg.Record]:
-        return await self.conn.fetch(sql, *args)
+    async def fetch(self, query: Sql | str, *args: Any) -> list[asyncpg.Record]:
+        if isinstance(query, Sql):
+            text, args = query.positional()  # type: ignore[assignment]
+            return await self.conn.fetch(text, *args)
+        return await self.conn.fetch(query, *args)
 
-    async def fetchrow(self, sql: str, *args: Any) -> asyncpg.Record | None:
-        return await self.conn.fetchrow(sql, *args)
+    async def fetchrow(self, query: Sql | str, *args: Any) -> asyncpg.Record | None:
+        if isinstance(query, Sql):
+            text, args = query.positional()  # type: ignore[assignment]
+            return await self.conn.fetchrow(text, *args)
+        return await self.conn.fetchrow(query, *args)
 
-    async def fetchval(self, sql: str, *args: Any) -> Any:
-        return await self.conn.fetchval(sql, *args)
+    async def fetchval(self, query: Sql | str, *args: Any) -> Any:
+        if isinstance(query, Sql):
+            text, args = query.positional()  # type: ignore[assignment]
+            return await self.conn.fetchval(text, *args)
+        return await self.conn.fetchval(query, *args)
 
-    async def execute(self, sql: str, *args: Any) -> str:
-        return await self.conn.execute(sql, *args)
+    async def execute(self, query: Sql | str, *args: Any) -> str:
+        if isinstance(query, Sql):
+            text, args = query.positional()  # type: ignore[assignment]
+            return await self.conn.execute(text, *args)
+        return await self.conn.execute(query, *args)
+
+    async def executemany(self, text: str, rows: Sequence[Mapping[str, Any]]) -> None:
+        """One statement (named parameters) run for each of `rows`, in one round trip."""
+        if not rows:
+            return
+        positional, names = compile_text(text)
+        await self.conn.executemany(positional, [[row[name] for name in names] for row in rows])
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[Db]:
+        """The unit of work: everything inside commits together or not at all.
+
+        Inside an open transaction this joins it (a service that writes can be called on its own or
+        from a larger unit of work). The commit runs when the block ends, so a route that returns
+        after the block has answered only about committed work. Per-transaction memos are cleared
+        when the outermost block ends.
+        """
+        if self.conn.is_in_transaction():
+            yield self
+            return
+        transaction = self.conn.transaction()
+        await transaction.start()
+        try:
+            yield self
+        except BaseException:
+            self.memo.clear()
+            await transaction.rollback()
+            raise
+        self.memo.clear()
+        await transaction.commit()
+
+    @asynccontextmanager
+    async def savepoint(self) -> AsyncIterator[Db]:
+        """A part of the unit of work that may fail alone (a unique violation answered as a conflict)."""
+        async with self.conn.transaction():
+            yield self
 
 
 def json_param(value: Any) -> str:
@@ -180,6 +230,13 @@ async def db_of(session: AsyncSession) -> Db:
 _SESSION_DB = "referral_service.db"
 
 
+@asynccontextmanager
+async def pooled(pool: asyncpg.Pool) -> AsyncIterator[Db]:
+    """A `Db` on a connection borrowed from `pool` for the block (jobs, the worker, the CLI)."""
+    async with pool.acquire() as conn:
+        yield Db(conn)
+
+
 async def _request_db(request: Request) -> AsyncIterator[Db]:
     async with request.app.state.pool.acquire() as conn:
         transaction = conn.transaction()
@@ -200,8 +257,10 @@ async def _autocommit_db(request: Request) -> AsyncIterator[Db]:
         yield Db(conn)
 
 
-# A request that writes: one transaction, committed before the response is sent.
-DbDep = Annotated[Db, Depends(_request_db, scope="function")]
-# No transaction around the request: each statement commits on its own (no BEGIN/COMMIT round trips).
-# For reads, and for writes that open their own transaction where they need one.
-AutocommitDbDep = Annotated[Db, Depends(_autocommit_db, scope="function")]
+# The request's handle on the database: one pooled connection, no transaction opened for it. Reads
+# run as they are (no BEGIN/COMMIT round trips); writes are one unit of work,
+# `async with db.transaction():`, committed before the handler returns, so before the response is sent.
+DbDep = Annotated[Db, Depends(_autocommit_db, scope="function")]
+# Transitional: the whole request in one transaction opened by the dependency. Being replaced by
+# DbDep and an explicit `db.transaction()`; nothing new uses it.
+TxDbDep = Annotated[Db, Depends(_request_db, scope="function")]

@@ -14,7 +14,7 @@ from referral_service.auth.principal import Principal
 from referral_service.auth.roles import Role
 from referral_service.complaints.representation import etag
 from referral_service.complaints.service import redact_stored_body_for_agency
-from referral_service.db.driver import AutocommitDbDep, Db, DbDep
+from referral_service.db.driver import Db, DbDep, TxDbDep
 from referral_service.events.schemas import AfterIdQuery, EventLimitQuery, EventOut, event_body
 from referral_service.idempotency import StoredResponse, run_idempotent
 from referral_service.json_encoding import dumps
@@ -73,7 +73,7 @@ async def create(
     complaint_id: uuid.UUID,
     body: ReferralCreate,
     request: Request,
-    db: DbDep,
+    db: TxDbDep,
     principal: OmbudsmanSidePrincipal,
     idempotency_key: IdempotencyKey = None,
 ) -> Response:
@@ -104,7 +104,7 @@ async def _idempotent(
 @router.get("/v1/referrals", response_model=Page[ReferralOut], responses=problem_responses(400, 401, 422))
 async def list_(
     request: Request,
-    db: AutocommitDbDep,
+    db: DbDep,
     principal: CurrentPrincipal,
     limit: LimitQuery = 20,
     cursor: Annotated[str | None, Query(description="`next_cursor` from the previous page.")] = None,
@@ -137,7 +137,7 @@ async def list_(
 
 
 @router.get("/v1/referrals/{referral_id}", response_model=ReferralOut, responses=problem_responses(401, 404))
-async def get(referral_id: uuid.UUID, request: Request, db: AutocommitDbDep, principal: CurrentPrincipal) -> Response:
+async def get(referral_id: uuid.UUID, request: Request, db: DbDep, principal: CurrentPrincipal) -> Response:
     """Read one referral with its complaint. The `ETag` header is what transitions accept in `If-Match`."""
     row = await service.get_row(db, principal, referral_id)
     calendar = await current_calendar(db) if has_running_deadline(row) else None
@@ -151,7 +151,7 @@ async def get(referral_id: uuid.UUID, request: Request, db: AutocommitDbDep, pri
 )
 async def events(
     referral_id: uuid.UUID,
-    db: AutocommitDbDep,
+    db: DbDep,
     principal: CurrentPrincipal,
     after_id: AfterIdQuery = None,
     limit: EventLimitQuery = 1000,
@@ -166,7 +166,7 @@ def _transition_route(path: str, action: ReferralAction, body_model: type[BaseMo
     async def endpoint(
         referral_id: uuid.UUID,
         request: Request,
-        db: DbDep,
+        db: TxDbDep,
         principal: CurrentPrincipal,
         if_match: IfMatch = None,
         idempotency_key: IdempotencyKey = None,
