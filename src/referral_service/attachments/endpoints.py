@@ -176,9 +176,7 @@ async def upload_to_referral(
     responses=problem_responses(401, 403, 404),
     name="list_for_complaint",
 )
-async def list_for_complaint(
-    complaint_id: uuid.UUID, db: DbDep, principal: OmbudsmanSidePrincipal
-) -> Response:
+async def list_for_complaint(complaint_id: uuid.UUID, db: DbDep, principal: OmbudsmanSidePrincipal) -> Response:
     """Every attachment of a complaint and of its referrals, oldest first (Ombudsman side)."""
     rows = await service.list_for_complaint(db, principal, complaint_id)
     return Response(dumps([service.metadata(r) for r in rows]), media_type="application/json")
@@ -217,9 +215,7 @@ _FILE_CONTENT = {media_type: {"schema": {"type": "string", "format": "binary"}} 
     name="download",
     dependencies=[Depends(audit.access_reason)],
 )
-async def download(
-    attachment_id: uuid.UUID, request: Request, db: DbDep, principal: CurrentPrincipal
-) -> Response:
+async def download(attachment_id: uuid.UUID, request: Request, db: DbDep, principal: CurrentPrincipal) -> Response:
     """The file, under the same rules as its complaint or referral (404 otherwise; an agency never gets an
     identity document of a confidential complainant). `ETag` is the quoted SHA-256: `If-None-Match` gives 304.
     A single `Range` gives 206 (416 if it starts past the end); `If-Range` with another ETag gives the whole file.

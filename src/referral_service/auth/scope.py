@@ -24,6 +24,7 @@ from sqlalchemy import ColumnElement, SQLColumnExpression, or_
 
 from referral_service.auth.principal import Principal, region_in_scope, region_prefix_pattern
 from referral_service.auth.roles import Role
+from referral_service.db.sql import FALSE, TRUE, Sql
 from referral_service.referrals import domain
 from referral_service.referrals.domain import ReferralState
 
@@ -118,3 +119,54 @@ def referral_filter(principal: Principal, *, referral: str = "r", complaint: str
 def may_refer_to(principal: Principal, agency_region_code: str) -> bool:
     """A region-limited key refers only to agencies inside its region; national keys anywhere."""
     return principal.role is not Role.AGENCY and region_in_scope(agency_region_code, principal.region_code)
+
+
+# --- the rules as composable SQL (named parameters; see db/sql.py) ------------------------------
+#
+# Each clause names its parameters `scope_*`; a statement that also filters by a region the client
+# asked for passes another `name` to `in_region`. The clause texts depend only on the shape of the
+# principal (agency / region-limited / unlimited), so each statement has a handful of shapes.
+
+
+def in_region(column: str, region_code: str, *, name: str = "region") -> Sql:
+    """`column` is `region_code` or a region below it (`64` covers `64.72`), served by a
+    text_pattern_ops index on the column."""
+    return Sql(
+        f"({column} = :{name} OR {column} LIKE :{name}_below ESCAPE '\\')",
+        **{name: region_code, f"{name}_below": region_prefix_pattern(region_code)},
+    )
+
+
+def scope_covers(scope_column: str, region: str) -> Sql:
+    """`scope_column` (a key's region, NULL for national) covers the region `region`: the rule read
+    the other way round, for matching many owners' scopes against one region (the outbox's fan-out
+    to subscriptions, whose owners' scopes are rows). `region` is a column or a placeholder."""
+    return Sql(f"({scope_column} IS NULL OR {region} = {scope_column} OR starts_with({region}, {scope_column} || '.'))")
+
+
+def complaint_clause(principal: Principal, *, complaint: str = "c") -> Sql:
+    """Complaints the principal may list (agency keys never reach a complaint list)."""
+    if principal.role is Role.AGENCY:
+        return FALSE
+    if principal.region_code is None:
+        return TRUE
+    return in_region(f"{complaint}.region_code", principal.region_code, name="scope_region")
+
+
+def referral_clause(principal: Principal, *, referral: str = "r", complaint: str = "c", agency: str = "a") -> Sql:
+    """Referrals the principal may list. For agencies: its own, once forwarded (the queue's index
+    leads with agency_code)."""
+    if principal.role is Role.AGENCY:
+        return Sql(
+            f"({referral}.agency_code = :scope_agency AND {referral}.forwarded_at IS NOT NULL)",
+            scope_agency=principal.agency_code,
+        )
+    if principal.region_code is None:
+        return TRUE
+    return Sql.join(
+        " OR ",
+        [
+            in_region(f"{complaint}.region_code", principal.region_code, name="scope_region"),
+            in_region(f"{agency}.region_code", principal.region_code, name="scope_region"),
+        ],
+    ).wrapped()

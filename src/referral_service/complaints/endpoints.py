@@ -108,9 +108,7 @@ async def list_(
 
 
 @router.get("/{complaint_id}", response_model=ComplaintOut, responses=problem_responses(401, 403, 404))
-async def get(
-    complaint_id: uuid.UUID, request: Request, db: DbDep, principal: OmbudsmanSidePrincipal
-) -> Response:
+async def get(complaint_id: uuid.UUID, request: Request, db: DbDep, principal: OmbudsmanSidePrincipal) -> Response:
     """Read one complaint. The `ETag` header is what `PATCH` expects in `If-Match`."""
     row = await service.get_complaint_row(db, principal, complaint_id)
     response = Response(

@@ -76,6 +76,10 @@ class Sql:
             params = _merged(params, part.params)
         return Sql(separator.join(texts), **params)
 
+    def wrapped(self) -> Sql:
+        """In parentheses, to stand as one term of a larger condition."""
+        return Sql(f"({self.text})", **self.params)
+
     def positional(self) -> tuple[str, list[Any]]:
         """The asyncpg form: the text with `$n`, and the values in that order."""
         text, names = compile_text(self.text)
