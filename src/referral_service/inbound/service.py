@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from referral_service.agencies.models import Agency
 from referral_service.auth.principal import Principal
 from referral_service.auth.roles import Role
+from referral_service.auth.scope import reaches_agency
 from referral_service.errors import Forbidden, NotFound
 from referral_service.inbound.models import InboundEvent, InboundSecret, StatusMapping
 from referral_service.inbound.schemas import StatusMappingEntry
@@ -45,7 +46,7 @@ async def agency_in_scope(session: AsyncSession, principal: Principal, code: str
     if principal.role is Role.OMBUDSMAN and manage:
         raise Forbidden("Only the agency itself or an admin may change its inbound settings.")
     agency = await session.get(Agency, code)
-    if agency is None or (principal.role is Role.OMBUDSMAN and not principal.covers_region(agency.region_code)):
+    if agency is None or not reaches_agency(principal, code, agency.region_code):
         raise NotFound(f"No agency with code {code!r}.")
     return agency
 
