@@ -14,8 +14,8 @@ already loaded) or in SQL (a list filter), and both forms come from the same rul
 - the event feed serves each key what its webhook subscriptions receive: the same regions for the
   Ombudsman side, the agency body of its own referrals' events for an agency.
 
-SQL fragments are written once per shape of principal (agency / region-limited / unlimited) and
-take their values as parameters: callers place them with `param` = the next free `$n`.
+SQL clauses are written once per shape of principal (agency / region-limited / unlimited) and
+take their values as named parameters (db/sql.py), so a statement has a handful of stable texts.
 """
 
 from __future__ import annotations
