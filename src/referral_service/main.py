@@ -149,9 +149,7 @@ def create_app(
         stop = asyncio.Event()
         jobs = None
         if run_jobs_in_process:
-            jobs = asyncio.create_task(
-                run_jobs(WorkerContext(app.state.sessionmaker, settings, app.state.pool), stop, default_jobs(url))
-            )
+            jobs = asyncio.create_task(run_jobs(WorkerContext(settings, app.state.pool), stop, default_jobs(url)))
         # Under `serve --workers N` a scrape reaches one process: keep the others' pool figures fresh.
         pool_sampler = None
         if multiprocess_dir() is not None:

@@ -81,8 +81,8 @@ HTTP_REQUEST_DURATION = Histogram(
 INBOUND_PUSHES = Counter("referral_inbound_pushes_total", "Inbound status pushes answered, by result.", ["result"])
 DB_POOL_CONNECTIONS = Gauge(
     "referral_db_pool_connections",
-    "Database connections of the API processes' pools, by pool (asyncpg: hot paths; sqlalchemy: cold "
-    "paths) and state (in_use, idle); summed over the live processes.",
+    "Database connections of the API processes' pool, by pool (asyncpg: the one pool every path "
+    "uses) and state (in_use, idle); summed over the live processes.",
     ["pool", "state"],
     multiprocess_mode="livesum",
 )
@@ -134,17 +134,12 @@ def multiprocess_dir() -> str | None:
 
 
 def sample_pools(state: Any) -> None:
-    """Record the connection pools of one API process (its app.state): asyncpg and SQLAlchemy's."""
+    """Record the connection pool of one API process (its app.state.pool)."""
     pool = getattr(state, "pool", None)
     if pool is not None:
         size, idle = pool.get_size(), pool.get_idle_size()
         DB_POOL_CONNECTIONS.labels("asyncpg", "in_use").set(size - idle)
         DB_POOL_CONNECTIONS.labels("asyncpg", "idle").set(idle)
-    engine = getattr(state, "engine", None)
-    if engine is not None:
-        queue = engine.pool
-        DB_POOL_CONNECTIONS.labels("sqlalchemy", "in_use").set(queue.checkedout())
-        DB_POOL_CONNECTIONS.labels("sqlalchemy", "idle").set(queue.checkedin())
 
 
 async def sample_pools_every(state: Any, seconds: float) -> None:
