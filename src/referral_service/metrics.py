@@ -43,6 +43,7 @@ from prometheus_client.metrics_core import GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 
 from referral_service import clock
+from referral_service.db.sql import Sql
 from referral_service.logs import FailureLog
 
 logger = logging.getLogger("referral_service.metrics")
@@ -178,28 +179,32 @@ def _forget_dead_processes(directory: str) -> None:
 
 # --- Figures read from the database at scrape time ------------------------------------------------
 
-_OUTBOX_SQL = """
+_OUTBOX_SQL = Sql(
+    """
 SELECT e.disabled_at IS NOT NULL AS disabled, count(*) AS pending,
        extract(epoch FROM clock_timestamp() - min(d.created_at))::float8 AS oldest_age
 FROM webhook_deliveries d JOIN webhook_endpoints e ON e.id = d.endpoint_id
 WHERE d.status = 'pending'
 GROUP BY 1
 """
+)
 
 # Overdue as the API counts it (`overdue` on a referral): forwarded, and due_at before the service clock.
-_REFERRALS_SQL = """
+_REFERRALS_SQL = Sql(
+    """
 SELECT agency_code, state, count(*) AS open,
-       count(*) FILTER (WHERE state = 'forwarded' AND due_at < $1) AS overdue
+       count(*) FILTER (WHERE state = 'forwarded' AND due_at < :now) AS overdue
 FROM referrals
 WHERE state IN ('received', 'forwarded', 'responded')
 GROUP BY agency_code, state
 """
+)
 
 
 class _CachedQuery:
     """One query's rows, read again only when older than `ttl` seconds; one read at a time."""
 
-    def __init__(self, name: str, sql: str, ttl: float, arguments: Callable[[], tuple[Any, ...]] = tuple) -> None:
+    def __init__(self, name: str, sql: Sql, ttl: float, arguments: Callable[[], dict[str, Any]] = dict) -> None:
         self.sql = sql
         self.ttl = ttl
         self.arguments = arguments
@@ -216,8 +221,10 @@ class _CachedQuery:
             if time.monotonic() - self.read_at < self.ttl:
                 return
             try:
+                text, args = self.sql.bind(**self.arguments()).positional()
+                # Not `pooled`: a scrape waits at most `timeout` for a connection, then answers without.
                 async with pool.acquire(timeout=timeout) as conn:
-                    self.rows = await conn.fetch(self.sql, *self.arguments(), timeout=timeout)
+                    self.rows = await conn.fetch(text, *args, timeout=timeout)
                 self._failures.succeeded()
             except Exception as exc:  # a scrape must answer even when the database does not
                 self._failures.failed(type(exc).__name__)
@@ -230,7 +237,7 @@ class DatabaseFigures(Collector):
 
     def __init__(self, outbox_ttl: float = 5.0, referrals_ttl: float = 10.0, timeout: float = 5.0) -> None:
         self.outbox = _CachedQuery("outbox", _OUTBOX_SQL, outbox_ttl)
-        self.referrals = _CachedQuery("referral", _REFERRALS_SQL, referrals_ttl, lambda: (clock.now(),))
+        self.referrals = _CachedQuery("referral", _REFERRALS_SQL, referrals_ttl, lambda: {"now": clock.now()})
         self.timeout = timeout
 
     async def refresh(self, pool: Any) -> None:
