@@ -240,10 +240,13 @@ _ATTEMPTS = Sql(
     ORDER BY delivery_id, id
     """
 )
+# With the endpoint's owner, for the visibility check (auth/scope.py's endpoint_visible).
 _DELIVERY_FOR_UPDATE = Sql(
     f"""
-    SELECT {_DELIVERY_COLUMNS}
-    FROM webhook_deliveries d JOIN webhook_messages m ON m.id = d.message_id
+    SELECT {_DELIVERY_COLUMNS}, e.owner_role, e.owner_agency_code, e.owner_region_code
+    FROM webhook_deliveries d
+    JOIN webhook_messages m ON m.id = d.message_id
+    JOIN webhook_endpoints e ON e.id = d.endpoint_id
     WHERE d.id = :delivery_id
     FOR UPDATE OF d
     """

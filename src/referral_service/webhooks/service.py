@@ -21,6 +21,7 @@ import asyncpg
 from referral_service import clock
 from referral_service.auth.principal import Principal
 from referral_service.auth.roles import Role
+from referral_service.auth.scope import endpoint_visible
 from referral_service.config import Settings
 from referral_service.db.driver import Db
 from referral_service.errors import Conflict, NotFound, UnprocessableEntity
@@ -236,7 +237,13 @@ async def retry_delivery(db: Db, principal: Principal, delivery_id: int, limit: 
         row = await repository.delivery_for_update(db, delivery_id)
         if row is None:
             raise NotFound("No webhook delivery with this id.")
-        await get_endpoint(db, principal, row["endpoint_id"])  # 404 outside the caller's scope
+        if not endpoint_visible(
+            principal,
+            owner_role=row["owner_role"],
+            owner_agency_code=row["owner_agency_code"],
+            owner_region_code=row["owner_region_code"],
+        ):
+            raise NotFound("No webhook endpoint with this id.")
         if limit is not None:
             await limit(row["endpoint_id"])
         retried = await repository.retry(db, delivery_id)
