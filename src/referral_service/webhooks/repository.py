@@ -12,6 +12,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Final, Literal
 
 import asyncpg
 
@@ -136,9 +137,10 @@ _ENABLED_OF_KEY = Sql(
 
 # How `find` locks the row: FOR NO KEY UPDATE lets events keep queueing deliveries to it meanwhile
 # (their foreign key takes FOR KEY SHARE; see recording.LOCK_ENDPOINTS); only a delete needs FOR UPDATE.
-LOCK_NONE = ""
-LOCK_FOR_CHANGE = " FOR NO KEY UPDATE"
-LOCK_FOR_DELETE = " FOR UPDATE"
+Lock = Literal["", " FOR NO KEY UPDATE", " FOR UPDATE"]
+LOCK_NONE: Final = ""
+LOCK_FOR_CHANGE: Final = " FOR NO KEY UPDATE"
+LOCK_FOR_DELETE: Final = " FOR UPDATE"
 
 
 async def lock_owner_scope(db: Db, scope: str) -> None:
@@ -179,7 +181,7 @@ async def visible(db: Db, principal: Principal) -> list[Endpoint]:
     return [endpoint_of(row) for row in rows]
 
 
-async def find(db: Db, principal: Principal, endpoint_id: uuid.UUID, *, lock: str = LOCK_NONE) -> Endpoint | None:
+async def find(db: Db, principal: Principal, endpoint_id: uuid.UUID, *, lock: Lock = LOCK_NONE) -> Endpoint | None:
     """The endpoint if the principal may see it; `lock` is one of the LOCK_* constants."""
     row = await db.fetchrow(
         _SELECT + Sql("e.id = :endpoint_id AND ", endpoint_id=endpoint_id) + endpoint_clause(principal) + lock

@@ -26,7 +26,7 @@ from referral_service.config import Settings
 from referral_service.db.driver import Db
 from referral_service.errors import Conflict, NotFound, UnprocessableEntity
 from referral_service.webhooks import outbox, recording, repository, signing, ssrf
-from referral_service.webhooks.repository import LOCK_FOR_CHANGE, LOCK_FOR_DELETE, LOCK_NONE, Endpoint
+from referral_service.webhooks.repository import LOCK_FOR_CHANGE, LOCK_FOR_DELETE, LOCK_NONE, Endpoint, Lock
 from referral_service.webhooks.schemas import (
     AttemptOut,
     DeliveryOut,
@@ -120,7 +120,7 @@ async def list_endpoints(db: Db, principal: Principal) -> list[Endpoint]:
     return await repository.visible(db, principal)
 
 
-async def get_endpoint(db: Db, principal: Principal, endpoint_id: uuid.UUID, *, lock: str = LOCK_NONE) -> Endpoint:
+async def get_endpoint(db: Db, principal: Principal, endpoint_id: uuid.UUID, *, lock: Lock = LOCK_NONE) -> Endpoint:
     """The endpoint, or 404 when it does not exist or the principal may not see it. `lock`: see
     repository.find (a change locks FOR NO KEY UPDATE, only a delete FOR UPDATE)."""
     endpoint = await repository.find(db, principal, endpoint_id, lock=lock)
