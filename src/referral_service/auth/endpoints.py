@@ -8,6 +8,7 @@ from referral_service.auth.dependencies import AdminPrincipal
 from referral_service.auth.keys import display_prefix, generate_api_key, hash_api_key
 from referral_service.auth.models import ApiKey
 from referral_service.auth.schemas import ApiKeyCreate, ApiKeyCreated, ApiKeyOut
+from referral_service.db.driver import db_of
 from referral_service.db.session import SessionDep
 from referral_service.errors import NotFound, UnprocessableEntity
 from referral_service.openapi_docs import problem_responses
@@ -70,5 +71,5 @@ async def revoke(key_id: uuid.UUID, request: Request, session: SessionDep, _: Ad
     # without waiting for its own notification to come back. (A request racing this transaction may
     # still read the old row and remember it; the notification removes it again on commit.)
     request.app.state.key_cache.forget(revoked_hash)
-    await disable_endpoints_of_key(session, key_id)
+    await disable_endpoints_of_key(await db_of(session), key_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)

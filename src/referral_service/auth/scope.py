@@ -260,3 +260,43 @@ def feed_clause(principal: Principal, *, feed: str = "f") -> Sql:
 def feed_body_column(principal: Principal, *, feed: str = "f") -> str:
     """The stored body the key is served: the agency's (redacted) one, or the Ombudsman side's."""
     return f"{feed}.agency_body" if principal.role is Role.AGENCY else f"{feed}.full_body"
+
+
+# --- webhook endpoints ------------------------------------------------------------------------
+#
+# An endpoint's scope is that of the key that created it (its owner_* columns, fixed for life). A
+# key manages: admin, every endpoint; agency, the endpoints of keys of its own agency; Ombudsman,
+# the Ombudsman endpoints whose owner region lies inside its own (a national key: all of them).
+# Anything else answers 404, as if it did not exist.
+
+
+def endpoint_visible(
+    principal: Principal, *, owner_role: str, owner_agency_code: str | None, owner_region_code: str | None
+) -> bool:
+    if principal.role is Role.ADMIN:
+        return True
+    if principal.role is Role.AGENCY:
+        return owner_role == Role.AGENCY.value and owner_agency_code == principal.agency_code
+    if owner_role != Role.OMBUDSMAN.value:
+        return False
+    if principal.region_code is None:
+        return True
+    return owner_region_code is not None and region_in_scope(owner_region_code, principal.region_code)
+
+
+def endpoint_clause(principal: Principal, *, endpoint: str = "e") -> Sql:
+    """Webhook endpoints the principal may see and manage (`endpoint_visible` as SQL)."""
+    if principal.role is Role.ADMIN:
+        return TRUE
+    if principal.role is Role.AGENCY:
+        return Sql(
+            f"({endpoint}.owner_role = 'agency' AND {endpoint}.owner_agency_code = :scope_agency)",
+            scope_agency=principal.agency_code,
+        )
+    if principal.region_code is None:
+        return Sql(f"({endpoint}.owner_role = 'ombudsman')")
+    return (
+        Sql(f"({endpoint}.owner_role = 'ombudsman' AND ")
+        + in_region(f"{endpoint}.owner_region_code", principal.region_code, name="scope_region")
+        + ")"
+    )

@@ -9,7 +9,7 @@ import logging
 from typing import Any
 
 from referral_service.complaints import erasure
-from referral_service.db.driver import db_of
+from referral_service.db.driver import pooled
 from referral_service.events.draft import SYSTEM
 
 logger = logging.getLogger("referral_service.retention")
@@ -17,15 +17,14 @@ logger = logging.getLogger("referral_service.retention")
 REASON = "retention: every referral closed for more than {days} days (REFERRAL_RETENTION_DAYS)"
 
 
-async def run_retention(ctx: Any) -> int:  # a worker.WorkerContext (settings, sessionmaker)
+async def run_retention(ctx: Any) -> int:  # a worker.WorkerContext (settings, pool)
     """Erase up to one batch; returns how many complaints were erased (the worker runs it again at once if any)."""
     days = ctx.settings.retention_days
     if days is None:
         return 0
     erased = 0
     for _ in range(erasure.RETENTION_BATCH):
-        async with ctx.sessionmaker() as session, session.begin():
-            db = await db_of(session)
+        async with pooled(ctx.pool) as db, db.transaction():
             due = await erasure.due_for_retention(db, days, limit=1)
             if not due:
                 break
