@@ -42,7 +42,7 @@ from referral_service.jobs import default_jobs
 from referral_service.logs import configure_logging
 from referral_service.meta import router as meta_router
 from referral_service.metrics import MetricsExposition, forget_this_process, multiprocess_dir, sample_pools_every
-from referral_service.middleware import BodyDeadline, RequestGuards
+from referral_service.middleware import BodyDeadline, ProblemLanguage, RequestGuards
 from referral_service.observability import RequestObservability
 from referral_service.openapi_docs import finalize_openapi, problem_responses
 from referral_service.ratelimit import RateLimiter, limit_by_address
@@ -111,10 +111,11 @@ TAGS = [
 class ServiceApp(FastAPI):
     """FastAPI, with the request id, metrics and access log (observability.py) wrapped around the
     whole middleware stack: outside Starlette's error middleware, so the 500 it renders for an
-    unhandled error carries the request id too."""
+    unhandled error carries the request id too; and outside that, every problem put in the
+    request's language (middleware.ProblemLanguage)."""
 
     def build_middleware_stack(self) -> ASGIApp:
-        return RequestObservability(super().build_middleware_stack())
+        return ProblemLanguage(RequestObservability(super().build_middleware_stack()))
 
 
 def operation_id(route: APIRoute) -> str:
