@@ -296,3 +296,37 @@ async def test_queue_pages_newest_first_without_repeats(browser, ombudsman_kalti
     assert len(seen) == len(set(seen))
     assert seen[: len(made)] == list(reversed(made))
     assert (await browser.get("/ui/queue?cursor=garbage")).status_code == 200  # a mangled link: the first page
+
+
+async def test_a_stale_form_whose_action_is_gone_shows_the_text_to_copy(app, ombudsman_kaltim, samarinda):
+    referral_id = await forwarded_referral(ombudsman_kaltim)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=BASE) as browser:
+        await sign_in(browser, samarinda.key)
+        page = await browser.get(f"/ui/referrals/{referral_id}")
+        # Meanwhile the agency's own system answers through the API.
+        answer = {"outcome": "action_taken", "summary": "Sudah dijawab lewat sistem."}
+        assert (await samarinda.post(f"/v1/referrals/{referral_id}/respond", json=answer)).status_code == 200
+        typed = {
+            "csrf": hidden(page.text, "csrf"),
+            "etag": hidden(page.text, "etag"),
+            "act": "respond",
+            "outcome": "action_taken",
+            "summary": "Jawaban yang diketik di halaman.",
+        }
+        response = await browser.post(f"/ui/referrals/{referral_id}", data=typed)
+    assert response.status_code == 409 and "diubah oleh orang lain" in response.text
+    assert 'id="form-respond"' not in response.text  # no longer offered ...
+    kept = response.text.split('id="kept"', 1)[1].split("</div>", 1)[0]
+    assert "Jawaban yang diketik di halaman." in kept  # ... but what was typed is there to copy
+    body = (await samarinda.get(f"/v1/referrals/{referral_id}")).json()
+    assert body["response"]["summary"] == "Sudah dijawab lewat sistem."
+
+
+async def test_a_refused_page_form_speaks_the_page_language(browser, ombudsman_kaltim):
+    referral_id = await forwarded_referral(ombudsman_kaltim, forward=False)
+    await sign_in(browser, ombudsman_kaltim.key)
+    page = await browser.get(f"/ui/referrals/{referral_id}?lang=en")
+    stale = {"csrf": hidden(page.text, "csrf"), "etag": '"0"', "act": "forward", "instructions": "Tolong dicek."}
+    response = await browser.post(f"/ui/referrals/{referral_id}", data=stale)
+    assert response.status_code == 409 and "Someone else changed this referral" in response.text
+    assert "Tolong dicek.</textarea>" in response.text and "Send again (current version)" in response.text
