@@ -228,6 +228,7 @@ INDONESIAN: dict[str, str] = {
     "A form field is too long.": "Sebuah isian formulir terlalu panjang.",
     "Send one file at a time.": "Kirim satu berkas setiap kali.",
     "Too many form fields.": "Terlalu banyak isian formulir.",
+    "The form could not be read as multipart/form-data.": "Formulir tidak dapat dibaca sebagai multipart/form-data.",
     "The body must not exceed {0} bytes.": "Isi permintaan tidak boleh lebih dari {0} byte.",
     "The body must arrive within {0} s and then at {1} bytes a second or more, within {2} s in all.": (
         "Isi permintaan harus mulai tiba dalam {0} detik, lalu paling sedikit {1} byte per detik, dan selesai "

@@ -150,3 +150,21 @@ async def test_the_upload_form_takes_multipart_only(browser, ombudsman_kaltim, s
         files={"file": ("a.pdf", pdf_bytes(), "application/pdf")},
     )
     assert response.status_code == 415
+
+
+async def test_a_broken_form_is_refused_not_a_crash(browser, ombudsman_kaltim, samarinda):
+    _, referral_id = await confidential_referral(ombudsman_kaltim)
+    await sign_in(browser, samarinda.key)
+    page = (await browser.get(f"/ui/referrals/{referral_id}")).text
+    body = (
+        b'--XyZ\r\nContent-Disposition: form-data; name="csrf"\r\n\r\n'
+        + hidden(page, "csrf").encode()
+        + b'\r\n--XyZ\r\nContent-Disposition: form-data; name="file"; filename="a.pdf"\r\n\r\n%PDF-1.4 truncated'
+    )
+    response = await browser.post(
+        f"/ui/referrals/{referral_id}/attachments",
+        content=body,
+        headers={"Content-Type": "multipart/form-data; boundary=XyZ"},
+    )
+    assert response.status_code == 400 and "Formulir tidak dapat dibaca" in response.text
+    assert (await samarinda.get(f"/v1/referrals/{referral_id}/attachments")).json() == []

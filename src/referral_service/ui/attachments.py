@@ -22,6 +22,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
+from python_multipart.exceptions import MultipartParseError
 from python_multipart.multipart import MultipartParser, parse_options_header
 
 from referral_service.attachments import service, sniff, upload
@@ -160,7 +161,14 @@ async def read_upload(request: Request, page: Page, limit: int) -> PageUpload:
         raise BadRequest("Send the form as multipart/form-data.")
     fields: dict[str, str] = {}
     pending: list[bytes] = []
-    state: dict[str, Any] = {"headers": {}, "name": None, "filename": None, "value": bytearray(), "files": 0}
+    state: dict[str, Any] = {
+        "headers": {},
+        "name": None,
+        "filename": None,
+        "value": bytearray(),
+        "files": 0,
+        "file_ended": False,
+    }
     header = {"field": bytearray(), "value": bytearray()}
 
     def on_part_begin() -> None:
@@ -200,7 +208,9 @@ async def read_upload(request: Request, page: Page, limit: int) -> PageUpload:
             raise BadRequest("A form field is too long.")
 
     def on_part_end() -> None:
-        if state["filename"] is None and state["name"]:
+        if state["filename"] is not None:
+            state["file_ended"] = True
+        elif state["name"]:
             fields[state["name"]] = bytes(state["value"]).decode("utf-8", "replace")
 
     parser = MultipartParser(
@@ -217,11 +227,17 @@ async def read_upload(request: Request, page: Page, limit: int) -> PageUpload:
     )
 
     async def file_chunks() -> AsyncIterator[bytes]:
-        async for chunk in request.stream():
-            parser.write(chunk)
-            while pending:
-                yield pending.pop(0)
-        parser.finalize()
+        try:
+            async for chunk in request.stream():
+                parser.write(chunk)
+                while pending:
+                    yield pending.pop(0)
+            parser.finalize()
+        except MultipartParseError as exc:
+            raise BadRequest("The form could not be read as multipart/form-data.") from exc
+        if state["files"] and not state["file_ended"]:
+            # The body stopped inside the file: what arrived is not the whole file.
+            raise BadRequest("The form could not be read as multipart/form-data.")
         while pending:
             yield pending.pop(0)
 
