@@ -61,7 +61,8 @@ governments it oversees: one canonical complaint record, a referral state machin
 and agency, an append-only timeline, and signed webhooks in both directions.
 
 Every `/v1` operation needs `Authorization: Bearer <api key>`. Errors are RFC 9457
-`application/problem+json`.
+`application/problem+json`, their `title` and `detail` in English or, with `Accept-Language: id`, in
+Bahasa Indonesia (`Content-Language` says which; `type` and the other members do not change).
 
 Every response carries an `X-Request-ID` header, and every error body the same value as
 `request_id`: quote it when asking about a request, it names the request's lines in the service's

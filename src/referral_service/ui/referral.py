@@ -216,7 +216,7 @@ async def _act(
         )
     refusal: tuple[str, int] | None = None
     try:
-        async with db.conn.transaction():
+        async with db.transaction():
             await referrals.transition(
                 db,
                 page.principal,
