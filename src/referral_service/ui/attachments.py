@@ -56,7 +56,8 @@ async def listed(db: Db, page: Page, referral_id: uuid.UUID) -> list[Listed]:
     """The referral's attachments and its complaint's own, as `GET /v1/referrals/{id}/attachments`
     gives them to this key, oldest first."""
     rows = await service.list_for_referral(db, page.principal, referral_id)
-    agencies = await agency_names(db, {r["uploaded_by_agency_code"] for r in rows if r["uploaded_by_agency_code"]})
+    codes = {r["uploaded_by_agency_code"] for r in rows if r["uploaded_by_agency_code"]}
+    agencies = await agency_names(db, codes) if codes else {}
     return [
         Listed(
             id=row["id"],
