@@ -43,7 +43,7 @@ from referral_service.jobs import default_jobs
 from referral_service.logs import configure_logging
 from referral_service.meta import router as meta_router
 from referral_service.metrics import MetricsExposition, forget_this_process, multiprocess_dir, sample_pools_every
-from referral_service.middleware import BodyDeadline, RequestGuards
+from referral_service.middleware import BodyDeadline, ProblemLanguage, RequestGuards
 from referral_service.observability import RequestObservability
 from referral_service.openapi_docs import finalize_openapi, problem_responses
 from referral_service.ratelimit import RateLimiter, limit_by_address
@@ -62,7 +62,8 @@ governments it oversees: one canonical complaint record, a referral state machin
 and agency, an append-only timeline, and signed webhooks in both directions.
 
 Every `/v1` operation needs `Authorization: Bearer <api key>`. Errors are RFC 9457
-`application/problem+json`.
+`application/problem+json`, their `title` and `detail` in English or, with `Accept-Language: id`, in
+Bahasa Indonesia (`Content-Language` says which; `type` and the other members do not change).
 
 Every response carries an `X-Request-ID` header, and every error body the same value as
 `request_id`: quote it when asking about a request, it names the request's lines in the service's
@@ -112,10 +113,11 @@ TAGS = [
 class ServiceApp(FastAPI):
     """FastAPI, with the request id, metrics and access log (observability.py) wrapped around the
     whole middleware stack: outside Starlette's error middleware, so the 500 it renders for an
-    unhandled error carries the request id too."""
+    unhandled error carries the request id too; and outside that, every problem put in the
+    request's language (middleware.ProblemLanguage)."""
 
     def build_middleware_stack(self) -> ASGIApp:
-        return RequestObservability(super().build_middleware_stack())
+        return ProblemLanguage(RequestObservability(super().build_middleware_stack()))
 
 
 def operation_id(route: APIRoute) -> str:

@@ -6,10 +6,13 @@ import asyncio
 import re
 from dataclasses import dataclass
 
+import orjson
+from starlette.datastructures import MutableHeaders
 from starlette.requests import ClientDisconnect
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from referral_service.errors import problem_body, problem_response
+from referral_service.errors import PROBLEM_MEDIA_TYPE, problem_body, problem_response
+from referral_service.problem_texts import PAGES_COOKIE, localize, pick_language
 
 _BODY_METHODS = {b"POST", b"PUT", b"PATCH"}
 _JSON_TYPES = ("application/json", "application/merge-patch+json", "application/problem+json")
@@ -18,6 +21,11 @@ _FORM_TYPE = "application/x-www-form-urlencoded"
 # Attachment uploads: the raw file as the body, any media type (the endpoint checks it), their own
 # size limit, counted by the endpoint while it streams the body to storage.
 UPLOAD_PATH = re.compile(r"^/v1/(?:complaints/[^/]+|referrals/[^/]+|inbound/[^/]+)/attachments$")
+# The web pages' upload form: multipart/form-data, on this path only, counted like an upload (plus
+# room for the form's other fields and the part headers).
+PAGE_UPLOAD_PATH = re.compile(r"^/ui/referrals/[^/]+/attachments$")
+PAGE_UPLOAD_OVERHEAD = 64 * 1024
+_MULTIPART_TYPE = "multipart/form-data"
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,9 +72,23 @@ class RequestGuards:
         headers = dict(scope["headers"])
         declared = headers.get(b"content-length")
         # Any body method: routing then answers 405 for a method the upload paths do not take.
-        upload = UPLOAD_PATH.match(scope["path"]) is not None
+        page_upload = PAGE_UPLOAD_PATH.match(scope["path"]) is not None
+        upload = page_upload or UPLOAD_PATH.match(scope["path"]) is not None
+        if page_upload:
+            media_type = headers.get(b"content-type", b"").split(b";", 1)[0].strip().decode("latin-1").lower()
+            if media_type != _MULTIPART_TYPE:
+                await _refuse(
+                    send,
+                    scope,
+                    415,
+                    "unsupported-media-type",
+                    "Unsupported media type",
+                    "Send the form as multipart/form-data.",
+                )
+                return
         if upload:
-            if declared is not None and declared.isdigit() and int(declared) > self.max_upload_bytes:
+            allowed = self.max_upload_bytes + (PAGE_UPLOAD_OVERHEAD if page_upload else 0)
+            if declared is not None and declared.isdigit() and int(declared) > allowed:
                 await _refuse(
                     send,
                     scope,
@@ -172,3 +194,78 @@ async def _refuse(send: Send, scope: Scope, status: int, slug: str, title: str, 
 
 async def _empty_receive() -> Message:
     return {"type": "http.disconnect"}
+
+
+class ProblemLanguage:
+    """Problem details in the request's language (problem_texts): `title` and `detail` in Bahasa
+    Indonesia when it asks for `id`, and `Content-Language` on every problem answer. Wraps the whole
+    application, so every problem passes here, whoever wrote it. Other answers pass untouched."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        held: Message | None = None
+        chunks: list[bytes] = []
+        passing = False
+
+        async def localized_send(message: Message) -> None:
+            nonlocal held, passing
+            if passing:
+                await send(message)
+                return
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                if headers.get("content-type", "").split(";", 1)[0].strip() != PROBLEM_MEDIA_TYPE:
+                    passing = True
+                    await send(message)
+                    return
+                lang = _language(scope)
+                headers["Content-Language"] = lang
+                headers.add_vary_header("Accept-Language")
+                if lang == "en":  # the texts as written
+                    passing = True
+                    await send(message)
+                    return
+                held = message
+                return
+            if message["type"] != "http.response.body" or held is None:
+                await send(message)
+                return
+            chunks.append(message.get("body", b""))
+            if message.get("more_body", False):
+                return
+            body = b"".join(chunks)
+            try:
+                problem = orjson.loads(body)
+            except orjson.JSONDecodeError:
+                problem = None
+            headers = MutableHeaders(scope=held)
+            if isinstance(problem, dict):
+                body = orjson.dumps(localize(problem, headers["Content-Language"]))
+            else:
+                headers["Content-Language"] = "en"
+            if "content-length" in headers:
+                headers["Content-Length"] = str(len(body))
+            start, held, passing = held, None, True
+            await send(start)
+            await send({"type": "http.response.body", "body": body, "more_body": False})
+
+        await self.app(scope, receive, localized_send)
+
+
+def _language(scope: Scope) -> str:
+    accept_language: str | None = None
+    cookie: str | None = None
+    for name, value in scope.get("headers", ()):
+        if name == b"accept-language":
+            accept_language = value.decode("latin-1")
+        elif name == b"cookie":
+            for pair in value.decode("latin-1").split(";"):
+                key, _, cookie_value = pair.strip().partition("=")
+                if key == PAGES_COOKIE:
+                    cookie = cookie_value.strip()
+    return pick_language(accept_language, scope.get("path", ""), cookie)

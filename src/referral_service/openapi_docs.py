@@ -190,6 +190,13 @@ RATE_LIMIT_HEADERS: dict[str, dict[str, Any]] = {
         "schema": {"type": "integer", "minimum": 1},
     },
 }
+# problem_texts.py / middleware.ProblemLanguage: every problem answer says its language.
+CONTENT_LANGUAGE_HEADER: dict[str, Any] = {
+    "description": "The language of the problem's `title` and `detail`: `id` (Bahasa Indonesia) when "
+    "`Accept-Language` prefers it, otherwise `en`.",
+    "required": True,
+    "schema": {"type": "string", "enum": ["en", "id"]},
+}
 # Limited although they take no API key (a key's routes are limited per key).
 _LIMITED_WITHOUT_KEY = frozenset(("health_readyz", "meta_index", "inbound_push_event", "inbound_upload_attachment"))
 
@@ -204,12 +211,15 @@ def finalize_openapi(schema: dict[str, Any]) -> dict[str, Any]:
     - Operations that need an API key may get 401.
     - Rate-limited operations (every keyed one, and a few others) may get 429, and carry the RateLimit
       headers (ratelimit.py).
+    - Every problem answer carries `Content-Language` (middleware.ProblemLanguage).
     """
     components = schema.setdefault("components", {})
     components.setdefault("schemas", {})["Problem"] = PROBLEM_SCHEMA
     components.setdefault("headers", {})[REQUEST_ID_HEADER] = REQUEST_ID_RESPONSE_HEADER
     request_id_ref = {"$ref": f"#/components/headers/{REQUEST_ID_HEADER}"}
     components["headers"].update(RATE_LIMIT_HEADERS)
+    components["headers"]["Content-Language"] = CONTENT_LANGUAGE_HEADER
+    content_language_ref = {"$ref": "#/components/headers/Content-Language"}
     rate_limit_refs = {name: {"$ref": f"#/components/headers/{name}"} for name in ("RateLimit-Policy", "RateLimit")}
     retry_after_ref = {"$ref": "#/components/headers/Retry-After"}
     for path_item in schema.get("paths", {}).values():
@@ -250,6 +260,8 @@ def finalize_openapi(schema: dict[str, Any]) -> dict[str, Any]:
                     headers.update(rate_limit_refs)
                 if code == "429":
                     headers["Retry-After"] = retry_after_ref
+                if PROBLEM_MEDIA_TYPE in response.get("content", {}):
+                    headers["Content-Language"] = content_language_ref
                 operation["responses"][code] = {**response, "headers": headers}
     _name_merge_patch_body(schema)
     for path_item in schema.get("webhooks", {}).values():

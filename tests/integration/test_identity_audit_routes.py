@@ -40,7 +40,9 @@ ROUTES: dict[tuple[str, str], str] = {
     ("GET", "/v1/attachments/{attachment_id}"):                    "shows an identity document",
     ("GET", "/v1/agencies/{code}/inbound-events"):                 "shows the answers stored for an agency's pushes",
     ("GET", "/ui/referrals/{referral_id}"):                        SHOWS + " (the referral page)",
-    ("POST", "/ui/referrals/{referral_id}/{action}"):              SHOWS + " (the page again, when the action is refused)",
+    ("POST", "/ui/referrals/{referral_id}"):                       SHOWS + " (the page again, when the action is refused)",
+    ("POST", "/ui/referrals/{referral_id}/attachments"):           SHOWS + " (the page again, when the upload is refused)",
+    ("GET", "/ui/attachments/{attachment_id}"):                    "shows an identity document (the page's download)",
     # Never the identity:
     ("POST", "/v1/referrals/{referral_id}/acknowledge"):           "agency keys only: never a confidential identity",
     ("POST", "/v1/referrals/{referral_id}/respond"):               "agency keys only: never a confidential identity",
@@ -162,7 +164,8 @@ async def test_each_route_showing_the_identity_writes_one_row(
 
     download = f"/v1/attachments/{document.json()['id']}"
     page = await browser.get(f"/ui/referrals/{rid}")
-    stale = {"csrf": hidden(page.text, "csrf"), "etag": '"1"', "text": "Catatan"}
+    stale = {"csrf": hidden(page.text, "csrf"), "etag": '"1"', "text": "Catatan", "act": "add_note"}
+    not_a_document = {"file": ("laporan.pdf", b"MZ\x90\x00 not a document", "application/pdf")}
     calls = [
         (("POST", "/v1/complaints"), lambda: ombudsman.post("/v1/complaints", json=body, headers={"Idempotency-Key": intake_key})),
         (("GET", "/v1/complaints"), lambda: ombudsman.get("/v1/complaints", params={"limit": 100})),
@@ -178,7 +181,10 @@ async def test_each_route_showing_the_identity_writes_one_row(
         (("GET", "/v1/attachments/{attachment_id}"), lambda: ombudsman.get(download, headers={"Range": "bytes=0-99"})),
         (("GET", "/v1/agencies/{code}/inbound-events"), lambda: admin.get(f"/v1/agencies/{SAMARINDA}/inbound-events")),
         (("GET", "/ui/referrals/{referral_id}"), lambda: browser.get(f"/ui/referrals/{rid}")),
-        (("POST", "/ui/referrals/{referral_id}/{action}"), lambda: browser.post(f"/ui/referrals/{rid}/add_note", data=stale)),
+        (("POST", "/ui/referrals/{referral_id}"), lambda: browser.post(f"/ui/referrals/{rid}", data=stale)),
+        (("POST", "/ui/referrals/{referral_id}/attachments"), lambda: browser.post(
+            f"/ui/referrals/{rid}/attachments", data={"csrf": stale["csrf"]}, files=not_a_document)),
+        (("GET", "/ui/attachments/{attachment_id}"), lambda: browser.get(download.replace("/v1/", "/ui/"))),
         (("PATCH", "/v1/complaints/{complaint_id}"), None),  # needs a fresh ETag: below
         (("POST", "/v1/referrals/{referral_id}/request-follow-up"), None),  # needs an answer first: below
         (("POST", "/v1/referrals/{referral_id}/close"), None),
@@ -189,8 +195,8 @@ async def test_each_route_showing_the_identity_writes_one_row(
             continue
         before = await rows()
         response = await call()
-        assert response.status_code in (200, 201, 206, 409), (route, response.status_code, response.text[:300])
-        assert NAME in response.text or route[1] == "/v1/attachments/{attachment_id}", route
+        assert response.status_code in (200, 201, 206, 409, 415), (route, response.status_code, response.text[:300])
+        assert NAME in response.text or route[1].endswith("/attachments/{attachment_id}"), route
         assert await rows() == [*before, route], route
 
     # Unchanged since: nothing shown, nothing written.

@@ -85,6 +85,7 @@ READS = [
     ("/ui/deadlines",                                   *SIGN_IN),
     ("/ui/queue",                                       *SIGN_IN),
     ("/ui/referrals/{rA}",                              *SIGN_IN),
+    ("/ui/attachments/{aA}",                            *SIGN_IN),
 
     ("/v1/complaints",                                  C_ALL,    C_ALL,    C_64,     403,       403,      401),
     ("/v1/complaints?q={token}",                        C_ALL,    C_ALL,    C_64,     403,       403,      401),

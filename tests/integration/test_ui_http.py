@@ -97,8 +97,8 @@ async def test_forms_without_the_session_csrf_token_change_nothing(browser, ombu
     page = await browser.get(f"/ui/referrals/{referral_id}")
     etag = hidden(page.text, "etag")
     for csrf in (None, "wrong"):
-        data = {"etag": etag, **({"csrf": csrf} if csrf else {})}
-        response = await browser.post(f"/ui/referrals/{referral_id}/forward", data=data)
+        data = {"etag": etag, "act": "forward", **({"csrf": csrf} if csrf else {})}
+        response = await browser.post(f"/ui/referrals/{referral_id}", data=data)
         assert response.status_code == 403
     assert (await ombudsman_kaltim.get(f"/v1/referrals/{referral_id}")).json()["state"] == "received"
     # Sign-out is a form too.
@@ -106,7 +106,7 @@ async def test_forms_without_the_session_csrf_token_change_nothing(browser, ombu
     assert (await browser.get("/ui/figures")).status_code == 200
     # With the token it works.
     response = await browser.post(
-        f"/ui/referrals/{referral_id}/forward", data={"etag": etag, "csrf": hidden(page.text, "csrf")}
+        f"/ui/referrals/{referral_id}", data={"etag": etag, "csrf": hidden(page.text, "csrf"), "act": "forward"}
     )
     assert response.status_code == 303
     assert (await ombudsman_kaltim.get(f"/v1/referrals/{referral_id}")).json()["state"] == "forwarded"
@@ -153,16 +153,26 @@ async def test_a_stale_form_changes_nothing(app, ombudsman_kaltim):
         page_one = await first.get(f"/ui/referrals/{referral_id}")
         page_two = await second.get(f"/ui/referrals/{referral_id}")
         note = {"csrf": hidden(page_one.text, "csrf"), "etag": hidden(page_one.text, "etag"), "instructions": "Satu"}
-        assert (await first.post(f"/ui/referrals/{referral_id}/forward", data=note)).status_code == 303
+        note["act"] = "forward"
+        assert (await first.post(f"/ui/referrals/{referral_id}", data=note)).status_code == 303
         stale = {
             "csrf": hidden(page_two.text, "csrf"),
             "etag": hidden(page_two.text, "etag"),
             "resolution": "duplicate",
+            "note": "Sama dengan pengaduan lain.",
+            "act": "close",
         }
-        response = await second.post(f"/ui/referrals/{referral_id}/close", data=stale)
-    assert response.status_code == 409
-    assert "diubah oleh orang lain" in response.text
-    assert (await ombudsman_kaltim.get(f"/v1/referrals/{referral_id}")).json()["state"] == "forwarded"
+        response = await second.post(f"/ui/referrals/{referral_id}", data=stale)
+        assert response.status_code == 409
+        assert "diubah oleh orang lain" in response.text
+        assert (await ombudsman_kaltim.get(f"/v1/referrals/{referral_id}")).json()["state"] == "forwarded"
+        # What was typed is kept in the form, which now carries the current ETag: sent again, it acts.
+        kept = response.text.split('id="form-close"', 1)[1].split("</form>", 1)[0]
+        assert "Sama dengan pengaduan lain.</textarea>" in kept and '<option value="duplicate" selected>' in kept
+        assert hidden(kept, "etag") != stale["etag"] and "Kirim ulang" in kept
+        resent = {**stale, "etag": hidden(kept, "etag")}
+        assert (await second.post(f"/ui/referrals/{referral_id}", data=resent)).status_code == 303
+    assert (await ombudsman_kaltim.get(f"/v1/referrals/{referral_id}")).json()["state"] == "closed"
 
 
 async def test_agency_sees_its_queue_and_not_other_agencies_referrals(browser, ombudsman_kaltim, bontang, samarinda):
@@ -244,11 +254,11 @@ async def test_ombudsman_actions_and_a_refused_form(browser, ombudsman_kaltim, s
     async def act(action: str, **fields: str) -> httpx.Response:
         page = await browser.get(f"/ui/referrals/{referral_id}")
         data = {"csrf": hidden(page.text, "csrf"), "etag": hidden(page.text, "etag"), **fields}
-        return await browser.post(f"/ui/referrals/{referral_id}/{action}", data=data)
+        return await browser.post(f"/ui/referrals/{referral_id}", data={**data, "act": action})
 
     page = await browser.get(f"/ui/referrals/{referral_id}")
     # The forms offered are the transition table's allowed_actions for this key and state.
-    assert re.findall(r'action="/ui/referrals/[^/]+/(\w+)"', page.text) == ["add_note", "close", "request_follow_up"]
+    assert re.findall(r'name="act" value="(\w+)"', page.text) == ["add_note", "close", "request_follow_up"]
     refused = await act("request_follow_up", reason="", due_working_days="0")
     assert refused.status_code == 422 and "Isian tidak sah" in refused.text
     assert (await act("request_follow_up", reason="Lampirkan salinan izin.", due_working_days="5")).status_code == 303
@@ -286,3 +296,37 @@ async def test_queue_pages_newest_first_without_repeats(browser, ombudsman_kalti
     assert len(seen) == len(set(seen))
     assert seen[: len(made)] == list(reversed(made))
     assert (await browser.get("/ui/queue?cursor=garbage")).status_code == 200  # a mangled link: the first page
+
+
+async def test_a_stale_form_whose_action_is_gone_shows_the_text_to_copy(app, ombudsman_kaltim, samarinda):
+    referral_id = await forwarded_referral(ombudsman_kaltim)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=BASE) as browser:
+        await sign_in(browser, samarinda.key)
+        page = await browser.get(f"/ui/referrals/{referral_id}")
+        # Meanwhile the agency's own system answers through the API.
+        answer = {"outcome": "action_taken", "summary": "Sudah dijawab lewat sistem."}
+        assert (await samarinda.post(f"/v1/referrals/{referral_id}/respond", json=answer)).status_code == 200
+        typed = {
+            "csrf": hidden(page.text, "csrf"),
+            "etag": hidden(page.text, "etag"),
+            "act": "respond",
+            "outcome": "action_taken",
+            "summary": "Jawaban yang diketik di halaman.",
+        }
+        response = await browser.post(f"/ui/referrals/{referral_id}", data=typed)
+    assert response.status_code == 409 and "diubah oleh orang lain" in response.text
+    assert 'id="form-respond"' not in response.text  # no longer offered ...
+    kept = response.text.split('id="kept"', 1)[1].split("</div>", 1)[0]
+    assert "Jawaban yang diketik di halaman." in kept  # ... but what was typed is there to copy
+    body = (await samarinda.get(f"/v1/referrals/{referral_id}")).json()
+    assert body["response"]["summary"] == "Sudah dijawab lewat sistem."
+
+
+async def test_a_refused_page_form_speaks_the_page_language(browser, ombudsman_kaltim):
+    referral_id = await forwarded_referral(ombudsman_kaltim, forward=False)
+    await sign_in(browser, ombudsman_kaltim.key)
+    page = await browser.get(f"/ui/referrals/{referral_id}?lang=en")
+    stale = {"csrf": hidden(page.text, "csrf"), "etag": '"0"', "act": "forward", "instructions": "Tolong dicek."}
+    response = await browser.post(f"/ui/referrals/{referral_id}", data=stale)
+    assert response.status_code == 409 and "Someone else changed this referral" in response.text
+    assert "Tolong dicek.</textarea>" in response.text and "Send again (current version)" in response.text

@@ -4,12 +4,17 @@ cannot open it."""
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import httpx
 import pytest
 
 from referral_service.demo_documents import pdf_document
 from tests.conftest import BOOTSTRAP_ADMIN_KEY, complaint_body
 from tests.ui.conftest import CHROMIUM
+
+MONTHS_ID = "Januari|Februari|Maret|April|Mei|Juni|Juli|Agustus|September|Oktober|November|Desember"
 
 pytestmark = [
     pytest.mark.filterwarnings("ignore::DeprecationWarning"),
@@ -129,20 +134,46 @@ def test_the_coordination_meeting_on_one_screen(chromium, artifacts, world):
     page.get_by_label("Nomor internal instansi").fill("SMD-2026-0042")
     page.get_by_role("button", name="Konfirmasi penerimaan").click()
     assert page.get_by_role("status").inner_text() == "Tersimpan."
-    # Its report goes in through its own system (the API); the page names it on the timeline.
+    # Its report, attached from the page: listed with who added it and when, and downloadable.
     report = pdf_document("Laporan Hasil Pemeriksaan SMD-2026-0042", ["Izin usaha telah diterbitkan."])
-    uploaded = LiveApi(base, keys["samarinda"]).client.post(
-        f"/v1/referrals/{referral_id}/attachments",
-        content=report,
-        headers={
-            "Content-Type": "application/pdf",
-            "Content-Disposition": 'attachment; filename="LHP-SMD-2026-0042.pdf"',
-        },
+    page.get_by_label("Berkas").set_input_files(
+        {"name": "LHP-SMD-2026-0042.pdf", "mimeType": "application/pdf", "buffer": report}
     )
-    assert uploaded.status_code == 201, uploaded.text
+    page.get_by_role("button", name="Lampirkan").click()
+    assert page.url.startswith(f"{base}/ui/referrals/{referral_id}?done=attached")
+    assert page.get_by_role("status").inner_text() == "Lampiran tersimpan."
+    row = page.locator("table.attachments tbody tr")
+    assert row.count() == 1
+    cells = row.first.locator("td").all_inner_texts()
+    assert cells[0] == "LHP-SMD-2026-0042.pdf" and cells[1] == "PDF" and cells[3] == "Inspektorat Kota Samarinda"
+    assert re.search(rf"\d{{1,2}} ({MONTHS_ID}) \d{{4}} \d\d\.\d\d WITA", cells[4]), cells[4]
+    with page.expect_download() as download:
+        row.first.get_by_role("link").click()
+    assert download.value.suggested_filename == "LHP-SMD-2026-0042.pdf"
+    assert Path(download.value.path()).read_bytes() == report
+    page.screenshot(path=artifacts / "07a-referral-attachment.png", full_page=True)
+
+    # A stale form: the Ombudsman adds a note while the answer is being typed. The refusal keeps
+    # the text, says why, and sends it again against the current version from the page's address.
     page.get_by_label("Hasil").select_option("action_taken")
     page.get_by_label("Ringkasan").fill("Izin usaha telah diterbitkan.")
+    ombudsman = LiveApi(base, keys["ombudsman"])
+    current = ombudsman.client.get(f"/v1/referrals/{referral_id}")
+    noted = ombudsman.client.post(
+        f"/v1/referrals/{referral_id}/notes",
+        json={"text": "Mohon lampirkan salinan izin."},
+        headers={"If-Match": current.headers["etag"]},
+    )
+    assert noted.status_code in (200, 201), noted.text
     page.get_by_role("button", name="Kirim jawaban").click()
+    assert page.url == f"{base}/ui/referrals/{referral_id}"
+    assert "diubah oleh orang lain" in page.get_by_role("alert").inner_text()
+    assert page.get_by_label("Ringkasan").input_value() == "Izin usaha telah diterbitkan."
+    assert page.get_by_label("Hasil").input_value() == "action_taken"
+    assert "Diterima" not in page.locator("h1").inner_text()  # still acknowledged, nothing was changed
+    page.screenshot(path=artifacts / "07b-stale-form-kept.png", full_page=True)
+    page.get_by_role("button", name="Kirim ulang (versi terbaru)").click()
+    assert page.get_by_role("status").inner_text() == "Tersimpan."
     assert "Dijawab" in page.locator("h1").inner_text()
     timeline = page.locator("ol.timeline").inner_text()
     assert "Instansi menjawab" in timeline and "Rujukan dibuat" not in timeline  # agencies see from the forward on
@@ -161,6 +192,11 @@ def test_the_coordination_meeting_on_one_screen(chromium, artifacts, world):
     assert page.get_by_role("heading", level=1).inner_text() == "Tidak ditemukan"
     assert "Izin usaha" not in page.content()
     page.screenshot(path=artifacts / "09-other-agency-404.png", full_page=True)
+    attachment_id = (
+        LiveApi(base, keys["samarinda"]).client.get(f"/v1/referrals/{referral_id}/attachments").json()[0]["id"]
+    )
+    response = page.goto(f"{base}/ui/attachments/{attachment_id}")
+    assert response is not None and response.status == 404
     context.close()
 
     # Keyboard: the skip link is the first stop and is visible when focused.

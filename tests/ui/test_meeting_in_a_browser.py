@@ -133,6 +133,9 @@ def test_presenting_mode_on_the_shared_screen(browser, demo, artifacts: Path) ->
     assert "Rina Marlina" in complaint.inner_text()
     assert complaint.locator(".badge.confidential").first.inner_text() == "Identitas dirahasiakan"
     assert "Penundaan berlarut" in complaint.inner_text()  # the category by name (item 4)
+    # The KTP copy is listed for the Ombudsman, marked as an identity document.
+    evidence = page.locator("table.attachments")
+    assert "ktp-pelapor.png" in evidence.inner_text() and "Dokumen identitas pelapor" in evidence.inner_text()
     page.screenshot(path=artifacts / "24-confidential-marked.png", full_page=True)
     referral_url = page.url
 
@@ -142,6 +145,7 @@ def test_presenting_mode_on_the_shared_screen(browser, demo, artifacts: Path) ->
     assert page.get_by_role("status").first.inner_text().startswith("Mode presentasi:")
     body = page.locator("main").inner_text()
     assert "Rina Marlina" not in body and "Sertifikat tanah" not in body and "Mohon diperiksa" not in body
+    assert "ktp-pelapor" not in body  # a document's name is free text too
     assert "disembunyikan (mode presentasi)" in body and "Identitas dirahasiakan" in body
     page.screenshot(path=artifacts / "25-presenting-referral.png", full_page=True)
     for link in ("Antrean rujukan", "Tenggat", "Rapat koordinasi"):
@@ -172,4 +176,6 @@ def test_an_agency_finds_its_own_figures(browser, demo, artifacts: Path) -> None
     complaint = page.locator("section[aria-labelledby=complaint-h]").inner_text()
     assert "Rina Marlina" not in complaint and "Identitas pelapor dirahasiakan" in complaint
     assert "Dokumen identitas" not in page.locator("ol.timeline").inner_text()
+    # Nor its KTP copy among the attachments, which lists what the API lists for it.
+    assert "ktp-pelapor" not in page.locator("#attachments").inner_text()
     context.close()

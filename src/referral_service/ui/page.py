@@ -21,7 +21,8 @@ from markupsafe import Markup
 
 from referral_service.auth.principal import Principal
 from referral_service.db.driver import Db
-from referral_service.errors import RateLimited
+from referral_service.errors import ProblemError, RateLimited
+from referral_service.problem_texts import localized_text
 from referral_service.regions.official_list import official_regions
 from referral_service.ui import sessions
 from referral_service.ui.i18n import LANG_COOKIE, local_datetime, long_date, pick_language, translate
@@ -109,6 +110,11 @@ class Page:
     def csrf_ok(self, form: dict[str, str]) -> bool:
         """The form carries the signed-in session's CSRF token."""
         return self.session is not None and sessions.csrf_matches(self.session.csrf_secret, form.get("csrf"))
+
+    def problem_text(self, problem: ProblemError) -> str:
+        """What a refusal of the API's services says, in the page's language: `title: detail`."""
+        title = localized_text(problem.title, self.lang)
+        return f"{title}: {localized_text(problem.detail, self.lang)}" if problem.detail else title
 
     def error(self, status_code: int, title_key: str, message: str) -> HTMLResponse:
         return self.render("error.html", status_code, title=self.t(title_key), message=message)

@@ -8,9 +8,9 @@ access rule of their own: what a key may see is auth/scope.py's to say, for the 
 
 from fastapi import APIRouter
 
-from referral_service.ui import figures, presenting, referral, sign_in, worklists
+from referral_service.ui import attachments, figures, presenting, referral, sign_in, worklists
 
 router = APIRouter(include_in_schema=False)
 router.include_router(sign_in.static_router)
-for pages in (sign_in, presenting, figures, worklists, referral):
+for pages in (sign_in, presenting, figures, worklists, referral, attachments):
     router.include_router(pages.router)

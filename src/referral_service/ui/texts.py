@@ -110,10 +110,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     "note": {"id": "Catatan", "en": "Note"},
     "done": {"id": "Tersimpan.", "en": "Saved."},
     "stale": {
-        "id": "Rujukan ini telah diubah oleh orang lain sejak halaman dimuat. Tidak ada yang diubah; "
-        "periksa keadaan terbaru di bawah lalu coba lagi.",
-        "en": "Someone else changed this referral since the page was loaded. Nothing was changed; "
-        "check its current state below and try again.",
+        "id": "Rujukan ini telah diubah oleh orang lain sejak halaman dimuat. Tidak ada yang diubah. "
+        "Isian Anda masih ada di formulir di bawah: periksa keadaan terbaru lalu kirim ulang.",
+        "en": "Someone else changed this referral since the page was loaded. Nothing was changed. "
+        "What you typed is kept in the form below: check the current state, then send it again.",
     },
     "not_allowed": {
         "id": "Tindakan ini tidak diizinkan saat ini. Tidak ada yang diubah.",
@@ -168,4 +168,36 @@ MESSAGES: dict[str, dict[str, str]] = {
     "document": {"id": "Dokumen", "en": "Document"},
     "identity_document": {"id": "Dokumen identitas pelapor", "en": "Complainant's identity document"},
     "erased_text": {"id": "[dihapus]", "en": "[erased]"},
+    "kept_note": {
+        "id": "Isian Anda disimpan di sini. Mengirim ulang akan bertindak atas versi terbaru rujukan.",
+        "en": "What you typed is kept here. Sending it again acts on the referral's current version.",
+    },
+    "resend": {"id": "Kirim ulang (versi terbaru)", "en": "Send again (current version)"},
+    "kept_title": {"id": "Isian yang belum terkirim", "en": "Not sent"},
+    "kept_unavailable": {
+        "id": "Tindakan ini tidak lagi tersedia pada keadaan rujukan sekarang. Salin isian Anda bila masih diperlukan.",
+        "en": "This action is no longer available in the referral's current state. Copy your text if you still need it.",
+    },
+    "attachments": {"id": "Lampiran", "en": "Attachments"},
+    "file_name": {"id": "Nama berkas", "en": "File name"},
+    "file_type": {"id": "Jenis", "en": "Type"},
+    "file_size": {"id": "Ukuran", "en": "Size"},
+    "added_by": {"id": "Ditambahkan oleh", "en": "Added by"},
+    "added_at": {"id": "Ditambahkan pada", "en": "Added"},
+    "download": {"id": "Unduh", "en": "Download"},
+    "no_attachments": {"id": "Belum ada lampiran.", "en": "No attachments yet."},
+    "attach_title": {"id": "Lampirkan dokumen", "en": "Attach a document"},
+    "file": {"id": "Berkas", "en": "File"},
+    "attach_hint": {
+        "id": "PDF, JPEG, PNG, WebP, ODT, DOCX, XLSX atau teks (UTF-8); jenisnya dikenali dari isi berkas.",
+        "en": "PDF, JPEG, PNG, WebP, ODT, DOCX, XLSX or text (UTF-8); the type is recognised from the file's content.",
+    },
+    "contains_identity": {
+        "id": "Dokumen identitas pelapor (KTP, KK...): tidak pernah ditampilkan ke instansi bila identitas dirahasiakan",
+        "en": "The complainant's identity document (ID card, family card...): never shown to the agency while "
+        "the identity is confidential",
+    },
+    "attach_button": {"id": "Lampirkan", "en": "Attach"},
+    "attached": {"id": "Lampiran tersimpan.", "en": "Attachment stored."},
+    "choose_file": {"id": "Pilih berkas yang akan dilampirkan.", "en": "Choose a file to attach."},
 }
