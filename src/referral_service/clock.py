@@ -26,6 +26,17 @@ def timestamp() -> float:
     return now().timestamp()
 
 
+def wall_now() -> datetime:
+    """The real current instant, never frozen: for what the outside world checks against its own clock
+    (signature timestamps, the time a delivery was attempted, presigned storage requests)."""
+    return datetime.now(UTC)
+
+
+def wall_timestamp() -> int:
+    """`wall_now()` as whole Unix seconds (the `t=` of a signature)."""
+    return int(wall_now().timestamp())
+
+
 class FrozenClock:
     """Handle returned by `frozen_at`: lets a test move the frozen instant forward."""
 

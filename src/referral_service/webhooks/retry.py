@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 
+from referral_service import clock
 from referral_service.config import Settings
 
 
@@ -72,5 +73,5 @@ def parse_retry_after(value: str | None, now: datetime | None = None) -> float |
         return None
     if when.tzinfo is None:
         when = when.replace(tzinfo=UTC)
-    now = now or datetime.now(UTC)
+    now = now or clock.wall_now()
     return max((when - now).total_seconds(), 0.0)

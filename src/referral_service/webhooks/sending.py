@@ -17,11 +17,10 @@ import logging
 import ssl
 import time
 import uuid
-from datetime import UTC, datetime
 
 import httpx
 
-from referral_service import __version__
+from referral_service import __version__, clock
 from referral_service.webhooks import signing
 from referral_service.webhooks.delivery import RESPONSE_BODY_LIMIT, AttemptOutcome, ClaimedDelivery
 from referral_service.webhooks.delivery_client import delivery_ssl_context, make_delivery_client
@@ -152,7 +151,7 @@ def _as_text(raw: bytes) -> str:
 
 async def send(endpoint: EndpointClient, delivery: ClaimedDelivery, timeout_seconds: float) -> AttemptOutcome:
     """One attempt: never raises (but for cancellation); every failure is an outcome for the log."""
-    attempted_at = datetime.now(UTC)
+    attempted_at = clock.wall_now()
     started = time.monotonic()
     endpoint.used_at = started
 
@@ -165,7 +164,7 @@ async def send(endpoint: EndpointClient, delivery: ClaimedDelivery, timeout_seco
         return AttemptOutcome(attempted_at, 0, error="the endpoint's secret is not usable")
     msg_id = delivery.webhook_id
     # The timestamp is taken per attempt: each retry carries a fresh one, with the same webhook-id.
-    timestamp = int(time.time())
+    timestamp = clock.wall_timestamp()
     request = httpx.Request(
         "POST",
         endpoint.request_url,

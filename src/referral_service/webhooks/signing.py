@@ -20,10 +20,11 @@ import binascii
 import hashlib
 import hmac
 import secrets as _secrets
-import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
+
+from referral_service import clock
 
 __all__ = [
     "DEFAULT_TOLERANCE_SECONDS",
@@ -166,7 +167,7 @@ def build_headers(
     # The timestamp is taken per call on purpose: each retry of a message
     # must carry a fresh timestamp (receivers enforce a tolerance) while
     # keeping the same webhook-id (receivers de-duplicate on it).
-    timestamp = int(time.time()) if now is None else now
+    timestamp = clock.wall_timestamp() if now is None else now
     return {
         HEADER_ID: msg_id,
         HEADER_TIMESTAMP: str(timestamp),
@@ -288,7 +289,7 @@ def _verified_headers(
     timestamp = _parse_timestamp(_required_header(headers, HEADER_TIMESTAMP, _MAX_TIMESTAMP_CHARS))
     signatures = _candidate_signatures(_required_header(headers, HEADER_SIGNATURE, _MAX_SIGNATURE_HEADER_CHARS))
 
-    current = int(time.time()) if now is None else now
+    current = clock.wall_timestamp() if now is None else now
     if timestamp < current - tolerance_seconds:
         raise SignatureError("timestamp outside tolerance (too old)")
     if timestamp > current + tolerance_seconds:
