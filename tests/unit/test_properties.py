@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from referral_service.auth import scope
 from referral_service.auth.roles import Role
 from referral_service.referrals import domain
 from referral_service.referrals.calendar import CalendarOverrides, WorkingCalendar
@@ -157,6 +158,6 @@ def test_an_agency_acts_only_on_referrals_forwarded_to_it(sequence) -> None:
             continue
         if role is Role.AGENCY:
             # Whatever an agency may do, it may do only on a referral it can see.
-            assert domain.visible_to_agency(state, was_forwarded=forwarded)
+            assert scope.visible_to_agency(state, was_forwarded=forwarded)
         forwarded = forwarded or action is ReferralAction.FORWARD
         state = target

@@ -11,6 +11,7 @@ import itertools
 import pytest
 
 from referral_service.auth.roles import Role
+from referral_service.auth.scope import visible_to_agency
 from referral_service.referrals.domain import (
     TRANSITIONS,
     ReferralAction,
@@ -24,7 +25,6 @@ from referral_service.referrals.domain import (
     decide,
     required_detail,
     state_diagram_mermaid,
-    visible_to_agency,
 )
 
 NEW = None

@@ -30,8 +30,6 @@ from sqlalchemy import ColumnElement, SQLColumnExpression, or_
 from referral_service.auth.principal import Principal, region_in_scope, region_prefix_pattern
 from referral_service.auth.roles import Role
 from referral_service.db.sql import FALSE, TRUE, Sql
-from referral_service.referrals import domain
-from referral_service.referrals.domain import ReferralState
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,6 +84,21 @@ def complaint_filter(principal: Principal, *, complaint: str = "c") -> SqlFilter
 # --- referrals --------------------------------------------------------------------------------
 
 
+def visible_to_agency(state: str | None, *, was_forwarded: bool) -> bool:
+    """Whether the agency a referral is addressed to may see it at all (`state` a ReferralState value).
+
+    `was_forwarded` must be true once the referral has been forwarded at least once
+    (callers pass `forwarded_at is not None`). A referral the Ombudsman closed straight
+    from `received` was never sent, so the agency must never learn it existed; the state
+    alone cannot tell that apart from a closed referral the agency did handle.
+    """
+    if state is None or state == "received":
+        return False
+    # Inconsistent input (e.g. forwarded without a forward time) stays hidden: leaking a
+    # complaint to an agency is worse than hiding one.
+    return was_forwarded
+
+
 def referral_visible(
     principal: Principal,
     *,
@@ -96,9 +109,7 @@ def referral_visible(
     agency_region_code: str,
 ) -> bool:
     if principal.role is Role.AGENCY:
-        return agency_code == principal.agency_code and domain.visible_to_agency(
-            ReferralState(state), was_forwarded=forwarded_at is not None
-        )
+        return agency_code == principal.agency_code and visible_to_agency(state, was_forwarded=forwarded_at is not None)
     return region_in_scope(complaint_region_code, principal.region_code) or region_in_scope(
         agency_region_code, principal.region_code
     )

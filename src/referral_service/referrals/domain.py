@@ -183,21 +183,6 @@ def allowed_actions(state: ReferralState | None, role: Role) -> list[ReferralAct
     return sorted({t.action for t in TRANSITIONS if state in t.from_states and role in t.roles})
 
 
-def visible_to_agency(state: ReferralState | None, *, was_forwarded: bool) -> bool:
-    """Whether the agency the referral is addressed to may see it at all.
-
-    `was_forwarded` must be true once the referral has been forwarded at least once
-    (callers pass `forwarded_at is not None`). A referral the Ombudsman closed straight
-    from `received` was never sent, so the agency must never learn it existed; the state
-    alone cannot tell that apart from a closed referral the agency did handle.
-    """
-    if state is None or state is ReferralState.RECEIVED:
-        return False
-    # Inconsistent input (e.g. forwarded without a forward time) stays hidden: leaking a
-    # complaint to an agency is worse than hiding one.
-    return was_forwarded
-
-
 def state_diagram_mermaid() -> str:
     """A Mermaid `stateDiagram-v2` drawn from `TRANSITIONS`; same table, same text."""
     lines = ["stateDiagram-v2"]
