@@ -72,7 +72,7 @@ from referral_service.db.dedicated import DedicatedConnection
 from referral_service.db.driver import Db, pooled
 from referral_service.db.sql import Sql
 from referral_service.errors import BadRequest
-from referral_service.webhooks.outbox import FEED_CHANNEL
+from referral_service.events.outbox import FEED_CHANNEL
 
 logger = logging.getLogger("referral_service.events.feed")
 
