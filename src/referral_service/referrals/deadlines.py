@@ -18,6 +18,7 @@ import json
 from datetime import date, datetime
 
 from referral_service.db.driver import Db
+from referral_service.db.sql import Sql
 from referral_service.referrals.calendar import CalendarOverrides, WorkingCalendar
 
 # pg_advisory_xact_lock key guarding "the calendar in force" (arbitrary, fixed, unique in the service).
@@ -33,10 +34,10 @@ _LOCKED = "referral_service.working_calendar_locked"
 _AGGREGATE = "SELECT coalesce(jsonb_agg(jsonb_build_array(day, kind, name) ORDER BY day), '[]'::jsonb)::text FROM calendar_overrides"
 # The digest as a column expression, for statements that fetch it alongside their own rows.
 DIGEST_SQL = f"md5(({_AGGREGATE}))"
-_DIGEST = f"SELECT {DIGEST_SQL}"
-_DIGEST_AND_ROWS = f"SELECT md5(a), a FROM ({_AGGREGATE}) AS s(a)"
-_LOCK_SHARED = f"SELECT pg_advisory_xact_lock_shared({CALENDAR_LOCK_KEY})"
-_LOCK_EXCLUSIVE = f"SELECT pg_advisory_xact_lock({CALENDAR_LOCK_KEY})"
+_DIGEST = Sql(f"SELECT {DIGEST_SQL}")
+_DIGEST_AND_ROWS = Sql(f"SELECT md5(a), a FROM ({_AGGREGATE}) AS s(a)")
+_LOCK_SHARED = Sql("SELECT pg_advisory_xact_lock_shared(:calendar_lock::bigint)", calendar_lock=CALENDAR_LOCK_KEY)
+_LOCK_EXCLUSIVE = Sql("SELECT pg_advisory_xact_lock(:calendar_lock::bigint)", calendar_lock=CALENDAR_LOCK_KEY)
 _BY_DIGEST: dict[str, WorkingCalendar] = {}
 
 
