@@ -38,7 +38,7 @@ EMPTY = Sql("")
 # the event records, `before`) may name theirs freely otherwise.
 
 
-def _fan_out(*, event_id: str, full_body: str, first_of_resource: str, guard: Sql, returning: Sql) -> Sql:
+def _fan_out(*, event_id: Sql, full_body: Sql, first_of_resource: Sql, guard: Sql, returning: Sql) -> Sql:
     """Pick the subscriptions that may see this event, insert the (at most two) bodies only if
     someone will receive them, queue one delivery per subscription, and NOTIFY the workers if
     anything was queued. `event_id`, `full_body`: SQL expressions for the event's id and the
@@ -46,7 +46,8 @@ def _fan_out(*, event_id: str, full_body: str, first_of_resource: str, guard: Sq
 
     Each queued delivery's foreign key takes FOR KEY SHARE on its endpoint row until commit, so a
     transaction recording many events (a reminder batch) collects them in no particular order;
-    whoever else locks endpoint rows must therefore never use FOR UPDATE (see recording.LOCK_ENDPOINTS)."""
+    whoever else locks endpoint rows must therefore never use FOR UPDATE (see webhooks/recording.py,
+    LOCK_ENDPOINTS)."""
     covers_complaint_region = scope_covers("e.owner_region_code", ":ev_region::text")
     covers_agency_region = scope_covers("e.owner_region_code", ":ev_agency_region::text")
     return (
@@ -79,19 +80,29 @@ def _fan_out(*, event_id: str, full_body: str, first_of_resource: str, guard: Sq
         )
         + covers_agency_region
         + Sql(
-            f"""
+            """
                 WHEN 'agency' THEN :ev_agency_body::bytea IS NOT NULL AND e.owner_agency_code = :ev_agency_code::text
                 ELSE false
               END
     ),
     full_message AS (
         INSERT INTO webhook_messages (event_id, type, body)
-        SELECT {event_id}, :ev_type::text, {full_body} WHERE EXISTS (SELECT 1 FROM targets WHERE NOT redacted)
+        SELECT """
+        )
+        + event_id
+        + Sql(", :ev_type::text, ")
+        + full_body
+        + Sql(
+            """ WHERE EXISTS (SELECT 1 FROM targets WHERE NOT redacted)
         RETURNING id
     ),
     agency_message AS (
         INSERT INTO webhook_messages (event_id, type, body)
-        SELECT {event_id}, :ev_type::text, :ev_agency_body::bytea WHERE EXISTS (SELECT 1 FROM targets WHERE redacted)
+        SELECT """
+        )
+        + event_id
+        + Sql(
+            """, :ev_type::text, :ev_agency_body::bytea WHERE EXISTS (SELECT 1 FROM targets WHERE redacted)
         RETURNING id
     ),
     queued AS (
@@ -103,7 +114,11 @@ def _fan_out(*, event_id: str, full_body: str, first_of_resource: str, guard: Sq
                -- be blocked behind it): keeps blocked rows out of the claim's scan. A resource's
                -- first event (a new complaint or referral) has no earlier delivery to wait for,
                -- and the look-up is skipped (a CASE evaluates only the branch it takes).
-               CASE WHEN {first_of_resource} THEN now() ELSE GREATEST(now(), (
+               CASE WHEN """
+        )
+        + first_of_resource
+        + Sql(
+            """ THEN now() ELSE GREATEST(now(), (
                    SELECT max(p.next_attempt_at) FROM webhook_deliveries p
                    WHERE p.endpoint_id = t.id AND p.ordering_key = :ev_ordering_key::uuid AND p.status = 'pending'
                )) END
@@ -123,37 +138,49 @@ def _fan_out(*, event_id: str, full_body: str, first_of_resource: str, guard: Sq
 
 # A service notice (no timeline event) fanned out on its own.
 _NOTICE = Sql("\n    WITH ") + _fan_out(
-    event_id=":ev_event_id::bigint",
-    full_body=":ev_full_body::bytea",
-    first_of_resource=":ev_ordering_key::uuid IS NULL",
+    event_id=Sql(":ev_event_id::bigint"),
+    full_body=Sql(":ev_full_body::bytea"),
+    first_of_resource=Sql(":ev_ordering_key::uuid IS NULL"),
     guard=TRUE,
     returning=EMPTY,
 )
 
 
-def _recorded(*, event_id: str, full_body: str, guard: Sql) -> Sql:
+def _recorded(*, event_id: Sql, full_body: Sql, guard: Sql) -> Sql:
     """The timeline event, inserted with the id and time reserved by the caller (see events.service),
     and the feed's copy of both bodies (events/feed.py), whether or not anyone subscribes; when
     `guard` holds."""
     return (
         Sql(
-            f"""recorded AS (
+            """recorded AS (
         INSERT INTO events (id, type, occurred_at, complaint_id, referral_id, agency_code, sequence, actor_key_id,
                             actor_role, actor_agency_code, via, from_state, to_state, data)
-        SELECT {event_id}, :ev_type::text, :ev_occurred_at, :ev_complaint_id, :ev_referral_id, :ev_agency_code::text,
+        SELECT """
+        )
+        + event_id
+        + Sql(
+            """, :ev_type::text, :ev_occurred_at, :ev_complaint_id, :ev_referral_id, :ev_agency_code::text,
                :ev_sequence, :ev_actor_key_id, :ev_actor_role, :ev_actor_agency_code, :ev_via, :ev_from_state,
                :ev_to_state, :ev_data
         WHERE """
         )
         + guard
         + Sql(
-            f"""
+            """
     ),
     fed AS (
         INSERT INTO event_feed (event_id, type, complaint_id, referral_id, agency_code, region_code, agency_region_code,
                                 full_body, agency_body)
-        SELECT {event_id}, :ev_type::text, :ev_complaint_id, :ev_referral_id, :ev_agency_code::text, :ev_region::text,
-               :ev_agency_region::text, {full_body}, :ev_agency_body::bytea
+        SELECT """
+        )
+        + event_id
+        + Sql(
+            """, :ev_type::text, :ev_complaint_id, :ev_referral_id, :ev_agency_code::text, :ev_region::text,
+               :ev_agency_region::text, """
+        )
+        + full_body
+        + Sql(
+            """, :ev_agency_body::bytea
         WHERE """
         )
         + guard
@@ -190,9 +217,9 @@ def recording_statement(
     constant) and give it its values per call: `recording_values` (or `drawn_event_values` with
     `draws_event_id`) and the caller's own, with `.bind`."""
     if draws_event_id:
-        event_id, full_body = "(SELECT id FROM drawn_event)", "(SELECT full_body FROM drawn_event)"
+        event_id, full_body = Sql("(SELECT id FROM drawn_event)"), Sql("(SELECT full_body FROM drawn_event)")
     else:
-        event_id, full_body = ":ev_event_id::bigint", ":ev_full_body::bytea"
+        event_id, full_body = Sql(":ev_event_id::bigint"), Sql(":ev_full_body::bytea")
     return (
         Sql("\n    WITH ")
         + (_DRAWN_EVENT if draws_event_id else EMPTY)
@@ -201,9 +228,10 @@ def recording_statement(
         + _fan_out(
             event_id=event_id,
             full_body=full_body,
-            first_of_resource=":ev_sequence = 1",  # the event's sequence in its stream
+            first_of_resource=Sql(":ev_sequence = 1"),  # the event's sequence in its stream
             guard=guard,
-            returning=Sql(f", (SELECT pg_notify('{FEED_CHANNEL}', '') IS NULL FROM fed) AS feed_notified") + returning,
+            returning=Sql(", (SELECT pg_notify(:ev_feed_channel::text, '') IS NULL FROM fed) AS feed_notified")
+            + returning,
         )
     )
 
@@ -245,6 +273,7 @@ def _event_values(occurred_at: datetime, draft: EventDraft, actor: Actor, agency
             ordering_key=draft.referral_id or draft.complaint_id,
             agency_body=agency_body,
         ),
+        "ev_feed_channel": FEED_CHANNEL,
         "ev_occurred_at": occurred_at,
         "ev_complaint_id": draft.complaint_id,
         "ev_referral_id": draft.referral_id,
