@@ -28,6 +28,7 @@ from sqlalchemy import ColumnElement, SQLColumnExpression, or_
 
 from referral_service.auth.principal import Principal, region_in_scope, region_prefix_pattern
 from referral_service.auth.roles import Role
+from referral_service.db.driver import Row
 from referral_service.db.sql import FALSE, TRUE, Sql
 from referral_service.referrals import domain
 from referral_service.referrals.domain import ReferralState
@@ -43,6 +44,18 @@ def within_region(column: SQLColumnExpression[str | None], region_code: str) -> 
 
 def complaint_visible(principal: Principal, region_code: str) -> bool:
     return principal.role is not Role.AGENCY and region_in_scope(region_code, principal.region_code)
+
+
+def identity_hidden_from_agency(complaint: Row) -> bool:
+    """UU 37/2008 art. 24(2): a confidential complainant's identity never reaches an agency."""
+    return bool(complaint.get("identity_confidential"))
+
+
+def redact_for_agency(complaint: dict[str, Any]) -> dict[str, Any]:
+    """A complaint (its representation) as an agency may see it: no identity of a confidential complainant."""
+    if not identity_hidden_from_agency(complaint):
+        return complaint
+    return {**complaint, "complainant": None}
 
 
 # --- referrals --------------------------------------------------------------------------------

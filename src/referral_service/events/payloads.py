@@ -1,7 +1,7 @@
 """Webhook bodies (Standard Webhooks: `{"type", "timestamp", "data"}`), one per audience.
 
 Two audiences exist: the Ombudsman side (admin and ombudsman endpoints) sees the snapshot as
-recorded; an agency endpoint sees it through `redact_for_agency`, so a confidential
+recorded; an agency endpoint sees it through `scope.redact_for_agency`, so a confidential
 complainant's identity never leaves the service towards an agency. Bodies are built once per
 event and audience, never per endpoint. Pure functions: unit-tested without a database.
 """
@@ -14,7 +14,7 @@ from typing import Any
 
 import orjson
 
-from referral_service.complaints.representation import redact_for_agency
+from referral_service.auth.scope import redact_for_agency
 from referral_service.events.catalogue import BY_NAME, PayloadKind
 from referral_service.events.draft import EventDraft
 from referral_service.json_encoding import dumps, rfc3339_utc
