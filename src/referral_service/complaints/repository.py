@@ -41,6 +41,7 @@ WRITABLE = (
 
 _GET = Sql(f"SELECT {_READ_COLUMNS} FROM complaints WHERE id = :id")
 _GET_FOR_UPDATE = Sql(f"SELECT {_READ_COLUMNS}, {RESERVE_EVENT_SQL} FROM complaints WHERE id = :id FOR UPDATE")
+_CONFIDENTIAL_AMONG = Sql("SELECT id FROM complaints WHERE id = ANY (:ids::uuid[]) AND identity_confidential")
 _AGENCY_EXISTS = Sql("SELECT EXISTS (SELECT 1 FROM agencies WHERE code = :code)")
 
 # A patch rewrites every writable column (unchanged ones with their own value): one statement
@@ -66,6 +67,11 @@ async def get(db: Db, complaint_id: uuid.UUID) -> asyncpg.Record | None:
 async def get_for_update(db: Db, complaint_id: uuid.UUID) -> asyncpg.Record | None:
     """The row locked for a change, with an event id and time reserved for the change's event."""
     return await db.fetchrow(_GET_FOR_UPDATE.bind(id=complaint_id))
+
+
+async def confidential_among(db: Db, complaint_ids: list[str]) -> list[uuid.UUID]:
+    """Those of the complaints whose complainant is confidential now."""
+    return [row["id"] for row in await db.fetch(_CONFIDENTIAL_AMONG.bind(ids=complaint_ids))]
 
 
 async def agency_exists(db: Db, code: str) -> bool:

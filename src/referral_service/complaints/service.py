@@ -16,7 +16,6 @@ from referral_service.complaints import erasure, repository
 from referral_service.complaints.representation import OUT_FIELDS
 from referral_service.complaints.schemas import ComplaintCreate, ComplaintWritable
 from referral_service.db.driver import Db, json_param
-from referral_service.db.sql import Sql
 from referral_service.errors import Forbidden, NotFound, UnprocessableEntity, field_errors
 from referral_service.events.draft import Actor, EventDraft
 from referral_service.events.outbox import redact_pending_for_complaint
@@ -201,9 +200,6 @@ async def list_complaints(
     return rows[:limit], len(rows) > limit
 
 
-_CONFIDENTIAL_AMONG = Sql("SELECT id FROM complaints WHERE id = ANY(:ids::uuid[]) AND identity_confidential")
-
-
 def _embedded_complaints(node: Any) -> list[dict[str, Any]]:
     """Every complaint representation in a response body: the objects carrying a complainant."""
     found: list[dict[str, Any]] = []
@@ -240,7 +236,7 @@ async def redact_stored_bodies_for_agency(db: Db, bodies: list[bytes | None]) ->
     ids = sorted({str(c["id"]) for found in embedded for c in found})
     if not ids:
         return bodies
-    confidential = {str(row["id"]) for row in await db.fetch(_CONFIDENTIAL_AMONG.bind(ids=ids))}
+    confidential = {str(complaint_id) for complaint_id in await repository.confidential_among(db, ids)}
     result: list[bytes | None] = []
     for body, payload, found in zip(bodies, parsed, embedded, strict=True):
         hidden = [c for c in found if str(c["id"]) in confidential]

@@ -19,9 +19,27 @@ from referral_service.db.driver import Db
 from referral_service.db.sql import Sql
 from referral_service.events.outbox import recording_statement
 from referral_service.events.service import RESERVE_EVENT_SQL
-from referral_service.referrals.deadlines import DIGEST_SQL
 
 COMPLAINT_PREFIX = "complaint__"
+
+# --- the working calendar in force (referrals/deadlines.py) --------------------------------------
+
+# pg_advisory_xact_lock key guarding "the calendar in force" (arbitrary, fixed, unique in the service).
+CALENDAR_LOCK_KEY = 7_240_001
+# Every request that shows a deadline must see the calendar in force, but the overrides rarely
+# change: each session asks only for a digest of the table (one tiny row), and the overrides are
+# read again only when the digest is one not seen before. The digest and the rows it stands for
+# come from one statement (one snapshot), so a digest never names another version's rows.
+_AGGREGATE = "SELECT coalesce(jsonb_agg(jsonb_build_array(day, kind, name) ORDER BY day), '[]'::jsonb)::text FROM calendar_overrides"
+# The digest as a column expression, for statements that fetch it alongside their own rows.
+DIGEST_SQL = f"md5(({_AGGREGATE}))"
+DIGEST = Sql(f"SELECT {DIGEST_SQL}")
+DIGEST_AND_ROWS = Sql(f"SELECT md5(a), a FROM ({_AGGREGATE}) AS s(a)")
+LOCK_CALENDAR_SHARED = Sql(
+    "SELECT pg_advisory_xact_lock_shared(:calendar_lock::bigint)", calendar_lock=CALENDAR_LOCK_KEY
+)
+LOCK_CALENDAR_EXCLUSIVE = Sql("SELECT pg_advisory_xact_lock(:calendar_lock::bigint)", calendar_lock=CALENDAR_LOCK_KEY)
+
 
 # Every column a transition may change, in the order `update` writes them.
 MUTABLE = (
