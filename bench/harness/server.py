@@ -26,7 +26,7 @@ from .database import Database
 from .seed import listeners
 
 SERVICE = [sys.executable, "-c", "import sys; from referral_service.cli import main; sys.exit(main())"]
-NOTIFY_CHANNEL = "webhook_deliveries"  # referral_service.webhooks.outbox.NOTIFY_CHANNEL
+NOTIFY_CHANNEL = "webhook_deliveries"  # referral_service.events.outbox.NOTIFY_CHANNEL
 
 
 def free_port() -> int:

@@ -140,7 +140,7 @@ def test_every_error_response_is_problem_json(document: dict) -> None:
 
 
 def test_outbound_webhooks_are_documented(document: dict) -> None:
-    from referral_service.webhooks.catalogue import CATALOGUE
+    from referral_service.events.catalogue import CATALOGUE
 
     assert set(document["webhooks"]) == {event_type.name for event_type in CATALOGUE}
     for item in document["webhooks"].values():

@@ -59,7 +59,7 @@ async def _explain(session, stmt) -> str:
 async def test_overdue_look_ups_use_indexes_on_forwarded_referrals(app, kaltim):
     principal = Principal(key_id=uuid.uuid4(), role=Role.OMBUDSMAN, name="explain")
     now = clock.now()
-    overdue_page = list_statement(principal, limit=21, filters={"overdue": now})
+    overdue_page = list_statement(principal, limit=21, filters={"overdue": now}).positional()
     reminder_claim = FIND_OVERDUE.bind(now=now, limit=100).positional()
     async with app.state.sessionmaker() as session, session.begin():
         await session.execute(

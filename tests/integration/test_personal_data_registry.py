@@ -20,8 +20,8 @@ from referral_service import clock
 from referral_service.agencies.service import load_directory
 from referral_service.complaints import personal_data
 from referral_service.db.driver import db_of
+from referral_service.events.catalogue import CATALOGUE, PayloadKind
 from referral_service.reminders.jobs import record_due_soon, record_overdue
-from referral_service.webhooks.catalogue import CATALOGUE, PayloadKind
 from tests.attachment_support import pdf_bytes, upload_headers
 from tests.conftest import Api, issue_key
 from tests.integration.deadline_helpers import WITA

@@ -1,6 +1,6 @@
 """Subscription API: validation, SSRF refusal at save time, scoping (BOLA), rotation, OpenAPI."""
 
-from referral_service.webhooks.catalogue import EVENT_TYPE_NAMES
+from referral_service.events.catalogue import EVENT_TYPE_NAMES
 from tests.conftest import issue_key
 
 URL = "http://127.0.0.1:9/hook"

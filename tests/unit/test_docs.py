@@ -16,7 +16,7 @@ from urllib.parse import unquote
 
 import pytest
 
-from referral_service.webhooks.catalogue import EVENT_TYPE_NAMES
+from referral_service.events.catalogue import EVENT_TYPE_NAMES
 
 ROOT = Path(__file__).resolve().parents[2]
 DOCS = ROOT / "docs"

@@ -13,9 +13,9 @@ from hypothesis import strategies as st
 
 from referral_service.complaints import personal_data
 from referral_service.complaints.personal_data import ERASED, Kept, Personal, Shape
+from referral_service.events import payloads
+from referral_service.events.catalogue import CATALOGUE, PayloadKind
 from referral_service.events.draft import EventDraft
-from referral_service.webhooks import payloads
-from referral_service.webhooks.catalogue import CATALOGUE, PayloadKind
 
 TEXT = st.text(st.characters(exclude_categories=("Cs",)), min_size=1, max_size=30)
 VALUES = st.one_of(st.sampled_from(["null", "true", "false", "0", "123", '"', "\\", "[", "a"]), TEXT)

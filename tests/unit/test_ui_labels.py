@@ -11,13 +11,13 @@ import pytest
 
 from referral_service.auth.roles import Role
 from referral_service.complaints.schemas import Category, Channel
+from referral_service.events.catalogue import CATALOGUE
 from referral_service.events.models import Event
 from referral_service.referrals.domain import DueDateChangeReason, ReferralState, Resolution, ResponseOutcome
 from referral_service.ui import labels
 from referral_service.ui.i18n import LANGUAGES, translate
 from referral_service.ui.referral import ACTION_FORMS
 from referral_service.ui.texts import MESSAGES
-from referral_service.webhooks.catalogue import CATALOGUE
 
 
 def _via_values() -> list[str]:

@@ -7,10 +7,10 @@ from datetime import UTC, datetime, timedelta
 import orjson
 import pytest
 
-from referral_service.events.draft import EventDraft
-from referral_service.webhooks.catalogue import CATALOGUE, EVENT_TYPE_NAMES
-from referral_service.webhooks.outbox import EVENT_ID_PLACEHOLDER, event_args, placeholder_args
-from referral_service.webhooks.payloads import agency_may_receive, event_bodies
+from referral_service.events.catalogue import CATALOGUE, EVENT_TYPE_NAMES
+from referral_service.events.draft import SYSTEM, EventDraft
+from referral_service.events.outbox import drawn_event_values
+from referral_service.events.payloads import agency_may_receive, event_bodies, full_body_around_event_id
 from referral_service.webhooks.retry import RetryPolicy, parse_retry_after, parse_schedule
 
 SVIX = parse_schedule("0,5,300,1800,7200,18000,36000,36000")
@@ -135,7 +135,7 @@ def test_agency_gets_nothing_before_the_forward_or_for_complaint_events():
 
 
 def test_strip_complainant_removes_identity_from_referral_and_complaint_bodies():
-    from referral_service.webhooks.payloads import strip_complainant
+    from referral_service.events.payloads import strip_complainant
 
     person = {"name": "Budi Santoso", "email": "budi@example.org"}
     referral_body = orjson.dumps(
@@ -175,29 +175,26 @@ def test_strip_complainant_removes_identity_from_referral_and_complaint_bodies()
     )
 
 
-def test_a_statement_drawing_its_event_id_gets_the_placeholders_position_in_the_body():
+def test_a_statement_drawing_its_event_id_joins_the_body_around_the_id_it_drew():
     draft = EventDraft(
         type="complaint.created",
         complaint_id=uuid.uuid4(),
         sequence=1,
         region_code="64.72",
-        # Free text that imitates the field must not be mistaken for it: JSON escapes its quotes.
+        # Free text that imitates the field must not be mistaken for it.
         data={"reference": '"event_id":0,', "region_code": "64.72", "category": "lainnya"},
     )
-    args = event_args(
-        event_id=EVENT_ID_PLACEHOLDER,
-        occurred_at=datetime(2026, 12, 7, tzinfo=UTC),
-        draft=draft,
-        snapshot=None,
-        event_columns=[None] * 10,
-    )
-    completed = placeholder_args(args)
-    body, position = completed[6], completed[1]
-    assert completed[0] == args[0] and completed[2:] == args[2:]
-    # What the statement does (1-based overlay of one byte): the body then names the drawn id.
-    drawn = body[: position - 1] + b"123456" + body[position:]
-    assert orjson.loads(drawn)["data"]["event_id"] == 123456
-    assert orjson.loads(drawn)["data"]["details"]["reference"] == '"event_id":0,'
+    occurred_at = datetime(2026, 12, 7, tzinfo=UTC)
+    head, tail = full_body_around_event_id(occurred_at, draft, None)
+    # What the statement does: the parts joined around the id it drew are the body of that id.
+    assert head + b"123456" + tail == event_bodies(123456, occurred_at, draft, None)[0]
+    drawn = orjson.loads(head + b"123456" + tail)
+    assert drawn["data"]["event_id"] == 123456
+    assert drawn["data"]["details"]["reference"] == '"event_id":0,'
+    values = drawn_event_values(occurred_at=occurred_at, draft=draft, actor=SYSTEM, snapshot=None)
+    assert (values["ev_body_head"], values["ev_body_tail"], values["ev_agency_body"]) == (head, tail, None)
     # Events an agency may receive carry the id in a second body, which such a statement does not complete.
+    draft.referral_id, draft.agency_code, draft.agency_visible = uuid.uuid4(), "kpk", True
+    draft.type = "referral.forwarded"
     with pytest.raises(ValueError):
-        placeholder_args([*args[:7], b"{}", *args[8:]])
+        drawn_event_values(occurred_at=occurred_at, draft=draft, actor=SYSTEM, snapshot=None)

@@ -11,6 +11,7 @@ import logging
 import uuid
 from typing import Any
 
+from referral_service.attachments import repository
 from referral_service.attachments.staged import STAGED_TTL_HOURS
 from referral_service.attachments.storage import BlobStore
 from referral_service.db.driver import Db
@@ -18,36 +19,25 @@ from referral_service.db.driver import Db
 logger = logging.getLogger("referral_service.attachments")
 
 
-_STALE_PENDING = """
-    SELECT blob_key FROM pending_blobs WHERE created_at < now() - make_interval(secs => $1)
-    ORDER BY created_at LIMIT $2
-"""
-
-
-_EXPIRE_STAGED = """
-    WITH expired AS (
-        DELETE FROM attachments WHERE staged_agency_code IS NOT NULL AND uploaded_at < now() - make_interval(hours => $1)
-        RETURNING blob_key
-    )
-    INSERT INTO pending_blobs (blob_key, created_at) SELECT blob_key, '-infinity' FROM expired ON CONFLICT DO NOTHING
-"""
-
-
-async def clean_pending_blobs(conn: Any, blob_store: BlobStore, *, older_than_seconds: float, limit: int = 100) -> int:
+async def clean_pending_blobs(
+    conn: Db | Any, blob_store: BlobStore, *, older_than_seconds: float, limit: int = 100
+) -> int:
     """Delete blobs whose attachment row never committed (their `pending_blobs` record is older than
     `older_than_seconds`), then the record. Returns how many were removed. Safe to run anywhere,
     any number of times: a blob is deleted before its record, so a failure leaves the record to retry.
     Staged inbound uploads no push attached within `STAGED_TTL_HOURS` are queued here first."""
-    await conn.execute(_EXPIRE_STAGED, STAGED_TTL_HOURS)
-    keys = [r["blob_key"] for r in await conn.fetch(_STALE_PENDING, float(older_than_seconds), limit)]
+    db = conn if isinstance(conn, Db) else Db(conn)
+    await db.execute(repository.EXPIRE_STAGED.bind(ttl_hours=STAGED_TTL_HOURS))
+    stale = repository.STALE_PENDING.bind(older_than_seconds=float(older_than_seconds), limit=limit)
+    keys = [r["blob_key"] for r in await db.fetch(stale)]
     removed = 0
     for key in keys:
         # A row that did commit (the record's delete lost, which one transaction rules out) keeps its blob.
-        if await conn.fetchval("SELECT EXISTS (SELECT 1 FROM attachments WHERE blob_key = $1)", key):
-            await conn.execute("DELETE FROM pending_blobs WHERE blob_key = $1", key)
+        if await db.fetchval(repository.BLOB_IN_USE.bind(blob_key=key)):
+            await db.execute(repository.REMOVE_PENDING.bind(blob_key=key))
             continue
         await blob_store.delete(key)
-        await conn.execute("DELETE FROM pending_blobs WHERE blob_key = $1", key)
+        await db.execute(repository.REMOVE_PENDING.bind(blob_key=key))
         removed += 1
     if removed:
         logger.info("removed %d blobs of uploads that never committed", removed)
@@ -60,17 +50,9 @@ async def delete_identity_documents(db: Db, complaint_id: uuid.UUID) -> int:
     blob key is also queued in `pending_blobs` as already stale, so the worker's next
     `clean_pending_blobs` deletes the object from S3-compatible storage once the caller has committed
     (and nothing is deleted if it rolls back). Returns how many documents were removed."""
-    keys = [
-        r["blob_key"]
-        for r in await db.fetch(
-            "DELETE FROM attachments WHERE complaint_id = $1 AND contains_identity RETURNING blob_key", complaint_id
-        )
-    ]
+    keys = [r["blob_key"] for r in await db.fetch(repository.DELETE_IDENTITY_DOCUMENTS.bind(complaint_id=complaint_id))]
     if not keys:
         return 0
-    await db.execute(
-        "INSERT INTO pending_blobs (blob_key, created_at) SELECT unnest($1::text[]), '-infinity' ON CONFLICT DO NOTHING",
-        keys,
-    )
-    await db.execute("DELETE FROM blob_chunks WHERE blob_key = ANY ($1::text[])", keys)
+    await db.execute(repository.QUEUE_STALE.bind(blob_keys=keys))
+    await db.execute(repository.DELETE_CHUNKS_OF.bind(blob_keys=keys))
     return len(keys)

@@ -13,12 +13,12 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 from starlette.responses import StreamingResponse
 
 from referral_service import clock
-from referral_service.attachments import ranges, service, sniff, staged, upload
+from referral_service.attachments import ranges, repository, service, sniff, staged, upload
 from referral_service.attachments.schemas import AttachmentOut
 from referral_service.audit import identity as audit
 from referral_service.auth.dependencies import CurrentPrincipal, OmbudsmanSidePrincipal
 from referral_service.auth.principal import Principal
-from referral_service.db.driver import Db, DbDep
+from referral_service.db.driver import Db, DbDep, pooled
 from referral_service.errors import InvalidSignature, ProblemError, RateLimited
 from referral_service.inbound.service import inbound_principal
 from referral_service.json_encoding import dumps
@@ -103,8 +103,8 @@ async def receive_upload(
     state = request.app.state
     limit = state.settings.max_upload_bytes
     headers = upload.check_headers(request.headers, limit)
-    async with state.pool.acquire() as conn:
-        target = await load_target(Db(conn))
+    async with pooled(state.pool) as db:
+        target = await load_target(db)
     with state.upload_slots.hold(principal.key_id):
         spooled = await upload.spool(request.stream(), limit)
         try:
@@ -261,11 +261,6 @@ async def download(attachment_id: uuid.UUID, request: Request, db: DbDep, princi
 # --- signed uploads from an agency's own system ---------------------------------------------------
 
 _AGENCY_CODE = re.compile(r"^[a-z0-9][a-z0-9.\-]{1,62}[a-z0-9]$")
-_SECRETS = """
-    SELECT a.code, s.secret, s.previous_secret, s.previous_valid_until
-    FROM agencies a LEFT JOIN inbound_secrets s ON s.agency_code = a.code
-    WHERE a.code = $1
-"""
 # Unknown agencies and agencies without a secret are checked against a throwaway secret, so they fail
 # like a wrong signature (the answer does not reveal which agencies exist).
 _DECOY_SECRETS = [signing.generate_secret()]
@@ -274,7 +269,7 @@ _DECOY_SECRETS = [signing.generate_secret()]
 async def _verifying_secrets(db: Db, code: str | None) -> list[str]:
     if code is None:
         return []
-    row = await db.fetchrow(_SECRETS, code)
+    row = await db.fetchrow(repository.INBOUND_SECRETS.bind(code=code))
     if row is None:
         return []
     secrets = [row["secret"]] if row["secret"] else []
@@ -350,8 +345,8 @@ async def upload_inbound(agency_code: str, request: Request, contains_identity: 
     if blocked:
         raise refuse(request, limiter.auth_failures, blocked)
     code = agency_code if _AGENCY_CODE.match(agency_code) else None
-    async with state.pool.acquire() as conn:
-        secrets = await _verifying_secrets(Db(conn), code)
+    async with pooled(state.pool) as db:
+        secrets = await _verifying_secrets(db, code)
     limit = settings.max_upload_bytes
     try:
         # Headers and timestamp first: a request that can never verify is refused before its body is read.
@@ -385,8 +380,8 @@ async def upload_inbound(agency_code: str, request: Request, contains_identity: 
                 raise
             assert code is not None
             principal = inbound_principal(code)
-            async with state.pool.acquire() as conn:
-                earlier = await staged.uploaded_with_webhook_id(Db(conn), code, verified.msg_id)
+            async with pooled(state.pool) as db:
+                earlier = await staged.uploaded_with_webhook_id(db, code, verified.msg_id)
             if earlier is not None:
                 return _created(earlier, 200, {"Idempotent-Replayed": "true"})
             media_type = upload.verify(spooled, headers.declared_type, headers.content_digest)

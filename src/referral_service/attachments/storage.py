@@ -12,7 +12,6 @@ Both stream: a read yields chunks, never the whole blob.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager
 from typing import IO, Any, Protocol
@@ -20,7 +19,9 @@ from urllib.parse import quote, urlsplit
 
 import httpx
 
-from referral_service.attachments import sigv4
+from referral_service import clock
+from referral_service.attachments import repository, sigv4
+from referral_service.db.driver import Db
 
 CHUNK_SIZE = 256 * 1024
 
@@ -62,16 +63,14 @@ class PostgresBlobStore:
                 data = file.read(self.chunk_size)
                 if not data and seq > 0:
                     break
-                await conn.execute("INSERT INTO blob_chunks (blob_key, seq, data) VALUES ($1, $2, $3)", key, seq, data)
+                await Db(conn).execute(repository.INSERT_CHUNK.bind(blob_key=key, seq=seq, data=data))
                 seq += 1
                 if not data:
                     break
 
     async def _chunk(self, key: str, seq: int) -> bytes | None:
         async with self.connect() as conn:
-            data: bytes | None = await conn.fetchval(
-                "SELECT data FROM blob_chunks WHERE blob_key = $1 AND seq = $2", key, seq
-            )
+            data: bytes | None = await Db(conn).fetchval(repository.CHUNK.bind(blob_key=key, seq=seq))
             return data
 
     async def get_stream(self, key: str) -> AsyncIterator[bytes]:
@@ -104,7 +103,7 @@ class PostgresBlobStore:
 
     async def delete(self, key: str) -> None:
         async with self.connect() as conn:
-            await conn.execute("DELETE FROM blob_chunks WHERE blob_key = $1", key)
+            await Db(conn).execute(repository.DELETE_CHUNKS.bind(blob_key=key))
 
     async def close(self) -> None:
         return None
@@ -150,7 +149,7 @@ class S3BlobStore:
             credentials=self.credentials,
             region=self.region,
             service="s3",
-            now=dt.datetime.now(dt.UTC),
+            now=clock.now(),
         )
         return url, signed
 

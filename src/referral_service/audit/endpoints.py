@@ -10,6 +10,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, ConfigDict, Field
 
+from referral_service.audit import repository
 from referral_service.auth.dependencies import AdminPrincipal
 from referral_service.db.driver import DbDep
 from referral_service.errors import BadRequest
@@ -61,19 +62,6 @@ class IdentityReadPage(BaseModel):
     next_cursor: str | None
 
 
-_LIST = """
-    SELECT id, read_at, key_id, role, complaint_id, route, method, access_reason, request_id
-    FROM identity_reads
-    WHERE ($1::bigint IS NULL OR id < $1)
-      AND ($2::uuid IS NULL OR complaint_id = $2)
-      AND ($3::uuid IS NULL OR key_id = $3)
-      AND ($4::timestamptz IS NULL OR read_at >= $4)
-      AND ($5::timestamptz IS NULL OR read_at < $5)
-    ORDER BY id DESC
-    LIMIT $6
-"""
-
-
 def _encode(row_id: int) -> str:
     return base64.urlsafe_b64encode(b"ir1:%d" % row_id).decode().rstrip("=")
 
@@ -107,7 +95,11 @@ async def identity_reads(
     """Who was shown a confidential complainant's identity: one row per complaint per response, newest
     first (admin keys). Rows are append-only: the database refuses to change or delete them."""
     before = _decode(cursor) if cursor is not None else None
-    rows = await db.fetch(_LIST, before, complaint_id, key_id, from_, to, limit + 1)
+    rows = await db.fetch(
+        repository.LIST.bind(
+            before=before, complaint_id=complaint_id, key_id=key_id, read_from=from_, read_to=to, limit=limit + 1
+        )
+    )
     more = len(rows) > limit
     rows = rows[:limit]
     page = {"items": [dict(row) for row in rows], "next_cursor": _encode(rows[-1]["id"]) if more else None}

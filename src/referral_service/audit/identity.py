@@ -30,6 +30,7 @@ import orjson
 from fastapi import Header, Request
 from starlette.responses import Response
 
+from referral_service.audit import repository
 from referral_service.auth.principal import Principal
 from referral_service.auth.roles import Role
 from referral_service.db.driver import Db
@@ -90,7 +91,6 @@ def _showing(payload: Any) -> Iterable[tuple[uuid.UUID, bool]]:
             yield uuid.UUID(str(complaint["id"])), complaint.get("identity_confidential") is True
 
 
-_CONFIDENTIAL_AMONG = "SELECT id FROM complaints WHERE id = ANY ($1::uuid[]) AND identity_confidential"
 _SHOWN_MARKER = b'"complainant":{'
 
 
@@ -103,15 +103,13 @@ async def shown_identities_now(db: Db | Any, body: bytes) -> list[uuid.UUID]:
     unmarked = sorted({complaint_id for complaint_id, marked in showing if not marked})
     confidential: set[uuid.UUID] = set()
     if unmarked:
-        conn = db.conn if isinstance(db, Db) else db
-        confidential = {uuid.UUID(str(row["id"])) for row in await conn.fetch(_CONFIDENTIAL_AMONG, unmarked)}
+        rows = await _db(db).fetch(repository.CONFIDENTIAL_AMONG.bind(ids=unmarked))
+        confidential = {uuid.UUID(str(row["id"])) for row in rows}
     return list(dict.fromkeys(c for c, marked in showing if marked or c in confidential))
 
 
-_INSERT = """
-    INSERT INTO identity_reads (key_id, role, complaint_id, route, method, access_reason, request_id)
-    SELECT $1, $2, c, $4, $5, $6, $7 FROM unnest($3::uuid[]) AS c
-"""
+def _db(db: Db | Any) -> Db:
+    return db if isinstance(db, Db) else Db(db)
 
 
 def _route(request: Request) -> str:
@@ -123,16 +121,16 @@ async def record(db: Db | Any, request: Request, principal: Principal, complaint
     """One audit row per complaint shown. `db`: a `Db` or an asyncpg connection."""
     if not complaint_ids or principal.role is Role.AGENCY:
         return
-    conn = db.conn if isinstance(db, Db) else db
-    await conn.execute(
-        _INSERT,
-        principal.key_id,
-        principal.role.value,
-        complaint_ids,
-        _route(request),
-        request.method,
-        request.headers.get(ACCESS_REASON_HEADER),
-        current_request_id(),
+    await _db(db).execute(
+        repository.INSERT.bind(
+            key_id=principal.key_id,
+            role=principal.role.value,
+            complaint_ids=complaint_ids,
+            route=_route(request),
+            method=request.method,
+            access_reason=request.headers.get(ACCESS_REASON_HEADER),
+            request_id=current_request_id(),
+        )
     )
 
 

@@ -21,7 +21,6 @@ take their values as named parameters (db/sql.py), so a statement has a handful 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -29,40 +28,13 @@ from sqlalchemy import ColumnElement, SQLColumnExpression, or_
 
 from referral_service.auth.principal import Principal, region_in_scope, region_prefix_pattern
 from referral_service.auth.roles import Role
+from referral_service.db.driver import Row
 from referral_service.db.sql import FALSE, TRUE, Sql
 
 
-@dataclass(frozen=True, slots=True)
-class SqlFilter:
-    """A WHERE fragment with `{p0}`, `{p1}`... placeholders and the values that fill them."""
-
-    template: str
-    values: tuple[Any, ...]
-
-    def render(self, first_param: int) -> str:
-        return self.template.format(**{f"p{i}": f"${first_param + i}" for i in range(len(self.values))})
-
-
-NO_FILTER = SqlFilter("true", ())
-
-
-def region_filter(column: str, region_code: str) -> SqlFilter:
-    """`column` is `region_code` or a region below it (served by a text_pattern_ops index)."""
-    return SqlFilter(
-        f"({column} = {{p0}} OR {column} LIKE {{p1}} ESCAPE '\\')", (region_code, region_prefix_pattern(region_code))
-    )
-
-
 def within_region(column: SQLColumnExpression[str | None], region_code: str) -> ColumnElement[bool]:
-    """`region_filter` for the cold paths' SQLAlchemy statements (reports, webhooks, agencies)."""
+    """`in_region` for the cold paths' SQLAlchemy statements (reports, webhooks, agencies)."""
     return or_(column == region_code, column.like(region_prefix_pattern(region_code), escape="\\"))
-
-
-def scope_covers_sql(scope: str, region: str) -> str:
-    """SQL: the scope `scope` (a region code, or NULL for national) covers the region `region` —
-    the rule read the other way round, for matching many scopes against one region (the outbox's
-    fan-out to subscriptions, whose owners' scopes are rows)."""
-    return f"({scope} IS NULL OR {region} = {scope} OR starts_with({region}, {scope} || '.'))"
 
 
 # --- complaints -------------------------------------------------------------------------------
@@ -72,13 +44,16 @@ def complaint_visible(principal: Principal, region_code: str) -> bool:
     return principal.role is not Role.AGENCY and region_in_scope(region_code, principal.region_code)
 
 
-def complaint_filter(principal: Principal, *, complaint: str = "c") -> SqlFilter:
-    """Complaints the principal may list (agency keys never reach a complaint list)."""
-    if principal.role is Role.AGENCY:
-        return SqlFilter("false", ())
-    if principal.region_code is None:
-        return NO_FILTER
-    return region_filter(f"{complaint}.region_code", principal.region_code)
+def identity_hidden_from_agency(complaint: Row) -> bool:
+    """UU 37/2008 art. 24(2): a confidential complainant's identity never reaches an agency."""
+    return bool(complaint.get("identity_confidential"))
+
+
+def redact_for_agency(complaint: dict[str, Any]) -> dict[str, Any]:
+    """A complaint (its representation) as an agency may see it: no identity of a confidential complainant."""
+    if not identity_hidden_from_agency(complaint):
+        return complaint
+    return {**complaint, "complainant": None}
 
 
 # --- referrals --------------------------------------------------------------------------------
@@ -112,23 +87,6 @@ def referral_visible(
         return agency_code == principal.agency_code and visible_to_agency(state, was_forwarded=forwarded_at is not None)
     return region_in_scope(complaint_region_code, principal.region_code) or region_in_scope(
         agency_region_code, principal.region_code
-    )
-
-
-def referral_filter(principal: Principal, *, referral: str = "r", complaint: str = "c", agency: str = "a") -> SqlFilter:
-    """Referrals the principal may list. For agencies: its own, once forwarded (the queue's index
-    leads with agency_code)."""
-    if principal.role is Role.AGENCY:
-        return SqlFilter(
-            f"({referral}.agency_code = {{p0}} AND {referral}.forwarded_at IS NOT NULL)", (principal.agency_code,)
-        )
-    if principal.region_code is None:
-        return NO_FILTER
-    pattern = region_prefix_pattern(principal.region_code)
-    return SqlFilter(
-        f"({complaint}.region_code = {{p0}} OR {complaint}.region_code LIKE {{p1}} ESCAPE '\\'"
-        f" OR {agency}.region_code = {{p0}} OR {agency}.region_code LIKE {{p1}} ESCAPE '\\')",
-        (principal.region_code, pattern),
     )
 
 

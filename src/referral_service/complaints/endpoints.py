@@ -1,5 +1,4 @@
 import uuid
-from datetime import timedelta
 from typing import Annotated
 
 import orjson
@@ -7,15 +6,15 @@ from fastapi import APIRouter, Depends, Header, Query, Request, Response, status
 
 from referral_service.audit.identity import access_reason, audited
 from referral_service.auth.dependencies import AdminPrincipal, OmbudsmanSidePrincipal
-from referral_service.complaints import erasure, intake, service
+from referral_service.complaints import intake, service
 from referral_service.complaints.representation import complaint_out, etag
 from referral_service.complaints.schemas import Category, Channel, ComplaintCreate, ComplaintOut, EraseRequest
-from referral_service.db.driver import DbDep, TxDbDep
+from referral_service.db.driver import DbDep
 from referral_service.errors import BadRequest, UnprocessableEntity
 from referral_service.events.draft import Actor
 from referral_service.events.schemas import AfterIdQuery, EventLimitQuery, EventOut, event_body
 from referral_service.events.service import list_complaint_events
-from referral_service.idempotency import request_fingerprint, validate_key
+from referral_service.idempotency import idempotency_request
 from referral_service.json_encoding import dumps
 from referral_service.openapi_docs import problem_responses
 from referral_service.schemas import LimitQuery, Page, RegionCode, UtcDateTime, encode_cursor
@@ -58,13 +57,7 @@ async def create(
     response once it has finished, or a 409 asking to retry.
     A region-limited key may only create complaints in its region (403 otherwise).
     """
-    idempotency = None
-    if idempotency_key is not None:
-        idempotency = intake.IdempotencyRequest(
-            key=validate_key(idempotency_key),
-            fingerprint=await request_fingerprint(request),
-            ttl=timedelta(hours=request.app.state.settings.idempotency_ttl_hours),
-        )
+    idempotency = None if idempotency_key is None else await idempotency_request(request, idempotency_key)
     result = await intake.create(db, principal, body, idempotency)
     return await audited(db, request, principal, result.response.to_response(replayed=result.replayed))
 
@@ -136,7 +129,7 @@ _PATCH_BODY = {
     responses=problem_responses(400, 401, 403, 404, 412, 413, 415, 422, 428),
 )
 async def patch(
-    complaint_id: uuid.UUID, request: Request, db: TxDbDep, principal: OmbudsmanSidePrincipal, if_match: IfMatch = None
+    complaint_id: uuid.UUID, request: Request, db: DbDep, principal: OmbudsmanSidePrincipal, if_match: IfMatch = None
 ) -> Response:
     """Change a complaint with a JSON merge patch. Requires `If-Match` with the current `ETag`:
     without it 428, with a stale one 412. Records a `complaint.updated` event naming the changed fields."""
@@ -146,11 +139,13 @@ async def patch(
         raise BadRequest("Request body is not valid JSON.") from exc
     if not isinstance(patch_doc, dict):
         raise UnprocessableEntity("A merge patch must be a JSON object.")
-    complaint = await service.patch_complaint(db, principal, complaint_id, patch_doc, if_match)
-    response = Response(
-        dumps(complaint_out(complaint)), media_type="application/json", headers={"ETag": etag(complaint["version"])}
-    )
-    return await audited(db, request, principal, response)
+    # The change and the identity-read audit of its answer commit together.
+    async with db.transaction():
+        complaint = await service.patch_complaint(db, principal, complaint_id, patch_doc, if_match)
+        response = Response(
+            dumps(complaint_out(complaint)), media_type="application/json", headers={"ETag": etag(complaint["version"])}
+        )
+        return await audited(db, request, principal, response)
 
 
 @router.get("/{complaint_id}/events", response_model=list[EventOut], responses=problem_responses(401, 403, 404, 422))
@@ -172,7 +167,7 @@ async def events(
     response_model=ComplaintOut,
     responses=problem_responses(400, 401, 403, 404, 409, 413, 415, 422),
 )
-async def erase(complaint_id: uuid.UUID, body: EraseRequest, db: TxDbDep, principal: AdminPrincipal) -> Response:
+async def erase(complaint_id: uuid.UUID, body: EraseRequest, db: DbDep, principal: AdminPrincipal) -> Response:
     """Erase the complainant's personal data now (admin keys): the identity, subject and description,
     the referrals' instructions and answers, the free text of the timeline (notes, answers, follow-up
     reasons, closing notes: `[erased]` from then on), identity documents, and the same fields in every
@@ -181,5 +176,5 @@ async def erase(complaint_id: uuid.UUID, body: EraseRequest, db: TxDbDep, princi
     Reference, category, region, dates and every figure are kept, so reports do not change. Records a
     `complaint.erased` event. Refused with 409 while a referral is not closed, unless `force` is true.
     Erasing an erased complaint changes nothing. See docs/administration.md, "Retention and erasure"."""
-    row = await erasure.erase(db, complaint_id, Actor.of(principal), reason=body.reason, force=body.force)
+    row = await service.erase_complaint(db, complaint_id, Actor.of(principal), reason=body.reason, force=body.force)
     return Response(dumps(complaint_out(row)), media_type="application/json", headers={"ETag": etag(row["version"])})

@@ -173,7 +173,7 @@ FREE_TEXT_IN_EVENT_DATA: dict[str, tuple[str, ...]] = {
 
 
 def webhook_body(event_type: str) -> Shape:
-    """A webhook body of this event type (`webhooks.payloads.event_bodies`): what the event feed serves,
+    """A webhook body of this event type (`events.payloads.event_bodies`): what the event feed serves,
     and what `webhook_messages` holds, for both audiences."""
     return Shape(
         {

@@ -1,9 +1,10 @@
-"""The complaint as each audience may see it; `identity_hidden_from_agency` decides redaction."""
+"""The complaint as each audience may see it; `identity_hidden_from_agency` (auth/scope.py) decides redaction."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from referral_service.auth.scope import identity_hidden_from_agency
 from referral_service.complaints.models import Complaint
 from referral_service.db.driver import Row
 
@@ -31,18 +32,6 @@ _COMPLAINANT_KEYS = ("name", "email", "phone", "address", "identity_number")
 def complaint_dict(complaint: Complaint | Any) -> dict[str, Any]:
     """Full record, as the Ombudsman sees it."""
     return {name: getattr(complaint, name) for name in OUT_FIELDS}
-
-
-def identity_hidden_from_agency(data: Row) -> bool:
-    """UU 37/2008 art. 24(2): a confidential complainant's identity never reaches an agency."""
-    return bool(data.get("identity_confidential"))
-
-
-def redact_for_agency(data: dict[str, Any]) -> dict[str, Any]:
-    """What an agency (webhook payload) may see: no identity of a confidential complainant."""
-    if not identity_hidden_from_agency(data):
-        return data
-    return {**data, "complainant": None}
 
 
 def complaint_out(m: Row, *, redact: bool = False, prefix: str = "") -> dict[str, Any]:

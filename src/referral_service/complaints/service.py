@@ -12,17 +12,17 @@ from pydantic import ValidationError
 
 from referral_service.auth.principal import Principal
 from referral_service.auth.scope import complaint_visible
-from referral_service.complaints import repository
+from referral_service.complaints import erasure, repository
 from referral_service.complaints.representation import OUT_FIELDS
 from referral_service.complaints.schemas import ComplaintCreate, ComplaintWritable
 from referral_service.db.driver import Db, json_param
 from referral_service.errors import Forbidden, NotFound, UnprocessableEntity, field_errors
 from referral_service.events.draft import Actor, EventDraft
+from referral_service.events.outbox import redact_pending_for_complaint
 from referral_service.events.service import record
 from referral_service.json_encoding import dumps
 from referral_service.preconditions import check_if_match
 from referral_service.schemas import decode_cursor
-from referral_service.webhooks.outbox import redact_pending_for_complaint
 
 _JSON_COLUMNS = ("complainant", "reported_party", "external_refs")
 
@@ -103,6 +103,14 @@ def _recorded_json(complaint: Any) -> dict[str, Any]:
 
 
 async def patch_complaint(
+    db: Db, principal: Principal, complaint_id: uuid.UUID, patch: dict[str, Any], if_match: str | None
+) -> asyncpg.Record:
+    """Apply a merge patch and record `complaint.updated`: one unit of work."""
+    async with db.transaction():
+        return await _patch_complaint(db, principal, complaint_id, patch, if_match)
+
+
+async def _patch_complaint(
     db: Db, principal: Principal, complaint_id: uuid.UUID, patch: dict[str, Any], if_match: str | None
 ) -> asyncpg.Record:
     complaint = await repository.get_for_update(db, complaint_id)
@@ -192,9 +200,6 @@ async def list_complaints(
     return rows[:limit], len(rows) > limit
 
 
-_CONFIDENTIAL_AMONG = "SELECT id FROM complaints WHERE id = ANY($1::uuid[]) AND identity_confidential"
-
-
 def _embedded_complaints(node: Any) -> list[dict[str, Any]]:
     """Every complaint representation in a response body: the objects carrying a complainant."""
     found: list[dict[str, Any]] = []
@@ -231,7 +236,7 @@ async def redact_stored_bodies_for_agency(db: Db, bodies: list[bytes | None]) ->
     ids = sorted({str(c["id"]) for found in embedded for c in found})
     if not ids:
         return bodies
-    confidential = {str(row["id"]) for row in await db.fetch(_CONFIDENTIAL_AMONG, ids)}
+    confidential = {str(complaint_id) for complaint_id in await repository.confidential_among(db, ids)}
     result: list[bytes | None] = []
     for body, payload, found in zip(bodies, parsed, embedded, strict=True):
         hidden = [c for c in found if str(c["id"]) in confidential]
@@ -240,3 +245,9 @@ async def redact_stored_bodies_for_agency(db: Db, bodies: list[bytes | None]) ->
             complaint["identity_confidential"] = True
         result.append(dumps(payload) if hidden else body)
     return result
+
+
+async def erase_complaint(db: Db, complaint_id: uuid.UUID, actor: Actor, *, reason: str, force: bool) -> asyncpg.Record:
+    """Erase the complainant's personal data (complaints/erasure.py): one unit of work."""
+    async with db.transaction():
+        return await erasure.erase(db, complaint_id, actor, reason=reason, force=force)

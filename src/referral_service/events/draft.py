@@ -1,7 +1,7 @@
 """What a change records on the timeline: who did it (`Actor`) and what happened (`EventDraft`).
 
 Plain data, shared by the event recorder (events.service) and the outbox that turns an event into
-webhook bodies (webhooks.outbox, webhooks.payloads): both import it from here, so neither has to
+webhook bodies (events.outbox, events.payloads): both import it from here, so neither has to
 import the other's module to name it.
 """
 

@@ -13,11 +13,10 @@ from referral_service.auth.dependencies import CurrentPrincipal
 from referral_service.auth.principal import Principal
 from referral_service.auth.scope import complainant_hidden
 from referral_service.db.driver import Db
-from referral_service.events import feed
+from referral_service.events import feed, payloads
+from referral_service.events.catalogue import EventTypeName
 from referral_service.openapi_docs import problem_responses
 from referral_service.schemas import UtcInstant
-from referral_service.webhooks import payloads
-from referral_service.webhooks.catalogue import EventTypeName
 
 router = APIRouter(prefix="/v1/events", tags=["events"], dependencies=[Depends(audit.access_reason)])
 

@@ -38,9 +38,9 @@ Why not "order by transaction id, serve only below `pg_snapshot_xmin`"? That is 
 the order is the transactions' start order, not the events': a later change to a referral would
 come before an earlier one whenever the later transaction took its transaction id first.
 
-What each key sees is what its webhook subscriptions receive (webhooks/outbox.py; the rows and the
+What each key sees is what its webhook subscriptions receive (events/outbox.py; the rows and the
 body a key is served are auth/scope.py's `feed_clause` and `feed_body_column`): the bodies are
-the ones `webhooks.payloads.event_bodies` built when the event was recorded, stored in `event_feed`
+the ones `events.payloads.event_bodies` built when the event was recorded, stored in `event_feed`
 by the statement that records the event, whether or not anyone subscribes: the Ombudsman-side
 body for admin and Ombudsman keys (region-limited keys: events whose complaint or, for a
 cross-region referral, agency is in their region), the agency body for the referral's agency
@@ -72,7 +72,7 @@ from referral_service.db.dedicated import DedicatedConnection
 from referral_service.db.driver import Db, pooled
 from referral_service.db.sql import Sql
 from referral_service.errors import BadRequest
-from referral_service.webhooks.outbox import FEED_CHANNEL
+from referral_service.events.outbox import FEED_CHANNEL
 
 logger = logging.getLogger("referral_service.events.feed")
 

@@ -63,7 +63,7 @@ class Event(Base):
 
 class EventFeedEntry(Base):
     """Per timeline event, the webhook bodies the feed serves (events/feed.py), and what its scope
-    filters read. Written by the statement that records the event (webhooks/outbox.py)."""
+    filters read. Written by the statement that records the event (events/outbox.py)."""
 
     __tablename__ = "event_feed"
     __table_args__ = (

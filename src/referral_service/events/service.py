@@ -4,13 +4,13 @@ event, and the webhook deliveries it fans out to, commit or vanish together with
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from referral_service.db.driver import Db, json_param
+from referral_service.db.driver import Db
+from referral_service.db.sql import Sql
+from referral_service.events import outbox
 from referral_service.events.draft import Actor, EventDraft
-from referral_service.webhooks import outbox
 
 # Reserves a timeline event's id and time in a statement the caller runs anyway (extra columns of
 # its INSERT ... RETURNING or its row-locking SELECT), so that `record` can insert the event and fan
@@ -19,7 +19,7 @@ from referral_service.webhooks import outbox
 # the sequence: the event feed's no-gap rule depends on it (events/feed.py). Never draw event ids
 # with a bare nextval.
 RESERVE_EVENT_SQL = "reserve_event_id() AS event_id, now() AS event_occurred_at"
-_RESERVE_EVENT = f"SELECT {RESERVE_EVENT_SQL}"
+_RESERVE_EVENT = Sql(f"SELECT {RESERVE_EVENT_SQL}")
 
 
 async def record(
@@ -29,48 +29,26 @@ async def record(
     snapshot: dict[str, Any] | None,
     *,
     reserved: tuple[int, datetime] | None = None,
-    before: str = "",
-    before_args: Sequence[Any] = (),
+    statement: Sql = outbox.RECORD,
 ) -> int:
     """Append one event and queue its webhook deliveries, in one statement. Returns the event id.
 
     `snapshot` is the resource as the Ombudsman sees it at this event; the outbox derives what
     each subscriber may see from it (agencies never get a confidential complainant's identity).
     `reserved`: (event_id, event_occurred_at) from `RESERVE_EVENT_SQL`; saves a round trip.
-    `before`, `before_args`: the change itself as CTEs of the same statement (see the outbox).
+    `statement`: an `outbox.recording_statement` carrying the change itself as CTEs of the same
+    statement, with the change's values bound (the recorder binds the event's).
     """
     if reserved is None:
         row = await db.fetchrow(_RESERVE_EVENT)
         assert row is not None
         reserved = (row["event_id"], row["event_occurred_at"])
     event_id, occurred_at = reserved
-    await outbox.insert_event_and_enqueue(
-        db,
-        event_id=event_id,
-        occurred_at=occurred_at,
-        draft=draft,
-        event_columns=event_columns(draft, actor),
-        snapshot=snapshot,
-        before=before,
-        before_args=before_args,
+    values = outbox.recording_values(
+        event_id=event_id, occurred_at=occurred_at, draft=draft, actor=actor, snapshot=snapshot
     )
+    await outbox.record_and_fan_out(db, statement.bind(**values))
     return event_id
-
-
-def event_columns(draft: EventDraft, actor: Actor) -> list[Any]:
-    """The event's own columns, in the order the outbox's event insert takes them."""
-    return [
-        draft.complaint_id,
-        draft.referral_id,
-        draft.sequence,
-        actor.key_id,
-        actor.role,
-        actor.agency_code,
-        actor.via,
-        draft.from_state,
-        draft.to_state,
-        json_param(draft.data),
-    ]
 
 
 MAX_EVENTS_PER_PAGE = 1000
@@ -80,18 +58,18 @@ _EVENT_COLUMNS = (
     "from_state, to_state, data"
 )
 # Oldest first from a position; the two timelines and their (only) filter written out, not built per request.
-_REFERRAL_EVENTS = f"""
+_REFERRAL_EVENTS = Sql(f"""
     SELECT {_EVENT_COLUMNS}
     FROM events
-    WHERE referral_id = $1 AND id > $2 AND NOT (type = ANY ($3::text[]))
-    ORDER BY id LIMIT $4
-"""
-_COMPLAINT_EVENTS = f"""
+    WHERE referral_id = :referral_id AND id > :after_id AND NOT (type = ANY (:hide_types::text[]))
+    ORDER BY id LIMIT :limit
+""")
+_COMPLAINT_EVENTS = Sql(f"""
     SELECT {_EVENT_COLUMNS}
     FROM events
-    WHERE complaint_id = $1 AND id > $2
-    ORDER BY id LIMIT $3
-"""
+    WHERE complaint_id = :complaint_id AND id > :after_id
+    ORDER BY id LIMIT :limit
+""")
 
 
 async def list_referral_events(
@@ -103,11 +81,13 @@ async def list_referral_events(
     limit: int = MAX_EVENTS_PER_PAGE,
 ) -> list[Any]:
     """A referral's timeline, oldest first; continue a long one with `after_id` = the last id you got."""
-    return await db.fetch(_REFERRAL_EVENTS, referral_id, after_id or 0, list(hide_types), limit)
+    return await db.fetch(
+        _REFERRAL_EVENTS.bind(referral_id=referral_id, after_id=after_id or 0, hide_types=list(hide_types), limit=limit)
+    )
 
 
 async def list_complaint_events(
     db: Db, complaint_id: uuid.UUID, *, after_id: int | None = None, limit: int = MAX_EVENTS_PER_PAGE
 ) -> list[Any]:
     """A complaint's whole timeline (its own events and every referral's), oldest first."""
-    return await db.fetch(_COMPLAINT_EVENTS, complaint_id, after_id or 0, limit)
+    return await db.fetch(_COMPLAINT_EVENTS.bind(complaint_id=complaint_id, after_id=after_id or 0, limit=limit))

@@ -19,34 +19,22 @@ from datetime import date, datetime
 
 from referral_service.db.driver import Db
 from referral_service.referrals.calendar import CalendarOverrides, WorkingCalendar
+from referral_service.referrals.repository import DIGEST, DIGEST_AND_ROWS, LOCK_CALENDAR_EXCLUSIVE, LOCK_CALENDAR_SHARED
 
-# pg_advisory_xact_lock key guarding "the calendar in force" (arbitrary, fixed, unique in the service).
-CALENDAR_LOCK_KEY = 7_240_001
 _CACHE = "referral_service.working_calendar"
 _LOCKED = "referral_service.working_calendar_locked"
 
 
-# Every request that shows a deadline must see the calendar in force, but the overrides rarely
-# change: each session asks only for a digest of the table (one tiny row), and the overrides are
-# read again only when the digest is one not seen before. The digest and the rows it stands for
-# come from one statement (one snapshot), so a digest never names another version's rows.
-_AGGREGATE = "SELECT coalesce(jsonb_agg(jsonb_build_array(day, kind, name) ORDER BY day), '[]'::jsonb)::text FROM calendar_overrides"
-# The digest as a column expression, for statements that fetch it alongside their own rows.
-DIGEST_SQL = f"md5(({_AGGREGATE}))"
-_DIGEST = f"SELECT {DIGEST_SQL}"
-_DIGEST_AND_ROWS = f"SELECT md5(a), a FROM ({_AGGREGATE}) AS s(a)"
-_LOCK_SHARED = f"SELECT pg_advisory_xact_lock_shared({CALENDAR_LOCK_KEY})"
-_LOCK_EXCLUSIVE = f"SELECT pg_advisory_xact_lock({CALENDAR_LOCK_KEY})"
 _BY_DIGEST: dict[str, WorkingCalendar] = {}
 
 
 async def load_calendar(db: Db, digest: str | None = None) -> WorkingCalendar:
     """The calendar whose overrides have this digest (read now when not given)."""
     if digest is None:
-        digest = await db.fetchval(_DIGEST)
+        digest = await db.fetchval(DIGEST)
     calendar = _BY_DIGEST.get(digest)
     if calendar is None:
-        row = await db.fetchrow(_DIGEST_AND_ROWS)
+        row = await db.fetchrow(DIGEST_AND_ROWS)
         assert row is not None  # an aggregate: always one row
         digest, aggregate = row
         rows = frozenset((date.fromisoformat(day), kind, name) for day, kind, name in json.loads(aggregate))
@@ -75,7 +63,7 @@ async def current_calendar(db: Db, *, for_deadline: bool = False) -> WorkingCale
     after the lock was granted.
     """
     if for_deadline and not db.memo.get(_LOCKED):
-        await db.execute(_LOCK_SHARED)
+        await db.execute(LOCK_CALENDAR_SHARED)
         db.memo[_LOCKED] = True
         db.memo.pop(_CACHE, None)
     calendar = db.memo.get(_CACHE)
@@ -89,7 +77,7 @@ async def lock_calendar_for_deadline(db: Db) -> None:
     """The shared calendar lock, taken before the statement that reads the calendar's digest (see
     `use_calendar_digest`), for a transaction about to set a deadline."""
     if not db.memo.get(_LOCKED):
-        await db.execute(_LOCK_SHARED)
+        await db.execute(LOCK_CALENDAR_SHARED)
         db.memo[_LOCKED] = True
         db.memo.pop(_CACHE, None)
 
@@ -102,7 +90,7 @@ async def use_calendar_digest(db: Db, digest: str) -> None:
 
 async def lock_calendar_for_change(db: Db) -> None:
     """Exclusive calendar lock for an override change; waits for deadline writers in flight."""
-    await db.execute(_LOCK_EXCLUSIVE)
+    await db.execute(LOCK_CALENDAR_EXCLUSIVE)
     db.memo[_LOCKED] = True
     forget_calendar(db)
 

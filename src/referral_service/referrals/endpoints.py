@@ -14,7 +14,7 @@ from referral_service.auth.principal import Principal
 from referral_service.auth.roles import Role
 from referral_service.complaints.representation import etag
 from referral_service.complaints.service import redact_stored_body_for_agency
-from referral_service.db.driver import Db, DbDep, TxDbDep
+from referral_service.db.driver import Db, DbDep
 from referral_service.events.schemas import AfterIdQuery, EventLimitQuery, EventOut, event_body
 from referral_service.idempotency import StoredResponse, run_idempotent
 from referral_service.json_encoding import dumps
@@ -73,7 +73,7 @@ async def create(
     complaint_id: uuid.UUID,
     body: ReferralCreate,
     request: Request,
-    db: TxDbDep,
+    db: DbDep,
     principal: OmbudsmanSidePrincipal,
     idempotency_key: IdempotencyKey = None,
 ) -> Response:
@@ -96,9 +96,10 @@ async def _idempotent(
         return await redact_stored_body_for_agency(db, body)
 
     on_replay = current_view_for_agency if principal.role is Role.AGENCY else None
-    return await audited(
-        db, request, principal, await run_idempotent(db, principal, key, request, produce, ttl, on_replay=on_replay)
-    )
+    # One unit of work: the key's lock and record, the change, and the identity-read audit of the answer.
+    async with db.transaction():
+        response = await run_idempotent(db, principal, key, request, produce, ttl, on_replay=on_replay)
+        return await audited(db, request, principal, response)
 
 
 @router.get("/v1/referrals", response_model=Page[ReferralOut], responses=problem_responses(400, 401, 422))
@@ -166,7 +167,7 @@ def _transition_route(path: str, action: ReferralAction, body_model: type[BaseMo
     async def endpoint(
         referral_id: uuid.UUID,
         request: Request,
-        db: TxDbDep,
+        db: DbDep,
         principal: CurrentPrincipal,
         if_match: IfMatch = None,
         idempotency_key: IdempotencyKey = None,

@@ -8,20 +8,38 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from functools import lru_cache
 from typing import Any
 
 import asyncpg
 
 from referral_service.auth.principal import Principal
-from referral_service.auth.scope import SqlFilter, referral_filter
+from referral_service.auth.scope import referral_clause
 from referral_service.complaints.representation import OUT_FIELDS as COMPLAINT_FIELDS
 from referral_service.db.driver import Db
+from referral_service.db.sql import Sql
+from referral_service.events.outbox import recording_statement
 from referral_service.events.service import RESERVE_EVENT_SQL
-from referral_service.referrals.deadlines import DIGEST_SQL
-from referral_service.webhooks.outbox import FIRST_FREE_PARAM
 
 COMPLAINT_PREFIX = "complaint__"
+
+# --- the working calendar in force (referrals/deadlines.py) --------------------------------------
+
+# pg_advisory_xact_lock key guarding "the calendar in force" (arbitrary, fixed, unique in the service).
+CALENDAR_LOCK_KEY = 7_240_001
+# Every request that shows a deadline must see the calendar in force, but the overrides rarely
+# change: each session asks only for a digest of the table (one tiny row), and the overrides are
+# read again only when the digest is one not seen before. The digest and the rows it stands for
+# come from one statement (one snapshot), so a digest never names another version's rows.
+_AGGREGATE = "SELECT coalesce(jsonb_agg(jsonb_build_array(day, kind, name) ORDER BY day), '[]'::jsonb)::text FROM calendar_overrides"
+# The digest as a column expression, for statements that fetch it alongside their own rows.
+DIGEST_SQL = f"md5(({_AGGREGATE}))"
+DIGEST = Sql(f"SELECT {DIGEST_SQL}")
+DIGEST_AND_ROWS = Sql(f"SELECT md5(a), a FROM ({_AGGREGATE}) AS s(a)")
+LOCK_CALENDAR_SHARED = Sql(
+    "SELECT pg_advisory_xact_lock_shared(:calendar_lock::bigint)", calendar_lock=CALENDAR_LOCK_KEY
+)
+LOCK_CALENDAR_EXCLUSIVE = Sql("SELECT pg_advisory_xact_lock(:calendar_lock::bigint)", calendar_lock=CALENDAR_LOCK_KEY)
+
 
 # Every column a transition may change, in the order `update` writes them.
 MUTABLE = (
@@ -57,61 +75,63 @@ _FROM = """
 """
 _READ = f"SELECT {_REFERRAL_COLUMNS}, {_COMPLAINT_COLUMNS}, a.timezone, a.region_code AS agency_region_code {_FROM}"
 
-_GET = f"{_READ} WHERE r.id = $1"
+_GET = Sql(f"{_READ} WHERE r.id = :id")
 # A transition's first statement: the row locked, the agency's default deadline, an id and time
 # reserved for the transition's event (so the change, the event and its fan-out are one statement
 # later), and the digest of the working calendar in force (read after the row lock's wait, so after
 # the calendar lock a deadline-setting transition took first).
-_GET_FOR_UPDATE = f"""
+_GET_FOR_UPDATE = Sql(f"""
     SELECT {_REFERRAL_COLUMNS}, {_COMPLAINT_COLUMNS}, a.timezone, a.region_code AS agency_region_code,
            a.default_due_working_days AS agency_due_working_days, {RESERVE_EVENT_SQL},
            {DIGEST_SQL} AS calendar_digest
     {_FROM}
-    WHERE r.id = $1
+    WHERE r.id = :id
     FOR UPDATE OF r
-"""
-# A transition's change, as a CTE of the statement that records its event (see events.record):
-# the referral id and every mutable column as parameters from the outbox's first free one on.
-UPDATE_CTE = f"""updated AS (
-        UPDATE referrals SET {", ".join(f"{name} = ${FIRST_FREE_PARAM + 1 + i}" for i, name in enumerate(MUTABLE))}
-        WHERE id = ${FIRST_FREE_PARAM}
+""")
+# A transition: its change as a CTE of the statement that records its event (see events.record),
+# the referral id and every mutable column as parameters named after the columns.
+_UPDATE_CTE = Sql(f"""updated AS (
+        UPDATE referrals SET {", ".join(f"{name} = :{name}" for name in MUTABLE)}
+        WHERE id = :referral_id
     ),
-    """
+    """)
+RECORD_TRANSITION = recording_statement(before=_UPDATE_CTE)
 
 # Referring: the complaint and the agency named, in one round trip (agency columns NULL if unknown).
 # The complaint is locked FOR KEY SHARE, as the referral's foreign key would lock it at the insert
 # anyway, but before it is read: a change holding it FOR UPDATE (an erasure, a PATCH) is waited for and
 # its result read, so the new referral's event never carries values the change removed; one coming
 # later waits for this transaction.
-_COMPLAINT_AND_AGENCY = f"""
+_COMPLAINT_AND_AGENCY = Sql(f"""
     SELECT {", ".join(f"c.{name}" for name in COMPLAINT_FIELDS)}, a.code AS agency_code, a.timezone,
            a.region_code AS agency_region_code, a.active AS agency_active
-    FROM complaints c LEFT JOIN agencies a ON a.code = $2
-    WHERE c.id = $1
+    FROM complaints c LEFT JOIN agencies a ON a.code = :agency_code
+    WHERE c.id = :complaint_id
     FOR KEY SHARE OF c
-"""
-_INSERT = f"""
+""")
+_INSERT = Sql(f"""
     INSERT INTO referrals (id, complaint_id, agency_code, state, instructions, event_seq, created_at, updated_at)
-    VALUES ($1, $2, $3, 'received', $4, 1, $5, $5)
+    VALUES (:id, :complaint_id, :agency_code, 'received', :instructions, 1, :now, :now)
     RETURNING {", ".join(COLUMNS)}, {RESERVE_EVENT_SQL}
-"""
+""")
 
 
 async def get(db: Db, referral_id: uuid.UUID) -> asyncpg.Record | None:
-    return await db.fetchrow(_GET, referral_id)
+    return await db.fetchrow(_GET.bind(id=referral_id))
 
 
 async def get_for_update(db: Db, referral_id: uuid.UUID) -> asyncpg.Record | None:
-    return await db.fetchrow(_GET_FOR_UPDATE, referral_id)
+    return await db.fetchrow(_GET_FOR_UPDATE.bind(id=referral_id))
 
 
-def update_args(referral_id: uuid.UUID, values: dict[str, Any]) -> list[Any]:
-    """`UPDATE_CTE`'s arguments: every mutable column (JSON ones as JSON text)."""
-    return [referral_id, *(values[name] for name in MUTABLE)]
+def transition_statement(referral_id: uuid.UUID, values: dict[str, Any]) -> Sql:
+    """The statement recording a transition, with its change bound: every mutable column (JSON ones
+    as JSON text); the recorder binds the event's values."""
+    return RECORD_TRANSITION.bind(referral_id=referral_id, **{name: values[name] for name in MUTABLE})
 
 
 async def complaint_and_agency(db: Db, complaint_id: uuid.UUID, agency_code: str) -> asyncpg.Record | None:
-    return await db.fetchrow(_COMPLAINT_AND_AGENCY, complaint_id, agency_code)
+    return await db.fetchrow(_COMPLAINT_AND_AGENCY.bind(complaint_id=complaint_id, agency_code=agency_code))
 
 
 async def insert(
@@ -123,7 +143,11 @@ async def insert(
     instructions: str | None,
     now: datetime,
 ) -> asyncpg.Record:
-    row = await db.fetchrow(_INSERT, referral_id, complaint_id, agency_code, instructions, now)
+    row = await db.fetchrow(
+        _INSERT.bind(
+            id=referral_id, complaint_id=complaint_id, agency_code=agency_code, instructions=instructions, now=now
+        )
+    )
     assert row is not None
     return row
 
@@ -132,42 +156,37 @@ async def insert(
 
 _LIST_FILTERS = ("state", "agency_code", "complaint_id", "overdue", "not_overdue", "due_before", "cursor")
 _FILTER_SQL = {
-    "state": ("r.state = {p0}", 1),
-    "agency_code": ("r.agency_code = {p0}", 1),
-    "complaint_id": ("r.complaint_id = {p0}", 1),
+    "state": Sql("r.state = :state"),
+    "agency_code": Sql("r.agency_code = :agency_code"),
+    "complaint_id": Sql("r.complaint_id = :complaint_id"),
     # Served by the partial index ix_referrals_forwarded_due_at (state = 'forwarded').
-    "overdue": ("r.state = 'forwarded' AND r.due_at < {p0}", 1),
-    "not_overdue": ("(r.state <> 'forwarded' OR r.due_at IS NULL OR r.due_at >= {p0})", 1),
-    "due_before": ("r.state = 'forwarded' AND r.due_at < {p0}", 1),
-    "cursor": ("(r.created_at, r.id) < ({p0}, {p1})", 2),
+    "overdue": Sql("r.state = 'forwarded' AND r.due_at < :overdue"),
+    "not_overdue": Sql("(r.state <> 'forwarded' OR r.due_at IS NULL OR r.due_at >= :not_overdue)"),
+    "due_before": Sql("r.state = 'forwarded' AND r.due_at < :due_before"),
+    "cursor": Sql("(r.created_at, r.id) < (:cursor_created_at, :cursor_id)"),
 }
 
 
-@lru_cache(maxsize=512)
-def _list_sql(scope_template: str, scope_arity: int, present: tuple[str, ...]) -> str:
-    """The list statement for one shape of request: built once per shape, prepared once per connection."""
-    parts = [SqlFilter(scope_template, (None,) * scope_arity).render(1)]
-    param = 1 + scope_arity
-    for name in present:
-        template, arity = _FILTER_SQL[name]
-        parts.append(SqlFilter(template, (None,) * arity).render(param))
-        param += arity
-    return f"{_READ} WHERE {' AND '.join(parts)} ORDER BY r.created_at DESC, r.id DESC LIMIT ${param}"
-
-
-def list_statement(principal: Principal, *, limit: int, filters: dict[str, Any]) -> tuple[str, list[Any]]:
-    """The list's SQL and arguments. `filters`: the present ones of `_LIST_FILTERS` (cursor as a
-    (created_at, id) pair)."""
-    scope = referral_filter(principal)
-    present = tuple(name for name in _LIST_FILTERS if filters.get(name) is not None)
-    args: list[Any] = list(scope.values)
-    for name in present:
-        value = filters[name]
-        args.extend(value if name == "cursor" else (value,))
-    return _list_sql(scope.template, len(scope.values), present), [*args, limit]
+def list_statement(principal: Principal, *, limit: int, filters: dict[str, Any]) -> Sql:
+    """The list's statement. `filters`: the present ones of `_LIST_FILTERS` (cursor as a
+    (created_at, id) pair). Its text depends only on the shape of the request (who asks, which
+    filters are present): prepared once per shape and connection."""
+    values: dict[str, Any] = {}
+    parts = [referral_clause(principal)]
+    for name in _LIST_FILTERS:
+        value = filters.get(name)
+        if value is None:
+            continue
+        parts.append(_FILTER_SQL[name])
+        if name == "cursor":
+            values["cursor_created_at"], values["cursor_id"] = value
+        else:
+            values[name] = value
+    return (
+        Sql(f"{_READ} WHERE ") + Sql.join(" AND ", parts) + Sql(" ORDER BY r.created_at DESC, r.id DESC LIMIT :limit")
+    ).bind(limit=limit, **values)
 
 
 async def list_page(db: Db, principal: Principal, *, limit: int, filters: dict[str, Any]) -> list[asyncpg.Record]:
     """Up to `limit` rows, newest first."""
-    sql, args = list_statement(principal, limit=limit, filters=filters)
-    return await db.fetch(sql, *args)
+    return await db.fetch(list_statement(principal, limit=limit, filters=filters))

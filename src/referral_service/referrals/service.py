@@ -8,7 +8,7 @@ makes two concurrent moves on one referral serialize: the second sees the first'
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from types import SimpleNamespace
@@ -25,7 +25,9 @@ from referral_service.complaints.models import Complaint
 from referral_service.complaints.representation import OUT_FIELDS as COMPLAINT_OUT_FIELDS
 from referral_service.complaints.representation import complaint_dict, etag
 from referral_service.db.driver import Db, json_param
+from referral_service.db.sql import Sql
 from referral_service.errors import Conflict, Forbidden, NotFound, TransitionConflict, UnprocessableEntity
+from referral_service.events import outbox
 from referral_service.events.draft import Actor, EventDraft
 from referral_service.events.service import record
 from referral_service.json_encoding import rfc3339_utc, rfc3339_utc_text
@@ -133,6 +135,14 @@ def view_query() -> Select[*tuple[Any, ...]]:
 async def create_referral(
     db: Db, principal: Principal, complaint_id: uuid.UUID, agency_code: str, instructions: str | None
 ) -> ReferralView:
+    """Refer a complaint to an agency and record `referral.created`: one unit of work."""
+    async with db.transaction():
+        return await _create_referral(db, principal, complaint_id, agency_code, instructions)
+
+
+async def _create_referral(
+    db: Db, principal: Principal, complaint_id: uuid.UUID, agency_code: str, instructions: str | None
+) -> ReferralView:
     _decide(principal, None, ReferralAction.CREATE)
     row = await repository.complaint_and_agency(db, complaint_id, agency_code)
     # Outside the caller's region is indistinguishable from absent.
@@ -202,8 +212,7 @@ async def record_referral_event(
     *,
     from_state: str | None,
     reserved: tuple[int, datetime] | None = None,
-    before: str = "",
-    before_args: Sequence[Any] = (),
+    statement: Sql = outbox.RECORD,
 ) -> None:
     """Append an event to the referral's timeline at its current `event_seq` (bumped by the caller
     under the row lock), with the snapshot subscribers receive."""
@@ -226,8 +235,7 @@ async def record_referral_event(
         actor,
         snapshot(view),
         reserved=reserved,
-        before=before,
-        before_args=before_args,
+        statement=statement,
     )
 
 
@@ -241,6 +249,31 @@ async def transition(
     *,
     default_due_working_days: int,
     via: str = "api",
+) -> ReferralView:
+    """Apply one action to a referral and record its event: one unit of work (joins the caller's)."""
+    async with db.transaction():
+        return await _transition(
+            db,
+            principal,
+            referral_id,
+            action,
+            payload,
+            if_match,
+            default_due_working_days=default_due_working_days,
+            via=via,
+        )
+
+
+async def _transition(
+    db: Db,
+    principal: Principal,
+    referral_id: uuid.UUID,
+    action: ReferralAction,
+    payload: Any,
+    if_match: str | None,
+    *,
+    default_due_working_days: int,
+    via: str,
 ) -> ReferralView:
     if action in _SETS_DEADLINE:
         # Before the row lock's statement, which reads the calendar's digest: see deadlines.py.
@@ -279,8 +312,7 @@ async def transition(
             Actor.of(principal, via),
             from_state=current.value,
             reserved=(row["event_id"], row["event_occurred_at"]),
-            before=repository.UPDATE_CTE,
-            before_args=repository.update_args(referral_id, values),
+            statement=repository.transition_statement(referral_id, values),
         )
     except asyncpg.UniqueViolationError as exc:
         raise Conflict("Another referral of this agency already uses this external_ref.") from exc

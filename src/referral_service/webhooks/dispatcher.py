@@ -43,10 +43,10 @@ from referral_service import clock
 from referral_service.backoff import Backoff
 from referral_service.db.dedicated import DedicatedConnection
 from referral_service.db.driver import describe, driver_dsn, pooled, unreachable
+from referral_service.events.outbox import NOTIFY_CHANNEL
 from referral_service.logs import FailureLog
 from referral_service.metrics import WEBHOOK_DELIVERY_ATTEMPTS, WEBHOOK_DELIVERY_LATENCY
 from referral_service.webhooks import delivery, recording, sending
-from referral_service.webhooks.outbox import NOTIFY_CHANNEL
 from referral_service.webhooks.retry import RetryPolicy
 from referral_service.webhooks.ssrf import EgressPolicy
 from referral_service.worker import WorkerContext

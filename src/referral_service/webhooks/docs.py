@@ -14,8 +14,8 @@ from pydantic import BaseModel, ConfigDict, Field, create_model
 from referral_service import openapi_examples as ex
 from referral_service.attachments.schemas import AttachmentAnnounced
 from referral_service.complaints.schemas import ComplaintOut
+from referral_service.events.catalogue import CATALOGUE, EventType, PayloadKind
 from referral_service.schemas import UtcInstant
-from referral_service.webhooks.catalogue import CATALOGUE, EventType, PayloadKind
 
 _HEADERS_DOC = """
 Signed as [Standard Webhooks](https://www.standardwebhooks.com/) `v1` (HMAC-SHA256):

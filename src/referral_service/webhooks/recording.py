@@ -14,7 +14,7 @@ from collections.abc import Sequence
 
 from referral_service.db.driver import Db
 from referral_service.db.sql import Sql
-from referral_service.webhooks import outbox
+from referral_service.events import outbox
 from referral_service.webhooks.delivery import AttemptOutcome, ClaimedDelivery
 from referral_service.webhooks.repository import ENDPOINT_RETURNING, endpoint_of
 from referral_service.webhooks.retry import RetryPolicy

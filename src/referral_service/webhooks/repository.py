@@ -20,7 +20,7 @@ from referral_service.auth.principal import Principal
 from referral_service.auth.scope import endpoint_clause
 from referral_service.db.driver import Db
 from referral_service.db.sql import Sql
-from referral_service.webhooks.outbox import NOTIFY_CHANNEL
+from referral_service.events.outbox import NOTIFY_CHANNEL
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,8 +5,8 @@ from pydantic import ConfigDict, Field, field_validator
 
 from referral_service import openapi_examples as ex
 from referral_service.auth.roles import Role
+from referral_service.events.catalogue import EventTypeName
 from referral_service.schemas import InputModel, OutputModel, TextLimits, UtcDateTime, UtcInstant
-from referral_service.webhooks.catalogue import EventTypeName
 
 WebhookUrl = Annotated[str, TextLimits(2048, 1)]
 EventTypes = list[EventTypeName]

@@ -25,7 +25,8 @@ from referral_service.auth.scope import endpoint_visible
 from referral_service.config import Settings
 from referral_service.db.driver import Db
 from referral_service.errors import Conflict, NotFound, UnprocessableEntity
-from referral_service.webhooks import outbox, recording, repository, signing, ssrf
+from referral_service.events import outbox
+from referral_service.webhooks import recording, repository, signing, ssrf
 from referral_service.webhooks.repository import LOCK_FOR_CHANGE, LOCK_FOR_DELETE, LOCK_NONE, Endpoint, Lock
 from referral_service.webhooks.schemas import (
     AttemptOut,

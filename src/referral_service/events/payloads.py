@@ -1,7 +1,7 @@
 """Webhook bodies (Standard Webhooks: `{"type", "timestamp", "data"}`), one per audience.
 
 Two audiences exist: the Ombudsman side (admin and ombudsman endpoints) sees the snapshot as
-recorded; an agency endpoint sees it through `redact_for_agency`, so a confidential
+recorded; an agency endpoint sees it through `scope.redact_for_agency`, so a confidential
 complainant's identity never leaves the service towards an agency. Bodies are built once per
 event and audience, never per endpoint. Pure functions: unit-tested without a database.
 """
@@ -14,10 +14,10 @@ from typing import Any
 
 import orjson
 
-from referral_service.complaints.representation import redact_for_agency
+from referral_service.auth.scope import redact_for_agency
+from referral_service.events.catalogue import BY_NAME, PayloadKind
 from referral_service.events.draft import EventDraft
 from referral_service.json_encoding import dumps, rfc3339_utc
-from referral_service.webhooks.catalogue import BY_NAME, PayloadKind
 
 
 def agency_may_receive(draft: EventDraft) -> bool:
@@ -70,6 +70,19 @@ def event_bodies(
     full = dumps({**envelope, "data": data})
     agency = dumps({**envelope, "data": _redact_data(data)}) if agency_may_receive(draft) else None
     return full, agency
+
+
+def full_body_around_event_id(
+    occurred_at: datetime, draft: EventDraft, snapshot: dict[str, Any] | None
+) -> tuple[bytes, bytes]:
+    """The Ombudsman-side body of `event_bodies` in two parts, before and after its `data.event_id`
+    value: for a statement that draws the event's id itself and writes the body as the parts joined
+    around it (the intake, see events/outbox.py). Joined around an id, the parts are that body."""
+    data = _event_data(0, draft, snapshot)
+    del data["event_id"]  # the first field of `data`: the parts meet where its value goes
+    envelope = dumps({"type": draft.type, "timestamp": rfc3339_utc(occurred_at)})
+    rest = dumps(data)
+    return envelope[:-1] + b',"data":{"event_id":', b"," + rest[1:] + b"}"
 
 
 def strip_complainant(body: bytes) -> bytes | None:
