@@ -68,7 +68,7 @@ def cmd_send_inbound(args: argparse.Namespace) -> int:
 
     import httpx
 
-    from referral_service.webhooks.signing import InvalidSecret, build_headers
+    from referral_service.signing import InvalidSecret, build_headers
 
     secret = args.secret or os.environ.get("REFERRAL_INBOUND_SECRET")
     if not secret:

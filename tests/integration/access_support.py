@@ -20,7 +20,7 @@ import httpx
 import orjson
 import pytest
 
-from referral_service.webhooks import signing
+from referral_service import signing
 from tests.conftest import CONFIDENTIAL_NAME, Api, create_agency, create_complaint, issue_key
 
 PROBLEM = "application/problem+json"

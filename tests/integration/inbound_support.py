@@ -9,8 +9,8 @@ from datetime import UTC, datetime
 import httpx
 import pytest
 
+from referral_service import signing
 from referral_service.clock import FrozenClock, frozen_at
-from referral_service.webhooks import signing
 from tests.conftest import Api, create_complaint
 
 SAMARINDA = "inspektorat-64.72"

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import uuid
 
+from referral_service import signing
 from referral_service.attachments import cleanup
-from referral_service.webhooks import signing
 from tests.attachment_support import PNG, content_digest, pdf_bytes
 from tests.integration.inbound_support import BONTANG, SAMARINDA, event, forwarded_referral, push, rotate
 

@@ -15,7 +15,7 @@ import uuid
 import httpx
 import pytest
 
-from referral_service.webhooks import signing
+from referral_service import signing
 from tests.attachment_support import PNG, upload_headers
 from tests.conftest import Api, create_complaint
 from tests.integration.inbound_support import SAMARINDA, forwarded_referral, rotate

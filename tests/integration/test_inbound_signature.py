@@ -120,7 +120,7 @@ async def test_several_signatures_and_standardwebhooks_compatibility(raw_client,
 
 
 async def _fresh_secret() -> str:
-    from referral_service.webhooks.signing import generate_secret
+    from referral_service.signing import generate_secret
 
     return generate_secret()
 
@@ -167,7 +167,7 @@ async def test_secret_endpoint_access(admin, samarinda, bontang, ombudsman_kalti
 
 
 async def test_unknown_agency_and_agency_without_secret_look_alike(raw_client, admin, clock):
-    from referral_service.webhooks.signing import generate_secret
+    from referral_service.signing import generate_secret
 
     bare = await create_agency(admin, region_code="64.72")
     secret = generate_secret()

@@ -181,7 +181,7 @@ async def test_docs_python_example_against_live_server(live_server, ombudsman_ka
     assert response.json()["referral"]["state"] == "responded"
 
     # A wrong secret is refused with the problem body the docs describe.
-    from referral_service.webhooks.signing import generate_secret
+    from referral_service.signing import generate_secret
 
     refused = await asyncio.to_thread(example["send_event"], live_server, SAMARINDA, generate_secret(), ack)
     assert refused.status_code == 401 and refused.json()["type"].endswith("/invalid-signature")

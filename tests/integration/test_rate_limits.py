@@ -194,7 +194,7 @@ async def test_failed_inbound_signatures_count_as_failed_authentication(client_f
 async def test_inbound_uploads_refused_before_their_signature_verifies_count_as_failed_authentication(
     client_from, refusal
 ):
-    from referral_service.webhooks import signing
+    from referral_service import signing
     from tests.attachment_support import PNG
 
     client = client_from()

@@ -6,7 +6,7 @@ import pytest
 from standardwebhooks import Webhook
 from starlette.datastructures import Headers
 
-from referral_service.webhooks.signing import (
+from referral_service.signing import (
     InvalidSecret,
     SignatureError,
     VerifiedMessage,
@@ -281,7 +281,7 @@ def test_outbound_refuses_ids_and_timestamps_we_could_not_verify():
 
 
 def test_signer_gives_the_same_header_as_signature_header_and_verifies_with_the_package():
-    from referral_service.webhooks.signing import Signer
+    from referral_service.signing import Signer
 
     now = int(time.time())  # the package always uses the real clock
     for secrets in ([SECRET], [SECRET, OTHER]):
@@ -294,7 +294,7 @@ def test_signer_gives_the_same_header_as_signature_header_and_verifies_with_the_
 
 
 def test_signer_refuses_what_signature_header_refuses():
-    from referral_service.webhooks.signing import Signer
+    from referral_service.signing import Signer
 
     with pytest.raises(InvalidSecret):
         Signer([])

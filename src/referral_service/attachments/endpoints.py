@@ -12,7 +12,7 @@ from urllib.parse import quote
 from fastapi import APIRouter, Depends, Query, Request, Response
 from starlette.responses import StreamingResponse
 
-from referral_service import clock
+from referral_service import clock, signing
 from referral_service.attachments import ranges, repository, service, sniff, staged, upload
 from referral_service.attachments.schemas import AttachmentOut
 from referral_service.audit import identity as audit
@@ -24,7 +24,6 @@ from referral_service.inbound.service import inbound_principal
 from referral_service.json_encoding import dumps
 from referral_service.openapi_docs import problem_responses
 from referral_service.ratelimit import RateLimiter, client_address, refuse
-from referral_service.webhooks import signing
 
 router = APIRouter(tags=["attachments"])
 # The signed upload from an agency's own system belongs with the other inbound pushes.

@@ -28,6 +28,7 @@ from sqlalchemy import func, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from referral_service import signing
 from referral_service.attachments.staged import attach_staged
 from referral_service.complaints.service import redact_stored_body_for_agency
 from referral_service.db.driver import db_of
@@ -51,7 +52,6 @@ from referral_service.referrals import service as referrals
 from referral_service.referrals.deadlines import current_calendar
 from referral_service.referrals.representation import view_out
 from referral_service.referrals.schemas import ReferralOut
-from referral_service.webhooks import signing
 
 logger = logging.getLogger("referral_service.inbound")
 

@@ -18,7 +18,7 @@ from referral_service.errors import Forbidden, NotFound
 from referral_service.inbound.models import InboundEvent, InboundSecret, StatusMapping
 from referral_service.inbound.schemas import StatusMappingEntry
 from referral_service.schemas import decode_cursor
-from referral_service.webhooks.signing import generate_secret
+from referral_service.signing import generate_secret
 
 # Actor key ids for the inbound channels: stable per agency, so the timeline can tell pushes from
 # REST calls by the agency's own keys, and the same channel always has the same id.

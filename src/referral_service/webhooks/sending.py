@@ -20,8 +20,7 @@ import uuid
 
 import httpx
 
-from referral_service import __version__, clock
-from referral_service.webhooks import signing
+from referral_service import __version__, clock, signing
 from referral_service.webhooks.delivery import RESPONSE_BODY_LIMIT, AttemptOutcome, ClaimedDelivery
 from referral_service.webhooks.delivery_client import delivery_ssl_context, make_delivery_client
 from referral_service.webhooks.retry import parse_retry_after

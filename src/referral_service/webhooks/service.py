@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 
 import asyncpg
 
-from referral_service import clock
+from referral_service import clock, signing
 from referral_service.auth.principal import Principal
 from referral_service.auth.roles import Role
 from referral_service.auth.scope import endpoint_visible
@@ -26,7 +26,7 @@ from referral_service.config import Settings
 from referral_service.db.driver import Db
 from referral_service.errors import Conflict, NotFound, UnprocessableEntity
 from referral_service.events import outbox
-from referral_service.webhooks import recording, repository, signing, ssrf
+from referral_service.webhooks import recording, repository, ssrf
 from referral_service.webhooks.repository import LOCK_FOR_CHANGE, LOCK_FOR_DELETE, LOCK_NONE, Endpoint, Lock
 from referral_service.webhooks.schemas import (
     AttemptOut,
