@@ -105,10 +105,7 @@ def test_an_exception_that_no_longer_matches_an_import_fails(tmp_path: Path) -> 
 
 
 # Imports of a feature's repository from outside the feature, each with the change that removes it.
-REPOSITORY_EXCEPTIONS: set[str] = {
-    # The reminder stamp returns referrals as the referral paths read them; it moves into referrals.
-    "referral_service.reminders.repository -> referral_service.referrals.repository",
-}
+REPOSITORY_EXCEPTIONS: set[str] = set()
 
 
 def test_a_features_repository_is_imported_by_that_feature_only() -> None:

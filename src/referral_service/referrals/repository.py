@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 import asyncpg
 
@@ -190,3 +190,40 @@ def list_statement(principal: Principal, *, limit: int, filters: dict[str, Any])
 async def list_page(db: Db, principal: Principal, *, limit: int, filters: dict[str, Any]) -> list[asyncpg.Record]:
     """Up to `limit` rows, newest first."""
     return await db.fetch(list_statement(principal, limit=limit, filters=filters))
+
+
+# --- the reminders' stamp ---------------------------------------------------------------------
+
+Reminder = Literal["overdue", "due_soon"]
+
+
+def _stamp(column: str) -> Sql:
+    # event_seq is bumped under the row lock taken by the reminder's finding statement: the
+    # timeline stays gapless.
+    return Sql(
+        f"""
+        WITH stamped AS (
+            UPDATE referrals r SET {column} = r.due_at, event_seq = r.event_seq + 1
+            WHERE r.id = ANY(:ids::uuid[])
+            RETURNING r.*
+        )
+        SELECT {_REFERRAL_COLUMNS}, {_COMPLAINT_COLUMNS}, a.timezone, a.region_code AS agency_region_code,
+               a.default_due_working_days AS agency_due_working_days
+        FROM stamped r
+        JOIN complaints c ON c.id = r.complaint_id
+        JOIN agencies a ON a.code = r.agency_code
+        ORDER BY r.due_at, r.id
+        """
+    )
+
+
+# The stamp of each reminder: the due_at it was sent for (a new due_at re-arms it).
+_STAMP = {"overdue": _stamp("overdue_notified_for"), "due_soon": _stamp("due_soon_notified_for")}
+
+
+async def stamp_reminded(db: Db, reminder: Reminder, ids: list[uuid.UUID]) -> list[asyncpg.Record]:
+    """Stamp the (locked) referrals as reminded for their current due_at and bump their event_seq;
+    returns them as the request paths read them, by due_at."""
+    if not ids:
+        return []
+    return await db.fetch(_STAMP[reminder].bind(ids=ids))

@@ -426,3 +426,9 @@ async def list_rows(
     }
     rows = await repository.list_page(db, principal, limit=limit + 1, filters=filters)
     return rows[:limit], len(rows) > limit
+
+
+async def stamp_reminded(db: Db, reminder: repository.Reminder, ids: list[uuid.UUID]) -> list[ReferralView]:
+    """The (locked) referrals stamped as reminded (`overdue` or `due_soon`) for their current due_at,
+    with their event_seq bumped, as views ready for the reminder's event."""
+    return [_view_of(row) for row in await repository.stamp_reminded(db, reminder, ids)]

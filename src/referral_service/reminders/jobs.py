@@ -22,7 +22,7 @@ from referral_service.db.driver import Db, pooled
 from referral_service.events.draft import SYSTEM
 from referral_service.metrics import DEADLINE_REMINDER_EVENTS, DEADLINE_REMINDER_RUNS
 from referral_service.referrals.deadlines import current_calendar
-from referral_service.referrals.service import ReferralView, _view_of, record_referral_event
+from referral_service.referrals.service import ReferralView, record_referral_event, stamp_reminded
 from referral_service.reminders import repository
 from referral_service.reminders.due_soon import due_soon_horizon, is_due_soon
 from referral_service.worker import WorkerContext
@@ -36,8 +36,7 @@ async def record_overdue(db: Db, now: datetime, limit: int = BATCH) -> int:
     """`referral.overdue` for forwarded referrals past their deadline; in the caller's transaction."""
     async with db.transaction():
         due = await repository.lock_overdue(db, now, limit)
-        rows = await repository.stamp(db, repository.OVERDUE_STAMP, [row["id"] for row in due])
-        views = [_view_of(row) for row in rows]
+        views = await stamp_reminded(db, "overdue", [row["id"] for row in due])
         await _record_all(db, views, OVERDUE, lambda view: {"due_at": view.referral.due_at})
     return len(views)
 
@@ -48,7 +47,7 @@ async def record_due_soon(db: Db, now: datetime, days: int, limit: int = BATCH) 
         calendar = await current_calendar(db)
         candidates = await repository.lock_due_soon_candidates(db, now, due_soon_horizon(calendar, now, days), limit)
         chosen = [row["id"] for row in candidates if is_due_soon(calendar, now, row["due_at"], row["timezone"], days)]
-        views = [_view_of(row) for row in await repository.stamp(db, repository.DUE_SOON_STAMP, chosen)]
+        views = await stamp_reminded(db, "due_soon", chosen)
         await _record_all(
             db,
             views,
