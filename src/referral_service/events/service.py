@@ -57,33 +57,14 @@ _EVENT_COLUMNS = (
     "id, complaint_id, referral_id, sequence, type, occurred_at, actor_key_id, actor_role, actor_agency_code, via, "
     "from_state, to_state, data"
 )
-# Oldest first from a position; the two timelines and their (only) filter written out, not built per request.
-_REFERRAL_EVENTS = Sql(f"""
-    SELECT {_EVENT_COLUMNS}
-    FROM events
-    WHERE referral_id = :referral_id AND id > :after_id AND NOT (type = ANY (:hide_types::text[]))
-    ORDER BY id LIMIT :limit
-""")
+# Oldest first from a position. (A referral's timeline is read under the scope's timeline rule:
+# referrals/timeline.py.)
 _COMPLAINT_EVENTS = Sql(f"""
     SELECT {_EVENT_COLUMNS}
     FROM events
     WHERE complaint_id = :complaint_id AND id > :after_id
     ORDER BY id LIMIT :limit
 """)
-
-
-async def list_referral_events(
-    db: Db,
-    referral_id: uuid.UUID,
-    *,
-    hide_types: tuple[str, ...] = (),
-    after_id: int | None = None,
-    limit: int = MAX_EVENTS_PER_PAGE,
-) -> list[Any]:
-    """A referral's timeline, oldest first; continue a long one with `after_id` = the last id you got."""
-    return await db.fetch(
-        _REFERRAL_EVENTS.bind(referral_id=referral_id, after_id=after_id or 0, hide_types=list(hide_types), limit=limit)
-    )
 
 
 async def list_complaint_events(
