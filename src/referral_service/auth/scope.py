@@ -116,6 +116,15 @@ def referral_filter(principal: Principal, *, referral: str = "r", complaint: str
     )
 
 
+def reaches_agency(principal: Principal, agency_code: str, agency_region_code: str) -> bool:
+    """Whether the principal may see an agency's own records (its inbound settings and push log):
+    admin and national keys any agency's, a region-limited Ombudsman key those of agencies in its
+    region, an agency key only its own."""
+    if principal.role is Role.AGENCY:
+        return agency_code == principal.agency_code
+    return region_in_scope(agency_region_code, principal.region_code)
+
+
 def may_refer_to(principal: Principal, agency_region_code: str) -> bool:
     """A region-limited key refers only to agencies inside its region; national keys anywhere."""
     return principal.role is not Role.AGENCY and region_in_scope(agency_region_code, principal.region_code)
@@ -170,3 +179,13 @@ def referral_clause(principal: Principal, *, referral: str = "r", complaint: str
             in_region(f"{agency}.region_code", principal.region_code, name="scope_region"),
         ],
     ).wrapped()
+
+
+def agency_figures_clause(principal: Principal, *, agency: str = "a") -> Sql:
+    """Agencies whose figures (the performance report) the principal may see: an agency key its own
+    row, a region-limited Ombudsman key the agencies of its region, the others every agency."""
+    if principal.role is Role.AGENCY:
+        return Sql(f"{agency}.code = :scope_agency", scope_agency=principal.agency_code)
+    if principal.region_code is None:
+        return TRUE
+    return in_region(f"{agency}.region_code", principal.region_code, name="scope_region")

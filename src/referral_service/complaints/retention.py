@@ -6,26 +6,28 @@ erasure on request does (complaints/erasure.py), a batch per run, one transactio
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import TYPE_CHECKING
 
 from referral_service.complaints import erasure
-from referral_service.db.driver import db_of
+from referral_service.db.driver import pooled
 from referral_service.events.draft import SYSTEM
+
+if TYPE_CHECKING:
+    from referral_service.worker import WorkerContext
 
 logger = logging.getLogger("referral_service.retention")
 
 REASON = "retention: every referral closed for more than {days} days (REFERRAL_RETENTION_DAYS)"
 
 
-async def run_retention(ctx: Any) -> int:  # a worker.WorkerContext (settings, sessionmaker)
+async def run_retention(ctx: WorkerContext) -> int:
     """Erase up to one batch; returns how many complaints were erased (the worker runs it again at once if any)."""
     days = ctx.settings.retention_days
     if days is None:
         return 0
     erased = 0
     for _ in range(erasure.RETENTION_BATCH):
-        async with ctx.sessionmaker() as session, session.begin():
-            db = await db_of(session)
+        async with pooled(ctx.pool) as db, db.transaction():
             due = await erasure.due_for_retention(db, days, limit=1)
             if not due:
                 break
