@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from typing import Any
 
 from referral_service.db.driver import Db
 from referral_service.errors import NotFound, UnprocessableEntity, field_errors
@@ -19,6 +18,7 @@ from referral_service.inbound.schemas import (
     NoteAddedEvent,
     ReferralRef,
     RespondedEvent,
+    StatusChangedData,
     StatusChangedEvent,
 )
 from referral_service.referrals.domain import ReferralAction
@@ -29,33 +29,39 @@ class UnknownStatusWord(UnprocessableEntity):
     slug, title = "unknown-status-word", "The status word is not in this agency's status mapping"
 
 
+# What a push can be applied as: the agency-side actions' request bodies.
+AgencyPayload = AcknowledgeRequest | NoteRequest | RespondRequest
+
+
 @dataclass(slots=True)
 class Plan:
     referral_id: uuid.UUID
     action: ReferralAction
-    payload: Any
+    payload: AgencyPayload
 
 
-async def plan_push(db: Db, agency_code: str, event: Any) -> Plan:
+async def plan_push(
+    db: Db, agency_code: str, event: AcknowledgedEvent | NoteAddedEvent | RespondedEvent | StatusChangedEvent
+) -> Plan:
     """Turn a push into the REST action, payload and referral it stands for."""
-    data = event.data
     if isinstance(event, AcknowledgedEvent):
+        data = event.data
         by_id = data.referral_id is not None
         to_set = data.new_external_ref or (data.external_ref if by_id else None)
         name_check = data.external_ref if (not by_id or data.new_external_ref) else None
         referral_id = await _resolve(db, agency_code, data, name_check)
         return Plan(referral_id, ReferralAction.ACKNOWLEDGE, AcknowledgeRequest(external_ref=to_set))
-    referral_id = await _resolve(db, agency_code, data, data.external_ref)
+    referral_id = await _resolve(db, agency_code, event.data, event.data.external_ref)
     if isinstance(event, NoteAddedEvent):
-        return Plan(referral_id, ReferralAction.ADD_NOTE, NoteRequest(text=data.text))
+        return Plan(referral_id, ReferralAction.ADD_NOTE, NoteRequest(text=event.data.text))
     if isinstance(event, RespondedEvent):
-        payload = RespondRequest(outcome=data.outcome, summary=data.summary, actions_taken=data.actions_taken)
+        answer = event.data
+        payload = RespondRequest(outcome=answer.outcome, summary=answer.summary, actions_taken=answer.actions_taken)
         return Plan(referral_id, ReferralAction.RESPOND, payload)
-    assert isinstance(event, StatusChangedEvent)
-    return Plan(referral_id, *(await _mapped(db, agency_code, data)))
+    return Plan(referral_id, *(await _mapped(db, agency_code, event.data)))
 
 
-async def _mapped(db: Db, agency_code: str, data: Any) -> tuple[ReferralAction, Any]:
+async def _mapped(db: Db, agency_code: str, data: StatusChangedData) -> tuple[ReferralAction, AgencyPayload]:
     entry = (await service.get_mapping(db, agency_code)).get(data.status)
     if entry is None:
         raise UnknownStatusWord(
