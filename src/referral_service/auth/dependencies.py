@@ -16,7 +16,7 @@ from referral_service.auth.key_cache import ApiKeyCache
 from referral_service.auth.keys import hash_api_key
 from referral_service.auth.principal import BOOTSTRAP_ADMIN_ID, Principal
 from referral_service.auth.roles import Role
-from referral_service.db.driver import pooled
+from referral_service.db.driver import Db
 from referral_service.errors import Forbidden, Unauthorized
 from referral_service.ratelimit import RateLimiter, client_address, refuse
 
@@ -68,16 +68,22 @@ async def _failed(request: Request, limiter: RateLimiter, address: str) -> None:
     await limiter.take(request, limiter.auth_failures, address)
 
 
+# A look-up borrows a connection of the process's pool for one query. A route that took its own
+# connection before its principal holds one while it waits for this one: when every connection is
+# held so, the wait ends here as a 503 (a TimeoutError is "unreachable", errors.py) instead of never.
+_LOOKUP_WAIT_SECONDS = 10.0
+
+
 async def load_active_key_hashes(pool: asyncpg.Pool) -> list[bytes]:
     """The hashes of every key not revoked: what the key cache refuses unknown keys against."""
-    async with pooled(pool) as db:
-        return await repository.active_key_hashes(db)
+    async with pool.acquire(timeout=_LOOKUP_WAIT_SECONDS) as conn:
+        return await repository.active_key_hashes(Db(conn))
 
 
 async def load_principal(pool: asyncpg.Pool, key_hash: bytes) -> Principal | None:
     """The principal of the active key with this hash, read on a connection held only for this query."""
-    async with pooled(pool) as db:
-        return await repository.active_principal(db, key_hash)
+    async with pool.acquire(timeout=_LOOKUP_WAIT_SECONDS) as conn:
+        return await repository.active_principal(Db(conn), key_hash)
 
 
 CurrentPrincipal = Annotated[Principal, Depends(get_principal)]
