@@ -29,7 +29,7 @@ from referral_service.auth.key_listener import KeyChangeListener
 from referral_service.calendar_admin.endpoints import router as calendar_router
 from referral_service.complaints.endpoints import router as complaints_router
 from referral_service.config import IN_PROCESS_JOBS_ENV, Settings, get_settings
-from referral_service.db.driver import create_pool, driver_dsn, pooled
+from referral_service.db.driver import Db, create_pool, driver_dsn
 from referral_service.db.engine import make_engine, make_sessionmaker
 from referral_service.db.migrate import head_revisions, known_revisions, schema_serves
 from referral_service.db.sql import Sql
@@ -233,8 +233,9 @@ def create_app(
     async def readyz() -> Response:
         """The database answers and its schema is at the latest migration."""
         try:
-            async with pooled(app.state.pool) as db:
-                current = {row["version_num"] for row in await db.fetch(_SCHEMA_VERSIONS)}
+            # Bounded: a pool busy with requests is no reason for the probe to hang.
+            async with app.state.pool.acquire(timeout=5) as conn:
+                current = {row["version_num"] for row in await Db(conn).fetch(_SCHEMA_VERSIONS)}
         except Exception:  # any failure here means "not ready", never a 500
             current = None
         # This version's schema, or a later release's (docs/operations.md, Upgrades): see schema_serves.
