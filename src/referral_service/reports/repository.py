@@ -36,9 +36,9 @@ _PERFORMANCE = f"""
     WHERE """
 
 
-async def agency_performance(
-    db: Db, principal: Principal, date_from: date, date_to: date, region_code: str | None, now: datetime
-) -> list[asyncpg.Record]:
+def performance_statement(
+    principal: Principal, date_from: date, date_to: date, region_code: str | None, now: datetime
+) -> Sql:
     """One statement: the agencies in scope (and in `region_code`), with their cohort's figures."""
     conditions = [scope.agency_figures_clause(principal)]
     if region_code is not None:
@@ -49,4 +49,10 @@ async def agency_performance(
         window_start=datetime.combine(date_from, time.min),
         window_end=datetime.combine(date_to + timedelta(days=1), time.min),
     )
-    return await db.fetch(statement + Sql.join(" AND ", conditions) + " ORDER BY a.code")
+    return statement + Sql.join(" AND ", conditions) + " ORDER BY a.code"
+
+
+async def agency_performance(
+    db: Db, principal: Principal, date_from: date, date_to: date, region_code: str | None, now: datetime
+) -> list[asyncpg.Record]:
+    return await db.fetch(performance_statement(principal, date_from, date_to, region_code, now))
