@@ -6,7 +6,7 @@ from alembic import context
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from referral_service.config import to_async_url
-from referral_service.db.models import Base
+from referral_service.tables import Base
 
 config = context.config
 target_metadata = Base.metadata

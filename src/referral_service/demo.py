@@ -6,8 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from referral_service.agencies.service import load_directory
-from referral_service.auth import repository as keys
-from referral_service.auth.keys import display_prefix, generate_api_key, hash_api_key
+from referral_service.auth import service as keys
 from referral_service.auth.roles import Role
 from referral_service.config import Settings, get_settings
 from referral_service.db.driver import Db, create_pool, pooled
@@ -38,16 +37,7 @@ DEMO_KEYS = (
 
 
 async def _issue(db: Db, role: str, name: str, agency: str | None, region: str | None) -> str:
-    key = generate_api_key()
-    await keys.insert(
-        db,
-        name=name,
-        role=Role(role),
-        agency_code=agency,
-        region_code=region,
-        key_prefix=display_prefix(key),
-        key_hash=hash_api_key(key),
-    )
+    key, _ = await keys.issue(db, name=name, role=Role(role), agency_code=agency, region_code=region)
     return key
 
 

@@ -15,11 +15,10 @@ import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any, cast
+from typing import Any
 
-from sqlalchemy import CursorResult, Integer, LargeBinary, String, delete, func
+from sqlalchemy import Integer, LargeBinary, String, func
 from sqlalchemy.dialects.postgresql import JSONB
-from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 from starlette.requests import Request
 from starlette.responses import Response
@@ -27,6 +26,7 @@ from starlette.responses import Response
 from referral_service.auth.principal import Principal
 from referral_service.db.base import Base
 from referral_service.db.driver import Db, json_param
+from referral_service.db.sql import Sql
 from referral_service.errors import BadRequest, IdempotencyInFlight, IdempotencyKeyReused
 
 MAX_KEY_LENGTH = 255
@@ -130,9 +130,9 @@ async def run_idempotent(
     return result.to_response()
 
 
-async def purge_expired(session: AsyncSession) -> int:
-    result = cast(
-        CursorResult[Any],
-        await session.execute(delete(IdempotencyRecord).where(IdempotencyRecord.expires_at < func.now())),
-    )
-    return result.rowcount or 0
+_PURGE_EXPIRED = Sql("DELETE FROM idempotency_keys WHERE expires_at < now()")
+
+
+async def purge_expired(db: Db) -> int:
+    status = await db.execute(_PURGE_EXPIRED)
+    return int(status.rsplit(" ", 1)[-1])

@@ -13,7 +13,7 @@ from typing import Any
 from referral_service.attachments.cleanup import clean_pending_blobs
 from referral_service.attachments.storage import BlobStore, make_store
 from referral_service.complaints.retention import run_retention
-from referral_service.db.driver import db_of
+from referral_service.db.driver import pooled
 from referral_service.idempotency import purge_expired
 from referral_service.reminders.jobs import run_deadline_reminders
 from referral_service.webhooks.dispatcher import DeliveryDispatcher
@@ -21,14 +21,14 @@ from referral_service.worker import Job, WorkerContext
 
 
 async def purge_idempotency_keys(ctx: WorkerContext) -> int:
-    async with ctx.sessionmaker() as session, session.begin():
-        await purge_expired(session)
+    async with pooled(ctx.pool) as db:
+        await purge_expired(db)
     return 0
 
 
 class PendingBlobCleanup:
     """Deletes blobs of uploads whose row never committed (attachments/cleanup.py), with a blob store
-    of its own: PostgreSQL through the job's session, or the configured S3 service."""
+    of its own: PostgreSQL through a connection of the worker's pool, or the configured S3 service."""
 
     def __init__(self) -> None:
         self._store: BlobStore | None = None
@@ -36,8 +36,8 @@ class PendingBlobCleanup:
     def _connect(self, ctx: WorkerContext) -> Callable[[], AbstractAsyncContextManager[Any]]:
         @asynccontextmanager
         async def connect() -> AsyncIterator[Any]:
-            async with ctx.sessionmaker() as session, session.begin():
-                yield (await db_of(session)).conn
+            async with pooled(ctx.pool) as db, db.transaction():
+                yield db.conn
 
         return connect
 

@@ -29,6 +29,7 @@ from referral_service.auth.key_listener import KeyChangeListener
 from referral_service.calendar_admin.endpoints import router as calendar_router
 from referral_service.complaints.endpoints import router as complaints_router
 from referral_service.config import IN_PROCESS_JOBS_ENV, Settings, get_settings
+from referral_service.database_figures import DatabaseFigures
 from referral_service.db.driver import Db, create_pool, driver_dsn
 from referral_service.db.engine import make_engine, make_sessionmaker
 from referral_service.db.migrate import head_revisions, known_revisions, schema_serves
@@ -138,8 +139,8 @@ def create_app(
             raise RuntimeError("No database URL: use `referral-service serve`, which starts the embedded server.")
         # The process's one pool: every route, page and in-process job borrows its connections here.
         app.state.pool = await create_pool(url, size=settings.db_pool_size + 10)
-        # Transitional: the worker's jobs and the webhook subscriptions' side still take a SQLAlchemy
-        # session. The engine opens no connection until one of them asks; it goes once they take a Db.
+        # Transitional: some tests still reach the database through a SQLAlchemy session. Nothing in the
+        # service uses the engine, so it opens no connection unless a test asks.
         engine = make_engine(url, pool_size=settings.db_pool_size)
         app.state.engine = engine
         app.state.sessionmaker = make_sessionmaker(engine)
@@ -154,9 +155,7 @@ def create_app(
         stop = asyncio.Event()
         jobs = None
         if run_jobs_in_process:
-            jobs = asyncio.create_task(
-                run_jobs(WorkerContext(app.state.sessionmaker, settings, app.state.pool), stop, default_jobs(url))
-            )
+            jobs = asyncio.create_task(run_jobs(WorkerContext(settings, app.state.pool), stop, default_jobs(url)))
         # Under `serve --workers N` a scrape reaches one process: keep the others' pool figures fresh.
         pool_sampler = None
         if multiprocess_dir() is not None:
@@ -205,7 +204,7 @@ def create_app(
         redoc_url=None,
     )
     app.state.settings = settings
-    app.state.metrics = MetricsExposition()
+    app.state.metrics = MetricsExposition(DatabaseFigures())
     app.state.rate_limiter = RateLimiter(settings, None)  # replaced by the shared one at startup
     install_error_handlers(app)
     app.add_middleware(

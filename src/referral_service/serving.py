@@ -119,7 +119,6 @@ def _metrics_directory() -> Iterator[None]:
 
 def cmd_worker(args: argparse.Namespace) -> int:
     from referral_service.db.driver import create_pool
-    from referral_service.db.engine import make_engine, make_sessionmaker
     from referral_service.jobs import default_jobs
     from referral_service.worker import WorkerContext, ready, run_jobs
 
@@ -137,9 +136,8 @@ def cmd_worker(args: argparse.Namespace) -> int:
         )
 
     async def _run() -> None:
-        engine = make_engine(url, pool_size=4)
-        # asyncpg connections for the jobs that run all day (see WorkerContext.pool).
-        pool = await create_pool(url, size=4)
+        # The worker's one pool, shared by every job (as many connections as its two pools had).
+        pool = await create_pool(url, size=8)
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         # A stop signal ends the jobs: the delivery dispatcher stops claiming, lets its sends in flight
@@ -147,7 +145,7 @@ def cmd_worker(args: argparse.Namespace) -> int:
         for signum in STOP_SIGNALS:
             loop.add_signal_handler(signum, stop.set)
         try:
-            await run_jobs(WorkerContext(make_sessionmaker(engine), settings, pool), stop, jobs)
+            await run_jobs(WorkerContext(settings, pool), stop, jobs)
         finally:
             # Closing the loop would reset the handlers to Python's defaults, under which a SIGTERM
             # arriving before `main` has stopped the embedded server would kill the process outright.
@@ -155,7 +153,6 @@ def cmd_worker(args: argparse.Namespace) -> int:
                 loop.remove_signal_handler(signum)
             install_stop_signal_handlers()
             await pool.close()
-            await engine.dispose()
 
     try:
         asyncio.run(_run())

@@ -12,7 +12,6 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 
 import asyncpg
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from referral_service.backoff import Backoff
 from referral_service.config import Settings
@@ -24,10 +23,8 @@ logger = logging.getLogger("referral_service.worker")
 
 @dataclass(frozen=True)
 class WorkerContext:
-    sessionmaker: async_sessionmaker[AsyncSession]
     settings: Settings
-    # asyncpg connections for the jobs that run all day (webhook delivery), as the API's hot paths
-    # have (db/driver.py); the sessionmaker serves the others.
+    # The process's one pool: every job borrows its connections here (`db.driver.pooled`).
     pool: asyncpg.Pool
 
 

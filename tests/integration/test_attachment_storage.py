@@ -138,7 +138,7 @@ async def test_the_worker_job_removes_stale_pending_blobs(app, settings, ombudsm
     async with app.state.pool.acquire() as conn:
         await conn.execute("UPDATE pending_blobs SET created_at = now() - interval '1 day'")
     [job] = [job for job in default_jobs(database_url) if job.name == "pending-blob-cleanup"]
-    ctx = WorkerContext(app.state.sessionmaker, settings, app.state.pool)
+    ctx = WorkerContext(settings, app.state.pool)
     assert await job.run_once(ctx) >= 1
     await job.on_stop(ctx)
     async with app.state.pool.acquire() as conn:

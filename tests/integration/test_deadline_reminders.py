@@ -23,7 +23,7 @@ def wita(month, day, hour=10) -> datetime:
 
 async def _race(app, settings, at: datetime, workers: int = 4) -> None:
     """`workers` concurrent job passes, each on its own connection, as separate processes would."""
-    ctx = WorkerContext(app.state.sessionmaker, settings, app.state.pool)
+    ctx = WorkerContext(settings, app.state.pool)
     with clock.frozen_at(at):
         await asyncio.gather(*(run_deadline_reminders(ctx) for _ in range(workers)))
         await asyncio.gather(*(run_deadline_reminders(ctx) for _ in range(workers)))

@@ -139,9 +139,7 @@ async def test_a_dispatcher_without_its_database_waits_is_not_ready_and_recovers
     job = Job("webhook-delivery", dispatcher.run_once, idle_seconds=0, on_stop=dispatcher.close)
     stop = asyncio.Event()
     with caplog.at_level(logging.INFO, logger="referral_service"):
-        running = asyncio.create_task(
-            run_jobs(WorkerContext(app.state.sessionmaker, fast_settings(settings), pool), stop, [job])
-        )
+        running = asyncio.create_task(run_jobs(WorkerContext(fast_settings(settings), pool), stop, [job]))
         try:
             await eventually(lambda: dispatcher.ready and dispatcher.listening, what="the dispatcher at work")
             # The database goes away: every connection is dropped, and new ones are refused.

@@ -32,7 +32,7 @@ def due_soon_setting(app, days: int) -> Iterator[WorkerContext]:
     original = app.state.settings
     app.state.settings = original.model_copy(update={"due_soon_working_days": days})
     try:
-        yield WorkerContext(app.state.sessionmaker, app.state.settings, app.state.pool)
+        yield WorkerContext(app.state.settings, app.state.pool)
     finally:
         app.state.settings = original
 

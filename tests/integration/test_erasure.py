@@ -202,9 +202,9 @@ async def test_retention_job_erases_by_the_service_clock(app, admin, ombudsman, 
         ).status_code == 200
         never = await create_complaint(ombudsman, complainant=unreferred)
 
-        ctx = WorkerContext(app.state.sessionmaker, settings.model_copy(update={"retention_days": 30}), app.state.pool)
+        ctx = WorkerContext(settings.model_copy(update={"retention_days": 30}), app.state.pool)
         clock.advance(19 * 86400)  # T + 29 days
-        assert await run_retention(WorkerContext(app.state.sessionmaker, settings, app.state.pool)) == 0  # unset
+        assert await run_retention(WorkerContext(settings, app.state.pool)) == 0  # unset
         await _retain(ctx)
         assert (await admin.get(f"/v1/complaints/{complaint['id']}")).json()["complainant"]["name"] == old["name"]
 

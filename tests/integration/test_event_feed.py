@@ -312,7 +312,7 @@ async def test_an_intake_holds_the_horizon_back_between_drawing_its_event_id_and
 
     async def settle_the_feed_in_between(db, principal, data, drawn, idempotency):
         async with app.state.pool.acquire() as other:
-            seen["settled"] = await feed.FeedHorizon().advance(other)
+            seen["settled"] = await feed.FeedHorizon().advance(Db(other))
         return await record_as_drawn(db, principal, data, drawn, idempotency)
 
     monkeypatch.setattr(intake, "_record", settle_the_feed_in_between)

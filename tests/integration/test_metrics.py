@@ -13,8 +13,9 @@ from prometheus_client.parser import text_string_to_metric_families
 from pydantic import SecretStr
 
 from referral_service import clock
+from referral_service.database_figures import DatabaseFigures
 from referral_service.main import create_app
-from referral_service.metrics import DatabaseFigures, MetricsExposition
+from referral_service.metrics import MetricsExposition
 from referral_service.reminders.jobs import run_deadline_reminders
 from referral_service.worker import WorkerContext
 from tests.conftest import BOOTSTRAP_ADMIN_KEY, create_agency
@@ -110,7 +111,7 @@ async def test_requests_are_counted_by_route_template_and_status_class(raw_clien
 async def test_connection_pools_are_reported(raw_client) -> None:
     families = await scrape(raw_client)
     labels = {(s.labels["pool"], s.labels["state"]) for s in families["referral_db_pool_connections"]}
-    assert labels == {(pool, state) for pool in ("asyncpg", "sqlalchemy") for state in ("in_use", "idle")}
+    assert labels == {(pool, state) for pool in ("asyncpg",) for state in ("in_use", "idle")}
     assert value(families, "referral_db_pool_connections", pool="asyncpg") >= 1
 
 
@@ -247,7 +248,7 @@ async def test_reminder_runs_are_counted(app, settings, raw_client) -> None:
     before = await scrape(raw_client)
     # A moment in 1999: nothing is due then, so the pass records nothing for the other tests.
     with clock.frozen_at(datetime(1999, 1, 4, tzinfo=UTC)):
-        await run_deadline_reminders(WorkerContext(app.state.sessionmaker, settings, app.state.pool))
+        await run_deadline_reminders(WorkerContext(settings, app.state.pool))
     after = await scrape(raw_client)
     assert (
         value(after, "referral_deadline_reminder_runs_total", result="ok")

@@ -22,9 +22,8 @@ from sqlalchemy import text
 from referral_service import clock
 from referral_service.auth.principal import Principal
 from referral_service.auth.roles import Role
-from referral_service.referrals.models import Referral
 from referral_service.referrals.repository import list_statement
-from referral_service.referrals.service import view_query
+from referral_service.reminders.repository import FIND_OVERDUE
 
 ROWS = 5000
 
@@ -61,17 +60,7 @@ async def test_overdue_look_ups_use_indexes_on_forwarded_referrals(app, kaltim):
     principal = Principal(key_id=uuid.uuid4(), role=Role.OMBUDSMAN, name="explain")
     now = clock.now()
     overdue_page = list_statement(principal, limit=21, filters={"overdue": now})
-    reminder_claim = (
-        view_query()
-        .where(
-            Referral.state == "forwarded",
-            Referral.due_at < now,
-            Referral.overdue_notified_for.is_distinct_from(Referral.due_at),
-        )
-        .order_by(Referral.due_at)
-        .limit(100)
-        .with_for_update(of=Referral, skip_locked=True)
-    )
+    reminder_claim = FIND_OVERDUE.bind(now=now, limit=100).positional()
     async with app.state.sessionmaker() as session, session.begin():
         await session.execute(
             text(SEED), {"complaint_id": uuid.uuid4(), "reference": f"EXPLAIN-{uuid.uuid4().hex[:8]}", "rows": ROWS}

@@ -19,7 +19,7 @@ import orjson
 from referral_service import clock
 from referral_service.agencies.service import load_directory
 from referral_service.complaints import personal_data
-from referral_service.db.driver import pooled
+from referral_service.db.driver import db_of, pooled
 from referral_service.reminders.jobs import record_due_soon, record_overdue
 from referral_service.webhooks.catalogue import CATALOGUE, PayloadKind
 from tests.attachment_support import pdf_bytes, upload_headers
@@ -115,10 +115,12 @@ async def test_every_field_of_every_stored_body_is_classified(own_database):
         due_at = datetime.fromisoformat((await ombudsman.get(f"/v1/referrals/{rid}")).json()["due_at"])
         async with app.state.sessionmaker() as session, session.begin():
             assert (
-                await record_due_soon(session, due_at - timedelta(days=1), app.state.settings.due_soon_working_days)
+                await record_due_soon(
+                    await db_of(session), due_at - timedelta(days=1), app.state.settings.due_soon_working_days
+                )
                 == 1
             )
-            assert await record_overdue(session, due_at + timedelta(hours=1)) == 1
+            assert await record_overdue(await db_of(session), due_at + timedelta(hours=1)) == 1
         for api, action, body in (
             (samarinda, "respond", {"outcome": "action_taken", "summary": "R", "actions_taken": "A"}),
             (ombudsman, "request-follow-up", {"reason": "F", "due_working_days": 3}),

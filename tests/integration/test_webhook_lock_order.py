@@ -123,13 +123,15 @@ async def test_reminder_fan_out_and_failed_delivery_records_do_not_deadlock(app,
         async with reminders.begin():
             # Step 1: the first overdue referral's fan-out: FOR KEY SHARE on the national endpoint
             # and the first agency's.
-            assert await record_overdue(reminders, clock.now(), limit=1) == 1
+            assert await record_overdue(await db_of(reminders), clock.now(), limit=1) == 1
             # Step 2: the recorder, concurrently, until it has finished or waits for a lock.
             started = asyncio.get_running_loop().create_future()
             recorder = asyncio.create_task(_record_batch(sessionmaker, failed_results, started))
             await _blocked_or_done(sessionmaker, await asyncio.wait_for(started, STEP_TIMEOUT), recorder)
             # Step 3: the second overdue referral's fan-out needs the second agency's endpoint.
-            assert await asyncio.wait_for(record_overdue(reminders, clock.now(), limit=1), STEP_TIMEOUT) == 1
+            assert (
+                await asyncio.wait_for(record_overdue(await db_of(reminders), clock.now(), limit=1), STEP_TIMEOUT) == 1
+            )
         assert await asyncio.wait_for(recorder, STEP_TIMEOUT) == ["pending", "pending"]
 
     async with sessionmaker() as session:

@@ -290,7 +290,10 @@ async def test_claiming_does_not_rescan_blocked_or_disabled_backlog(own_database
         transaction = await session.begin()
         try:
             plan = await (await db_of(session)).fetchval(
-                "EXPLAIN (ANALYZE, FORMAT JSON) " + delivery.CLAIM, 50, 50, 30, [], []
+                "EXPLAIN (ANALYZE, FORMAT JSON) "
+                + delivery.CLAIM.bind(
+                    limit=50, per_endpoint=50, lease_seconds=30, sending_endpoints=[], sending_counts=[]
+                )
             )
         finally:
             await transaction.rollback()

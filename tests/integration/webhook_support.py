@@ -222,7 +222,7 @@ async def worker(app, settings, database_url):
     def _start(**overrides: Any) -> DeliveryDispatcher:
         dispatcher = DeliveryDispatcher(database_url)
         job = Job("webhook-delivery", dispatcher.run_once, idle_seconds=0, on_stop=dispatcher.close)
-        ctx = WorkerContext(app.state.sessionmaker, fast_settings(settings, **overrides), app.state.pool)
+        ctx = WorkerContext(fast_settings(settings, **overrides), app.state.pool)
         stop = asyncio.Event()
         running.append((stop, asyncio.create_task(run_jobs(ctx, stop, [job]))))
         return dispatcher

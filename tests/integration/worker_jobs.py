@@ -15,7 +15,6 @@ import sys
 
 from referral_service.config import get_settings
 from referral_service.db.driver import create_pool
-from referral_service.db.engine import make_engine, make_sessionmaker
 from referral_service.jobs import default_jobs
 from referral_service.process import resolve_database_url
 from referral_service.worker import WorkerContext, run_jobs
@@ -27,17 +26,15 @@ async def _run(names: set[str]) -> None:
     jobs = [job for job in default_jobs(url) if job.name in names]
     if {job.name for job in jobs} != names:
         raise SystemExit(f"unknown job among {sorted(names)}; known: {[job.name for job in default_jobs(url)]}")
-    engine = make_engine(url, pool_size=4)
-    pool = await create_pool(url, size=4)
+    pool = await create_pool(url, size=8)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     try:
-        await run_jobs(WorkerContext(make_sessionmaker(engine), settings, pool), stop, jobs)
+        await run_jobs(WorkerContext(settings, pool), stop, jobs)
     finally:
         await pool.close()
-        await engine.dispose()
 
 
 if __name__ == "__main__":

@@ -2,12 +2,10 @@ import uuid
 
 from fastapi import APIRouter, Request, Response, status
 
-from referral_service.agencies import repository as agencies
-from referral_service.auth import repository
+from referral_service.auth import repository, service
 from referral_service.auth.dependencies import AdminPrincipal
-from referral_service.auth.keys import display_prefix, generate_api_key, hash_api_key
 from referral_service.auth.schemas import ApiKeyCreate, ApiKeyCreated, ApiKeyOut
-from referral_service.db.driver import Db, DbDep
+from referral_service.db.driver import DbDep
 from referral_service.errors import NotFound, UnprocessableEntity
 from referral_service.openapi_docs import problem_responses
 from referral_service.webhooks.service import disable_endpoints_of_key
@@ -24,17 +22,10 @@ async def create(body: ApiKeyCreate, request: Request, _: AdminPrincipal, db: Db
     `agency` keys are bound to one agency and see only what was forwarded to it; `ombudsman` keys may be
     limited to a region with `region_code`; `admin` keys operate the platform.
     """
-    if body.agency_code is not None and not await agencies.exists(db, body.agency_code):
+    if body.agency_code is not None and not await repository.agency_exists(db, body.agency_code):
         raise UnprocessableEntity(f"Agency {body.agency_code!r} does not exist.")
-    key = generate_api_key()
-    row = await repository.insert(
-        db,
-        name=body.name,
-        role=body.role,
-        agency_code=body.agency_code,
-        region_code=body.region_code,
-        key_prefix=display_prefix(key),
-        key_hash=hash_api_key(key),
+    key, row = await service.issue(
+        db, name=body.name, role=body.role, agency_code=body.agency_code, region_code=body.region_code
     )
     # Every process hears of the new key through the insert trigger's NOTIFY, and until then refuses
     # it from memory (it is not among the active keys it read). This process makes it usable at once:
@@ -50,17 +41,11 @@ async def list_(_: AdminPrincipal, db: DbDep) -> list[ApiKeyOut]:
 
 
 @router.delete("/{key_id}", status_code=status.HTTP_204_NO_CONTENT, responses=problem_responses(401, 403, 404))
-async def revoke(key_id: uuid.UUID, request: Request, _: AdminPrincipal) -> Response:
+async def revoke(key_id: uuid.UUID, request: Request, _: AdminPrincipal, db: DbDep) -> Response:
     """Revoke a key. It stops working with the next request, and the webhook subscriptions it created
     are disabled for good (the Ombudsman-side subscribers get `webhook.endpoint_disabled`)."""
-    # Transitional: the subscriptions' side still runs on a SQLAlchemy session, so the revocation
-    # runs on that session's connection to commit with it, after the session's first statement has
-    # begun its transaction. Once it takes a Db this is `db: DbDep` and `async with db.transaction():`.
-    async with request.app.state.sessionmaker() as session, session.begin():
-        await disable_endpoints_of_key(session, key_id)
-        raw = (await (await session.connection()).get_raw_connection()).driver_connection
-        assert raw is not None
-        revoked_hash = await repository.revoke(Db(raw), key_id)
+    async with db.transaction():
+        revoked_hash = await repository.revoke(db, key_id)
         if revoked_hash is None:
             raise NotFound("No active API key with this id.")
         # Every process, this one included, drops the key when the trigger's NOTIFY arrives after the
@@ -68,4 +53,5 @@ async def revoke(key_id: uuid.UUID, request: Request, _: AdminPrincipal) -> Resp
         # without waiting for its own notification to come back. (A request racing this transaction may
         # still read the old row and remember it; the notification removes it again on commit.)
         request.app.state.key_cache.forget(revoked_hash)
+        await disable_endpoints_of_key(db, key_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -1,4 +1,4 @@
-"""Who is calling: the authenticated principal and the scoping rules every feature shares."""
+"""Who is calling: the authenticated principal. What it may see is auth/scope.py's to say."""
 
 from __future__ import annotations
 
@@ -24,14 +24,9 @@ class Principal:
     def is_ombudsman_side(self) -> bool:
         return self.role in (Role.ADMIN, Role.OMBUDSMAN)
 
-    def covers_region(self, region_code: str) -> bool:
-        """A region-limited key covers its region and every region below it (64 covers 64.72)."""
-        if self.role is Role.AGENCY:
-            return False
-        return region_in_scope(region_code, self.region_code)
-
 
 def region_in_scope(region_code: str, scope: str | None) -> bool:
+    """A region-limited key covers its region and every region below it (`64` covers `64.72`)."""
     if scope is None:
         return True
     return region_code == scope or region_code.startswith(scope + ".")

@@ -48,6 +48,7 @@ _ACTIVE_KEY_BY_HASH = Sql("""
     FROM api_keys WHERE key_hash = :key_hash AND revoked_at IS NULL
 """)
 _ACTIVE_KEY_HASHES = Sql("SELECT key_hash FROM api_keys WHERE revoked_at IS NULL")
+_AGENCY_EXISTS = Sql("SELECT EXISTS (SELECT 1 FROM agencies WHERE code = :code)")
 
 
 async def insert(
@@ -73,6 +74,11 @@ async def insert(
     )
     assert row is not None
     return ApiKeyRecord.of(row)
+
+
+async def agency_exists(db: Db, code: str) -> bool:
+    """Whether an agency key may be bound to `code` (the foreign key would refuse it otherwise)."""
+    return bool(await db.fetchval(_AGENCY_EXISTS.bind(code=code)))
 
 
 async def list_all(db: Db) -> list[ApiKeyRecord]:

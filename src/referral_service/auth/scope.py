@@ -8,14 +8,19 @@ already loaded) or in SQL (a list filter), and both forms come from the same rul
   below it: `64` covers `64.72`) and referrals whose complaint *or* agency is in its region (a
   national key may refer across regions; both regions' Ombudsman then follow the referral);
 - an agency key sees no complaint directly, and only the referrals forwarded to its own agency
-  (a referral it has never been forwarded is indistinguishable from a missing one).
+  (a referral it has never been forwarded is indistinguishable from a missing one); of such a
+  referral's timeline, the events from the forward on, never the announcement of an identity
+  document while the complainant is confidential, and never a confidential complainant's identity;
+- the event feed serves each key what its webhook subscriptions receive: the same regions for the
+  Ombudsman side, the agency body of its own referrals' events for an agency.
 
-SQL fragments are written once per shape of principal (agency / region-limited / unlimited) and
-take their values as parameters: callers place them with `param` = the next free `$n`.
+SQL clauses are written once per shape of principal (agency / region-limited / unlimited) and
+take their values as named parameters (db/sql.py), so a statement has a handful of stable texts.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -117,12 +122,18 @@ def referral_filter(principal: Principal, *, referral: str = "r", complaint: str
 
 
 def reaches_agency(principal: Principal, agency_code: str, agency_region_code: str) -> bool:
-    """Whether the principal may see an agency's own records (its inbound settings and push log):
-    admin and national keys any agency's, a region-limited Ombudsman key those of agencies in its
-    region, an agency key only its own."""
+    """The agency is within the key's reach (its inbound settings and push log, its figures): an
+    agency key reaches only itself, a region-limited key the agencies of its region, national keys
+    every agency."""
     if principal.role is Role.AGENCY:
         return agency_code == principal.agency_code
     return region_in_scope(agency_region_code, principal.region_code)
+
+
+def complainant_hidden(principal: Principal, confidential: bool) -> bool:
+    """Whether the complainant's identity is withheld from the key: from agencies while the complaint
+    is confidential (checked now: bodies stored before the complaint became confidential too)."""
+    return confidential and principal.role is Role.AGENCY
 
 
 def may_refer_to(principal: Principal, agency_region_code: str) -> bool:
@@ -179,6 +190,117 @@ def referral_clause(principal: Principal, *, referral: str = "r", complaint: str
             in_region(f"{agency}.region_code", principal.region_code, name="scope_region"),
         ],
     ).wrapped()
+
+
+# --- a referral's timeline ----------------------------------------------------------------------
+#
+# Asked by the API's timeline and by the web view's referral page (referrals/timeline.py), so the
+# page cannot show an event the API withholds.
+
+# Before the forward, a referral is the Ombudsman's own business.
+AGENCY_HIDDEN_EVENT_TYPES = ("referral.created",)
+IDENTITY_DOCUMENT_EVENT = "attachment.added"
+
+
+def timeline_event_visible(
+    principal: Principal, *, event_type: str, data: Mapping[str, Any] | None, confidential: bool
+) -> bool:
+    """One event of a referral the key may read (`referral_visible`); `confidential`: whether the
+    complainant's identity is confidential now (an identity document announced before it became
+    confidential is hidden too)."""
+    if principal.role is not Role.AGENCY:
+        return True
+    if event_type in AGENCY_HIDDEN_EVENT_TYPES:
+        return False
+    return not (confidential and event_type == IDENTITY_DOCUMENT_EVENT and bool((data or {}).get("contains_identity")))
+
+
+def timeline_clause(principal: Principal, *, confidential: bool, event: str = "e") -> Sql:
+    """`timeline_event_visible` as a condition on the events of one referral (alias `event`)."""
+    if principal.role is not Role.AGENCY:
+        return TRUE
+    clause = Sql(f"NOT ({event}.type = ANY (:scope_hidden_types))", scope_hidden_types=list(AGENCY_HIDDEN_EVENT_TYPES))
+    if not confidential:
+        return clause
+    return Sql.join(
+        " AND ",
+        [
+            clause,
+            Sql(
+                f"NOT ({event}.type = :scope_identity_event"
+                f" AND coalesce(({event}.data ->> 'contains_identity')::boolean, false))",
+                scope_identity_event=IDENTITY_DOCUMENT_EVENT,
+            ),
+        ],
+    ).wrapped()
+
+
+# --- the event feed ---------------------------------------------------------------------------
+
+
+def feed_clause(principal: Principal, *, feed: str = "f") -> Sql:
+    """Rows of `event_feed` (alias `feed`) the key may read: what its webhook subscriptions receive.
+    An agency's rows are those with an agency body (built only for events an agency may receive)
+    for its own referrals; serve it `feed_body_column`."""
+    if principal.role is Role.AGENCY:
+        return Sql(
+            f"({feed}.agency_body IS NOT NULL AND {feed}.agency_code = :scope_agency)",
+            scope_agency=principal.agency_code,
+        )
+    if principal.region_code is None:
+        return TRUE
+    return Sql.join(
+        " OR ",
+        [
+            in_region(f"{feed}.region_code", principal.region_code, name="scope_region"),
+            in_region(f"{feed}.agency_region_code", principal.region_code, name="scope_region"),
+        ],
+    ).wrapped()
+
+
+def feed_body_column(principal: Principal, *, feed: str = "f") -> str:
+    """The stored body the key is served: the agency's (redacted) one, or the Ombudsman side's."""
+    return f"{feed}.agency_body" if principal.role is Role.AGENCY else f"{feed}.full_body"
+
+
+# --- webhook endpoints ------------------------------------------------------------------------
+#
+# An endpoint's scope is that of the key that created it (its owner_* columns, fixed for life). A
+# key manages: admin, every endpoint; agency, the endpoints of keys of its own agency; Ombudsman,
+# the Ombudsman endpoints whose owner region lies inside its own (a national key: all of them).
+# Anything else answers 404, as if it did not exist.
+
+
+def endpoint_visible(
+    principal: Principal, *, owner_role: str, owner_agency_code: str | None, owner_region_code: str | None
+) -> bool:
+    if principal.role is Role.ADMIN:
+        return True
+    if principal.role is Role.AGENCY:
+        return owner_role == Role.AGENCY.value and owner_agency_code == principal.agency_code
+    if owner_role != Role.OMBUDSMAN.value:
+        return False
+    if principal.region_code is None:
+        return True
+    return owner_region_code is not None and region_in_scope(owner_region_code, principal.region_code)
+
+
+def endpoint_clause(principal: Principal, *, endpoint: str = "e") -> Sql:
+    """Webhook endpoints the principal may see and manage (`endpoint_visible` as SQL)."""
+    if principal.role is Role.ADMIN:
+        return TRUE
+    if principal.role is Role.AGENCY:
+        return Sql(
+            f"({endpoint}.owner_role = 'agency' AND {endpoint}.owner_agency_code = :scope_agency)",
+            scope_agency=principal.agency_code,
+        )
+    if principal.region_code is None:
+        return Sql(f"({endpoint}.owner_role = 'ombudsman')")
+    return (
+        Sql(f"({endpoint}.owner_role = 'ombudsman' AND ")
+        + in_region(f"{endpoint}.owner_region_code", principal.region_code, name="scope_region")
+        + ")"
+    )
 
 
 def agency_figures_clause(principal: Principal, *, agency: str = "a") -> Sql:

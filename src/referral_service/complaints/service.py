@@ -28,7 +28,7 @@ _JSON_COLUMNS = ("complainant", "reported_party", "external_refs")
 
 
 def check_region(principal: Principal, region_code: str) -> None:
-    if not principal.covers_region(region_code):
+    if not complaint_visible(principal, region_code):
         raise Forbidden(f"This key is limited to region {principal.region_code}; {region_code} is outside it.")
 
 

@@ -11,7 +11,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from referral_service.audit import identity as audit
 from referral_service.auth.dependencies import CurrentPrincipal
 from referral_service.auth.principal import Principal
-from referral_service.auth.roles import Role
+from referral_service.auth.scope import complainant_hidden
+from referral_service.db.driver import Db
 from referral_service.events import feed
 from referral_service.openapi_docs import problem_responses
 from referral_service.schemas import UtcInstant
@@ -107,7 +108,7 @@ async def feed_(
     where = feed.FeedFilter(types=type_, referral_id=referral_id, complaint_id=complaint_id)
     state = request.app.state
 
-    async def audit_identities(conn: Any, rows: list[Any]) -> None:  # in the reading transaction
+    async def audit_identities(db: Db, rows: list[Any]) -> None:  # in the reading transaction
         shown = list(
             dict.fromkeys(
                 complaint_id
@@ -115,7 +116,7 @@ async def feed_(
                 for complaint_id in audit.shown_identities(bytes(row["body"]), _confidential_now(row))
             )
         )
-        await audit.record(conn, request, principal, shown)
+        await audit.record(db, request, principal, shown)
 
     rows = await feed.wait_for_page(
         state.pool,
@@ -142,7 +143,7 @@ def _as_served(rows: list[Any], principal: Principal) -> list[dict[str, Any]]:
     served = []
     for row in rows:
         body = bytes(row["body"])
-        if principal.role is Role.AGENCY and row["confidential"]:
+        if complainant_hidden(principal, row["confidential"]):
             body = payloads.strip_complainant(body) or body
         served.append({"event_id": row["event_id"], "body": body})
     return served

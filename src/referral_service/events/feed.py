@@ -38,7 +38,8 @@ Why not "order by transaction id, serve only below `pg_snapshot_xmin`"? That is 
 the order is the transactions' start order, not the events': a later change to a referral would
 come before an earlier one whenever the later transaction took its transaction id first.
 
-What each key sees is what its webhook subscriptions receive (webhooks/outbox.py): the bodies are
+What each key sees is what its webhook subscriptions receive (webhooks/outbox.py; the rows and the
+body a key is served are auth/scope.py's `feed_clause` and `feed_body_column`): the bodies are
 the ones `webhooks.payloads.event_bodies` built when the event was recorded, stored in `event_feed`
 by the statement that records the event, whether or not anyone subscribes: the Ombudsman-side
 body for admin and Ombudsman keys (region-limited keys: events whose complaint or, for a
@@ -61,13 +62,15 @@ import time
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any
 
 import asyncpg
 
-from referral_service.auth.principal import Principal, region_prefix_pattern
-from referral_service.auth.roles import Role
+from referral_service.auth.principal import Principal
+from referral_service.auth.scope import feed_body_column, feed_clause
 from referral_service.db.dedicated import DedicatedConnection
+from referral_service.db.driver import Db, pooled
+from referral_service.db.sql import Sql
 from referral_service.errors import BadRequest
 from referral_service.webhooks.outbox import FEED_CHANNEL
 
@@ -80,12 +83,12 @@ RECHECK_SECONDS = 1.0
 # transaction stays open longer, the request serves up to the last settled horizon.
 MAX_TICKS = 4
 
-_TICK = """
+_TICK = Sql("""
     SELECT pg_current_snapshot()::text AS snapshot,
            (SELECT CASE WHEN is_called THEN last_value ELSE last_value - 1 END FROM events_id_seq) AS drawn,
            ARRAY(SELECT backend_xid::text::bigint FROM pg_stat_activity
                  WHERE datname = current_database() AND backend_xid IS NOT NULL) AS running
-"""
+""")
 _MAX_PENDING = 32
 _WRAP = 2**32
 
@@ -141,21 +144,21 @@ class FeedHorizon:
         self._pending = still
         self._drawn = drawn
 
-    async def tick(self, conn: asyncpg.Connection) -> int:
-        row = await conn.fetchrow(_TICK)
+    async def tick(self, db: Db) -> int:
+        row = await db.fetchrow(_TICK)
         assert row is not None
         self.observe(row["snapshot"], int(row["drawn"]), row["running"])
         return int(row["drawn"])
 
-    async def advance(self, conn: asyncpg.Connection) -> int:
+    async def advance(self, db: Db) -> int:
         """Tick until the horizon covers every id drawn before this call (or `MAX_TICKS` ran).
-        `conn` must not be inside a transaction that holds a transaction id."""
+        `db` must not be inside a transaction that holds a transaction id."""
         async with self._lock:
-            target = await self.tick(conn)
+            target = await self.tick(db)
             for _ in range(MAX_TICKS - 1):
                 if self.settled >= target:
                     break
-                await self.tick(conn)
+                await self.tick(db)
             return self.settled
 
 
@@ -241,40 +244,36 @@ class FeedFilter:
 
 
 # `confidential`: whether the complaint's identity is confidential now, which its stored bodies may
-# predate (events/endpoints.py decides what is served and audited from it).
-_FEED_SQL = """
-    SELECT f.event_id, f.complaint_id, {body} AS body, c.identity_confidential AS confidential
+# predate (events/endpoints.py decides what is served and audited from it). The key's rows and the
+# body it is served are auth/scope.py's rule; three shapes of statement, one per shape of key.
+_FEED_COLUMNS = "SELECT f.event_id, f.complaint_id, "
+_FEED_FROM = """ AS body, c.identity_confidential AS confidential
     FROM event_feed f
     JOIN complaints c ON c.id = f.complaint_id
-    WHERE f.event_id > $1 AND f.event_id <= $2
-      AND ($3::text[] IS NULL OR f.type = ANY ($3::text[]))
-      AND ($4::uuid IS NULL OR f.referral_id = $4::uuid)
-      AND ($5::uuid IS NULL OR f.complaint_id = $5::uuid)
-      AND {scope}
+    WHERE f.event_id > :after AND f.event_id <= :upto
+      AND (:types::text[] IS NULL OR f.type = ANY (:types::text[]))
+      AND (:referral_id::uuid IS NULL OR f.referral_id = :referral_id::uuid)
+      AND (:complaint_id::uuid IS NULL OR f.complaint_id = :complaint_id::uuid)
+      AND """
+_FEED_ORDER = """
     ORDER BY f.event_id
-    LIMIT $6
+    LIMIT :limit
 """
-_FEED_ALL = _FEED_SQL.format(body="f.full_body", scope="true")
-_FEED_REGION = _FEED_SQL.format(
-    body="f.full_body",
-    scope=(
-        "(f.region_code = $7 OR f.region_code LIKE $8 ESCAPE '\\' "
-        "OR f.agency_region_code = $7 OR f.agency_region_code LIKE $8 ESCAPE '\\')"
-    ),
-)
-_FEED_AGENCY = _FEED_SQL.format(body="f.agency_body", scope="(f.agency_body IS NOT NULL AND f.agency_code = $7)")
 
 
-def _statement(principal: Principal) -> tuple[str, tuple[Any, ...]]:
-    if principal.role is Role.AGENCY:
-        return _FEED_AGENCY, (principal.agency_code,)
-    if principal.region_code is None:
-        return _FEED_ALL, ()
-    return _FEED_REGION, (principal.region_code, region_prefix_pattern(principal.region_code))
+def _statement(principal: Principal) -> Sql:
+    """The key's feed query, values of its filter and page still to bind."""
+    return (
+        _FEED_COLUMNS
+        + feed_body_column(principal, feed="f")
+        + _FEED_FROM
+        + feed_clause(principal, feed="f")
+        + _FEED_ORDER
+    )
 
 
 async def read_page(
-    conn: asyncpg.Connection,
+    db: Db,
     horizon: FeedHorizon,
     principal: Principal,
     after: int,
@@ -282,25 +281,23 @@ async def read_page(
     where: FeedFilter,
     on_rows: Any = None,
 ) -> list[asyncpg.Record]:
-    """Events after `after` up to the settled horizon, oldest first. `conn` outside any transaction.
-    `on_rows(conn, rows)` runs in the reading transaction (the identity-read audit)."""
-    upto = await horizon.advance(conn)
+    """Events after `after` up to the settled horizon, oldest first. `db` outside any transaction.
+    `on_rows(db, rows)` runs in the reading transaction (the identity-read audit)."""
+    upto = await horizon.advance(db)
     if upto <= after:
         return []
-    sql, scope_args = _statement(principal)
-    async with conn.transaction():
-        rows = await conn.fetch(
-            sql,
-            after,
-            upto,
-            list(where.types) if where.types else None,
-            where.referral_id,
-            where.complaint_id,
-            limit,
-            *scope_args,
-        )
+    query = _statement(principal).bind(
+        after=after,
+        upto=upto,
+        types=list(where.types) if where.types else None,
+        referral_id=where.referral_id,
+        complaint_id=where.complaint_id,
+        limit=limit,
+    )
+    async with db.transaction():
+        rows = await db.fetch(query)
         if rows and on_rows is not None:
-            await on_rows(conn, rows)
+            await on_rows(db, rows)
     return rows
 
 
@@ -334,9 +331,8 @@ async def wait_for_page(
     while True:
         future = notifier.subscribe() if notifier is not None and wait_seconds > 0 else None
         try:
-            async with pool.acquire() as conn:
-                # The pool hands out a proxy that behaves as the connection it wraps.
-                rows = await read_page(cast(asyncpg.Connection, conn), horizon, principal, after, limit, where, on_rows)
+            async with pooled(pool) as db:
+                rows = await read_page(db, horizon, principal, after, limit, where, on_rows)
             remaining = deadline - time.monotonic()
             if rows or remaining <= 0:
                 return rows

@@ -2,7 +2,8 @@
 
 One router gathers the page groups; what they share (rendering, sign-in state, forms) is in
 `ui.page`. The pages call the API's own services with the signed-in key's principal, so they add no
-access rule of their own.
+access rule of their own: what a key may see is auth/scope.py's to say, for the pages as for the API
+(tests/integration/test_pages_show_what_the_api_shows.py holds every page to what the API shows).
 """
 
 from fastapi import APIRouter

@@ -157,7 +157,7 @@ async def referral_action(request: Request, referral_id: str, action: str) -> Re
             )
         refusal: tuple[str, int] | None = None
         try:
-            async with db.conn.transaction():
+            async with db.transaction():
                 await referrals.transition(
                     db,
                     page.principal,
@@ -179,7 +179,6 @@ async def referral_action(request: Request, referral_id: str, action: str) -> Re
         except ProblemError as exc:
             refusal = (f"{page.t('invalid_input')} — {exc.detail or exc.title}", exc.status)
         if refusal is not None:
-            db.memo.clear()
             return await _referral_page(
                 request, db, page, parsed, message=refusal[0], message_kind="error", status_code=refusal[1], values=form
             )

@@ -18,8 +18,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from referral_service import clock
-from referral_service.auth import repository as keys
-from referral_service.auth.keys import hash_api_key
+from referral_service.auth import service as keys
 from referral_service.auth.principal import Principal
 from referral_service.auth.roles import Role
 from referral_service.db.driver import Db
@@ -76,7 +75,7 @@ async def sign_in(db: Db, api_key: str, lifetime: timedelta) -> tuple[str, UiSes
     api_key = api_key.strip()
     if not api_key or len(api_key) > 200:
         return None
-    principal = await keys.active_principal(db, hash_api_key(api_key))
+    principal = await keys.principal_of(db, api_key)
     if principal is None:
         return None
     now = clock.now()

@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from referral_service.db.driver import Db
+from referral_service.db.sql import Sql
 
 RESPONSE_BODY_LIMIT = 4096
 
@@ -44,11 +45,12 @@ RESPONSE_BODY_LIMIT = 4096
 #   one is rescheduled (see recording._RECORD), so it does not appear in the scan until it may go.
 # Candidates are read without locks, then locked with SKIP LOCKED in turn order, so concurrent
 # workers share the work instead of waiting on each other.
-# $1 how many to claim, $2 per-endpoint limit, $3 lease seconds, $4/$5 the endpoints this worker is
-# still sending to and how many deliveries each.
-CLAIM = """
+# :limit how many to claim, :per_endpoint the per-endpoint limit, :lease_seconds, and :sending_endpoints /
+# :sending_counts the endpoints this worker is still sending to and how many deliveries each.
+CLAIM = Sql(
+    """
     WITH sending AS (
-        SELECT * FROM unnest($4::uuid[], $5::integer[]) AS s(endpoint_id, deliveries)
+        SELECT * FROM unnest(:sending_endpoints::uuid[], :sending_counts::integer[]) AS s(endpoint_id, deliveries)
     ),
     candidates AS (
         SELECT c.id, c.next_attempt_at, e.id AS endpoint_id, COALESCE(s.deliveries, 0) AS sending
@@ -73,7 +75,7 @@ CLAIM = """
                   OFFSET 0
               )
             ORDER BY d.next_attempt_at, d.id
-            LIMIT GREATEST($2::integer - COALESCE(s.deliveries, 0), 0)
+            LIMIT GREATEST(:per_endpoint::integer - COALESCE(s.deliveries, 0), 0)
         ) c
         WHERE e.disabled_at IS NULL
           AND NOT EXISTS (SELECT 1 FROM api_keys k WHERE k.id = e.owner_key_id AND k.revoked_at IS NOT NULL)
@@ -85,7 +87,7 @@ CLAIM = """
         ORDER BY turn, next_attempt_at, id
         -- Spares for rows another worker locks first. Also keeps the join below a nested loop on
         -- the primary key: the candidates can be many times what is claimed.
-        LIMIT $1::integer * 2
+        LIMIT :limit::integer * 2
     ),
     due AS (
         SELECT d.id
@@ -94,18 +96,19 @@ CLAIM = """
         WHERE d.status = 'pending'
           AND (d.locked_until IS NULL OR d.locked_until < now())
         ORDER BY t.turn, t.next_attempt_at, t.id
-        LIMIT $1::integer
+        LIMIT :limit::integer
         FOR UPDATE OF d SKIP LOCKED
     )
     UPDATE webhook_deliveries d
-    SET locked_until = now() + make_interval(secs => $3::double precision), lease_token = gen_random_uuid()
+    SET locked_until = now() + make_interval(secs => :lease_seconds::double precision), lease_token = gen_random_uuid()
     FROM due, webhook_endpoints e, webhook_messages m
     WHERE d.id = due.id AND e.id = d.endpoint_id AND m.id = d.message_id
     RETURNING d.id, d.lease_token, d.endpoint_id, d.attempts, d.max_attempts, d.message_id,
               e.url, e.secret,
               CASE WHEN e.previous_secret_expires_at > now() THEN e.previous_secret END AS previous_secret,
               m.body
-"""
+    """
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,12 +155,13 @@ async def claim(
     `sending` ones (endpoint -> deliveries this worker has not recorded yet); in id order."""
     busy = [(endpoint_id, n) for endpoint_id, n in (sending or {}).items() if n > 0]
     rows = await db.fetch(
-        CLAIM,
-        limit,
-        per_endpoint if per_endpoint is not None else limit,
-        lease_seconds,
-        [endpoint_id for endpoint_id, _ in busy],
-        [n for _, n in busy],
+        CLAIM.bind(
+            limit=limit,
+            per_endpoint=per_endpoint if per_endpoint is not None else limit,
+            lease_seconds=lease_seconds,
+            sending_endpoints=[endpoint_id for endpoint_id, _ in busy],
+            sending_counts=[n for _, n in busy],
+        )
     )
     rows.sort(key=lambda r: r["id"])
     return [
@@ -177,16 +181,20 @@ async def claim(
     ]
 
 
-_RELEASE = """
+_RELEASE = Sql(
+    """
     UPDATE webhook_deliveries d
     SET locked_until = NULL, lease_token = NULL
-    FROM unnest($1::bigint[], $2::uuid[]) AS r(id, lease_token)
+    FROM unnest(:ids::bigint[], :tokens::uuid[]) AS r(id, lease_token)
     WHERE d.id = r.id AND d.lease_token = r.lease_token
-"""
+    """
+)
 
 
 async def release(db: Db, deliveries: Sequence[ClaimedDelivery]) -> None:
     """Hand back the leases of claimed deliveries that were not sent (a worker stopping): they are
     claimable again at once instead of when the lease runs out. No attempt is counted."""
     if deliveries:
-        await db.execute(_RELEASE, [d.delivery_id for d in deliveries], [d.lease_token for d in deliveries])
+        await db.execute(
+            _RELEASE.bind(ids=[d.delivery_id for d in deliveries], tokens=[d.lease_token for d in deliveries])
+        )

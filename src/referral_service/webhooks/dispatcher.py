@@ -34,14 +34,15 @@ import logging
 import time
 import uuid
 from collections import Counter
-from datetime import UTC, datetime
+from datetime import datetime
 
 import orjson
 import sniffio
 
+from referral_service import clock
 from referral_service.backoff import Backoff
 from referral_service.db.dedicated import DedicatedConnection
-from referral_service.db.driver import Db, describe, driver_dsn, unreachable
+from referral_service.db.driver import describe, driver_dsn, pooled, unreachable
 from referral_service.logs import FailureLog
 from referral_service.metrics import WEBHOOK_DELIVERY_ATTEMPTS, WEBHOOK_DELIVERY_LATENCY
 from referral_service.webhooks import delivery, recording, sending
@@ -153,9 +154,9 @@ class DeliveryDispatcher:
                 # Cleared before the query: a NOTIFY arriving meanwhile still wakes the next round.
                 self._wake.clear()
                 self._claim_any = False
-                async with ctx.pool.acquire() as connection:
+                async with pooled(ctx.pool) as db:
                     claimed = await delivery.claim(
-                        Db(connection),
+                        db,
                         free,
                         settings.webhook_lease_seconds,
                         per_endpoint=settings.webhook_endpoint_concurrency,
@@ -201,7 +202,7 @@ class DeliveryDispatcher:
             # delivery is still recorded (as a failed attempt), or its slot would never come back.
             # Not the message: it may quote the URL.
             logger.error("delivery %s: %s preparing the send", item.delivery_id, type(exc).__name__)
-            outcome = delivery.AttemptOutcome(datetime.now(UTC), 0, error=f"{type(exc).__name__} in the worker")
+            outcome = delivery.AttemptOutcome(clock.now(), 0, error=f"{type(exc).__name__} in the worker")
         self._results.append((item, outcome))
         self._results_ready.set()
 
@@ -283,12 +284,12 @@ class DeliveryDispatcher:
         assert self._policy is not None
         statuses: list[str | None] = []
         try:
-            async with ctx.pool.acquire() as connection:
+            async with pooled(ctx.pool) as db:
                 try:
-                    async with connection.transaction():
+                    async with db.transaction():
                         return list(
                             await recording.record_batch(
-                                Db(connection), batch, self._policy, settings.webhook_disable_after_seconds
+                                db, batch, self._policy, settings.webhook_disable_after_seconds
                             )
                         )
                 except Exception as exc:
@@ -305,10 +306,10 @@ class DeliveryDispatcher:
                     )
                 for item, outcome in batch:
                     try:
-                        async with connection.transaction():
+                        async with db.transaction():
                             statuses.append(
                                 await recording.record(
-                                    Db(connection), item, outcome, self._policy, settings.webhook_disable_after_seconds
+                                    db, item, outcome, self._policy, settings.webhook_disable_after_seconds
                                 )
                             )
                     except Exception as exc:
@@ -337,8 +338,8 @@ class DeliveryDispatcher:
             unsent = [running[task] for task in pending if task.cancelled()]
         if unsent:
             try:
-                async with ctx.pool.acquire() as connection:
-                    await delivery.release(Db(connection), unsent)
+                async with pooled(ctx.pool) as db:
+                    await delivery.release(db, unsent)
                 logger.info("handed back %d webhook deliveries not sent before stopping", len(unsent))
             except Exception as exc:
                 logger.warning(
@@ -379,7 +380,7 @@ _OUTCOME_OF_STATUS = {"delivered": "delivered", "pending": "retry", "failed": "f
 def _count_attempts(recorded: list[tuple[Result, str]]) -> None:
     """The worker's metrics (metrics.py): attempts by outcome, and commit-to-2xx latency of what was
     delivered (from the body's `timestamp`, the time of the change that queued it)."""
-    received = datetime.now(UTC)
+    received = clock.now()
     for (item, outcome), status in recorded:
         label = "gone" if outcome.response_status == 410 else _OUTCOME_OF_STATUS.get(status, status)
         WEBHOOK_DELIVERY_ATTEMPTS.labels(label).inc()

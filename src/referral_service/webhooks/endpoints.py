@@ -7,13 +7,13 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query, Request, Response, status
 
 from referral_service.auth.dependencies import CurrentPrincipal
-from referral_service.db.session import SessionDep
+from referral_service.db.driver import DbDep
 from referral_service.errors import BadRequest
 from referral_service.openapi_docs import problem_responses
 from referral_service.ratelimit import RateLimiter
 from referral_service.schemas import BIGINT_MAX, LimitQuery, Page
 from referral_service.webhooks import service
-from referral_service.webhooks.models import WebhookEndpoint
+from referral_service.webhooks.repository import Endpoint
 from referral_service.webhooks.schemas import (
     DeliveryOut,
     DeliveryStatus,
@@ -41,7 +41,7 @@ def _manual_limit(request: Request) -> Callable[[uuid.UUID], Awaitable[None]]:
     return take
 
 
-def _with_secret(endpoint: WebhookEndpoint) -> WebhookEndpointWithSecret:
+def _with_secret(endpoint: Endpoint) -> WebhookEndpointWithSecret:
     return WebhookEndpointWithSecret(**service.endpoint_out(endpoint).model_dump(), secret=endpoint.secret)
 
 
@@ -52,7 +52,7 @@ def _with_secret(endpoint: WebhookEndpoint) -> WebhookEndpointWithSecret:
     responses=problem_responses(400, 401, 413, 415, 422),
 )
 async def create(
-    body: WebhookEndpointCreate, request: Request, session: SessionDep, principal: CurrentPrincipal
+    body: WebhookEndpointCreate, request: Request, db: DbDep, principal: CurrentPrincipal
 ) -> WebhookEndpointWithSecret:
     """Subscribe a URL to events. Any key may subscribe; the endpoint receives what that key may see.
 
@@ -64,20 +64,20 @@ async def create(
     The response carries the signing `secret`, shown only here and on rotation. Verify each delivery
     with it as described by Standard Webhooks (see the `webhooks` section of this document).
     """
-    endpoint = await service.create_endpoint(session, principal, body, request.app.state.settings)
+    endpoint = await service.create_endpoint(db, principal, body, request.app.state.settings)
     return _with_secret(endpoint)
 
 
 @router.get("", response_model=list[WebhookEndpointOut], responses=problem_responses(401))
-async def list_(session: SessionDep, principal: CurrentPrincipal) -> list[WebhookEndpointOut]:
+async def list_(db: DbDep, principal: CurrentPrincipal) -> list[WebhookEndpointOut]:
     """The endpoints your key may manage: your agency's; ombudsman endpoints in your region; all for admin."""
-    return [service.endpoint_out(e) for e in await service.list_endpoints(session, principal)]
+    return [service.endpoint_out(e) for e in await service.list_endpoints(db, principal)]
 
 
 @router.get("/{endpoint_id}", response_model=WebhookEndpointOut, responses=problem_responses(401, 404))
-async def get(endpoint_id: uuid.UUID, session: SessionDep, principal: CurrentPrincipal) -> WebhookEndpointOut:
+async def get(endpoint_id: uuid.UUID, db: DbDep, principal: CurrentPrincipal) -> WebhookEndpointOut:
     """One endpoint (never its secret)."""
-    return service.endpoint_out(await service.get_endpoint(session, principal, endpoint_id))
+    return service.endpoint_out(await service.get_endpoint(db, principal, endpoint_id))
 
 
 @router.patch(
@@ -87,7 +87,7 @@ async def patch(
     endpoint_id: uuid.UUID,
     body: WebhookEndpointPatch,
     request: Request,
-    session: SessionDep,
+    db: DbDep,
     principal: CurrentPrincipal,
 ) -> WebhookEndpointOut:
     """Change the URL, description or event types, or pause (`disabled: true`) and resume the endpoint.
@@ -97,14 +97,14 @@ async def patch(
     failure clock; use `recover` to re-queue what failed meanwhile. An endpoint disabled because the
     API key that created it was revoked cannot be enabled again (409): subscribe anew.
     """
-    endpoint = await service.patch_endpoint(session, principal, endpoint_id, body, request.app.state.settings)
+    endpoint = await service.patch_endpoint(db, principal, endpoint_id, body, request.app.state.settings)
     return service.endpoint_out(endpoint)
 
 
 @router.delete("/{endpoint_id}", status_code=status.HTTP_204_NO_CONTENT, responses=problem_responses(401, 404))
-async def delete(endpoint_id: uuid.UUID, session: SessionDep, principal: CurrentPrincipal) -> Response:
+async def delete(endpoint_id: uuid.UUID, db: DbDep, principal: CurrentPrincipal) -> Response:
     """Unsubscribe. Pending deliveries and the attempt log go with it."""
-    await service.delete_endpoint(session, principal, endpoint_id)
+    await service.delete_endpoint(db, principal, endpoint_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
@@ -114,11 +114,11 @@ async def delete(endpoint_id: uuid.UUID, session: SessionDep, principal: Current
     responses=problem_responses(400, 401, 404, 415, 422),
 )
 async def rotate_secret(
-    endpoint_id: uuid.UUID, session: SessionDep, principal: CurrentPrincipal, body: RotateSecret | None = None
+    endpoint_id: uuid.UUID, db: DbDep, principal: CurrentPrincipal, body: RotateSecret | None = None
 ) -> WebhookEndpointWithSecret:
     """Issue a new signing secret. For `overlap_hours` (default 24, at most 168) every delivery carries
     two signatures in `webhook-signature`, one per secret, so you can switch your verifier at leisure."""
-    endpoint = await service.rotate_secret(session, principal, endpoint_id, (body or RotateSecret()).overlap_hours)
+    endpoint = await service.rotate_secret(db, principal, endpoint_id, (body or RotateSecret()).overlap_hours)
     return _with_secret(endpoint)
 
 
@@ -128,13 +128,11 @@ async def rotate_secret(
     response_model=QueuedDelivery,
     responses=problem_responses(401, 404, 409),
 )
-async def send_test(
-    endpoint_id: uuid.UUID, request: Request, session: SessionDep, principal: CurrentPrincipal
-) -> QueuedDelivery:
+async def send_test(endpoint_id: uuid.UUID, request: Request, db: DbDep, principal: CurrentPrincipal) -> QueuedDelivery:
     """Queue a `webhook.test` event to this endpoint only; follow it in the attempt log.
 
     Test sends, manual retries and recoveries share a limit per endpoint (10 a minute by default)."""
-    delivery_id = await service.send_test(session, principal, endpoint_id, _manual_limit(request))
+    delivery_id = await service.send_test(db, principal, endpoint_id, _manual_limit(request))
     return QueuedDelivery(delivery_id=delivery_id)
 
 
@@ -160,7 +158,7 @@ def _decode_cursor(cursor: str) -> int:
 )
 async def deliveries(
     endpoint_id: uuid.UUID,
-    session: SessionDep,
+    db: DbDep,
     principal: CurrentPrincipal,
     status_: Annotated[DeliveryStatus | None, Query(alias="status")] = None,
     limit: LimitQuery = 20,
@@ -170,7 +168,7 @@ async def deliveries(
     first 4 KiB of the response body, and the error if there was no response."""
     before = _decode_cursor(cursor) if cursor else None
     items, more = await service.list_deliveries(
-        session, principal, endpoint_id, status=status_, before_id=before, limit=limit
+        db, principal, endpoint_id, status=status_, before_id=before, limit=limit
     )
     return Page[DeliveryOut](items=items, next_cursor=_encode_cursor(items[-1].id) if more else None)
 
@@ -182,11 +180,11 @@ async def deliveries(
     responses=problem_responses(400, 401, 404, 409, 415, 422),
 )
 async def recover(
-    endpoint_id: uuid.UUID, body: RecoverRequest, request: Request, session: SessionDep, principal: CurrentPrincipal
+    endpoint_id: uuid.UUID, body: RecoverRequest, request: Request, db: DbDep, principal: CurrentPrincipal
 ) -> RecoverResult:
     """Re-queue every delivery to this endpoint that failed and was created in `[since, until)`, for one
     more attempt each, in their original order per referral. Typically used after an outage."""
-    requeued = await service.recover(session, principal, endpoint_id, body.since, body.until, _manual_limit(request))
+    requeued = await service.recover(db, principal, endpoint_id, body.since, body.until, _manual_limit(request))
     return RecoverResult(requeued=requeued)
 
 
@@ -199,9 +197,9 @@ async def recover(
 async def retry(
     delivery_id: Annotated[int, Path(ge=1, le=BIGINT_MAX)],
     request: Request,
-    session: SessionDep,
+    db: DbDep,
     principal: CurrentPrincipal,
 ) -> DeliveryOut:
     """Send this delivery again now (same `webhook-id`, fresh timestamp and signature). A failed or
     delivered one gets one more attempt; a pending one is moved up to now."""
-    return await service.retry_delivery(session, principal, delivery_id, _manual_limit(request))
+    return await service.retry_delivery(db, principal, delivery_id, _manual_limit(request))

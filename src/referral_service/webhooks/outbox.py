@@ -20,16 +20,12 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import bindparam, text
-from sqlalchemy.dialects.postgresql import BYTEA
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from referral_service.auth.scope import scope_covers_sql
 from referral_service.db.driver import Db
+from referral_service.db.sql import Sql
 from referral_service.events.draft import EventDraft
 from referral_service.webhooks import payloads
 from referral_service.webhooks.catalogue import ENDPOINT_DISABLED_EVENT, TEST_EVENT
-from referral_service.webhooks.models import WebhookEndpoint
 
 NOTIFY_CHANNEL = "webhook_deliveries"
 
@@ -254,31 +250,31 @@ async def insert_event_and_enqueue(
     return int(row["queued"]) if row else 0
 
 
-async def enqueue_test(session: AsyncSession, endpoint: WebhookEndpoint) -> int:
+_ENQUEUE_TEST = Sql(
+    """
+    WITH message AS (
+        INSERT INTO webhook_messages (type, body) VALUES (:type, :body) RETURNING id
+    )
+    INSERT INTO webhook_deliveries (endpoint_id, message_id)
+    SELECT :endpoint_id, id FROM message
+    RETURNING id, pg_notify(:channel, '') IS NULL AS notified
+    """,
+    type=TEST_EVENT,
+    channel=NOTIFY_CHANNEL,
+)
+
+
+async def enqueue_test(db: Db, endpoint_id: uuid.UUID) -> int:
     """Queue a `webhook.test` message to this endpoint only. Returns the delivery id."""
     now = datetime.now(UTC)
-    body = payloads.notice_body(TEST_EVENT, now, {"endpoint_id": endpoint.id, "message": "Test event sent on request."})
-    delivery_id = await session.scalar(
-        text(
-            """
-            WITH message AS (
-                INSERT INTO webhook_messages (type, body) VALUES (:type, :body) RETURNING id
-            )
-            INSERT INTO webhook_deliveries (endpoint_id, message_id)
-            SELECT CAST(:endpoint_id AS uuid), id FROM message
-            RETURNING id
-            """
-        ).bindparams(bindparam("body", type_=BYTEA)),
-        {"type": TEST_EVENT, "body": body, "endpoint_id": endpoint.id},
-    )
-    await session.execute(text("SELECT pg_notify(:channel, '')"), {"channel": NOTIFY_CHANNEL})
-    return int(delivery_id)
+    body = payloads.notice_body(TEST_EVENT, now, {"endpoint_id": endpoint_id, "message": "Test event sent on request."})
+    return int(await db.fetchval(_ENQUEUE_TEST.bind(body=body, endpoint_id=endpoint_id)))
 
 
 async def enqueue_endpoint_disabled(db: Db, endpoint: Any, region_code: str | None) -> int:
     """Tell the Ombudsman-side subscriptions whose scope covers `region_code` that an endpoint was disabled.
 
-    `endpoint`: the disabled endpoint as it is now (a `WebhookEndpoint`, or a row with its
+    `endpoint`: the disabled endpoint as it is now (a `repository.Endpoint`, or a row with its
     attributes). `region_code` is its region (its agency's, or its ombudsman key's); None reaches
     only national ombudsman and admin subscriptions.
     """

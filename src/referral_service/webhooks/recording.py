@@ -11,14 +11,12 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Sequence
-from types import SimpleNamespace
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
-from referral_service.db.driver import Db, db_of
+from referral_service.db.driver import Db
+from referral_service.db.sql import Sql
 from referral_service.webhooks import outbox
 from referral_service.webhooks.delivery import AttemptOutcome, ClaimedDelivery
-from referral_service.webhooks.models import WebhookEndpoint
+from referral_service.webhooks.repository import ENDPOINT_RETURNING, endpoint_of
 from referral_service.webhooks.retry import RetryPolicy
 
 logger = logging.getLogger("referral_service.webhooks.delivery")
@@ -49,9 +47,9 @@ logger = logging.getLogger("referral_service.webhooks.delivery")
 #   waits for an endpoint or delivery row lock (their fan-out takes FOR KEY SHARE on endpoints).
 # The statements after the lock (health, disabling) update endpoint rows the transaction already
 # holds, so they wait for nothing new.
-LOCK_ENDPOINTS = """
-    SELECT id FROM webhook_endpoints WHERE id = ANY($1::uuid[]) ORDER BY id FOR NO KEY UPDATE
-"""
+LOCK_ENDPOINTS = Sql(
+    "SELECT id FROM webhook_endpoints WHERE id = ANY(:endpoint_ids::uuid[]) ORDER BY id FOR NO KEY UPDATE"
+)
 
 # Everything a batch of results changes after the endpoint locks, in one statement (one round trip):
 # - the attempt log (a delivery deleted with its endpoint before the locks were taken has no row to
@@ -76,12 +74,14 @@ LOCK_ENDPOINTS = """
 #   batch start a new run now; failures alone keep the run going (or start it). Rows whose value
 #   does not change are not written. Every attempt counts, whether or not its lease held.
 # Returns the deliveries recorded (delivery_id), and the failing endpoints still enabled
-# (endpoint_id), with whether their run has lasted past the failure window ($13 seconds).
-_RECORD = """
+# (endpoint_id), with whether their run has lasted past the failure window (:disable_after seconds).
+_RECORD = Sql(
+    """
     WITH batch AS (
         SELECT *
-        FROM unnest($1::bigint[], $2::uuid[], $3::varchar[], $4::double precision[], $5::timestamptz[],
-                    $6::integer[], $7::smallint[], $8::text[], $9::varchar[])
+        FROM unnest(:ids::bigint[], :tokens::uuid[], :statuses::varchar[], :delays::double precision[],
+                    :attempted_at::timestamptz[], :durations::integer[], :response_statuses::smallint[],
+                    :bodies::text[], :errors::varchar[])
              AS b(id, lease_token, status, delay, attempted_at, duration_ms, response_status, response_body, error)
     ),
     about AS MATERIALIZED (
@@ -142,7 +142,7 @@ _RECORD = """
           AND n.next_attempt_at > now()
     ),
     outcome AS (
-        SELECT * FROM unnest($10::uuid[], $11::boolean[], $12::boolean[]) AS o(id, healthy, restart)
+        SELECT * FROM unnest(:endpoint_ids::uuid[], :healthy::boolean[], :restart::boolean[]) AS o(id, healthy, restart)
     ),
     health AS (
         SELECT e.id, e.failing_since AS before, e.disabled_at, o.healthy,
@@ -159,21 +159,23 @@ _RECORD = """
     SELECT id AS delivery_id, NULL::uuid AS endpoint_id, NULL::timestamptz AS failing_since, NULL::boolean AS too_long
     FROM recorded
     UNION ALL
-    SELECT NULL, id, failing_since, now() - failing_since >= make_interval(secs => $13::double precision)
+    SELECT NULL, id, failing_since, now() - failing_since >= make_interval(secs => :disable_after::double precision)
     FROM health
     WHERE NOT healthy AND disabled_at IS NULL
-"""
+    """
+)
 
-_DISABLE = """
+_DISABLE = Sql(
+    f"""
     UPDATE webhook_endpoints e
-    SET disabled_at = now(), disabled_reason = left($2::text, 200), updated_at = now()
-    WHERE e.id = $1 AND e.disabled_at IS NULL
-    RETURNING e.id, e.url, e.description, e.owner_role, e.owner_agency_code, e.owner_region_code,
-              e.disabled_at, e.disabled_reason,
+    SET disabled_at = now(), disabled_reason = left(:reason::text, 200), updated_at = now()
+    WHERE e.id = :endpoint_id AND e.disabled_at IS NULL
+    RETURNING {ENDPOINT_RETURNING},
               CASE WHEN e.owner_agency_code IS NOT NULL
                    THEN (SELECT a.region_code FROM agencies a WHERE a.code = e.owner_agency_code)
                    ELSE e.owner_region_code END AS region_code
-"""
+    """
+)
 
 GONE_REASON = "The endpoint answered 410 Gone."
 
@@ -229,22 +231,24 @@ async def record_batch(
             state[0] = outcome.delivered
             state[2] = state[2] or outcome.response_status == 410
     endpoint_ids = sorted(health)
-    await db.execute(LOCK_ENDPOINTS, endpoint_ids)  # before any delivery row: see LOCK_ENDPOINTS
+    # Before any delivery row: see LOCK_ENDPOINTS.
+    await db.execute(LOCK_ENDPOINTS.bind(endpoint_ids=endpoint_ids))
     rows = await db.fetch(
-        _RECORD,
-        ids,
-        tokens,
-        statuses,
-        delays,
-        attempted_at,
-        durations,
-        response_statuses,
-        bodies,
-        errors,
-        endpoint_ids,
-        [health[e][0] for e in endpoint_ids],
-        [health[e][1] for e in endpoint_ids],
-        disable_after_seconds,
+        _RECORD.bind(
+            ids=ids,
+            tokens=tokens,
+            statuses=statuses,
+            delays=delays,
+            attempted_at=attempted_at,
+            durations=durations,
+            response_statuses=response_statuses,
+            bodies=bodies,
+            errors=errors,
+            endpoint_ids=endpoint_ids,
+            healthy=[health[e][0] for e in endpoint_ids],
+            restart=[health[e][1] for e in endpoint_ids],
+            disable_after=disable_after_seconds,
+        )
     )
     updated = {row["delivery_id"] for row in rows if row["delivery_id"] is not None}
     failing = [row for row in rows if row["endpoint_id"] is not None]
@@ -258,10 +262,10 @@ async def record_batch(
             out.append("lease-lost")
     for row in failing:
         if health[row["endpoint_id"]][2]:
-            await _disable(db, row["endpoint_id"], GONE_REASON)
+            await disable(db, row["endpoint_id"], GONE_REASON)
         elif row["too_long"]:
             since = row["failing_since"].isoformat(timespec="seconds")
-            await _disable(db, row["endpoint_id"], f"Every delivery failed since {since}.")
+            await disable(db, row["endpoint_id"], f"Every delivery failed since {since}.")
     return out
 
 
@@ -272,18 +276,12 @@ async def record(
     return (await record_batch(db, [(delivery, outcome)], policy, disable_after_seconds))[0]
 
 
-async def _disable(db: Db, endpoint_id: uuid.UUID, reason: str) -> None:
-    row = await db.fetchrow(_DISABLE, endpoint_id, reason)
+async def disable(db: Db, endpoint_id: uuid.UUID, reason: str) -> None:
+    """Disable the endpoint (if it is not already) and tell the Ombudsman-side subscribers whose scope
+    covers its owner. The caller holds the endpoint FOR NO KEY UPDATE."""
+    row = await db.fetchrow(_DISABLE.bind(endpoint_id=endpoint_id, reason=reason))
     if row is None:
         return
-    endpoint = SimpleNamespace(**{k: v for k, v in row.items() if k != "region_code"})
+    endpoint = endpoint_of(row)
     await outbox.enqueue_endpoint_disabled(db, endpoint, row["region_code"])
     logger.warning("webhook endpoint %s disabled: %s", endpoint_id, endpoint.disabled_reason)
-
-
-async def disable_endpoint(session: AsyncSession, endpoint: WebhookEndpoint, reason: str) -> None:
-    """Disable and tell the Ombudsman-side subscribers whose scope covers the endpoint's owner (the
-    cold path: key revocation). The caller holds the endpoint FOR NO KEY UPDATE."""
-    await session.flush()
-    await _disable(await db_of(session), endpoint.id, reason)
-    await session.refresh(endpoint)

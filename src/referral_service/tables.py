@@ -1,4 +1,6 @@
-"""Imports every model so `Base.metadata` is complete (Alembic autogenerate, tests)."""
+"""Every table of the schema, gathered so `Base.metadata` is complete for Alembic (migrations/env.py) and
+the schema tests. Nothing at run time imports it: the service reaches its tables through SQL in each
+feature's repository; the models are the schema's description, kept beside their features."""
 
 from referral_service.agencies.models import Agency
 from referral_service.audit.models import IdentityRead
