@@ -25,8 +25,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, SQLColumnExpression, or_
-
 from referral_service.auth.principal import Principal, region_in_scope, region_prefix_pattern
 from referral_service.auth.roles import Role
 from referral_service.db.sql import FALSE, TRUE, Sql
@@ -53,11 +51,6 @@ def region_filter(column: str, region_code: str) -> SqlFilter:
     return SqlFilter(
         f"({column} = {{p0}} OR {column} LIKE {{p1}} ESCAPE '\\')", (region_code, region_prefix_pattern(region_code))
     )
-
-
-def within_region(column: SQLColumnExpression[str | None], region_code: str) -> ColumnElement[bool]:
-    """`region_filter` for the cold paths' SQLAlchemy statements (reports, webhooks, agencies)."""
-    return or_(column == region_code, column.like(region_prefix_pattern(region_code), escape="\\"))
 
 
 def scope_covers_sql(scope: str, region: str) -> str:
