@@ -107,10 +107,15 @@ def settings() -> Settings:
 @pytest.fixture(scope="session")
 async def app(database_url: str, settings: Settings):
     from referral_service.main import create_app
+    from tests.sessions import attach_sessions
 
     application = create_app(settings, database_url=database_url)
     async with application.router.lifespan_context(application):
-        yield application
+        engine = attach_sessions(application, database_url)
+        try:
+            yield application
+        finally:
+            await engine.dispose()
 
 
 @pytest.fixture(scope="session")

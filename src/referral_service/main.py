@@ -31,7 +31,6 @@ from referral_service.complaints.endpoints import router as complaints_router
 from referral_service.config import IN_PROCESS_JOBS_ENV, Settings, get_settings
 from referral_service.database_figures import DatabaseFigures
 from referral_service.db.driver import Db, create_pool, driver_dsn
-from referral_service.db.engine import make_engine, make_sessionmaker
 from referral_service.db.migrate import head_revisions, known_revisions, schema_serves
 from referral_service.db.sql import Sql
 from referral_service.docs_pages import router as docs_router
@@ -139,11 +138,6 @@ def create_app(
             raise RuntimeError("No database URL: use `referral-service serve`, which starts the embedded server.")
         # The process's one pool: every route, page and in-process job borrows its connections here.
         app.state.pool = await create_pool(url, size=settings.db_pool_size + 10)
-        # Transitional: some tests still reach the database through a SQLAlchemy session. Nothing in the
-        # service uses the engine, so it opens no connection unless a test asks.
-        engine = make_engine(url, pool_size=settings.db_pool_size)
-        app.state.engine = engine
-        app.state.sessionmaker = make_sessionmaker(engine)
         # Attachment bytes (attachments/storage.py): PostgreSQL through the same pool, or S3.
         app.state.blob_store = make_store(settings, app.state.pool.acquire)
         app.state.expected_heads = head_revisions()
@@ -189,7 +183,6 @@ def create_app(
             await app.state.rate_limiter.close()
             await app.state.blob_store.close()
             await app.state.pool.close()
-            await engine.dispose()
 
     app = ServiceApp(
         title="referral-service",

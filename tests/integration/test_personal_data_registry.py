@@ -19,13 +19,14 @@ import orjson
 from referral_service import clock
 from referral_service.agencies.service import load_directory
 from referral_service.complaints import personal_data
-from referral_service.db.driver import db_of, pooled
+from referral_service.db.driver import pooled
 from referral_service.reminders.jobs import record_due_soon, record_overdue
 from referral_service.webhooks.catalogue import CATALOGUE, PayloadKind
 from tests.attachment_support import pdf_bytes, upload_headers
 from tests.conftest import Api, issue_key
 from tests.integration.deadline_helpers import WITA
 from tests.integration.inbound_support import SAMARINDA, event, push, rotate
+from tests.sessions import db_of
 
 
 def key_paths(value: Any, path: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
