@@ -32,9 +32,11 @@ sys.path.insert(0, str(ROOT / "src"))
 from referral_service.agencies.service import load_directory  # noqa: E402
 from referral_service.auth.principal import Principal  # noqa: E402
 from referral_service.auth.roles import Role  # noqa: E402
-from referral_service.db.engine import make_engine, make_sessionmaker  # noqa: E402
+from referral_service.db.driver import create_pool, pooled  # noqa: E402
 from referral_service.db.migrate import upgrade_to_head  # noqa: E402
-from referral_service.reports.service import agency_performance, performance_query  # noqa: E402
+from referral_service.db.sql import Sql  # noqa: E402
+from referral_service.reports.repository import performance_statement  # noqa: E402
+from referral_service.reports.service import agency_performance  # noqa: E402
 
 SEED_COMPLAINTS = """
 INSERT INTO complaints (id, reference, channel, received_at, complainant, identity_confidential,
@@ -99,11 +101,10 @@ async def run(count: int, repeats: int) -> None:
     url = _with_database(server, name)
     try:
         await asyncio.to_thread(upgrade_to_head, url)
-        engine = make_engine(url, pool_size=2)
-        sessions = make_sessionmaker(engine)
+        pool = await create_pool(url, size=2)
         started = time.perf_counter()
-        async with sessions() as session, session.begin():
-            await load_directory(session)
+        async with pooled(pool) as db, db.transaction():
+            await load_directory(db)
         conn = await asyncpg.connect(url)
         try:
             await conn.execute(SEED_COMPLAINTS, count)
@@ -124,21 +125,18 @@ async def run(count: int, repeats: int) -> None:
         for label, (start, end) in windows.items():
             timings = []
             for _ in range(repeats):
-                async with sessions() as session:
+                async with pooled(pool) as db:
                     t0 = time.perf_counter()
-                    rows = await agency_performance(session, principal, start, end, None)
+                    rows = await agency_performance(db, principal, start, end, None)
                     timings.append((time.perf_counter() - t0) * 1000)
             cohort = sum(r.forwarded for r in rows)
             print(f"{label}: {len(rows)} agencies, {cohort} referrals in the cohort; "
                   f"median {statistics.median(timings):.1f} ms, min {min(timings):.1f} ms, max {max(timings):.1f} ms")
-        async with sessions() as session:
-            stmt = performance_query(principal, date(2026, 1, 1), date(2026, 3, 31), None, datetime.now(timezone.utc))
-            compiled = stmt.compile(dialect=engine.dialect)
-            params = [compiled.params[n] for n in compiled.positiontup]
-            raw = await (await session.connection()).get_raw_connection()
-            plan = await raw.driver_connection.fetch("EXPLAIN (ANALYZE, BUFFERS) " + str(compiled), *params)
+        async with pooled(pool) as db:
+            stmt = performance_statement(principal, date(2026, 1, 1), date(2026, 3, 31), None, datetime.now(timezone.utc))
+            plan = await db.fetch(Sql("EXPLAIN (ANALYZE, BUFFERS) ") + stmt)
             print("\nplan for one quarter:\n" + "\n".join(row[0] for row in plan))
-        await engine.dispose()
+        await pool.close()
     finally:
         await _admin(server, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 

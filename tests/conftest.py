@@ -107,10 +107,15 @@ def settings() -> Settings:
 @pytest.fixture(scope="session")
 async def app(database_url: str, settings: Settings):
     from referral_service.main import create_app
+    from tests.sessions import attach_sessions
 
     application = create_app(settings, database_url=database_url)
     async with application.router.lifespan_context(application):
-        yield application
+        engine = attach_sessions(application, database_url)
+        try:
+            yield application
+        finally:
+            await engine.dispose()
 
 
 @pytest.fixture(scope="session")
@@ -158,10 +163,11 @@ def admin(raw_client) -> Api:
 async def kaltim(admin: Api) -> None:
     """The shipped Kalimantan Timur directory, loaded once per run."""
     from referral_service.agencies.service import load_directory
+    from referral_service.db.driver import pooled
 
     app = admin.client._transport.app  # type: ignore[attr-defined]
-    async with app.state.sessionmaker() as session, session.begin():
-        await load_directory(session)
+    async with pooled(app.state.pool) as db, db.transaction():
+        await load_directory(db)
 
 
 async def issue_key(admin: Api, role: str, *, agency_code: str | None = None, region_code: str | None = None) -> Api:

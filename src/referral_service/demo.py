@@ -5,13 +5,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from referral_service.agencies.service import load_directory
-from referral_service.auth.keys import display_prefix, generate_api_key, hash_api_key
-from referral_service.auth.models import ApiKey
+from referral_service.auth import service as keys
+from referral_service.auth.roles import Role
 from referral_service.config import Settings, get_settings
-from referral_service.db.engine import make_engine, make_sessionmaker
+from referral_service.db.driver import Db, create_pool, pooled
 from referral_service.demo_quarter import seed_quarter
 
 
@@ -38,41 +36,32 @@ DEMO_KEYS = (
 )
 
 
-async def _issue(session: AsyncSession, role: str, name: str, agency: str | None, region: str | None) -> str:
-    key = generate_api_key()
-    session.add(
-        ApiKey(
-            name=name,
-            role=role,
-            agency_code=agency,
-            region_code=region,
-            key_prefix=display_prefix(key),
-            key_hash=hash_api_key(key),
-        )
-    )
+async def _issue(db: Db, role: str, name: str, agency: str | None, region: str | None) -> str:
+    key, _ = await keys.issue(db, name=name, role=Role(role), agency_code=agency, region_code=region)
     return key
 
 
 async def seed_demo(database_url: str, settings: Settings | None = None) -> DemoSeed:
     """The directory and four fresh keys; then the demo quarter, unless the database holds complaints."""
-    engine = make_engine(database_url, pool_size=1)
+    pool = await create_pool(database_url, size=1)
     try:
-        async with make_sessionmaker(engine)() as session, session.begin():
-            await load_directory(session)
-            keys = []
+        async with pooled(pool) as db, db.transaction():
+            await load_directory(db)
+            keys_issued = []
             for label, role, agency, region, name in DEMO_KEYS:
-                keys.append(DemoKey(label, role, await _issue(session, role, name, agency, region), agency, region))
+                issued = await _issue(db, role, name, agency, region)
+                keys_issued.append(DemoKey(label, role, issued, agency, region))
     finally:
-        await engine.dispose()
-    admin_key = next(key.key for key in keys if key.role == "admin")
+        await pool.close()
+    admin_key = next(key.key for key in keys_issued if key.role == "admin")
     recorded = await seed_quarter(settings or get_settings(), database_url, admin_key)
-    return DemoSeed(keys, recorded)
+    return DemoSeed(keys_issued, recorded)
 
 
 async def seed_directory(database_url: str) -> int:
-    engine = make_engine(database_url, pool_size=1)
+    pool = await create_pool(database_url, size=1)
     try:
-        async with make_sessionmaker(engine)() as session, session.begin():
-            return await load_directory(session)
+        async with pooled(pool) as db, db.transaction():
+            return await load_directory(db)
     finally:
-        await engine.dispose()
+        await pool.close()

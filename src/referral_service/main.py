@@ -12,7 +12,6 @@ from typing import Any
 from fastapi import Depends, FastAPI
 from fastapi.openapi.utils import get_openapi
 from fastapi.routing import APIRoute
-from sqlalchemy import text
 from starlette.responses import Response
 from starlette.types import ASGIApp
 
@@ -31,9 +30,9 @@ from referral_service.calendar_admin.endpoints import router as calendar_router
 from referral_service.complaints.endpoints import router as complaints_router
 from referral_service.config import IN_PROCESS_JOBS_ENV, Settings, get_settings
 from referral_service.database_figures import DatabaseFigures
-from referral_service.db.driver import create_pool, driver_dsn
-from referral_service.db.engine import make_engine, make_sessionmaker
+from referral_service.db.driver import Db, create_pool, driver_dsn
 from referral_service.db.migrate import head_revisions, known_revisions, schema_serves
+from referral_service.db.sql import Sql
 from referral_service.docs_pages import router as docs_router
 from referral_service.errors import install_error_handlers, problem_body, problem_response
 from referral_service.events.endpoints import router as events_router
@@ -110,6 +109,9 @@ TAGS = [
 ]
 
 
+_SCHEMA_VERSIONS = Sql("SELECT version_num FROM alembic_version")
+
+
 class ServiceApp(FastAPI):
     """FastAPI, with the request id, metrics and access log (observability.py) wrapped around the
     whole middleware stack: outside Starlette's error middleware, so the 500 it renders for an
@@ -136,10 +138,7 @@ def create_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if url is None:
             raise RuntimeError("No database URL: use `referral-service serve`, which starts the embedded server.")
-        engine = make_engine(url, pool_size=settings.db_pool_size)
-        app.state.engine = engine
-        app.state.sessionmaker = make_sessionmaker(engine)
-        # The hot paths' connections (see db/driver.py); the engine above serves the cold ones.
+        # The process's one pool: every route, page and in-process job borrows its connections here.
         app.state.pool = await create_pool(url, size=settings.db_pool_size + 10)
         # Attachment bytes (attachments/storage.py): PostgreSQL through the same pool, or S3.
         app.state.blob_store = make_store(settings, app.state.pool.acquire)
@@ -159,7 +158,7 @@ def create_app(
             pool_sampler = asyncio.create_task(sample_pools_every(app.state, 5.0))
         # API key lookups cached in memory, kept honest by a LISTEN connection (auth/key_listener.py).
         app.state.key_cache = ApiKeyCache(
-            settings.key_cache_seconds, load_active_hashes=partial(load_active_key_hashes, engine)
+            settings.key_cache_seconds, load_active_hashes=partial(load_active_key_hashes, app.state.pool)
         )
         app.state.key_listener = None
         if settings.key_cache_seconds > 0:
@@ -186,7 +185,6 @@ def create_app(
             await app.state.rate_limiter.close()
             await app.state.blob_store.close()
             await app.state.pool.close()
-            await engine.dispose()
 
     app = ServiceApp(
         title="referral-service",
@@ -229,8 +227,9 @@ def create_app(
     async def readyz() -> Response:
         """The database answers and its schema is at the latest migration."""
         try:
-            async with app.state.engine.connect() as connection:
-                current = set((await connection.execute(text("SELECT version_num FROM alembic_version"))).scalars())
+            # Bounded: a pool busy with requests is no reason for the probe to hang.
+            async with app.state.pool.acquire(timeout=5) as conn:
+                current = {row["version_num"] for row in await Db(conn).fetch(_SCHEMA_VERSIONS)}
         except Exception:  # any failure here means "not ready", never a 500
             current = None
         # This version's schema, or a later release's (docs/operations.md, Upgrades): see schema_serves.

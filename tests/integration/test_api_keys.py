@@ -10,7 +10,6 @@ import re
 import uuid
 
 import pytest
-from sqlalchemy import text
 
 from tests.conftest import Api, issue_key
 from tests.integration.problem_support import assert_problem
@@ -88,13 +87,9 @@ async def test_key_is_never_shown_again(admin):
 
 async def test_keys_are_stored_only_as_a_hash(app, admin):
     issued = await issue_key(admin, "ombudsman")
-    async with app.state.sessionmaker() as session:
-        row = (
-            (await session.execute(text("SELECT * FROM api_keys WHERE id = :id"), {"id": uuid.UUID(issued.key_id)}))
-            .mappings()
-            .one()
-        )
-        dump = (await session.execute(text("SELECT row_to_json(k)::text FROM api_keys k"))).scalars().all()
+    async with app.state.pool.acquire() as connection:
+        row = dict(await connection.fetchrow("SELECT * FROM api_keys WHERE id = $1", uuid.UUID(issued.key_id)))
+        dump = [record[0] for record in await connection.fetch("SELECT row_to_json(k)::text FROM api_keys k")]
     secret_part = issued.key[8:]
     for value in row.values():
         if isinstance(value, (bytes, memoryview)):

@@ -217,6 +217,8 @@ async def test_a_refused_push_naming_the_referral_is_erased_too(app, admin, ombu
     assert await tables_holding(app, [marker]) == []
     logged = [item for item in (await samarinda.get(f"/v1/agencies/{SAMARINDA}/inbound-events")).json()["items"]]
     mine = [
-        item for item in logged if isinstance(item["payload"], dict) and item["payload"]["data"]["referral_id"] == rid
+        item
+        for item in logged
+        if isinstance(item["payload"], dict) and item["payload"]["data"].get("referral_id") == rid
     ]
     assert [item["payload"]["data"] for item in mine] == [{"referral_id": rid, "text": "[erased]", "mood": None}]

@@ -17,7 +17,6 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import event
 
 from referral_service.config import Settings
 from tests.conftest import BOOTSTRAP_ADMIN_KEY
@@ -94,12 +93,9 @@ async def test_a_neighbour_sending_wrong_keys_does_not_lock_out_a_valid_key(same
 
 @contextmanager
 def round_trips(app: Any) -> Iterator[list[str]]:
-    """Every statement the app sends while inside the block: through its engine and its connection
-    pool (key look-ups), and on the rate limiter's own connection (its leases)."""
+    """Every use of the app's connection pool (key look-ups) while inside the block, and every
+    statement on the rate limiter's own connection (its leases)."""
     seen: list[str] = []
-
-    def record(conn, cursor, statement, parameters, context, executemany):
-        seen.append(statement)
 
     class Counting:
         def __init__(self, pool: Any) -> None:
@@ -111,7 +107,6 @@ def round_trips(app: Any) -> Iterator[list[str]]:
                 seen.append(f"pool.{name}")  # a pool or a connection: the same calls
             return attribute
 
-    engine = app.state.engine.sync_engine
     leases = app.state.rate_limiter._leases
     pool, lease_connection = app.state.pool, leases.connection
 
@@ -120,12 +115,10 @@ def round_trips(app: Any) -> Iterator[list[str]]:
         async with lease_connection() as conn:
             yield Counting(conn)
 
-    event.listen(engine, "before_cursor_execute", record)
     app.state.pool, leases.connection = Counting(pool), counted_lease_connection
     try:
         yield seen
     finally:
-        event.remove(engine, "before_cursor_execute", record)
         app.state.pool = pool
         del leases.connection  # the method again
 

@@ -9,7 +9,6 @@ import json
 import uuid
 
 import httpx
-from sqlalchemy import text
 
 from referral_service.inbound.unsigned import UNSIGNED_KEPT_PER_BUCKET, UNSIGNED_KEPT_PER_SOURCE
 from tests.conftest import create_agency, issue_key
@@ -101,10 +100,9 @@ async def test_a_flood_from_rotating_addresses_does_not_hide_a_known_sender_and_
 
     failed = await _failed_pushes(agency, code)
     assert [row["reason"] for row in failed if row["source_address"] == AGENCY_SERVER] == [reason]
-    async with app.state.sessionmaker() as session:
-        kept = await session.scalar(
-            text("SELECT count(*) FROM inbound_events WHERE agency_code = :code AND webhook_id IS NULL"), {"code": code}
-        )
+    kept = await app.state.pool.fetchval(
+        "SELECT count(*) FROM inbound_events WHERE agency_code = $1 AND webhook_id IS NULL", code
+    )
     assert kept == UNSIGNED_KEPT_PER_BUCKET + 1, "the strangers' latest pushes, and the known sender's one"
 
 
@@ -120,13 +118,11 @@ async def test_ipv6_senders_are_bounded_per_slash_64(app, admin):
 
 
 async def _kept_from(app, code: str, network: str) -> int:
-    async with app.state.sessionmaker() as session:
-        return await session.scalar(
-            text(
-                "SELECT count(*) FROM inbound_events WHERE agency_code = :code AND webhook_id IS NULL AND source_network = :network"
-            ),
-            {"code": code, "network": network},
-        )
+    return await app.state.pool.fetchval(
+        "SELECT count(*) FROM inbound_events WHERE agency_code = $1 AND webhook_id IS NULL AND source_network = $2",
+        code,
+        network,
+    )
 
 
 async def test_a_concurrent_flood_is_trimmed_without_errors_and_never_below_the_limit(app, admin):

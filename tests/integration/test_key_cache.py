@@ -11,7 +11,6 @@ from contextlib import contextmanager
 
 import asyncpg
 import pytest
-from sqlalchemy import event, text
 
 from referral_service.auth.key_cache import ApiKeyCache
 from referral_service.auth.key_listener import APPLICATION_NAME, KeyChangeListener
@@ -24,19 +23,20 @@ from tests.conftest import issue_key
 
 @contextmanager
 def api_key_queries(app):
-    """Collects the statements on api_keys that the app's engine sends while inside the block."""
+    """Collects the statements on api_keys that the app's connections send while inside the block."""
     seen: list[str] = []
+    execute = asyncpg.connection.Connection._execute
 
-    def record(conn, cursor, statement, parameters, context, executemany):
-        if "api_keys" in statement:
-            seen.append(statement)
+    async def record(self, query, *args, **kwargs):
+        if "api_keys" in query:
+            seen.append(query)
+        return await execute(self, query, *args, **kwargs)
 
-    engine = app.state.engine.sync_engine
-    event.listen(engine, "before_cursor_execute", record)
+    asyncpg.connection.Connection._execute = record
     try:
         yield seen
     finally:
-        event.remove(engine, "before_cursor_execute", record)
+        asyncpg.connection.Connection._execute = execute
 
 
 async def eventually(predicate, *, within: float = 2.0) -> None:
@@ -100,10 +100,8 @@ async def test_a_revocation_in_sql_reaches_the_cache_through_notify(app, admin, 
     assert (await key.get("/v1/agencies")).status_code == 200
     key_hash = hash_api_key(key.key)
     assert key_hash in app.state.key_cache
-    async with app.state.engine.begin() as connection:
-        await connection.execute(
-            text("UPDATE api_keys SET revoked_at = now() WHERE id = :id"), {"id": uuid.UUID(key.key_id)}
-        )
+    async with app.state.pool.acquire() as connection:
+        await connection.execute("UPDATE api_keys SET revoked_at = now() WHERE id = $1", uuid.UUID(key.key_id))
     await eventually(lambda: key_hash not in app.state.key_cache, within=1.0)
     assert (await key.get("/v1/agencies")).status_code == 401
 

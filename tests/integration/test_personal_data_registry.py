@@ -19,13 +19,14 @@ import orjson
 from referral_service import clock
 from referral_service.agencies.service import load_directory
 from referral_service.complaints import personal_data
-from referral_service.db.driver import db_of
+from referral_service.db.driver import pooled
 from referral_service.events.catalogue import CATALOGUE, PayloadKind
 from referral_service.reminders.jobs import record_due_soon, record_overdue
 from tests.attachment_support import pdf_bytes, upload_headers
 from tests.conftest import Api, issue_key
 from tests.integration.deadline_helpers import WITA
 from tests.integration.inbound_support import SAMARINDA, event, push, rotate
+from tests.sessions import db_of
 
 
 def key_paths(value: Any, path: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
@@ -52,8 +53,8 @@ async def _upload(api: Api, url: str, name: str) -> None:
 
 async def test_every_field_of_every_stored_body_is_classified(own_database):
     _, app, admin = own_database
-    async with app.state.sessionmaker() as session, session.begin():
-        await load_directory(session)
+    async with pooled(app.state.pool) as db, db.transaction():
+        await load_directory(db)
     ombudsman = await issue_key(admin, "ombudsman")
     samarinda = await issue_key(admin, "agency", agency_code=SAMARINDA)
     for api, path in ((admin, "admin"), (samarinda, "agency")):
@@ -121,7 +122,6 @@ async def test_every_field_of_every_stored_body_is_classified(own_database):
                 == 1
             )
             assert await record_overdue(await db_of(session), due_at + timedelta(hours=1)) == 1
-            await db_of(session)
         for api, action, body in (
             (samarinda, "respond", {"outcome": "action_taken", "summary": "R", "actions_taken": "A"}),
             (ombudsman, "request-follow-up", {"reason": "F", "due_working_days": 3}),

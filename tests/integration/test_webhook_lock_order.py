@@ -21,13 +21,13 @@ from datetime import UTC, datetime
 from sqlalchemy import text
 
 from referral_service import clock
-from referral_service.db.driver import db_of
 from referral_service.reminders.jobs import record_overdue
 from referral_service.webhooks import delivery, recording
 from referral_service.webhooks.retry import RetryPolicy
 from tests.conftest import ROOT, create_agency, issue_key
 from tests.integration.deadline_helpers import WITA, act, new_referral
 from tests.integration.webhook_support import FAST_ENV
+from tests.sessions import db_of
 
 EVENT_TYPES = ["referral.forwarded", "referral.overdue"]
 # Never retried within a test, and never disabled by it.

@@ -9,12 +9,12 @@ from datetime import UTC, datetime, timedelta
 import orjson
 from sqlalchemy import text
 
-from referral_service.db.driver import db_of
 from referral_service.webhooks import delivery, recording, ssrf
 from referral_service.webhooks import service as webhook_service
 from referral_service.webhooks.retry import RetryPolicy
 from tests.conftest import create_agency, create_complaint, issue_key
 from tests.integration.webhook_support import claim_rounds, fast_settings, leased
+from tests.sessions import db_of
 
 URL = "http://127.0.0.1:9/hook"
 

@@ -188,6 +188,7 @@ async def leased(app, endpoint_id: str) -> int:
 import pytest  # noqa: E402
 
 from tests.conftest import BOOTSTRAP_ADMIN_KEY, Api, _with_database  # noqa: E402
+from tests.sessions import attach_sessions  # noqa: E402
 
 
 @pytest.fixture
@@ -257,7 +258,11 @@ async def own_database(database_url, settings):
             application.router.lifespan_context(application),
             httpx.AsyncClient(transport=httpx.ASGITransport(app=application), base_url="http://testserver") as client,
         ):
-            yield url, application, Api(client, BOOTSTRAP_ADMIN_KEY, "admin")
+            engine = attach_sessions(application, url)
+            try:
+                yield url, application, Api(client, BOOTSTRAP_ADMIN_KEY, "admin")
+            finally:
+                await engine.dispose()
     finally:
         server = await asyncpg.connect(_with_database(database_url, "postgres"))
         try:

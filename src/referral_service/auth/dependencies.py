@@ -7,25 +7,20 @@ from collections.abc import Awaitable, Callable
 from functools import partial
 from typing import Annotated
 
+import asyncpg
 from fastapi import Depends, Request, Security
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from sqlalchemy import bindparam, select
-from sqlalchemy.ext.asyncio import AsyncEngine
 
+from referral_service.auth import repository
 from referral_service.auth.key_cache import ApiKeyCache
 from referral_service.auth.keys import hash_api_key
-from referral_service.auth.models import ApiKey
 from referral_service.auth.principal import BOOTSTRAP_ADMIN_ID, Principal
 from referral_service.auth.roles import Role
+from referral_service.db.driver import Db
 from referral_service.errors import Forbidden, Unauthorized
 from referral_service.ratelimit import RateLimiter, client_address, refuse
 
 _MAX_KEY_LENGTH = 200
-
-_ACTIVE_KEY_BY_HASH = select(
-    ApiKey.id, ApiKey.role, ApiKey.name, ApiKey.agency_code, ApiKey.region_code, ApiKey.rate_limit_per_minute
-).where(ApiKey.key_hash == bindparam("key_hash"), ApiKey.revoked_at.is_(None))
-
 
 _bearer = HTTPBearer(auto_error=False, description="An API key issued by `POST /v1/api-keys`.")
 BearerCredentials = Annotated[HTTPAuthorizationCredentials | None, Security(_bearer)]
@@ -56,9 +51,9 @@ async def get_principal(request: Request, credentials: BearerCredentials) -> Pri
             blocked = limiter.blocked(limiter.auth_failures, address)
             if blocked:
                 raise refuse(request, limiter.auth_failures, blocked)
-        # No request session here: on a cache hit, or for a key that cannot be active, authentication
-        # touches no connection at all.
-        found = await key_cache.principal_for(hash_api_key(token), partial(load_principal, request.app.state.engine))
+        # No request connection here: on a cache hit, or for a key that cannot be active,
+        # authentication touches no connection at all.
+        found = await key_cache.principal_for(hash_api_key(token), partial(load_principal, request.app.state.pool))
         if found is None:
             await _failed(request, limiter, address)
             raise Unauthorized("Unknown or revoked API key.")
@@ -73,29 +68,22 @@ async def _failed(request: Request, limiter: RateLimiter, address: str) -> None:
     await limiter.take(request, limiter.auth_failures, address)
 
 
-_ACTIVE_KEY_HASHES = select(ApiKey.key_hash).where(ApiKey.revoked_at.is_(None))
+# A look-up borrows a connection of the process's pool for one query. A route that took its own
+# connection before its principal holds one while it waits for this one: when every connection is
+# held so, the wait ends here as a 503 (a TimeoutError is "unreachable", errors.py) instead of never.
+_LOOKUP_WAIT_SECONDS = 10.0
 
 
-async def load_active_key_hashes(engine: AsyncEngine) -> list[bytes]:
+async def load_active_key_hashes(pool: asyncpg.Pool) -> list[bytes]:
     """The hashes of every key not revoked: what the key cache refuses unknown keys against."""
-    async with engine.connect() as connection:
-        return list((await connection.execute(_ACTIVE_KEY_HASHES)).scalars())
+    async with pool.acquire(timeout=_LOOKUP_WAIT_SECONDS) as conn:
+        return await repository.active_key_hashes(Db(conn))
 
 
-async def load_principal(engine: AsyncEngine, key_hash: bytes) -> Principal | None:
+async def load_principal(pool: asyncpg.Pool, key_hash: bytes) -> Principal | None:
     """The principal of the active key with this hash, read on a connection held only for this query."""
-    async with engine.connect() as connection:
-        row = (await connection.execute(_ACTIVE_KEY_BY_HASH, {"key_hash": key_hash})).first()
-    if row is None:
-        return None
-    return Principal(
-        key_id=row.id,
-        role=Role(row.role),
-        name=row.name,
-        agency_code=row.agency_code,
-        region_code=row.region_code,
-        rate_limit_per_minute=row.rate_limit_per_minute,
-    )
+    async with pool.acquire(timeout=_LOOKUP_WAIT_SECONDS) as conn:
+        return await repository.active_principal(Db(conn), key_hash)
 
 
 CurrentPrincipal = Annotated[Principal, Depends(get_principal)]

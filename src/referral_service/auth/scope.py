@@ -24,18 +24,10 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, SQLColumnExpression, or_
-
 from referral_service.auth.principal import Principal, region_in_scope, region_prefix_pattern
 from referral_service.auth.roles import Role
 from referral_service.db.driver import Row
 from referral_service.db.sql import FALSE, TRUE, Sql
-
-
-def within_region(column: SQLColumnExpression[str | None], region_code: str) -> ColumnElement[bool]:
-    """`in_region` for the cold paths' SQLAlchemy statements (reports, webhooks, agencies)."""
-    return or_(column == region_code, column.like(region_prefix_pattern(region_code), escape="\\"))
-
 
 # --- complaints -------------------------------------------------------------------------------
 
@@ -91,8 +83,9 @@ def referral_visible(
 
 
 def reaches_agency(principal: Principal, agency_code: str, agency_region_code: str) -> bool:
-    """The agency is within the key's reach (its inbound settings, its figures): an agency key reaches
-    only itself, a region-limited key the agencies of its region, national keys every agency."""
+    """The agency is within the key's reach (its inbound settings and push log, its figures): an
+    agency key reaches only itself, a region-limited key the agencies of its region, national keys
+    every agency."""
     if principal.role is Role.AGENCY:
         return agency_code == principal.agency_code
     return region_in_scope(agency_region_code, principal.region_code)
@@ -269,3 +262,13 @@ def endpoint_clause(principal: Principal, *, endpoint: str = "e") -> Sql:
         + in_region(f"{endpoint}.owner_region_code", principal.region_code, name="scope_region")
         + ")"
     )
+
+
+def agency_figures_clause(principal: Principal, *, agency: str = "a") -> Sql:
+    """Agencies whose figures (the performance report) the principal may see: an agency key its own
+    row, a region-limited Ombudsman key the agencies of its region, the others every agency."""
+    if principal.role is Role.AGENCY:
+        return Sql(f"{agency}.code = :scope_agency", scope_agency=principal.agency_code)
+    if principal.region_code is None:
+        return TRUE
+    return in_region(f"{agency}.region_code", principal.region_code, name="scope_region")

@@ -6,18 +6,21 @@ erasure on request does (complaints/erasure.py), a batch per run, one transactio
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import TYPE_CHECKING
 
 from referral_service.complaints import erasure
 from referral_service.db.driver import pooled
 from referral_service.events.draft import SYSTEM
+
+if TYPE_CHECKING:
+    from referral_service.worker import WorkerContext
 
 logger = logging.getLogger("referral_service.retention")
 
 REASON = "retention: every referral closed for more than {days} days (REFERRAL_RETENTION_DAYS)"
 
 
-async def run_retention(ctx: Any) -> int:  # a worker.WorkerContext (settings, pool)
+async def run_retention(ctx: WorkerContext) -> int:
     """Erase up to one batch; returns how many complaints were erased (the worker runs it again at once if any)."""
     days = ctx.settings.retention_days
     if days is None:

@@ -1,17 +1,15 @@
-"""The hot paths' database access: asyncpg directly, one connection and one transaction per request.
+"""The service's one way to the database: asyncpg, one pool per process, `Db` over a connection.
 
 SQLAlchemy's async layer costs 0.2 ms (Core) to 0.8 ms (ORM) of Python per statement on top of the
-driver's own; the requests that run all day (intake, reads, the agency queue, transitions, inbound
-pushes) run their SQL on asyncpg instead, written once as module constants in each feature's
-`repository.py` and prepared once per connection by asyncpg's statement cache. SQLAlchemy stays for
-the schema (Alembic) and the cold admin paths.
+driver's own; every route, page, job and the worker run their SQL on asyncpg instead, written once
+as named-parameter statements (`db/sql.py`) in each feature's `repository.py` and prepared once per
+connection by asyncpg's statement cache. SQLAlchemy stays for the schema (Alembic).
 
-`Db` is the handle the repositories take. It wraps an asyncpg connection and carries per-request
-memos (the calendar in force). Cold paths that hold a SQLAlchemy session reach the same code with
-`db_of(session)`: the session's own connection, inside its transaction.
+`Db` is the handle the repositories take. It wraps an asyncpg connection and carries per-transaction
+memos (the calendar in force).
 
-JSON columns use the convention SQLAlchemy's asyncpg dialect sets on its connections, so one
-repository function works on both kinds of connection: jsonb parameters are JSON *text*
+JSON columns use the convention SQLAlchemy's asyncpg dialect sets on its connections (so tests that
+inspect the database through a SQLAlchemy session read the same): jsonb parameters are JSON *text*
 (`json_param`), jsonb results come back decoded.
 """
 
@@ -24,8 +22,6 @@ from typing import Annotated, Any, TypeAlias
 import asyncpg
 import orjson
 from fastapi import Depends, Request
-from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from referral_service.config import to_async_url
 from referral_service.db.sql import Sql, compile_text
@@ -208,26 +204,6 @@ async def create_pool(database_url: str, *, size: int) -> asyncpg.Pool:
         # A connection that sat idle this long is closed; the pool opens a new one on demand.
         max_inactive_connection_lifetime=300,
     )
-
-
-async def db_of(session: AsyncSession) -> Db:
-    """The session's own connection as a `Db`, inside the session's transaction (cold paths, and the
-    inbound push, reach the repositories this way)."""
-    raw = await (await session.connection()).get_raw_connection()
-    # SQLAlchemy's asyncpg adapter sends BEGIN lazily, with its first statement: make sure it has,
-    # or our statements would run outside the session's transaction.
-    if getattr(raw.dbapi_connection, "_transaction", None) is None:
-        await session.execute(text("SELECT 1"))
-    driver = raw.driver_connection
-    assert driver is not None
-    db = session.info.get(_SESSION_DB)
-    if db is None or db.conn is not driver:
-        db = Db(driver)
-        session.info[_SESSION_DB] = db
-    return db
-
-
-_SESSION_DB = "referral_service.db"
 
 
 @asynccontextmanager

@@ -15,10 +15,10 @@ from referral_service.audit.identity import access_reason, audited
 from referral_service.auth.dependencies import CurrentPrincipal
 from referral_service.auth.roles import Role
 from referral_service.complaints.service import redact_stored_bodies_for_agency
-from referral_service.db.driver import db_of
-from referral_service.db.session import SessionDep
+from referral_service.db.driver import DbDep, pooled
 from referral_service.errors import RateLimited
 from referral_service.inbound import inbox, service
+from referral_service.inbound.repository import InboundEventRecord
 from referral_service.inbound.schemas import (
     INBOUND_EVENT,
     InboundAccepted,
@@ -46,8 +46,8 @@ _AGENCY_CODE = re.compile(r"^[a-z0-9][a-z0-9.\-]{1,62}[a-z0-9]$")
 )
 async def rotate_secret(
     code: AgencyCode,
-    session: SessionDep,
     principal: CurrentPrincipal,
+    db: DbDep,
     body: Annotated[InboundSecretRequest | None, Body()] = None,
 ) -> InboundSecretOut:
     """Create or rotate the agency's inbound signing secret. The agency's own key, or admin.
@@ -56,9 +56,9 @@ async def rotate_secret(
     previous secret keeps verifying for `overlap_hours` (default 24, at most 168), so you can switch
     your sender over without losing pushes; both may be sent at once as two `v1,` signatures.
     """
-    await service.agency_in_scope(session, principal, code, manage=True)
+    await service.agency_in_scope(db, principal, code, manage=True)
     overlap = (body or InboundSecretRequest()).overlap_hours
-    secret, row = await service.rotate_secret(session, code, overlap, clock.now())
+    secret, row = await service.rotate_secret(db, code, overlap, clock.now())
     return InboundSecretOut(
         agency_code=code, secret=secret, rotated_at=row.rotated_at, previous_valid_until=row.previous_valid_until
     )
@@ -67,11 +67,11 @@ async def rotate_secret(
 @router.get(
     "/v1/agencies/{code}/status-mapping", response_model=StatusMappingBody, responses=problem_responses(401, 404)
 )
-async def get_status_mapping(code: AgencyCode, session: SessionDep, principal: CurrentPrincipal) -> Response:
+async def get_status_mapping(code: AgencyCode, principal: CurrentPrincipal, db: DbDep) -> Response:
     """Read the agency's status mapping: your system's status words and the action each one stands for.
     The agency's own key, Ombudsman keys covering its region, or admin."""
-    await service.agency_in_scope(session, principal, code, manage=False)
-    return Response(orjson.dumps(await service.get_mapping(session, code)), media_type="application/json")
+    await service.agency_in_scope(db, principal, code, manage=False)
+    return Response(orjson.dumps(await service.get_mapping(db, code)), media_type="application/json")
 
 
 @router.put(
@@ -80,7 +80,7 @@ async def get_status_mapping(code: AgencyCode, session: SessionDep, principal: C
     responses=problem_responses(401, 403, 404, 413, 415, 422),
 )
 async def put_status_mapping(
-    code: AgencyCode, body: Annotated[StatusMappingBody, Body()], session: SessionDep, principal: CurrentPrincipal
+    code: AgencyCode, body: Annotated[StatusMappingBody, Body()], principal: CurrentPrincipal, db: DbDep
 ) -> Response:
     """Replace the agency's status mapping. The agency's own key, or admin.
 
@@ -89,8 +89,8 @@ async def put_status_mapping(
     (optionally with the `outcome` to report) and `add_note`. A word that is not in the mapping is refused
     with 422 `unknown-status-word`.
     """
-    await service.agency_in_scope(session, principal, code, manage=True)
-    return Response(orjson.dumps(await service.put_mapping(session, code, body)), media_type="application/json")
+    await service.agency_in_scope(db, principal, code, manage=True)
+    return Response(orjson.dumps(await service.put_mapping(db, code, body)), media_type="application/json")
 
 
 @router.get(
@@ -102,8 +102,8 @@ async def put_status_mapping(
 async def list_inbound_events(
     code: AgencyCode,
     request: Request,
-    session: SessionDep,
     principal: CurrentPrincipal,
+    db: DbDep,
     status: Literal["accepted", "rejected"] | None = None,
     limit: LimitQuery = 20,
     cursor: Annotated[str | None, Query(max_length=200)] = None,
@@ -119,22 +119,20 @@ async def list_inbound_events(
     The answers are shown as they were sent; for an Ombudsman or admin key, one that shows the
     complainant of a complaint whose identity is confidential now is recorded in the identity-read audit.
     """
-    await service.agency_in_scope(session, principal, code, manage=False)
-    rows, more = await service.list_inbound_events(session, code, status=status, limit=limit, cursor=cursor)
+    await service.agency_in_scope(db, principal, code, manage=False)
+    rows, more = await service.list_inbound_events(db, code, status=status, limit=limit, cursor=cursor)
     responses = [row.response_body for row in rows]
     if principal.role is Role.AGENCY:
         # Answers embed the complaint as it was then; one made confidential since is shown redacted.
-        responses = await redact_stored_bodies_for_agency(await db_of(session), responses)
+        responses = await redact_stored_bodies_for_agency(db, responses)
     items = [_event_out(row, response) for row, response in zip(rows, responses, strict=True)]
     last = rows[-1] if rows else None
     page = {"items": items, "next_cursor": encode_cursor(last.received_at, last.id) if more and last else None}
     # The answers shown as they were: an identity that is confidential now is audited when shown.
-    return await audited(
-        await db_of(session), request, principal, Response(dumps(page), media_type="application/json"), stored=True
-    )
+    return await audited(db, request, principal, Response(dumps(page), media_type="application/json"), stored=True)
 
 
-def _event_out(row: Any, response_body: bytes | None) -> dict[str, Any]:
+def _event_out(row: InboundEventRecord, response_body: bytes | None) -> dict[str, Any]:
     return InboundEventOut(
         id=row.id,
         agency_code=row.agency_code,
@@ -215,7 +213,7 @@ _PUSH_ERRORS[422] = {
         },
     },
 )
-async def push_event(agency_code: str, request: Request, session: SessionDep) -> Response:
+async def push_event(agency_code: str, request: Request) -> Response:
     """Push a status change from your complaint system, signed the Standard Webhooks way with your
     agency's inbound secret. No API key: the signature is the authentication.
 
@@ -244,17 +242,20 @@ async def push_event(agency_code: str, request: Request, session: SessionDep) ->
     # the answer must not tell which agencies exist.
     code = agency_code if _AGENCY_CODE.match(agency_code) else None
     await limiter.take(request, limiter.inbound, f"{code or '-'} {address}")
-    outcome = await inbox.receive(
-        session,
-        code,
-        request.headers,
-        body,
-        now=clock.timestamp(),
-        tolerance_seconds=settings.inbound_tolerance_seconds,
-        default_due_working_days=settings.default_due_working_days,
-        instance=request.url.path,
-        source_address=request.client.host if request.client else None,
-    )
+    # A connection only now, once the push is read and within its limits: a slow or refused sender
+    # holds none.
+    async with pooled(request.app.state.pool) as db:
+        outcome = await inbox.receive(
+            db,
+            code,
+            request.headers,
+            body,
+            now=clock.timestamp(),
+            tolerance_seconds=settings.inbound_tolerance_seconds,
+            default_due_working_days=settings.default_due_working_days,
+            instance=request.url.path,
+            source_address=request.client.host if request.client else None,
+        )
     INBOUND_PUSHES.labels(_result(outcome)).inc()
     if outcome.status_code == 401:
         # This push already has its answer (and its place in the log); the next ones may get 429.

@@ -7,10 +7,10 @@ The order matters:
    insert waits on the unique index until the first transaction commits, then conflicts and
    replays the stored outcome; if the first rolled back, the duplicate claims it instead.
 3. Parse and apply the action inside a SAVEPOINT, so a refusal (404/409/422) undoes the partial
-   change but the inbox row with the rejection still commits with the request.
+   change but the inbox row with the rejection still commits with the push.
 
-Every outcome is returned, never raised: raising would roll back the request transaction and
-with it the record of what happened.
+All of it is one transaction. Every outcome is returned, never raised: raising would roll it back
+and with it the record of what happened.
 """
 
 from __future__ import annotations
@@ -24,22 +24,18 @@ from typing import Any
 
 import orjson
 from pydantic import ValidationError
-from sqlalchemy import func, update
-from sqlalchemy.dialects.postgresql import insert
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from referral_service import signing
 from referral_service.attachments.staged import attach_staged
 from referral_service.complaints.service import redact_stored_body_for_agency
-from referral_service.db.driver import db_of
+from referral_service.db.driver import Db
 from referral_service.errors import (
     PROBLEM_MEDIA_TYPE,
     InvalidSignature,
     ProblemError,
     validation_problem,
 )
-from referral_service.inbound import service
-from referral_service.inbound.models import InboundEvent
+from referral_service.inbound import repository, service
 from referral_service.inbound.planning import plan_push
 from referral_service.inbound.schemas import (
     INBOUND_EVENT,
@@ -77,7 +73,7 @@ class Outcome:
 
 
 async def receive(
-    session: AsyncSession,
+    db: Db,
     agency_code: str | None,
     headers: Mapping[str, str],
     body: bytes,
@@ -89,9 +85,35 @@ async def receive(
     source_address: str | None = None,
 ) -> Outcome:
     """`source_address`: the address the request came from, kept with the push (see below)."""
+    async with db.transaction():
+        return await _receive(
+            db,
+            agency_code,
+            headers,
+            body,
+            now=now,
+            tolerance_seconds=tolerance_seconds,
+            default_due_working_days=default_due_working_days,
+            instance=instance,
+            source_address=source_address,
+        )
+
+
+async def _receive(
+    db: Db,
+    agency_code: str | None,
+    headers: Mapping[str, str],
+    body: bytes,
+    *,
+    now: float,
+    tolerance_seconds: int,
+    default_due_working_days: int,
+    instance: str,
+    source_address: str | None,
+) -> Outcome:
     moment = datetime.fromtimestamp(now, UTC)
     source = Source.of(source_address)
-    secrets = None if agency_code is None else await service.verifying_secrets(session, agency_code, moment)
+    secrets = None if agency_code is None else await service.verifying_secrets(db, agency_code, moment)
     try:
         verified = signing.verify(
             secrets or _DECOY_SECRETS, headers, body, tolerance_seconds=tolerance_seconds, now=int(now)
@@ -99,28 +121,20 @@ async def receive(
         if not secrets:
             raise signing.SignatureError("no matching signature")
     except signing.SignatureError as exc:
-        return await _unauthenticated(session, agency_code, secrets, exc.reason, instance, source)
+        return await _unauthenticated(db, agency_code, secrets, exc.reason, instance, source)
     assert agency_code is not None  # verified, so the agency exists
 
-    claimed = await session.scalar(
-        insert(InboundEvent)
-        .values(
-            id=uuid.uuid4(),
-            agency_code=agency_code,
-            webhook_id=verified.msg_id,
-            webhook_timestamp=verified.timestamp,
-            status="processing",
-            body=body,
-            source_address=source.address,
-            source_network=source.network,
-        )
-        .on_conflict_do_nothing(
-            index_elements=["agency_code", "webhook_id"], index_where=InboundEvent.webhook_id.is_not(None)
-        )
-        .returning(InboundEvent.id)
+    claimed = await repository.claim(
+        db,
+        agency_code,
+        webhook_id=verified.msg_id,
+        webhook_timestamp=verified.timestamp,
+        body=body,
+        source_address=source.address,
+        source_network=source.network,
     )
     if claimed is None:
-        return await _replay(session, agency_code, verified.msg_id)
+        return await _replay(db, agency_code, verified.msg_id)
 
     event_type, referral_id = None, None
     try:
@@ -131,13 +145,13 @@ async def receive(
         except ValidationError as exc:
             problem = validation_problem(exc.errors(), instance)
             reason = "body does not match the schema: " + _summarise(problem["errors"])
-            return await _finish(session, claimed, problem, reason, event_type, None)
-        plan = await plan_push(session, agency_code, event)
+            return await _finish(db, claimed, problem, reason, event_type, None)
+        plan = await plan_push(db, agency_code, event)
         referral_id = plan.referral_id
         principal = service.inbound_principal(agency_code)
-        async with session.begin_nested():
+        async with db.savepoint():
             view = await referrals.transition(
-                await db_of(session),
+                db,
                 principal,
                 plan.referral_id,
                 plan.action,
@@ -147,23 +161,19 @@ async def receive(
                 via="inbound_webhook",
             )
             # Documents the agency uploaded first (signed, staged), attached with the push.
-            await attach_staged(
-                await db_of(session), principal, plan.referral_id, event.data.attachment_ids, via="inbound_webhook"
-            )
+            await attach_staged(db, principal, plan.referral_id, event.data.attachment_ids, via="inbound_webhook")
     except ProblemError as exc:
         reason = exc.detail or exc.title
-        return await _finish(session, claimed, exc.to_problem(instance), reason, event_type, referral_id)
+        return await _finish(db, claimed, exc.to_problem(instance), reason, event_type, referral_id)
 
-    referral = ReferralOut.model_validate(view_out(view, principal, await current_calendar(await db_of(session))))
+    referral = ReferralOut.model_validate(view_out(view, principal, await current_calendar(db)))
     accepted = InboundAccepted(inbound_event_id=claimed, action=MappedAction(plan.action.value), referral=referral)
     reason = f"applied as {plan.action.value}"
-    return await _finish(
-        session, claimed, accepted.model_dump(mode="json"), reason, event_type, referral_id, status=200
-    )
+    return await _finish(db, claimed, accepted.model_dump(mode="json"), reason, event_type, referral_id, status=200)
 
 
 async def _unauthenticated(
-    session: AsyncSession,
+    db: Db,
     agency_code: str | None,
     secrets: list[str] | None,
     reason: str,
@@ -177,27 +187,20 @@ async def _unauthenticated(
         return Outcome(401, orjson.dumps(problem))
     assert agency_code is not None
     stored_reason = reason if secrets else "no inbound secret is set for this agency"
-    await keep_failed_push(session, agency_code, source, stored_reason, orjson.dumps(problem))
+    await keep_failed_push(db, agency_code, source, stored_reason, orjson.dumps(problem))
     return Outcome(401, orjson.dumps(problem))
 
 
-async def _replay(session: AsyncSession, agency_code: str, webhook_id: str) -> Outcome:
-    row = (
-        await session.execute(
-            update(InboundEvent)
-            .where(InboundEvent.agency_code == agency_code, InboundEvent.webhook_id == webhook_id)
-            .values(deliveries=InboundEvent.deliveries + 1, last_delivery_at=func.now())
-            .returning(InboundEvent.status_code, InboundEvent.response_body)
-        )
-    ).one()
+async def _replay(db: Db, agency_code: str, webhook_id: str) -> Outcome:
+    status_code, response_body = await repository.replay(db, agency_code, webhook_id)
     # The stored answer may embed the referral's complaint as it was then; an agency must not get
     # back an identity that turned confidential since.
-    body = await redact_stored_body_for_agency(await db_of(session), row.response_body)
-    return Outcome(row.status_code, body, replayed=True)
+    body = await redact_stored_body_for_agency(db, response_body)
+    return Outcome(status_code, body, replayed=True)
 
 
 async def _finish(
-    session: AsyncSession,
+    db: Db,
     event_id: uuid.UUID,
     body: dict[str, Any],
     reason: str,
@@ -210,17 +213,14 @@ async def _finish(
     if status_code >= 400:
         body = {**body, "inbound_event_id": str(event_id)}
     encoded = dumps(body)
-    await session.execute(
-        update(InboundEvent)
-        .where(InboundEvent.id == event_id)
-        .values(
-            status="accepted" if status_code < 400 else "rejected",
-            status_code=status_code,
-            reason=reason[:2000],
-            response_body=encoded,
-            event_type=event_type,
-            referral_id=referral_id,
-        )
+    await repository.finish(
+        db,
+        event_id,
+        status_code=status_code,
+        reason=reason[:2000],
+        response_body=encoded,
+        event_type=event_type,
+        referral_id=referral_id,
     )
     return Outcome(status_code, encoded)
 

@@ -8,23 +8,20 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
-
+from referral_service.db.driver import Db
 from referral_service.errors import NotFound, UnprocessableEntity, field_errors
-from referral_service.inbound import service
+from referral_service.inbound import repository, service
 from referral_service.inbound.schemas import (
     AcknowledgedEvent,
     MappedAction,
     NoteAddedEvent,
     ReferralRef,
     RespondedEvent,
+    StatusChangedData,
     StatusChangedEvent,
 )
 from referral_service.referrals.domain import ReferralAction
-from referral_service.referrals.models import Referral
 from referral_service.referrals.schemas import AcknowledgeRequest, NoteRequest, RespondRequest
 
 
@@ -32,34 +29,40 @@ class UnknownStatusWord(UnprocessableEntity):
     slug, title = "unknown-status-word", "The status word is not in this agency's status mapping"
 
 
+# What a push can be applied as: the agency-side actions' request bodies.
+AgencyPayload = AcknowledgeRequest | NoteRequest | RespondRequest
+
+
 @dataclass(slots=True)
 class Plan:
     referral_id: uuid.UUID
     action: ReferralAction
-    payload: Any
+    payload: AgencyPayload
 
 
-async def plan_push(session: AsyncSession, agency_code: str, event: Any) -> Plan:
+async def plan_push(
+    db: Db, agency_code: str, event: AcknowledgedEvent | NoteAddedEvent | RespondedEvent | StatusChangedEvent
+) -> Plan:
     """Turn a push into the REST action, payload and referral it stands for."""
-    data = event.data
     if isinstance(event, AcknowledgedEvent):
+        data = event.data
         by_id = data.referral_id is not None
         to_set = data.new_external_ref or (data.external_ref if by_id else None)
         name_check = data.external_ref if (not by_id or data.new_external_ref) else None
-        referral_id = await _resolve(session, agency_code, data, name_check)
+        referral_id = await _resolve(db, agency_code, data, name_check)
         return Plan(referral_id, ReferralAction.ACKNOWLEDGE, AcknowledgeRequest(external_ref=to_set))
-    referral_id = await _resolve(session, agency_code, data, data.external_ref)
+    referral_id = await _resolve(db, agency_code, event.data, event.data.external_ref)
     if isinstance(event, NoteAddedEvent):
-        return Plan(referral_id, ReferralAction.ADD_NOTE, NoteRequest(text=data.text))
+        return Plan(referral_id, ReferralAction.ADD_NOTE, NoteRequest(text=event.data.text))
     if isinstance(event, RespondedEvent):
-        payload = RespondRequest(outcome=data.outcome, summary=data.summary, actions_taken=data.actions_taken)
+        answer = event.data
+        payload = RespondRequest(outcome=answer.outcome, summary=answer.summary, actions_taken=answer.actions_taken)
         return Plan(referral_id, ReferralAction.RESPOND, payload)
-    assert isinstance(event, StatusChangedEvent)
-    return Plan(referral_id, *(await _mapped(session, agency_code, data)))
+    return Plan(referral_id, *(await _mapped(db, agency_code, event.data)))
 
 
-async def _mapped(session: AsyncSession, agency_code: str, data: Any) -> tuple[ReferralAction, Any]:
-    entry = (await service.get_mapping(session, agency_code)).get(data.status)
+async def _mapped(db: Db, agency_code: str, data: StatusChangedData) -> tuple[ReferralAction, AgencyPayload]:
+    entry = (await service.get_mapping(db, agency_code)).get(data.status)
     if entry is None:
         raise UnknownStatusWord(
             f"Status {data.status!r} is not mapped; set it with PUT /v1/agencies/{agency_code}/status-mapping.",
@@ -89,27 +92,19 @@ def _missing(word: str, action: MappedAction, field: str) -> UnprocessableEntity
     )
 
 
-async def _resolve(session: AsyncSession, agency_code: str, ref: ReferralRef, external_ref: str | None) -> uuid.UUID:
+async def _resolve(db: Db, agency_code: str, ref: ReferralRef, external_ref: str | None) -> uuid.UUID:
     """The referral a push names. Only this agency's referrals are searched; the transition then
     applies the agency's own visibility rules (forwarded to it, not hidden) on top."""
     if ref.referral_id is None:
-        found = await session.scalar(
-            select(Referral.id).where(Referral.agency_code == agency_code, Referral.external_ref == external_ref)
-        )
+        found = await repository.referral_by_external_ref(db, agency_code, external_ref)
         if found is None:
             raise NotFound("No referral of this agency has this external_ref.")
         return found
     if external_ref is not None:
-        row = (
-            await session.execute(
-                select(Referral.external_ref, Referral.forwarded_at).where(
-                    Referral.id == ref.referral_id, Referral.agency_code == agency_code
-                )
-            )
-        ).first()
+        row = await repository.referral_ref(db, ref.referral_id, agency_code)
         # Same answer as the transition would give for a referral the agency may not see.
-        if row is None or row.forwarded_at is None:
+        if row is None or row["forwarded_at"] is None:
             raise NotFound("No referral with this id.")
-        if row.external_ref != external_ref:
+        if row["external_ref"] != external_ref:
             raise UnprocessableEntity("referral_id and external_ref name different referrals.")
     return ref.referral_id

@@ -10,12 +10,9 @@ from __future__ import annotations
 import ipaddress
 import logging
 from dataclasses import dataclass
-from typing import Any, cast
 
-from sqlalchemy import CursorResult, Delete, delete, func, select
-from sqlalchemy.ext.asyncio import AsyncSession
-
-from referral_service.inbound.models import InboundEvent
+from referral_service.db.driver import Db
+from referral_service.inbound import repository
 
 logger = logging.getLogger("referral_service.inbound")
 
@@ -54,53 +51,23 @@ class Source:
         return cls(str(ip), str(ip))
 
 
-async def keep_failed_push(
-    session: AsyncSession, agency_code: str, source: Source, reason: str, response_body: bytes
-) -> None:
+async def keep_failed_push(db: Db, agency_code: str, source: Source, reason: str, response_body: bytes) -> None:
     """Keep a push to `agency_code` whose signature did not verify (the reason and the source, never the
     body: it could be anyone's), then trim the agency's failed pushes to the limits above."""
-    known = await _is_known_source(session, agency_code, source)
-    session.add(
-        InboundEvent(
-            agency_code=agency_code,
-            status="rejected",
-            status_code=401,
-            reason=reason,
-            response_body=response_body,
-            source_address=source.address,
-            source_network=source.network,
-            known_source=known,
-        )
+    known = await repository.is_known_source(db, agency_code, source.network)
+    await repository.keep_failed(
+        db,
+        agency_code,
+        reason=reason,
+        response_body=response_body,
+        source_address=source.address,
+        network=source.network,
+        known=known,
     )
-    await session.flush()
-    await _drop_oldest_unsigned(session, agency_code, source, known)
+    await _drop_oldest_unsigned(db, agency_code, source, known)
 
 
-async def _is_known_source(session: AsyncSession, agency_code: str, source: Source) -> bool:
-    # Served by ix_inbound_events_signed_sources. Only a push that verified can make a source known.
-    found = await session.scalar(
-        select(InboundEvent.id)
-        .where(
-            InboundEvent.agency_code == agency_code,
-            InboundEvent.source_network == source.network,
-            InboundEvent.webhook_id.is_not(None),
-        )
-        .limit(1)
-    )
-    return found is not None
-
-
-def _older_than_the_newest(keep: int, agency_code: str, *conditions: Any) -> Delete:
-    newest_first = (
-        select(InboundEvent.id)
-        .where(InboundEvent.agency_code == agency_code, InboundEvent.webhook_id.is_(None), *conditions)
-        .order_by(InboundEvent.received_at.desc(), InboundEvent.id.desc())
-        .offset(keep)
-    )
-    return delete(InboundEvent).where(InboundEvent.id.in_(newest_first.scalar_subquery()))
-
-
-async def _drop_oldest_unsigned(session: AsyncSession, agency_code: str, source: Source, known: bool) -> None:
+async def _drop_oldest_unsigned(db: Db, agency_code: str, source: Source, known: bool) -> None:
     """Trim this agency's failed-signature rows to the limits above, right after inserting one.
 
     One trimmer per agency at a time (a transaction-scoped advisory lock), so two never delete
@@ -109,25 +76,14 @@ async def _drop_oldest_unsigned(session: AsyncSession, agency_code: str, source:
     it leaves over the limit (its own row, committed after the other's trim looked) the next
     failed push of this agency removes, so the excess never exceeds the pushes in flight.
     """
-    lock_key = func.hashtextextended(f"inbound-unsigned:{agency_code}", 0)
-    if not await session.scalar(select(func.pg_try_advisory_xact_lock(lock_key))):
+    if not await repository.try_trim_lock(db, agency_code):
         return
-    per_source = cast(
-        CursorResult[Any],
-        await session.execute(
-            _older_than_the_newest(UNSIGNED_KEPT_PER_SOURCE, agency_code, InboundEvent.source_network == source.network)
-        ),
-    )
-    per_bucket = cast(
-        CursorResult[Any],
-        await session.execute(
-            _older_than_the_newest(UNSIGNED_KEPT_PER_BUCKET, agency_code, InboundEvent.known_source.is_(known))
-        ),
-    )
-    if per_source.rowcount or per_bucket.rowcount:
+    dropped = await repository.drop_older_from_source(db, agency_code, source.network, UNSIGNED_KEPT_PER_SOURCE)
+    dropped += await repository.drop_older_in_bucket(db, agency_code, known, UNSIGNED_KEPT_PER_BUCKET)
+    if dropped:
         logger.info(
             "inbound push for %s from %s refused; dropped the oldest %d failed pushes kept for it",
             agency_code,
             source.address,
-            per_source.rowcount + per_bucket.rowcount,
+            dropped,
         )

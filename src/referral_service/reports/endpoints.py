@@ -5,7 +5,7 @@ from fastapi import APIRouter, Header, Query, Response
 
 from referral_service import clock
 from referral_service.auth.dependencies import CurrentPrincipal
-from referral_service.db.session import SessionDep
+from referral_service.db.driver import DbDep
 from referral_service.errors import UnprocessableEntity
 from referral_service.json_encoding import dumps
 from referral_service.openapi_docs import problem_responses
@@ -48,8 +48,8 @@ def wants_csv(accept: str | None) -> bool:
     },
 )
 async def agency_performance(
-    session: SessionDep,
     principal: CurrentPrincipal,
+    db: DbDep,
     date_from: Annotated[
         date, Query(alias="from", description="First day of the window (inclusive), agency's local date.")
     ],
@@ -70,7 +70,7 @@ async def agency_performance(
     problem = service.window_problem(date_from, date_to)
     if problem is not None:
         raise UnprocessableEntity(problem)
-    rows = await service.agency_performance(session, principal, date_from, date_to, region_code)
+    rows = await service.agency_performance(db, principal, date_from, date_to, region_code)
     if wants_csv(accept):
         filename = f"agency-performance-{date_from.isoformat()}-{date_to.isoformat()}.csv"
         return Response(

@@ -16,20 +16,13 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
-from typing import Any
-
-from sqlalchemy import DateTime, Select, func, literal, select, true
-from sqlalchemy.ext.asyncio import AsyncSession
+from datetime import date
 
 from referral_service import clock
-from referral_service.agencies.models import Agency
 from referral_service.auth.principal import Principal
-from referral_service.auth.roles import Role
-from referral_service.auth.scope import within_region
+from referral_service.db.driver import Db
 from referral_service.referrals.calendar import MAX_YEAR, MIN_YEAR
-from referral_service.referrals.domain import ReferralState
-from referral_service.referrals.models import Referral
+from referral_service.reports import repository
 
 CSV_MEDIA_TYPE = "text/csv"
 MAX_WINDOW_DAYS = 3660
@@ -66,68 +59,26 @@ class AgencyFigures:
     follow_ups_requested: int
 
 
-def performance_query(
-    principal: Principal, date_from: date, date_to: date, region_code: str | None, now: datetime
-) -> Select[*tuple[Any, ...]]:
-    """One statement: the agencies in scope, each with a LATERAL aggregate over its cohort.
-
-    The window's bounds are instants computed per agency (midnight at the start of `from` and
-    after `to` on the agency's wall clock), so each agency's cohort is one range scan of
-    ix_referrals_agency_forwarded_at and no per-referral time-zone conversion is needed.
-    """
-    start = func.timezone(Agency.timezone, literal(datetime.combine(date_from, time.min), DateTime()))
-    end = func.timezone(Agency.timezone, literal(datetime.combine(date_to + timedelta(days=1), time.min), DateTime()))
-    count = func.count()
-    forwarded, closed = ReferralState.FORWARDED.value, ReferralState.CLOSED.value
-    cohort = (
-        select(
-            count.label("forwarded"),
-            func.count(Referral.first_responded_at).label("responded"),
-            count.filter(Referral.state == closed).label("closed"),
-            count.filter(Referral.state != closed).label("open"),
-            count.filter(Referral.state == forwarded, Referral.due_at < now).label("open_overdue"),
-            count.filter(Referral.first_response_on_time.is_(True)).label("responded_on_time"),
-            # Answers recorded before these figures existed have no on-time flag: not in the share.
-            func.count(Referral.first_response_on_time).label("responded_measured"),
-            func.percentile_cont(0.5).within_group(Referral.first_response_working_days).label("median_days"),
-            func.coalesce(func.sum(Referral.follow_up_count), 0).label("follow_ups"),
-        )
-        .where(Referral.agency_code == Agency.code, Referral.forwarded_at >= start, Referral.forwarded_at < end)
-        .lateral("cohort")
-    )
-    stmt = (
-        select(Agency.code, Agency.name, Agency.region_code, cohort)
-        .select_from(Agency)
-        .join(cohort, true())
-        .order_by(Agency.code)
-    )
-    if principal.role is Role.AGENCY:
-        stmt = stmt.where(Agency.code == principal.agency_code)
-    elif principal.region_code is not None:
-        stmt = stmt.where(within_region(Agency.region_code, principal.region_code))
-    if region_code is not None:
-        stmt = stmt.where(within_region(Agency.region_code, region_code))
-    return stmt
-
-
 async def agency_performance(
-    session: AsyncSession, principal: Principal, date_from: date, date_to: date, region_code: str | None
+    db: Db, principal: Principal, date_from: date, date_to: date, region_code: str | None
 ) -> list[AgencyFigures]:
-    rows = (await session.execute(performance_query(principal, date_from, date_to, region_code, clock.now()))).all()
+    rows = await repository.agency_performance(db, principal, date_from, date_to, region_code, clock.now())
     return [
         AgencyFigures(
-            agency_code=row.code,
-            agency_name=row.name,
-            region_code=row.region_code,
-            forwarded=row.forwarded,
-            responded=row.responded,
-            closed=row.closed,
-            open=row.open,
-            open_overdue=row.open_overdue,
-            responded_on_time=row.responded_on_time,
-            share_on_time=round(row.responded_on_time / row.responded_measured, 4) if row.responded_measured else None,
-            median_working_days_to_respond=float(row.median_days) if row.median_days is not None else None,
-            follow_ups_requested=int(row.follow_ups),
+            agency_code=row["code"],
+            agency_name=row["name"],
+            region_code=row["region_code"],
+            forwarded=row["forwarded"],
+            responded=row["responded"],
+            closed=row["closed"],
+            open=row["open"],
+            open_overdue=row["open_overdue"],
+            responded_on_time=row["responded_on_time"],
+            share_on_time=(
+                round(row["responded_on_time"] / row["responded_measured"], 4) if row["responded_measured"] else None
+            ),
+            median_working_days_to_respond=float(row["median_days"]) if row["median_days"] is not None else None,
+            follow_ups_requested=int(row["follow_ups"]),
         )
         for row in rows
     ]

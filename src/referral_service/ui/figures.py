@@ -51,8 +51,8 @@ def _period(page: Page) -> tuple[date, date, str | None, str | None]:
 async def _figures_rows(
     request: Request, page: Page, date_from: date, date_to: date, region: str | None
 ) -> list[AgencyFigures]:
-    async with request.app.state.sessionmaker() as session:
-        return await reports.agency_performance(session, page.principal, date_from, date_to, region)
+    async with open_db(request) as db:
+        return await reports.agency_performance(db, page.principal, date_from, date_to, region)
 
 
 @router.get("/figures")

@@ -20,7 +20,7 @@ from fastapi.templating import Jinja2Templates
 from markupsafe import Markup
 
 from referral_service.auth.principal import Principal
-from referral_service.db.driver import Db
+from referral_service.db.driver import Db, pooled
 from referral_service.errors import ProblemError, RateLimited
 from referral_service.problem_texts import localized_text
 from referral_service.regions.official_list import official_regions
@@ -35,12 +35,12 @@ DEFAULT_TIMEZONE = "Asia/Makassar"
 
 @asynccontextmanager
 async def open_db(request: Request, *, transaction: bool = False) -> AsyncIterator[Db]:
-    async with request.app.state.pool.acquire() as conn:
+    async with pooled(request.app.state.pool) as db:
         if not transaction:
-            yield Db(conn)
+            yield db
             return
-        async with conn.transaction():
-            yield Db(conn)
+        async with db.transaction():
+            yield db
 
 
 class Page:

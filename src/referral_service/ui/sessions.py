@@ -12,16 +12,17 @@ import hmac
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
+import asyncpg
 from starlette.requests import Request
 from starlette.responses import Response
 
 from referral_service import clock
-from referral_service.auth.keys import hash_api_key
+from referral_service.auth import service as keys
 from referral_service.auth.principal import Principal
 from referral_service.auth.roles import Role
 from referral_service.db.driver import Db
+from referral_service.db.sql import Sql
 
 SESSION_COOKIE = "ui_session"
 # Presenting mode (identities and free text hidden on every page, for a shared screen): a cookie whose
@@ -30,20 +31,17 @@ PRESENTING_COOKIE = "ui_presenting"
 # Before sign-in there is no session: the sign-in form is protected by a double-submit cookie.
 LOGIN_CSRF_COOKIE = "ui_login_csrf"
 
-_KEY_BY_HASH = """
-    SELECT id, role, name, agency_code, region_code, rate_limit_per_minute
-    FROM api_keys WHERE key_hash = $1 AND revoked_at IS NULL
-"""
-_INSERT = (
-    "INSERT INTO ui_sessions (token_hash, key_id, csrf_secret, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)"
-)
-_LOOKUP = """
+_INSERT = Sql("""
+    INSERT INTO ui_sessions (token_hash, key_id, csrf_secret, created_at, expires_at)
+    VALUES (:token_hash, :key_id, :csrf_secret, :now, :expires_at)
+""")
+_LOOKUP = Sql("""
     SELECT s.csrf_secret, s.expires_at, k.id, k.role, k.name, k.agency_code, k.region_code, k.rate_limit_per_minute
     FROM ui_sessions s JOIN api_keys k ON k.id = s.key_id
-    WHERE s.token_hash = $1 AND s.expires_at > $2 AND k.revoked_at IS NULL
-"""
-_DELETE = "DELETE FROM ui_sessions WHERE token_hash = $1"
-_PURGE_EXPIRED = "DELETE FROM ui_sessions WHERE expires_at <= $1"
+    WHERE s.token_hash = :token_hash AND s.expires_at > :now AND k.revoked_at IS NULL
+""")
+_DELETE = Sql("DELETE FROM ui_sessions WHERE token_hash = :token_hash")
+_PURGE_EXPIRED = Sql("DELETE FROM ui_sessions WHERE expires_at <= :now")
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,7 +55,7 @@ def _token_hash(token: str) -> bytes:
     return hashlib.sha256(token.encode("utf-8", "surrogatepass")).digest()
 
 
-def _principal(row: Any) -> Principal:
+def _principal(row: asyncpg.Record) -> Principal:
     return Principal(
         key_id=row["id"],
         role=Role(row["role"]),
@@ -77,22 +75,30 @@ async def sign_in(db: Db, api_key: str, lifetime: timedelta) -> tuple[str, UiSes
     api_key = api_key.strip()
     if not api_key or len(api_key) > 200:
         return None
-    row = await db.fetchrow(_KEY_BY_HASH, hash_api_key(api_key))
-    if row is None:
+    principal = await keys.principal_of(db, api_key)
+    if principal is None:
         return None
     now = clock.now()
-    await db.execute(_PURGE_EXPIRED, now)
+    await db.execute(_PURGE_EXPIRED.bind(now=now))
     token = secrets.token_urlsafe(32)
     csrf_secret = secrets.token_urlsafe(32)
     expires_at = now + lifetime
-    await db.execute(_INSERT, _token_hash(token), row["id"], csrf_secret, now, expires_at)
-    return token, UiSession(_principal(row), csrf_secret, expires_at)
+    await db.execute(
+        _INSERT.bind(
+            token_hash=_token_hash(token),
+            key_id=principal.key_id,
+            csrf_secret=csrf_secret,
+            now=now,
+            expires_at=expires_at,
+        )
+    )
+    return token, UiSession(principal, csrf_secret, expires_at)
 
 
 async def lookup(db: Db, token: str | None) -> UiSession | None:
     if not token or len(token) > 200:
         return None
-    row = await db.fetchrow(_LOOKUP, _token_hash(token), clock.now())
+    row = await db.fetchrow(_LOOKUP.bind(token_hash=_token_hash(token), now=clock.now()))
     if row is None:
         return None
     return UiSession(_principal(row), row["csrf_secret"], row["expires_at"])
@@ -100,7 +106,7 @@ async def lookup(db: Db, token: str | None) -> UiSession | None:
 
 async def sign_out(db: Db, token: str | None) -> None:
     if token:
-        await db.execute(_DELETE, _token_hash(token))
+        await db.execute(_DELETE.bind(token_hash=_token_hash(token)))
 
 
 def csrf_matches(expected: str | None, given: str | None) -> bool:
