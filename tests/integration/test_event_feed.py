@@ -11,6 +11,7 @@ import uuid
 import pytest
 
 from referral_service.db.driver import Db, create_pool
+from referral_service.db.sql import Sql
 from referral_service.events import feed
 from referral_service.events.draft import SYSTEM, EventDraft
 from referral_service.events.service import RESERVE_EVENT_SQL, record
@@ -220,7 +221,7 @@ async def test_no_gap_with_concurrent_writers_committing_out_of_order(admin, omb
                     # The id is drawn first, as the service does (in the statement that locks or
                     # inserts the resource); the event is written and committed after a pause: most
                     # short, some held open while other writers draw later ids and commit.
-                    row = await db.fetchrow(f"SELECT {RESERVE_EVENT_SQL}")
+                    row = await db.fetchrow(Sql(f"SELECT {RESERVE_EVENT_SQL}"))
                     await asyncio.sleep(0.15 if (i + n) % 6 == 0 else rng.choice([0, 0.001, 0.005, 0.02]))
                     draft = EventDraft(
                         type="complaint.updated",

@@ -145,3 +145,10 @@ async def load(db: Db, rows: Sequence[Mapping[str, Any]]) -> int:
         )
     )
     return len(inserted)
+
+
+_NAMES = Sql("SELECT code, name FROM agencies WHERE code = ANY(:codes::text[])")
+
+
+async def names(db: Db, codes: Sequence[str]) -> dict[str, str]:
+    return {row["code"]: row["name"] for row in await db.fetch(_NAMES.bind(codes=list(codes)))}

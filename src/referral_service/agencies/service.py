@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from importlib import resources
 from typing import Any
 
@@ -77,3 +78,8 @@ async def load_directory(db: Db, name: str = "kalimantan_timur") -> int:
     directory = shipped_directory(name)
     rows = [{**agency, "timezone": directory["timezone"], "active": True} for agency in directory["agencies"]]
     return await repository.load(db, rows)
+
+
+async def names(db: Db, codes: Iterable[str]) -> dict[str, str]:
+    """The directory names of the agencies with these codes (codes not in the directory are left out)."""
+    return await repository.names(db, list(codes))

@@ -175,7 +175,7 @@ async def upload_to_referral(
     responses=problem_responses(401, 403, 404),
     name="list_for_complaint",
 )
-async def list_for_complaint(complaint_id: uuid.UUID, db: DbDep, principal: OmbudsmanSidePrincipal) -> Response:
+async def list_for_complaint(complaint_id: uuid.UUID, principal: OmbudsmanSidePrincipal, db: DbDep) -> Response:
     """Every attachment of a complaint and of its referrals, oldest first (Ombudsman side)."""
     rows = await service.list_for_complaint(db, principal, complaint_id)
     return Response(dumps([service.metadata(r) for r in rows]), media_type="application/json")
@@ -187,7 +187,7 @@ async def list_for_complaint(complaint_id: uuid.UUID, db: DbDep, principal: Ombu
     responses=problem_responses(401, 404),
     name="list_for_referral",
 )
-async def list_for_referral(referral_id: uuid.UUID, db: DbDep, principal: CurrentPrincipal) -> Response:
+async def list_for_referral(referral_id: uuid.UUID, principal: CurrentPrincipal, db: DbDep) -> Response:
     """The referral's attachments and its complaint's own, oldest first. An agency does not see identity
     documents of a confidential complainant."""
     rows = await service.list_for_referral(db, principal, referral_id)
@@ -214,7 +214,7 @@ _FILE_CONTENT = {media_type: {"schema": {"type": "string", "format": "binary"}} 
     name="download",
     dependencies=[Depends(audit.access_reason)],
 )
-async def download(attachment_id: uuid.UUID, request: Request, db: DbDep, principal: CurrentPrincipal) -> Response:
+async def download(attachment_id: uuid.UUID, request: Request, principal: CurrentPrincipal, db: DbDep) -> Response:
     """The file, under the same rules as its complaint or referral (404 otherwise; an agency never gets an
     identity document of a confidential complainant). `ETag` is the quoted SHA-256: `If-None-Match` gives 304.
     A single `Range` gives 206 (416 if it starts past the end); `If-Range` with another ETag gives the whole file.

@@ -83,8 +83,8 @@ def _decode(cursor: str) -> int:
     responses=problem_responses(400, 401, 403, 422),
 )
 async def identity_reads(
-    db: DbDep,
     _principal: AdminPrincipal,
+    db: DbDep,
     complaint_id: uuid.UUID | None = None,
     key_id: uuid.UUID | None = None,
     from_: Annotated[UtcDateTime | None, Query(alias="from", description="Inclusive lower bound on `read_at`.")] = None,

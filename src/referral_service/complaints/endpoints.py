@@ -45,8 +45,8 @@ IfMatch = Annotated[str | None, Header(alias="If-Match", description="The ETag f
 async def create(
     body: ComplaintCreate,
     request: Request,
-    db: DbDep,
     principal: OmbudsmanSidePrincipal,
+    db: DbDep,
     idempotency_key: IdempotencyKey = None,
 ) -> Response:
     """Record a complaint the Ombudsman received. Ombudsman and admin keys.
@@ -65,8 +65,8 @@ async def create(
 @router.get("", response_model=Page[ComplaintOut], responses=problem_responses(400, 401, 403, 422))
 async def list_(
     request: Request,
-    db: DbDep,
     principal: OmbudsmanSidePrincipal,
+    db: DbDep,
     limit: LimitQuery = 20,
     # No max_length here: an over-long cursor is a bad cursor (400 from decode_cursor), not a 422.
     cursor: Annotated[str | None, Query(description="`next_cursor` from the previous page.")] = None,
@@ -101,7 +101,7 @@ async def list_(
 
 
 @router.get("/{complaint_id}", response_model=ComplaintOut, responses=problem_responses(401, 403, 404))
-async def get(complaint_id: uuid.UUID, request: Request, db: DbDep, principal: OmbudsmanSidePrincipal) -> Response:
+async def get(complaint_id: uuid.UUID, request: Request, principal: OmbudsmanSidePrincipal, db: DbDep) -> Response:
     """Read one complaint. The `ETag` header is what `PATCH` expects in `If-Match`."""
     row = await service.get_complaint_row(db, principal, complaint_id)
     response = Response(
@@ -129,7 +129,7 @@ _PATCH_BODY = {
     responses=problem_responses(400, 401, 403, 404, 412, 413, 415, 422, 428),
 )
 async def patch(
-    complaint_id: uuid.UUID, request: Request, db: DbDep, principal: OmbudsmanSidePrincipal, if_match: IfMatch = None
+    complaint_id: uuid.UUID, request: Request, principal: OmbudsmanSidePrincipal, db: DbDep, if_match: IfMatch = None
 ) -> Response:
     """Change a complaint with a JSON merge patch. Requires `If-Match` with the current `ETag`:
     without it 428, with a stale one 412. Records a `complaint.updated` event naming the changed fields."""
@@ -151,8 +151,8 @@ async def patch(
 @router.get("/{complaint_id}/events", response_model=list[EventOut], responses=problem_responses(401, 403, 404, 422))
 async def events(
     complaint_id: uuid.UUID,
-    db: DbDep,
     principal: OmbudsmanSidePrincipal,
+    db: DbDep,
     after_id: AfterIdQuery = None,
     limit: EventLimitQuery = 1000,
 ) -> Response:
@@ -167,7 +167,7 @@ async def events(
     response_model=ComplaintOut,
     responses=problem_responses(400, 401, 403, 404, 409, 413, 415, 422),
 )
-async def erase(complaint_id: uuid.UUID, body: EraseRequest, db: DbDep, principal: AdminPrincipal) -> Response:
+async def erase(complaint_id: uuid.UUID, body: EraseRequest, principal: AdminPrincipal, db: DbDep) -> Response:
     """Erase the complainant's personal data now (admin keys): the identity, subject and description,
     the referrals' instructions and answers, the free text of the timeline (notes, answers, follow-up
     reasons, closing notes: `[erased]` from then on), identity documents, and the same fields in every

@@ -46,29 +46,21 @@ class Db:
         # Per-transaction memos (e.g. the working calendar in force, and whether its lock is held).
         self.memo: dict[str, Any] = {}
 
-    async def fetch(self, query: Sql | str, *args: Any) -> list[asyncpg.Record]:
-        if isinstance(query, Sql):
-            text, args = query.positional()  # type: ignore[assignment]
-            return await self.conn.fetch(text, *args)
-        return await self.conn.fetch(query, *args)
+    async def fetch(self, query: Sql) -> list[asyncpg.Record]:
+        text, args = query.positional()
+        return await self.conn.fetch(text, *args)
 
-    async def fetchrow(self, query: Sql | str, *args: Any) -> asyncpg.Record | None:
-        if isinstance(query, Sql):
-            text, args = query.positional()  # type: ignore[assignment]
-            return await self.conn.fetchrow(text, *args)
-        return await self.conn.fetchrow(query, *args)
+    async def fetchrow(self, query: Sql) -> asyncpg.Record | None:
+        text, args = query.positional()
+        return await self.conn.fetchrow(text, *args)
 
-    async def fetchval(self, query: Sql | str, *args: Any) -> Any:
-        if isinstance(query, Sql):
-            text, args = query.positional()  # type: ignore[assignment]
-            return await self.conn.fetchval(text, *args)
-        return await self.conn.fetchval(query, *args)
+    async def fetchval(self, query: Sql) -> Any:
+        text, args = query.positional()
+        return await self.conn.fetchval(text, *args)
 
-    async def execute(self, query: Sql | str, *args: Any) -> str:
-        if isinstance(query, Sql):
-            text, args = query.positional()  # type: ignore[assignment]
-            return await self.conn.execute(text, *args)
-        return await self.conn.execute(query, *args)
+    async def execute(self, query: Sql) -> str:
+        text, args = query.positional()
+        return await self.conn.execute(text, *args)
 
     async def executemany(self, text: str, rows: Sequence[Mapping[str, Any]]) -> None:
         """One statement (named parameters) run for each of `rows`, in one round trip."""
@@ -213,21 +205,6 @@ async def pooled(pool: asyncpg.Pool) -> AsyncIterator[Db]:
         yield Db(conn)
 
 
-async def _request_db(request: Request) -> AsyncIterator[Db]:
-    async with request.app.state.pool.acquire() as conn:
-        transaction = conn.transaction()
-        await transaction.start()
-        try:
-            yield Db(conn)
-        except BaseException:
-            await transaction.rollback()
-            raise
-        else:
-            # scope="function" below: the commit runs before the response leaves, so a failed commit
-            # becomes an error response instead of a success the client was wrongly told about.
-            await transaction.commit()
-
-
 async def _autocommit_db(request: Request) -> AsyncIterator[Db]:
     async with request.app.state.pool.acquire() as conn:
         yield Db(conn)
@@ -237,6 +214,3 @@ async def _autocommit_db(request: Request) -> AsyncIterator[Db]:
 # run as they are (no BEGIN/COMMIT round trips); writes are one unit of work,
 # `async with db.transaction():`, committed before the handler returns, so before the response is sent.
 DbDep = Annotated[Db, Depends(_autocommit_db, scope="function")]
-# Transitional: the whole request in one transaction opened by the dependency. Being replaced by
-# DbDep and an explicit `db.transaction()`; nothing new uses it.
-TxDbDep = Annotated[Db, Depends(_request_db, scope="function")]

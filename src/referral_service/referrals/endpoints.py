@@ -73,8 +73,8 @@ async def create(
     complaint_id: uuid.UUID,
     body: ReferralCreate,
     request: Request,
-    db: DbDep,
     principal: OmbudsmanSidePrincipal,
+    db: DbDep,
     idempotency_key: IdempotencyKey = None,
 ) -> Response:
     """Refer a complaint to one agency. The referral starts `received`: the agency does not see it until
@@ -105,8 +105,8 @@ async def _idempotent(
 @router.get("/v1/referrals", response_model=Page[ReferralOut], responses=problem_responses(400, 401, 422))
 async def list_(
     request: Request,
-    db: DbDep,
     principal: CurrentPrincipal,
+    db: DbDep,
     limit: LimitQuery = 20,
     cursor: Annotated[str | None, Query(description="`next_cursor` from the previous page.")] = None,
     state: ReferralState | None = None,
@@ -138,7 +138,7 @@ async def list_(
 
 
 @router.get("/v1/referrals/{referral_id}", response_model=ReferralOut, responses=problem_responses(401, 404))
-async def get(referral_id: uuid.UUID, request: Request, db: DbDep, principal: CurrentPrincipal) -> Response:
+async def get(referral_id: uuid.UUID, request: Request, principal: CurrentPrincipal, db: DbDep) -> Response:
     """Read one referral with its complaint. The `ETag` header is what transitions accept in `If-Match`."""
     row = await service.get_row(db, principal, referral_id)
     calendar = await current_calendar(db) if has_running_deadline(row) else None
@@ -152,8 +152,8 @@ async def get(referral_id: uuid.UUID, request: Request, db: DbDep, principal: Cu
 )
 async def events(
     referral_id: uuid.UUID,
-    db: DbDep,
     principal: CurrentPrincipal,
+    db: DbDep,
     after_id: AfterIdQuery = None,
     limit: EventLimitQuery = 1000,
 ) -> Response:
@@ -167,8 +167,8 @@ def _transition_route(path: str, action: ReferralAction, body_model: type[BaseMo
     async def endpoint(
         referral_id: uuid.UUID,
         request: Request,
-        db: DbDep,
         principal: CurrentPrincipal,
+        db: DbDep,
         if_match: IfMatch = None,
         idempotency_key: IdempotencyKey = None,
         body: Any = None,

@@ -92,7 +92,7 @@ async def download_page(request: Request, attachment_id: str) -> Response:
         except ValueError:
             return page.not_found()
         try:
-            return await download(parsed, request, db, page.principal)
+            return await download(parsed, request, principal=page.principal, db=db)
         except ProblemError as refused:
             if refused.status == 404:
                 return page.not_found()

@@ -19,6 +19,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from markupsafe import Markup
 
+from referral_service.agencies import service as agencies
 from referral_service.auth.principal import Principal
 from referral_service.db.driver import Db, pooled
 from referral_service.errors import ProblemError, RateLimited
@@ -176,5 +177,4 @@ def home_of(principal: Principal) -> str:
 
 
 async def agency_names(db: Db, codes: Iterable[str]) -> dict[str, str]:
-    rows = await db.fetch("SELECT code, name FROM agencies WHERE code = ANY($1::text[])", list(codes))
-    return {row["code"]: row["name"] for row in rows}
+    return await agencies.names(db, codes)

@@ -52,7 +52,7 @@ def _with_secret(endpoint: Endpoint) -> WebhookEndpointWithSecret:
     responses=problem_responses(400, 401, 413, 415, 422),
 )
 async def create(
-    body: WebhookEndpointCreate, request: Request, db: DbDep, principal: CurrentPrincipal
+    body: WebhookEndpointCreate, request: Request, principal: CurrentPrincipal, db: DbDep
 ) -> WebhookEndpointWithSecret:
     """Subscribe a URL to events. Any key may subscribe; the endpoint receives what that key may see.
 
@@ -69,13 +69,13 @@ async def create(
 
 
 @router.get("", response_model=list[WebhookEndpointOut], responses=problem_responses(401))
-async def list_(db: DbDep, principal: CurrentPrincipal) -> list[WebhookEndpointOut]:
+async def list_(principal: CurrentPrincipal, db: DbDep) -> list[WebhookEndpointOut]:
     """The endpoints your key may manage: your agency's; ombudsman endpoints in your region; all for admin."""
     return [service.endpoint_out(e) for e in await service.list_endpoints(db, principal)]
 
 
 @router.get("/{endpoint_id}", response_model=WebhookEndpointOut, responses=problem_responses(401, 404))
-async def get(endpoint_id: uuid.UUID, db: DbDep, principal: CurrentPrincipal) -> WebhookEndpointOut:
+async def get(endpoint_id: uuid.UUID, principal: CurrentPrincipal, db: DbDep) -> WebhookEndpointOut:
     """One endpoint (never its secret)."""
     return service.endpoint_out(await service.get_endpoint(db, principal, endpoint_id))
 
@@ -87,8 +87,8 @@ async def patch(
     endpoint_id: uuid.UUID,
     body: WebhookEndpointPatch,
     request: Request,
-    db: DbDep,
     principal: CurrentPrincipal,
+    db: DbDep,
 ) -> WebhookEndpointOut:
     """Change the URL, description or event types, or pause (`disabled: true`) and resume the endpoint.
 
@@ -102,7 +102,7 @@ async def patch(
 
 
 @router.delete("/{endpoint_id}", status_code=status.HTTP_204_NO_CONTENT, responses=problem_responses(401, 404))
-async def delete(endpoint_id: uuid.UUID, db: DbDep, principal: CurrentPrincipal) -> Response:
+async def delete(endpoint_id: uuid.UUID, principal: CurrentPrincipal, db: DbDep) -> Response:
     """Unsubscribe. Pending deliveries and the attempt log go with it."""
     await service.delete_endpoint(db, principal, endpoint_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
@@ -114,7 +114,7 @@ async def delete(endpoint_id: uuid.UUID, db: DbDep, principal: CurrentPrincipal)
     responses=problem_responses(400, 401, 404, 415, 422),
 )
 async def rotate_secret(
-    endpoint_id: uuid.UUID, db: DbDep, principal: CurrentPrincipal, body: RotateSecret | None = None
+    endpoint_id: uuid.UUID, principal: CurrentPrincipal, db: DbDep, body: RotateSecret | None = None
 ) -> WebhookEndpointWithSecret:
     """Issue a new signing secret. For `overlap_hours` (default 24, at most 168) every delivery carries
     two signatures in `webhook-signature`, one per secret, so you can switch your verifier at leisure."""
@@ -128,7 +128,7 @@ async def rotate_secret(
     response_model=QueuedDelivery,
     responses=problem_responses(401, 404, 409),
 )
-async def send_test(endpoint_id: uuid.UUID, request: Request, db: DbDep, principal: CurrentPrincipal) -> QueuedDelivery:
+async def send_test(endpoint_id: uuid.UUID, request: Request, principal: CurrentPrincipal, db: DbDep) -> QueuedDelivery:
     """Queue a `webhook.test` event to this endpoint only; follow it in the attempt log.
 
     Test sends, manual retries and recoveries share a limit per endpoint (10 a minute by default)."""
@@ -158,8 +158,8 @@ def _decode_cursor(cursor: str) -> int:
 )
 async def deliveries(
     endpoint_id: uuid.UUID,
-    db: DbDep,
     principal: CurrentPrincipal,
+    db: DbDep,
     status_: Annotated[DeliveryStatus | None, Query(alias="status")] = None,
     limit: LimitQuery = 20,
     cursor: Annotated[str | None, Query(max_length=100)] = None,
@@ -180,7 +180,7 @@ async def deliveries(
     responses=problem_responses(400, 401, 404, 409, 415, 422),
 )
 async def recover(
-    endpoint_id: uuid.UUID, body: RecoverRequest, request: Request, db: DbDep, principal: CurrentPrincipal
+    endpoint_id: uuid.UUID, body: RecoverRequest, request: Request, principal: CurrentPrincipal, db: DbDep
 ) -> RecoverResult:
     """Re-queue every delivery to this endpoint that failed and was created in `[since, until)`, for one
     more attempt each, in their original order per referral. Typically used after an outage."""
@@ -197,8 +197,8 @@ async def recover(
 async def retry(
     delivery_id: Annotated[int, Path(ge=1, le=BIGINT_MAX)],
     request: Request,
-    db: DbDep,
     principal: CurrentPrincipal,
+    db: DbDep,
 ) -> DeliveryOut:
     """Send this delivery again now (same `webhook-id`, fresh timestamp and signature). A failed or
     delivered one gets one more attempt; a pending one is moved up to now."""
