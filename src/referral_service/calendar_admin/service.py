@@ -19,7 +19,12 @@ from referral_service.events.draft import SYSTEM
 from referral_service.referrals.calendar import DaySource, NonWorkingDay, WorkingCalendar
 from referral_service.referrals.deadlines import current_calendar, forget_calendar, lock_calendar_for_change
 from referral_service.referrals.domain import DueDateChangeReason
-from referral_service.referrals.service import ReferralView, _view_of, record_referral_event
+from referral_service.referrals.service import (
+    ReferralView,
+    lock_open_deadlines_around,
+    move_deadlines,
+    record_referral_event,
+)
 
 DUE_DATE_CHANGED = "referral.due_date_changed"
 
@@ -81,15 +86,14 @@ async def reschedule_open_deadlines(db: Db, calendar: WorkingCalendar, day: date
     and checked exactly in Python. The updates are one batch; each moved referral gets its own
     timeline event.
     """
-    rows = await repository.open_deadlines_around(db, datetime.combine(day, time.min, tzinfo=UTC))
+    views = await lock_open_deadlines_around(db, datetime.combine(day, time.min, tzinfo=UTC))
     now = clock.now()
     moved: list[tuple[ReferralView, datetime]] = []
-    for row in rows:
-        new_due = calendar.add_working_days(row["deadline_started_at"], row["due_working_days"], row["timezone"])
-        if new_due == row["due_at"]:
-            continue
-        view = _view_of(row)
+    for view in views:
         referral = view.referral
+        new_due = calendar.add_working_days(referral.deadline_started_at, referral.due_working_days, view.timezone)
+        if new_due == referral.due_at:
+            continue
         moved.append((view, referral.due_at))
         referral.due_at = new_due
         referral.version += 1  # the representation changed: a new ETag
@@ -97,7 +101,7 @@ async def reschedule_open_deadlines(db: Db, calendar: WorkingCalendar, day: date
         referral.updated_at = now
     if not moved:
         return 0
-    await repository.move_deadlines(db, [(view.referral.id, view.referral.due_at) for view, _ in moved], now)
+    await move_deadlines(db, [(view.referral.id, view.referral.due_at) for view, _ in moved], now)
     for view, previous in moved:
         referral = view.referral
         data = {

@@ -7,7 +7,8 @@ time zone and region: what a response body and the visibility rule need, in one 
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from collections.abc import Sequence
+from datetime import datetime, timedelta
 from typing import Any, Literal
 
 import asyncpg
@@ -227,3 +228,42 @@ async def stamp_reminded(db: Db, reminder: Reminder, ids: list[uuid.UUID]) -> li
     if not ids:
         return []
     return await db.fetch(_STAMP[reminder].bind(ids=ids))
+
+
+# --- a calendar change: the forwarded referrals it may move --------------------------------------
+
+# The forwarded referrals whose deadline window may contain a day, with their complaint and agency
+# as a transition reads them; locked in id order (no deadlocks between changes), served by the
+# partial index on due_at.
+_OPEN_DEADLINES_AROUND = Sql(f"""
+    SELECT {_REFERRAL_COLUMNS},
+           {_COMPLAINT_COLUMNS},
+           a.timezone, a.region_code AS agency_region_code, a.default_due_working_days AS agency_due_working_days
+    FROM referrals r
+    JOIN complaints c ON c.id = r.complaint_id
+    JOIN agencies a ON a.code = r.agency_code
+    WHERE r.state = 'forwarded'
+      AND r.due_at >= :window_start AND r.deadline_started_at < :window_end
+      AND r.due_working_days IS NOT NULL
+    ORDER BY r.id
+    FOR UPDATE OF r
+""")
+_MOVE_DEADLINE = """
+    UPDATE referrals SET due_at = :due_at, version = version + 1, event_seq = event_seq + 1, updated_at = :now
+    WHERE id = :id
+"""
+
+
+async def lock_open_deadlines_around(db: Db, day_start: datetime) -> list[asyncpg.Record]:
+    """Candidates for a calendar change on the day starting at `day_start` (UTC), locked: a UTC range
+    one day wider on each side than any zone's day, checked exactly by the caller."""
+    return await db.fetch(
+        _OPEN_DEADLINES_AROUND.bind(
+            window_start=day_start - timedelta(days=1), window_end=day_start + timedelta(days=2)
+        )
+    )
+
+
+async def move_deadlines(db: Db, moves: Sequence[tuple[uuid.UUID, datetime]], now: datetime) -> None:
+    """New due dates, one round trip: each moved referral gets a new version and event number."""
+    await db.executemany(_MOVE_DEADLINE, [{"id": id_, "due_at": due_at, "now": now} for id_, due_at in moves])

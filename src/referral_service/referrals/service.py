@@ -8,7 +8,7 @@ makes two concurrent moves on one referral serialize: the second sees the first'
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from types import SimpleNamespace
@@ -432,3 +432,14 @@ async def stamp_reminded(db: Db, reminder: repository.Reminder, ids: list[uuid.U
     """The (locked) referrals stamped as reminded (`overdue` or `due_soon`) for their current due_at,
     with their event_seq bumped, as views ready for the reminder's event."""
     return [_view_of(row) for row in await repository.stamp_reminded(db, reminder, ids)]
+
+
+async def lock_open_deadlines_around(db: Db, day_start: datetime) -> list[ReferralView]:
+    """The forwarded referrals whose deadline window may contain the day starting at `day_start`
+    (UTC), locked in id order, as views (the caller checks each window exactly)."""
+    return [_view_of(row) for row in await repository.lock_open_deadlines_around(db, day_start)]
+
+
+async def move_deadlines(db: Db, moves: Sequence[tuple[uuid.UUID, datetime]], now: datetime) -> None:
+    """Write new due dates (each moved referral gets a new version and event number)."""
+    await repository.move_deadlines(db, moves, now)
