@@ -15,7 +15,6 @@ import asyncpg
 import orjson
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 from starlette.routing import compile_path
@@ -276,14 +275,20 @@ def install_error_handlers(app: FastAPI) -> None:
         return problem_response(problem.to_problem(request.url.path), problem.headers)
 
     # Only the kinds of error that can mean "the database cannot be reached" come here first.
-    for kind in (OSError, asyncpg.PostgresError, asyncpg.InterfaceError, asyncpg.InternalClientError, DBAPIError):
+    for kind in (OSError, asyncpg.PostgresError, asyncpg.InterfaceError, asyncpg.InternalClientError):
         app.add_exception_handler(kind, _unavailable)
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> Response:
-        if isinstance(exc, DBAPIError):
-            # Driver messages can quote the bound values (complainant identity): log the kind only.
-            logger.error("database error on %s %s: %s", request.method, request.url.path, type(exc.orig).__name__)
+        if isinstance(exc, asyncpg.PostgresError):
+            # The server's messages can quote the values given (complainant identity): the kind only.
+            logger.error(
+                "database error on %s %s: %s (SQLSTATE %s)",
+                request.method,
+                request.url.path,
+                type(exc).__name__,
+                exc.sqlstate,
+            )
         else:
             logger.exception("unhandled error on %s %s", request.method, request.url.path)
         return problem_response(problem_body(500, "internal-error", "Internal server error", None, request.url.path))

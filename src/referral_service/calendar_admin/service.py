@@ -7,6 +7,7 @@ calendar lock (see referrals.deadlines), so no referral keeps a due date from a 
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 
@@ -89,19 +90,23 @@ async def reschedule_open_deadlines(db: Db, calendar: WorkingCalendar, day: date
     views = await lock_open_deadlines_around(db, datetime.combine(day, time.min, tzinfo=UTC))
     now = clock.now()
     moved: list[tuple[ReferralView, datetime]] = []
+    new_due_dates: list[tuple[uuid.UUID, datetime]] = []
     for view in views:
         referral = view.referral
+        # The statement selects running deadlines only: all three are set.
+        assert referral.deadline_started_at and referral.due_working_days is not None and referral.due_at
         new_due = calendar.add_working_days(referral.deadline_started_at, referral.due_working_days, view.timezone)
         if new_due == referral.due_at:
             continue
         moved.append((view, referral.due_at))
+        new_due_dates.append((referral.id, new_due))
         referral.due_at = new_due
         referral.version += 1  # the representation changed: a new ETag
         referral.event_seq += 1
         referral.updated_at = now
     if not moved:
         return 0
-    await move_deadlines(db, [(view.referral.id, view.referral.due_at) for view, _ in moved], now)
+    await move_deadlines(db, new_due_dates, now)
     for view, previous in moved:
         referral = view.referral
         data = {

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from referral_service.auth.scope import identity_hidden_from_agency
-from referral_service.complaints.models import Complaint
 from referral_service.db.driver import Row
 
 # The columns a response body is built from (`ComplaintOut`'s fields, in its order).
@@ -29,7 +28,7 @@ OUT_FIELDS = (
 _COMPLAINANT_KEYS = ("name", "email", "phone", "address", "identity_number")
 
 
-def complaint_dict(complaint: Complaint | Any) -> dict[str, Any]:
+def complaint_dict(complaint: object) -> dict[str, Any]:
     """Full record, as the Ombudsman sees it."""
     return {name: getattr(complaint, name) for name in OUT_FIELDS}
 

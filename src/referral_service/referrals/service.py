@@ -11,18 +11,13 @@ import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from types import SimpleNamespace
 from typing import Any
 
 import asyncpg
-from sqlalchemy import Select, select
 
 from referral_service import clock
-from referral_service.agencies.models import Agency
 from referral_service.auth.principal import Principal
 from referral_service.auth.scope import complaint_visible, may_refer_to, referral_visible
-from referral_service.complaints.models import Complaint
-from referral_service.complaints.representation import OUT_FIELDS as COMPLAINT_OUT_FIELDS
 from referral_service.complaints.representation import complaint_dict, etag
 from referral_service.db.driver import Db, json_param
 from referral_service.db.sql import Sql
@@ -40,7 +35,7 @@ from referral_service.referrals.deadlines import (
     use_calendar_digest,
 )
 from referral_service.referrals.domain import ReferralAction, ReferralState
-from referral_service.referrals.models import Referral
+from referral_service.referrals.records import ComplaintRecord, ReferralRecord
 from referral_service.referrals.repository import COMPLAINT_PREFIX
 from referral_service.schemas import decode_cursor
 
@@ -78,11 +73,10 @@ REFERRAL_FIELDS = (
 
 @dataclass(slots=True)
 class ReferralView:
-    """A referral with its complaint: attribute access on both (ORM entities in the cold jobs, plain
-    namespaces of a row on the request paths)."""
+    """A referral with its complaint, as read (and, for the referral, changed) by a unit of work."""
 
-    referral: Any
-    complaint: Any
+    referral: ReferralRecord
+    complaint: ComplaintRecord
     timezone: str
     # The referred agency's region: a referral is visible to the Ombudsman side of the complaint's
     # region and of the agency's region (they differ for a cross-region referral by a national key).
@@ -118,17 +112,12 @@ def _visible_row(principal: Principal, row: Any) -> bool:
 
 def _view_of(row: asyncpg.Record) -> ReferralView:
     """A locked row as a mutable view: the referral's and the complaint's columns as attributes."""
-    referral = SimpleNamespace(**{name: row[name] for name in repository.COLUMNS})
-    complaint = SimpleNamespace(**{name: row[COMPLAINT_PREFIX + name] for name in COMPLAINT_OUT_FIELDS})
-    return ReferralView(referral, complaint, row["timezone"], row["agency_region_code"], row["agency_due_working_days"])
-
-
-def view_query() -> Select[*tuple[Any, ...]]:
-    """Referral, complaint, the agency's time zone and region (ORM entities): the cold jobs' loader."""
-    return (
-        select(Referral, Complaint, Agency.timezone, Agency.region_code)
-        .join(Complaint, Complaint.id == Referral.complaint_id)
-        .join(Agency, Agency.code == Referral.agency_code)
+    return ReferralView(
+        ReferralRecord.of(row),
+        ComplaintRecord.of(row, COMPLAINT_PREFIX),
+        row["timezone"],
+        row["agency_region_code"],
+        row["agency_due_working_days"],
     )
 
 
@@ -165,9 +154,9 @@ async def _create_referral(
         instructions=instructions,
         now=clock.now(),
     )
-    referral = SimpleNamespace(**{name: inserted[name] for name in repository.COLUMNS})
-    complaint = SimpleNamespace(**{name: row[name] for name in COMPLAINT_OUT_FIELDS})
-    view = ReferralView(referral, complaint, row["timezone"], row["agency_region_code"])
+    view = ReferralView(
+        ReferralRecord.of(inserted), ComplaintRecord.of(row), row["timezone"], row["agency_region_code"]
+    )
     await record_referral_event(
         db,
         view,

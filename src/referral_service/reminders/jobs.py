@@ -54,7 +54,7 @@ async def record_due_soon(db: Db, now: datetime, days: int, limit: int = BATCH) 
             DUE_SOON,
             lambda view: {
                 "due_at": view.referral.due_at,
-                "working_days_remaining": calendar.working_days_remaining(now, view.referral.due_at, view.timezone),
+                "working_days_remaining": calendar.working_days_remaining(now, _due_at(view), view.timezone),
             },
         )
     return len(views)
@@ -81,3 +81,9 @@ async def run_deadline_reminders(ctx: WorkerContext) -> int:
         raise
     DEADLINE_REMINDER_RUNS.labels("ok").inc()
     return overdue + due_soon
+
+
+def _due_at(view: ReferralView) -> datetime:
+    due_at = view.referral.due_at
+    assert due_at is not None  # the reminders select forwarded referrals, which always have a deadline
+    return due_at
