@@ -17,13 +17,13 @@ from starlette.types import ASGIApp
 
 from referral_service import __version__
 from referral_service.agencies.endpoints import router as agencies_router
+from referral_service.api_keys.endpoints import router as api_keys_router
 from referral_service.attachments.endpoints import inbound_router as inbound_attachments_router
 from referral_service.attachments.endpoints import router as attachments_router
 from referral_service.attachments.slots import UploadSlots
 from referral_service.attachments.storage import make_store
 from referral_service.audit.endpoints import router as audit_router
 from referral_service.auth.dependencies import load_active_key_hashes
-from referral_service.auth.endpoints import router as api_keys_router
 from referral_service.auth.key_cache import ApiKeyCache
 from referral_service.auth.key_listener import KeyChangeListener
 from referral_service.calendar_admin.endpoints import router as calendar_router
