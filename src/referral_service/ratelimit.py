@@ -55,7 +55,6 @@ from referral_service.errors import RateLimited
 from referral_service.logs import FailureLog
 
 if TYPE_CHECKING:
-    from referral_service.auth.principal import Principal
     from referral_service.config import Settings
 
 logger = logging.getLogger("referral_service.ratelimit")
@@ -153,10 +152,10 @@ class RateLimiter:
     def policy(self, name: str, limit: int) -> Policy:
         return Policy(name, limit, batch_for(limit, self._fraction))
 
-    def key_policy(self, principal: Principal) -> Policy:
-        override = principal.rate_limit_per_minute
+    def key_policy(self, role: str, override: int | None) -> Policy:
+        """The limit of one key: its own (`override`), or its role's."""
         if override is None:
-            return self.by_role[principal.role]
+            return self.by_role[role]
         policy = self._per_key.get(override)
         if policy is None:
             policy = self._per_key[override] = self.policy("key", override)

@@ -27,7 +27,7 @@ from pydantic import (
 from referral_service import clock
 from referral_service.errors import BadRequest
 from referral_service.json_encoding import rfc3339_utc
-from referral_service.regions.official_list import is_official_region
+from referral_service.region_list import is_official_region
 
 
 def _no_nul(value: str) -> str:
@@ -150,7 +150,7 @@ def _on_the_official_list(code: str) -> str:
 
 
 # A province (`64`) or regency/city (`64.72`) on the Kemendagri list the service ships
-# (regions/official_list.py). A region is a regional government: districts and villages below it are
+# (region_list.py). A region is a regional government: districts and villages below it are
 # not listed, so their codes are refused along with codes that do not exist.
 RegionCode = Annotated[
     str, StringConstraints(pattern=r"^[0-9]{2}(\.[0-9]{2})?$"), AfterValidator(_on_the_official_list)

@@ -5,7 +5,7 @@ import re
 from pathlib import Path
 
 from referral_service.agencies.service import shipped_directory
-from referral_service.regions.official_list import is_official_region, official_regions, regions_in
+from referral_service.region_list import is_official_region, official_regions, regions_in
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -59,7 +59,7 @@ async def get_principal(request: Request, credentials: BearerCredentials) -> Pri
             raise Unauthorized("Unknown or revoked API key.")
         principal = found
     request.state.principal = principal  # the access log names the key (by id) that was used
-    await limiter.take(request, limiter.key_policy(principal), principal.key_id)
+    await limiter.take(request, limiter.key_policy(principal.role, principal.rate_limit_per_minute), principal.key_id)
     return principal
 
 

@@ -7,7 +7,7 @@ from fastapi import APIRouter, Query, Response
 from referral_service.auth.dependencies import CurrentPrincipal
 from referral_service.json_encoding import dumps
 from referral_service.openapi_docs import problem_responses
-from referral_service.regions.official_list import regions_in
+from referral_service.region_list import regions_in
 from referral_service.regions.schemas import RegionOut
 from referral_service.schemas import ProvinceCode
 

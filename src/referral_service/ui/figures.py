@@ -14,7 +14,7 @@ from pydantic import TypeAdapter, ValidationError
 from referral_service import clock
 from referral_service.auth.principal import Principal
 from referral_service.auth.roles import Role
-from referral_service.regions.official_list import Region, official_regions, regions_in
+from referral_service.region_list import Region, official_regions, regions_in
 from referral_service.reports import service as reports
 from referral_service.reports.service import CSV_MEDIA_TYPE, AgencyFigures, to_csv, window_problem
 from referral_service.schemas import RegionCode

@@ -24,7 +24,7 @@ from referral_service.auth.principal import Principal
 from referral_service.db.driver import Db, pooled
 from referral_service.errors import ProblemError, RateLimited
 from referral_service.problem_texts import localized_text
-from referral_service.regions.official_list import official_regions
+from referral_service.region_list import official_regions
 from referral_service.ui import sessions
 from referral_service.ui.i18n import LANG_COOKIE, local_datetime, long_date, pick_language, translate
 from referral_service.ui.labels import label
@@ -150,7 +150,11 @@ async def signed_in_page(request: Request, db: Db) -> Page | Response:
     page = Page(request, session)
     limiter = request.app.state.rate_limiter
     try:
-        await limiter.take(request, limiter.key_policy(page.principal), page.principal.key_id)
+        await limiter.take(
+            request,
+            limiter.key_policy(page.principal.role, page.principal.rate_limit_per_minute),
+            page.principal.key_id,
+        )
     except RateLimited as refused:
         return page.too_many(refused.retry_after)
     return page
