@@ -18,7 +18,6 @@ from starlette.types import ASGIApp
 from referral_service import __version__
 from referral_service.agencies.endpoints import router as agencies_router
 from referral_service.api_keys.endpoints import router as api_keys_router
-from referral_service.attachments.endpoints import inbound_router as inbound_attachments_router
 from referral_service.attachments.endpoints import router as attachments_router
 from referral_service.attachments.slots import UploadSlots
 from referral_service.attachments.storage import make_store
@@ -38,6 +37,7 @@ from referral_service.errors import install_error_handlers, problem_body, proble
 from referral_service.events.endpoints import router as events_router
 from referral_service.events.feed import FeedHorizon, FeedNotifier
 from referral_service.inbound.endpoints import router as inbound_router
+from referral_service.inbound.uploads import router as inbound_uploads_router
 from referral_service.jobs import default_jobs
 from referral_service.logs import configure_logging
 from referral_service.meta import router as meta_router
@@ -247,7 +247,7 @@ def create_app(
         agencies_router,
         regions_router,
         inbound_router,
-        inbound_attachments_router,
+        inbound_uploads_router,
         events_router,
         webhook_endpoints_router,
         webhook_deliveries_router,

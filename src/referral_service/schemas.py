@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import re
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -156,7 +157,10 @@ RegionCode = Annotated[
     str, StringConstraints(pattern=r"^[0-9]{2}(\.[0-9]{2})?$"), AfterValidator(_on_the_official_list)
 ]
 ProvinceCode = Annotated[str, StringConstraints(pattern=r"^[0-9]{2}$"), AfterValidator(_on_the_official_list)]
-AgencyCode = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9.\-]{1,62}[a-z0-9]$")]
+AGENCY_CODE_PATTERN = r"^[a-z0-9][a-z0-9.\-]{1,62}[a-z0-9]$"
+# A path segment that can name an agency (routes that answer alike for malformed and unknown codes).
+AGENCY_CODE_IN_PATH = re.compile(AGENCY_CODE_PATTERN)
+AgencyCode = Annotated[str, StringConstraints(pattern=AGENCY_CODE_PATTERN)]
 
 
 class InputModel(BaseModel):

@@ -33,7 +33,7 @@ DETAIL_SOURCES = {"SignatureError"}
 DETAIL_FUNCTIONS = {"window_problem"}
 # A detail that is neither a literal nor an f-string is allowed only here, with where its texts come from.
 INDIRECT_DETAILS = {
-    ("attachments/endpoints.py", "exc.reason"): "SignatureError messages",
+    ("inbound/uploads.py", "exc.reason"): "SignatureError messages",
     ("inbound/inbox.py", "exc.reason"): "SignatureError messages",
     ("reports/endpoints.py", "problem"): "window_problem's return values",
     ("ui/referral.py", "exc.detail"): "a ProblemError's own detail",

@@ -2,32 +2,24 @@
 
 from __future__ import annotations
 
-import re
 import uuid
 from collections.abc import Awaitable, Callable
-from contextlib import suppress
 from typing import Annotated, Any
 from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 from starlette.responses import StreamingResponse
 
-from referral_service import clock, signing
-from referral_service.attachments import ranges, repository, service, sniff, staged, upload
+from referral_service.attachments import ranges, service, sniff, upload
 from referral_service.attachments.schemas import AttachmentOut
 from referral_service.audit import identity as audit
 from referral_service.auth.dependencies import CurrentPrincipal, OmbudsmanSidePrincipal
 from referral_service.auth.principal import Principal
 from referral_service.db.driver import Db, DbDep, pooled
-from referral_service.errors import InvalidSignature, ProblemError, RateLimited
-from referral_service.inbound.service import inbound_principal
 from referral_service.json_encoding import dumps
 from referral_service.openapi_docs import problem_responses
-from referral_service.ratelimit import RateLimiter, client_address, refuse
 
 router = APIRouter(tags=["attachments"])
-# The signed upload from an agency's own system belongs with the other inbound pushes.
-inbound_router = APIRouter(tags=["inbound"])
 
 ContainsIdentity = Annotated[
     bool,
@@ -37,7 +29,7 @@ ContainsIdentity = Annotated[
     ),
 ]
 
-_UPLOAD_BODY: dict[str, Any] = {
+UPLOAD_BODY: dict[str, Any] = {
     "requestBody": {
         "required": True,
         "description": "The file itself as the raw body (not multipart), its name in "
@@ -66,26 +58,26 @@ _UPLOAD_BODY: dict[str, Any] = {
         },
     ],
 }
-_UPLOAD_ERRORS = problem_responses(400, 401, 403, 404, 408, 413, 415, 422, 429, 503)
-_UPLOAD_ERRORS[408] = {
-    **_UPLOAD_ERRORS[408],
+UPLOAD_ERRORS = problem_responses(400, 401, 403, 404, 408, 413, 415, 422, 429, 503)
+UPLOAD_ERRORS[408] = {
+    **UPLOAD_ERRORS[408],
     "description": "The file did not arrive in time: nothing in the first `REFERRAL_BODY_GRACE_SECONDS` (10), "
     "then slower than `REFERRAL_BODY_MIN_BYTES_PER_SECOND` (20 KB/s), or longer than `REFERRAL_BODY_TIMEOUT_SECONDS`.",
 }
-_UPLOAD_ERRORS[429] = {
-    **_UPLOAD_ERRORS[429],
+UPLOAD_ERRORS[429] = {
+    **UPLOAD_ERRORS[429],
     "description": "`too-many-uploads`: this key (a signed upload: this source address) has `REFERRAL_UPLOADS_PER_KEY` "
     "uploads in progress; or over a rate limit. Wait `Retry-After` seconds.",
 }
-_UPLOAD_ERRORS[503] = {
-    **_UPLOAD_ERRORS[503],
+UPLOAD_ERRORS[503] = {
+    **UPLOAD_ERRORS[503],
     "headers": {"Retry-After": {"$ref": "#/components/headers/Retry-After"}},
     "description": "`uploads-busy`: the server is receiving as many uploads as it may at once. Wait `Retry-After` seconds.",
 }
-_UPLOAD_ERRORS[413] = {**_UPLOAD_ERRORS[413], "description": "The file is larger than `REFERRAL_MAX_UPLOAD_BYTES`."}
-_UPLOAD_ERRORS[415] = {**_UPLOAD_ERRORS[415], "description": "Not an allowed attachment type (or text not in UTF-8)."}
-_UPLOAD_ERRORS[422] = {
-    **_UPLOAD_ERRORS[422],
+UPLOAD_ERRORS[413] = {**UPLOAD_ERRORS[413], "description": "The file is larger than `REFERRAL_MAX_UPLOAD_BYTES`."}
+UPLOAD_ERRORS[415] = {**UPLOAD_ERRORS[415], "description": "Not an allowed attachment type (or text not in UTF-8)."}
+UPLOAD_ERRORS[422] = {
+    **UPLOAD_ERRORS[422],
     "description": "The bytes are not of the declared type, the file is empty, or `Content-Digest` does not match.",
 }
 
@@ -115,7 +107,7 @@ async def receive_upload(
             spooled.close()
 
 
-def _created(row: Any, status_code: int = 201, headers: dict[str, str] | None = None) -> Response:
+def created_response(row: Any, status_code: int = 201, headers: dict[str, str] | None = None) -> Response:
     meta = service.metadata(row)
     return Response(
         dumps(meta),
@@ -129,8 +121,8 @@ def _created(row: Any, status_code: int = 201, headers: dict[str, str] | None = 
     "/v1/complaints/{complaint_id}/attachments",
     status_code=201,
     response_model=AttachmentOut,
-    openapi_extra=_UPLOAD_BODY,
-    responses={**_UPLOAD_ERRORS, 201: {"description": "Stored. `Location` is the download path."}},
+    openapi_extra=UPLOAD_BODY,
+    responses={**UPLOAD_ERRORS, 201: {"description": "Stored. `Location` is the download path."}},
     name="upload_to_complaint",
 )
 async def upload_to_complaint(
@@ -146,15 +138,15 @@ async def upload_to_complaint(
     async def load(db: Db) -> service.Target:
         return await service.complaint_target(db, principal, complaint_id)
 
-    return _created(await receive_upload(request, principal, load, contains_identity))
+    return created_response(await receive_upload(request, principal, load, contains_identity))
 
 
 @router.post(
     "/v1/referrals/{referral_id}/attachments",
     status_code=201,
     response_model=AttachmentOut,
-    openapi_extra=_UPLOAD_BODY,
-    responses={**_UPLOAD_ERRORS, 201: {"description": "Stored. `Location` is the download path."}},
+    openapi_extra=UPLOAD_BODY,
+    responses={**UPLOAD_ERRORS, 201: {"description": "Stored. `Location` is the download path."}},
     name="upload_to_referral",
 )
 async def upload_to_referral(
@@ -166,7 +158,7 @@ async def upload_to_referral(
     async def load(db: Db) -> service.Target:
         return await service.referral_target(db, principal, referral_id)
 
-    return _created(await receive_upload(request, principal, load, contains_identity))
+    return created_response(await receive_upload(request, principal, load, contains_identity))
 
 
 @router.get(
@@ -255,146 +247,3 @@ async def download(attachment_id: uuid.UUID, request: Request, principal: Curren
         media_type=row["media_type"],
         headers={**headers, "Content-Length": str(last - first + 1), "Content-Range": f"bytes {first}-{last}/{size}"},
     )
-
-
-# --- signed uploads from an agency's own system ---------------------------------------------------
-
-_AGENCY_CODE = re.compile(r"^[a-z0-9][a-z0-9.\-]{1,62}[a-z0-9]$")
-# Unknown agencies and agencies without a secret are checked against a throwaway secret, so they fail
-# like a wrong signature (the answer does not reveal which agencies exist).
-_DECOY_SECRETS = [signing.generate_secret()]
-
-
-async def _verifying_secrets(db: Db, code: str | None) -> list[str]:
-    if code is None:
-        return []
-    row = await db.fetchrow(repository.INBOUND_SECRETS.bind(code=code))
-    if row is None:
-        return []
-    secrets = [row["secret"]] if row["secret"] else []
-    if row["previous_secret"] and row["previous_valid_until"] and row["previous_valid_until"] > clock.now():
-        secrets.append(row["previous_secret"])
-    return secrets
-
-
-_INBOUND_UPLOAD_BODY: dict[str, Any] = {
-    "security": [],
-    "requestBody": _UPLOAD_BODY["requestBody"],
-    "parameters": [
-        *_UPLOAD_BODY["parameters"],
-        {
-            "name": "webhook-id",
-            "in": "header",
-            "required": True,
-            "schema": {"type": "string", "maxLength": 256},
-            "description": "Your unique id for this upload; keep it on retries: a repeated id returns the first upload.",
-        },
-        {
-            "name": "webhook-timestamp",
-            "in": "header",
-            "required": True,
-            "schema": {"type": "string", "pattern": "^[0-9]+$"},
-            "description": "Unix seconds when this attempt was signed; refused when more than 5 minutes off.",
-        },
-        {
-            "name": "webhook-signature",
-            "in": "header",
-            "required": True,
-            "schema": {"type": "string"},
-            "description": '`v1,<base64 HMAC-SHA256 of "{webhook-id}.{webhook-timestamp}.{body}">` with the agency\'s '
-            "inbound secret, over the file's raw bytes.",
-        },
-    ],
-}
-_INBOUND_ERRORS = problem_responses(400, 401, 408, 413, 415, 422, 429, 503)
-_INBOUND_ERRORS[401] = {
-    **_INBOUND_ERRORS[401],
-    "description": "Signature missing, malformed or wrong, timestamp outside the tolerance, or no secret set.",
-}
-for _code in (408, 413, 415, 422, 429, 503):
-    _INBOUND_ERRORS[_code] = _UPLOAD_ERRORS[_code]
-
-
-@inbound_router.post(
-    "/v1/inbound/{agency_code}/attachments",
-    status_code=201,
-    response_model=AttachmentOut,
-    openapi_extra=_INBOUND_UPLOAD_BODY,
-    responses={
-        **_INBOUND_ERRORS,
-        200: {
-            "description": "A retry of an upload already stored (same `webhook-id`): the first upload, "
-            "with `Idempotent-Replayed: true`."
-        },
-        201: {"description": "Stored, attached to nothing yet: name its `id` in a push's `attachment_ids`."},
-    },
-    name="upload_attachment",
-)
-async def upload_inbound(agency_code: str, request: Request, contains_identity: ContainsIdentity = False) -> Response:
-    """Upload a document from your complaint system, signed the Standard Webhooks way with your agency's
-    inbound secret over the file's raw bytes (no API key). It is attached to nothing until an inbound push
-    names its `id` in `data.attachment_ids` (within 24 hours; unclaimed uploads are then deleted); the push
-    attaches it to the push's referral. Same types, size limit and `Content-Digest` as the REST uploads."""
-    state = request.app.state
-    settings = state.settings
-    limiter: RateLimiter = state.rate_limiter
-    address = client_address(request)
-    # An address that failed too many signatures is refused before anything is read or checked.
-    blocked = limiter.blocked(limiter.auth_failures, address)
-    if blocked:
-        raise refuse(request, limiter.auth_failures, blocked)
-    code = agency_code if _AGENCY_CODE.match(agency_code) else None
-    async with pooled(state.pool) as db:
-        secrets = await _verifying_secrets(db, code)
-    limit = settings.max_upload_bytes
-    try:
-        # Headers and timestamp first: a request that can never verify is refused before its body is read.
-        verifier = signing.StreamingVerifier(
-            secrets or _DECOY_SECRETS,
-            request.headers,
-            tolerance_seconds=settings.inbound_tolerance_seconds,
-            now=int(clock.timestamp()),
-        )
-        headers = upload.check_headers(request.headers, limit)
-    except signing.SignatureError as exc:
-        await _count_failed_authentication(request, limiter, address)
-        raise InvalidSignature(exc.reason) from exc
-    except ProblemError:
-        await _count_failed_authentication(request, limiter, address)
-        raise
-    # Unauthenticated until the bytes are in: the slots are the source address's.
-    with state.upload_slots.hold(("address", address)):
-        spooled: upload.Spooled | None = None
-        try:
-            try:
-                spooled = await upload.spool(request.stream(), limit, on_chunk=verifier.update)
-                verified = verifier.verify()
-                if not secrets:
-                    raise signing.SignatureError("no matching signature")
-            except signing.SignatureError as exc:
-                await _count_failed_authentication(request, limiter, address)
-                raise InvalidSignature(exc.reason) from exc
-            except ProblemError:
-                await _count_failed_authentication(request, limiter, address)
-                raise
-            assert code is not None
-            principal = inbound_principal(code)
-            async with pooled(state.pool) as db:
-                earlier = await staged.uploaded_with_webhook_id(db, code, verified.msg_id)
-            if earlier is not None:
-                return _created(earlier, 200, {"Idempotent-Replayed": "true"})
-            media_type = upload.verify(spooled, headers.declared_type, headers.content_digest)
-            filename = upload.name_for_type(headers.filename, media_type)
-            checked = service.Upload(filename, media_type, contains_identity, spooled)
-            row, created = await staged.store_staged(state.pool, state.blob_store, principal, checked, verified.msg_id)
-            return _created(row) if created else _created(row, 200, {"Idempotent-Replayed": "true"})
-        finally:
-            if spooled is not None:
-                spooled.close()
-
-
-async def _count_failed_authentication(request: Request, limiter: RateLimiter, address: str) -> None:
-    """A signed upload refused before its signature verified counts against its address as a failed
-    authentication, whatever refused it: this request never authenticated. It still gets its answer."""
-    with suppress(RateLimited):
-        await limiter.take(request, limiter.auth_failures, address)

@@ -154,11 +154,3 @@ CHUNK = Sql("SELECT data FROM blob_chunks WHERE blob_key = :blob_key AND seq = :
 DELETE_CHUNKS = Sql("DELETE FROM blob_chunks WHERE blob_key = :blob_key")
 
 # --- signed uploads from an agency's own system (attachments/endpoints.py) -------------------------
-
-INBOUND_SECRETS = Sql(
-    """
-    SELECT a.code, s.secret, s.previous_secret, s.previous_valid_until
-    FROM agencies a LEFT JOIN inbound_secrets s ON s.agency_code = a.code
-    WHERE a.code = :code
-"""
-)

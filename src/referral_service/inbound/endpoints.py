@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from contextlib import suppress
 from typing import Annotated, Any, Literal
 
@@ -32,11 +31,9 @@ from referral_service.json_encoding import dumps
 from referral_service.metrics import INBOUND_PUSHES
 from referral_service.openapi_docs import problem_responses
 from referral_service.ratelimit import RateLimiter, client_address, refuse
-from referral_service.schemas import AgencyCode, LimitQuery, Page, encode_cursor
+from referral_service.schemas import AGENCY_CODE_IN_PATH, AgencyCode, LimitQuery, Page, encode_cursor
 
 router = APIRouter(tags=["inbound"])
-
-_AGENCY_CODE = re.compile(r"^[a-z0-9][a-z0-9.\-]{1,62}[a-z0-9]$")
 
 
 @router.post(
@@ -240,7 +237,7 @@ async def push_event(agency_code: str, request: Request) -> Response:
         return Response(status_code=400)
     # A path that cannot be an agency code is an unknown agency (401), not a validation error:
     # the answer must not tell which agencies exist.
-    code = agency_code if _AGENCY_CODE.match(agency_code) else None
+    code = agency_code if AGENCY_CODE_IN_PATH.match(agency_code) else None
     await limiter.take(request, limiter.inbound, f"{code or '-'} {address}")
     # A connection only now, once the push is read and within its limits: a slow or refused sender
     # holds none.

@@ -53,7 +53,7 @@ logger = logging.getLogger("referral_service.inbound")
 
 # Unknown agencies, and agencies without a secret, are checked against this throwaway secret so
 # they fail exactly like a wrong signature would: the answer does not reveal which agencies exist.
-_DECOY_SECRETS = [signing.generate_secret()]
+DECOY_SECRETS = [signing.generate_secret()]
 
 
 class _MalformedJson(ProblemError):
@@ -116,7 +116,7 @@ async def _receive(
     secrets = None if agency_code is None else await service.verifying_secrets(db, agency_code, moment)
     try:
         verified = signing.verify(
-            secrets or _DECOY_SECRETS, headers, body, tolerance_seconds=tolerance_seconds, now=int(now)
+            secrets or DECOY_SECRETS, headers, body, tolerance_seconds=tolerance_seconds, now=int(now)
         )
         if not secrets:
             raise signing.SignatureError("no matching signature")
