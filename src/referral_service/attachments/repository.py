@@ -152,5 +152,3 @@ DELETE_CHUNKS_OF = Sql("DELETE FROM blob_chunks WHERE blob_key = ANY (:blob_keys
 INSERT_CHUNK = Sql("INSERT INTO blob_chunks (blob_key, seq, data) VALUES (:blob_key, :seq, :data)")
 CHUNK = Sql("SELECT data FROM blob_chunks WHERE blob_key = :blob_key AND seq = :seq")
 DELETE_CHUNKS = Sql("DELETE FROM blob_chunks WHERE blob_key = :blob_key")
-
-# --- signed uploads from an agency's own system (attachments/endpoints.py) -------------------------
