@@ -100,11 +100,11 @@ class Settings(TransferSettings):
         description="How long (hours) an `Idempotency-Key` is remembered.",
     )
     db_pool_size: int = Field(
-        default=10,
+        default=20,
         validation_alias="REFERRAL_DB_POOL_SIZE",
-        description="Database connection pool size per API process. An API process opens at most "
-        "2 × this + 23 connections (two pools of this + 10, one listening for key changes, and at most two leasing "
-        "rate-limit tokens).",
+        description="Database connection pool size per API process: the one pool every request, page and "
+        "in-process job borrows from. An API process opens at most this + 3 connections (the pool, and three of "
+        "its own: the key-cache listener, the event-feed listener and the rate-limit leases).",
     )
     default_due_working_days: int = Field(
         default=14,

@@ -139,7 +139,7 @@ def create_app(
         if url is None:
             raise RuntimeError("No database URL: use `referral-service serve`, which starts the embedded server.")
         # The process's one pool: every route, page and in-process job borrows its connections here.
-        app.state.pool = await create_pool(url, size=settings.db_pool_size + 10)
+        app.state.pool = await create_pool(url, size=settings.db_pool_size)
         # Attachment bytes (attachments/storage.py): PostgreSQL through the same pool, or S3.
         app.state.blob_store = make_store(settings, app.state.pool.acquire)
         app.state.expected_heads = head_revisions()
