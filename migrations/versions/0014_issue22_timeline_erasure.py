@@ -5,7 +5,7 @@ Revises: 0013
 Create Date: 2026-12-07
 
 The timeline stays append-only with one exception, narrow enough for the database to check it: the
-transaction that erases a complaint (complaints/erasure.py) names the complaint in the transaction-
+transaction that erases a complaint (erasure/service.py) names the complaint in the transaction-
 local setting `referral.erasing_complaint`, and may then change the `data` of that complaint's
 events, only once the complaint is marked erased, only by replacing values with the string
 `[erased]` (no key added or removed, no other column touched). Every such erasure is recorded on the
@@ -55,7 +55,7 @@ def upgrade() -> None:
         "FOR EACH ROW EXECUTE FUNCTION events_refuse_change_but_erasure()"
     )
     # The keys of free text per event type when this revision was written (the registry is
-    # complaints/personal_data.py; a migration keeps its own copy).
+    # erasure/personal_data.py; a migration keeps its own copy).
     op.execute(
         """
         DO $$

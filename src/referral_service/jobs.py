@@ -12,8 +12,8 @@ from typing import Any
 
 from referral_service.attachments.cleanup import clean_pending_blobs
 from referral_service.attachments.storage import BlobStore, make_store
-from referral_service.complaints.retention import run_retention
 from referral_service.db.driver import pooled
+from referral_service.erasure.retention import run_retention
 from referral_service.idempotency import purge_expired
 from referral_service.reminders.jobs import run_deadline_reminders
 from referral_service.webhooks.dispatcher import DeliveryDispatcher

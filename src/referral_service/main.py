@@ -33,6 +33,7 @@ from referral_service.db.driver import Db, create_pool, driver_dsn
 from referral_service.db.migrate import head_revisions, known_revisions, schema_serves
 from referral_service.db.sql import Sql
 from referral_service.docs_pages import router as docs_router
+from referral_service.erasure.endpoints import router as erasure_router
 from referral_service.errors import install_error_handlers, problem_body, problem_response
 from referral_service.events.endpoints import router as events_router
 from referral_service.events.feed import FeedHorizon, FeedNotifier
@@ -242,6 +243,7 @@ def create_app(
         meta_router,
         docs_router,
         complaints_router,
+        erasure_router,
         referrals_router,
         attachments_router,
         agencies_router,

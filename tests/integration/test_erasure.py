@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime, timedelta
 import httpx
 
 from referral_service.clock import frozen_at
-from referral_service.complaints.retention import run_retention
+from referral_service.erasure.retention import run_retention
 from referral_service.worker import WorkerContext
 from tests.conftest import ROOT, create_complaint
 from tests.integration.erasure_support import tables_holding

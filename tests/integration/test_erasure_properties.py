@@ -26,8 +26,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from referral_service.complaints.personal_data import ERASED
 from referral_service.db.driver import Db
+from referral_service.erasure.personal_data import ERASED
 from referral_service.webhooks import delivery, recording
 from referral_service.webhooks.retry import RetryPolicy
 from tests.attachment_support import pdf_bytes, upload_headers

@@ -11,8 +11,8 @@ import time
 import uuid
 from datetime import UTC, datetime
 
-from referral_service.complaints import erasure
 from referral_service.db.driver import Db
+from referral_service.erasure.service import erase
 from referral_service.events.draft import SYSTEM
 from referral_service.webhooks import delivery, recording
 from referral_service.webhooks.retry import RetryPolicy
@@ -96,7 +96,7 @@ async def test_an_answer_recorded_while_the_erasure_runs_waits_and_is_dropped(ap
         transaction = conn.transaction()
         await transaction.start()
         try:
-            await erasure.erase(Db(conn), uuid.UUID(cid), SYSTEM, reason="Permintaan pelapor", force=False)
+            await erase(Db(conn), uuid.UUID(cid), SYSTEM, reason="Permintaan pelapor", force=False)
             recorder = asyncio.create_task(_record(app, claimed, outcome))
             await _blocked_by(app, conn.get_server_pid(), recorder)
             assert not recorder.done(), "the recorder did not wait for the erasure"
@@ -141,7 +141,7 @@ async def test_a_referral_created_while_the_erasure_runs_carries_none_of_its_val
         transaction = conn.transaction()
         await transaction.start()
         try:
-            await erasure.erase(Db(conn), uuid.UUID(cid), SYSTEM, reason="Permintaan pelapor", force=False)
+            await erase(Db(conn), uuid.UUID(cid), SYSTEM, reason="Permintaan pelapor", force=False)
             creating = asyncio.create_task(
                 ombudsman.post(f"/v1/complaints/{cid}/referrals", json={"agency_code": "inspektorat-64.72"})
             )

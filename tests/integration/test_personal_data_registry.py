@@ -1,4 +1,4 @@
-"""The registry of personal data (complaints/personal_data.py) knows every field of every body the
+"""The registry of personal data (erasure/personal_data.py) knows every field of every body the
 service stores: a field added to a body, or a new event type, fails here until it is classified as
 personal (erased) or kept (with why).
 
@@ -18,8 +18,8 @@ import orjson
 
 from referral_service import clock
 from referral_service.agencies.service import load_directory
-from referral_service.complaints import personal_data
 from referral_service.db.driver import pooled
+from referral_service.erasure import personal_data
 from referral_service.events.catalogue import CATALOGUE, PayloadKind
 from referral_service.reminders.jobs import record_due_soon, record_overdue
 from tests.attachment_support import pdf_bytes, upload_headers

@@ -11,8 +11,8 @@ import orjson
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from referral_service.complaints import personal_data
-from referral_service.complaints.personal_data import ERASED, Kept, Personal, Shape
+from referral_service.erasure import personal_data
+from referral_service.erasure.personal_data import ERASED, Kept, Personal, Shape
 from referral_service.events import payloads
 from referral_service.events.catalogue import CATALOGUE, PayloadKind
 from referral_service.events.draft import EventDraft

@@ -12,7 +12,7 @@ from pydantic import ValidationError
 
 from referral_service.auth.principal import Principal
 from referral_service.auth.scope import complaint_visible
-from referral_service.complaints import erasure, repository
+from referral_service.complaints import repository
 from referral_service.complaints.representation import OUT_FIELDS
 from referral_service.complaints.schemas import ComplaintCreate, ComplaintWritable
 from referral_service.db.driver import Db, json_param
@@ -100,6 +100,12 @@ def _recorded_json(complaint: Any) -> dict[str, Any]:
         dumps({name: value for name, value in recorded.items() if value is not None})
     )
     return as_json
+
+
+async def lock_for_change(db: Db, complaint_id: uuid.UUID) -> asyncpg.Record | None:
+    """The complaint row locked (FOR UPDATE) for a change another feature makes to it, with an event id and
+    time reserved for the change's event; None if there is none. No visibility check: the caller's."""
+    return await repository.get_for_update(db, complaint_id)
 
 
 async def patch_complaint(
@@ -245,9 +251,3 @@ async def redact_stored_bodies_for_agency(db: Db, bodies: list[bytes | None]) ->
             complaint["identity_confidential"] = True
         result.append(dumps(payload) if hidden else body)
     return result
-
-
-async def erase_complaint(db: Db, complaint_id: uuid.UUID, actor: Actor, *, reason: str, force: bool) -> asyncpg.Record:
-    """Erase the complainant's personal data (complaints/erasure.py): one unit of work."""
-    async with db.transaction():
-        return await erasure.erase(db, complaint_id, actor, reason=reason, force=force)

@@ -49,7 +49,7 @@ INSTANTS_IN_EVENT_DATA = ("due_at", "previous_due_at")
 
 def data_out(row: Mapping[str, Any]) -> dict[str, Any]:
     """An event row's `data` as served: instants in RFC 3339 UTC. (Free text of an erased complaint is
-    gone from the row itself: complaints/erasure.py.)"""
+    gone from the row itself: erasure/service.py.)"""
     data: dict[str, Any] = row["data"]
     if not any(key in data for key in INSTANTS_IN_EVENT_DATA):
         return data

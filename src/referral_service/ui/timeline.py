@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from referral_service.complaints.personal_data import ERASED, FREE_TEXT_IN_EVENT_DATA
+from referral_service.erasure.personal_data import ERASED, FREE_TEXT_IN_EVENT_DATA
 from referral_service.events.schemas import data_out
 from referral_service.ui.page import Page
 from referral_service.ui.presenting import conceal_text

@@ -58,7 +58,7 @@ LOCK_ENDPOINTS = Sql(
 #   locked FOR KEY SHARE until commit, which only FOR UPDATE conflicts with. An erasure holding the
 #   row, FOR UPDATE from its start, is waited for and its outcome read from the row as it is after
 #   the wait; an erasure coming later waits for this transaction, then finds the attempt and drops
-#   its answer: complaints/erasure.py);
+#   its answer: erasure/service.py);
 # - every outcome: delivered, rescheduled (`delay` seconds from now) or given up on, each only if
 #   its lease is still ours;
 # - a rescheduled delivery takes the later pending deliveries of its resource along: none of them

@@ -1,6 +1,6 @@
 """The retention job: with `REFERRAL_RETENTION_DAYS` set, erase the personal data of complaints
 whose referrals have all been closed for longer than that by the service's clock, exactly as an
-erasure on request does (complaints/erasure.py), a batch per run, one transaction per complaint
+erasure on request does (erasure/service.py), a batch per run, one transaction per complaint
 (claimed with SKIP LOCKED: any number of workers may run it)."""
 
 from __future__ import annotations
@@ -8,8 +8,8 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING
 
-from referral_service.complaints import erasure
 from referral_service.db.driver import pooled
+from referral_service.erasure import service
 from referral_service.events.draft import SYSTEM
 
 if TYPE_CHECKING:
@@ -26,12 +26,12 @@ async def run_retention(ctx: WorkerContext) -> int:
     if days is None:
         return 0
     erased = 0
-    for _ in range(erasure.RETENTION_BATCH):
+    for _ in range(service.RETENTION_BATCH):
         async with pooled(ctx.pool) as db, db.transaction():
-            due = await erasure.due_for_retention(db, days, limit=1)
+            due = await service.due_for_retention(db, days, limit=1)
             if not due:
                 break
-            await erasure.erase(db, due[0], SYSTEM, reason=REASON.format(days=days), force=False)
+            await service.erase(db, due[0], SYSTEM, reason=REASON.format(days=days), force=False)
             erased += 1
     if erased:
         logger.info("Retention erased the personal data of %d complaint(s)", erased)

@@ -1,7 +1,7 @@
 """Where a complaint's personal data lives in every kind of body the service stores, and how erasure
 removes it: by structure, never by value.
 
-Erasure (complaints/erasure.py) parses each stored body about the complaint and replaces the values
+Erasure (erasure/service.py) parses each stored body about the complaint and replaces the values
 at the paths this module marks `Personal`, whatever those values are (or ever were: a body built
 before a PATCH holds the old name at the same path as the new one). It never searches for a value,
 so a subject that reads `null`, a phone number of three digits or a one-letter name can neither be

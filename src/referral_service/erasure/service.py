@@ -2,7 +2,7 @@
 by the retention job (`REFERRAL_RETENTION_DAYS`), in one transaction per complaint.
 
 By structure, never by value: every stored body about the complaint is parsed, the values at the
-paths `complaints.personal_data` marks personal are replaced (whatever they are, and whatever they
+paths `erasure.personal_data` marks personal are replaced (whatever they are, and whatever they
 were when the body was built: a body from before a PATCH holds the old name at the same path), and
 the body is written back re-encoded, so it stays valid JSON. No value is searched for anywhere.
 
@@ -41,10 +41,11 @@ import orjson
 
 from referral_service import clock
 from referral_service.attachments.cleanup import delete_identity_documents
-from referral_service.complaints import personal_data, repository
-from referral_service.complaints.personal_data import ERASED
+from referral_service.complaints import service as complaints
 from referral_service.complaints.representation import OUT_FIELDS
 from referral_service.db.driver import Db, json_param
+from referral_service.erasure import personal_data, repository
+from referral_service.erasure.personal_data import ERASED
 from referral_service.errors import Conflict, NotFound
 from referral_service.events.draft import Actor, EventDraft
 from referral_service.events.service import record
@@ -59,10 +60,16 @@ _TYPES_WITH_TEXT = sorted(
 )
 
 
+async def erase_complaint(db: Db, complaint_id: uuid.UUID, actor: Actor, *, reason: str, force: bool) -> asyncpg.Record:
+    """Erase the complainant's personal data: one unit of work."""
+    async with db.transaction():
+        return await erase(db, complaint_id, actor, reason=reason, force=force)
+
+
 async def erase(db: Db, complaint_id: uuid.UUID, actor: Actor, *, reason: str, force: bool) -> asyncpg.Record:
     """Erase now (see the module docstring). Refused (409) while a referral is open, unless `force`.
     Returns the complaint row as it is afterwards."""
-    locked = await repository.get_for_update(db, complaint_id)
+    locked = await complaints.lock_for_change(db, complaint_id)
     if locked is None:
         raise NotFound("No complaint with this id.")
     current = await repository.read_erased(db, complaint_id)

@@ -1,0 +1,1 @@
+"""Erasing a complainant's personal data, on request or by retention, identity documents included."""
