@@ -155,3 +155,32 @@ async def test_a_referral_created_while_the_erasure_runs_carries_none_of_its_val
     assert created.status_code == 201, created.text
     assert created.json()["complaint"]["complainant"] is None
     assert await tables_holding(app, list(identity.values())) == []
+
+
+async def test_a_transition_waiting_for_the_erasure_carries_none_of_its_values(app, admin, ombudsman, subscribe):
+    """A transition embeds the complaint in its event's bodies. One that waits for an erasure holding its
+    referral must read the complaint as the erasure left it, not as it was when the transition's statement
+    began (PostgreSQL re-reads only the rows a statement locks once their lock is granted)."""
+    identity = _identity()
+    await subscribe(admin, "http://127.0.0.1:9/erasure-race-transition")
+    complaint = await create_complaint(ombudsman, complainant=identity, subject=f"Perihal {identity['name']}")
+    cid = complaint["id"]
+    created = await ombudsman.post(f"/v1/complaints/{cid}/referrals", json={"agency_code": "inspektorat-64.72"})
+    assert created.status_code == 201, created.text
+    rid = created.json()["id"]
+    async with app.state.pool.acquire() as conn:
+        transaction = conn.transaction()
+        await transaction.start()
+        try:
+            await erase(Db(conn), uuid.UUID(cid), SYSTEM, reason="Permintaan pelapor", force=True)
+            forwarding = asyncio.create_task(ombudsman.post(f"/v1/referrals/{rid}/forward", json={}))
+            await _blocked_by(app, conn.get_server_pid(), forwarding)
+            assert not forwarding.done(), "the transition did not wait for the erasure"
+        except BaseException:
+            await transaction.rollback()
+            raise
+        await transaction.commit()
+    forwarded = await forwarding
+    assert forwarded.status_code == 200, forwarded.text
+    assert forwarded.json()["complaint"]["complainant"] is None
+    assert await tables_holding(app, list(identity.values())) == []

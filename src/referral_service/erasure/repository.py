@@ -157,7 +157,9 @@ async def set_replays(db: Db, changes: list[tuple[uuid.UUID, str, bytes]]) -> No
 
 
 # Complaints whose referrals have all been closed before the cutoff: never-referred complaints are
-# kept. Locked, skipping those another worker holds.
+# kept. Locked, skipping those another worker holds: FOR NO KEY UPDATE, which a transition's FOR KEY
+# SHARE on the complaint does not wait for, so the erasure that follows still takes the referrals
+# before the complaint's FOR UPDATE (see service.erase).
 _DUE_FOR_RETENTION = Sql("""
     SELECT c.id FROM complaints c
     WHERE c.erased_at IS NULL
@@ -168,7 +170,7 @@ _DUE_FOR_RETENTION = Sql("""
       )
     ORDER BY c.created_at
     LIMIT :limit
-    FOR UPDATE OF c SKIP LOCKED
+    FOR NO KEY UPDATE OF c SKIP LOCKED
 """)
 
 

@@ -69,6 +69,11 @@ async def erase_complaint(db: Db, complaint_id: uuid.UUID, actor: Actor, *, reas
 async def erase(db: Db, complaint_id: uuid.UUID, actor: Actor, *, reason: str, force: bool) -> asyncpg.Record:
     """Erase now (see the module docstring). Refused (409) while a referral is open, unless `force`.
     Returns the complaint row as it is afterwards."""
+    # The referrals first, then the complaint: a transition locks its referral and then (FOR KEY SHARE)
+    # the complaint, so taking them in the same order cannot deadlock with one. Once the complaint is
+    # held no referral can be added (referring takes FOR KEY SHARE on it), so the referrals are read
+    # again: one created in between is counted too.
+    await repository.lock_referrals(db, complaint_id)
     locked = await complaints.lock_for_change(db, complaint_id)
     if locked is None:
         raise NotFound("No complaint with this id.")

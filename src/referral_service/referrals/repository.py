@@ -80,14 +80,18 @@ _GET = Sql(f"{_READ} WHERE r.id = :id")
 # A transition's first statement: the row locked, the agency's default deadline, an id and time
 # reserved for the transition's event (so the change, the event and its fan-out are one statement
 # later), and the digest of the working calendar in force (read after the row lock's wait, so after
-# the calendar lock a deadline-setting transition took first).
+# the calendar lock a deadline-setting transition took first). The complaint is locked FOR KEY SHARE:
+# after waiting for a lock, PostgreSQL re-reads only the rows the statement locks, so without it a
+# transition that waited for an erasure holding its referral would embed the complaint as it was
+# before the erasure in its event. (An erasure locks the referrals before the complaint, the same
+# order, so the two cannot deadlock.)
 _GET_FOR_UPDATE = Sql(f"""
     SELECT {_REFERRAL_COLUMNS}, {_COMPLAINT_COLUMNS}, a.timezone, a.region_code AS agency_region_code,
            a.default_due_working_days AS agency_due_working_days, {RESERVE_EVENT_SQL},
            {DIGEST_SQL} AS calendar_digest
     {_FROM}
     WHERE r.id = :id
-    FOR UPDATE OF r
+    FOR UPDATE OF r FOR KEY SHARE OF c
 """)
 # A transition: its change as a CTE of the statement that records its event (see events.record),
 # the referral id and every mutable column as parameters named after the columns.
@@ -246,7 +250,7 @@ _OPEN_DEADLINES_AROUND = Sql(f"""
       AND r.due_at >= :window_start AND r.deadline_started_at < :window_end
       AND r.due_working_days IS NOT NULL
     ORDER BY r.id
-    FOR UPDATE OF r
+    FOR UPDATE OF r FOR KEY SHARE OF c
 """)
 _MOVE_DEADLINE = """
     UPDATE referrals SET due_at = :due_at, version = version + 1, event_seq = event_seq + 1, updated_at = :now
