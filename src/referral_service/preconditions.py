@@ -5,6 +5,11 @@ from __future__ import annotations
 from referral_service.errors import PreconditionFailed, PreconditionRequired
 
 
+def etag(version: int) -> str:
+    """The strong ETag of a resource at `version` (its row's version column)."""
+    return f'"{version}"'
+
+
 def check_if_match(if_match: str | None, current_etag: str, *, required: bool) -> None:
     if if_match is None or not if_match.strip():
         if required:

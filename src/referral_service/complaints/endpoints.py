@@ -7,7 +7,7 @@ from fastapi import APIRouter, Depends, Header, Query, Request, Response, status
 from referral_service.audit.identity import access_reason, audited
 from referral_service.auth.dependencies import OmbudsmanSidePrincipal
 from referral_service.complaints import intake, service
-from referral_service.complaints.representation import complaint_out, etag
+from referral_service.complaints.representation import complaint_out
 from referral_service.complaints.schemas import Category, Channel, ComplaintCreate, ComplaintOut
 from referral_service.db.driver import DbDep
 from referral_service.errors import BadRequest, UnprocessableEntity
@@ -16,6 +16,7 @@ from referral_service.events.service import list_complaint_events
 from referral_service.idempotency import idempotency_request
 from referral_service.json_encoding import dumps
 from referral_service.openapi_docs import problem_responses
+from referral_service.preconditions import etag
 from referral_service.schemas import LimitQuery, Page, RegionCode, UtcDateTime, encode_cursor
 
 router = APIRouter(prefix="/v1/complaints", tags=["complaints"], dependencies=[Depends(access_reason)])

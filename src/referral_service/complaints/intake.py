@@ -33,7 +33,7 @@ from typing import Any
 from referral_service import clock, idempotency
 from referral_service.auth.principal import Principal
 from referral_service.complaints import repository
-from referral_service.complaints.representation import complaint_out, etag
+from referral_service.complaints.representation import complaint_out
 from referral_service.complaints.schemas import ComplaintCreate
 from referral_service.complaints.service import check_region, column_params, column_values, reported_agency, snapshot_of
 from referral_service.db.driver import Db
@@ -42,6 +42,7 @@ from referral_service.events.draft import Actor, EventDraft
 from referral_service.events.outbox import drawn_event_values
 from referral_service.idempotency import IdempotencyRequest, StoredResponse
 from referral_service.json_encoding import dumps
+from referral_service.preconditions import etag
 
 
 @dataclass(frozen=True, slots=True)

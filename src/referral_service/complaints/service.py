@@ -21,7 +21,7 @@ from referral_service.events.draft import Actor, EventDraft
 from referral_service.events.outbox import redact_pending_for_complaint
 from referral_service.events.service import record
 from referral_service.json_encoding import dumps
-from referral_service.preconditions import check_if_match
+from referral_service.preconditions import check_if_match, etag
 from referral_service.schemas import decode_cursor
 
 _JSON_COLUMNS = ("complainant", "reported_party", "external_refs")
@@ -131,7 +131,7 @@ async def _patch_complaint(
         ) from exc
     # After validation: a patch that could never apply is 422 whatever the ETag, so a client fixes
     # its body first instead of re-reading and retrying a request that will fail again.
-    check_if_match(if_match, etag_of(complaint), required=True)
+    check_if_match(if_match, etag(complaint["version"]), required=True)
     check_region(principal, updated.region_code)
     reported = reported_agency(updated)
     if (
@@ -169,10 +169,6 @@ async def _patch_complaint(
 def _reported_agency_of(row: Any) -> str | None:
     party = row["reported_party"]
     return party.get("agency_code") if isinstance(party, dict) else None
-
-
-def etag_of(row: Any) -> str:
-    return f'"{row["version"]}"'
 
 
 async def list_complaints(

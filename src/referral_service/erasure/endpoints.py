@@ -6,13 +6,14 @@ from fastapi import APIRouter, Depends, Response
 
 from referral_service.audit.identity import access_reason
 from referral_service.auth.dependencies import AdminPrincipal
-from referral_service.complaints.representation import complaint_out, etag
+from referral_service.complaints.representation import complaint_out
 from referral_service.complaints.schemas import ComplaintOut, EraseRequest
 from referral_service.db.driver import DbDep
 from referral_service.erasure import service
 from referral_service.events.draft import Actor
 from referral_service.json_encoding import dumps
 from referral_service.openapi_docs import problem_responses
+from referral_service.preconditions import etag
 
 router = APIRouter(prefix="/v1/complaints", tags=["complaints"], dependencies=[Depends(access_reason)])
 

@@ -12,13 +12,13 @@ from referral_service.audit.identity import access_reason, audited
 from referral_service.auth.dependencies import CurrentPrincipal, OmbudsmanSidePrincipal
 from referral_service.auth.principal import Principal
 from referral_service.auth.roles import Role
-from referral_service.complaints.representation import etag
 from referral_service.complaints.service import redact_stored_body_for_agency
 from referral_service.db.driver import Db, DbDep
 from referral_service.events.schemas import AfterIdQuery, EventLimitQuery, EventOut, event_body
 from referral_service.idempotency import StoredResponse, run_idempotent
 from referral_service.json_encoding import dumps
 from referral_service.openapi_docs import problem_responses
+from referral_service.preconditions import etag
 from referral_service.referrals import service
 from referral_service.referrals.deadlines import current_calendar
 from referral_service.referrals.domain import ReferralAction, ReferralState

@@ -18,7 +18,7 @@ import asyncpg
 from referral_service import clock
 from referral_service.auth.principal import Principal
 from referral_service.auth.scope import complaint_visible, may_refer_to, referral_visible
-from referral_service.complaints.representation import complaint_dict, etag
+from referral_service.complaints.representation import complaint_dict
 from referral_service.db.driver import Db, json_param
 from referral_service.db.sql import Sql
 from referral_service.errors import Conflict, Forbidden, NotFound, TransitionConflict, UnprocessableEntity
@@ -26,7 +26,7 @@ from referral_service.events import outbox
 from referral_service.events.draft import Actor, EventDraft
 from referral_service.events.service import record
 from referral_service.json_encoding import rfc3339_utc, rfc3339_utc_text
-from referral_service.preconditions import check_if_match
+from referral_service.preconditions import check_if_match, etag
 from referral_service.referrals import domain, repository
 from referral_service.referrals.deadlines import (
     current_calendar,

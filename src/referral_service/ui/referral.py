@@ -19,10 +19,10 @@ from pydantic import BaseModel, ValidationError
 from referral_service.attachments import service as attachment_service
 from referral_service.audit.identity import record as audit_identity_reads
 from referral_service.audit.identity import shown_identities
-from referral_service.complaints.representation import etag
 from referral_service.db.driver import Db
 from referral_service.errors import Forbidden, NotFound, PreconditionFailed, ProblemError, TransitionConflict
 from referral_service.json_encoding import dumps
+from referral_service.preconditions import etag
 from referral_service.referrals import service as referrals
 from referral_service.referrals.deadlines import current_calendar
 from referral_service.referrals.domain import ReferralAction, Resolution, ResponseOutcome
