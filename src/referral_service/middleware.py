@@ -246,10 +246,11 @@ class ProblemLanguage:
             headers = MutableHeaders(scope=held)
             if isinstance(problem, dict):
                 body = orjson.dumps(localize(problem, headers["Content-Language"]))
+                # Only a body written anew changes length (a HEAD answer has none and keeps its own).
+                if "content-length" in headers:
+                    headers["Content-Length"] = str(len(body))
             else:
                 headers["Content-Language"] = "en"
-            if "content-length" in headers:
-                headers["Content-Length"] = str(len(body))
             start, held, passing = held, None, True
             await send(start)
             await send({"type": "http.response.body", "body": body, "more_body": False})

@@ -136,7 +136,7 @@ def cmd_worker(args: argparse.Namespace) -> int:
         )
 
     async def _run() -> None:
-        # The worker's one pool, shared by every job (as many connections as its two pools had).
+        # The worker's one pool, shared by every job: with the dispatcher's listener, at most 9 connections.
         pool = await create_pool(url, size=8)
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()

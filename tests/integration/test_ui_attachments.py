@@ -168,3 +168,37 @@ async def test_a_broken_form_is_refused_not_a_crash(browser, ombudsman_kaltim, s
     )
     assert response.status_code == 400 and "Formulir tidak dapat dibaca" in response.text
     assert (await samarinda.get(f"/v1/referrals/{referral_id}/attachments")).json() == []
+
+
+async def test_a_form_sent_without_a_length_is_held_to_the_upload_limit(app, browser, ombudsman_kaltim, samarinda):
+    """Chunked (no Content-Length): the middleware cannot refuse it up front, so the form reader counts
+    every byte it reads, not only the file's; and a part header cannot grow without bound."""
+    _, referral_id = await confidential_referral(ombudsman_kaltim)
+    await sign_in(browser, samarinda.key)
+    page = (await browser.get(f"/ui/referrals/{referral_id}")).text
+    limit = app.state.settings.max_upload_bytes
+    # A whole, valid form with a small file, then more bytes after its closing boundary (an epilogue
+    # the parser skips) than the file may have.
+    whole_form = (
+        b'--XyZ\r\nContent-Disposition: form-data; name="csrf"\r\n\r\n'
+        + hidden(page, "csrf").encode()
+        + b'\r\n--XyZ\r\nContent-Disposition: form-data; name="file"; filename="a.pdf"\r\n\r\n'
+        + pdf_bytes("LHP")
+        + b"\r\n--XyZ--\r\n"
+    )
+
+    async def chunked(head: bytes, filler: bytes, total: int):
+        yield head
+        sent = 0
+        while sent < total:
+            yield filler
+            sent += len(filler)
+
+    url = f"/ui/referrals/{referral_id}/attachments"
+    headers = {"Content-Type": "multipart/form-data; boundary=XyZ"}
+    too_long = await browser.post(url, content=chunked(whole_form, b"x" * 65536, limit + 200_000), headers=headers)
+    assert too_long.status_code == 413, too_long.text
+    header_bomb = b'--XyZ\r\nContent-Disposition: form-data; name="csrf"; x="'
+    bombed = await browser.post(url, content=chunked(header_bomb, b"y" * 65536, 1_000_000), headers=headers)
+    assert bombed.status_code == 400 and "Formulir tidak dapat dibaca" in bombed.text
+    assert (await samarinda.get(f"/v1/referrals/{referral_id}/attachments")).json() == []

@@ -56,3 +56,9 @@ def test_the_translation_is_cached_per_text() -> None:
 
 def test_repr_leaves_the_values_out() -> None:
     assert "Siti" not in repr(Sql("SELECT :name", name="Siti"))
+
+
+def test_comments_are_text_whatever_they_hold() -> None:
+    text, args = Sql("SELECT :a -- the agency's :b\n, /* it's :c */ :d", a=1, d=2).positional()
+    assert text == "SELECT $1 -- the agency's :b\n, /* it's :c */ $2"
+    assert args == [1, 2]

@@ -149,7 +149,7 @@ class S3BlobStore:
             credentials=self.credentials,
             region=self.region,
             service="s3",
-            now=clock.now(),
+            now=clock.wall_now(),
         )
         return url, signed
 

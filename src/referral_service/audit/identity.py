@@ -22,6 +22,7 @@ too, a range of it included (attachments/endpoints.py).
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Collection, Iterable
 from typing import Annotated, Any
@@ -117,6 +118,16 @@ def _route(request: Request) -> str:
     return getattr(route, "path", None) or request.url.path
 
 
+_REASON = re.compile(ACCESS_REASON_PATTERN)
+
+
+def _access_reason(request: Request) -> str | None:
+    # The API's routes refuse a malformed reason (422, the `access_reason` dependency); a page's
+    # request never passed that check, so only a reason of the documented form is kept.
+    reason = request.headers.get(ACCESS_REASON_HEADER)
+    return reason if reason is not None and _REASON.match(reason) else None
+
+
 async def record(db: Db | Any, request: Request, principal: Principal, complaint_ids: list[uuid.UUID]) -> None:
     """One audit row per complaint shown. `db`: a `Db` or an asyncpg connection."""
     if not complaint_ids or principal.role is Role.AGENCY:
@@ -128,7 +139,7 @@ async def record(db: Db | Any, request: Request, principal: Principal, complaint
             complaint_ids=complaint_ids,
             route=_route(request),
             method=request.method,
-            access_reason=request.headers.get(ACCESS_REASON_HEADER),
+            access_reason=_access_reason(request),
             request_id=current_request_id(),
         )
     )

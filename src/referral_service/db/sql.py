@@ -22,9 +22,9 @@ from collections.abc import Iterable, Mapping
 from functools import lru_cache
 from typing import Any
 
-# A quoted literal or identifier (skipped whole: a colon inside it is text), a `::` cast, or a
-# `:name` placeholder.
-_TOKEN = re.compile(r"'(?:[^']|'')*'|\"[^\"]*\"|::|:([A-Za-z_][A-Za-z0-9_]*)")
+# A comment, a quoted literal or identifier (each skipped whole: a colon or an apostrophe inside it
+# is text), a `::` cast, or a `:name` placeholder.
+_TOKEN = re.compile(r"--[^\n]*|/\*.*?\*/|'(?:[^']|'')*'|\"[^\"]*\"|::|:([A-Za-z_][A-Za-z0-9_]*)", re.DOTALL)
 
 
 @lru_cache(maxsize=4096)

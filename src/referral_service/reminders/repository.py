@@ -18,26 +18,30 @@ from referral_service.db.sql import Sql
 OVERDUE_STAMP = "overdue_notified_for"
 DUE_SOON_STAMP = "due_soon_notified_for"
 
+# The complaint is locked FOR KEY SHARE with its referral (the order of a transition): a change to it
+# (a PATCH making the complainant confidential, an erasure) waits for the reminder's transaction, so
+# the reminder's event never embeds a complaint that changed under it; one held by such a change is
+# skipped this round.
 FIND_OVERDUE = Sql(
     f"""
     SELECT r.id, r.due_at, a.timezone
-    FROM referrals r JOIN agencies a ON a.code = r.agency_code
+    FROM referrals r JOIN agencies a ON a.code = r.agency_code JOIN complaints c ON c.id = r.complaint_id
     WHERE r.state = 'forwarded' AND r.due_at < :now AND r.{OVERDUE_STAMP} IS DISTINCT FROM r.due_at
     ORDER BY r.due_at
     LIMIT :limit
-    FOR UPDATE OF r SKIP LOCKED
+    FOR UPDATE OF r SKIP LOCKED FOR KEY SHARE OF c SKIP LOCKED
     """
 )
 # `horizon`: a cheap, index-friendly prefilter; the caller decides exactly (reminders/due_soon.py).
 FIND_DUE_SOON = Sql(
     f"""
     SELECT r.id, r.due_at, a.timezone
-    FROM referrals r JOIN agencies a ON a.code = r.agency_code
+    FROM referrals r JOIN agencies a ON a.code = r.agency_code JOIN complaints c ON c.id = r.complaint_id
     WHERE r.state = 'forwarded' AND r.due_at >= :now AND r.due_at < :horizon
       AND r.{DUE_SOON_STAMP} IS DISTINCT FROM r.due_at
     ORDER BY r.due_at
     LIMIT :limit
-    FOR UPDATE OF r SKIP LOCKED
+    FOR UPDATE OF r SKIP LOCKED FOR KEY SHARE OF c SKIP LOCKED
     """
 )
 

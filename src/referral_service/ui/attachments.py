@@ -28,7 +28,8 @@ from python_multipart.multipart import MultipartParser, parse_options_header
 from referral_service.attachments import service, sniff, upload
 from referral_service.attachments.endpoints import download
 from referral_service.db.driver import Db
-from referral_service.errors import BadRequest, ProblemError
+from referral_service.errors import BadRequest, PayloadTooLarge, ProblemError
+from referral_service.middleware import PAGE_UPLOAD_OVERHEAD
 from referral_service.ui.page import Page, agency_names, open_db, signed_in_page
 from referral_service.ui.timeline import media_name, size_text
 
@@ -227,9 +228,18 @@ async def read_upload(request: Request, page: Page, limit: int) -> PageUpload:
         },
     )
 
+    # Everything read counts, not only the file: a body sent without Content-Length is checked here
+    # (the middleware can refuse only a declared length). A part's headers are capped by the parser.
+    allowed = limit + PAGE_UPLOAD_OVERHEAD
+    received = 0
+
     async def file_chunks() -> AsyncIterator[bytes]:
+        nonlocal received
         try:
             async for chunk in request.stream():
+                received += len(chunk)
+                if received > allowed:
+                    raise PayloadTooLarge(f"An attachment must not exceed {limit} bytes.")
                 parser.write(chunk)
                 while pending:
                     yield pending.pop(0)

@@ -202,7 +202,7 @@ class DeliveryDispatcher:
             # delivery is still recorded (as a failed attempt), or its slot would never come back.
             # Not the message: it may quote the URL.
             logger.error("delivery %s: %s preparing the send", item.delivery_id, type(exc).__name__)
-            outcome = delivery.AttemptOutcome(clock.now(), 0, error=f"{type(exc).__name__} in the worker")
+            outcome = delivery.AttemptOutcome(clock.wall_now(), 0, error=f"{type(exc).__name__} in the worker")
         self._results.append((item, outcome))
         self._results_ready.set()
 
@@ -380,7 +380,7 @@ _OUTCOME_OF_STATUS = {"delivered": "delivered", "pending": "retry", "failed": "f
 def _count_attempts(recorded: list[tuple[Result, str]]) -> None:
     """The worker's metrics (metrics.py): attempts by outcome, and commit-to-2xx latency of what was
     delivered (from the body's `timestamp`, the time of the change that queued it)."""
-    received = clock.now()
+    received = clock.wall_now()
     for (item, outcome), status in recorded:
         label = "gone" if outcome.response_status == 410 else _OUTCOME_OF_STATUS.get(status, status)
         WEBHOOK_DELIVERY_ATTEMPTS.labels(label).inc()

@@ -52,7 +52,7 @@ def _with_secret(endpoint: Endpoint) -> WebhookEndpointWithSecret:
     responses=problem_responses(400, 401, 413, 415, 422),
 )
 async def create(
-    body: WebhookEndpointCreate, request: Request, principal: CurrentPrincipal, db: DbDep
+    body: WebhookEndpointCreate, request: Request, principal: CurrentPrincipal
 ) -> WebhookEndpointWithSecret:
     """Subscribe a URL to events. Any key may subscribe; the endpoint receives what that key may see.
 
@@ -64,7 +64,7 @@ async def create(
     The response carries the signing `secret`, shown only here and on rotation. Verify each delivery
     with it as described by Standard Webhooks (see the `webhooks` section of this document).
     """
-    endpoint = await service.create_endpoint(db, principal, body, request.app.state.settings)
+    endpoint = await service.create_endpoint(request.app.state.pool, principal, body, request.app.state.settings)
     return _with_secret(endpoint)
 
 
@@ -88,7 +88,6 @@ async def patch(
     body: WebhookEndpointPatch,
     request: Request,
     principal: CurrentPrincipal,
-    db: DbDep,
 ) -> WebhookEndpointOut:
     """Change the URL, description or event types, or pause (`disabled: true`) and resume the endpoint.
 
@@ -97,7 +96,9 @@ async def patch(
     failure clock; use `recover` to re-queue what failed meanwhile. An endpoint disabled because the
     API key that created it was revoked cannot be enabled again (409): subscribe anew.
     """
-    endpoint = await service.patch_endpoint(db, principal, endpoint_id, body, request.app.state.settings)
+    endpoint = await service.patch_endpoint(
+        request.app.state.pool, principal, endpoint_id, body, request.app.state.settings
+    )
     return service.endpoint_out(endpoint)
 
 

@@ -23,7 +23,7 @@ from referral_service.auth.principal import Principal
 from referral_service.auth.roles import Role
 from referral_service.auth.scope import endpoint_visible
 from referral_service.config import Settings
-from referral_service.db.driver import Db
+from referral_service.db.driver import Db, pooled
 from referral_service.errors import Conflict, NotFound, UnprocessableEntity
 from referral_service.events import outbox
 from referral_service.webhooks import recording, repository, ssrf
@@ -59,8 +59,9 @@ def endpoint_out(endpoint: Endpoint) -> WebhookEndpointOut:
     )
 
 
-# Saving a URL resolves its host; a resolver that never answers must not hold the request (and
-# its database connection) open. The lookup thread itself cannot be cancelled; it is abandoned.
+# Saving a URL resolves its host; a resolver that never answers must not hold the request open,
+# and no database connection is held meanwhile (create and patch borrow theirs after the check).
+# The lookup thread itself cannot be cancelled; it is abandoned.
 RESOLVE_TIMEOUT_SECONDS = 5.0
 
 OWNER_KEY_REVOKED = "owner key revoked: the API key that created this endpoint was revoked."
@@ -96,9 +97,12 @@ async def disable_endpoints_of_key(db: Db, key_id: uuid.UUID) -> int:
     return len(endpoint_ids)
 
 
-async def create_endpoint(db: Db, principal: Principal, body: WebhookEndpointCreate, settings: Settings) -> Endpoint:
+async def create_endpoint(
+    pool: asyncpg.Pool, principal: Principal, body: WebhookEndpointCreate, settings: Settings
+) -> Endpoint:
+    """Subscribe: the URL is checked (its host resolved) before a connection is borrowed."""
     url = await _checked_url(body.url, settings)
-    async with db.transaction():
+    async with pooled(pool) as db, db.transaction():
         # Serialise creates per scope so that concurrent ones cannot all pass the count below.
         await repository.lock_owner_scope(
             db, f"webhook-owner:{principal.role.value}:{principal.agency_code or ''}:{principal.region_code or ''}"
@@ -131,12 +135,12 @@ async def get_endpoint(db: Db, principal: Principal, endpoint_id: uuid.UUID, *, 
 
 
 async def patch_endpoint(
-    db: Db, principal: Principal, endpoint_id: uuid.UUID, body: WebhookEndpointPatch, settings: Settings
+    pool: asyncpg.Pool, principal: Principal, endpoint_id: uuid.UUID, body: WebhookEndpointPatch, settings: Settings
 ) -> Endpoint:
     changes = body.model_dump(exclude_unset=True)
-    # Resolve before taking the row lock: DNS may be slow.
+    # Resolve before borrowing a connection and taking the row lock: DNS may be slow.
     url = await _checked_url(changes["url"], settings) if changes.get("url") is not None else None
-    async with db.transaction():
+    async with pooled(pool) as db, db.transaction():
         endpoint = await get_endpoint(db, principal, endpoint_id, lock=LOCK_FOR_CHANGE)
         changed = endpoint
         if url is not None:
