@@ -176,7 +176,7 @@ async def test_each_route_showing_the_identity_writes_one_row(
         (("GET", "/v1/referrals/{referral_id}"), lambda: ombudsman.get(f"/v1/referrals/{rid}")),
         (("POST", "/v1/referrals/{referral_id}/forward"), lambda: ombudsman.post(f"/v1/referrals/{second}/forward", json={})),
         (("POST", "/v1/referrals/{referral_id}/notes"), lambda: ombudsman.post(f"/v1/referrals/{rid}/notes", json={"text": "x"})),
-        (("GET", "/v1/events"), lambda: ombudsman.get("/v1/events", params={"complaint_id": cid, "type": "complaint.created"})),
+        (("GET", "/v1/events"), lambda: ombudsman.get("/v1/events", params={"complaint_id": cid, "type": "complaint.created", "wait": 10})),
         (("GET", "/v1/attachments/{attachment_id}"), lambda: ombudsman.get(download)),
         (("GET", "/v1/attachments/{attachment_id}"), lambda: ombudsman.get(download, headers={"Range": "bytes=0-99"})),
         (("GET", "/v1/agencies/{code}/inbound-events"), lambda: admin.get(f"/v1/agencies/{SAMARINDA}/inbound-events")),

@@ -40,7 +40,7 @@ async def test_every_endpoint_showing_the_identity_writes_one_row(app, admin, om
         ("/v1/complaints/{complaint_id}/referrals", "POST"),
     ]
     etag = (await admin.get(f"/v1/complaints/{cid}")).headers["etag"]
-    head = (await admin.get("/v1/events", params={"complaint_id": cid, "limit": 1})).json()["items"][0]["id"]
+    head = (await admin.get("/v1/events", params={"complaint_id": cid, "limit": 1, "wait": 10})).json()["items"][0]["id"]
     calls = [
         (
             "/v1/complaints/{complaint_id}",
@@ -62,7 +62,7 @@ async def test_every_endpoint_showing_the_identity_writes_one_row(app, admin, om
             "POST",
             lambda: ombudsman.post(f"/v1/referrals/{rid}/forward", json={}),
         ),
-        ("/v1/events", "GET", lambda: admin.get("/v1/events", params={"complaint_id": cid})),
+        ("/v1/events", "GET", lambda: admin.get("/v1/events", params={"complaint_id": cid, "wait": 10})),
     ]
     # The first GET above (for the ETag) and the feed read (for nothing) were audited too.
     expected = len(rows) + 2
@@ -85,7 +85,7 @@ async def test_every_endpoint_showing_the_identity_writes_one_row(app, admin, om
     assert (await samarinda.get(f"/v1/referrals/{rid}")).status_code == 200
     assert (await samarinda.get("/v1/referrals", params={"complaint_id": cid})).status_code == 200
     assert (await samarinda.post(f"/v1/referrals/{rid}/acknowledge", json={})).status_code == 200
-    feed = await samarinda.get("/v1/events", params={"referral_id": rid})
+    feed = await samarinda.get("/v1/events", params={"referral_id": rid, "wait": 10})
     assert feed.json()["items"] and CONFIDENTIAL_NAME not in feed.text
     assert len(await _count(app, cid)) == expected
 
@@ -93,7 +93,7 @@ async def test_every_endpoint_showing_the_identity_writes_one_row(app, admin, om
 async def test_non_confidential_reads_write_nothing(app, ombudsman):
     complaint = await create_complaint(ombudsman)
     assert (await ombudsman.get(f"/v1/complaints/{complaint['id']}")).status_code == 200
-    assert (await ombudsman.get("/v1/events", params={"complaint_id": complaint["id"]})).json()["items"]
+    assert (await ombudsman.get("/v1/events", params={"complaint_id": complaint["id"], "wait": 10})).json()["items"]
     assert await _count(app, complaint["id"]) == []
 
 
