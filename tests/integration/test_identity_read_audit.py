@@ -40,7 +40,8 @@ async def test_every_endpoint_showing_the_identity_writes_one_row(app, admin, om
         ("/v1/complaints/{complaint_id}/referrals", "POST"),
     ]
     etag = (await admin.get(f"/v1/complaints/{cid}")).headers["etag"]
-    head = (await admin.get("/v1/events", params={"complaint_id": cid, "limit": 1, "wait": 10})).json()["items"][0]["id"]
+    first = await admin.get("/v1/events", params={"complaint_id": cid, "limit": 1, "wait": 10})
+    head = first.json()["items"][0]["id"]
     calls = [
         (
             "/v1/complaints/{complaint_id}",

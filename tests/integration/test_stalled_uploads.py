@@ -218,7 +218,10 @@ async def test_stalled_uploads_hold_little_memory_and_return_it(server):
     async def round_of(uploads: int) -> list[int]:
         return await asyncio.gather(*(stall(keys[i % len(keys)]) for i in range(uploads)))
 
-    await round_of(60)  # warm up: 60 connections at once, the code paths, the pools
+    # Warm up at the largest round's size: the code paths, and the database pool grown to what that
+    # many requests at once open (a fixed number of connections, each some hundreds of KiB, opened
+    # once; a warm-up smaller than a later round left that growth inside the measured rounds).
+    await round_of(120)
     warmed = peak = _rss_kib(server.pid)
 
     async def sample() -> None:
