@@ -218,9 +218,9 @@ async def test_stalled_uploads_hold_little_memory_and_return_it(server):
     async def round_of(uploads: int) -> list[int]:
         return await asyncio.gather(*(stall(keys[i % len(keys)]) for i in range(uploads)))
 
-    # Warm up at the largest round's size: the code paths, and the database pool grown to what that
-    # many requests at once open (a fixed number of connections, each some hundreds of KiB, opened
-    # once; a warm-up smaller than a later round left that growth inside the measured rounds).
+    # Warm up at the largest round's size: the code paths, the pools, and the process's memory grown to
+    # what that many requests at once need (the allocator keeps its high-water mark; a warm-up smaller
+    # than a later round left up to 10 MB of that one-time growth inside the measured rounds).
     await round_of(120)
     warmed = peak = _rss_kib(server.pid)
 
