@@ -65,6 +65,8 @@ class Sql:
 
     def bind(self, **params: Any) -> Sql:
         """The same text with more values (a statement constant given its values per call)."""
+        if not self.params:  # the common case, a constant with no values of its own: nothing to check
+            return Sql(self.text, **params)
         return Sql(self.text, **_merged(self.params, params))
 
     @staticmethod
