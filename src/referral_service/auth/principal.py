@@ -6,6 +6,7 @@ import uuid
 from dataclasses import dataclass
 
 from referral_service.auth.roles import Role
+from referral_service.db.driver import Row
 
 # The bootstrap admin key (REFERRAL_ADMIN_KEY) has no row; it acts under this fixed id.
 BOOTSTRAP_ADMIN_ID = uuid.UUID("00000000-0000-0000-0000-000000000001")
@@ -23,6 +24,20 @@ class Principal:
     @property
     def is_ombudsman_side(self) -> bool:
         return self.role in (Role.ADMIN, Role.OMBUDSMAN)
+
+
+def principal_of_key(row: Row) -> Principal:
+    """The principal a stored API key stands for (a row of `api_keys`: id, role, name, agency_code,
+    region_code, rate_limit_per_minute), however it was read (a key look-up, a web session's key)."""
+    return Principal(
+        key_id=row["id"],
+        role=Role(row["role"]),
+        name=row["name"],
+        agency_code=row["agency_code"],
+        region_code=row["region_code"],
+        # The key's own rate limit, if it has one (API requests and page views count against it).
+        rate_limit_per_minute=row["rate_limit_per_minute"],
+    )
 
 
 def region_in_scope(region_code: str, scope: str | None) -> bool:

@@ -8,7 +8,7 @@ from datetime import datetime
 
 import asyncpg
 
-from referral_service.auth.principal import Principal
+from referral_service.auth.principal import Principal, principal_of_key
 from referral_service.auth.roles import Role
 from referral_service.db.driver import Db
 from referral_service.db.sql import Sql
@@ -95,16 +95,7 @@ async def revoke(db: Db, key_id: uuid.UUID) -> bytes | None:
 async def active_principal(db: Db, key_hash: bytes) -> Principal | None:
     """The principal of the active key with this hash."""
     row = await db.fetchrow(_ACTIVE_KEY_BY_HASH.bind(key_hash=key_hash))
-    if row is None:
-        return None
-    return Principal(
-        key_id=row["id"],
-        role=Role(row["role"]),
-        name=row["name"],
-        agency_code=row["agency_code"],
-        region_code=row["region_code"],
-        rate_limit_per_minute=row["rate_limit_per_minute"],
-    )
+    return None if row is None else principal_of_key(row)
 
 
 async def active_key_hashes(db: Db) -> list[bytes]:

@@ -13,14 +13,12 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-import asyncpg
 from starlette.requests import Request
 from starlette.responses import Response
 
 from referral_service import clock
 from referral_service.auth import service as keys
-from referral_service.auth.principal import Principal
-from referral_service.auth.roles import Role
+from referral_service.auth.principal import Principal, principal_of_key
 from referral_service.db.driver import Db
 from referral_service.db.sql import Sql
 
@@ -53,18 +51,6 @@ class UiSession:
 
 def _token_hash(token: str) -> bytes:
     return hashlib.sha256(token.encode("utf-8", "surrogatepass")).digest()
-
-
-def _principal(row: asyncpg.Record) -> Principal:
-    return Principal(
-        key_id=row["id"],
-        role=Role(row["role"]),
-        name=row["name"],
-        agency_code=row["agency_code"],
-        region_code=row["region_code"],
-        # The key's own rate limit, if it has one: page views count against it (ui.page.signed_in_page).
-        rate_limit_per_minute=row["rate_limit_per_minute"],
-    )
 
 
 async def sign_in(db: Db, api_key: str, lifetime: timedelta) -> tuple[str, UiSession] | None:
@@ -101,7 +87,7 @@ async def lookup(db: Db, token: str | None) -> UiSession | None:
     row = await db.fetchrow(_LOOKUP.bind(token_hash=_token_hash(token), now=clock.now()))
     if row is None:
         return None
-    return UiSession(_principal(row), row["csrf_secret"], row["expires_at"])
+    return UiSession(principal_of_key(row), row["csrf_secret"], row["expires_at"])
 
 
 async def sign_out(db: Db, token: str | None) -> None:
