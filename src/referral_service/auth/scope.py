@@ -125,6 +125,18 @@ def scope_covers(scope_column: str, region: str) -> Sql:
     return Sql(f"({scope_column} IS NULL OR {region} = {scope_column} OR starts_with({region}, {scope_column} || '.'))")
 
 
+def _in_either_region(complaint_region: str, agency_region: str, region_code: str) -> Sql:
+    # A region-limited Ombudsman key follows a referral from either end: its complaint's region or
+    # its agency's (they differ for a cross-region referral by a national key).
+    return Sql.join(
+        " OR ",
+        [
+            in_region(complaint_region, region_code, name="scope_region"),
+            in_region(agency_region, region_code, name="scope_region"),
+        ],
+    ).wrapped()
+
+
 def complaint_clause(principal: Principal, *, complaint: str = "c") -> Sql:
     """Complaints the principal may list (agency keys never reach a complaint list)."""
     if principal.role is Role.AGENCY:
@@ -144,13 +156,7 @@ def referral_clause(principal: Principal, *, referral: str = "r", complaint: str
         )
     if principal.region_code is None:
         return TRUE
-    return Sql.join(
-        " OR ",
-        [
-            in_region(f"{complaint}.region_code", principal.region_code, name="scope_region"),
-            in_region(f"{agency}.region_code", principal.region_code, name="scope_region"),
-        ],
-    ).wrapped()
+    return _in_either_region(f"{complaint}.region_code", f"{agency}.region_code", principal.region_code)
 
 
 # --- a referral's timeline ----------------------------------------------------------------------
@@ -210,13 +216,7 @@ def feed_clause(principal: Principal, *, feed: str = "f") -> Sql:
         )
     if principal.region_code is None:
         return TRUE
-    return Sql.join(
-        " OR ",
-        [
-            in_region(f"{feed}.region_code", principal.region_code, name="scope_region"),
-            in_region(f"{feed}.agency_region_code", principal.region_code, name="scope_region"),
-        ],
-    ).wrapped()
+    return _in_either_region(f"{feed}.region_code", f"{feed}.agency_region_code", principal.region_code)
 
 
 def feed_body_column(principal: Principal, *, feed: str = "f") -> str:

@@ -15,7 +15,7 @@ from referral_service.auth.scope import complaint_visible
 from referral_service.complaints import repository
 from referral_service.complaints.representation import OUT_FIELDS
 from referral_service.complaints.schemas import ComplaintCreate, ComplaintWritable
-from referral_service.db.driver import Db, json_param
+from referral_service.db.driver import Db, json_param, unit_of_work
 from referral_service.errors import Forbidden, NotFound, UnprocessableEntity, field_errors
 from referral_service.events.draft import Actor, EventDraft
 from referral_service.events.outbox import redact_pending_for_complaint
@@ -108,17 +108,11 @@ async def lock_for_change(db: Db, complaint_id: uuid.UUID) -> asyncpg.Record | N
     return await repository.get_for_update(db, complaint_id)
 
 
+@unit_of_work
 async def patch_complaint(
     db: Db, principal: Principal, complaint_id: uuid.UUID, patch: dict[str, Any], if_match: str | None
 ) -> asyncpg.Record:
     """Apply a merge patch and record `complaint.updated`: one unit of work."""
-    async with db.transaction():
-        return await _patch_complaint(db, principal, complaint_id, patch, if_match)
-
-
-async def _patch_complaint(
-    db: Db, principal: Principal, complaint_id: uuid.UUID, patch: dict[str, Any], if_match: str | None
-) -> asyncpg.Record:
     complaint = await repository.get_for_update(db, complaint_id)
     if complaint is None or not complaint_visible(principal, complaint["region_code"]):
         raise NotFound("No complaint with this id.")

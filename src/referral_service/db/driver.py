@@ -15,9 +15,10 @@ inspect the database through a SQLAlchemy session read the same): jsonb paramete
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Mapping, Sequence
+import functools
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
-from typing import Annotated, Any, TypeAlias
+from typing import Annotated, Any, Concatenate, ParamSpec, TypeAlias, TypeVar
 
 import asyncpg
 import orjson
@@ -34,6 +35,10 @@ Row: TypeAlias = Mapping[str, Any] | asyncpg.Record
 
 # A connection, or the pool's proxy for one (it behaves as the connection it wraps).
 AnyConnection = asyncpg.Connection | asyncpg.pool.PoolConnectionProxy
+
+
+P = ParamSpec("P")
+T = TypeVar("T")
 
 
 class Db:
@@ -196,6 +201,19 @@ async def create_pool(database_url: str, *, size: int) -> asyncpg.Pool:
         # A connection that sat idle this long is closed; the pool opens a new one on demand.
         max_inactive_connection_lifetime=300,
     )
+
+
+def unit_of_work(
+    operation: Callable[Concatenate[Db, P], Awaitable[T]],
+) -> Callable[Concatenate[Db, P], Awaitable[T]]:
+    """`operation` as one unit of work: run inside `db.transaction()` (joining the caller's if open)."""
+
+    @functools.wraps(operation)
+    async def in_a_transaction(db: Db, /, *args: P.args, **kwargs: P.kwargs) -> T:
+        async with db.transaction():
+            return await operation(db, *args, **kwargs)
+
+    return in_a_transaction
 
 
 @asynccontextmanager

@@ -28,7 +28,7 @@ from pydantic import ValidationError
 from referral_service import signing
 from referral_service.attachments.staged import attach_staged
 from referral_service.complaints.service import redact_stored_body_for_agency
-from referral_service.db.driver import Db
+from referral_service.db.driver import Db, unit_of_work
 from referral_service.errors import (
     PROBLEM_MEDIA_TYPE,
     InvalidSignature,
@@ -72,6 +72,7 @@ class Outcome:
         return "application/json" if self.status_code < 400 else PROBLEM_MEDIA_TYPE
 
 
+@unit_of_work
 async def receive(
     db: Db,
     agency_code: str | None,
@@ -84,33 +85,8 @@ async def receive(
     instance: str,
     source_address: str | None = None,
 ) -> Outcome:
-    """`source_address`: the address the request came from, kept with the push (see below)."""
-    async with db.transaction():
-        return await _receive(
-            db,
-            agency_code,
-            headers,
-            body,
-            now=now,
-            tolerance_seconds=tolerance_seconds,
-            default_due_working_days=default_due_working_days,
-            instance=instance,
-            source_address=source_address,
-        )
-
-
-async def _receive(
-    db: Db,
-    agency_code: str | None,
-    headers: Mapping[str, str],
-    body: bytes,
-    *,
-    now: float,
-    tolerance_seconds: int,
-    default_due_working_days: int,
-    instance: str,
-    source_address: str | None,
-) -> Outcome:
+    """One push, as one unit of work. `source_address`: the address the request came from, kept with
+    the push (see below)."""
     moment = datetime.fromtimestamp(now, UTC)
     source = Source.of(source_address)
     secrets = None if agency_code is None else await service.verifying_secrets(db, agency_code, moment)

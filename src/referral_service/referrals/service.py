@@ -19,7 +19,7 @@ from referral_service import clock
 from referral_service.auth.principal import Principal
 from referral_service.auth.scope import complaint_visible, may_refer_to, referral_visible
 from referral_service.complaints.representation import complaint_dict
-from referral_service.db.driver import Db, json_param
+from referral_service.db.driver import Db, json_param, unit_of_work
 from referral_service.db.sql import Sql
 from referral_service.errors import Conflict, Forbidden, NotFound, TransitionConflict, UnprocessableEntity
 from referral_service.events import outbox
@@ -121,17 +121,11 @@ def _view_of(row: asyncpg.Record) -> ReferralView:
     )
 
 
+@unit_of_work
 async def create_referral(
     db: Db, principal: Principal, complaint_id: uuid.UUID, agency_code: str, instructions: str | None
 ) -> ReferralView:
     """Refer a complaint to an agency and record `referral.created`: one unit of work."""
-    async with db.transaction():
-        return await _create_referral(db, principal, complaint_id, agency_code, instructions)
-
-
-async def _create_referral(
-    db: Db, principal: Principal, complaint_id: uuid.UUID, agency_code: str, instructions: str | None
-) -> ReferralView:
     _decide(principal, None, ReferralAction.CREATE)
     row = await repository.complaint_and_agency(db, complaint_id, agency_code)
     # Outside the caller's region is indistinguishable from absent.
@@ -228,6 +222,7 @@ async def record_referral_event(
     )
 
 
+@unit_of_work
 async def transition(
     db: Db,
     principal: Principal,
@@ -240,30 +235,6 @@ async def transition(
     via: str = "api",
 ) -> ReferralView:
     """Apply one action to a referral and record its event: one unit of work (joins the caller's)."""
-    async with db.transaction():
-        return await _transition(
-            db,
-            principal,
-            referral_id,
-            action,
-            payload,
-            if_match,
-            default_due_working_days=default_due_working_days,
-            via=via,
-        )
-
-
-async def _transition(
-    db: Db,
-    principal: Principal,
-    referral_id: uuid.UUID,
-    action: ReferralAction,
-    payload: Any,
-    if_match: str | None,
-    *,
-    default_due_working_days: int,
-    via: str,
-) -> ReferralView:
     if action in _SETS_DEADLINE:
         # Before the row lock's statement, which reads the calendar's digest: see deadlines.py.
         await lock_calendar_for_deadline(db)
